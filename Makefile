@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both are safe to repeat.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VAR := var
+LOCALE := src/ojodeagua/locale
+export OJODEAGUA_VAR_DIR ?= $(CURDIR)/$(VAR)
+
+.PHONY: demo test serve translations messages lint bench clean
+
+demo: $(VENV)/.installed translations
+	DEBUG=1 $(BIN)/ojodeagua migrate --noinput -v 0
+	DEBUG=1 $(BIN)/ojodeagua load-demo
+	@echo "Abra http://127.0.0.1:8000 (Ctrl+C para detener)."
+	DEBUG=1 $(BIN)/ojodeagua runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-test translations
+	@[ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ] || $(BIN)/playwright install chromium || \
+		echo "Aviso: no hay Chromium; las pruebas de navegador fallarán."
+	$(BIN)/ruff check src benchmarks
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+# Compiled catalogues are build output (not committed); Babel compiles them without GNU gettext.
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --domain django --directory $(LOCALE) --statistics 2>&1 | grep -v "^$$" || true
+
+# For developers with GNU gettext: refresh the English catalogue after changing strings.
+messages: $(VENV)/.installed
+	cd src/ojodeagua && ../../$(BIN)/ojodeagua makemessages --locale en --no-obsolete \
+		--ignore "*/tests/*"
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src benchmarks
+	$(BIN)/ruff format --check src benchmarks
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/import_localities.py
+
+clean:
+	rm -rf $(VENV) $(VAR)

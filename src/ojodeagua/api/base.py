@@ -1,0 +1,58 @@
+"""Scoped viewsets and serializers: what a token may read and write, decided by its user."""
+
+from django.db import transaction
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from ojodeagua.audit.trail import save_audited
+from ojodeagua.lib.forms import allowed_choices
+from ojodeagua.organisations.scope import scope_for
+
+
+class ScopedSerializer(serializers.ModelSerializer):
+    """Related fields only accept rows inside the requesting user's scope."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None:
+            return fields
+        scope = scope_for(request.user)
+        for name, field in fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "in_area") and not field.read_only:
+                current = getattr(self.instance, f"{name}_id", None) if self.instance else None
+                field.queryset = allowed_choices(scope, queryset, current)
+        return fields
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        queryset = self.queryset.model._default_manager.select_related(*self.select_related)
+        return scope_for(self.request.user).visible(queryset).order_by("pk")
+
+
+class ScopedViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet
+):
+    """Read, create and update; never delete (corrections are new values, kept in the trail)."""
+
+    creation_needs_creator_role = True
+
+    def perform_create(self, serializer) -> None:
+        if self.creation_needs_creator_role and not scope_for(self.request.user).can_create:
+            raise PermissionDenied("Su papel no permite agregar registros.")
+        self._save(serializer, serializer.Meta.model())
+
+    def perform_update(self, serializer) -> None:
+        if not scope_for(self.request.user).can_edit(serializer.instance):
+            raise PermissionDenied("Puede ver este registro, pero no cambiarlo.")
+        self._save(serializer, serializer.instance)
+
+    def _save(self, serializer, instance) -> None:
+        with transaction.atomic():
+            saved = save_audited(self.request.user, instance, serializer.save)
+            if not scope_for(self.request.user).can_edit(saved):
+                raise PermissionDenied("El registro quedaría fuera de su área.")

@@ -1,0 +1,128 @@
+"""Serializers for the registry API."""
+
+from rest_framework import serializers
+
+from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.providers.models import Member, Provider
+from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
+
+from .base import ScopedSerializer
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Municipality
+        fields = ["id", "key", "name"]
+
+
+class LocalitySerializer(serializers.ModelSerializer):
+    municipality_key = serializers.CharField(source="municipality.key", read_only=True)
+
+    class Meta:
+        model = Locality
+        fields = [
+            "id",
+            "key",
+            "name",
+            "municipality",
+            "municipality_key",
+            "area",
+            "population",
+            "dwellings",
+            "inhabited_dwellings",
+            "latitude",
+            "longitude",
+            "altitude",
+            "catalogue_version",
+        ]
+
+
+class ProviderSerializer(ScopedSerializer):
+    class Meta:
+        model = Provider
+        fields = ["id", "name", "kind", "municipality", "locality", "established_year", "notes"]
+
+
+class MemberSerializer(ScopedSerializer):
+    class Meta:
+        model = Member
+        fields = ["id", "provider", "name", "role", "sex", "term_start", "term_end"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "name", "kind", "protected"]
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Component
+        fields = ["id", "kind", "quantity", "install_year", "condition", "notes"]
+
+
+class ServedLocalitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServedLocality
+        fields = ["id", "locality", "households"]
+
+
+class WaterSystemSerializer(ScopedSerializer):
+    sources = SourceSerializer(many=True, read_only=True)
+    components = ComponentSerializer(many=True, read_only=True)
+    served_localities = ServedLocalitySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WaterSystem
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "provider",
+            "locality",
+            "municipality",
+            "latitude",
+            "longitude",
+            "construction_year",
+            "design_yield_lps",
+            "design_households",
+            "notes",
+            "sources",
+            "components",
+            "served_localities",
+        ]
+        read_only_fields = ["municipality"]
+
+
+class SchoolSerializer(ScopedSerializer):
+    class Meta:
+        model = School
+        fields = [
+            "id",
+            "name",
+            "key",
+            "level",
+            "locality",
+            "water_system",
+            "students_female",
+            "students_male",
+            "staff_female",
+            "staff_male",
+            "notes",
+        ]
+
+
+class HealthCentreSerializer(ScopedSerializer):
+    class Meta:
+        model = HealthCentre
+        fields = [
+            "id",
+            "name",
+            "key",
+            "locality",
+            "water_system",
+            "staff_female",
+            "staff_male",
+            "notes",
+        ]

@@ -1,0 +1,21 @@
+"""URLs for /api/v1/ and its OpenAPI schema."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("municipalities", views.MunicipalityViewSet)
+router.register("localities", views.LocalityViewSet)
+router.register("providers", views.ProviderViewSet)
+router.register("members", views.MemberViewSet)
+router.register("systems", views.WaterSystemViewSet)
+router.register("schools", views.SchoolViewSet)
+router.register("health-centres", views.HealthCentreViewSet)
+
+urlpatterns = [
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    *router.urls,
+]

@@ -1,0 +1,68 @@
+"""Registry API viewsets; each one filters by the user's scope before anything else."""
+
+from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.facilities.views import HealthCentreFilter, SchoolFilter
+from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.places.views import LocalityFilter
+from ojodeagua.providers.models import Member, Provider
+from ojodeagua.providers.views import ProviderFilter
+from ojodeagua.watersystems.models import WaterSystem
+from ojodeagua.watersystems.views import WaterSystemFilter
+
+from . import serializers
+from .base import ScopedReadOnlyViewSet, ScopedViewSet
+
+
+class MunicipalityViewSet(ScopedReadOnlyViewSet):
+    queryset = Municipality.objects.all()
+    serializer_class = serializers.MunicipalitySerializer
+
+
+class LocalityViewSet(ScopedReadOnlyViewSet):
+    queryset = Locality.objects.all()
+    serializer_class = serializers.LocalitySerializer
+    filterset_class = LocalityFilter
+    select_related = ("municipality",)
+
+
+class ProviderViewSet(ScopedViewSet):
+    queryset = Provider.objects.all()
+    serializer_class = serializers.ProviderSerializer
+    filterset_class = ProviderFilter
+
+
+class MemberViewSet(ScopedViewSet):
+    """Committee members: personal data, visible only inside the provider's scope."""
+
+    queryset = Member.objects.all()
+    serializer_class = serializers.MemberSerializer
+    filterset_fields = ["provider"]
+    select_related = ("provider",)
+    # A committee adds its own members; the provider field only offers editable providers.
+    creation_needs_creator_role = False
+
+
+class WaterSystemViewSet(ScopedViewSet):
+    queryset = WaterSystem.objects.all()
+    serializer_class = serializers.WaterSystemSerializer
+    filterset_class = WaterSystemFilter
+    select_related = ("provider", "locality")
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related("sources", "components", "served_localities")
+        )
+
+
+class SchoolViewSet(ScopedViewSet):
+    queryset = School.objects.all()
+    serializer_class = serializers.SchoolSerializer
+    filterset_class = SchoolFilter
+
+
+class HealthCentreViewSet(ScopedViewSet):
+    queryset = HealthCentre.objects.all()
+    serializer_class = serializers.HealthCentreSerializer
+    filterset_class = HealthCentreFilter

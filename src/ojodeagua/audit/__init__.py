@@ -1,0 +1,1 @@
+"""The append-only audit trail: who created or changed what, and when."""

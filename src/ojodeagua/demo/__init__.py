@@ -1,0 +1,1 @@
+"""A deterministic synthetic municipality modelled on Berriozábal, for trying Ojo de Agua."""

@@ -1,0 +1,413 @@
+"""Build the demo: a synthetic municipality modelled on Berriozábal (07012), same every time."""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+
+from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.organisations.models import Membership, Organisation
+from ojodeagua.places.models import Locality, Municipality, State
+from ojodeagua.providers.models import Member, Provider, Sex
+from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
+
+from .models import DemoDataset
+
+DEMO_VERSION = 1
+SEED = 7012
+DEMO_PASSWORD = "demo"
+CATALOGUE = "Demostración (sintético)"
+
+PLACE_FIRST = [
+    "El", "La", "Los", "Las", "San", "Santa", "Nuevo", "Nueva", "Ejido", "Rancho", "Colonia",
+]
+PLACE_SECOND = [
+    "Zapote", "Ocote", "Mirador", "Carmen", "Esperanza", "Paraíso", "Pedregal", "Guadalupe",
+    "Limón", "Jardín", "Recreo", "Tule", "Palmar", "Naranjo", "Cerrito", "Aguacate", "Porvenir",
+    "Laguna", "Manantial", "Encanto", "Sabinal", "Amate", "Roble", "Cipresal", "Pinar",
+    "Chorro", "Cascada", "Durazno", "Nance", "Jobo", "Pozo Colorado", "Mango", "Cedro", "Paso",
+    "Ceiba", "Quetzal", "Tepeyac", "Alianza", "Unión", "Victoria", "Libertad", "Providencia",
+]
+FIRST_NAMES_F = [
+    "María", "Juana", "Rosa", "Guadalupe", "Margarita", "Verónica", "Petrona", "Catalina",
+    "Elena", "Teresa", "Micaela", "Josefa", "Lucía", "Andrea", "Martha",
+]
+FIRST_NAMES_M = [
+    "José", "Juan", "Pedro", "Manuel", "Antonio", "Francisco", "Miguel", "Domingo", "Sebastián",
+    "Mariano", "Alonso", "Ernesto", "Raúl", "Jacinto", "Rigoberto",
+]
+SURNAMES = [
+    "Gómez", "Pérez", "López", "Hernández", "Díaz", "Ruiz", "Cruz", "Méndez", "Vázquez",
+    "Sántiz", "Jiménez", "Morales", "Gutiérrez", "Velasco", "Cancino", "Toledo", "Nandayapa",
+]
+MEMBER_ROLES = [
+    Member.Role.PRESIDENT,
+    Member.Role.TREASURER,
+    Member.Role.SECRETARY,
+    Member.Role.VIGILANCE,
+    Member.Role.OPERATOR,
+]
+BERRIOZABAL = ("07012", "Berriozábal")
+NEIGHBOUR = ("07061", "Ocozocoautla de Espinosa")
+
+
+@dataclass
+class DemoSummary:
+    localities: int
+    committees: int
+    schools: int
+    kiosks: int
+    health_centres: int
+
+
+class DemoBuilder:
+    def __init__(self) -> None:
+        self.random = random.Random(SEED)
+        self.used_names: set[str] = set()
+
+    def person(self, sex: str) -> str:
+        first = FIRST_NAMES_F if sex == Sex.FEMALE else FIRST_NAMES_M
+        return (
+            f"{self.random.choice(first)} {self.random.choice(SURNAMES)} "
+            f"{self.random.choice(SURNAMES)}"
+        )
+
+    def place_name(self) -> str:
+        while True:
+            name = f"{self.random.choice(PLACE_FIRST)} {self.random.choice(PLACE_SECOND)}"
+            if self.random.random() < 0.25:
+                name += f" {self.random.choice(['Uno', 'Dos', 'Alto', 'Bajo', 'Viejo'])}"
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name
+
+    # Places ----------------------------------------------------------------------------------
+    def municipality(self, state: State, key_name: tuple[str, str], count: int) -> list[Locality]:
+        key, name = key_name
+        municipality = Municipality.objects.create(state=state, key=key, name=name)
+        base_lat, base_lon = (16.80, -93.27) if key == BERRIOZABAL[0] else (16.76, -93.37)
+        localities = [
+            Locality(
+                municipality=municipality,
+                key=f"{key}0001",
+                name=name,
+                area=Locality.Area.URBAN,
+                population=self.random.randint(30000, 48000),
+                latitude=Decimal(str(base_lat)).quantize(Decimal("0.000001")),
+                longitude=Decimal(str(base_lon)).quantize(Decimal("0.000001")),
+                altitude=self.random.randint(850, 950),
+                catalogue_version=CATALOGUE,
+            )
+        ]
+        for index in range(2, count + 1):
+            population = int(self.random.triangular(15, 2400, 250))
+            dwellings = max(population // 4, 3)
+            localities.append(
+                Locality(
+                    municipality=municipality,
+                    key=f"{key}{index * 7:04d}",
+                    name=self.place_name(),
+                    area=Locality.Area.RURAL,
+                    population=population,
+                    dwellings=dwellings + self.random.randint(0, 10),
+                    inhabited_dwellings=dwellings,
+                    latitude=Decimal(base_lat + self.random.uniform(-0.12, 0.12)).quantize(
+                        Decimal("0.000001")
+                    ),
+                    longitude=Decimal(base_lon + self.random.uniform(-0.12, 0.12)).quantize(
+                        Decimal("0.000001")
+                    ),
+                    altitude=self.random.randint(600, 1300),
+                    catalogue_version=CATALOGUE,
+                )
+            )
+        return Locality.objects.bulk_create(localities)
+
+    # Providers and systems ---------------------------------------------------------------------
+    def members(self, provider: Provider, women_share: float = 0.35) -> None:
+        start = datetime.date(2025, self.random.randint(1, 12), 1)
+        rows = []
+        for role in MEMBER_ROLES:
+            sex = Sex.FEMALE if self.random.random() < women_share else Sex.MALE
+            rows.append(
+                Member(
+                    provider=provider,
+                    name=self.person(sex),
+                    role=role,
+                    sex=sex,
+                    term_start=start,
+                    term_end=start.replace(year=start.year + 3) - datetime.timedelta(days=1),
+                )
+            )
+        # The committee before: its term ended, kept as history.
+        past_start = start.replace(year=start.year - 3)
+        for role in MEMBER_ROLES[:2]:
+            sex = Sex.MALE if self.random.random() < 0.7 else Sex.FEMALE
+            rows.append(
+                Member(
+                    provider=provider,
+                    name=self.person(sex),
+                    role=role,
+                    sex=sex,
+                    term_start=past_start,
+                    term_end=start - datetime.timedelta(days=1),
+                )
+            )
+        Member.objects.bulk_create(rows)
+
+    def system(
+        self,
+        *,
+        name: str,
+        kind: str,
+        provider: Provider,
+        locality: Locality,
+        served: list[Locality],
+        chlorinated: bool,
+    ) -> WaterSystem:
+        built = self.random.randint(1985, 2020)
+        households = sum(loc.inhabited_dwellings or 40 for loc in served)
+        system = WaterSystem.objects.create(
+            name=name,
+            kind=kind,
+            provider=provider,
+            locality=locality,
+            latitude=locality.latitude,
+            longitude=locality.longitude,
+            construction_year=built,
+            design_yield_lps=Decimal(self.random.randint(5, 60)) / 10,
+            design_households=int(households * self.random.uniform(0.9, 1.4)) or None,
+        )
+        source_kind = {
+            WaterSystem.Kind.GRAVITY: Source.Kind.SPRING,
+            WaterSystem.Kind.PUMPED: Source.Kind.BOREHOLE,
+            WaterSystem.Kind.POINT_SOURCE: Source.Kind.DUG_WELL,
+            WaterSystem.Kind.RAINWATER: Source.Kind.RAINWATER,
+        }.get(kind, Source.Kind.NETWORK)
+        Source.objects.create(
+            system=system,
+            name=f"{source_kind.label.capitalize()} {locality.name}",
+            kind=source_kind,
+            protected=self.random.random() < 0.6,
+        )
+        parts = {
+            WaterSystem.Kind.GRAVITY: [
+                Component.Kind.INTAKE, Component.Kind.CONDUCTION, Component.Kind.STORAGE,
+                Component.Kind.DISTRIBUTION,
+            ],
+            WaterSystem.Kind.PUMPED: [
+                Component.Kind.PUMP, Component.Kind.CONDUCTION, Component.Kind.STORAGE,
+                Component.Kind.DISTRIBUTION,
+            ],
+            WaterSystem.Kind.POINT_SOURCE: [Component.Kind.PUBLIC_TAP],
+            WaterSystem.Kind.RAINWATER: [Component.Kind.STORAGE, Component.Kind.FILTER],
+            WaterSystem.Kind.KIOSK: [Component.Kind.FILTER, Component.Kind.UV],
+            WaterSystem.Kind.SCHOOL: [Component.Kind.STORAGE, Component.Kind.FILTER,
+                                      Component.Kind.UV],
+        }[kind]
+        if chlorinated:
+            parts = [*parts, Component.Kind.CHLORINATOR]
+        conditions = list(Component.Condition.values)
+        Component.objects.bulk_create(
+            Component(
+                system=system,
+                kind=part,
+                install_year=min(built + self.random.randint(0, 15), 2026),
+                condition=self.random.choices(conditions, weights=[5, 4, 2, 1, 1])[0],
+            )
+            for part in parts
+        )
+        ServedLocality.objects.bulk_create(
+            ServedLocality(system=system, locality=loc, households=loc.inhabited_dwellings or 40)
+            for loc in served
+        )
+        return system
+
+    def committees(
+        self, municipality_localities: list[Locality], count: int
+    ) -> list[Provider]:
+        rural = municipality_localities[1:]
+        municipality = rural[0].municipality
+        providers = []
+        for index in range(count):
+            seat = rural[index]
+            served = [seat]
+            # Some systems also reach a neighbouring hamlet.
+            spare = rural[count + index] if count + index < len(rural) else None
+            if spare is not None and index % 2 == 0:
+                served.append(spare)
+            kind_text = "Comité de Agua" if index % 4 else "Patronato de Agua Potable"
+            provider = Provider.objects.create(
+                name=f"{kind_text} {seat.name}",
+                kind=Provider.Kind.COMMITTEE,
+                municipality=municipality,
+                locality=seat,
+                established_year=self.random.randint(1990, 2022),
+            )
+            self.members(provider)
+            kind = self.random.choices(
+                [
+                    WaterSystem.Kind.GRAVITY,
+                    WaterSystem.Kind.PUMPED,
+                    WaterSystem.Kind.POINT_SOURCE,
+                    WaterSystem.Kind.RAINWATER,
+                ],
+                weights=[70, 15, 10, 5],
+            )[0]
+            self.system(
+                name=f"Sistema de agua {seat.name}",
+                kind=kind,
+                provider=provider,
+                locality=seat,
+                served=served,
+                chlorinated=kind in {WaterSystem.Kind.GRAVITY, WaterSystem.Kind.PUMPED}
+                and self.random.random() < 0.6,
+            )
+            providers.append(provider)
+        return providers
+
+    def schools(self, localities: list[Locality], count: int) -> list[School]:
+        municipality = localities[0].municipality
+        levels = [School.Level.PRIMARY, School.Level.SECONDARY, School.Level.PRESCHOOL]
+        schools = []
+        for index in range(count):
+            locality = localities[3 + index * 9]
+            committee = Provider.objects.create(
+                name=f"Comité escolar de agua, escuela {locality.name}",
+                kind=Provider.Kind.SCHOOL,
+                municipality=municipality,
+                locality=locality,
+            )
+            self.members(committee, women_share=0.6)
+            system = self.system(
+                name=f"Purificadora escolar {locality.name}",
+                kind=WaterSystem.Kind.SCHOOL,
+                provider=committee,
+                locality=locality,
+                served=[],
+                chlorinated=False,
+            )
+            girls, boys = self.random.randint(20, 180), self.random.randint(20, 180)
+            schools.append(
+                School.objects.create(
+                    name=f"Escuela {levels[index % 3].label.capitalize()} {locality.name}",
+                    key=f"07DPR{1000 + index:04d}X",
+                    level=levels[index % 3],
+                    locality=locality,
+                    water_system=system,
+                    students_female=girls,
+                    students_male=boys,
+                    staff_female=self.random.randint(1, 6),
+                    staff_male=self.random.randint(1, 4),
+                )
+            )
+        return schools
+
+    def kiosks(self, localities: list[Locality], count: int) -> list[Provider]:
+        municipality = localities[0].municipality
+        kiosks = []
+        for index in range(count):
+            locality = localities[0] if index == 0 else localities[5]
+            group = Provider.objects.create(
+                name=f"Kiosco de agua Mujeres de {locality.name} {index + 1}",
+                kind=Provider.Kind.KIOSK,
+                municipality=municipality,
+                locality=locality,
+                established_year=2019 + index,
+            )
+            self.members(group, women_share=1.0)
+            self.system(
+                name=f"Kiosco de purificación {locality.name} {index + 1}",
+                kind=WaterSystem.Kind.KIOSK,
+                provider=group,
+                locality=locality,
+                served=[],
+                chlorinated=False,
+            )
+            kiosks.append(group)
+        return kiosks
+
+    # Access -----------------------------------------------------------------------------------
+    def user(self, username: str, first_name: str) -> object:
+        user = get_user_model().objects.create(username=username, first_name=first_name)
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        return user
+
+    @transaction.atomic
+    def build(self) -> DemoSummary:
+        state, _created = State.objects.get_or_create(key="07", defaults={"name": "Chiapas"})
+        localities = self.municipality(state, BERRIOZABAL, 100)
+        neighbours = self.municipality(state, NEIGHBOUR, 12)
+        committees = self.committees(localities, 37)
+        outside = self.committees(neighbours, 4)
+        schools = self.schools(localities, 5)
+        kiosks = self.kiosks(localities, 2)
+        health_centre = HealthCentre.objects.create(
+            name=f"Centro de Salud {localities[2].name}",
+            key="CSSSA001234",
+            locality=localities[2],
+            water_system=committees[1].systems.first(),
+            staff_female=4,
+            staff_male=2,
+        )
+        HealthCentre.objects.create(
+            name=f"Casa de Salud {neighbours[1].name}",
+            key="CSSSA009876",
+            locality=neighbours[1],
+            water_system=outside[0].systems.first(),
+            staff_female=1,
+        )
+
+        municipality = localities[0].municipality
+        agency = Organisation.objects.create(
+            name="Organismo Municipal de Agua y Saneamiento de Berriozábal (demo)",
+            kind=Organisation.Kind.AGENCY,
+        )
+        ngo = Organisation.objects.create(
+            name="Agua Clara A. C. (demo)", kind=Organisation.Kind.NGO
+        )
+        treasurer_committee = committees[0]
+        committee_org = Organisation.objects.create(
+            name=treasurer_committee.name, kind=Organisation.Kind.COMMITTEE
+        )
+        agencia = self.user("agencia", "Coordinación municipal")
+        ong = self.user("ong", "Facilitadora")
+        tesorera = self.user("tesorera", "Tesorera")
+        Membership.objects.create(
+            user=agencia, organisation=agency, role=Membership.Role.COORDINATOR
+        ).municipalities.add(municipality)
+        Membership.objects.create(
+            user=ong, organisation=ngo, role=Membership.Role.FACILITATOR
+        ).providers.add(*committees[:12], *kiosks)
+        Membership.objects.create(
+            user=tesorera, organisation=committee_org, role=Membership.Role.COMMITTEE_MEMBER
+        ).providers.add(treasurer_committee)
+        treasurer = treasurer_committee.members.current().get(role=Member.Role.TREASURER)
+        treasurer.name, treasurer.sex = "Rosa Gómez Sántiz", Sex.FEMALE
+        treasurer.save(update_fields=["name", "sex"])
+
+        DemoDataset.objects.create(version=DEMO_VERSION)
+        cache.delete("ojodeagua:is-demo")
+        return DemoSummary(
+            localities=len(localities),
+            committees=len(committees),
+            schools=len(schools),
+            kiosks=len(kiosks),
+            health_centres=1,
+        )
+
+
+def demo_loaded() -> bool:
+    return DemoDataset.objects.exists()
+
+
+def load_demo() -> DemoSummary | None:
+    """Load the demo once; None when it is already there."""
+    if demo_loaded():
+        return None
+    return DemoBuilder().build()

@@ -1,0 +1,16 @@
+"""Marks a database that holds demo data, so every page can say so."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DemoDataset(models.Model):
+    loaded_at = models.DateTimeField(_("cargada"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("versión"))
+
+    class Meta:
+        verbose_name = _("datos de demostración")
+        verbose_name_plural = _("datos de demostración")
+
+    def __str__(self) -> str:
+        return f"demo v{self.version}"

@@ -1,0 +1,22 @@
+"""Filter fields shared by registry lists: choices limited to what the user can see."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from ojodeagua.organisations.scope import scope_for
+from ojodeagua.places.models import Municipality
+
+
+def visible_municipalities(request):
+    if request is None:
+        return Municipality.objects.none()
+    return scope_for(request.user).visible(Municipality.objects.all())
+
+
+def municipality_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name,
+        queryset=visible_municipalities,
+        label=_("Municipio"),
+        empty_label=_("Todos los municipios"),
+    )

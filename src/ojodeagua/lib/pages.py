@@ -1,0 +1,170 @@
+"""List, search, export, detail and edit pages for a registry model, scoped to the user."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from ojodeagua.audit.trail import save_form_audited
+from ojodeagua.lib.tabular import csv_response
+from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
+
+PAGE_SIZE = 50
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Every list has a free-text box ``q``; the model's queryset decides what it matches."""
+
+    q = django_filters.CharFilter(method="search_text", label="")
+
+    def search_text(self, queryset, name: str, value: str):
+        return queryset.search(value)
+
+
+@dataclass
+class ExportColumn:
+    header: str
+    value: Callable[[Any], Any]
+
+
+@dataclass
+class EntityPages:
+    """The pages of one registry model. Apps declare one and include ``urls()``."""
+
+    model: type[models.Model]
+    slug: str
+    filterset: type[django_filters.FilterSet]
+    form: type | None
+    export_columns: Sequence[ExportColumn]
+    select_related: Sequence[str] = ()
+    formsets: Sequence[type] = ()
+    detail_context: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
+    url_prefix: str = ""
+    template_dir: str = ""
+    extra_urls: list = field(default_factory=list)
+
+    @property
+    def verbose_name_plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    @property
+    def namespace(self) -> str:
+        return self.template_dir
+
+    def url_name(self, view: str) -> str:
+        return f"{self.namespace}:{self.slug}_{view}"
+
+    @property
+    def row_template(self) -> str:
+        return f"{self.template_dir}/{self.slug}_row.html"
+
+    def template(self, name: str) -> list[str]:
+        return [f"{self.template_dir}/{self.slug}_{name}.html", f"pages/{name}.html"]
+
+    def scoped_queryset(self, request: HttpRequest):
+        queryset = self.model._default_manager.select_related(*self.select_related)
+        return scope_for(request.user).visible(queryset)
+
+    def filtered(self, request: HttpRequest):
+        return self.filterset(request.GET, queryset=self.scoped_queryset(request), request=request)
+
+    # Views -----------------------------------------------------------------------------------
+    def list_view(self, request: HttpRequest) -> HttpResponse:
+        filterset = self.filtered(request)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            "pages": self,
+            "filter": filterset,
+            "page_obj": page,
+            "query": query.urlencode(),
+            "can_create": self.form is not None and scope_for(request.user).can_create,
+            "list_url": reverse(self.url_name("list")),
+            "export_url": reverse(self.url_name("export")),
+            "create_url": reverse(self.url_name("create")),
+        }
+        if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+            return render(request, self.template("results"), context)
+        return render(request, self.template("list"), context)
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        filterset = self.filtered(request)
+        rows = (
+            [column.value(obj) for column in self.export_columns]
+            for obj in filterset.qs.iterator(chunk_size=2000)
+        )
+        header = [column.header for column in self.export_columns]
+        return csv_response(f"{self.slug}.csv", header, rows)
+
+    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_visible_or_404(request.user, self.model, pk)
+        context = {
+            "pages": self,
+            "object": obj,
+            "can_edit": self.form is not None and scope_for(request.user).can_edit(obj),
+        }
+        if self.detail_context:
+            context.update(self.detail_context(request, obj))
+        return render(request, self.template("detail"), context)
+
+    def edit_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        scope = scope_for(request.user)
+        if self.form is None:
+            raise PermissionDenied
+        if pk is None:
+            if not scope.can_create:
+                raise PermissionDenied
+            instance = self.model()
+        else:
+            instance = get_editable_or_404(request.user, self.model, pk)
+        data = request.POST if request.method == "POST" else None
+        form = self.form(data, instance=instance, scope=scope)
+        formsets = [
+            formset_class(
+                data,
+                instance=instance,
+                prefix=formset_class.model._meta.model_name,
+                form_kwargs={"scope": scope},
+            )
+            for formset_class in self.formsets
+        ]
+        if data is not None and form.is_valid() and all(f.is_valid() for f in formsets):
+            with transaction.atomic():
+                saved = save_form_audited(request.user, form, formsets)
+                # A user may only create or move a record to where they can still edit it.
+                if not scope.can_edit(saved):
+                    raise PermissionDenied
+            messages.success(request, _("Se guardaron los cambios."))
+            return redirect(saved.get_absolute_url())
+        context = {
+            "pages": self,
+            "object": instance,
+            "form": form,
+            "formsets": formsets,
+            "formsets_have_errors": any(f.total_error_count() for f in formsets if f.is_bound),
+            "list_url": reverse(self.url_name("list")),
+        }
+        return render(request, self.template("edit"), context, status=400 if data else 200)
+
+    def urls(self) -> list:
+        prefix = self.url_prefix
+        login = login_required
+        return [
+            path(f"{prefix}", login(self.list_view), name=f"{self.slug}_list"),
+            path(f"{prefix}exportar.csv", login(self.export_view), name=f"{self.slug}_export"),
+            path(f"{prefix}nuevo/", login(self.edit_view), name=f"{self.slug}_create"),
+            path(f"{prefix}<int:pk>/", login(self.detail_view), name=f"{self.slug}_detail"),
+            path(f"{prefix}<int:pk>/editar/", login(self.edit_view), name=f"{self.slug}_edit"),
+            *self.extra_urls,
+        ]

@@ -1,0 +1,27 @@
+"""The area a person may see or change: municipalities, plus specific providers."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Area:
+    """Municipalities covered whole, and providers covered one by one.
+
+    Every scoped model's queryset has ``in_area(area, for_edit=...)``, so the rule for what
+    an area covers lives beside each model and is used by pages, exports and the API alike.
+    """
+
+    municipality_ids: frozenset[int] = frozenset()
+    provider_ids: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.municipality_ids or self.provider_ids)
+
+    def __or__(self, other: "Area") -> "Area":
+        return Area(
+            self.municipality_ids | other.municipality_ids,
+            self.provider_ids | other.provider_ids,
+        )
+
+
+NOWHERE = Area()

@@ -1,0 +1,1 @@
+"""Places: states, municipalities and localities keyed by INEGI's geostatistical keys."""

@@ -1,0 +1,352 @@
+"""Import INEGI locality catalogues (AGEEML or ITER CSV): atomic, idempotent, line-numbered errors."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from ojodeagua.audit import trail
+from ojodeagua.audit.models import AuditEvent
+from ojodeagua.lib.coordinates import CoordinateError, parse_coordinate
+from ojodeagua.lib.tabular import CsvTable, TabularFileError, read_csv
+
+from .models import RURAL_POPULATION_LIMIT, Locality, Municipality, State
+
+# Our field → the column names INEGI uses for it, in order of preference.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "cvegeo": ("CVEGEO",),
+    "state_key": ("CVE_ENT", "ENTIDAD", "ENT"),
+    "state_name": ("NOM_ENT", "NOMBRE_ENTIDAD"),
+    "municipality_key": ("CVE_MUN", "MUN"),
+    "municipality_name": ("NOM_MUN", "NOMBRE_MUNICIPIO"),
+    "locality_key": ("CVE_LOC", "LOC"),
+    "name": ("NOM_LOC", "NOMBRE_LOCALIDAD"),
+    "area": ("AMBITO",),
+    "latitude": ("LAT_DECIMAL", "LATITUD"),
+    "longitude": ("LON_DECIMAL", "LONGITUD"),
+    "altitude": ("ALTITUD",),
+    "population": ("POB_TOTAL", "POBTOT"),
+    "dwellings": ("VIVTOT", "TOTAL_DE_VIVIENDAS", "VIV_TOT"),
+    "inhabited_dwellings": ("TVIVHAB", "TOTAL_DE_VIVIENDAS_HABITADAS", "VIVPAR_HAB"),
+    "period": ("PERIODO",),
+}
+# ITER carries total rows: state (MUN 000), municipality (LOC 0000) and the grouped
+# one- and two-dwelling localities (LOC 9998, 9999). They are not places.
+TOTAL_LOCALITY_KEYS = {"0000", "9998", "9999"}
+LOCALITY_FIELDS = (
+    "name",
+    "area",
+    "population",
+    "dwellings",
+    "inhabited_dwellings",
+    "latitude",
+    "longitude",
+    "altitude",
+    "catalogue_version",
+)
+PROGRESS_EVERY = 2000
+
+
+class RowError(ValueError):
+    pass
+
+
+@dataclass
+class ImportResult:
+    encoding: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped_totals: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    written: bool = False
+
+
+@dataclass
+class _Row:
+    line: int
+    state_key: str
+    state_name: str
+    municipality_key: str
+    municipality_name: str
+    key: str
+    values: dict
+
+
+def _pad_key(raw: str, width: int, label: str) -> str:
+    text = raw.strip().strip("'")
+    if not text:
+        raise RowError(f"falta la clave de {label}")
+    if not text.isdigit() or len(text) > width:
+        raise RowError(f"la clave de {label} «{raw}» debe tener hasta {width} dígitos")
+    return text.zfill(width)
+
+
+def _count(raw: str, label: str) -> int | None:
+    text = raw.strip().replace(",", "").replace(" ", "")
+    if text in {"", "*", "N/D", "ND", "-"}:
+        return None
+    if not text.lstrip("-").isdigit():
+        raise RowError(f"{label} «{raw}» no es un número entero")
+    value = int(text)
+    if value < 0:
+        raise RowError(f"{label} no puede ser negativa ({value})")
+    return value
+
+
+def _area(raw: str, population: int | None) -> str:
+    text = raw.strip().upper()
+    if text in {"U", "URBANA", "URBANO"}:
+        return Locality.Area.URBAN
+    if text in {"R", "RURAL"}:
+        return Locality.Area.RURAL
+    if text:
+        raise RowError(f"el ámbito «{raw}» debe ser U (urbana) o R (rural)")
+    if population is None:
+        return ""
+    return Locality.Area.RURAL if population < RURAL_POPULATION_LIMIT else Locality.Area.URBAN
+
+
+class LocalityImporter:
+    def __init__(
+        self,
+        *,
+        catalogue_version: str = "",
+        strict: bool = False,
+        dry_run: bool = False,
+        actor=None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.catalogue_version = catalogue_version
+        self.strict = strict
+        self.dry_run = dry_run
+        self.actor = actor
+        self.progress = progress or (lambda done, total: None)
+
+    def import_file(self, path: Path) -> ImportResult:
+        return self.import_bytes(path.read_bytes(), default_version=path.stem)
+
+    def import_bytes(self, data: bytes, *, default_version: str = "") -> ImportResult:
+        table = read_csv(data)
+        columns = self._resolve_columns(table)
+        result = ImportResult(encoding=table.encoding)
+        rows = self._parse(table, columns, result, default_version)
+        if result.rejected and self.strict:
+            return result
+        if self.dry_run:
+            self._classify(rows, result)
+            return result
+        with transaction.atomic():
+            self._write(rows, result)
+        result.written = True
+        return result
+
+    # Reading ---------------------------------------------------------------------------------
+    def _resolve_columns(self, table: CsvTable) -> dict[str, str]:
+        present = set(table.columns)
+        resolved = {}
+        for name, candidates in COLUMNS.items():
+            for candidate in candidates:
+                if candidate in present:
+                    resolved[name] = candidate
+                    break
+        has_keys = {"state_key", "municipality_key", "locality_key"} <= resolved.keys()
+        missing = []
+        if not has_keys and "cvegeo" not in resolved:
+            missing.append("CVE_ENT, CVE_MUN y CVE_LOC (o CVEGEO)")
+        if "name" not in resolved:
+            missing.append("NOM_LOC")
+        if missing:
+            raise TabularFileError(
+                "Al archivo le faltan columnas: "
+                + "; ".join(missing)
+                + ". Revise que la primera fila tenga los encabezados del catálogo de INEGI."
+            )
+        return resolved
+
+    def _parse(
+        self, table: CsvTable, columns: dict[str, str], result: ImportResult, default_version: str
+    ) -> list[_Row]:
+        seen: dict[str, int] = {}
+        rows: list[_Row] = []
+        for line, raw in table.rows():
+            result.rows += 1
+            if result.rows % PROGRESS_EVERY == 0:
+                self.progress(result.rows, table.row_count)
+            try:
+                row = self._parse_row(line, raw, columns, default_version)
+            except RowError as error:
+                result.rejected.append((line, str(error)))
+                continue
+            if row is None:
+                result.skipped_totals += 1
+                continue
+            if row.key in seen:
+                result.rejected.append(
+                    (line, f"la localidad {row.key} ya apareció en la línea {seen[row.key]}")
+                )
+                continue
+            seen[row.key] = line
+            rows.append(row)
+        self.progress(result.rows, result.rows)
+        return rows
+
+    def _parse_row(
+        self, line: int, raw: dict[str, str], columns: dict[str, str], default_version: str
+    ) -> _Row | None:
+        def cell(name: str) -> str:
+            column = columns.get(name)
+            return raw.get(column, "").strip() if column else ""
+
+        if "state_key" in columns and "municipality_key" in columns and "locality_key" in columns:
+            state_key = _pad_key(cell("state_key"), 2, "estado (CVE_ENT)")
+            municipality_code = _pad_key(cell("municipality_key"), 3, "municipio (CVE_MUN)")
+            locality_code = _pad_key(cell("locality_key"), 4, "localidad (CVE_LOC)")
+        else:
+            cvegeo = _pad_key(cell("cvegeo"), 9, "localidad (CVEGEO)")
+            state_key, municipality_code, locality_code = cvegeo[:2], cvegeo[2:5], cvegeo[5:]
+        if municipality_code == "000" or locality_code in TOTAL_LOCALITY_KEYS:
+            return None
+        name = cell("name")
+        if not name:
+            raise RowError("falta el nombre de la localidad (NOM_LOC)")
+        population = _count(cell("population"), "la población")
+        try:
+            latitude = self._coordinate(raw, columns, "latitude", "LATITUD", "lat")
+            longitude = self._coordinate(raw, columns, "longitude", "LONGITUD", "lon")
+        except CoordinateError as error:
+            raise RowError(str(error)) from error
+        if (latitude is None) != (longitude is None):
+            raise RowError("tiene latitud o longitud, pero no las dos")
+        altitude = _count(cell("altitude"), "la altitud")
+        return _Row(
+            line=line,
+            state_key=state_key,
+            state_name=cell("state_name"),
+            municipality_key=state_key + municipality_code,
+            municipality_name=cell("municipality_name"),
+            key=state_key + municipality_code + locality_code,
+            values={
+                "name": name[:200],
+                "area": _area(cell("area"), population),
+                "population": population,
+                "dwellings": _count(cell("dwellings"), "el número de viviendas"),
+                "inhabited_dwellings": _count(
+                    cell("inhabited_dwellings"), "el número de viviendas habitadas"
+                ),
+                "latitude": latitude,
+                "longitude": longitude,
+                "altitude": altitude,
+                "catalogue_version": (
+                    self.catalogue_version or cell("period") or default_version
+                )[:60],
+            },
+        )
+
+    @staticmethod
+    def _coordinate(raw, columns, name: str, fallback: str, axis: str) -> Decimal | None:
+        value = raw.get(columns[name], "") if name in columns else ""
+        if not value.strip() and columns.get(name) != fallback:
+            value = raw.get(fallback, "")
+        return parse_coordinate(value, axis=axis)
+
+    # Writing ---------------------------------------------------------------------------------
+    def _existing(self, rows: list[_Row]) -> dict[str, tuple]:
+        state_keys = {row.state_key for row in rows}
+        queryset = Locality.objects.filter(municipality__state__key__in=state_keys)
+        return {
+            key: values
+            for key, *values in queryset.values_list("key", *LOCALITY_FIELDS).iterator(
+                chunk_size=5000
+            )
+        }
+
+    def _classify(self, rows: list[_Row], result: ImportResult) -> list[_Row]:
+        existing = self._existing(rows)
+        changed = []
+        for row in rows:
+            before = existing.get(row.key)
+            after = [row.values[name] for name in LOCALITY_FIELDS]
+            if before is None:
+                result.created += 1
+            elif list(before) != after:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+                continue
+            changed.append(row)
+        return changed
+
+    def _write(self, rows: list[_Row], result: ImportResult) -> None:
+        municipalities = self._upsert_places(rows)
+        changed = self._classify(rows, result)
+        now = timezone.now()
+        objects = [
+            Locality(
+                key=row.key,
+                municipality_id=municipalities[row.municipality_key].pk,
+                updated_at=now,
+                **row.values,
+            )
+            for row in changed
+        ]
+        Locality.objects.bulk_create(
+            objects,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["municipality", *LOCALITY_FIELDS, "updated_at"],
+        )
+        self._record(changed, municipalities)
+
+    def _upsert_places(self, rows: list[_Row]) -> dict[str, Municipality]:
+        states = {state.key: state for state in State.objects.all()}
+        for row in rows:
+            state = states.get(row.state_key)
+            if state is None:
+                state = State.objects.create(
+                    key=row.state_key, name=row.state_name or f"Estado {row.state_key}"
+                )
+                states[state.key] = state
+            elif row.state_name and state.name != row.state_name:
+                state.name = row.state_name
+                state.save(update_fields=["name"])
+        municipalities = {
+            m.key: m for m in Municipality.objects.filter(state__key__in=states.keys())
+        }
+        for row in rows:
+            municipality = municipalities.get(row.municipality_key)
+            name = row.municipality_name
+            if municipality is None:
+                municipality = Municipality.objects.create(
+                    state=states[row.state_key],
+                    key=row.municipality_key,
+                    name=name or f"Municipio {row.municipality_key}",
+                )
+                municipalities[municipality.key] = municipality
+            elif name and municipality.name != name:
+                municipality.name = name
+                municipality.save(update_fields=["name"])
+        return municipalities
+
+    def _record(self, changed: list[_Row], municipalities: dict[str, Municipality]) -> None:
+        """One audit event per municipality touched, so each coordinator sees their own."""
+        per_municipality: dict[str, list[str]] = {}
+        for row in changed:
+            per_municipality.setdefault(row.municipality_key, []).append(row.key)
+        for key, locality_keys in sorted(per_municipality.items()):
+            municipality = municipalities[key]
+            trail.record(
+                self.actor,
+                AuditEvent.Action.IMPORT,
+                municipality,
+                {
+                    "localidades_creadas_o_actualizadas": len(locality_keys),
+                    "claves": locality_keys[:50],
+                },
+                scope=(municipality.pk, None),
+            )

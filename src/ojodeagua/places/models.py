@@ -1,0 +1,152 @@
+"""States, municipalities and localities as INEGI's catalogue defines them."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ojodeagua.lib.scoping import Area
+
+RURAL_POPULATION_LIMIT = 2500  # INEGI: a locality under 2,500 inhabitants is rural
+
+
+class State(models.Model):
+    key = models.CharField(
+        _("clave INEGI"),
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2}$", _("La clave de estado son 2 dígitos."))],
+    )
+    name = models.CharField(_("nombre"), max_length=120)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("estado")
+        verbose_name_plural = _("estados")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def in_area(self, area: Area, *, for_edit: bool = False) -> "MunicipalityQuerySet":
+        condition = Q(pk__in=area.municipality_ids)
+        if area.provider_ids and not for_edit:
+            from ojodeagua.watersystems.models import ServedLocality
+
+            served = ServedLocality.objects.filter(
+                system__provider_id__in=area.provider_ids
+            ).values("locality__municipality_id")
+            condition |= Q(pk__in=served) | Q(providers__pk__in=area.provider_ids)
+        return self.filter(condition).distinct()
+
+
+class Municipality(models.Model):
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="municipalities")
+    key = models.CharField(
+        _("clave INEGI"),
+        max_length=5,
+        unique=True,
+        help_text=_("Clave de estado y municipio, 5 dígitos (por ejemplo 07012)."),
+        validators=[RegexValidator(r"^\d{5}$", _("La clave de municipio son 5 dígitos."))],
+    )
+    name = models.CharField(_("nombre"), max_length=160)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("municipio")
+        verbose_name_plural = _("municipios")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def municipality_code(self) -> str:
+        return self.key[2:]
+
+
+class LocalityQuerySet(models.QuerySet):
+    def in_area(self, area: Area, *, for_edit: bool = False) -> "LocalityQuerySet":
+        condition = Q(municipality_id__in=area.municipality_ids)
+        if area.provider_ids and not for_edit:
+            from ojodeagua.watersystems.models import ServedLocality, WaterSystem
+
+            served = ServedLocality.objects.filter(
+                system__provider_id__in=area.provider_ids
+            ).values("locality_id")
+            sited = WaterSystem.objects.filter(provider_id__in=area.provider_ids).values(
+                "locality_id"
+            )
+            condition |= Q(pk__in=served) | Q(pk__in=sited)
+        return self.filter(condition)
+
+    def search(self, text: str) -> "LocalityQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(key__startswith=text))
+
+
+class Locality(models.Model):
+    class Area(models.TextChoices):
+        URBAN = "U", _("urbana")
+        RURAL = "R", _("rural")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="localities"
+    )
+    key = models.CharField(
+        _("clave INEGI"),
+        max_length=9,
+        unique=True,
+        help_text=_("Clave geoestadística de 9 dígitos: estado, municipio y localidad."),
+        validators=[RegexValidator(r"^\d{9}$", _("La clave de localidad son 9 dígitos."))],
+    )
+    name = models.CharField(_("nombre"), max_length=200)
+    area = models.CharField(_("ámbito"), max_length=1, choices=Area.choices, blank=True)
+    population = models.PositiveIntegerField(_("población"), null=True, blank=True)
+    dwellings = models.PositiveIntegerField(_("viviendas"), null=True, blank=True)
+    inhabited_dwellings = models.PositiveIntegerField(
+        _("viviendas habitadas"), null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("latitud"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitud"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    altitude = models.IntegerField(_("altitud (m)"), null=True, blank=True)
+    catalogue_version = models.CharField(
+        _("versión del catálogo"),
+        max_length=60,
+        blank=True,
+        help_text=_("De qué catálogo de INEGI viene este registro (por ejemplo ITER 2020)."),
+    )
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = LocalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("localidad")
+        verbose_name_plural = _("localidades")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:locality_detail", args=[self.pk])
+
+    @property
+    def is_rural(self) -> bool | None:
+        if self.area:
+            return self.area == self.Area.RURAL
+        if self.population is None:
+            return None
+        return self.population < RURAL_POPULATION_LIMIT
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.municipality_id, None

@@ -1,0 +1,84 @@
+"""Locality pages: list with search and filters, export, detail and edit."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.lib.filters import municipality_filter
+from ojodeagua.lib.forms import ScopedModelForm
+from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.organisations.scope import scope_for
+from ojodeagua.watersystems.models import WaterSystem
+
+from .models import Locality
+
+
+class LocalityFilter(SearchFilterSet):
+    municipality = municipality_filter("municipality")
+    area = django_filters.ChoiceFilter(
+        choices=Locality.Area.choices, label=_("Ámbito"), empty_label=_("Urbana y rural")
+    )
+    without_system = django_filters.BooleanFilter(
+        method="filter_without_system", label=_("Sin sistema registrado")
+    )
+
+    class Meta:
+        model = Locality
+        fields = ["q", "municipality", "area", "without_system"]
+
+    def filter_without_system(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(served_by__isnull=value).distinct()
+
+
+class LocalityForm(ScopedModelForm):
+    class Meta:
+        model = Locality
+        fields = [
+            "name",
+            "area",
+            "population",
+            "dwellings",
+            "inhabited_dwellings",
+            "latitude",
+            "longitude",
+            "altitude",
+            "catalogue_version",
+        ]
+
+
+def locality_context(request, locality):
+    scope = scope_for(request.user)
+    systems = scope.visible(WaterSystem.objects.all())
+    links = locality.served_by.filter(system__in=systems).select_related(
+        "system", "system__provider"
+    )
+    return {
+        "served_by": links,
+        "schools": scope.visible(School.objects.filter(locality=locality)),
+        "health_centres": scope.visible(HealthCentre.objects.filter(locality=locality)),
+    }
+
+
+pages = EntityPages(
+    model=Locality,
+    slug="locality",
+    url_prefix="localidades/",
+    template_dir="places",
+    filterset=LocalityFilter,
+    form=LocalityForm,
+    select_related=("municipality",),
+    detail_context=locality_context,
+    export_columns=[
+        ExportColumn("CVEGEO", lambda o: o.key),
+        ExportColumn("NOM_LOC", lambda o: o.name),
+        ExportColumn("NOM_MUN", lambda o: o.municipality.name),
+        ExportColumn("AMBITO", lambda o: o.area),
+        ExportColumn("POB_TOTAL", lambda o: o.population),
+        ExportColumn("VIVTOT", lambda o: o.dwellings),
+        ExportColumn("LATITUD", lambda o: o.latitude),
+        ExportColumn("LONGITUD", lambda o: o.longitude),
+        ExportColumn("VERSION_CATALOGO", lambda o: o.catalogue_version),
+    ],
+)

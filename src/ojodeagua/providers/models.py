@@ -1,0 +1,140 @@
+"""Service providers (committees, patronatos, municipal offices, kiosk groups) and members."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ojodeagua.lib.scoping import Area
+from ojodeagua.places.models import Locality, Municipality
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("mujer")
+    MALE = "M", _("hombre")
+    UNSTATED = "X", _("prefiere no decir")
+
+
+class ProviderQuerySet(models.QuerySet):
+    def in_area(self, area: Area, *, for_edit: bool = False) -> "ProviderQuerySet":
+        return self.filter(
+            Q(municipality_id__in=area.municipality_ids) | Q(pk__in=area.provider_ids)
+        )
+
+    def search(self, text: str) -> "ProviderQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(locality__name__icontains=text))
+
+
+class Provider(models.Model):
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", _("comité comunitario o patronato")
+        MUNICIPAL = "municipal", _("oficina municipal")
+        SCHOOL = "school", _("comité escolar")
+        KIOSK = "kiosk", _("grupo de mujeres de kiosco")
+        OTHER = "other", _("otro")
+
+    name = models.CharField(_("nombre"), max_length=200)
+    kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="providers",
+        verbose_name=_("municipio"),
+    )
+    locality = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        related_name="providers",
+        verbose_name=_("localidad sede"),
+        null=True,
+        blank=True,
+    )
+    established_year = models.PositiveSmallIntegerField(
+        _("año de creación"), null=True, blank=True
+    )
+    notes = models.TextField(_("notas"), blank=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("prestador")
+        verbose_name_plural = _("prestadores")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("providers:provider_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.locality_id and self.municipality_id:
+            if self.locality.municipality_id != self.municipality_id:
+                raise ValidationError(
+                    {"locality": _("La localidad sede debe estar en el municipio elegido.")}
+                )
+
+    def current_members(self, on: datetime.date | None = None) -> models.QuerySet["Member"]:
+        return self.members.current(on)
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.municipality_id, self.pk
+
+
+class MemberQuerySet(models.QuerySet):
+    def in_area(self, area: Area, *, for_edit: bool = False) -> "MemberQuerySet":
+        return self.filter(
+            Q(provider__municipality_id__in=area.municipality_ids)
+            | Q(provider_id__in=area.provider_ids)
+        )
+
+    def current(self, on: datetime.date | None = None) -> "MemberQuerySet":
+        on = on or timezone.localdate()
+        return self.filter(Q(term_start__lte=on) | Q(term_start__isnull=True)).filter(
+            Q(term_end__gte=on) | Q(term_end__isnull=True)
+        )
+
+
+class Member(models.Model):
+    class Role(models.TextChoices):
+        PRESIDENT = "president", _("presidente(a)")
+        TREASURER = "treasurer", _("tesorero(a)")
+        SECRETARY = "secretary", _("secretario(a)")
+        VIGILANCE = "vigilance", _("vigilancia")
+        OPERATOR = "operator", _("operador(a) o fontanero(a)")
+        OTHER = "other", _("vocal u otro cargo")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("nombre"), max_length=200)
+    role = models.CharField(_("cargo"), max_length=20, choices=Role.choices)
+    sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices)
+    term_start = models.DateField(_("inicio del cargo"), null=True, blank=True)
+    term_end = models.DateField(_("fin del cargo"), null=True, blank=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "role", "name"]
+        verbose_name = _("integrante")
+        verbose_name_plural = _("integrantes")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.term_start and self.term_end and self.term_end < self.term_start:
+            raise ValidationError(
+                {"term_end": _("El fin del cargo no puede ser antes de su inicio.")}
+            )
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.provider.municipality_id, self.provider_id

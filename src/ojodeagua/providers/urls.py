@@ -1,0 +1,6 @@
+"""URLs for provider pages."""
+
+from .views import pages
+
+app_name = "providers"
+urlpatterns = pages.urls()

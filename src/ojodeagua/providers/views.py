@@ -1,0 +1,73 @@
+"""Provider pages: list with search and filters, export, detail and edit with members."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from ojodeagua.lib.filters import municipality_filter
+from ojodeagua.lib.forms import ScopedModelForm, scoped_inline_formset
+from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
+
+from .models import Member, Provider
+
+
+class ProviderFilter(SearchFilterSet):
+    municipality = municipality_filter("municipality")
+    kind = django_filters.ChoiceFilter(
+        choices=Provider.Kind.choices, label=_("Tipo"), empty_label=_("Todos los tipos")
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["q", "municipality", "kind"]
+
+
+class ProviderForm(ScopedModelForm):
+    class Meta:
+        model = Provider
+        fields = ["name", "kind", "municipality", "locality", "established_year", "notes"]
+
+
+MemberFormSet = scoped_inline_formset(
+    Provider,
+    Member,
+    fields=["name", "role", "sex", "term_start", "term_end"],
+    widgets={
+        "term_start": ScopedModelForm.date_widget(),
+        "term_end": ScopedModelForm.date_widget(),
+    },
+)
+
+
+def provider_context(request, provider):
+    return {
+        "current_members": provider.current_members().order_by("role"),
+        "past_members": provider.members.exclude(pk__in=provider.current_members()),
+        "systems": provider.systems.select_related("locality").prefetch_related(
+            "served_localities__locality"
+        ),
+    }
+
+
+pages = EntityPages(
+    model=Provider,
+    slug="provider",
+    url_prefix="prestadores/",
+    template_dir="providers",
+    filterset=ProviderFilter,
+    form=ProviderForm,
+    formsets=[MemberFormSet],
+    select_related=("municipality", "locality"),
+    detail_context=provider_context,
+    # Members' names are personal data: the export carries counts, never names.
+    export_columns=[
+        ExportColumn("id", lambda o: o.pk),
+        ExportColumn("nombre", lambda o: o.name),
+        ExportColumn("tipo", lambda o: o.kind),
+        ExportColumn("municipio", lambda o: o.municipality.name),
+        ExportColumn("localidad", lambda o: o.locality.name if o.locality else ""),
+        ExportColumn("anio_creacion", lambda o: o.established_year),
+        ExportColumn("sistemas", lambda o: o.systems.count()),
+        ExportColumn("integrantes_mujeres", lambda o: o.current_members().filter(sex="F").count()),
+        ExportColumn("integrantes_hombres", lambda o: o.current_members().filter(sex="M").count()),
+    ],
+)

@@ -1,0 +1,20 @@
+"""Top-level URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from ojodeagua.web.admin_site import restrict_admin_to_superusers
+
+restrict_admin_to_superusers(admin.site)
+
+urlpatterns = [
+    path("", include("ojodeagua.web.urls")),
+    path("", include("ojodeagua.places.urls")),
+    path("", include("ojodeagua.watersystems.urls")),
+    path("", include("ojodeagua.providers.urls")),
+    path("", include("ojodeagua.facilities.urls")),
+    path("bitacora/", include("ojodeagua.audit.urls")),
+    path("api/v1/", include("ojodeagua.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Water systems: their sources, components, design figures and the localities they serve."""

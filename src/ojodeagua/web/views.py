@@ -1,0 +1,53 @@
+"""Each role's home page: a committee sees its committee, others see their area."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.shortcuts import render
+
+from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.scope import scope_for
+from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.providers.models import Provider
+from ojodeagua.watersystems.models import ServedLocality, WaterSystem
+
+Role = Membership.Role
+
+
+@login_required
+def home(request):
+    scope = scope_for(request.user)
+    providers = scope.visible(Provider.objects.select_related("municipality", "locality"))
+    context = {"providers": providers}
+    if not scope.everything and scope.roles <= {Role.COMMITTEE_MEMBER, Role.VIEWER} and not (
+        scope.view.municipality_ids
+    ):
+        context["committees"] = providers.prefetch_related("systems", "members")
+        return render(request, "web/home_committee.html", context)
+
+    localities = scope.visible(Locality.objects.all())
+    municipalities = (
+        scope.visible(Municipality.objects.all())
+        .annotate(
+            locality_count=Count("localities", distinct=True),
+            population=Sum("localities__population"),
+        )
+        .order_by("key")
+    )
+    context.update(
+        {
+            "municipalities": municipalities,
+            "counts": {
+                "localities": localities.count(),
+                "localities_without_system": localities.filter(
+                    ~Q(pk__in=ServedLocality.objects.values("locality_id"))
+                ).count(),
+                "systems": scope.visible(WaterSystem.objects.all()).count(),
+                "providers": providers.count(),
+                "schools": scope.visible(School.objects.all()).count(),
+                "health_centres": scope.visible(HealthCentre.objects.all()).count(),
+            },
+            "is_facilitator": Role.FACILITATOR in scope.roles and not scope.is_coordinator,
+        }
+    )
+    return render(request, "web/home.html", context)
