@@ -50,6 +50,9 @@ class EntityPages:
     formsets: Sequence[type] = ()
     detail_context: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
     url_prefix: str = ""
+    # New providers and localities belong to a municipality, so only people who cover a
+    # whole municipality may add them; others add records under what they already cover.
+    create_needs_municipality: bool = False
     template_dir: str = ""
     extra_urls: list = field(default_factory=list)
 
@@ -78,6 +81,14 @@ class EntityPages:
     def filtered(self, request: HttpRequest):
         return self.filterset(request.GET, queryset=self.scoped_queryset(request), request=request)
 
+    def can_create(self, request: HttpRequest) -> bool:
+        scope = scope_for(request.user)
+        if self.form is None or not scope.can_create:
+            return False
+        return scope.everything or not self.create_needs_municipality or bool(
+            scope.create.municipality_ids
+        )
+
     # Views -----------------------------------------------------------------------------------
     def list_view(self, request: HttpRequest) -> HttpResponse:
         filterset = self.filtered(request)
@@ -89,7 +100,7 @@ class EntityPages:
             "filter": filterset,
             "page_obj": page,
             "query": query.urlencode(),
-            "can_create": self.form is not None and scope_for(request.user).can_create,
+            "can_create": self.can_create(request),
             "list_url": reverse(self.url_name("list")),
             "export_url": reverse(self.url_name("export")),
             "create_url": reverse(self.url_name("create")),
@@ -123,7 +134,7 @@ class EntityPages:
         if self.form is None:
             raise PermissionDenied
         if pk is None:
-            if not scope.can_create:
+            if not self.can_create(request):
                 raise PermissionDenied
             instance = self.model()
         else:

@@ -37,7 +37,7 @@ class Scope:
 
     @property
     def can_create(self) -> bool:
-        return self.everything or bool(self.create.municipality_ids)
+        return self.everything or bool(self.create)
 
     def visible(self, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
         if self.everything:

@@ -66,6 +66,7 @@ pages = EntityPages(
     slug="locality",
     url_prefix="localidades/",
     template_dir="places",
+    create_needs_municipality=True,
     filterset=LocalityFilter,
     form=LocalityForm,
     select_related=("municipality",),

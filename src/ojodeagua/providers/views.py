@@ -53,6 +53,7 @@ pages = EntityPages(
     slug="provider",
     url_prefix="prestadores/",
     template_dir="providers",
+    create_needs_municipality=True,
     filterset=ProviderFilter,
     form=ProviderForm,
     formsets=[MemberFormSet],
