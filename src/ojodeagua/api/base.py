@@ -56,3 +56,4 @@ class ScopedViewSet(
             saved = save_audited(self.request.user, instance, serializer.save)
             if not scope_for(self.request.user).can_edit(saved):
                 raise PermissionDenied("El registro quedaría fuera de su área.")
+
