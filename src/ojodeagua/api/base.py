@@ -34,9 +34,7 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         return scope_for(self.request.user).visible(queryset).order_by("pk")
 
 
-class ScopedViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet
-):
+class ScopedViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     """Read, create and update; never delete (corrections are new values, kept in the trail)."""
 
     creation_needs_creator_role = True
@@ -56,4 +54,3 @@ class ScopedViewSet(
             saved = save_audited(self.request.user, instance, serializer.save)
             if not scope_for(self.request.user).can_edit(saved):
                 raise PermissionDenied("El registro quedaría fuera de su área.")
-

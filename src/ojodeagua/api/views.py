@@ -49,11 +49,7 @@ class WaterSystemViewSet(ScopedViewSet):
     select_related = ("provider", "locality")
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related("sources", "components", "served_localities")
-        )
+        return super().get_queryset().prefetch_related("sources", "components", "served_localities")
 
 
 class SchoolViewSet(ScopedViewSet):

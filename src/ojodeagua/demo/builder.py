@@ -23,26 +23,114 @@ DEMO_PASSWORD = "demo"
 CATALOGUE = "Demostración (sintético)"
 
 PLACE_FIRST = [
-    "El", "La", "Los", "Las", "San", "Santa", "Nuevo", "Nueva", "Ejido", "Rancho", "Colonia",
+    "El",
+    "La",
+    "Los",
+    "Las",
+    "San",
+    "Santa",
+    "Nuevo",
+    "Nueva",
+    "Ejido",
+    "Rancho",
+    "Colonia",
 ]
 PLACE_SECOND = [
-    "Zapote", "Ocote", "Mirador", "Carmen", "Esperanza", "Paraíso", "Pedregal", "Guadalupe",
-    "Limón", "Jardín", "Recreo", "Tule", "Palmar", "Naranjo", "Cerrito", "Aguacate", "Porvenir",
-    "Laguna", "Manantial", "Encanto", "Sabinal", "Amate", "Roble", "Cipresal", "Pinar",
-    "Chorro", "Cascada", "Durazno", "Nance", "Jobo", "Pozo Colorado", "Mango", "Cedro", "Paso",
-    "Ceiba", "Quetzal", "Tepeyac", "Alianza", "Unión", "Victoria", "Libertad", "Providencia",
+    "Zapote",
+    "Ocote",
+    "Mirador",
+    "Carmen",
+    "Esperanza",
+    "Paraíso",
+    "Pedregal",
+    "Guadalupe",
+    "Limón",
+    "Jardín",
+    "Recreo",
+    "Tule",
+    "Palmar",
+    "Naranjo",
+    "Cerrito",
+    "Aguacate",
+    "Porvenir",
+    "Laguna",
+    "Manantial",
+    "Encanto",
+    "Sabinal",
+    "Amate",
+    "Roble",
+    "Cipresal",
+    "Pinar",
+    "Chorro",
+    "Cascada",
+    "Durazno",
+    "Nance",
+    "Jobo",
+    "Pozo Colorado",
+    "Mango",
+    "Cedro",
+    "Paso",
+    "Ceiba",
+    "Quetzal",
+    "Tepeyac",
+    "Alianza",
+    "Unión",
+    "Victoria",
+    "Libertad",
+    "Providencia",
 ]
 FIRST_NAMES_F = [
-    "María", "Juana", "Rosa", "Guadalupe", "Margarita", "Verónica", "Petrona", "Catalina",
-    "Elena", "Teresa", "Micaela", "Josefa", "Lucía", "Andrea", "Martha",
+    "María",
+    "Juana",
+    "Rosa",
+    "Guadalupe",
+    "Margarita",
+    "Verónica",
+    "Petrona",
+    "Catalina",
+    "Elena",
+    "Teresa",
+    "Micaela",
+    "Josefa",
+    "Lucía",
+    "Andrea",
+    "Martha",
 ]
 FIRST_NAMES_M = [
-    "José", "Juan", "Pedro", "Manuel", "Antonio", "Francisco", "Miguel", "Domingo", "Sebastián",
-    "Mariano", "Alonso", "Ernesto", "Raúl", "Jacinto", "Rigoberto",
+    "José",
+    "Juan",
+    "Pedro",
+    "Manuel",
+    "Antonio",
+    "Francisco",
+    "Miguel",
+    "Domingo",
+    "Sebastián",
+    "Mariano",
+    "Alonso",
+    "Ernesto",
+    "Raúl",
+    "Jacinto",
+    "Rigoberto",
 ]
 SURNAMES = [
-    "Gómez", "Pérez", "López", "Hernández", "Díaz", "Ruiz", "Cruz", "Méndez", "Vázquez",
-    "Sántiz", "Jiménez", "Morales", "Gutiérrez", "Velasco", "Cancino", "Toledo", "Nandayapa",
+    "Gómez",
+    "Pérez",
+    "López",
+    "Hernández",
+    "Díaz",
+    "Ruiz",
+    "Cruz",
+    "Méndez",
+    "Vázquez",
+    "Sántiz",
+    "Jiménez",
+    "Morales",
+    "Gutiérrez",
+    "Velasco",
+    "Cancino",
+    "Toledo",
+    "Nandayapa",
 ]
 MEMBER_ROLES = [
     Member.Role.PRESIDENT,
@@ -196,18 +284,25 @@ class DemoBuilder:
         )
         parts = {
             WaterSystem.Kind.GRAVITY: [
-                Component.Kind.INTAKE, Component.Kind.CONDUCTION, Component.Kind.STORAGE,
+                Component.Kind.INTAKE,
+                Component.Kind.CONDUCTION,
+                Component.Kind.STORAGE,
                 Component.Kind.DISTRIBUTION,
             ],
             WaterSystem.Kind.PUMPED: [
-                Component.Kind.PUMP, Component.Kind.CONDUCTION, Component.Kind.STORAGE,
+                Component.Kind.PUMP,
+                Component.Kind.CONDUCTION,
+                Component.Kind.STORAGE,
                 Component.Kind.DISTRIBUTION,
             ],
             WaterSystem.Kind.POINT_SOURCE: [Component.Kind.PUBLIC_TAP],
             WaterSystem.Kind.RAINWATER: [Component.Kind.STORAGE, Component.Kind.FILTER],
             WaterSystem.Kind.KIOSK: [Component.Kind.FILTER, Component.Kind.UV],
-            WaterSystem.Kind.SCHOOL: [Component.Kind.STORAGE, Component.Kind.FILTER,
-                                      Component.Kind.UV],
+            WaterSystem.Kind.SCHOOL: [
+                Component.Kind.STORAGE,
+                Component.Kind.FILTER,
+                Component.Kind.UV,
+            ],
         }[kind]
         if chlorinated:
             parts = [*parts, Component.Kind.CHLORINATOR]
@@ -227,9 +322,7 @@ class DemoBuilder:
         )
         return system
 
-    def committees(
-        self, municipality_localities: list[Locality], count: int
-    ) -> list[Provider]:
+    def committees(self, municipality_localities: list[Locality], count: int) -> list[Provider]:
         rural = municipality_localities[1:]
         municipality = rural[0].municipality
         providers = []
@@ -347,7 +440,7 @@ class DemoBuilder:
         outside = self.committees(neighbours, 4)
         schools = self.schools(localities, 5)
         kiosks = self.kiosks(localities, 2)
-        health_centre = HealthCentre.objects.create(
+        HealthCentre.objects.create(
             name=f"Centro de Salud {localities[2].name}",
             key="CSSSA001234",
             locality=localities[2],

@@ -5,8 +5,8 @@ from decimal import Decimal, InvalidOperation
 
 _DMS = re.compile(
     r"""^\s*(?P<deg>\d{1,3}(?:\.\d+)?)\s*[°º:\s]\s*
-        (?:(?P<min>\d{1,2}(?:\.\d+)?)\s*['’′:\s]?\s*)?
-        (?:(?P<sec>\d{1,2}(?:\.\d+)?)\s*(?:"|''|”|″)?\s*)?
+        (?:(?P<min>\d{1,2}(?:\.\d+)?)\s*['\u2019\u2032:\s]?\s*)?
+        (?:(?P<sec>\d{1,2}(?:\.\d+)?)\s*(?:"|''|\u201d|\u2033)?\s*)?
         (?P<hem>[NSEWO])?\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )

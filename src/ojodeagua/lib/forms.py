@@ -6,7 +6,6 @@ from django.db.models import Q
 
 from ojodeagua.organisations.scope import Scope
 
-
 EDITABLE_CHOICE_MODELS = {"providers.provider"}
 
 

@@ -85,8 +85,10 @@ class EntityPages:
         scope = scope_for(request.user)
         if self.form is None or not scope.can_create:
             return False
-        return scope.everything or not self.create_needs_municipality or bool(
-            scope.create.municipality_ids
+        return (
+            scope.everything
+            or not self.create_needs_municipality
+            or bool(scope.create.municipality_ids)
         )
 
     # Views -----------------------------------------------------------------------------------

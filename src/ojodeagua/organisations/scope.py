@@ -102,4 +102,3 @@ def get_editable_or_404(user: User | AnonymousUser, model: type[M], pk: object) 
     if not scope_for(user).can_edit(obj):
         raise PermissionDenied
     return obj
-

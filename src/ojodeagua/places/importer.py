@@ -1,4 +1,4 @@
-"""Import INEGI locality catalogues (AGEEML or ITER CSV): atomic, idempotent, line-numbered errors."""
+"""Import INEGI locality catalogues (AGEEML or ITER CSV), atomically and idempotently."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,9 +241,9 @@ class LocalityImporter:
                 "latitude": latitude,
                 "longitude": longitude,
                 "altitude": altitude,
-                "catalogue_version": (
-                    self.catalogue_version or cell("period") or default_version
-                )[:60],
+                "catalogue_version": (self.catalogue_version or cell("period") or default_version)[
+                    :60
+                ],
             },
         )
 

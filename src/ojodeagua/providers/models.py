@@ -56,9 +56,7 @@ class Provider(models.Model):
         null=True,
         blank=True,
     )
-    established_year = models.PositiveSmallIntegerField(
-        _("año de creación"), null=True, blank=True
-    )
+    established_year = models.PositiveSmallIntegerField(_("año de creación"), null=True, blank=True)
     notes = models.TextField(_("notas"), blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)

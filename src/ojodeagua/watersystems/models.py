@@ -95,13 +95,13 @@ class WaterSystem(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("watersystems:system_detail", args=[self.pk])
-
     def save(self, *args, **kwargs) -> None:
         if self.locality_id:
             self.municipality_id = self.locality.municipality_id
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("watersystems:system_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.provider_id and self.locality_id:

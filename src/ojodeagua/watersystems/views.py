@@ -29,8 +29,8 @@ class WaterSystemFilter(SearchFilterSet):
         if value is None:
             return queryset
         chlorinated = Component.objects.filter(kind=Component.Kind.CHLORINATOR).values("system")
-        return queryset.filter(pk__in=chlorinated) if value else queryset.exclude(
-            pk__in=chlorinated
+        return (
+            queryset.filter(pk__in=chlorinated) if value else queryset.exclude(pk__in=chlorinated)
         )
 
 

@@ -19,8 +19,10 @@ def home(request):
     scope = scope_for(request.user)
     providers = scope.visible(Provider.objects.select_related("municipality", "locality"))
     context = {"providers": providers}
-    if not scope.everything and scope.roles <= {Role.COMMITTEE_MEMBER, Role.VIEWER} and not (
-        scope.view.municipality_ids
+    if (
+        not scope.everything
+        and scope.roles <= {Role.COMMITTEE_MEMBER, Role.VIEWER}
+        and not (scope.view.municipality_ids)
     ):
         context["committees"] = providers.prefetch_related("systems", "members")
         return render(request, "web/home_committee.html", context)

@@ -113,7 +113,9 @@ def test_lists_searches_and_exports_never_show_another_scope(persona):
             listing = body(client.get(LISTS[kind] + query))
             assert f'href="{obj.get_absolute_url()}"' not in listing, (kind, query)
             results = body(
-                client.get(LISTS[kind] + query, headers={"HX-Request": "true", "HX-Target": "results"})
+                client.get(
+                    LISTS[kind] + query, headers={"HX-Request": "true", "HX-Target": "results"}
+                )
             )
             assert obj.get_absolute_url() not in results
             export = body(client.get(LISTS[kind] + "exportar.csv" + query))
@@ -132,7 +134,9 @@ def test_api_of_another_scope_answers_404_and_lists_do_not_leak(persona):
         refused = {403, 404, 405}
         assert client.patch(url, {"name": "Cambiado"}, format="json").status_code in refused
         assert client.put(url, {"name": "Cambiado"}, format="json").status_code in refused
-        listed = client.get(API[kind], {"page_size": 1000, "q": obj.name} if kind != "member" else {})
+        listed = client.get(
+            API[kind], {"page_size": 1000, "q": obj.name} if kind != "member" else {}
+        )
         ids = [row["id"] for row in listed.json()["results"]]
         assert obj.pk not in ids, (kind, url)
 

@@ -104,12 +104,17 @@ def test_it_reads_iter_files_and_skips_their_total_rows(tmp_path):
 
 @pytest.mark.django_db
 def test_bad_rows_are_rejected_with_line_numbers_in_spanish(tmp_path):
-    text = AGEEML_HEADER + ROWS[0] + (
-        "070270020,07,Chiapas,027,Chiapilla,,Sin clave,R,,,,10,\n"
-        "070270021,07,Chiapas,027,Chiapilla,0021,Coordenada rota,R,norte,-92.7,,10,\n"
-        "070270022,07,Chiapas,027,Chiapilla,0022,Gente negativa,R,,,,-4,\n"
-        '070270023,07,Chiapas,027,Chiapilla,0023,"Muchos, muchos",X,,,,10,\n'
-    ) + ROWS[0]
+    text = (
+        AGEEML_HEADER
+        + ROWS[0]
+        + (
+            "070270020,07,Chiapas,027,Chiapilla,,Sin clave,R,,,,10,\n"
+            "070270021,07,Chiapas,027,Chiapilla,0021,Coordenada rota,R,norte,-92.7,,10,\n"
+            "070270022,07,Chiapas,027,Chiapilla,0022,Gente negativa,R,,,,-4,\n"
+            '070270023,07,Chiapas,027,Chiapilla,0023,"Muchos, muchos",X,,,,10,\n'
+        )
+        + ROWS[0]
+    )
 
     output, code = run(write(tmp_path, text))
 
@@ -161,7 +166,10 @@ def test_a_file_without_the_key_columns_is_refused_with_what_to_fix(tmp_path):
 
 @pytest.mark.django_db
 def test_semicolon_files_from_spanish_excel_are_read(tmp_path):
-    text = "CVE_ENT;NOM_ENT;CVE_MUN;NOM_MUN;CVE_LOC;NOM_LOC;POB_TOTAL\n07;Chiapas;027;Chiapilla;0005;El Ocote;140\n"
+    text = (
+        "CVE_ENT;NOM_ENT;CVE_MUN;NOM_MUN;CVE_LOC;NOM_LOC;POB_TOTAL\n"
+        "07;Chiapas;027;Chiapilla;0005;El Ocote;140\n"
+    )
 
     output, code = run(write(tmp_path, text, "cp1252"))
 

@@ -26,7 +26,8 @@ class Command(BaseCommand):
                     f"{summary.kiosks} kioscos y {summary.health_centres} centro de salud."
                 )
             )
-        self.stdout.write("\nUsuarios de la demostración (contraseña para todos: "
-                          f"«{DEMO_PASSWORD}»):")
+        self.stdout.write(
+            f"\nUsuarios de la demostración (contraseña para todos: «{DEMO_PASSWORD}»):"
+        )
         for username, description in LOGINS:
             self.stdout.write(f"  {username:<9} {description}")

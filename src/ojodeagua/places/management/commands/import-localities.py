@@ -34,8 +34,9 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Revisar el archivo sin escribir nada."
         )
 
-    def handle(self, *args, file: Path, catalogue_version: str, strict: bool, dry_run: bool,
-               **options) -> None:
+    def handle(
+        self, *args, file: Path, catalogue_version: str, strict: bool, dry_run: bool, **options
+    ) -> None:
         if not file.is_file():
             raise CommandError(f"No existe el archivo {file}. Revise la ruta y vuelva a intentar.")
         show_progress = file.stat().st_size > 1_000_000 or self.stderr.isatty()
@@ -45,7 +46,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"  leídas {done:,} de unas {max(total, done):,} filas…")
 
         importer = LocalityImporter(
-            catalogue_version=catalogue_version, strict=strict, dry_run=dry_run,
+            catalogue_version=catalogue_version,
+            strict=strict,
+            dry_run=dry_run,
             progress=progress,
         )
         try:

@@ -1,0 +1,123 @@
+"""The registry API: tokens, schema, reading and writing within scope, and the audit trail."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from ojodeagua.audit.models import AuditEvent
+from ojodeagua.organisations.models import Membership
+from ojodeagua.places.models import Locality
+
+
+def token_for(username: str) -> str:
+    out = StringIO()
+    call_command("api-token", username, stdout=out)
+    return out.getvalue().strip()
+
+
+def client_for(username: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(username)}")
+    return client
+
+
+@pytest.mark.django_db
+def test_api_token_prints_the_same_token_every_time():
+    first = token_for("ong")
+    assert len(first) == 40
+    assert token_for("ong") == first
+    assert Token.objects.get(user__username="ong").key == first
+
+
+@pytest.mark.django_db
+def test_api_token_explains_an_unknown_user():
+    with pytest.raises(CommandError, match="No existe el usuario «nadie»"):
+        call_command("api-token", "nadie")
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_lists_the_registry_endpoints():
+    response = client_for("agencia").get("/api/v1/openapi.json")
+    schema = response.json()
+    assert response.status_code == 200
+    assert schema["openapi"].startswith("3.")
+    for path in ("/api/v1/providers/", "/api/v1/systems/{id}/", "/api/v1/localities/"):
+        assert path in schema["paths"], path
+
+
+@pytest.mark.django_db
+def test_a_bad_token_is_refused():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token no-es-una-clave")
+    assert client.get("/api/v1/providers/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_agency_creates_a_system_through_the_api_and_it_is_audited():
+    locality = Locality.objects.filter(municipality__key="07012").last()
+    client = client_for("agencia")
+
+    response = client.post(
+        "/api/v1/systems/",
+        {"name": "Pozo nuevo", "kind": "point", "locality": locality.pk},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["municipality"] == locality.municipality_id
+    event = AuditEvent.objects.get(action="create", object_id=str(created["id"]))
+    assert event.actor.username == "agencia"
+    assert event.municipality_id == locality.municipality_id
+
+
+@pytest.mark.django_db
+def test_the_treasurer_updates_her_committee_but_cannot_create_systems():
+    own = Membership.objects.get(user__username="tesorera").providers.get()
+    before = own.established_year
+    client = client_for("tesorera")
+
+    patched = client.patch(
+        f"/api/v1/providers/{own.pk}/", {"established_year": 1999}, format="json"
+    )
+    created = client.post(
+        "/api/v1/systems/",
+        {"name": "X", "kind": "point", "locality": own.locality_id},
+        format="json",
+    )
+
+    assert patched.status_code == 200
+    own.refresh_from_db()
+    assert own.established_year == 1999
+    assert AuditEvent.objects.get(action="update", object_id=str(own.pk)).changes == {
+        "established_year": [before, 1999]
+    }
+    assert created.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_viewer_reads_but_cannot_write():
+    viewer = User.objects.create_user("consulta", password="x")
+    agency_membership = Membership.objects.get(user__username="agencia")
+    membership = Membership.objects.create(
+        user=viewer, organisation=agency_membership.organisation, role=Membership.Role.VIEWER
+    )
+    membership.municipalities.set(agency_membership.municipalities.all())
+    client = client_for("consulta")
+    provider = client.get("/api/v1/providers/").json()["results"][0]
+
+    response = client.patch(f"/api/v1/providers/{provider['id']}/", {"notes": "x"}, format="json")
+
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_nothing_can_be_deleted_through_the_api():
+    provider = client_for("agencia").get("/api/v1/providers/").json()["results"][0]
+    response = client_for("agencia").delete(f"/api/v1/providers/{provider['id']}/")
+    assert response.status_code == 405

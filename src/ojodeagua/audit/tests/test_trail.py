@@ -1,0 +1,49 @@
+"""The audit trail is append-only and only coordinators see it, limited to their area."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from ojodeagua.audit.models import AppendOnlyError, AuditEvent
+from ojodeagua.audit.trail import record
+from ojodeagua.providers.models import Provider
+
+
+@pytest.fixture
+def event(db):
+    provider = Provider.objects.filter(municipality__key="07012").first()
+    return record(None, AuditEvent.Action.UPDATE, provider, {"notes": ["", "x"]})
+
+
+def test_events_cannot_be_changed_or_deleted_through_the_orm(event):
+    event.object_repr = "otro"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(object_repr="otro")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_the_database_itself_refuses_to_change_an_event(event):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET object_repr = 'alterado' WHERE id = %s", [event.pk]
+        )
+    assert AuditEvent.objects.get(pk=event.pk).object_repr != "alterado"
+
+
+def test_a_coordinator_sees_changes_in_her_area_only(agencia, event):
+    outside = Provider.objects.filter(municipality__key="07061").first()
+    record(None, AuditEvent.Action.UPDATE, outside, {"notes": ["", "fuera"]})
+
+    html = agencia.get("/bitacora/").content.decode()
+
+    assert event.object_repr in html
+    assert outside.name not in html
+
+
+def test_facilitators_and_treasurers_do_not_see_the_trail(ong, tesorera):
+    assert ong.get("/bitacora/").status_code == 403
+    assert tesorera.get("/bitacora/").status_code == 403

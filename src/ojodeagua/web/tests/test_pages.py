@@ -1,0 +1,226 @@
+"""Signing in and clicking through the registry as its users do."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from ojodeagua.audit.models import AuditEvent
+from ojodeagua.organisations.models import Membership
+from ojodeagua.providers.models import Member, Provider
+from ojodeagua.watersystems.models import Component, WaterSystem
+
+
+def formset_management(prefix: str, total: int, initial: int) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+@pytest.mark.django_db
+def test_the_treasurer_signs_in_and_lands_on_her_committee():
+    client = Client()
+    page = client.get("/entrar/")
+    assert "Entrar a Ojo de Agua" in page.content.decode()
+
+    response = client.post("/entrar/", {"username": "tesorera", "password": "demo"}, follow=True)
+
+    html = response.content.decode()
+    own = Membership.objects.get(user__username="tesorera").providers.get()
+    assert f"<h1>{own.name}</h1>" in html
+    assert "Datos de demostración" in html
+    assert "Su comité opera 1 sistema de agua." in html
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_is_explained_in_spanish():
+    response = Client().post("/entrar/", {"username": "tesorera", "password": "nope"})
+    assert "Por favor introduzca usuario y contraseña correctos" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_agency_home_summarises_the_municipality(agencia):
+    html = agencia.get("/").content.decode()
+    assert "Resumen de su área" in html
+    assert re.search(r"En su área hay 100 localidades, \d+ sistemas de agua registrados", html)
+    assert "Berriozábal" in html
+    assert "Ocozocoautla" not in html
+
+
+@pytest.mark.django_db
+def test_lists_search_and_filter(agencia):
+    system = WaterSystem.objects.filter(municipality__key="07012", kind="pumped").first()
+
+    by_name = agencia.get("/sistemas/", {"q": system.name}).content.decode()
+    by_kind = agencia.get("/sistemas/", {"kind": "pumped"}).content.decode()
+    by_kind_gravity = agencia.get("/sistemas/", {"kind": "gravity"}).content.decode()
+
+    assert system.get_absolute_url() in by_name
+    assert system.get_absolute_url() in by_kind
+    assert system.get_absolute_url() not in by_kind_gravity
+
+
+@pytest.mark.django_db
+def test_htmx_search_returns_only_the_results_fragment(agencia):
+    response = agencia.get(
+        "/localidades/",
+        {"q": "Berriozábal"},
+        headers={"HX-Request": "true", "HX-Target": "results"},
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "1 resultado" in html
+
+
+@pytest.mark.django_db
+def test_the_treasurer_edits_her_system_and_adds_a_component(tesorera):
+    own = Membership.objects.get(user__username="tesorera").providers.get()
+    system = own.systems.get()
+    edit_url = f"/sistemas/{system.pk}/editar/"
+    assert tesorera.get(edit_url).status_code == 200
+    sources = list(system.sources.all())
+    components = list(system.components.all())
+    served = list(system.served_localities.all())
+    data = {
+        "name": system.name,
+        "kind": system.kind,
+        "provider": own.pk,
+        "locality": system.locality_id,
+        "construction_year": "1998",
+        "design_yield_lps": "2.5",
+        **formset_management("source", len(sources), len(sources)),
+        **formset_management("component", len(components) + 1, len(components)),
+        **formset_management("servedlocality", len(served), len(served)),
+    }
+    for i, source in enumerate(sources):
+        data.update(
+            {
+                f"source-{i}-id": source.pk,
+                f"source-{i}-name": source.name,
+                f"source-{i}-kind": source.kind,
+                f"source-{i}-protected": "on",
+            }
+        )
+    for i, component in enumerate(components):
+        data.update(
+            {
+                f"component-{i}-id": component.pk,
+                f"component-{i}-kind": component.kind,
+                f"component-{i}-quantity": component.quantity,
+                f"component-{i}-condition": component.condition,
+                f"component-{i}-install_year": component.install_year or "",
+            }
+        )
+    new = len(components)
+    data.update(
+        {
+            f"component-{new}-kind": "chlorinator",
+            f"component-{new}-quantity": "1",
+            f"component-{new}-condition": "good",
+            f"component-{new}-install_year": "2026",
+        }
+    )
+    for i, link in enumerate(served):
+        data.update(
+            {
+                f"servedlocality-{i}-id": link.pk,
+                f"servedlocality-{i}-locality": link.locality_id,
+                f"servedlocality-{i}-households": link.households,
+            }
+        )
+
+    response = tesorera.post(edit_url, data, follow=True)
+
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert "Se guardaron los cambios." in response.content.decode()
+    system.refresh_from_db()
+    assert system.construction_year == 1998
+    assert system.components.filter(kind=Component.Kind.CHLORINATOR, install_year=2026).exists()
+    assert all(source.protected for source in system.sources.all())
+    events = AuditEvent.objects.filter(actor__username="tesorera")
+    assert events.filter(action="update", object_id=str(system.pk)).exists()
+    assert events.filter(action="create", changes__kind="chlorinator").exists()
+
+
+@pytest.mark.django_db
+def test_bad_input_gets_a_spanish_message_that_says_what_to_fix(tesorera):
+    own = Membership.objects.get(user__username="tesorera").providers.get()
+    data = {
+        "name": own.name,
+        "kind": own.kind,
+        "municipality": own.municipality_id,
+        "locality": own.locality_id,
+        **formset_management("member", 1, 0),
+        "member-0-name": "Juana Pérez",
+        "member-0-role": "secretary",
+        "member-0-sex": "F",
+        "member-0-term_start": "2026-05-01",
+        "member-0-term_end": "2025-05-01",
+    }
+
+    response = tesorera.post(f"/prestadores/{own.pk}/editar/", data)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Revise los campos marcados abajo y vuelva a guardar." in html
+    assert "El fin del cargo no puede ser antes de su inicio." in html
+    assert not Member.objects.filter(name="Juana Pérez").exists()
+
+
+@pytest.mark.django_db
+def test_the_facilitator_cannot_add_providers_but_the_agency_can(ong, agencia):
+    assert ong.get("/prestadores/nuevo/").status_code == 403
+    assert 'href="/prestadores/nuevo/"' not in ong.get("/prestadores/").content.decode()
+    municipality = Provider.objects.filter(municipality__key="07012").first().municipality
+
+    response = agencia.post(
+        "/prestadores/nuevo/",
+        {
+            "name": "Comité Nuevo",
+            "kind": "committee",
+            "municipality": municipality.pk,
+            **formset_management("member", 0, 0),
+        },
+    )
+
+    created = Provider.objects.get(name="Comité Nuevo")
+    assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
+    assert AuditEvent.objects.filter(action="create", object_id=str(created.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_turns_pages_to_english(tesorera):
+    tesorera.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = tesorera.get("/").content.decode()
+    assert 'lang="en"' in html
+    assert "Your committee runs 1 water system." in html
+    tesorera.post("/i18n/setlang/", {"language": "es-mx", "next": "/"})
+    assert "Su comité opera" in tesorera.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_main_pages_stay_under_100_kb(agencia):
+    from django.contrib.staticfiles import finders
+
+    assets = sum(
+        len(open(finders.find(path), "rb").read())
+        for path in ("ojodeagua/site.css", "ojodeagua/htmx.min.js")
+    )
+    for url in ("/", "/localidades/", "/sistemas/", "/prestadores/"):
+        html = agencia.get(url).content
+        assert len(html) + assets < 100_000, (url, len(html), assets)
+
+
+@pytest.mark.django_db
+def test_admin_is_for_superusers_only(agencia):
+    from django.contrib.auth.models import User
+
+    User.objects.filter(username="agencia").update(is_staff=True)
+    assert agencia.get("/admin/").status_code == 302
+    root = User.objects.create_superuser("raiz", password="x")
+    client = Client()
+    client.force_login(root)
+    assert client.get("/admin/").status_code == 200
