@@ -179,7 +179,7 @@ class Component(_SystemPart):
         _("año de instalación"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
     condition = models.CharField(
-        _("estado"), max_length=10, choices=Condition.choices, default=Condition.UNKNOWN
+        _("condición"), max_length=10, choices=Condition.choices, default=Condition.UNKNOWN
     )
     notes = models.CharField(_("notas"), max_length=300, blank=True)
 

@@ -38,7 +38,9 @@ def test_the_treasurer_signs_in_and_lands_on_her_committee():
 @pytest.mark.django_db
 def test_a_wrong_password_is_explained_in_spanish():
     response = Client().post("/entrar/", {"username": "tesorera", "password": "nope"})
-    assert "Por favor introduzca usuario y contraseña correctos" in response.content.decode()
+    html = response.content.decode()
+    assert "contraseña correctos" in html
+    assert 'class="errorlist"' in html
 
 
 @pytest.mark.django_db
@@ -196,6 +198,7 @@ def test_the_language_switch_turns_pages_to_english(tesorera):
     tesorera.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = tesorera.get("/").content.decode()
     assert 'lang="en"' in html
+    assert 'lang="es-mx">Español</button>' in html
     assert "Your committee runs 1 water system." in html
     tesorera.post("/i18n/setlang/", {"language": "es-mx", "next": "/"})
     assert "Su comité opera" in tesorera.get("/").content.decode()

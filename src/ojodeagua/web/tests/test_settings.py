@@ -9,7 +9,14 @@ def run_command(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY", "DATABASE_URL"}
+        if key
+        not in {
+            "PYTEST_VERSION",
+            "DEBUG",
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     environment.update(env)
     return subprocess.run(

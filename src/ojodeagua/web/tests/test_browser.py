@@ -1,0 +1,90 @@
+"""In headless Chromium on a 360-pixel phone: the treasurer signs in and opens her committee."""
+
+import os
+import shutil
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from ojodeagua.demo.builder import load_demo
+from ojodeagua.organisations.models import Membership
+
+PHONE = {"width": 360, "height": 740}
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium where installed (CI installs it), else Playwright's own download."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop; the ORM calls here happen outside it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield launched
+        launched.close()
+
+
+def overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.browser
+def test_the_treasurer_opens_her_committee_on_a_phone_without_scrolling_sideways(
+    live_server, transactional_db, browser
+):
+    load_demo()  # transactional tests start from an empty database
+    committee = Membership.objects.get(user__username="tesorera").providers.get()
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX")
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Usuario").fill("tesorera")
+    page.get_by_label("Contraseña").fill("demo")
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("link", name="Ver el comité").click()
+
+    assert page.locator("h1").inner_text() == committee.name
+    assert page.get_by_text("Integrantes en funciones").is_visible()
+    assert overflow(page) <= 0
+    for link_name in ("Editar",):
+        page.get_by_role("link", name=link_name).click()
+        assert overflow(page) <= 0, page.url
+    page.goto(f"{live_server.url}{committee.systems.get().get_absolute_url()}")
+    assert overflow(page) <= 0
+    page.goto(f"{live_server.url}/sistemas/")
+    assert overflow(page) <= 0
+
+
+@pytest.mark.browser
+def test_the_list_search_updates_results_in_place(live_server, transactional_db, browser):
+    load_demo()
+    page = browser.new_page(viewport=PHONE, locale="es-MX")
+    page.goto(f"{live_server.url}/entrar/")
+    page.get_by_label("Usuario").fill("agencia")
+    page.get_by_label("Contraseña").fill("demo")
+    page.get_by_role("button", name="Entrar").click()
+    page.goto(f"{live_server.url}/localidades/")
+    page.evaluate("() => { window.__notReloaded = true; }")
+
+    page.get_by_label("Buscar").fill("Berriozábal")
+    page.get_by_text("1 resultado", exact=True).wait_for()
+
+    assert page.evaluate("window.__notReloaded") is True
+    assert "q=Berrioz" in page.url
+    assert overflow(page) <= 0
