@@ -29,7 +29,7 @@ def dms(value: float, positive: str, negative: str) -> str:
     degrees = int(value)
     minutes = int((value - degrees) * 60)
     seconds = (value - degrees - minutes / 60) * 3600
-    return f"{degrees}°{minutes:02d}'{seconds:06.3f}\"\" {hemisphere}"
+    return f'{degrees}°{minutes:02d}\'{seconds:06.3f}"" {hemisphere}'
 
 
 def write_catalogue(path: Path) -> None:

@@ -1,13 +1,21 @@
 """Provider pages: list with search and filters, export, detail and edit with members."""
 
 import django_filters
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.lib.filters import municipality_filter
 from ojodeagua.lib.forms import ScopedModelForm, scoped_inline_formset
 from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
 
-from .models import Member, Provider
+from .models import Member, Provider, Sex
+
+
+def members_in_office(sex: str):
+    """Count of a provider's members of one sex whose term covers today."""
+    current = Member.objects.current().filter(provider=OuterRef("pk"), sex=sex)
+    return Coalesce(Subquery(current.values("provider").annotate(n=Count("pk")).values("n")), 0)
 
 
 class ProviderFilter(SearchFilterSet):
@@ -67,8 +75,13 @@ pages = EntityPages(
         ExportColumn("municipio", lambda o: o.municipality.name),
         ExportColumn("localidad", lambda o: o.locality.name if o.locality else ""),
         ExportColumn("anio_creacion", lambda o: o.established_year),
-        ExportColumn("sistemas", lambda o: o.systems.count()),
-        ExportColumn("integrantes_mujeres", lambda o: o.current_members().filter(sex="F").count()),
-        ExportColumn("integrantes_hombres", lambda o: o.current_members().filter(sex="M").count()),
+        ExportColumn("sistemas", lambda o: o.system_count),
+        ExportColumn("integrantes_mujeres", lambda o: o.women_in_office),
+        ExportColumn("integrantes_hombres", lambda o: o.men_in_office),
     ],
+    export_annotations={
+        "system_count": Count("systems", distinct=True),
+        "women_in_office": members_in_office(Sex.FEMALE),
+        "men_in_office": members_in_office(Sex.MALE),
+    },
 )

@@ -227,3 +227,19 @@ def test_admin_is_for_superusers_only(agencia):
     client = Client()
     client.force_login(root)
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_provider_export_counts_members_but_never_names_them(agencia):
+    own = Membership.objects.get(user__username="tesorera").providers.get()
+    response = agencia.get("/prestadores/exportar.csv", {"q": own.name})
+    export = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = [line.split(",") for line in export.strip().splitlines()]
+
+    assert rows[0][-3:] == ["sistemas", "integrantes_mujeres", "integrantes_hombres"]
+    row = next(r for r in rows if r[0] == str(own.pk))
+    women = own.current_members().filter(sex="F").count()
+    men = own.current_members().filter(sex="M").count()
+    assert row[-3:] == ["1", str(women), str(men)]
+    for member in own.members.all():
+        assert member.name not in export
