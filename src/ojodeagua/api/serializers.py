@@ -3,8 +3,10 @@
 from rest_framework import serializers
 
 from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.facilities.views import HealthCentreForm, SchoolForm
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Member, Provider
+from ojodeagua.providers.views import ProviderForm
 from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
 
 from .base import ScopedSerializer
@@ -38,10 +40,11 @@ class LocalitySerializer(serializers.ModelSerializer):
         ]
 
 
+# The API edits the same fields as the pages' forms.
 class ProviderSerializer(ScopedSerializer):
     class Meta:
         model = Provider
-        fields = ["id", "name", "kind", "municipality", "locality", "established_year", "notes"]
+        fields = ["id", *ProviderForm.Meta.fields]
 
 
 class MemberSerializer(ScopedSerializer):
@@ -98,31 +101,10 @@ class WaterSystemSerializer(ScopedSerializer):
 class SchoolSerializer(ScopedSerializer):
     class Meta:
         model = School
-        fields = [
-            "id",
-            "name",
-            "key",
-            "level",
-            "locality",
-            "water_system",
-            "students_female",
-            "students_male",
-            "staff_female",
-            "staff_male",
-            "notes",
-        ]
+        fields = ["id", *SchoolForm.Meta.fields]
 
 
 class HealthCentreSerializer(ScopedSerializer):
     class Meta:
         model = HealthCentre
-        fields = [
-            "id",
-            "name",
-            "key",
-            "locality",
-            "water_system",
-            "staff_female",
-            "staff_male",
-            "notes",
-        ]
+        fields = ["id", *HealthCentreForm.Meta.fields]

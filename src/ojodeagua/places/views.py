@@ -10,6 +10,7 @@ from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.watersystems.models import WaterSystem
 
+from .importer import LOCALITY_FIELDS
 from .models import Locality
 
 
@@ -35,17 +36,7 @@ class LocalityFilter(SearchFilterSet):
 class LocalityForm(ScopedModelForm):
     class Meta:
         model = Locality
-        fields = [
-            "name",
-            "area",
-            "population",
-            "dwellings",
-            "inhabited_dwellings",
-            "latitude",
-            "longitude",
-            "altitude",
-            "catalogue_version",
-        ]
+        fields = list(LOCALITY_FIELDS)
 
 
 def locality_context(request, locality):
