@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from ojodeagua.demo.builder import load_demo
@@ -39,6 +40,9 @@ def browser(monkeypatch):
         )
         yield launched
         launched.close()
+        # While Playwright's loop runs, the ORM keys connections by that context; close them
+        # here or PostgreSQL cannot drop the test database afterwards.
+        connections.close_all()
 
 
 def overflow(page) -> int:
