@@ -20,3 +20,13 @@ def municipality_filter(field_name: str) -> django_filters.ModelChoiceFilter:
         label=_("Municipio"),
         empty_label=_("Todos los municipios"),
     )
+
+
+YES_NO = [("yes", _("Sí")), ("no", _("No"))]
+
+
+def yes_no_filter(method: str, label: str) -> django_filters.ChoiceFilter:
+    """A yes/no question whose blank answer means "do not filter"."""
+    return django_filters.ChoiceFilter(
+        choices=YES_NO, method=method, label=label, empty_label=_("Todos")
+    )

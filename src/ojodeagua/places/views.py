@@ -4,11 +4,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.facilities.models import HealthCentre, School
-from ojodeagua.lib.filters import municipality_filter
+from ojodeagua.lib.filters import municipality_filter, yes_no_filter
 from ojodeagua.lib.forms import ScopedModelForm
 from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
 from ojodeagua.organisations.scope import scope_for
-from ojodeagua.watersystems.models import WaterSystem
+from ojodeagua.watersystems.models import ServedLocality, WaterSystem
 
 from .importer import LOCALITY_FIELDS
 from .models import Locality
@@ -19,18 +19,15 @@ class LocalityFilter(SearchFilterSet):
     area = django_filters.ChoiceFilter(
         choices=Locality.Area.choices, label=_("Ámbito"), empty_label=_("Urbana y rural")
     )
-    without_system = django_filters.BooleanFilter(
-        method="filter_without_system", label=_("Sin sistema registrado")
-    )
+    without_system = yes_no_filter("filter_without_system", _("Sin sistema registrado"))
 
     class Meta:
         model = Locality
         fields = ["q", "municipality", "area", "without_system"]
 
     def filter_without_system(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(served_by__isnull=value).distinct()
+        served = ServedLocality.objects.values("locality_id")
+        return queryset.exclude(pk__in=served) if value == "yes" else queryset.filter(pk__in=served)
 
 
 class LocalityForm(ScopedModelForm):

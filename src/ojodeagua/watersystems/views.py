@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.facilities.models import HealthCentre, School
-from ojodeagua.lib.filters import municipality_filter
+from ojodeagua.lib.filters import municipality_filter, yes_no_filter
 from ojodeagua.lib.forms import ScopedModelForm, scoped_inline_formset
 from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
 from ojodeagua.organisations.scope import scope_for
@@ -17,21 +17,17 @@ class WaterSystemFilter(SearchFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=WaterSystem.Kind.choices, label=_("Tipo"), empty_label=_("Todos los tipos")
     )
-    has_chlorinator = django_filters.BooleanFilter(
-        method="filter_chlorinator", label=_("Con clorador")
-    )
+    has_chlorinator = yes_no_filter("filter_chlorinator", _("Con clorador"))
 
     class Meta:
         model = WaterSystem
         fields = ["q", "municipality", "kind", "has_chlorinator"]
 
     def filter_chlorinator(self, queryset, name, value):
-        if value is None:
-            return queryset
         chlorinated = Component.objects.filter(kind=Component.Kind.CHLORINATOR).values("system")
-        return (
-            queryset.filter(pk__in=chlorinated) if value else queryset.exclude(pk__in=chlorinated)
-        )
+        if value == "yes":
+            return queryset.filter(pk__in=chlorinated)
+        return queryset.exclude(pk__in=chlorinated)
 
 
 class WaterSystemForm(ScopedModelForm):

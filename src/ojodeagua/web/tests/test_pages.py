@@ -243,3 +243,29 @@ def test_the_provider_export_counts_members_but_never_names_them(agencia):
     assert row[-3:] == ["1", str(women), str(men)]
     for member in own.members.all():
         assert member.name not in export
+
+
+@pytest.mark.django_db
+def test_yes_no_filters_split_the_list(agencia):
+    def count(url, **params):
+        html = agencia.get(url, params).content.decode()
+        return int(re.search(r"(\d+) resultados?", html).group(1))
+
+    total = count("/localidades/")
+    without = count("/localidades/", without_system="yes")
+    with_system = count("/localidades/", without_system="no")
+    assert without > 0 and with_system > 0
+    assert without + with_system == total
+    chlorinated = count("/sistemas/", has_chlorinator="yes")
+    not_chlorinated = count("/sistemas/", has_chlorinator="no")
+    assert chlorinated > 0
+    assert chlorinated + not_chlorinated == count("/sistemas/")
+
+
+@pytest.mark.django_db
+def test_years_are_written_without_a_thousands_separator(agencia):
+    provider = Provider.objects.filter(
+        municipality__key="07012", established_year__isnull=False
+    ).first()
+    html = agencia.get(provider.get_absolute_url()).content.decode()
+    assert f"<dd>{provider.established_year}</dd>" in html
