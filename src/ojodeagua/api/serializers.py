@@ -8,6 +8,7 @@ from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Member, Provider
 from ojodeagua.providers.views import ProviderForm
 from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
+from ojodeagua.watersystems.views import ComponentFormSet, ServedLocalityFormSet, SourceFormSet
 
 from .base import ScopedSerializer
 
@@ -53,22 +54,22 @@ class MemberSerializer(ScopedSerializer):
         fields = ["id", "provider", "name", "role", "sex", "term_start", "term_end"]
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(ScopedSerializer):
     class Meta:
         model = Source
-        fields = ["id", "name", "kind", "protected"]
+        fields = ["id", "system", *SourceFormSet.form._meta.fields]
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class ComponentSerializer(ScopedSerializer):
     class Meta:
         model = Component
-        fields = ["id", "kind", "quantity", "install_year", "condition", "notes"]
+        fields = ["id", "system", *ComponentFormSet.form._meta.fields]
 
 
-class ServedLocalitySerializer(serializers.ModelSerializer):
+class ServedLocalitySerializer(ScopedSerializer):
     class Meta:
         model = ServedLocality
-        fields = ["id", "locality", "households"]
+        fields = ["id", "system", *ServedLocalityFormSet.form._meta.fields]
 
 
 class WaterSystemSerializer(ScopedSerializer):

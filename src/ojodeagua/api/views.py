@@ -6,7 +6,7 @@ from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.places.views import LocalityFilter
 from ojodeagua.providers.models import Member, Provider
 from ojodeagua.providers.views import ProviderFilter
-from ojodeagua.watersystems.models import WaterSystem
+from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
 from ojodeagua.watersystems.views import WaterSystemFilter
 
 from . import serializers
@@ -50,6 +50,29 @@ class WaterSystemViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("sources", "components", "served_localities")
+
+
+class SystemPartViewSet(ScopedViewSet):
+    """Sources, components and served localities: whoever may edit the system edits these."""
+
+    filterset_fields = ["system"]
+    select_related = ("system",)
+    creation_needs_creator_role = False
+
+
+class SourceViewSet(SystemPartViewSet):
+    queryset = Source.objects.all()
+    serializer_class = serializers.SourceSerializer
+
+
+class ComponentViewSet(SystemPartViewSet):
+    queryset = Component.objects.all()
+    serializer_class = serializers.ComponentSerializer
+
+
+class ServedLocalityViewSet(SystemPartViewSet):
+    queryset = ServedLocality.objects.all()
+    serializer_class = serializers.ServedLocalitySerializer
 
 
 class SchoolViewSet(ScopedViewSet):

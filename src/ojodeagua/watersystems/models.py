@@ -117,8 +117,18 @@ class WaterSystem(models.Model):
         return self.municipality_id, self.provider_id
 
 
+class SystemPartQuerySet(models.QuerySet):
+    def in_area(self, area: Area, *, for_edit: bool = False) -> "SystemPartQuerySet":
+        return self.filter(
+            Q(system__municipality_id__in=area.municipality_ids)
+            | Q(system__provider_id__in=area.provider_ids)
+        )
+
+
 class _SystemPart(models.Model):
     """Rows owned by one system; they share its scope."""
+
+    objects = SystemPartQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -50,6 +50,9 @@ def foreign_objects(persona: str) -> dict[str, object]:
         "school": foreign_school,
         "health_centre": health_centre,
         "member": provider.members.first(),
+        "component": provider.systems.first().components.first(),
+        "source": provider.systems.first().sources.first(),
+        "served_locality": provider.systems.first().served_localities.first(),
     }
 
 
@@ -74,7 +77,11 @@ API = {
     "school": "/api/v1/schools/",
     "health_centre": "/api/v1/health-centres/",
     "member": "/api/v1/members/",
+    "component": "/api/v1/components/",
+    "source": "/api/v1/sources/",
+    "served_locality": "/api/v1/served-localities/",
 }
+UNSEARCHABLE = {"member", "component", "source", "served_locality"}
 PERSONAS = ["agencia", "ong", "tesorera"]
 
 
@@ -134,9 +141,8 @@ def test_api_of_another_scope_answers_404_and_lists_do_not_leak(persona):
         refused = {403, 404, 405}
         assert client.patch(url, {"name": "Cambiado"}, format="json").status_code in refused
         assert client.put(url, {"name": "Cambiado"}, format="json").status_code in refused
-        listed = client.get(
-            API[kind], {"page_size": 1000, "q": obj.name} if kind != "member" else {}
-        )
+        query = {"page_size": 1000} if kind in UNSEARCHABLE else {"page_size": 1000, "q": obj.name}
+        listed = client.get(API[kind], query)
         ids = [row["id"] for row in listed.json()["results"]]
         assert obj.pk not in ids, (kind, url)
 
@@ -233,3 +239,25 @@ def empty_formsets() -> dict[str, str]:
             }
         )
     return data
+
+
+@pytest.mark.django_db
+def test_the_treasurer_adds_components_to_her_system_only():
+    own = Membership.objects.get(user__username="tesorera").providers.get().systems.get()
+    foreign = WaterSystem.objects.exclude(pk=own.pk).first()
+    client = api_client("tesorera")
+
+    added = client.post(
+        "/api/v1/components/",
+        {"system": own.pk, "kind": "chlorinator", "condition": "good", "install_year": 2026},
+        format="json",
+    )
+    refused = client.post(
+        "/api/v1/components/",
+        {"system": foreign.pk, "kind": "chlorinator", "condition": "good"},
+        format="json",
+    )
+
+    assert added.status_code == 201, added.json()
+    assert refused.status_code == 400
+    assert not foreign.components.filter(kind="chlorinator", install_year=2026).exists()
