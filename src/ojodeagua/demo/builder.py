@@ -22,28 +22,14 @@ SEED = 7012
 DEMO_PASSWORD = "demo"
 CATALOGUE = "Demostración (sintético)"
 
-PLACE_FIRST = [
-    "El",
-    "La",
-    "Los",
-    "Las",
-    "San",
-    "Santa",
-    "Nuevo",
-    "Nueva",
-    "Ejido",
-    "Rancho",
-    "Colonia",
-]
-PLACE_SECOND = [
+# Nouns by grammatical gender, so that generated names read as real Chiapas place names.
+PLACE_MASCULINE = [
     "Zapote",
     "Ocote",
     "Mirador",
     "Carmen",
-    "Esperanza",
     "Paraíso",
     "Pedregal",
-    "Guadalupe",
     "Limón",
     "Jardín",
     "Recreo",
@@ -53,31 +39,51 @@ PLACE_SECOND = [
     "Cerrito",
     "Aguacate",
     "Porvenir",
-    "Laguna",
     "Manantial",
     "Encanto",
     "Sabinal",
     "Amate",
     "Roble",
-    "Cipresal",
-    "Pinar",
     "Chorro",
-    "Cascada",
     "Durazno",
     "Nance",
     "Jobo",
-    "Pozo Colorado",
     "Mango",
     "Cedro",
     "Paso",
-    "Ceiba",
-    "Quetzal",
     "Tepeyac",
+    "Progreso",
+    "Triunfo",
+]
+PLACE_FEMININE = [
+    "Esperanza",
+    "Laguna",
+    "Cascada",
+    "Ceiba",
     "Alianza",
     "Unión",
     "Victoria",
     "Libertad",
     "Providencia",
+    "Loma",
+    "Gloria",
+    "Independencia",
+    "Pimienta",
+    "Candelaria",
+]
+SAINTS = [
+    "San José",
+    "San Pedro",
+    "San Antonio",
+    "San Miguel",
+    "San Isidro",
+    "San Juan",
+    "San Francisco",
+    "Santa Rosa",
+    "Santa Cruz",
+    "Santa Lucía",
+    "Santa Martha",
+    "San Vicente",
 ]
 FIRST_NAMES_F = [
     "María",
@@ -165,10 +171,19 @@ class DemoBuilder:
         )
 
     def place_name(self) -> str:
+        patterns = [
+            lambda: f"El {self.random.choice(PLACE_MASCULINE)}",
+            lambda: f"La {self.random.choice(PLACE_FEMININE)}",
+            lambda: f"Nueva {self.random.choice(PLACE_FEMININE)}",
+            lambda: f"Ejido {self.random.choice(PLACE_MASCULINE)}",
+            lambda: f"Rancho El {self.random.choice(PLACE_MASCULINE)}",
+            lambda: f"Colonia La {self.random.choice(PLACE_FEMININE)}",
+            lambda: self.random.choice(SAINTS),
+        ]
         while True:
-            name = f"{self.random.choice(PLACE_FIRST)} {self.random.choice(PLACE_SECOND)}"
-            if self.random.random() < 0.25:
-                name += f" {self.random.choice(['Uno', 'Dos', 'Alto', 'Bajo', 'Viejo'])}"
+            name = self.random.choice(patterns)()
+            if self.random.random() < 0.2:
+                name += f" {self.random.choice(['Primera Sección', 'Segunda Sección', 'Anexo'])}"
             if name not in self.used_names:
                 self.used_names.add(name)
                 return name

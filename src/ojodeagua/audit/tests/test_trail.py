@@ -47,3 +47,26 @@ def test_a_coordinator_sees_changes_in_her_area_only(agencia, event):
 def test_facilitators_and_treasurers_do_not_see_the_trail(ong, tesorera):
     assert ong.get("/bitacora/").status_code == 403
     assert tesorera.get("/bitacora/").status_code == 403
+
+
+def test_a_coordinator_opens_one_records_history_from_its_page(agencia):
+    provider = Provider.objects.filter(municipality__key="07012").last()
+    other = Provider.objects.filter(municipality__key="07012").first()
+    record(None, AuditEvent.Action.UPDATE, provider, {"notes": ["", "revisado"]})
+    record(None, AuditEvent.Action.UPDATE, other, {"notes": ["", "otro"]})
+
+    detail = agencia.get(provider.get_absolute_url()).content.decode()
+    link = f"/bitacora/?tipo=providers.provider&amp;id={provider.pk}"
+    assert link in detail
+    history = agencia.get(link.replace("&amp;", "&")).content.decode()
+
+    assert f"Historial de «{provider.name}»" in history
+    assert "revisado" in history
+    assert "otro" not in history
+
+
+def test_the_history_link_is_not_offered_to_those_who_cannot_read_the_trail(tesorera):
+    from ojodeagua.organisations.models import Membership
+
+    own = Membership.objects.get(user__username="tesorera").providers.get()
+    assert "/bitacora/" not in tesorera.get(own.get_absolute_url()).content.decode()
