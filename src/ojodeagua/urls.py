@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("ojodeagua.providers.urls")),
     path("", include("ojodeagua.facilities.urls")),
     path("bitacora/", include("ojodeagua.audit.urls")),
+    path("equipo/", include("ojodeagua.organisations.urls")),
     path("api/v1/", include("ojodeagua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -481,7 +481,9 @@ class DemoBuilder:
         )
         treasurer_committee = committees[0]
         committee_org = Organisation.objects.create(
-            name=treasurer_committee.name, kind=Organisation.Kind.COMMITTEE
+            name=treasurer_committee.name,
+            kind=Organisation.Kind.COMMITTEE,
+            provider=treasurer_committee,
         )
         agencia = self.user("agencia", "Coordinación municipal")
         ong = self.user("ong", "Facilitadora")

@@ -16,6 +16,15 @@ class Organisation(models.Model):
 
     name = models.CharField(_("nombre"), max_length=200)
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
+    provider = models.OneToOneField(
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisation",
+        verbose_name=_("comité al que corresponde"),
+        help_text=_("Solo para organizaciones de tipo comité."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -71,3 +80,11 @@ class Membership(models.Model):
     @property
     def can_edit(self) -> bool:
         return self.role != self.Role.VIEWER
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        municipality = self.municipalities.order_by("pk").first()
+        provider = self.providers.order_by("pk").first() or self.organisation.provider
+        return (
+            municipality.pk if municipality else (provider.municipality_id if provider else None),
+            provider.pk if provider else None,
+        )

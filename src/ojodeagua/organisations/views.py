@@ -1,0 +1,179 @@
+"""Team pages: coordinators give people access, with a role and a scope inside their own area."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ojodeagua.audit import trail
+from ojodeagua.audit.models import AuditEvent
+from ojodeagua.places.models import Municipality
+from ojodeagua.providers.models import Provider
+
+from .models import Membership, Organisation
+from .scope import Scope, scope_for
+
+
+def managed_organisations(user, scope: Scope):
+    """Organisations a user coordinates, plus the committees inside the area they coordinate."""
+    if scope.everything:
+        return Organisation.objects.all()
+    coordinated = Organisation.objects.filter(
+        memberships__user=user,
+        memberships__active=True,
+        memberships__role=Membership.Role.COORDINATOR,
+    )
+    committees_in_area = Provider.objects.in_area(scope.audit)
+    return Organisation.objects.filter(
+        Q(pk__in=coordinated.values("pk")) | Q(provider__in=committees_in_area)
+    ).distinct()
+
+
+def managed_memberships(user, scope: Scope):
+    return Membership.objects.filter(
+        organisation__in=managed_organisations(user, scope)
+    ).select_related("user", "organisation")
+
+
+class MembershipForm(forms.ModelForm):
+    username = forms.CharField(label=gettext_lazy("Usuario"), max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("Nombre"), max_length=150, required=False)
+    password = forms.CharField(
+        label=gettext_lazy("Contraseña"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=gettext_lazy("Déjela vacía para no cambiarla."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role", "municipalities", "providers", "active"]
+        widgets = {
+            "municipalities": forms.CheckboxSelectMultiple,
+            "providers": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, user, scope: Scope, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = managed_organisations(user, scope)
+        if scope.everything:
+            municipalities = Municipality.objects.all()
+        else:
+            municipalities = Municipality.objects.filter(pk__in=scope.audit.municipality_ids)
+        self.fields["municipalities"].queryset = municipalities
+        self.fields["providers"].queryset = scope.visible(Provider.objects.all())
+        if self.instance.pk:
+            self.fields["username"].disabled = True
+            self.fields["username"].initial = self.instance.user.username
+            self.fields["first_name"].initial = self.instance.user.first_name
+        else:
+            self.fields["password"].required = True
+            self.fields["password"].help_text = ""
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        users = get_user_model().objects.filter(username=username)
+        if not self.instance.pk and users.exists():
+            raise forms.ValidationError(
+                _("Ya existe el usuario «%(name)s»; elija otro nombre de usuario.")
+                % {"name": username}
+            )
+        return username
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password", "")
+        if password:
+            validate_password(password)
+        return password
+
+    def clean(self):
+        data = super().clean()
+        organisation = data.get("organisation")
+        if not data.get("municipalities") and not data.get("providers"):
+            if organisation is not None and organisation.provider is not None:
+                data["providers"] = Provider.objects.filter(pk=organisation.provider_id)
+            else:
+                raise forms.ValidationError(
+                    _("Elija al menos un municipio o un prestador: sin eso no vería nada.")
+                )
+        return data
+
+    @transaction.atomic
+    def save_for(self, actor) -> Membership:
+        user = (
+            self.instance.user
+            if self.instance.pk
+            else get_user_model()(username=self.cleaned_data["username"])
+        )
+        user.first_name = self.cleaned_data["first_name"]
+        if self.cleaned_data["password"]:
+            user.set_password(self.cleaned_data["password"])
+        user.save()
+        membership = self.instance
+        creating = membership.pk is None
+        # The bound form already changed the instance; read what is stored.
+        before = {} if creating else _describe(Membership.objects.get(pk=membership.pk))
+        membership.user = user
+        membership = super().save()
+        after = _describe(membership)
+        action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
+        changes = after if creating else trail.diff(before, after)
+        if changes:
+            trail.record(actor, action, membership, changes)
+        return membership
+
+
+def _describe(membership: Membership) -> dict:
+    return {
+        "usuario": membership.user.username if membership.user_id else "",
+        "organización": str(membership.organisation) if membership.organisation_id else "",
+        "papel": membership.role,
+        "municipios": sorted(m.key for m in membership.municipalities.all()),
+        "prestadores": sorted(p.name for p in membership.providers.all()),
+        "activa": membership.active,
+    }
+
+
+def _require_coordinator(request) -> Scope:
+    scope = scope_for(request.user)
+    if not scope.is_coordinator:
+        raise PermissionDenied
+    return scope
+
+
+@login_required
+def team(request):
+    scope = _require_coordinator(request)
+    memberships = managed_memberships(request.user, scope).prefetch_related(
+        "municipalities", "providers"
+    )
+    return render(request, "organisations/team.html", {"memberships": memberships})
+
+
+@login_required
+def membership_edit(request, pk: int | None = None):
+    scope = _require_coordinator(request)
+    membership = (
+        get_object_or_404(managed_memberships(request.user, scope), pk=pk)
+        if pk is not None
+        else Membership()
+    )
+    form = MembershipForm(request.POST or None, instance=membership, user=request.user, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        form.save_for(request.user)
+        messages.success(request, _("Se guardó el acceso."))
+        return redirect("organisations:team")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "organisations/membership_form.html",
+        {"form": form, "object": membership},
+        status=status,
+    )
