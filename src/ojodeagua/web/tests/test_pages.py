@@ -269,3 +269,37 @@ def test_years_are_written_without_a_thousands_separator(agencia):
     ).first()
     html = agencia.get(provider.get_absolute_url()).content.decode()
     assert f"<dd>{provider.established_year}</dd>" in html
+
+
+@pytest.mark.django_db
+def test_superusers_change_the_registry_in_the_admin_and_it_is_audited():
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("raiz", password="x")
+    client = Client()
+    client.force_login(root)
+    provider = Provider.objects.first()
+    for url in (
+        "/admin/",
+        "/admin/providers/provider/",
+        f"/admin/providers/provider/{provider.pk}/change/",
+        "/admin/watersystems/watersystem/",
+        "/admin/places/locality/",
+        "/admin/organisations/membership/",
+        "/admin/audit/auditevent/",
+    ):
+        assert client.get(url).status_code == 200, url
+    page = client.get(f"/admin/providers/provider/{provider.pk}/change/")
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if value is not None
+    }
+    data.update(
+        {"name": "Nombre corregido", "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"}
+    )
+    response = client.post(f"/admin/providers/provider/{provider.pk}/change/", data)
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(actor=root, action="update")
+    assert event.changes["name"][1] == "Nombre corregido"
