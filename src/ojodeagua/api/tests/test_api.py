@@ -121,3 +121,10 @@ def test_nothing_can_be_deleted_through_the_api():
     provider = client_for("agencia").get("/api/v1/providers/").json()["results"][0]
     response = client_for("agencia").delete(f"/api/v1/providers/{provider['id']}/")
     assert response.status_code == 405
+
+
+def test_the_schema_validates_without_warnings(tmp_path):
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
+    assert (tmp_path / "schema.yaml").stat().st_size > 1000
