@@ -1,5 +1,7 @@
 """Scoped viewsets and serializers: what a token may read and write, decided by its user."""
 
+import copy
+
 from django.db import transaction
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -10,7 +12,19 @@ from ojodeagua.organisations.scope import scope_for
 
 
 class ScopedSerializer(serializers.ModelSerializer):
-    """Related fields only accept rows inside the requesting user's scope."""
+    """Related fields only accept rows inside the requesting user's scope.
+
+    The model's own ``clean()`` runs too, so the API keeps the same rules as the pages.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        candidate = copy.copy(self.instance) if self.instance else self.Meta.model()
+        for name, value in attrs.items():
+            if not isinstance(value, list):
+                setattr(candidate, name, value)
+        candidate.clean()  # DRF turns Django's ValidationError into a 400 with the messages
+        return attrs
 
     def get_fields(self):
         fields = super().get_fields()

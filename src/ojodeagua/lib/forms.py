@@ -3,6 +3,7 @@
 from django import forms
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.organisations.scope import Scope
 
@@ -46,8 +47,50 @@ class ScopedModelForm(forms.ModelForm):
                 field.queryset = allowed_choices(scope, field.queryset, current)
 
 
+class ScopedInlineFormSet(forms.BaseInlineFormSet):
+    """Rows of one parent record: a posted row id must be one of this parent's rows."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        # Django checks row ids against the whole table; a row of another record (perhaps
+        # outside the user's scope) must look exactly like a row that does not exist.
+        pk_name = self.model._meta.pk.name
+        if pk_name in form.fields and hasattr(form.fields[pk_name], "queryset"):
+            form.fields[pk_name].queryset = self.get_queryset()
+
+    def clean(self) -> None:
+        super().clean()
+        self._check_unique_constraints()
+
+    def _check_unique_constraints(self) -> None:
+        """Refuse rows that repeat a unique constraint, within the form or in the database."""
+        for constraint in self.model._meta.constraints:
+            fields = [f for f in getattr(constraint, "fields", ()) if f != self.fk.name]
+            if not isinstance(constraint, models.UniqueConstraint) or not fields:
+                continue
+            seen = set()
+            for form in self.forms:
+                if not form.has_changed() and form.instance.pk is None:
+                    continue
+                values = tuple(form.cleaned_data.get(name) for name in fields)
+                if None in values:
+                    continue
+                others = (
+                    self.model._default_manager.filter(
+                        **{self.fk.name: self.instance}, **dict(zip(fields, values, strict=True))
+                    ).exclude(pk=form.instance.pk)
+                    if self.instance.pk
+                    else None
+                )
+                if values in seen or (others is not None and others.exists()):
+                    form.add_error(fields[0], _("Ya está en la lista; no lo agregue dos veces."))
+                seen.add(values)
+
+
 def scoped_inline_formset(parent: type[models.Model], model: type[models.Model], **kwargs):
     """Inline formset whose child forms receive the scope too."""
     kwargs.setdefault("extra", 1)
     kwargs.setdefault("can_delete", False)
-    return forms.inlineformset_factory(parent, model, form=ScopedModelForm, **kwargs)
+    return forms.inlineformset_factory(
+        parent, model, form=ScopedModelForm, formset=ScopedInlineFormSet, **kwargs
+    )

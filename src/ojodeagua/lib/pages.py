@@ -55,6 +55,8 @@ class EntityPages:
     create_needs_municipality: bool = False
     template_dir: str = ""
     extra_urls: list = field(default_factory=list)
+    # When new records need fields that are fixed afterwards (a locality's INEGI key).
+    create_form: type | None = None
     # Adds the aggregates the export columns read, so the export runs a single query.
     export_annotations: dict[str, Any] = field(default_factory=dict)
 
@@ -144,7 +146,8 @@ class EntityPages:
         else:
             instance = get_editable_or_404(request.user, self.model, pk)
         data = request.POST if request.method == "POST" else None
-        form = self.form(data, instance=instance, scope=scope)
+        form_class = self.create_form if pk is None and self.create_form else self.form
+        form = form_class(data, instance=instance, scope=scope)
         formsets = [
             formset_class(
                 data,

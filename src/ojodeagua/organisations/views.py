@@ -67,15 +67,34 @@ class MembershipForm(forms.ModelForm):
             municipalities = Municipality.objects.all()
         else:
             municipalities = Municipality.objects.filter(pk__in=scope.audit.municipality_ids)
+        providers = (
+            Provider.objects.all() if scope.everything else Provider.objects.in_area(scope.audit)
+        )
         self.fields["municipalities"].queryset = municipalities
-        self.fields["providers"].queryset = scope.visible(Provider.objects.all())
+        self.fields["providers"].queryset = providers
+        self.actor = user
         if self.instance.pk:
             self.fields["username"].disabled = True
             self.fields["username"].initial = self.instance.user.username
             self.fields["first_name"].initial = self.instance.user.first_name
+            if not self.may_reset_password(scope):
+                del self.fields["password"]
         else:
             self.fields["password"].required = True
             self.fields["password"].help_text = ""
+
+    def may_reset_password(self, scope: Scope) -> bool:
+        """Only for accounts whose every access this coordinator manages.
+
+        Otherwise a coordinator could take over an account that reaches further than they do.
+        """
+        target = self.instance.user
+        if scope.everything:
+            return True
+        if target.is_superuser or target.is_staff:
+            return False
+        managed = managed_organisations(self.actor, scope)
+        return not target.memberships.filter(active=True).exclude(organisation__in=managed).exists()
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -96,6 +115,14 @@ class MembershipForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         organisation = data.get("organisation")
+        username = data.get("username") or (self.instance.user.username if self.instance.pk else "")
+        duplicate = Membership.objects.filter(
+            user__username=username, organisation=organisation, role=data.get("role")
+        ).exclude(pk=self.instance.pk)
+        if organisation is not None and duplicate.exists():
+            raise forms.ValidationError(
+                _("Esta persona ya tiene ese papel en esa organización; edite ese acceso.")
+            )
         if not data.get("municipalities") and not data.get("providers"):
             if organisation is not None and organisation.provider is not None:
                 data["providers"] = Provider.objects.filter(pk=organisation.provider_id)
@@ -112,17 +139,37 @@ class MembershipForm(forms.ModelForm):
             if self.instance.pk
             else get_user_model()(username=self.cleaned_data["username"])
         )
-        user.first_name = self.cleaned_data["first_name"]
-        if self.cleaned_data["password"]:
-            user.set_password(self.cleaned_data["password"])
-        user.save()
         membership = self.instance
         creating = membership.pk is None
         # The bound form already changed the instance; read what is stored.
-        before = {} if creating else _describe(Membership.objects.get(pk=membership.pk))
+        stored = None if creating else Membership.objects.get(pk=membership.pk)
+        before = _describe(stored) if stored else {}
+        # Areas outside this coordinator's reach were not offered; keep them as they were.
+        hidden_municipalities = list(
+            stored.municipalities.exclude(
+                pk__in=self.fields["municipalities"].queryset.values("pk")
+            )
+            if stored
+            else []
+        )
+        hidden_providers = list(
+            stored.providers.exclude(pk__in=self.fields["providers"].queryset.values("pk"))
+            if stored
+            else []
+        )
+        user.first_name = self.cleaned_data["first_name"]
+        password_changed = bool(self.cleaned_data.get("password"))
+        if password_changed:
+            user.set_password(self.cleaned_data["password"])
+        user.save()
         membership.user = user
         membership = super().save()
+        if hidden_municipalities or hidden_providers:
+            membership.municipalities.add(*hidden_municipalities)
+            membership.providers.add(*hidden_providers)
         after = _describe(membership)
+        if password_changed and not creating:
+            after["contraseña"] = "cambiada"
         action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
         changes = after if creating else trail.diff(before, after)
         if changes:
@@ -133,6 +180,7 @@ class MembershipForm(forms.ModelForm):
 def _describe(membership: Membership) -> dict:
     return {
         "usuario": membership.user.username if membership.user_id else "",
+        "nombre": membership.user.first_name if membership.user_id else "",
         "organización": str(membership.organisation) if membership.organisation_id else "",
         "papel": membership.role,
         "municipios": sorted(m.key for m in membership.municipalities.all()),

@@ -36,6 +36,25 @@ class LocalityForm(ScopedModelForm):
         fields = list(LOCALITY_FIELDS)
 
 
+class NewLocalityForm(ScopedModelForm):
+    """A locality missing from INEGI's catalogue: its key and municipality are set once."""
+
+    class Meta:
+        model = Locality
+        fields = ["municipality", "key", *LOCALITY_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        municipality, key = data.get("municipality"), data.get("key")
+        if municipality and key and not key.startswith(municipality.key):
+            self.add_error(
+                "key",
+                _("La clave debe empezar con la del municipio (%(prefix)s).")
+                % {"prefix": municipality.key},
+            )
+        return data
+
+
 def locality_context(request, locality):
     scope = scope_for(request.user)
     systems = scope.visible(WaterSystem.objects.all())
@@ -57,6 +76,7 @@ pages = EntityPages(
     create_needs_municipality=True,
     filterset=LocalityFilter,
     form=LocalityForm,
+    create_form=NewLocalityForm,
     select_related=("municipality",),
     detail_context=locality_context,
     export_columns=[

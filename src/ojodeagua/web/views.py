@@ -28,8 +28,9 @@ def home(request):
         return render(request, "web/home_committee.html", context)
 
     localities = scope.visible(Locality.objects.all())
+    visible_municipalities = scope.visible(Municipality.objects.all()).values("pk")
     municipalities = (
-        scope.visible(Municipality.objects.all())
+        Municipality.objects.filter(pk__in=visible_municipalities)
         .annotate(
             locality_count=Count("localities", distinct=True),
             population=Sum("localities__population"),

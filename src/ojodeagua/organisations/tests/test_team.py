@@ -72,6 +72,7 @@ def test_the_coordinator_can_switch_off_the_treasurers_access(agencia):
         {
             "organisation": membership.organisation_id,
             "username": "tesorera",
+            "first_name": membership.user.first_name,
             "role": membership.role,
             "providers": [p.pk for p in membership.providers.all()],
         },
@@ -100,3 +101,92 @@ def test_a_coordinator_does_not_see_memberships_of_other_organisations(agencia):
     assert "ong" not in [
         line.strip() for line in agencia.get("/equipo/").content.decode().split("<strong>")
     ]
+
+
+@pytest.mark.django_db
+def test_a_coordinator_cannot_reset_the_password_of_an_account_that_reaches_further(agencia):
+    from django.contrib.auth.models import User
+
+    from ojodeagua.organisations.models import Organisation
+
+    wide = User.objects.create_user("estatal", password="clave-original-2026")
+    state_org = Organisation.objects.create(name="Gobierno del estado", kind="agency")
+    state_membership = Membership.objects.create(
+        user=wide, organisation=state_org, role=Membership.Role.COORDINATOR
+    )
+    state_membership.municipalities.set(Municipality.objects.all())
+    agency = Membership.objects.get(user__username="agencia").organisation
+    local = Membership.objects.create(user=wide, organisation=agency, role=Membership.Role.VIEWER)
+    local.municipalities.set(Municipality.objects.filter(key="07012"))
+
+    page = agencia.get(f"/equipo/{local.pk}/editar/").content.decode()
+    response = agencia.post(
+        f"/equipo/{local.pk}/editar/",
+        {
+            "organisation": agency.pk,
+            "username": "estatal",
+            "role": "viewer",
+            "municipalities": [Municipality.objects.get(key="07012").pk],
+            "password": "tomada-por-otra-2026",
+            "active": "on",
+        },
+    )
+
+    assert 'name="password"' not in page
+    assert response.status_code == 302
+    wide.refresh_from_db()
+    assert wide.check_password("clave-original-2026")
+    # The other municipality, which the coordinator could not see, is still there.
+    assert set(state_membership.municipalities.values_list("key", flat=True)) >= {"07061"}
+
+
+@pytest.mark.django_db
+def test_saving_an_access_keeps_areas_the_coordinator_cannot_see(agencia):
+    from django.contrib.auth.models import User
+
+    agency = Membership.objects.get(user__username="agencia").organisation
+    user = User.objects.create_user("mixta", password="x-clave-larga-2026")
+    membership = Membership.objects.create(
+        user=user, organisation=agency, role=Membership.Role.VIEWER
+    )
+    membership.municipalities.set(Municipality.objects.filter(key__in=["07012", "07061"]))
+
+    response = agencia.post(
+        f"/equipo/{membership.pk}/editar/",
+        {
+            "organisation": agency.pk,
+            "username": "mixta",
+            "role": "viewer",
+            "municipalities": [Municipality.objects.get(key="07012").pk],
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert set(membership.municipalities.values_list("key", flat=True)) == {"07012", "07061"}
+
+
+@pytest.mark.django_db
+def test_the_same_role_twice_in_one_organisation_is_refused_with_a_message(agencia):
+    membership = Membership.objects.get(user__username="tesorera")
+    other = Membership.objects.create(
+        user=membership.user,
+        organisation=membership.organisation,
+        role=Membership.Role.VIEWER,
+    )
+    other.providers.set(membership.providers.all())
+
+    response = agencia.post(
+        f"/equipo/{other.pk}/editar/",
+        {
+            "organisation": membership.organisation_id,
+            "username": "tesorera",
+            "first_name": "Tesorera",
+            "role": membership.role,
+            "providers": [p.pk for p in membership.providers.all()],
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "ya tiene ese papel en esa organización" in response.content.decode()

@@ -303,3 +303,64 @@ def test_superusers_change_the_registry_in_the_admin_and_it_is_audited():
     assert response.status_code == 302
     event = AuditEvent.objects.get(actor=root, action="update")
     assert event.changes["name"][1] == "Nombre corregido"
+
+
+def system_form_data(system, **extra) -> dict:
+    data = {
+        "name": system.name,
+        "kind": system.kind,
+        "provider": system.provider_id,
+        "locality": system.locality_id,
+        **formset_management("source", 0, 0),
+        **formset_management("component", 0, 0),
+        **formset_management("servedlocality", 0, 0),
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_row_of_another_system_cannot_be_slipped_into_the_form(tesorera):
+    own = Membership.objects.get(user__username="tesorera").providers.get().systems.get()
+    foreign_source = WaterSystem.objects.exclude(pk=own.pk).first().sources.first()
+    sources_before = own.sources.count()
+
+    response = tesorera.post(
+        f"/sistemas/{own.pk}/editar/",
+        system_form_data(
+            own,
+            **formset_management("source", 1, 1),
+            **{
+                "source-0-id": foreign_source.pk,
+                "source-0-kind": "spring",
+                "source-0-name": "Robada",
+            },
+        ),
+    )
+
+    assert response.status_code == 400
+    assert own.sources.count() == sources_before
+    foreign_source.refresh_from_db()
+    assert foreign_source.name != "Robada"
+
+
+@pytest.mark.django_db
+def test_a_locality_already_served_cannot_be_added_twice(tesorera):
+    own = Membership.objects.get(user__username="tesorera").providers.get().systems.get()
+    link = own.served_localities.first()
+
+    response = tesorera.post(
+        f"/sistemas/{own.pk}/editar/",
+        system_form_data(
+            own,
+            **formset_management("servedlocality", 1, 0),
+            **{"servedlocality-0-locality": link.locality_id, "servedlocality-0-households": 3},
+        ),
+    )
+
+    assert response.status_code == 400
+    assert "Ya está en la lista; no lo agregue dos veces." in response.content.decode()
+    assert (
+        own.served_localities.count() == 1
+        or own.served_localities.filter(locality=link.locality).count() == 1
+    )
