@@ -1,7 +1,10 @@
 """Registry API viewsets; each one filters by the user's scope before anything else."""
 
+import django_filters
+
 from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.facilities.views import HealthCentreFilter, SchoolFilter
+from ojodeagua.lib.filters import visible
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.places.views import LocalityFilter
 from ojodeagua.providers.models import Member, Provider
@@ -31,12 +34,31 @@ class ProviderViewSet(ScopedViewSet):
     filterset_class = ProviderFilter
 
 
+class MemberFilter(django_filters.FilterSet):
+    provider = django_filters.ModelChoiceFilter(queryset=visible(Provider))
+
+    class Meta:
+        model = Member
+        fields = ["provider"]
+
+
+def system_part_filter(part_model):
+    class SystemPartFilter(django_filters.FilterSet):
+        system = django_filters.ModelChoiceFilter(queryset=visible(WaterSystem))
+
+        class Meta:
+            model = part_model
+            fields = ["system"]
+
+    return SystemPartFilter
+
+
 class MemberViewSet(ScopedViewSet):
     """Committee members: personal data, visible only inside the provider's scope."""
 
     queryset = Member.objects.all()
     serializer_class = serializers.MemberSerializer
-    filterset_fields = ["provider"]
+    filterset_class = MemberFilter
     select_related = ("provider",)
     # A committee adds its own members; the provider field only offers editable providers.
     creation_needs_creator_role = False
@@ -55,7 +77,6 @@ class WaterSystemViewSet(ScopedViewSet):
 class SystemPartViewSet(ScopedViewSet):
     """Sources, components and served localities: whoever may edit the system edits these."""
 
-    filterset_fields = ["system"]
     select_related = ("system",)
     creation_needs_creator_role = False
 
@@ -63,16 +84,19 @@ class SystemPartViewSet(ScopedViewSet):
 class SourceViewSet(SystemPartViewSet):
     queryset = Source.objects.all()
     serializer_class = serializers.SourceSerializer
+    filterset_class = system_part_filter(Source)
 
 
 class ComponentViewSet(SystemPartViewSet):
     queryset = Component.objects.all()
     serializer_class = serializers.ComponentSerializer
+    filterset_class = system_part_filter(Component)
 
 
 class ServedLocalityViewSet(SystemPartViewSet):
     queryset = ServedLocality.objects.all()
     serializer_class = serializers.ServedLocalitySerializer
+    filterset_class = system_part_filter(ServedLocality)
 
 
 class SchoolViewSet(ScopedViewSet):

@@ -12,13 +12,14 @@ from django.forms import BaseFormSet, ModelForm
 from .models import AuditEvent
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as JSON can hold it: dates, decimals and rows become text."""
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, decimal.Decimal | datetime.date | datetime.datetime):
         return str(value)
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value
 
 
@@ -28,7 +29,7 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     for field in instance._meta.concrete_fields:
         if not field.editable or field.primary_key:
             continue
-        values[field.name] = _plain(getattr(instance, field.name))
+        values[field.name] = plain(getattr(instance, field.name))
     return values
 
 

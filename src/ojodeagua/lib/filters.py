@@ -7,16 +7,21 @@ from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Municipality
 
 
-def visible_municipalities(request):
-    if request is None:
-        return Municipality.objects.none()
-    return scope_for(request.user).visible(Municipality.objects.all())
+def visible(model):
+    """A filter's choices: only rows the requesting user can see."""
+
+    def choices(request):
+        if request is None:
+            return model.objects.none()
+        return scope_for(request.user).visible(model.objects.all())
+
+    return choices
 
 
 def municipality_filter(field_name: str) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         field_name=field_name,
-        queryset=visible_municipalities,
+        queryset=visible(Municipality),
         label=_("Municipio"),
         empty_label=_("Todos los municipios"),
     )

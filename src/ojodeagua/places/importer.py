@@ -160,6 +160,7 @@ class LocalityImporter:
             missing.append("CVE_ENT, CVE_MUN y CVE_LOC (o CVEGEO)")
         if "name" not in resolved:
             missing.append("NOM_LOC")
+        self.fields_in_file = self._fields_in_file(resolved)
         if missing:
             raise TabularFileError(
                 "Al archivo le faltan columnas: "
@@ -167,6 +168,19 @@ class LocalityImporter:
                 + ". Revise que la primera fila tenga los encabezados del catálogo de INEGI."
             )
         return resolved
+
+    @staticmethod
+    def _fields_in_file(resolved: dict[str, str]) -> tuple[str, ...]:
+        """Locality fields this file carries; the others are left as they are stored."""
+        present = {"name", "catalogue_version"}
+        for name in ("population", "dwellings", "inhabited_dwellings", "altitude"):
+            if name in resolved:
+                present.add(name)
+        if "latitude" in resolved or "longitude" in resolved:
+            present |= {"latitude", "longitude"}
+        if "area" in resolved or "population" in resolved:
+            present.add("area")  # without AMBITO it is derived from the population
+        return tuple(name for name in LOCALITY_FIELDS if name in present)
 
     def _parse(
         self, table: CsvTable, columns: dict[str, str], result: ImportResult, default_version: str
@@ -260,25 +274,31 @@ class LocalityImporter:
         queryset = Locality.objects.filter(municipality__state__key__in=state_keys)
         return {
             key: values
-            for key, *values in queryset.values_list("key", *LOCALITY_FIELDS).iterator(
+            for key, *values in queryset.values_list("key", *self.fields_in_file).iterator(
                 chunk_size=5000
             )
         }
 
-    def _classify(self, rows: list[_Row], result: ImportResult) -> list[_Row]:
+    def _classify(self, rows: list[_Row], result: ImportResult) -> list[tuple[_Row, dict]]:
+        """Rows to write, each with what changed: {} for a new locality."""
         existing = self._existing(rows)
         changed = []
         for row in rows:
             before = existing.get(row.key)
-            after = [row.values[name] for name in LOCALITY_FIELDS]
+            after = [row.values[name] for name in self.fields_in_file]
             if before is None:
                 result.created += 1
+                changed.append((row, {}))
             elif list(before) != after:
                 result.updated += 1
+                changes = {
+                    name: [trail.plain(old), trail.plain(new)]
+                    for name, old, new in zip(self.fields_in_file, before, after, strict=True)
+                    if old != new
+                }
+                changed.append((row, changes))
             else:
                 result.unchanged += 1
-                continue
-            changed.append(row)
         return changed
 
     def _write(self, rows: list[_Row], result: ImportResult) -> None:
@@ -292,14 +312,14 @@ class LocalityImporter:
                 updated_at=now,
                 **row.values,
             )
-            for row in changed
+            for row, _changes in changed
         ]
         Locality.objects.bulk_create(
             objects,
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["key"],
-            update_fields=["municipality", *LOCALITY_FIELDS, "updated_at"],
+            update_fields=["municipality", *self.fields_in_file, "updated_at"],
         )
         self._record(changed, municipalities)
 
@@ -313,8 +333,7 @@ class LocalityImporter:
                 )
                 states[state.key] = state
             elif row.state_name and state.name != row.state_name:
-                state.name = row.state_name
-                state.save(update_fields=["name"])
+                self._rename(state, row.state_name, scope=(None, None))
         municipalities = {
             m.key: m for m in Municipality.objects.filter(state__key__in=states.keys())
         }
@@ -329,24 +348,36 @@ class LocalityImporter:
                 )
                 municipalities[municipality.key] = municipality
             elif name and municipality.name != name:
-                municipality.name = name
-                municipality.save(update_fields=["name"])
+                self._rename(municipality, name, scope=(municipality.pk, None))
         return municipalities
 
-    def _record(self, changed: list[_Row], municipalities: dict[str, Municipality]) -> None:
-        """One audit event per municipality touched, so each coordinator sees their own."""
-        per_municipality: dict[str, list[str]] = {}
-        for row in changed:
-            per_municipality.setdefault(row.municipality_key, []).append(row.key)
-        for key, locality_keys in sorted(per_municipality.items()):
+    def _rename(self, place, name: str, *, scope) -> None:
+        trail.record(
+            self.actor, AuditEvent.Action.UPDATE, place, {"name": [place.name, name]}, scope=scope
+        )
+        place.name = name
+        place.save(update_fields=["name"])
+
+    def _record(
+        self, changed: list[tuple[_Row, dict]], municipalities: dict[str, Municipality]
+    ) -> None:
+        """One audit event per municipality touched, with every old value that was replaced."""
+        per_municipality: dict[str, dict] = {}
+        for row, changes in changed:
+            entry = per_municipality.setdefault(
+                row.municipality_key,
+                {"catálogo": row.values["catalogue_version"], "creadas": [], "actualizadas": {}},
+            )
+            if changes:
+                entry["actualizadas"][row.key] = changes
+            else:
+                entry["creadas"].append(row.key)
+        for key, entry in sorted(per_municipality.items()):
             municipality = municipalities[key]
             trail.record(
                 self.actor,
                 AuditEvent.Action.IMPORT,
                 municipality,
-                {
-                    "localidades_creadas_o_actualizadas": len(locality_keys),
-                    "claves": locality_keys[:50],
-                },
+                entry,
                 scope=(municipality.pk, None),
             )

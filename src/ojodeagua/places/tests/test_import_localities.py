@@ -183,4 +183,34 @@ def test_an_import_leaves_one_audit_event_per_municipality(tmp_path):
 
     event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT)
     assert event.municipality_id == Municipality.objects.get(key="07027").pk
-    assert event.changes["localidades_creadas_o_actualizadas"] == 3
+    assert event.changes["creadas"] == ["070270001", "070270012", "070270013"]
+    assert event.changes["actualizadas"] == {}
+
+
+@pytest.mark.django_db
+def test_an_update_keeps_the_old_values_in_the_audit_trail(tmp_path):
+    run(write(tmp_path, AGEEML_HEADER + "".join(ROWS)), "--catalogue-version", "2020")
+    changed = ROWS[1].replace(",87,21", ",95,23")
+    run(write(tmp_path, AGEEML_HEADER + changed, name="b.csv"), "--catalogue-version", "2020")
+
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).first()
+    assert event.changes["actualizadas"] == {
+        "070270012": {"population": [87, 95], "inhabited_dwellings": [21, 23]}
+    }
+
+
+@pytest.mark.django_db
+def test_columns_missing_from_a_file_leave_stored_values_alone(tmp_path):
+    run(write(tmp_path, AGEEML_HEADER + "".join(ROWS)), "--catalogue-version", "2020")
+    names_only = "CVEGEO,NOM_LOC\n070270001,Chiapilla Centro\n"
+
+    output, code = run(
+        write(tmp_path, names_only, name="nombres.csv"), "--catalogue-version", "2020"
+    )
+
+    assert code == 0, output
+    seat = Locality.objects.get(key="070270001")
+    assert seat.name == "Chiapilla Centro"
+    assert seat.population == 5512
+    assert seat.latitude == Decimal("16.576423")
+    assert seat.area == Locality.Area.URBAN
