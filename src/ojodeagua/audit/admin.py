@@ -3,7 +3,11 @@
 from django.contrib import admin
 
 from .models import AuditEvent
-from .trail import save_audited
+from .trail import diff, record, save_audited
+
+
+def _related_names(instance, name: str) -> list[str]:
+    return sorted(str(item) for item in getattr(instance, name).all())
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -11,6 +15,20 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         save_audited(request.user, obj, obj.save)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # Many-to-many fields (a membership's scope) are saved here, after the row itself.
+        names = [f.name for f in form.instance._meta.many_to_many if f.name in form.cleaned_data]
+        before = {name: _related_names(form.instance, name) for name in names} if change else {}
+        form.save_m2m()
+        for formset in formsets:
+            # commit=False still fills new_objects and changed_objects for the admin's log.
+            for child in formset.save(commit=False):
+                save_audited(request.user, child, child.save)
+            formset.save_m2m()
+        after = {name: _related_names(form.instance, name) for name in before}
+        if changes := diff(before, after):
+            record(request.user, AuditEvent.Action.UPDATE, form.instance, changes)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Nothing in the registry is deleted; records are corrected or marked instead.

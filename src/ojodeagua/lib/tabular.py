@@ -74,6 +74,19 @@ def _rewrite_delimiter(text: str, delimiter: str) -> str:
     return out.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers (including negative longitudes) pass untouched; only typed-in text is guarded.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -86,7 +99,9 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[object]])
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)
         for row in rows:
-            yield writer.writerow(["" if value is None else value for value in row])
+            yield writer.writerow(
+                ["" if value is None else spreadsheet_safe(value) for value in row]
+            )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

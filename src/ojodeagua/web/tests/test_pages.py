@@ -364,3 +364,71 @@ def test_a_locality_already_served_cannot_be_added_twice(tesorera):
         own.served_localities.count() == 1
         or own.served_localities.filter(locality=link.locality).count() == 1
     )
+
+
+@pytest.mark.django_db
+def test_admin_inline_edits_and_scope_changes_are_audited():
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("raiz", password="x")
+    client = Client()
+    client.force_login(root)
+    membership = Membership.objects.get(user__username="ong")
+    url = f"/admin/organisations/membership/{membership.pk}/change/"
+    remaining = list(membership.providers.values_list("pk", flat=True))[:3]
+
+    response = client.post(
+        url,
+        {
+            "user": membership.user_id,
+            "organisation": membership.organisation_id,
+            "role": membership.role,
+            "providers": ",".join(map(str, remaining)),
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.get(actor=root, object_id=str(membership.pk))
+    before, after = event.changes["providers"]
+    assert len(before) == 14 and len(after) == 3
+
+
+@pytest.mark.django_db
+def test_exports_defuse_text_a_spreadsheet_would_run(agencia):
+    provider = Provider.objects.filter(municipality__key="07012").first()
+    Provider.objects.filter(pk=provider.pk).update(name='=HYPERLINK("http://x")')
+
+    export = b"".join(agencia.get("/prestadores/exportar.csv").streaming_content).decode()
+
+    assert "'=HYPERLINK" in export
+    assert ",=HYPERLINK" not in export
+
+
+@pytest.mark.django_db
+def test_renaming_a_member_in_the_admin_inline_is_audited():
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("raiz", password="x")
+    client = Client()
+    client.force_login(root)
+    provider = Provider.objects.filter(municipality__key="07012").first()
+    url = f"/admin/providers/provider/{provider.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+    for index, child in enumerate(formset.forms):
+        for name in child.fields:
+            value = child[name].value()
+            if value is not None:
+                data[f"{formset.prefix}-{index}-{name}"] = value
+    member = formset.forms[0].instance
+    data[f"{formset.prefix}-0-name"] = "Nombre Corregido"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(actor=root, object_id=str(member.pk))
+    assert event.changes["name"] == [member.name, "Nombre Corregido"]
