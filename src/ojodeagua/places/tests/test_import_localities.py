@@ -214,3 +214,27 @@ def test_columns_missing_from_a_file_leave_stored_values_alone(tmp_path):
     assert seat.population == 5512
     assert seat.latitude == Decimal("16.576423")
     assert seat.area == Locality.Area.URBAN
+
+
+@pytest.mark.django_db
+def test_the_agency_adds_a_locality_missing_from_the_catalogue():
+    from ojodeagua.conftest import login_client
+
+    agencia = login_client("agencia")
+    berriozabal = Municipality.objects.get(key="07012")
+    data = {
+        "municipality": berriozabal.pk,
+        "name": "Nuevo Asentamiento",
+        "area": "R",
+        "population": "35",
+        "catalogue_version": "registro propio",
+    }
+
+    wrong = agencia.post("/localidades/nuevo/", {**data, "key": "070610999"})
+    right = agencia.post("/localidades/nuevo/", {**data, "key": "070129990"})
+
+    assert wrong.status_code == 400
+    assert "La clave debe empezar con la del municipio (07012)." in wrong.content.decode()
+    created = Locality.objects.get(key="070129990")
+    assert right.status_code == 302 and right["Location"] == created.get_absolute_url()
+    assert login_client("ong").get("/localidades/nuevo/").status_code == 403
