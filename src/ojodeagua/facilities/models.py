@@ -5,24 +5,18 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.scoping import Area
+from ojodeagua.lib.scoping import Area, SearchableQuerySet
 from ojodeagua.places.models import Locality
 from ojodeagua.watersystems.models import WaterSystem
 
 
-class FacilityQuerySet(models.QuerySet):
+class FacilityQuerySet(SearchableQuerySet):
+    search_lookups = ("name__icontains", "key__iexact", "locality__name__icontains")
+
     def in_area(self, area: Area, *, for_edit: bool = False) -> "FacilityQuerySet":
         return self.filter(
             Q(locality__municipality_id__in=area.municipality_ids)
             | Q(water_system__provider_id__in=area.provider_ids)
-        )
-
-    def search(self, text: str) -> "FacilityQuerySet":
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(
-            Q(name__icontains=text) | Q(key__iexact=text) | Q(locality__name__icontains=text)
         )
 
 

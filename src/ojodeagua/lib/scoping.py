@@ -1,6 +1,9 @@
-"""The area a person may see or change: municipalities, plus specific providers."""
+"""The area a person may see or change, and the search every scoped list shares."""
 
 from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
 
 
 @dataclass(frozen=True)
@@ -25,3 +28,18 @@ class Area:
 
 
 NOWHERE = Area()
+
+
+class SearchableQuerySet(models.QuerySet):
+    """``search(text)`` matches any of ``search_lookups``; the lists' search box uses it."""
+
+    search_lookups: tuple[str, ...] = ()
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        condition = Q()
+        for lookup in self.search_lookups:
+            condition |= Q(**{lookup: text})
+        return self.filter(condition)

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.scoping import Area
+from ojodeagua.lib.scoping import Area, SearchableQuerySet
 
 RURAL_POPULATION_LIMIT = 2500  # INEGI: a locality under 2,500 inhabitants is rural
 
@@ -68,7 +68,9 @@ class Municipality(models.Model):
         return self.key[2:]
 
 
-class LocalityQuerySet(models.QuerySet):
+class LocalityQuerySet(SearchableQuerySet):
+    search_lookups = ("name__icontains", "key__startswith")
+
     def in_area(self, area: Area, *, for_edit: bool = False) -> "LocalityQuerySet":
         condition = Q(municipality_id__in=area.municipality_ids)
         if area.provider_ids and not for_edit:
@@ -82,12 +84,6 @@ class LocalityQuerySet(models.QuerySet):
             )
             condition |= Q(pk__in=served) | Q(pk__in=sited)
         return self.filter(condition)
-
-    def search(self, text: str) -> "LocalityQuerySet":
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(name__icontains=text) | Q(key__startswith=text))
 
 
 class Locality(models.Model):

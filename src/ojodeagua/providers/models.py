@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.scoping import Area
+from ojodeagua.lib.scoping import Area, SearchableQuerySet
 from ojodeagua.places.models import Locality, Municipality
 
 
@@ -19,17 +19,13 @@ class Sex(models.TextChoices):
     UNSTATED = "X", _("prefiere no decir")
 
 
-class ProviderQuerySet(models.QuerySet):
+class ProviderQuerySet(SearchableQuerySet):
+    search_lookups = ("name__icontains", "locality__name__icontains")
+
     def in_area(self, area: Area, *, for_edit: bool = False) -> "ProviderQuerySet":
         return self.filter(
             Q(municipality_id__in=area.municipality_ids) | Q(pk__in=area.provider_ids)
         )
-
-    def search(self, text: str) -> "ProviderQuerySet":
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(name__icontains=text) | Q(locality__name__icontains=text))
 
 
 class Provider(models.Model):

@@ -7,27 +7,19 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.scoping import Area
+from ojodeagua.lib.scoping import Area, SearchableQuerySet
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Provider
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 
 
-class WaterSystemQuerySet(models.QuerySet):
+class WaterSystemQuerySet(SearchableQuerySet):
+    search_lookups = ("name__icontains", "locality__name__icontains", "provider__name__icontains")
+
     def in_area(self, area: Area, *, for_edit: bool = False) -> "WaterSystemQuerySet":
         return self.filter(
             Q(municipality_id__in=area.municipality_ids) | Q(provider_id__in=area.provider_ids)
-        )
-
-    def search(self, text: str) -> "WaterSystemQuerySet":
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(
-            Q(name__icontains=text)
-            | Q(locality__name__icontains=text)
-            | Q(provider__name__icontains=text)
         )
 
 
