@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Q
 
+from .folding import Folded, fold
+
 
 @dataclass(frozen=True)
 class Area:
@@ -36,10 +38,17 @@ class SearchableQuerySet(models.QuerySet):
     search_lookups: tuple[str, ...] = ()
 
     def search(self, text: str):
+        """Names match without regard to accents or case; keys match as typed."""
         text = text.strip()
         if not text:
             return self
-        condition = Q()
-        for lookup in self.search_lookups:
-            condition |= Q(**{lookup: text})
-        return self.filter(condition)
+        queryset, condition = self, Q()
+        for index, lookup in enumerate(self.search_lookups):
+            field, _, operator = lookup.rpartition("__")
+            if operator == "icontains":
+                alias = f"_folded_{index}"
+                queryset = queryset.alias(**{alias: Folded(field)})
+                condition |= Q(**{f"{alias}__contains": fold(text)})
+            else:
+                condition |= Q(**{lookup: text})
+        return queryset.filter(condition)

@@ -432,3 +432,11 @@ def test_renaming_a_member_in_the_admin_inline_is_audited():
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(actor=root, object_id=str(member.pk))
     assert event.changes["name"] == [member.name, "Nombre Corregido"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["berriozabal", "BERRIOZÁBAL", "Berriozábal", "rrioza"])
+def test_search_ignores_accents_and_case(agencia, typed):
+    html = agencia.get("/localidades/", {"q": typed}).content.decode()
+    assert "1 resultado" in html
+    assert ">Berriozábal</strong>" in html
