@@ -3,6 +3,7 @@
 import copy
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
@@ -55,16 +56,16 @@ class ScopedViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
 
     def perform_create(self, serializer) -> None:
         if self.creation_needs_creator_role and not scope_for(self.request.user).can_create:
-            raise PermissionDenied("Su papel no permite agregar registros.")
+            raise PermissionDenied(_("Su papel no permite agregar registros."))
         self._save(serializer, serializer.Meta.model())
 
     def perform_update(self, serializer) -> None:
         if not scope_for(self.request.user).can_edit(serializer.instance):
-            raise PermissionDenied("Puede ver este registro, pero no cambiarlo.")
+            raise PermissionDenied(_("Puede ver este registro, pero no cambiarlo."))
         self._save(serializer, serializer.instance)
 
     def _save(self, serializer, instance) -> None:
         with transaction.atomic():
             saved = save_audited(self.request.user, instance, serializer.save)
             if not scope_for(self.request.user).can_edit(saved):
-                raise PermissionDenied("El registro quedaría fuera de su área.")
+                raise PermissionDenied(_("El registro quedaría fuera de su área."))

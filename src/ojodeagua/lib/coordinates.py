@@ -3,6 +3,8 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 _DMS = re.compile(
     r"""^\s*(?P<deg>\d{1,3}(?:\.\d+)?)\s*[°º:\s]\s*
         (?:(?P<min>\d{1,2}(?:\.\d+)?)\s*['\u2019\u2032:\s]?\s*)?
@@ -42,16 +44,26 @@ def parse_coordinate(text: str, *, axis: str) -> Decimal | None:
         if hemisphere in {"S", "W", "O"} or (axis == "lon" and not hemisphere):
             value = -value
         if hemisphere in {"E", "W", "O"} and axis == "lat":
-            raise CoordinateError(f"«{text}» es una longitud, pero está en la columna de latitud")
+            raise CoordinateError(
+                _("«%(text)s» es una longitud, pero está en la columna de latitud") % {"text": text}
+            )
         if hemisphere in {"N", "S"} and axis == "lon":
-            raise CoordinateError(f"«{text}» es una latitud, pero está en la columna de longitud")
+            raise CoordinateError(
+                _("«%(text)s» es una latitud, pero está en la columna de longitud") % {"text": text}
+            )
     else:
         raise CoordinateError(
-            f"no se entiende la coordenada «{text}»; use grados decimales (16.799) "
-            "o grados, minutos y segundos (16°47'58.1\" N)"
+            _(
+                "no se entiende la coordenada «%(text)s»; use grados decimales (16.799) "
+                "o grados, minutos y segundos (16°47'58.1\" N)"
+            )
+            % {"text": text}
         )
     if abs(value) > limit:
-        raise CoordinateError(f"la coordenada «{text}» está fuera de rango (máximo {limit}°)")
+        raise CoordinateError(
+            _("la coordenada «%(text)s» está fuera de rango (máximo %(limit)s°)")
+            % {"text": text, "limit": limit}
+        )
     return value.quantize(_SIX_PLACES)
 
 
@@ -63,5 +75,5 @@ def _from_parts(degrees: str, minutes: str | None, seconds: str | None) -> Decim
     except InvalidOperation as error:  # pragma: no cover - the regexes only pass digits
         raise CoordinateError(str(error)) from error
     if mins >= 60 or secs >= 60:
-        raise CoordinateError("los minutos y los segundos deben ser menores de 60")
+        raise CoordinateError(_("los minutos y los segundos deben ser menores de 60"))
     return deg + mins / 60 + secs / 3600

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 # Tried in order. UTF-8 is strict, so a Latin-1 file fails it and falls through;
 # cp1252 is Latin-1 plus the curly quotes and dashes Excel writes.
@@ -23,7 +24,7 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise TabularFileError("No se pudo leer el archivo: guárdelo como CSV en UTF-8 o Latin-1.")
+    raise TabularFileError(_("No se pudo leer el archivo: guárdelo como CSV en UTF-8 o Latin-1."))
 
 
 def normalise_header(name: str) -> str:
@@ -54,7 +55,7 @@ class CsvTable:
 def read_csv(data: bytes) -> CsvTable:
     text, encoding = decode(data)
     if not text.strip():
-        raise TabularFileError("El archivo está vacío.")
+        raise TabularFileError(_("El archivo está vacío."))
     # The header line decides the delimiter: Excel in Spanish saves with ";".
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)

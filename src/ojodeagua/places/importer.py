@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
@@ -80,9 +81,12 @@ class _Row:
 def _pad_key(raw: str, width: int, label: str) -> str:
     text = raw.strip().strip("'")
     if not text:
-        raise RowError(f"falta la clave de {label}")
+        raise RowError(_("falta la clave de %(label)s") % {"label": label})
     if not text.isdigit() or len(text) > width:
-        raise RowError(f"la clave de {label} «{raw}» debe tener hasta {width} dígitos")
+        raise RowError(
+            _("la clave de %(label)s «%(raw)s» debe tener hasta %(width)s dígitos")
+            % {"label": label, "raw": raw, "width": width}
+        )
     return text.zfill(width)
 
 
@@ -91,10 +95,14 @@ def _count(raw: str, label: str) -> int | None:
     if text in {"", "*", "N/D", "ND", "-"}:
         return None
     if not text.lstrip("-").isdigit():
-        raise RowError(f"{label} «{raw}» no es un número entero")
+        raise RowError(
+            _("%(label)s «%(raw)s» no es un número entero") % {"label": label, "raw": raw}
+        )
     value = int(text)
     if value < 0:
-        raise RowError(f"{label} no puede ser negativa ({value})")
+        raise RowError(
+            _("%(label)s no puede ser menor que cero (%(value)s)") % {"label": label, "value": value}
+        )
     return value
 
 
@@ -105,7 +113,7 @@ def _area(raw: str, population: int | None) -> str:
     if text in {"R", "RURAL"}:
         return Locality.Area.RURAL
     if text:
-        raise RowError(f"el ámbito «{raw}» debe ser U (urbana) o R (rural)")
+        raise RowError(_("el ámbito «%(raw)s» debe ser U (urbana) o R (rural)") % {"raw": raw})
     if population is None:
         return ""
     return Locality.Area.RURAL if population < RURAL_POPULATION_LIMIT else Locality.Area.URBAN
@@ -157,15 +165,17 @@ class LocalityImporter:
         has_keys = {"state_key", "municipality_key", "locality_key"} <= resolved.keys()
         missing = []
         if not has_keys and "cvegeo" not in resolved:
-            missing.append("CVE_ENT, CVE_MUN y CVE_LOC (o CVEGEO)")
+            missing.append(_("CVE_ENT, CVE_MUN y CVE_LOC (o CVEGEO)"))
         if "name" not in resolved:
             missing.append("NOM_LOC")
         self.fields_in_file = self._fields_in_file(resolved)
         if missing:
             raise TabularFileError(
-                "Al archivo le faltan columnas: "
-                + "; ".join(missing)
-                + ". Revise que la primera fila tenga los encabezados del catálogo de INEGI."
+                _(
+                    "Al archivo le faltan columnas: %(missing)s. Revise que la primera fila "
+                    "tenga los encabezados del catálogo de INEGI."
+                )
+                % {"missing": "; ".join(missing)}
             )
         return resolved
 
@@ -201,7 +211,11 @@ class LocalityImporter:
                 continue
             if row.key in seen:
                 result.rejected.append(
-                    (line, f"la localidad {row.key} ya apareció en la línea {seen[row.key]}")
+                    (
+                        line,
+                        _("la localidad %(key)s ya apareció en la línea %(line)s")
+                        % {"key": row.key, "line": seen[row.key]},
+                    )
                 )
                 continue
             seen[row.key] = line
@@ -217,26 +231,26 @@ class LocalityImporter:
             return raw.get(column, "").strip() if column else ""
 
         if "state_key" in columns and "municipality_key" in columns and "locality_key" in columns:
-            state_key = _pad_key(cell("state_key"), 2, "estado (CVE_ENT)")
-            municipality_code = _pad_key(cell("municipality_key"), 3, "municipio (CVE_MUN)")
-            locality_code = _pad_key(cell("locality_key"), 4, "localidad (CVE_LOC)")
+            state_key = _pad_key(cell("state_key"), 2, _("estado (CVE_ENT)"))
+            municipality_code = _pad_key(cell("municipality_key"), 3, _("municipio (CVE_MUN)"))
+            locality_code = _pad_key(cell("locality_key"), 4, _("localidad (CVE_LOC)"))
         else:
-            cvegeo = _pad_key(cell("cvegeo"), 9, "localidad (CVEGEO)")
+            cvegeo = _pad_key(cell("cvegeo"), 9, _("localidad (CVEGEO)"))
             state_key, municipality_code, locality_code = cvegeo[:2], cvegeo[2:5], cvegeo[5:]
         if municipality_code == "000" or locality_code in TOTAL_LOCALITY_KEYS:
             return None
         name = cell("name")
         if not name:
-            raise RowError("falta el nombre de la localidad (NOM_LOC)")
-        population = _count(cell("population"), "la población")
+            raise RowError(_("falta el nombre de la localidad (NOM_LOC)"))
+        population = _count(cell("population"), _("la población"))
         try:
             latitude = self._coordinate(raw, columns, "latitude", "LATITUD", "lat")
             longitude = self._coordinate(raw, columns, "longitude", "LONGITUD", "lon")
         except CoordinateError as error:
             raise RowError(str(error)) from error
         if (latitude is None) != (longitude is None):
-            raise RowError("tiene latitud o longitud, pero no las dos")
-        altitude = _count(cell("altitude"), "la altitud")
+            raise RowError(_("tiene latitud o longitud, pero no las dos"))
+        altitude = _count(cell("altitude"), _("la altitud"))
         return _Row(
             line=line,
             state_key=state_key,
@@ -248,9 +262,9 @@ class LocalityImporter:
                 "name": name[:200],
                 "area": _area(cell("area"), population),
                 "population": population,
-                "dwellings": _count(cell("dwellings"), "el número de viviendas"),
+                "dwellings": _count(cell("dwellings"), _("el número de viviendas")),
                 "inhabited_dwellings": _count(
-                    cell("inhabited_dwellings"), "el número de viviendas habitadas"
+                    cell("inhabited_dwellings"), _("el número de viviendas habitadas")
                 ),
                 "latitude": latitude,
                 "longitude": longitude,

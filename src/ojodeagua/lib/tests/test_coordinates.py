@@ -41,3 +41,10 @@ def test_empty_cells_have_no_coordinate(text):
 def test_it_explains_coordinates_it_cannot_read(text, axis, message):
     with pytest.raises(CoordinateError, match=message):
         parse_coordinate(text, axis=axis)
+
+
+def test_the_explanation_follows_the_active_language():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(CoordinateError, match="cannot be read"):
+        parse_coordinate("abc", axis="lat")

@@ -121,7 +121,7 @@ def test_bad_rows_are_rejected_with_line_numbers_in_spanish(tmp_path):
     assert code == 1
     assert "Línea 3: falta la clave de localidad (CVE_LOC)" in output
     assert "Línea 4: no se entiende la coordenada «norte»" in output
-    assert "Línea 5: la población no puede ser negativa (-4)" in output
+    assert "Línea 5: la población no puede ser menor que cero (-4)" in output
     assert "Línea 6: el ámbito «X» debe ser U (urbana) o R (rural)" in output
     assert "Línea 7: la localidad 070270001 ya apareció en la línea 2" in output
     assert "Filas rechazadas: 5" in output

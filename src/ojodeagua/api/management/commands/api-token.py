@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist as error:
-            raise CommandError(f"No existe el usuario «{username}».") from error
+            raise CommandError(
+                _("No existe el usuario «%(name)s».") % {"name": username}
+            ) from error
         token, _created = Token.objects.get_or_create(user=user)
         self.stdout.write(token.key)

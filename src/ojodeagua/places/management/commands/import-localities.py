@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.places.importer import LocalityImporter
@@ -38,12 +39,18 @@ class Command(BaseCommand):
         self, *args, file: Path, catalogue_version: str, strict: bool, dry_run: bool, **options
     ) -> None:
         if not file.is_file():
-            raise CommandError(f"No existe el archivo {file}. Revise la ruta y vuelva a intentar.")
+            raise CommandError(
+                _("No existe el archivo %(file)s. Revise la ruta y vuelva a intentar.")
+                % {"file": file}
+            )
         show_progress = file.stat().st_size > 1_000_000 or self.stderr.isatty()
 
         def progress(done: int, total: int) -> None:
             if show_progress:
-                self.stderr.write(f"  leídas {done:,} de unas {max(total, done):,} filas…")
+                self.stderr.write(
+                    _("  leídas %(done)s de unas %(total)s filas…")
+                    % {"done": number(done), "total": number(max(total, done))}
+                )
 
         importer = LocalityImporter(
             catalogue_version=catalogue_version,
@@ -55,40 +62,70 @@ class Command(BaseCommand):
             result = importer.import_file(file)
         except TabularFileError as error:
             raise CommandError(str(error)) from error
-
-        self.stdout.write(f"Archivo leído como {result.encoding}: {result.rows:,} filas.")
+        counts = {
+            "rows": number(result.rows),
+            "created": number(result.created),
+            "updated": number(result.updated),
+            "unchanged": number(result.unchanged),
+            "skipped": number(result.skipped_totals),
+            "rejected": number(len(result.rejected)),
+            "more": number(len(result.rejected) - MAX_REJECTIONS_SHOWN),
+            "encoding": result.encoding,
+        }
+        self.stdout.write(_("Archivo leído como %(encoding)s: %(rows)s filas.") % counts)
         if result.written:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Localidades creadas: {result.created:,}; actualizadas: {result.updated:,}; "
-                    f"sin cambios: {result.unchanged:,}."
+                    _(
+                        "Localidades creadas: %(created)s; actualizadas: %(updated)s; "
+                        "sin cambios: %(unchanged)s."
+                    )
+                    % counts
                 )
             )
         elif dry_run and not (strict and result.rejected):
             self.stdout.write(
-                f"Prueba sin escribir: se crearían {result.created:,} y se actualizarían "
-                f"{result.updated:,} localidades ({result.unchanged:,} sin cambios)."
+                _(
+                    "Prueba sin escribir: se crearían %(created)s y se actualizarían "
+                    "%(updated)s localidades (%(unchanged)s sin cambios)."
+                )
+                % counts
             )
         if result.skipped_totals:
             self.stdout.write(
-                f"Filas de totales omitidas (municipio 000, localidad 0000, 9998 o 9999): "
-                f"{result.skipped_totals:,}."
+                _(
+                    "Filas de totales omitidas (municipio 000, localidad 0000, 9998 o 9999): "
+                    "%(skipped)s."
+                )
+                % counts
             )
         if result.rejected:
-            self.stdout.write(self.style.WARNING(f"Filas rechazadas: {len(result.rejected):,}."))
+            self.stdout.write(self.style.WARNING(_("Filas rechazadas: %(rejected)s.") % counts))
             for line, reason in result.rejected[:MAX_REJECTIONS_SHOWN]:
-                self.stdout.write(f"  Línea {line}: {reason}.")
+                self.stdout.write(
+                    _("  Línea %(line)s: %(reason)s.") % {"line": line, "reason": reason}
+                )
             if len(result.rejected) > MAX_REJECTIONS_SHOWN:
-                self.stdout.write(f"  … y {len(result.rejected) - MAX_REJECTIONS_SHOWN:,} más.")
+                self.stdout.write(_("  … y %(more)s más.") % counts)
             if strict:
                 self.stdout.write(
                     self.style.ERROR(
-                        "No se escribió nada (--strict). Corrija esas líneas y vuelva a importar."
+                        _(
+                            "No se escribió nada (--strict). Corrija esas líneas y vuelva a "
+                            "importar."
+                        )
                     )
                 )
             else:
                 self.stdout.write(
-                    "Las demás filas sí se importaron. Corrija las líneas rechazadas y vuelva a "
-                    "importar el archivo: lo ya importado no se duplica."
+                    _(
+                        "Las demás filas sí se importaron. Corrija las líneas rechazadas y vuelva "
+                        "a importar el archivo: lo ya importado no se duplica."
+                    )
                 )
             sys.exit(1)
+
+
+def number(value: int) -> str:
+    """1,234 as written in Mexico (and in English)."""
+    return f"{value:,}"
