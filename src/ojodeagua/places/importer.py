@@ -101,7 +101,8 @@ def _count(raw: str, label: str) -> int | None:
     value = int(text)
     if value < 0:
         raise RowError(
-            _("%(label)s no puede ser menor que cero (%(value)s)") % {"label": label, "value": value}
+            _("%(label)s no puede ser menor que cero (%(value)s)")
+            % {"label": label, "value": value}
         )
     return value
 
