@@ -440,3 +440,28 @@ def test_search_ignores_accents_and_case(agencia, typed):
     html = agencia.get("/localidades/", {"q": typed}).content.decode()
     assert "1 resultado" in html
     assert ">Berriozábal</strong>" in html
+
+
+@pytest.mark.django_db
+def test_the_facilitators_home_adds_up_population_once(ong):
+    from django.db.models import Sum
+
+    from ojodeagua.places.models import Locality
+
+    expected = Locality.objects.filter(municipality__key="07012").aggregate(p=Sum("population"))
+    html = ong.get("/").content.decode()
+    assert f'<td class="num">{expected["p"]:,}</td>' in html
+
+
+@pytest.mark.django_db
+def test_links_carry_ids_without_thousands_separators():
+    from django.contrib.auth.models import User
+
+    from ojodeagua.places.models import Municipality, State
+
+    Municipality.objects.create(pk=1234, state=State.objects.get(key="07"), key="07099", name="X")
+    client = Client()
+    client.force_login(User.objects.create_superuser("raiz", password="x"))
+    html = client.get("/").content.decode()
+    assert "?municipality=1234" in html
+    assert "?municipality=1,234" not in html
