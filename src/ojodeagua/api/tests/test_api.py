@@ -128,3 +128,38 @@ def test_the_schema_validates_without_warnings(tmp_path):
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
     )
     assert (tmp_path / "schema.yaml").stat().st_size > 1000
+
+
+@pytest.mark.django_db
+def test_the_api_applies_the_same_rules_as_the_forms():
+    own = Membership.objects.get(user__username="tesorera").providers.get()
+    member = own.members.first()
+
+    response = client_for("tesorera").patch(
+        f"/api/v1/members/{member.pk}/",
+        {"term_start": "2026-05-01", "term_end": "2025-05-01"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "El fin del cargo no puede ser antes de su inicio." in str(response.json())
+
+
+@pytest.mark.django_db
+def test_api_filters_only_accept_what_the_user_can_see():
+    from ojodeagua.providers.models import Provider
+
+    foreign = Provider.objects.filter(municipality__key="07061").first()
+    client = client_for("tesorera")
+
+    by_foreign = client.get("/api/v1/members/", {"provider": foreign.pk})
+    by_missing = client.get("/api/v1/members/", {"provider": 999999})
+    as_html = client.get("/api/v1/members/", HTTP_ACCEPT="text/html")
+
+    assert by_foreign.status_code == by_missing.status_code == 400
+    assert by_foreign.json() == {
+        key: [text.replace("999999", str(foreign.pk)) for text in value]
+        for key, value in by_missing.json().items()
+    }
+    assert as_html["Content-Type"].startswith("application/json") or as_html.status_code == 406
+    assert foreign.name not in as_html.content.decode()

@@ -190,3 +190,41 @@ def test_the_same_role_twice_in_one_organisation_is_refused_with_a_message(agenc
 
     assert response.status_code == 400
     assert "ya tiene ese papel en esa organización" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_committee_coordinator_grants_only_her_own_committee():
+    from django.contrib.auth.models import User
+
+    from ojodeagua.conftest import login_client
+    from ojodeagua.organisations.models import Organisation
+
+    own, other = Provider.objects.filter(
+        municipality__key="07012", organisation__isnull=True
+    ).order_by("pk")[:2]
+    organisation = Organisation.objects.create(name=own.name, kind="committee", provider=own)
+    president = User.objects.create_user("presi", password="x-clave-larga-2026")
+    Membership.objects.create(
+        user=president, organisation=organisation, role=Membership.Role.COORDINATOR
+    ).providers.add(own)
+    viewer = Membership.objects.create(
+        user=president,
+        organisation=Membership.objects.get(user__username="agencia").organisation,
+        role=Membership.Role.VIEWER,
+    )
+    viewer.municipalities.add(own.municipality)
+
+    response = login_client("presi").post(
+        "/equipo/nuevo/",
+        {
+            "organisation": organisation.pk,
+            "username": "sock",
+            "password": "x-clave-larga-2026",
+            "role": "coordinator",
+            "providers": [other.pk],
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 400
+    assert not User.objects.filter(username="sock").exists()
