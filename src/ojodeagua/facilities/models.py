@@ -44,10 +44,6 @@ class Facility(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def staff_total(self) -> int:
-        return self.staff_female + self.staff_male
-
     def audit_scope(self) -> tuple[int | None, int | None]:
         provider_id = self.water_system.provider_id if self.water_system_id else None
         return self.locality.municipality_id, provider_id
@@ -75,10 +71,6 @@ class School(Facility):
 
     def get_absolute_url(self) -> str:
         return reverse("facilities:school_detail", args=[self.pk])
-
-    @property
-    def students_total(self) -> int:
-        return self.students_female + self.students_male
 
 
 class HealthCentre(Facility):

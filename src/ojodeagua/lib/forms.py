@@ -40,7 +40,6 @@ class ScopedModelForm(forms.ModelForm):
 
     def __init__(self, *args, scope: Scope, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.scope = scope
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and hasattr(field.queryset, "in_area"):
                 current = getattr(self.instance, f"{name}_id", None)

@@ -54,7 +54,6 @@ class EntityPages:
     # whole municipality may add them; others add records under what they already cover.
     create_needs_municipality: bool = False
     template_dir: str = ""
-    extra_urls: list = field(default_factory=list)
     # When new records need fields that are fixed afterwards (a locality's INEGI key).
     create_form: type | None = None
     # Adds the aggregates the export columns read, so the export runs a single query.
@@ -184,5 +183,4 @@ class EntityPages:
             path(f"{prefix}nuevo/", login(self.edit_view), name=f"{self.slug}_create"),
             path(f"{prefix}<int:pk>/", login(self.detail_view), name=f"{self.slug}_detail"),
             path(f"{prefix}<int:pk>/editar/", login(self.edit_view), name=f"{self.slug}_edit"),
-            *self.extra_urls,
         ]

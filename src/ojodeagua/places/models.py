@@ -63,10 +63,6 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def municipality_code(self) -> str:
-        return self.key[2:]
-
 
 class LocalityQuerySet(SearchableQuerySet):
     search_lookups = ("name__icontains", "key__startswith")
@@ -135,14 +131,6 @@ class Locality(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("places:locality_detail", args=[self.pk])
-
-    @property
-    def is_rural(self) -> bool | None:
-        if self.area:
-            return self.area == self.Area.RURAL
-        if self.population is None:
-            return None
-        return self.population < RURAL_POPULATION_LIMIT
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.municipality_id, None
