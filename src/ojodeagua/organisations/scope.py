@@ -40,6 +40,9 @@ class Scope:
         return self.everything or bool(self.create)
 
     def visible(self, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+        if hasattr(queryset, "visible_in"):
+            # Observations: pending records are shown only to those who may edit them.
+            return queryset.visible_in(self)
         if self.everything:
             return queryset
         return queryset.in_area(self.view)  # type: ignore[attr-defined]

@@ -1,0 +1,13 @@
+"""App configuration for computed service indicators."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorsConfig(AppConfig):
+    name = "ojodeagua.indicators"
+    verbose_name = _("indicadores")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,0 +1,101 @@
+"""Computed indicator values, each with its numerator, denominator, window and sources."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ojodeagua.lib.scoping import Area
+
+
+class Entity(models.TextChoices):
+    SYSTEM = "system", _("sistema")
+    PROVIDER = "provider", _("prestador")
+    LOCALITY = "locality", _("localidad")
+    MUNICIPALITY = "municipality", _("municipio")
+    STATE = "state", _("estado")
+
+
+class IndicatorValueQuerySet(models.QuerySet):
+    def in_area(self, area: Area, *, for_edit: bool = False) -> "IndicatorValueQuerySet":
+        return self.filter(
+            Q(municipality_id__in=area.municipality_ids) | Q(provider_id__in=area.provider_ids)
+        )
+
+
+class IndicatorValue(models.Model):
+    """One figure for one entity and one month. Recomputed, never edited by hand."""
+
+    indicator = models.CharField(_("indicador"), max_length=50)
+    entity = models.CharField(_("de qué"), max_length=12, choices=Entity.choices)
+    entity_id = models.BigIntegerField()
+    period = models.DateField(_("mes"), help_text=_("Primer día del mes."))
+    window_start = models.DateField(_("desde"))
+    window_end = models.DateField(_("hasta"))
+    value = models.FloatField(_("valor"), null=True)
+    label = models.CharField(_("clase"), max_length=20, blank=True)
+    numerator = models.FloatField(_("numerador"), null=True)
+    denominator = models.FloatField(_("denominador"), null=True)
+    # {"app_label.model": [ids]}: the observations (or finer figures) the value comes from.
+    sources = models.JSONField(_("fuentes"), default=dict)
+    computed_at = models.DateTimeField(_("calculado"))
+    # Scope columns, so lists and the API filter without joins.
+    municipality_id = models.BigIntegerField(null=True, db_index=True)
+    provider_id = models.BigIntegerField(null=True, db_index=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "entity", "entity_id", "period"]
+        verbose_name = _("valor de indicador")
+        verbose_name_plural = _("valores de indicadores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "entity", "entity_id", "period"],
+                name="one_value_per_indicator_entity_month",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["entity", "entity_id", "period"]),
+            models.Index(fields=["indicator", "entity", "period"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.entity} {self.entity_id} {self.period:%Y-%m}"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.municipality_id, self.provider_id
+
+
+class Setting(models.Model):
+    """A threshold the definitions use (reliable = fewer than 30 days down), kept as data."""
+
+    code = models.SlugField(_("código"), max_length=50, unique=True)
+    value = models.DecimalField(_("valor"), max_digits=10, decimal_places=3)
+    description = models.CharField(_("qué significa"), max_length=300)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("umbral")
+        verbose_name_plural = _("umbrales")
+
+    def __str__(self) -> str:
+        return f"{self.code} = {self.value.normalize()}"
+
+
+class ScoreWeight(models.Model):
+    """SIASAR-style score trees: each score is a weighted mean of its components."""
+
+    score = models.SlugField(_("puntaje"), max_length=40)
+    component = models.SlugField(_("componente"), max_length=50)
+    weight = models.DecimalField(_("peso"), max_digits=6, decimal_places=3, default=1)
+
+    class Meta:
+        ordering = ["score", "component"]
+        verbose_name = _("peso de puntaje")
+        verbose_name_plural = _("pesos de puntajes")
+        constraints = [
+            models.UniqueConstraint(fields=["score", "component"], name="one_weight_per_component")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}.{self.component} = {self.weight.normalize()}"

@@ -1,0 +1,1 @@
+"""Recompute indicators when the observations they depend on change."""
