@@ -80,7 +80,7 @@ class InspectionBand(models.Model):
         verbose_name_plural = _("bandas de riesgo")
 
     def __str__(self) -> str:
-        return f"{self.min_score}–{self.max_score}: {self.get_risk_display()}"
+        return f"{self.min_score} a {self.max_score}: {self.get_risk_display()}"
 
 
 class StoppageCause(models.TextChoices):
@@ -208,11 +208,16 @@ class InspectionAnswer(models.Model):
 
     class Meta:
         ordering = ["visit", "question__number"]
+        verbose_name = _("respuesta de inspección")
+        verbose_name_plural = _("respuestas de inspección")
         constraints = [
             models.UniqueConstraint(
                 fields=["visit", "question"], name="one_answer_per_question_and_visit"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.question.number}: {'sí' if self.hazard else 'no'}"
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.visit.place_scope()

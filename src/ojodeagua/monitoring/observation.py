@@ -95,17 +95,17 @@ class Observation(models.Model):
         abstract = True
         ordering = ["-observed_on", "-pk"]
 
-    @property
-    def is_validated(self) -> bool:
-        return self.state == self.State.VALIDATED
+    def save(self, *args, **kwargs) -> None:
+        self.municipality_id, self.provider_id = self.place_scope()
+        super().save(*args, **kwargs)
 
     def place_scope(self) -> tuple[int, int | None]:
         """(municipality id, provider id) of the place observed."""
         raise NotImplementedError
 
-    def save(self, *args, **kwargs) -> None:
-        self.municipality_id, self.provider_id = self.place_scope()
-        super().save(*args, **kwargs)
+    @property
+    def is_validated(self) -> bool:
+        return self.state == self.State.VALIDATED
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.place_scope()

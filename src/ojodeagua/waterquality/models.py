@@ -127,7 +127,7 @@ class Limit(models.Model):
         if self.rule == self.Rule.NOT_DETECTABLE:
             return str(_("no detectable"))
         if self.rule == self.Rule.RANGE:
-            return f"{self.minimum.normalize()}–{self.maximum.normalize()} {self.unit}".strip()
+            return f"{self.minimum.normalize()} a {self.maximum.normalize()} {self.unit}".strip()
         return f"≤ {self.maximum.normalize()} {self.unit}".strip()
 
     def clean(self) -> None:

@@ -203,6 +203,8 @@ class Migration(migrations.Migration):
                 ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inspection_answers', to='monitoring.systemvisit')),
             ],
             options={
+                'verbose_name': 'respuesta de inspección',
+                'verbose_name_plural': 'respuestas de inspección',
                 'ordering': ['visit', 'question__number'],
             },
         ),
