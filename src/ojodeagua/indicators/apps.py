@@ -8,6 +8,3 @@ class IndicatorsConfig(AppConfig):
     name = "ojodeagua.indicators"
     verbose_name = _("indicadores")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401

@@ -1,14 +1,1354 @@
-"""Compute and store indicator values: everything, or only what an observation change touches."""
+"""Compute and store indicator values: everything, or only what an observation change touches.
 
+The computation runs in layers, each reading the stored values of the layer before it:
+systems (from observations) → localities and providers → municipalities → the state.
+A full recompute and a targeted refresh run the same code; the refresh limits it to the
+systems, localities and months an observation can affect.
+"""
+
+import bisect
+import datetime
+import functools
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.monitoring.models import (
+    HealthCentreSurvey,
+    HouseholdSurvey,
+    SchoolSurvey,
+    SupplyDay,
+    SystemVisit,
+)
+from ojodeagua.monitoring.observation import Observation
+from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.waterquality.models import Sample, Verdict
+from ojodeagua.watersystems.models import ServedLocality, WaterSystem
+
+from . import ladders
+from .catalogue import (
+    CHEMICAL_PRIORITY,
+    MICROBIAL,
+    Code,
+    class_for_score,
+)
+from .models import Entity, IndicatorValue, ScoreWeight, Setting
+from .months import add_months, month_end, month_range, month_start, year_window
+
+VALIDATED = Observation.State.VALIDATED
+DEFAULT_SETTINGS = {
+    "reliable_max_downtime_days": 30,
+    "perception_min_days_per_week": 4,
+    "perception_ecoli_window_days": 90,
+    "people_per_household": 4.2,
+}
 
 
-def refresh_after(observations: Iterable[models.Model]) -> None:
-    """Recompute the values that depend on these (new or changed) observations."""
+@dataclass
+class Value:
+    indicator: str
+    entity: str
+    entity_id: int
+    period: datetime.date
+    window_start: datetime.date
+    window_end: datetime.date
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    label: str = ""
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    breakdown: dict[str, Any] = field(default_factory=dict)
+    municipality_id: int | None = None
+    provider_id: int | None = None
 
 
+def source(model: str, **lookups: Any) -> dict[str, Any]:
+    """A reference to the observations behind a value: the model and the exact filter."""
+    return {"model": model, "filter": {k: _json(v) for k, v in lookups.items()}}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, set | tuple | frozenset):
+        return sorted(value)
+    return value
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def settings_values() -> dict[str, float]:
+    values = dict(DEFAULT_SETTINGS)
+    values.update({s.code: float(s.value) for s in Setting.objects.all()})
+    return values
+
+
+def weights_for(score: str) -> dict[str, float]:
+    return {w.component: float(w.weight) for w in ScoreWeight.objects.filter(score=score)}
+
+
+def weighted_score(components: dict[str, float | None], weights: dict[str, float]) -> float | None:
+    """Weighted mean of the components that could be computed (missing ones drop out)."""
+    total = weight_sum = 0.0
+    for name, component in components.items():
+        if component is None:
+            continue
+        weight = weights.get(name, 1.0)
+        total += weight * component
+        weight_sum += weight
+    return total / weight_sum if weight_sum else None
+
+
+# Selection ---------------------------------------------------------------------------------
+@dataclass
+class Selection:
+    """Which systems and localities to compute, for which months. None means all."""
+
+    first_month: datetime.date
+    last_month: datetime.date
+    system_ids: set[int] | None = None
+    locality_ids: set[int] | None = None
+
+    @property
+    def months(self) -> list[datetime.date]:
+        return month_range(self.first_month, self.last_month)
+
+    def systems(self) -> models.QuerySet[WaterSystem]:
+        queryset = WaterSystem.objects.all()
+        if self.system_ids is not None:
+            queryset = queryset.filter(pk__in=self.system_ids)
+        return queryset
+
+
+def data_months() -> tuple[datetime.date, datetime.date] | None:
+    """The first and last month holding any validated observation."""
+    bounds = []
+    for model in (
+        SupplyDay,
+        SystemVisit,
+        Sample,
+        HouseholdSurvey,
+        SchoolSurvey,
+        HealthCentreSurvey,
+    ):
+        found = model.objects.filter(state=VALIDATED).aggregate(
+            first=Min("observed_on"), last=Max("observed_on")
+        )
+        if found["first"]:
+            bounds.append((found["first"], found["last"]))
+    if not bounds:
+        return None
+    return month_start(min(b[0] for b in bounds)), month_start(max(b[1] for b in bounds))
+
+
+# Public entry points -------------------------------------------------------------------------
 def recompute_all() -> int:
     """Rebuild every indicator value from the validated observations. Returns rows written."""
-    return 0
+    bounds = data_months()
+    with transaction.atomic():
+        IndicatorValue.objects.all().delete()
+        if bounds is None:
+            return 0
+        return Computation(Selection(*bounds)).run()
+
+
+def refresh_after(observations: Iterable[models.Model]) -> int:
+    """Recompute the values that depend on these (new or changed) observations."""
+    system_ids: set[int] = set()
+    locality_ids: set[int] = set()
+    municipality_ids: set[int] = set()
+    first: datetime.date | None = None
+    for observation in observations:
+        day = observation.observed_on
+        first = day if first is None or day < first else first
+        if getattr(observation, "system_id", None):
+            system_ids.add(observation.system_id)
+        if getattr(observation, "locality_id", None):
+            locality_ids.add(observation.locality_id)
+        municipality_ids.add(observation.municipality_id)
+    if first is None:
+        return 0
+    bounds = data_months()
+    if bounds is None:
+        return 0
+    # "Last 12 months" values of later months read this month too.
+    last = min(add_months(month_start(first), 11), bounds[1])
+    first_month = max(month_start(first), bounds[0])
+    if first_month > last:
+        return 0
+    locality_ids |= set(
+        ServedLocality.objects.filter(system_id__in=system_ids).values_list(
+            "locality_id", flat=True
+        )
+    )
+    selection = Selection(first_month, last, system_ids, locality_ids)
+    with transaction.atomic():
+        return Computation(selection, municipality_ids=municipality_ids).run()
+
+
+# The computation ---------------------------------------------------------------------------
+class Computation:
+    def __init__(self, selection: Selection, municipality_ids: set[int] | None = None) -> None:
+        self.selection = selection
+        self.settings = settings_values()
+        self.now = timezone.now()
+        self.full = selection.system_ids is None
+        self.municipality_ids = municipality_ids
+        self.written = 0
+
+    def run(self) -> int:
+        systems = list(
+            self.selection.systems().values(
+                "id", "municipality_id", "provider_id", "design_yield_lps", "kind"
+            )
+        )
+        self.systems = {s["id"]: s for s in systems}
+        self.store(self.system_values(), Entity.SYSTEM, set(self.systems))
+        localities = self.affected_localities()
+        self.store(self.locality_values(localities), Entity.LOCALITY, set(localities))
+        providers = {s["provider_id"] for s in systems if s["provider_id"]}
+        self.store(self.provider_values(providers), Entity.PROVIDER, providers)
+        municipalities = self.affected_municipalities(localities)
+        self.store(
+            self.area_values(Entity.MUNICIPALITY, municipalities),
+            Entity.MUNICIPALITY,
+            municipalities,
+        )
+        states = set(
+            Municipality.objects.filter(pk__in=municipalities).values_list("state_id", flat=True)
+        )
+        self.store(self.area_values(Entity.STATE, states), Entity.STATE, states)
+        return self.written
+
+    # Storage ------------------------------------------------------------------------------
+    def store(self, values: Iterable[Value], entity: str, entity_ids: set[int]) -> None:
+        if not self.full:
+            IndicatorValue.objects.filter(
+                entity=entity,
+                entity_id__in=entity_ids,
+                period__range=(self.selection.first_month, self.selection.last_month),
+            ).delete()
+        self.written += insert_values(values, self.now)
+
+    # Systems ------------------------------------------------------------------------------
+    def system_values(self) -> Iterable[Value]:
+        selection = self.selection
+        start = add_months(selection.first_month, -11)
+        end = month_end(selection.last_month)
+        months = selection.months
+        ids = selection.system_ids
+
+        def only_selected(queryset):
+            return queryset if ids is None else queryset.filter(system_id__in=ids)
+
+        supply = only_selected(
+            SupplyDay.objects.filter(state=VALIDATED, observed_on__range=(start, end))
+        )
+        monthly = defaultdict(dict)
+        for row in (
+            supply.annotate(month=TruncMonth("observed_on"))
+            .values("system_id", "month")
+            .annotate(
+                total_hours=Sum("hours"),
+                records=Count("id"),
+                wet=Count("id", filter=Q(hours__gt=0)),
+                days=Count("observed_on", distinct=True),
+            )
+            .order_by()
+        ):
+            monthly[row["system_id"]][_as_date(row["month"])] = row
+        down_days = defaultdict(lambda: defaultdict(int))
+        for system_id, day in (
+            supply.values("system_id", "observed_on")
+            .annotate(most=Max("hours"))
+            .filter(most=0)
+            .values_list("system_id", "observed_on")
+            .order_by()
+        ):
+            down_days[system_id][month_start(day)] += 1
+
+        visits = defaultdict(list)
+        for visit in only_selected(
+            SystemVisit.objects.filter(state=VALIDATED, observed_on__range=(start, end))
+        ).values("id", "system_id", "observed_on", "working", "flow_lps", "downtime_days"):
+            visits[visit["system_id"]].append(visit)
+        for rows in visits.values():
+            rows.sort(key=lambda v: (v["observed_on"], v["id"]))
+
+        verdicts = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: [0, 0])))
+        latest = defaultdict(lambda: defaultdict(list))  # system → parameter → [(day, passed)]
+        verdict_rows = Verdict.objects.filter(
+            norm__code="nom127",
+            outcome__in=("pass", "fail"),
+            result__sample__state=VALIDATED,
+            sampled_on__range=(start, end),
+            result__sample__system_id__isnull=False,
+        )
+        if ids is not None:
+            verdict_rows = verdict_rows.filter(result__sample__system_id__in=ids)
+        for system_id, day, parameter, outcome in verdict_rows.values_list(
+            "result__sample__system_id", "sampled_on", "parameter_code", "outcome"
+        ).order_by():
+            counts = verdicts[system_id][month_start(day)][parameter]
+            counts[0 if outcome == "pass" else 1] += 1
+            if parameter in MICROBIAL or parameter in CHEMICAL_PRIORITY:
+                latest[system_id]["microbial" if parameter in MICROBIAL else parameter].append(
+                    (day, outcome == "pass")
+                )
+        for per_parameter in latest.values():
+            for entries in per_parameter.values():
+                entries.sort()
+
+        reliable_limit = self.settings["reliable_max_downtime_days"]
+        weights = weights_for("system")
+        for system_id, system in self.systems.items():
+            municipality_id, provider_id = system["municipality_id"], system["provider_id"]
+            system_months = monthly.get(system_id, {})
+            system_visits = visits.get(system_id, [])
+            system_verdicts = verdicts.get(system_id, {})
+            seen = set(system_months) | {month_start(v["observed_on"]) for v in system_visits}
+            seen |= set(system_verdicts)
+            if not seen:
+                continue
+            first_seen, last_seen = min(seen), max(seen)
+
+            make = functools.partial(
+                _system_value,
+                system_id=system_id,
+                municipality_id=municipality_id,
+                provider_id=provider_id,
+            )
+
+            for month in months:
+                window = year_window(month)
+                supply_source = source(
+                    "monitoring.supplyday",
+                    system_id=system_id,
+                    observed_on__gte=month,
+                    observed_on__lte=month_end(month),
+                )
+                row = system_months.get(month)
+                if row and row["records"]:
+                    hours, records, wet = float(row["total_hours"]), row["records"], row["wet"]
+                    yield make(
+                        Code.CONTINUITY_HOURS,
+                        month,
+                        hours / records,
+                        numerator=hours,
+                        denominator=records,
+                        sources=[supply_source],
+                    )
+                    yield make(
+                        Code.DAYS_PER_WEEK,
+                        month,
+                        7 * wet / records,
+                        numerator=wet,
+                        denominator=records,
+                        sources=[supply_source],
+                    )
+                    yield make(
+                        Code.AVAILABILITY,
+                        month,
+                        wet / records,
+                        numerator=wet,
+                        denominator=records,
+                        sources=[supply_source],
+                    )
+                if not (first_seen <= month <= last_seen) and month > last_seen:
+                    continue
+                if month < first_seen:
+                    continue
+                # Downtime over the last 12 months: supply logs when there are any, else visits.
+                year_months = month_range(window[0], month)
+                observed_days = sum(
+                    system_months[m]["days"] for m in year_months if m in system_months
+                )
+                downtime = None
+                if observed_days:
+                    down = sum(down_days[system_id][m] for m in year_months)
+                    downtime = make(
+                        Code.DOWNTIME,
+                        month,
+                        float(down),
+                        window,
+                        numerator=down,
+                        denominator=observed_days,
+                        label="reliable" if down < reliable_limit else "unreliable",
+                        sources=[
+                            source(
+                                "monitoring.supplyday",
+                                system_id=system_id,
+                                observed_on__gte=window[0],
+                                observed_on__lte=window[1],
+                                hours=0,
+                            )
+                        ],
+                        breakdown={"from": "supply_log"},
+                    )
+                else:
+                    year_visits = [
+                        v for v in system_visits if window[0] <= v["observed_on"] <= window[1]
+                    ]
+                    if year_visits:
+                        down = sum(v["downtime_days"] for v in year_visits)
+                        days = (window[1] - window[0]).days + 1
+                        downtime = make(
+                            Code.DOWNTIME,
+                            month,
+                            float(down),
+                            window,
+                            numerator=down,
+                            denominator=days,
+                            label="reliable" if down < reliable_limit else "unreliable",
+                            sources=[
+                                source(
+                                    "monitoring.systemvisit", id__in=[v["id"] for v in year_visits]
+                                )
+                            ],
+                            breakdown={"from": "visits"},
+                        )
+                if downtime:
+                    yield downtime
+                # Functionality tier from the latest visit of the last 12 months.
+                year_visits = [
+                    v
+                    for v in system_visits
+                    if v["observed_on"] <= window[1] and v["observed_on"] >= window[0]
+                ]
+                tier = None
+                if year_visits:
+                    visit = year_visits[-1]
+                    tier, reasons = functionality_tier(
+                        visit,
+                        system["design_yield_lps"],
+                        downtime,
+                        reliable_limit,
+                        latest[system_id],
+                        window,
+                    )
+                    tier_sources = [source("monitoring.systemvisit", id=visit["id"])]
+                    if tier >= 3:
+                        tier_sources.append(
+                            source(
+                                "waterquality.verdict",
+                                norm__code="nom127",
+                                result__sample__system_id=system_id,
+                                sampled_on__gte=window[0],
+                                sampled_on__lte=window[1],
+                                parameter_code__in=sorted(MICROBIAL | CHEMICAL_PRIORITY),
+                            )
+                        )
+                    yield make(
+                        Code.FUNCTIONALITY,
+                        month,
+                        float(tier),
+                        window,
+                        numerator=tier,
+                        denominator=4,
+                        label=f"T{tier}",
+                        sources=tier_sources,
+                        breakdown={
+                            "visit_date": visit["observed_on"].isoformat(),
+                            "stops_at": reasons,
+                        },
+                    )
+                # Compliance in the month.
+                month_verdicts = system_verdicts.get(month, {})
+                groups = {
+                    Code.CHLORINE: {"free_chlorine"},
+                    Code.MICROBIAL: MICROBIAL,
+                }
+                for code, parameters in groups.items():
+                    passed = sum(month_verdicts.get(p, [0, 0])[0] for p in parameters)
+                    failed = sum(month_verdicts.get(p, [0, 0])[1] for p in parameters)
+                    if passed + failed:
+                        yield make(
+                            code,
+                            month,
+                            passed / (passed + failed),
+                            numerator=passed,
+                            denominator=passed + failed,
+                            sources=[
+                                source(
+                                    "waterquality.verdict",
+                                    norm__code="nom127",
+                                    result__sample__system_id=system_id,
+                                    sampled_on__gte=month,
+                                    sampled_on__lte=month_end(month),
+                                    parameter_code__in=sorted(parameters),
+                                )
+                            ],
+                        )
+                for parameter, (passed, failed) in month_verdicts.items():
+                    yield make(
+                        f"{Code.NOM_PREFIX}{parameter}",
+                        month,
+                        passed / (passed + failed),
+                        numerator=passed,
+                        denominator=passed + failed,
+                        sources=[
+                            source(
+                                "waterquality.verdict",
+                                norm__code="nom127",
+                                result__sample__system_id=system_id,
+                                sampled_on__gte=month,
+                                sampled_on__lte=month_end(month),
+                                parameter_code=parameter,
+                            )
+                        ],
+                    )
+                # SIASAR-style system score.
+                hours = [system_months[m] for m in year_months if m in system_months]
+                quality = [system_verdicts.get(m, {}) for m in year_months]
+                micro_pass = sum(q.get(p, [0, 0])[0] for q in quality for p in MICROBIAL)
+                micro_all = micro_pass + sum(
+                    q.get(p, [0, 0])[1] for q in quality for p in MICROBIAL
+                )
+                components = {
+                    "functionality": tier / 4 if tier is not None else None,
+                    "continuity": (
+                        sum(float(h["total_hours"]) for h in hours)
+                        / sum(h["records"] for h in hours)
+                        / 24
+                    )
+                    if hours
+                    else None,
+                    "seasonality": min(h["wet"] / h["records"] for h in hours) if hours else None,
+                    "quality": ratio(micro_pass, micro_all),
+                }
+                score = weighted_score(components, weights)
+                if score is not None:
+                    yield make(
+                        Code.SCORE,
+                        month,
+                        score,
+                        window,
+                        label=class_for_score(score),
+                        breakdown={k: v for k, v in components.items() if v is not None},
+                        sources=[
+                            source(
+                                "indicators.indicatorvalue",
+                                entity="system",
+                                entity_id=system_id,
+                                period=month,
+                                indicator__in=[Code.FUNCTIONALITY, Code.DOWNTIME],
+                            )
+                        ],
+                    )
+
+    # Localities ---------------------------------------------------------------------------
+    def affected_localities(self) -> dict[int, dict]:
+        queryset = Locality.objects.all()
+        if not self.full:
+            queryset = queryset.filter(pk__in=self.selection.locality_ids or set())
+        return {
+            row["id"]: row
+            for row in queryset.values(
+                "id", "municipality_id", "population", "inhabited_dwellings", "dwellings"
+            )
+        }
+
+    def system_values_for(
+        self, indicators: Iterable[str], system_ids: set[int] | None, months_before: int = 0
+    ):
+        """Stored system values for the selection's months, by (system, month, indicator)."""
+        queryset = IndicatorValue.objects.filter(
+            entity=Entity.SYSTEM,
+            indicator__in=list(indicators),
+            period__range=(
+                add_months(self.selection.first_month, -months_before),
+                self.selection.last_month,
+            ),
+        )
+        if system_ids is not None:
+            queryset = queryset.filter(entity_id__in=system_ids)
+        found: dict[tuple[int, datetime.date, str], tuple] = {}
+        for row in queryset.values_list(
+            "id", "entity_id", "period", "indicator", "value", "numerator", "denominator"
+        ):
+            found[(row[1], row[2], row[3])] = row
+        return found
+
+    def locality_values(self, localities: dict[int, dict]) -> Iterable[Value]:
+        if not localities:
+            return
+        selection = self.selection
+        months = selection.months
+        start = add_months(selection.first_month, -11)
+        end = month_end(selection.last_month)
+        people_per_household = self.settings["people_per_household"]
+        links = defaultdict(list)  # locality → [(system, households)]
+        served = ServedLocality.objects.all()
+        if not self.full:
+            served = served.filter(locality_id__in=localities)
+        for locality_id, system_id, households in served.values_list(
+            "locality_id", "system_id", "households"
+        ):
+            links[locality_id].append((system_id, households))
+        serving = {s for rows in links.values() for s, _ in rows}
+        stored = self.system_values_for(
+            [Code.FUNCTIONALITY, Code.DAYS_PER_WEEK, Code.CONTINUITY_HOURS, Code.MICROBIAL],
+            None if self.full else serving,
+            months_before=11,
+        )
+        contamination = self.contamination_history(serving, start, end)
+
+        surveys = HouseholdSurvey.objects.filter(state=VALIDATED, observed_on__range=(start, end))
+        if not self.full:
+            surveys = surveys.filter(locality_id__in=localities)
+        by_locality = defaultdict(list)
+        for survey in surveys.values(
+            "id",
+            "locality_id",
+            "system_id",
+            "observed_on",
+            "household_size",
+            "water_source",
+            "water_on_premises",
+            "collection_minutes",
+            "sufficient_last_month",
+            "toilet",
+            "toilet_shared",
+            "excreta_disposal",
+            "handwashing",
+            "handwashing_water",
+            "handwashing_soap",
+            "water_has_problem",
+            "days_with_water_last_week",
+        ):
+            by_locality[survey["locality_id"]].append(survey)
+        for rows in by_locality.values():
+            rows.sort(key=lambda s: s["observed_on"])
+
+        min_days = self.settings["perception_min_days_per_week"]
+        ecoli_days = datetime.timedelta(days=self.settings["perception_ecoli_window_days"])
+        classified: dict[int, dict] = {}
+        for rows in by_locality.values():
+            for survey in rows:
+                history = contamination.get(survey["system_id"], [])
+                survey_day = survey["observed_on"]
+                free = _free_of_contamination(history, survey_day)
+                answers = ladders.HouseholdAnswers(
+                    survey["water_source"],
+                    survey["water_on_premises"],
+                    survey["collection_minutes"],
+                    survey["sufficient_last_month"],
+                    survey["toilet"],
+                    survey["toilet_shared"],
+                    survey["excreta_disposal"],
+                    survey["handwashing"],
+                    survey["handwashing_water"],
+                    survey["handwashing_soap"],
+                    free,
+                )
+                failed_ecoli = any(
+                    not passed and abs(day - survey_day) <= ecoli_days
+                    for day, passed, _p in history
+                    if _p in MICROBIAL
+                )
+                reported_days = survey["days_with_water_last_week"]
+                measured = stored.get(
+                    (survey["system_id"], month_start(survey_day), Code.DAYS_PER_WEEK)
+                )
+                few_days = (reported_days is not None and reported_days < min_days) or (
+                    measured is not None and measured[4] is not None and measured[4] < min_days
+                )
+                classified[survey["id"]] = {
+                    "water": ladders.water_rung(answers),
+                    "sanitation": ladders.sanitation_rung(answers),
+                    "hygiene": ladders.hygiene_rung(answers),
+                    "no_problem": survey["water_has_problem"] == "no",
+                    "ecoli_failed": failed_ecoli,
+                    "few_days": few_days,
+                }
+
+        for locality_id, locality in localities.items():
+            municipality_id = locality["municipality_id"]
+            population = locality["population"] or 0
+            dwellings = locality["inhabited_dwellings"] or locality["dwellings"]
+            per_household = (
+                (population / dwellings) if population and dwellings else people_per_household
+            )
+            locality_surveys = by_locality.get(locality_id, [])
+            locality_links = links.get(locality_id, [])
+            if not locality_surveys and not locality_links:
+                continue
+            dates = [s["observed_on"] for s in locality_surveys]
+
+            make = functools.partial(
+                _locality_value, locality_id=locality_id, municipality_id=municipality_id
+            )
+
+            for month in months:
+                window = year_window(month)
+                low = bisect.bisect_left(dates, window[0])
+                high = bisect.bisect_right(dates, window[1])
+                in_window = locality_surveys[low:high]
+                survey_source = source(
+                    "monitoring.householdsurvey",
+                    locality_id=locality_id,
+                    observed_on__gte=window[0],
+                    observed_on__lte=window[1],
+                )
+                safe_share = None
+                if in_window:
+                    people = sum(s["household_size"] for s in in_window)
+                    for ladder, rungs in (
+                        ("water", ladders.WATER_RUNGS),
+                        ("sanitation", ladders.SANITATION_RUNGS),
+                        ("hygiene", ladders.HYGIENE_RUNGS),
+                    ):
+                        counts = dict.fromkeys(rungs, 0)
+                        for survey in in_window:
+                            counts[classified[survey["id"]][ladder]] += survey["household_size"]
+                        top = rungs[0]
+                        yield make(
+                            f"jmp_{ladder}",
+                            month,
+                            counts[top] / people,
+                            window,
+                            numerator=counts[top],
+                            denominator=people,
+                            label=max(rungs, key=lambda r: counts[r]),
+                            breakdown=counts,
+                            sources=[survey_source],
+                        )
+                        if ladder == "water":
+                            safe_share = counts[top] / people
+                    satisfied = [classified[s["id"]] for s in in_window]
+                    no_problem = [c for c in satisfied if c["no_problem"]]
+                    if no_problem:
+                        contradicted = [c for c in no_problem if c["ecoli_failed"] or c["few_days"]]
+                        yield make(
+                            Code.PERCEPTION_GAP,
+                            month,
+                            len(contradicted) / len(no_problem),
+                            window,
+                            numerator=len(contradicted),
+                            denominator=len(no_problem),
+                            breakdown={
+                                "surveyed": len(in_window),
+                                "no_problem": len(no_problem),
+                                "ecoli_failed": sum(c["ecoli_failed"] for c in no_problem),
+                                "few_days": sum(c["few_days"] for c in no_problem),
+                                "min_days_per_week": min_days,
+                            },
+                            sources=[
+                                source(
+                                    "monitoring.householdsurvey",
+                                    locality_id=locality_id,
+                                    observed_on__gte=window[0],
+                                    observed_on__lte=window[1],
+                                    water_has_problem="no",
+                                )
+                            ],
+                        )
+                if not locality_links or not population:
+                    continue
+                # Official vs real: people on record, working, reliable, safely managed.
+                on_record = working = reliable = safe_estimate = 0.0
+                tiers_known = False
+                system_ids = []
+                for system_id, households in locality_links:
+                    people = min(population, households * per_household)
+                    on_record += people
+                    system_ids.append(system_id)
+                    tier_row = stored.get((system_id, month, Code.FUNCTIONALITY))
+                    if tier_row is None:
+                        continue
+                    tiers_known = True
+                    tier = tier_row[4]
+                    working += people if tier >= 1 else 0
+                    reliable += people if tier >= 3 else 0
+                    safe_estimate += people if tier >= 4 else 0
+                if not tiers_known and not in_window:
+                    continue
+                on_record, working = min(on_record, population), min(working, population)
+                reliable = min(reliable, population)
+                if safe_share is not None:
+                    safe, estimated = safe_share * population, False
+                else:
+                    safe, estimated = min(safe_estimate, population), True
+                system_source = source(
+                    "indicators.indicatorvalue",
+                    entity="system",
+                    entity_id__in=system_ids,
+                    period=month,
+                    indicator=Code.FUNCTIONALITY,
+                )
+                link_source = source("watersystems.servedlocality", locality_id=locality_id)
+                for code, people, sources in (
+                    (Code.GAP_RECORD, on_record, [link_source]),
+                    (Code.GAP_WORKING, working, [link_source, system_source]),
+                    (Code.GAP_RELIABLE, reliable, [link_source, system_source]),
+                    (
+                        Code.GAP_SAFE,
+                        safe,
+                        [link_source, system_source] if estimated else [survey_source],
+                    ),
+                ):
+                    if (
+                        code != Code.GAP_RECORD
+                        and not tiers_known
+                        and (code != Code.GAP_SAFE or estimated)
+                    ):
+                        continue
+                    yield make(
+                        code,
+                        month,
+                        people / population,
+                        window,
+                        numerator=people,
+                        denominator=population,
+                        sources=sources,
+                        label="estimate" if code == Code.GAP_SAFE and estimated else "",
+                    )
+
+    def contamination_history(self, system_ids: set[int], start, end):
+        """Per system, (day, passed, parameter) of NOM E. coli and priority-chemical verdicts."""
+        history = defaultdict(list)
+        rows = Verdict.objects.filter(
+            norm__code="nom127",
+            outcome__in=("pass", "fail"),
+            parameter_code__in=sorted(MICROBIAL | CHEMICAL_PRIORITY),
+            result__sample__state=VALIDATED,
+            sampled_on__range=(add_months(start, -12), end),
+        )
+        if not self.full:
+            rows = rows.filter(result__sample__system_id__in=system_ids)
+        for system_id, day, outcome, parameter in rows.values_list(
+            "result__sample__system_id", "sampled_on", "outcome", "parameter_code"
+        ).order_by():
+            history[system_id].append((day, outcome == "pass", parameter))
+        for entries in history.values():
+            entries.sort()
+        return history
+
+    # Providers ------------------------------------------------------------------------------
+    def provider_values(self, provider_ids: set[int]) -> Iterable[Value]:
+        systems = WaterSystem.objects.filter(provider_id__isnull=False)
+        if not self.full:
+            systems = systems.filter(provider_id__in=provider_ids)
+        members = defaultdict(list)
+        municipality = {}
+        for system_id, provider_id, municipality_id in systems.values_list(
+            "id", "provider_id", "municipality_id"
+        ):
+            members[provider_id].append(system_id)
+            municipality[provider_id] = municipality_id
+        stored = self.system_values_for(
+            [Code.FUNCTIONALITY, Code.CONTINUITY_HOURS, Code.MICROBIAL, Code.SCORE, Code.DOWNTIME],
+            None if self.full else {s for ids in members.values() for s in ids},
+        )
+        for provider_id, system_ids in members.items():
+            for month in self.selection.months:
+                yield from aggregate_system_values(
+                    stored,
+                    system_ids,
+                    month,
+                    Entity.PROVIDER,
+                    provider_id,
+                    municipality[provider_id],
+                    provider_id,
+                )
+
+    # Municipalities and the state ---------------------------------------------------------------
+    def affected_municipalities(self, localities: dict[int, dict]) -> set[int]:
+        if self.full:
+            return set(Municipality.objects.values_list("id", flat=True))
+        found = {row["municipality_id"] for row in localities.values()}
+        found |= {s["municipality_id"] for s in self.systems.values()}
+        return found | (self.municipality_ids or set())
+
+    def area_values(self, entity: str, area_ids: set[int]) -> Iterable[Value]:
+        if not area_ids:
+            return
+        area_field = (
+            "municipality_id" if entity == Entity.MUNICIPALITY else "municipality__state_id"
+        )
+        system_area = dict(
+            WaterSystem.objects.filter(**{f"{area_field}__in": area_ids}).values_list(
+                "id", area_field
+            )
+        )
+        locality_area_field = (
+            "municipality_id" if entity == Entity.MUNICIPALITY else "municipality__state_id"
+        )
+        locality_area = dict(
+            Locality.objects.filter(**{f"{locality_area_field}__in": area_ids}).values_list(
+                "id", locality_area_field
+            )
+        )
+        stored_systems = self.system_values_for(
+            [Code.FUNCTIONALITY, Code.CONTINUITY_HOURS, Code.MICROBIAL, Code.SCORE, Code.DOWNTIME],
+            set(system_area),
+        )
+        locality_rows = defaultdict(lambda: defaultdict(list))
+        queryset = IndicatorValue.objects.filter(
+            entity=Entity.LOCALITY,
+            period__range=(self.selection.first_month, self.selection.last_month),
+            indicator__in=[
+                Code.GAP_RECORD,
+                Code.GAP_WORKING,
+                Code.GAP_RELIABLE,
+                Code.GAP_SAFE,
+                Code.PERCEPTION_GAP,
+                "jmp_water",
+                "jmp_sanitation",
+                "jmp_hygiene",
+            ],
+        )
+        if entity == Entity.MUNICIPALITY:
+            queryset = queryset.filter(municipality_id__in=area_ids)
+        else:
+            queryset = queryset.filter(entity_id__in=list(locality_area))
+        for row in queryset.values_list(
+            "entity_id", "period", "indicator", "numerator", "denominator", "breakdown", "label"
+        ):
+            area_id = locality_area.get(row[0])
+            if area_id is not None:
+                locality_rows[(area_id, row[1])][row[2]].append(row)
+        populations = defaultdict(int)
+        for locality_id, population in Locality.objects.filter(
+            pk__in=list(locality_area)
+        ).values_list("id", "population"):
+            populations[locality_area[locality_id]] += population or 0
+        members = defaultdict(list)
+        for system_id, area_id in system_area.items():
+            members[area_id].append(system_id)
+        institutions = self.institution_rungs(entity, area_ids)
+
+        for area_id in area_ids:
+            municipality_id = area_id if entity == Entity.MUNICIPALITY else None
+            for month in self.selection.months:
+                window = year_window(month)
+                yield from aggregate_system_values(
+                    stored_systems,
+                    members.get(area_id, []),
+                    month,
+                    entity,
+                    area_id,
+                    municipality_id,
+                    None,
+                )
+                rows = locality_rows.get((area_id, month), {})
+                area_filter = (
+                    {"municipality_id": area_id}
+                    if entity == Entity.MUNICIPALITY
+                    else {
+                        "entity_id__in": sorted(k for k, v in locality_area.items() if v == area_id)
+                    }
+                )
+                for code, found in rows.items():
+                    numerator = sum(r[3] or 0 for r in found)
+                    if code.startswith("jmp_") or code == Code.PERCEPTION_GAP:
+                        denominator = sum(r[4] or 0 for r in found)
+                    else:
+                        # Gaps: against the whole population, not only localities with data.
+                        denominator = populations[area_id] or sum(r[4] or 0 for r in found)
+                    breakdown: dict[str, Any] = defaultdict(float)
+                    for r in found:
+                        for key, amount in (r[5] or {}).items():
+                            if isinstance(amount, int | float) and not isinstance(amount, bool):
+                                breakdown[key] += amount
+                    breakdown["localities"] = len(found)
+                    estimates = sum(1 for r in found if r[6] == "estimate")
+                    if estimates:
+                        breakdown["estimated_localities"] = estimates
+                    if code == Code.PERCEPTION_GAP:
+                        breakdown["min_days_per_week"] = self.settings[
+                            "perception_min_days_per_week"
+                        ]
+                    yield Value(
+                        code,
+                        entity,
+                        area_id,
+                        month,
+                        window[0],
+                        window[1],
+                        ratio(numerator, denominator),
+                        numerator,
+                        denominator,
+                        sources=[
+                            source(
+                                "indicators.indicatorvalue",
+                                entity="locality",
+                                indicator=code,
+                                period=month,
+                                **area_filter,
+                            )
+                        ],
+                        breakdown=dict(breakdown),
+                        municipality_id=municipality_id,
+                    )
+                for code, counts in institutions.get((area_id, month), {}).items():
+                    total = sum(counts["rungs"].values())
+                    yield Value(
+                        code,
+                        entity,
+                        area_id,
+                        month,
+                        window[0],
+                        window[1],
+                        ratio(counts["rungs"].get("basic", 0), total),
+                        counts["rungs"].get("basic", 0),
+                        total,
+                        breakdown=counts["rungs"],
+                        sources=[source(counts["model"], id__in=counts["ids"])],
+                        municipality_id=municipality_id,
+                    )
+
+    def institution_rungs(self, entity: str, area_ids: set[int]):
+        """Schools and health centres: the latest survey of the last 12 months of each."""
+        start = add_months(self.selection.first_month, -11)
+        end = month_end(self.selection.last_month)
+        area_field = (
+            "locality__municipality_id"
+            if entity == Entity.MUNICIPALITY
+            else "locality__municipality__state_id"
+        )
+        found = defaultdict(lambda: defaultdict(lambda: {"rungs": defaultdict(int), "ids": []}))
+        for model, survey_model, owner, rung_sets in (
+            (
+                School,
+                SchoolSurvey,
+                "school",
+                {
+                    "jmp_school_water": lambda s: ladders.school_water_rung(
+                        s["water_source_improved"], s["water_available"]
+                    ),
+                    "jmp_school_sanitation": lambda s: ladders.school_sanitation_rung(
+                        s["toilets_improved"], s["toilets_single_sex"], s["toilets_usable"]
+                    ),
+                    "jmp_school_hygiene": lambda s: ladders.institution_hygiene_rung(
+                        s["handwashing_water"], s["handwashing_soap"]
+                    ),
+                },
+            ),
+            (
+                HealthCentre,
+                HealthCentreSurvey,
+                "health_centre",
+                {
+                    "jmp_health_water": lambda s: ladders.health_centre_water_rung(
+                        s["water_source_improved"], s["water_on_premises"], s["water_available"]
+                    ),
+                },
+            ),
+        ):
+            area_of = dict(
+                model.objects.filter(**{f"{area_field}__in": area_ids}).values_list(
+                    "id", area_field
+                )
+            )
+            surveys = defaultdict(list)
+            for survey in (
+                survey_model.objects.filter(
+                    state=VALIDATED,
+                    observed_on__range=(start, end),
+                    **{f"{owner}_id__in": list(area_of)},
+                )
+                .values()
+                .order_by("observed_on", "id")
+            ):
+                surveys[survey[f"{owner}_id"]].append(survey)
+            for facility_id, rows in surveys.items():
+                days = [r["observed_on"] for r in rows]
+                for month in self.selection.months:
+                    window = year_window(month)
+                    index = bisect.bisect_right(days, window[1]) - 1
+                    if index < 0 or days[index] < window[0]:
+                        continue
+                    survey = rows[index]
+                    for code, rung in rung_sets.items():
+                        slot = found[(area_of[facility_id], month)][code]
+                        slot["rungs"][rung(survey)] += 1
+                        slot["ids"].append(survey["id"])
+                        slot["model"] = f"monitoring.{survey_model._meta.model_name}"
+        return found
+
+
+def aggregate_system_values(
+    stored, system_ids, month, entity, entity_id, municipality_id, provider_id
+) -> Iterable[Value]:
+    """Provider, municipal and state figures made from their systems' stored values."""
+    window = year_window(month)
+    tiers, hours, days, micro_pass, micro_all, scores, reliable, downtime_known = (
+        [],
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        [],
+        0,
+        0,
+    )
+    for system_id in system_ids:
+        tier = stored.get((system_id, month, Code.FUNCTIONALITY))
+        if tier:
+            tiers.append(tier[4])
+        continuity = stored.get((system_id, month, Code.CONTINUITY_HOURS))
+        if continuity:
+            hours += continuity[5] or 0
+            days += continuity[6] or 0
+        micro = stored.get((system_id, month, Code.MICROBIAL))
+        if micro:
+            micro_pass += micro[5] or 0
+            micro_all += micro[6] or 0
+        score = stored.get((system_id, month, Code.SCORE))
+        if score and score[4] is not None:
+            scores.append(score[4])
+        down = stored.get((system_id, month, Code.DOWNTIME))
+        if down:
+            downtime_known += 1
+            reliable += 1 if tier and tier[4] >= 3 else 0
+
+    def make(indicator, value, window_used, **extra):
+        return Value(
+            indicator,
+            entity,
+            entity_id,
+            month,
+            window_used[0],
+            window_used[1],
+            value,
+            municipality_id=municipality_id,
+            provider_id=provider_id,
+            **extra,
+        )
+
+    def from_systems(indicator):
+        return [
+            source(
+                "indicators.indicatorvalue",
+                entity="system",
+                entity_id__in=sorted(system_ids),
+                period=month,
+                indicator=indicator,
+            )
+        ]
+
+    if tiers:
+        working = sum(1 for t in tiers if t >= 1)
+        breakdown = {f"T{n}": sum(1 for t in tiers if t == n) for n in range(5)}
+        yield make(
+            Code.WORKING_SHARE,
+            working / len(tiers),
+            window,
+            numerator=working,
+            denominator=len(tiers),
+            breakdown=breakdown,
+            sources=from_systems(Code.FUNCTIONALITY),
+        )
+        reliable_count = sum(1 for t in tiers if t >= 3)
+        yield make(
+            Code.RELIABLE_SHARE,
+            reliable_count / len(tiers),
+            window,
+            numerator=reliable_count,
+            denominator=len(tiers),
+            breakdown=breakdown,
+            sources=from_systems(Code.FUNCTIONALITY),
+        )
+    if days:
+        yield make(
+            Code.CONTINUITY_HOURS,
+            hours / days,
+            (month, month_end(month)),
+            numerator=hours,
+            denominator=days,
+            sources=from_systems(Code.CONTINUITY_HOURS),
+        )
+    if micro_all:
+        yield make(
+            Code.MICROBIAL,
+            micro_pass / micro_all,
+            (month, month_end(month)),
+            numerator=micro_pass,
+            denominator=micro_all,
+            sources=from_systems(Code.MICROBIAL),
+        )
+    if scores:
+        mean = sum(scores) / len(scores)
+        yield make(
+            Code.SCORE,
+            mean,
+            window,
+            numerator=sum(scores),
+            denominator=len(scores),
+            label=class_for_score(mean),
+            sources=from_systems(Code.SCORE),
+        )
+
+
+def functionality_tier(
+    visit, design_yield, downtime: Value | None, reliable_limit: float, latest: dict, window
+) -> tuple[int, str]:
+    """T0–T4 from the visit, the year's downtime and the latest tests, and why not higher."""
+    if not visit["working"]:
+        return 0, "not_working"
+    flow = visit["flow_lps"]
+    if design_yield is None or flow is None or flow < design_yield:
+        return (
+            1,
+            "below_design_yield"
+            if design_yield is not None and flow is not None
+            else "no_flow_measure",
+        )
+    if downtime is None:
+        return 2, "no_downtime_record"
+    if downtime.numerator >= reliable_limit:
+        return 2, "unreliable"
+    microbial = [e for e in latest.get("microbial", []) if window[0] <= e[0] <= window[1]]
+    if not microbial or not microbial[-1][1]:
+        return 3, "no_microbial_test" if not microbial else "microbial_failed"
+    for parameter in CHEMICAL_PRIORITY:
+        tests = [e for e in latest.get(parameter, []) if window[0] <= e[0] <= window[1]]
+        if tests and not tests[-1][1]:
+            return 3, f"{parameter}_failed"
+    return 4, ""
+
+
+def _system_value(
+    indicator, month, value, window=None, *, system_id, municipality_id, provider_id, **extra
+) -> Value:
+    window = window or (month, month_end(month))
+    return Value(
+        indicator,
+        Entity.SYSTEM,
+        system_id,
+        month,
+        window[0],
+        window[1],
+        value,
+        municipality_id=municipality_id,
+        provider_id=provider_id,
+        **extra,
+    )
+
+
+def _locality_value(
+    indicator, month, value, window, *, locality_id, municipality_id, **extra
+) -> Value:
+    return Value(
+        indicator,
+        Entity.LOCALITY,
+        locality_id,
+        month,
+        window[0],
+        window[1],
+        value,
+        municipality_id=municipality_id,
+        **extra,
+    )
+
+
+def _free_of_contamination(history, day: datetime.date) -> bool | None:
+    """Latest E. coli (and arsenic/fluoride) tests in the year before ``day``."""
+    start = day - datetime.timedelta(days=365)
+    latest: dict[str, bool] = {}
+    for test_day, passed, parameter in history:
+        if start <= test_day <= day:
+            latest["microbial" if parameter in MICROBIAL else parameter] = passed
+    if "microbial" not in latest:
+        return None
+    return all(latest.values())
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+# Writing -----------------------------------------------------------------------------------
+COLUMNS = (
+    "indicator",
+    "entity",
+    "entity_id",
+    "period",
+    "window_start",
+    "window_end",
+    "value",
+    "label",
+    "numerator",
+    "denominator",
+    "sources",
+    "breakdown",
+    "computed_at",
+    "municipality_id",
+    "provider_id",
+)
+
+
+def insert_values(values: Iterable[Value], computed_at: datetime.datetime) -> int:
+    """Insert values in bulk; PostgreSQL gets COPY, which is several times faster."""
+    if connection.vendor == "postgresql":
+        return _copy_values(values, computed_at)
+    count, batch = 0, []
+    for value in values:
+        batch.append(_model(value, computed_at))
+        if len(batch) >= 2000:
+            IndicatorValue.objects.bulk_create(batch)
+            count += len(batch)
+            batch = []
+    IndicatorValue.objects.bulk_create(batch)
+    return count + len(batch)
+
+
+def _model(value: Value, computed_at) -> IndicatorValue:
+    return IndicatorValue(
+        indicator=value.indicator,
+        entity=value.entity,
+        entity_id=value.entity_id,
+        period=value.period,
+        window_start=value.window_start,
+        window_end=value.window_end,
+        value=value.value,
+        label=value.label,
+        numerator=value.numerator,
+        denominator=value.denominator,
+        sources=value.sources,
+        breakdown=value.breakdown,
+        computed_at=computed_at,
+        municipality_id=value.municipality_id,
+        provider_id=value.provider_id,
+    )
+
+
+def _copy_values(values: Iterable[Value], computed_at) -> int:
+    import json
+
+    table = IndicatorValue._meta.db_table
+    count = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for v in values:
+                copy.write_row(
+                    (
+                        v.indicator,
+                        v.entity,
+                        v.entity_id,
+                        v.period,
+                        v.window_start,
+                        v.window_end,
+                        v.value,
+                        v.label,
+                        v.numerator,
+                        v.denominator,
+                        json.dumps(v.sources),
+                        json.dumps(v.breakdown),
+                        computed_at,
+                        v.municipality_id,
+                        v.provider_id,
+                    )
+                )
+                count += 1
+    return count

@@ -35,8 +35,11 @@ class IndicatorValue(models.Model):
     label = models.CharField(_("clase"), max_length=20, blank=True)
     numerator = models.FloatField(_("numerador"), null=True)
     denominator = models.FloatField(_("denominador"), null=True)
-    # {"app_label.model": [ids]}: the observations (or finer figures) the value comes from.
-    sources = models.JSONField(_("fuentes"), default=dict)
+    # [{"model": "app.model", "filter": {...}}]: exactly which validated observations (or
+    # finer figures) the value was computed from; "why this number" resolves them.
+    sources = models.JSONField(_("fuentes"), default=list)
+    # Counts behind a distribution (people per ladder rung, systems per tier).
+    breakdown = models.JSONField(_("desglose"), default=dict)
     computed_at = models.DateTimeField(_("calculado"))
     # Scope columns, so lists and the API filter without joins.
     municipality_id = models.BigIntegerField(null=True, db_index=True)

@@ -1,0 +1,186 @@
+"""What each indicator is called, what it measures, and how its value reads in plain words."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+MICROBIAL = frozenset({"e_coli", "thermotolerant_coliforms"})
+# JMP "priority chemicals" by default: arsenic and fluoride.
+CHEMICAL_PRIORITY = frozenset({"arsenic", "fluoride"})
+
+
+class Code:
+    CONTINUITY_HOURS = "continuity_hours"
+    DAYS_PER_WEEK = "days_per_week"
+    AVAILABILITY = "availability"
+    DOWNTIME = "downtime_12m"
+    FUNCTIONALITY = "functionality"
+    WORKING_SHARE = "working_share"
+    RELIABLE_SHARE = "reliable_share"
+    CHLORINE = "chlorine_compliance"
+    MICROBIAL = "microbial_compliance"
+    NOM_PREFIX = "nom127_"
+    SCORE = "score"
+    GAP_RECORD = "gap_on_record"
+    GAP_WORKING = "gap_working"
+    GAP_RELIABLE = "gap_reliable"
+    GAP_SAFE = "gap_safely_managed"
+    PERCEPTION_GAP = "perception_gap"
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: object
+    definition: object
+    kind: str  # "share", "hours", "days", "tier", "score", "count"
+
+
+DEFINITIONS: dict[str, Definition] = {
+    Code.CONTINUITY_HOURS: Definition(
+        _("horas de agua al día"),
+        _("Horas con agua registradas ÷ días registrados en el mes."),
+        "hours",
+    ),
+    Code.DAYS_PER_WEEK: Definition(
+        _("días con agua por semana"),
+        _("7 × días con agua ÷ días registrados en el mes."),
+        "days",
+    ),
+    Code.AVAILABILITY: Definition(
+        _("disponibilidad"),
+        _("Días con agua ÷ días registrados en el mes."),
+        "share",
+    ),
+    Code.DOWNTIME: Definition(
+        _("días sin servicio en 12 meses"),
+        _(
+            "Días sin agua en los últimos 12 meses, del registro de suministro; si no hay "
+            "registro, los días de paro anotados en las visitas. Confiable: menos de 30 días."
+        ),
+        "count",
+    ),
+    Code.FUNCTIONALITY: Definition(
+        _("nivel de funcionamiento"),
+        _(
+            "T0 no funciona; T1 da agua; T2 y da su caudal de diseño; T3 y confiable (menos "
+            "de 30 días sin servicio en 12 meses); T4 y el agua cumple la norma de E. coli "
+            "(y de arsénico y flúor donde se midieron). De la última visita de 12 meses."
+        ),
+        "tier",
+    ),
+    Code.WORKING_SHARE: Definition(
+        _("sistemas que funcionan"),
+        _("Sistemas en T1 o más ÷ sistemas visitados en los últimos 12 meses."),
+        "share",
+    ),
+    Code.RELIABLE_SHARE: Definition(
+        _("sistemas confiables"),
+        _("Sistemas en T3 o más ÷ sistemas visitados en los últimos 12 meses."),
+        "share",
+    ),
+    Code.CHLORINE: Definition(
+        _("cloro residual en norma"),
+        _("Lecturas de cloro libre entre 0.2 y 1.5 mg/L ÷ lecturas evaluadas en el mes."),
+        "share",
+    ),
+    Code.MICROBIAL: Definition(
+        _("agua sin E. coli"),
+        _("Pruebas de E. coli o coliformes fecales que cumplen ÷ pruebas evaluadas en el mes."),
+        "share",
+    ),
+    Code.SCORE: Definition(
+        _("puntaje de servicio (SIASAR)"),
+        _(
+            "Promedio ponderado de funcionamiento, continuidad, estacionalidad y calidad, de 0 "
+            "a 1. A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
+        ),
+        "score",
+    ),
+    Code.GAP_RECORD: Definition(
+        _("población con infraestructura registrada"),
+        _("Personas en viviendas que un sistema registrado sirve ÷ población."),
+        "share",
+    ),
+    Code.GAP_WORKING: Definition(
+        _("población con un sistema que funciona"),
+        _("Personas servidas por sistemas en T1 o más ÷ población."),
+        "share",
+    ),
+    Code.GAP_RELIABLE: Definition(
+        _("población con servicio confiable"),
+        _("Personas servidas por sistemas en T3 o más ÷ población."),
+        "share",
+    ),
+    Code.GAP_SAFE: Definition(
+        _("población con agua gestionada de forma segura"),
+        _(
+            "Parte de la población encuestada con agua segura (en la vivienda, suficiente y "
+            "sin E. coli) × población; sin encuestas, estimada con los sistemas en T4."
+        ),
+        "share",
+    ),
+    Code.PERCEPTION_GAP: Definition(
+        _("dicen «sin problema» pero el agua falló"),
+        _(
+            "Hogares que dicen que su agua no tiene problema y cuyo sistema falló la prueba de "
+            "E. coli (90 días antes o después) o les dio agua menos de 4 días por semana ÷ "
+            "hogares que dicen «sin problema»."
+        ),
+        "share",
+    ),
+    "jmp_water": Definition(
+        _("agua para beber (escalera JMP)"),
+        _("Personas por escalón, de las viviendas encuestadas en 12 meses."),
+        "share",
+    ),
+    "jmp_sanitation": Definition(
+        _("saneamiento (escalera JMP)"),
+        _("Personas por escalón, de las viviendas encuestadas en 12 meses."),
+        "share",
+    ),
+    "jmp_hygiene": Definition(
+        _("higiene (escalera JMP)"),
+        _("Personas por escalón, de las viviendas encuestadas en 12 meses."),
+        "share",
+    ),
+    "jmp_school_water": Definition(
+        _("agua en escuelas"), _("Escuelas con servicio básico ÷ escuelas encuestadas."), "share"
+    ),
+    "jmp_school_sanitation": Definition(
+        _("saneamiento en escuelas"),
+        _("Escuelas con servicio básico ÷ escuelas encuestadas."),
+        "share",
+    ),
+    "jmp_school_hygiene": Definition(
+        _("higiene en escuelas"), _("Escuelas con servicio básico ÷ escuelas encuestadas."), "share"
+    ),
+    "jmp_health_water": Definition(
+        _("agua en centros de salud"),
+        _("Centros de salud con servicio básico ÷ centros encuestados."),
+        "share",
+    ),
+}
+
+
+def definition(code: str) -> Definition:
+    if code in DEFINITIONS:
+        return DEFINITIONS[code]
+    if code.startswith(Code.NOM_PREFIX):
+        parameter = code.removeprefix(Code.NOM_PREFIX)
+        return Definition(
+            _("NOM-127: %(parameter)s") % {"parameter": parameter},
+            _("Resultados que cumplen la NOM-127 ÷ resultados evaluados en el mes."),
+            "share",
+        )
+    return Definition(code, "", "share")
+
+
+SIASAR_CLASSES = (("A", 0.9), ("B", 0.7), ("C", 0.4), ("D", 0.0))
+CLASS_COLOURS = {"A": "green", "B": "yellowgreen", "C": "orange", "D": "red"}
+
+
+def class_for_score(score: float) -> str:
+    for label, floor in SIASAR_CLASSES:
+        if score >= floor:
+            return label
+    return "D"

@@ -1,1 +1,0 @@
-"""Recompute indicators when the observations they depend on change."""

@@ -1,0 +1,308 @@
+"""Every indicator against a small fixture whose numbers were worked out by hand."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from ojodeagua.indicators.engine import recompute_all, refresh_after
+from ojodeagua.indicators.models import IndicatorValue
+from ojodeagua.monitoring.models import HouseholdSurvey, SupplyDay, SystemVisit
+from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.providers.models import Provider
+from ojodeagua.waterquality.models import Norm, NormVersion, Result, Sample, Verdict
+from ojodeagua.watersystems.models import ServedLocality, WaterSystem
+
+D = datetime.date
+MARCH, APRIL = D(2026, 3, 1), D(2026, 4, 1)
+VALIDATED = "validated"
+
+
+def day_range(first: datetime.date, count: int):
+    return [first + datetime.timedelta(days=n) for n in range(count)]
+
+
+@pytest.fixture
+def town(db):
+    """A locality of 400 people in 100 dwellings; its system serves 80 of them."""
+    municipality = Municipality.objects.get(key="07012")
+    locality = Locality.objects.create(
+        municipality=municipality,
+        key="070129901",
+        name="Prueba",
+        population=400,
+        inhabited_dwellings=100,
+    )
+    provider = Provider.objects.create(
+        name="Comité de prueba", kind="committee", municipality=municipality, locality=locality
+    )
+    system = WaterSystem.objects.create(
+        name="Sistema de prueba",
+        kind="gravity",
+        provider=provider,
+        locality=locality,
+        design_yield_lps=Decimal("2.0"),
+    )
+    ServedLocality.objects.create(system=system, locality=locality, households=80)
+    observations = []
+
+    def supply(day, hours, state=VALIDATED, sector=""):
+        observations.append(
+            SupplyDay.objects.create(
+                system=system,
+                observed_on=day,
+                hours=Decimal(hours),
+                source="self_report",
+                state=state,
+                sector=sector,
+                no_water_reason="" if hours else "source_dried",
+            )
+        )
+
+    # February: 25 days with 10 h, 3 without water. March: 20 days with 12 h, 11 without.
+    for n, day in enumerate(day_range(D(2026, 2, 1), 28)):
+        supply(day, 10 if n < 25 else 0)
+    for n, day in enumerate(day_range(MARCH, 31)):
+        supply(day, 12 if n < 20 else 0)
+    # Pending: must not count anywhere.
+    supply(D(2026, 3, 5), 24, state="submitted", sector="alto")
+
+    for day, working, flow in ((D(2026, 3, 10), True, "2.5"), (D(2026, 4, 15), False, None)):
+        observations.append(
+            SystemVisit.objects.create(
+                system=system,
+                observed_on=day,
+                source="visit",
+                state=VALIDATED,
+                working=working,
+                flow_lps=Decimal(flow) if flow else None,
+                downtime_days=0 if working else 5,
+                downtime_cause="" if working else "pump",
+            )
+        )
+
+    nom, _ = Norm.objects.get_or_create(code="nom127", defaults={"name": "NOM-127"})
+    version = NormVersion.objects.filter(norm=nom).first() or NormVersion.objects.create(
+        norm=nom, name="NOM-127-SSA1-2021", in_force_from=D(2023, 4, 27)
+    )
+
+    def sample(day, results):
+        taken = Sample.objects.create(
+            locality=locality,
+            system=system,
+            observed_on=day,
+            source="laboratory",
+            state=VALIDATED,
+            sampling_point="tap",
+            analysis="laboratory",
+        )
+        for code, outcome in results:
+            result = Result.objects.create(sample=taken, parameter_text=code, value=Decimal(1))
+            Verdict.objects.create(
+                result=result,
+                norm=nom,
+                version=version,
+                outcome=outcome,
+                parameter_code=code,
+                sampled_on=day,
+            )
+        observations.append(taken)
+
+    sample(D(2026, 3, 12), [("e_coli", "pass"), ("arsenic", "pass"), ("free_chlorine", "fail")])
+    sample(D(2026, 3, 25), [("free_chlorine", "pass")])
+
+    def survey(size, **answers):
+        defaults = dict(
+            locality=locality,
+            system=system,
+            observed_on=D(2026, 3, 20),
+            source="visit",
+            state=VALIDATED,
+            respondent_sex="F",
+            household_size=size,
+            water_on_premises=False,
+            sufficient_last_month="yes",
+            toilet_shared=False,
+            excreta_disposal="unknown",
+            handwashing_water=False,
+            handwashing_soap=False,
+            satisfied="yes",
+        )
+        defaults.update(answers)
+        observations.append(HouseholdSurvey.objects.create(**defaults))
+
+    survey(
+        5,
+        water_source="piped_dwelling",
+        water_on_premises=True,
+        toilet="flush_septic",
+        excreta_disposal="contained",
+        handwashing="fixed",
+        handwashing_water=True,
+        handwashing_soap=True,
+        water_has_problem="no",
+        days_with_water_last_week=7,
+    )
+    survey(
+        3,
+        water_source="public_tap",
+        collection_minutes=40,
+        toilet="pit_no_slab",
+        handwashing="none",
+        water_has_problem="no",
+        days_with_water_last_week=2,
+    )
+    survey(
+        2,
+        water_source="unprotected_spring",
+        collection_minutes=10,
+        toilet="none",
+        handwashing="mobile",
+        handwashing_water=True,
+        water_has_problem="yes",
+    )
+    return {
+        "system": system,
+        "locality": locality,
+        "provider": provider,
+        "observations": observations,
+    }
+
+
+def values_of(entity, entity_id):
+    return {
+        (v.indicator, v.period): v
+        for v in IndicatorValue.objects.filter(entity=entity, entity_id=entity_id)
+    }
+
+
+def test_system_indicators_match_the_hand_computation(town):
+    refresh_after(town["observations"])
+    found = values_of("system", town["system"].pk)
+
+    hours = found["continuity_hours", MARCH]
+    assert (hours.numerator, hours.denominator) == (240, 31)
+    assert hours.value == pytest.approx(240 / 31)
+    days = found["days_per_week", MARCH]
+    assert (days.numerator, days.denominator) == (20, 31)
+    assert days.value == pytest.approx(7 * 20 / 31)
+    assert found["availability", MARCH].value == pytest.approx(20 / 31)
+    assert (
+        found["continuity_hours", D(2026, 2, 1)].numerator,
+        found["continuity_hours", D(2026, 2, 1)].denominator,
+    ) == (250, 28)
+
+    downtime = found["downtime_12m", MARCH]
+    assert (downtime.numerator, downtime.denominator) == (14, 59)
+    assert downtime.label == "reliable"
+    assert (downtime.window_start, downtime.window_end) == (D(2025, 4, 1), D(2026, 3, 31))
+
+    assert found["functionality", MARCH].label == "T4"
+    assert found["functionality", APRIL].label == "T0"
+    assert found["functionality", APRIL].breakdown["stops_at"] == "not_working"
+
+    chlorine = found["chlorine_compliance", MARCH]
+    assert (chlorine.numerator, chlorine.denominator, chlorine.value) == (1, 2, 0.5)
+    microbial = found["microbial_compliance", MARCH]
+    assert (microbial.numerator, microbial.denominator) == (1, 1)
+    assert found["nom127_arsenic", MARCH].value == 1.0
+
+    score = found["score", MARCH]
+    expected = (4 / 4 + (490 / 59) / 24 + min(25 / 28, 20 / 31) + 1.0) / 4
+    assert score.value == pytest.approx(expected)
+    assert score.label == {True: "B", False: "C"}[expected >= 0.7]
+
+
+def test_locality_ladders_and_both_gaps(town):
+    refresh_after(town["observations"])
+    found = values_of("locality", town["locality"].pk)
+
+    water = found["jmp_water", MARCH]
+    assert (water.numerator, water.denominator) == (5, 10)
+    assert water.breakdown == {
+        "safely_managed": 5,
+        "basic": 0,
+        "limited": 3,
+        "unimproved": 2,
+        "surface_water": 0,
+    }
+    sanitation = found["jmp_sanitation", MARCH]
+    assert sanitation.breakdown["safely_managed"] == 5
+    assert sanitation.breakdown["unimproved"] == 3
+    assert sanitation.breakdown["open_defecation"] == 2
+    hygiene = found["jmp_hygiene", MARCH]
+    assert hygiene.breakdown == {"basic": 5, "limited": 2, "no_facility": 3}
+
+    perception = found["perception_gap", MARCH]
+    assert (perception.numerator, perception.denominator) == (1, 2)
+    assert perception.breakdown["few_days"] == 1
+    assert perception.breakdown["ecoli_failed"] == 0
+
+    # 80 households × 4 people per dwelling = 320 of 400 people on record.
+    assert (found["gap_on_record", MARCH].numerator, found["gap_on_record", MARCH].denominator) == (
+        320,
+        400,
+    )
+    assert found["gap_working", MARCH].numerator == 320
+    assert found["gap_reliable", MARCH].numerator == 320
+    assert found["gap_safely_managed", MARCH].numerator == 200  # half the people surveyed
+    assert found["gap_working", APRIL].numerator == 0  # the April visit found it broken
+    assert found["gap_on_record", APRIL].numerator == 320
+
+
+def test_an_e_coli_failure_turns_no_problem_into_the_perception_gap(town):
+    refresh_after(town["observations"])
+    sample = Sample.objects.filter(system=town["system"]).order_by("observed_on").first()
+    verdict = Verdict.objects.get(result__sample=sample, parameter_code="e_coli")
+    verdict.outcome = "fail"
+    verdict.save()
+    refresh_after([sample])
+    found = values_of("locality", town["locality"].pk)
+    perception = found["perception_gap", MARCH]
+    assert (perception.numerator, perception.denominator) == (2, 2)
+    assert found["jmp_water", MARCH].breakdown["safely_managed"] == 0
+    assert values_of("system", town["system"].pk)["functionality", MARCH].label == "T3"
+
+
+def test_provider_and_municipality_aggregate_their_parts(town):
+    refresh_after(town["observations"])
+    provider = values_of("provider", town["provider"].pk)
+    working = provider["working_share", MARCH]
+    assert (working.numerator, working.denominator) == (1, 1)
+    assert provider["continuity_hours", MARCH].numerator == 240
+    municipality = town["locality"].municipality
+    area = values_of("municipality", municipality.pk)
+    record = area["gap_on_record", MARCH]
+    assert record.numerator >= 320
+    assert record.breakdown["localities"] >= 1
+
+
+def test_full_recompute_gives_the_same_values_as_the_targeted_refresh(town):
+    refresh_after(town["observations"])
+    targeted = {
+        k: (v.value, v.numerator, v.denominator, v.label)
+        for k, v in values_of("system", town["system"].pk).items()
+    }
+    targeted_locality = {
+        k: (v.value, v.numerator, v.denominator)
+        for k, v in values_of("locality", town["locality"].pk).items()
+    }
+    recompute_all()
+    full = {
+        k: (v.value, v.numerator, v.denominator, v.label)
+        for k, v in values_of("system", town["system"].pk).items()
+    }
+    full_locality = {
+        k: (v.value, v.numerator, v.denominator)
+        for k, v in values_of("locality", town["locality"].pk).items()
+    }
+    for key, value in targeted.items():
+        assert full[key] == value, key
+    for key, value in targeted_locality.items():
+        assert full_locality[key] == value, key
+
+
+def test_pending_observations_do_not_count(town):
+    refresh_after(town["observations"])
+    hours = values_of("system", town["system"].pk)["continuity_hours", MARCH]
+    assert hours.denominator == 31  # the pending 24-hour day in sector "alto" is left out
