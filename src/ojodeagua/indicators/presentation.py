@@ -1,0 +1,212 @@
+"""Indicator values as people read them: formatted figures, plain sentences and trend charts."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Max
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from . import ladders
+from .catalogue import CLASS_COLOURS, Code, definition
+from .models import IndicatorValue
+from .months import add_months
+
+
+def format_value(value: IndicatorValue) -> str:
+    if value.value is None:
+        return "—"
+    kind = definition(value.indicator).kind
+    if kind == "share":
+        return f"{number_format(value.value * 100, 0)} %"
+    if kind == "hours":
+        return _("%(hours)s h") % {"hours": number_format(value.value, 1)}
+    if kind == "days":
+        return _("%(days)s días") % {"days": number_format(value.value, 1)}
+    if kind == "tier":
+        return value.label
+    if kind == "score":
+        return f"{number_format(value.value, 2)} ({value.label})"
+    return number_format(value.value, 0)
+
+
+def format_value_share(share: float) -> str:
+    return f"{number_format(share * 100, 0)} %"
+
+
+def fraction(value: IndicatorValue) -> str:
+    """'240 de 31'-style reading of numerator over denominator, for the figure's caption."""
+    if value.numerator is None or value.denominator is None:
+        return ""
+    return _("%(numerator)s de %(denominator)s") % {
+        "numerator": number_format(
+            value.numerator, 0 if value.numerator.is_integer() else 1, force_grouping=True
+        ),
+        "denominator": number_format(value.denominator, 0, force_grouping=True),
+    }
+
+
+def month_name(month: datetime.date) -> str:
+    return date_format(month, "F Y")
+
+
+@dataclass
+class Rung:
+    code: str
+    label: str
+    colour: str
+    amount: float
+    share: float
+
+
+def rungs(value: IndicatorValue | None) -> list[Rung]:
+    """A ladder value's distribution, best rung first, with shares of the total."""
+    if value is None or not value.breakdown:
+        return []
+    order = [
+        r
+        for r in (
+            *ladders.WATER_RUNGS,
+            *ladders.SANITATION_RUNGS,
+            *ladders.HYGIENE_RUNGS,
+            *ladders.INSTITUTION_RUNGS,
+        )
+        if r in value.breakdown
+    ]
+    order = list(dict.fromkeys(order))
+    total = sum(value.breakdown[r] for r in order) or 1
+    return [
+        Rung(
+            r,
+            str(ladders.RUNG_LABELS[r]),
+            ladders.RUNG_COLOURS[r],
+            value.breakdown[r],
+            value.breakdown[r] / total,
+        )
+        for r in order
+    ]
+
+
+def class_colour(label: str) -> str:
+    return CLASS_COLOURS.get(label, "grey")
+
+
+def latest_period(queryset) -> datetime.date | None:
+    return queryset.aggregate(latest=Max("period"))["latest"]
+
+
+def values_by_indicator(queryset, month: datetime.date) -> dict[str, IndicatorValue]:
+    return {v.indicator: v for v in queryset.filter(period=month)}
+
+
+@dataclass
+class Chart:
+    """A small server-rendered SVG line chart of one indicator over months."""
+
+    title: str
+    points: str
+    dots: list[tuple[float, float, str, int]]
+    labels: list[tuple[float, str]]
+    top_label: str
+    width: int = 320
+    height: int = 120
+
+
+def trend_chart(
+    title: str, values: Iterable[IndicatorValue], months: list[datetime.date], maximum: float
+) -> Chart | None:
+    by_month = {v.period: v for v in values}
+    if len(by_month) < 2:
+        return None
+    width, height, pad = 320, 120, 6
+    step = (width - 2 * pad) / max(len(months) - 1, 1)
+    coordinates, dots = [], []
+    for index, month in enumerate(months):
+        value = by_month.get(month)
+        if value is None or value.value is None:
+            continue
+        x = pad + index * step
+        y = height - pad - (min(value.value, maximum) / maximum) * (height - 2 * pad)
+        coordinates.append(f"{x:.1f},{y:.1f}")
+        dots.append(
+            (round(x, 1), round(y, 1), f"{month_name(month)}: {format_value(value)}", value.pk)
+        )
+    labels = [(pad, month_name(months[0])), (width - pad, month_name(months[-1]))]
+    top = "100 %" if maximum == 1 else number_format(maximum, 0)
+    return Chart(title, " ".join(coordinates), dots, labels, top)
+
+
+def trend_months(last: datetime.date, count: int = 24) -> list[datetime.date]:
+    return [add_months(last, -n) for n in range(count - 1, -1, -1)]
+
+
+def service_sentences(values: dict[str, IndicatorValue], place: str) -> list[str]:
+    """Plain statements of the current service, as ui.md asks: every figure has a sentence."""
+    sentences = []
+    if tier := values.get(Code.FUNCTIONALITY):
+        texts = {
+            "T0": _("En la última visita el sistema no funcionaba."),
+            "T1": _(
+                "En la última visita el sistema daba agua, pero no se comprobó que diera "
+                "su caudal de diseño."
+            ),
+            "T2": _(
+                "El sistema funciona y da su caudal, pero no ha sido confiable: muchos días "
+                "sin servicio en el año o sin registro."
+            ),
+            "T3": _(
+                "El sistema funciona y es confiable, pero el agua no tiene una prueba "
+                "reciente que cumpla la norma de E. coli."
+            ),
+            "T4": _("El sistema funciona, es confiable y su agua cumplió la norma de E. coli."),
+        }
+        sentences.append(texts.get(tier.label, ""))
+    if days := values.get(Code.DAYS_PER_WEEK):
+        sentences.append(
+            _("En %(month)s llegó agua %(days)s días por semana en promedio.")
+            % {"month": month_name(days.period), "days": number_format(days.value, 1)}
+        )
+    if downtime := values.get(Code.DOWNTIME):
+        sentences.append(
+            _("En los últimos 12 meses estuvo %(days)s días sin servicio.")
+            % {"days": number_format(downtime.value, 0)}
+        )
+    if micro := values.get(Code.MICROBIAL):
+        if (
+            micro.numerator is not None
+            and micro.denominator
+            and micro.numerator < micro.denominator
+        ):
+            sentences.append(
+                _(
+                    "¡Atención! En %(month)s el agua no cumplió la norma de E. coli en "
+                    "%(failed)s de %(total)s pruebas."
+                )
+                % {
+                    "month": month_name(micro.period),
+                    "failed": number_format(micro.denominator - micro.numerator, 0),
+                    "total": number_format(micro.denominator, 0),
+                }
+            )
+    if water := values.get("jmp_water"):
+        sentences.append(
+            _(
+                "%(share)s de las personas encuestadas en %(place)s tiene agua gestionada de forma "
+                "segura."
+            )
+            % {"share": format_value(water), "place": place}
+        )
+    if gap := values.get(Code.PERCEPTION_GAP):
+        if gap.numerator:
+            sentences.append(
+                _(
+                    "%(count)s hogares dijeron que su agua no tiene problema, pero su agua no "
+                    "cumplió la norma de E. coli o llegó menos de %(days)s días por semana."
+                )
+                % {
+                    "count": number_format(gap.numerator, 0),
+                    "days": number_format(gap.breakdown.get("min_days_per_week", 4), 0),
+                }
+            )
+    return [s for s in sentences if s]

@@ -1,0 +1,33 @@
+"""Template tags that show indicator values: the service panel, figures and charts."""
+
+from django import template
+
+from ojodeagua.indicators import presentation
+from ojodeagua.indicators.views import service_context
+
+register = template.Library()
+
+
+@register.inclusion_tag("indicators/service_panel.html")
+def service_panel(entity: str, obj) -> dict:
+    return service_context(entity, obj)
+
+
+@register.filter
+def figure(value) -> str:
+    return presentation.format_value(value) if value is not None else "—"
+
+
+@register.filter
+def fraction(value) -> str:
+    return presentation.fraction(value) if value is not None else ""
+
+
+@register.filter
+def percent(share: float) -> str:
+    return presentation.format_value_share(share)
+
+
+@register.inclusion_tag("indicators/chart.html")
+def chart(chart):
+    return {"chart": chart}

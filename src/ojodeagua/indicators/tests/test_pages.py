@@ -1,0 +1,76 @@
+"""Summary pages, service panels and "why this number", clicked through as users do."""
+
+import re
+
+from ojodeagua.conftest import login_client
+from ojodeagua.indicators.engine import refresh_after
+from ojodeagua.indicators.models import IndicatorValue
+from ojodeagua.places.models import Municipality
+
+from .conftest import MARCH
+
+
+def test_municipal_summary_shows_both_gaps_and_leads_to_the_observations(town, agencia):
+    refresh_after(town["observations"])
+    municipality = town["locality"].municipality
+    page = agencia.get(f"/resumen/municipio/{municipality.pk}/?mes=2026-03")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Lo que dice el registro y lo que pasa de verdad" in html
+    assert "Lo que dicen los hogares y lo que se midió" in html
+    # First click: the reliable-service figure opens its "why" page.
+    reliable = IndicatorValue.objects.get(
+        entity="municipality", entity_id=municipality.pk, period=MARCH, indicator="gap_reliable"
+    )
+    assert f"/indicadores/{reliable.pk}/" in html
+    why = agencia.get(f"/indicadores/{reliable.pk}/").content.decode()
+    assert "De dónde sale este número" in why
+    # The municipal figure is made of localities' figures; ours is listed with its fraction.
+    locality_value = IndicatorValue.objects.get(
+        entity="locality", entity_id=town["locality"].pk, period=MARCH, indicator="gap_reliable"
+    )
+    assert f"/indicadores/{locality_value.pk}/" in why
+    # Second click reaches the locality's figure, which names the served-locality link and
+    # the system tiers; the system tier in turn lists the visit.
+    locality_why = agencia.get(f"/indicadores/{locality_value.pk}/").content.decode()
+    assert "320 de 400" in locality_why
+
+
+def test_why_page_of_a_system_figure_lists_its_supply_days(town, agencia):
+    refresh_after(town["observations"])
+    hours = IndicatorValue.objects.get(
+        entity="system", entity_id=town["system"].pk, period=MARCH, indicator="continuity_hours"
+    )
+    html = agencia.get(f"/indicadores/{hours.pk}/").content.decode()
+    assert "240 de 31" in html
+    links = re.findall(r'href="(/suministro/\d+/)"', html) or re.findall(
+        r'href="([^"]+)">Sistema de prueba · \d\d/03/2026', html
+    )
+    assert len(links) == 31  # the pending day in sector "alto" is not a source
+
+
+def test_system_page_states_the_service_in_plain_words(town, agencia):
+    refresh_after(town["observations"])
+    html = agencia.get(town["system"].get_absolute_url()).content.decode()
+    assert "Cómo va el servicio" in html
+    assert "En la última visita el sistema no funcionaba." in html  # April's visit
+
+
+def test_summaries_respect_scope(town, ong, tesorera, agencia):
+    refresh_after(town["observations"])
+    foreign = Municipality.objects.get(key="07061")
+    assert ong.get(f"/resumen/municipio/{foreign.pk}/").status_code == 404
+    state = foreign.state
+    assert tesorera.get(f"/resumen/estado/{state.pk}/").status_code == 403
+    state_value = IndicatorValue.objects.filter(entity="state").first()
+    assert state_value is not None
+    assert tesorera.get(f"/indicadores/{state_value.pk}/").status_code == 404
+    superuser_page = login_client_superuser().get(f"/resumen/estado/{state.pk}/")
+    assert superuser_page.status_code == 200
+
+
+def login_client_superuser():
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_superuser("raiz", "raiz@example.org", "x")
+    return login_client(user.username)

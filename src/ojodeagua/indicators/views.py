@@ -1,0 +1,231 @@
+"""Service summaries for a municipality and the state, and "why this number" for any figure."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from ojodeagua.organisations.scope import get_visible_or_404, scope_for
+from ojodeagua.places.models import Locality, Municipality, State
+from ojodeagua.providers.models import Provider
+from ojodeagua.watersystems.models import WaterSystem
+
+from . import presentation
+from .catalogue import Code, definition
+from .models import Entity, IndicatorValue
+from .sources import resolve
+
+ENTITY_MODELS: dict[str, type[models.Model]] = {
+    Entity.SYSTEM: WaterSystem,
+    Entity.PROVIDER: Provider,
+    Entity.LOCALITY: Locality,
+    Entity.MUNICIPALITY: Municipality,
+    Entity.STATE: State,
+}
+GAP_CODES = (Code.GAP_RECORD, Code.GAP_WORKING, Code.GAP_RELIABLE, Code.GAP_SAFE)
+LADDER_CODES = (
+    "jmp_water",
+    "jmp_sanitation",
+    "jmp_hygiene",
+    "jmp_school_water",
+    "jmp_school_sanitation",
+    "jmp_school_hygiene",
+    "jmp_health_water",
+)
+TRENDS = (
+    (Code.WORKING_SHARE, 1.0),
+    (Code.RELIABLE_SHARE, 1.0),
+    (Code.GAP_RELIABLE, 1.0),
+    (Code.MICROBIAL, 1.0),
+    (Code.CONTINUITY_HOURS, 24.0),
+)
+PLACES_LISTED = 20
+
+
+def chosen_month(request: HttpRequest, queryset) -> datetime.date | None:
+    """The month in ?mes=YYYY-MM when it has values, else the latest month that has them."""
+    text = request.GET.get("mes", "")
+    try:
+        month = datetime.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        month = None
+    if month and queryset.filter(period=month).exists():
+        return month
+    return presentation.latest_period(queryset)
+
+
+def area_context(request: HttpRequest, entity: str, area) -> dict:
+    queryset = IndicatorValue.objects.filter(entity=entity, entity_id=area.pk)
+    month = chosen_month(request, queryset)
+    context = {"area": area, "entity": entity, "month": month}
+    if month is None:
+        return context
+    values = presentation.values_by_indicator(queryset, month)
+    months = presentation.trend_months(month)
+    trend_values = queryset.filter(
+        period__gte=months[0], period__lte=month, indicator__in=[t[0] for t in TRENDS]
+    )
+    grouped: dict[str, list[IndicatorValue]] = {}
+    for value in trend_values:
+        grouped.setdefault(value.indicator, []).append(value)
+    charts = [
+        chart
+        for code, maximum in TRENDS
+        if (
+            chart := presentation.trend_chart(
+                str(definition(code).name), grouped.get(code, []), months, maximum
+            )
+        )
+    ]
+    gaps = [(code, values.get(code)) for code in GAP_CODES]
+    ladders = [
+        (code, values[code], presentation.rungs(values[code]))
+        for code in LADDER_CODES
+        if code in values
+    ]
+    available = list(queryset.values_list("period", flat=True).distinct().order_by("-period")[:36])
+    context.update(
+        values=values,
+        gaps=gaps,
+        gap_base=values.get(Code.GAP_RECORD),
+        perception=values.get(Code.PERCEPTION_GAP),
+        working=values.get(Code.WORKING_SHARE),
+        reliable=values.get(Code.RELIABLE_SHARE),
+        score=values.get(Code.SCORE),
+        ladders=ladders,
+        charts=charts,
+        months_available=available,
+    )
+    return context
+
+
+def gap_table(month: datetime.date, entity: str, parents: dict) -> list[dict]:
+    """Places with the widest distance between infrastructure on record and reliable service."""
+    rows: dict[int, dict] = {}
+    for value in IndicatorValue.objects.filter(
+        entity=entity, period=month, indicator__in=GAP_CODES, **parents
+    ):
+        rows.setdefault(value.entity_id, {})[value.indicator] = value
+    table = []
+    for entity_id, found in rows.items():
+        record = found.get(Code.GAP_RECORD)
+        reliable = found.get(Code.GAP_RELIABLE)
+        if record is None:
+            continue
+        missing = (record.numerator or 0) - (reliable.numerator if reliable else 0)
+        table.append({"id": entity_id, "values": found, "missing": missing})
+    table.sort(key=lambda row: -row["missing"])
+    table = table[:PLACES_LISTED]
+    model = ENTITY_MODELS[entity]
+    names = model._default_manager.in_bulk([row["id"] for row in table])
+    for row in table:
+        row["place"] = names.get(row["id"])
+        row["cells"] = [row["values"].get(code) for code in GAP_CODES]
+    return table
+
+
+@login_required
+def municipality_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    municipality = get_visible_or_404(request.user, Municipality, pk)
+    context = area_context(request, Entity.MUNICIPALITY, municipality)
+    if context["month"]:
+        context["places"] = gap_table(
+            context["month"], Entity.LOCALITY, {"municipality_id": municipality.pk}
+        )
+    return render(request, "indicators/area_summary.html", context)
+
+
+@login_required
+def state_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    # State figures add up municipalities the user may not cover: coordinators only.
+    if not scope_for(request.user).is_coordinator:
+        raise PermissionDenied
+    state = get_object_or_404(State, pk=pk)
+    context = area_context(request, Entity.STATE, state)
+    if context["month"]:
+        context["places"] = gap_table(
+            context["month"],
+            Entity.MUNICIPALITY,
+            {"entity_id__in": state.municipalities.values("pk")},
+        )
+    return render(request, "indicators/area_summary.html", context)
+
+
+def visible_value(request: HttpRequest, pk: int) -> tuple[IndicatorValue, models.Model]:
+    value = get_object_or_404(IndicatorValue, pk=pk)
+    scope = scope_for(request.user)
+    model = ENTITY_MODELS[value.entity]
+    if value.entity == Entity.STATE:
+        if not scope.is_coordinator:
+            raise Http404
+        return value, get_object_or_404(State, pk=value.entity_id)
+    return value, get_visible_or_404(request.user, model, value.entity_id)
+
+
+@login_required
+def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    value, place = visible_value(request, pk)
+    context = {
+        "value": value,
+        "place": place,
+        "definition": definition(value.indicator),
+        "formatted": presentation.format_value(value),
+        "fraction": presentation.fraction(value),
+        "sources": resolve(value, scope_for(request.user)),
+        "rungs": presentation.rungs(value) if value.indicator.startswith("jmp_") else [],
+        "history": IndicatorValue.objects.filter(
+            indicator=value.indicator, entity=value.entity, entity_id=value.entity_id
+        ).order_by("-period")[:24],
+    }
+    return render(request, "indicators/value_detail.html", context)
+
+
+def service_context(entity: str, obj: models.Model) -> dict:
+    """The "how is the service" panel for a system, locality or provider page."""
+    queryset = IndicatorValue.objects.filter(entity=entity, entity_id=obj.pk)
+    month = presentation.latest_period(queryset)
+    if month is None:
+        return {"service": None}
+    values = presentation.values_by_indicator(queryset, month)
+    months = presentation.trend_months(month)
+    codes = [Code.DAYS_PER_WEEK, Code.CONTINUITY_HOURS, Code.WORKING_SHARE, Code.GAP_RELIABLE]
+    trend = queryset.filter(period__gte=months[0], indicator__in=codes)
+    grouped: dict[str, list[IndicatorValue]] = {}
+    for value in trend:
+        grouped.setdefault(value.indicator, []).append(value)
+    charts = [
+        chart
+        for code, maximum in (
+            (Code.DAYS_PER_WEEK, 7.0),
+            (Code.CONTINUITY_HOURS, 24.0),
+            (Code.WORKING_SHARE, 1.0),
+            (Code.GAP_RELIABLE, 1.0),
+        )
+        if (
+            chart := presentation.trend_chart(
+                str(definition(code).name), grouped.get(code, []), months, maximum
+            )
+        )
+    ]
+    figures = [
+        (definition(v.indicator).name, presentation.format_value(v), v)
+        for code, v in sorted(values.items())
+        if not code.startswith(Code.NOM_PREFIX)
+    ]
+    name = getattr(obj, "name", str(obj))
+    return {
+        "service": {
+            "month": month,
+            "sentences": presentation.service_sentences(values, name),
+            "figures": figures,
+            "charts": charts,
+            "ladders": [
+                (code, values[code], presentation.rungs(values[code]))
+                for code in ("jmp_water", "jmp_sanitation", "jmp_hygiene")
+                if code in values
+            ],
+        }
+    }
