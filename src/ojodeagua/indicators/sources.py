@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Q
 
 from ojodeagua.organisations.scope import Scope
 from ojodeagua.waterquality.models import Sample
@@ -11,6 +12,9 @@ from ojodeagua.waterquality.models import Sample
 from .models import IndicatorValue
 
 SHOWN_PER_SOURCE = 200
+# Following figures down to observations stops here, so a state figure's page stays fast.
+MAX_FIGURES_FOLLOWED = 400
+MAX_DEPTH = 4
 
 
 @dataclass
@@ -47,6 +51,49 @@ def resolve(value: IndicatorValue, scope: Scope) -> list[ResolvedSource]:
             queryset = queryset.validated()
         queryset = scoped(model, queryset, scope)
         if model._meta.label_lower == "waterquality.verdict":
+            queryset = queryset.select_related("result__sample", "norm")
+        resolved.append(ResolvedSource(model, queryset.count(), list(queryset[:SHOWN_PER_SOURCE])))
+    return resolved
+
+
+def observations_behind(value: IndicatorValue, scope: Scope) -> list[ResolvedSource]:
+    """The observations under a figure, however many figures it was built from.
+
+    An area figure is made of locality or system figures, which are made of observations;
+    following the chain here puts the observations one click away from any figure.
+    """
+    pending = list(value.sources)
+    by_model: dict[str, Q] = {}
+    followed = 0
+    for _depth in range(MAX_DEPTH):
+        next_round = []
+        for reference in pending:
+            if reference["model"] != "indicators.indicatorvalue":
+                condition = by_model.get(reference["model"], Q())
+                by_model[reference["model"]] = condition | Q(**reference["filter"])
+                continue
+            room = MAX_FIGURES_FOLLOWED - followed
+            if room <= 0:
+                continue
+            children = list(
+                IndicatorValue.objects.filter(**reference["filter"]).values_list(
+                    "sources", flat=True
+                )[:room]
+            )
+            followed += len(children)
+            for sources in children:
+                next_round.extend(sources)
+        pending = next_round
+        if not pending:
+            break
+    resolved = []
+    for label, condition in by_model.items():
+        model = apps.get_model(label)
+        queryset = model._default_manager.filter(condition)
+        if hasattr(queryset, "validated"):
+            queryset = queryset.validated()
+        queryset = scoped(model, queryset, scope).distinct()
+        if label == "waterquality.verdict":
             queryset = queryset.select_related("result__sample", "norm")
         resolved.append(ResolvedSource(model, queryset.count(), list(queryset[:SHOWN_PER_SOURCE])))
     return resolved

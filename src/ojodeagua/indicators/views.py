@@ -16,7 +16,7 @@ from ojodeagua.watersystems.models import WaterSystem
 from . import presentation
 from .catalogue import Code, definition
 from .models import Entity, IndicatorValue
-from .sources import resolve
+from .sources import observations_behind, resolve
 
 ENTITY_MODELS: dict[str, type[models.Model]] = {
     Entity.SYSTEM: WaterSystem,
@@ -175,6 +175,9 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "formatted": presentation.format_value(value),
         "fraction": presentation.fraction(value),
         "sources": resolve(value, scope_for(request.user)),
+        "observations": observations_behind(value, scope_for(request.user))
+        if any(r["model"] == "indicators.indicatorvalue" for r in value.sources)
+        else [],
         "rungs": presentation.rungs(value) if value.indicator.startswith("jmp_") else [],
         "history": IndicatorValue.objects.filter(
             indicator=value.indicator, entity=value.entity, entity_id=value.entity_id

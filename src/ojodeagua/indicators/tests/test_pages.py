@@ -30,6 +30,9 @@ def test_municipal_summary_shows_both_gaps_and_leads_to_the_observations(town, a
         entity="locality", entity_id=town["locality"].pk, period=MARCH, indicator="gap_reliable"
     )
     assert f"/indicadores/{locality_value.pk}/" in why
+    # The observations under it are one click away too: the system's visits are listed.
+    for visit in town["system"].visits.filter(observed_on__lte="2026-03-31"):
+        assert visit.get_absolute_url() in why
     # Second click reaches the locality's figure, which names the served-locality link and
     # the system tiers; the system tier in turn lists the visit.
     locality_why = agencia.get(f"/indicadores/{locality_value.pk}/").content.decode()
