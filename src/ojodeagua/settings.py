@@ -197,6 +197,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets shared by several fields get one schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "YesNoUnknownEnum": "ojodeagua.monitoring.models.YesNoUnknown",
+        "StoppageCauseEnum": "ojodeagua.monitoring.models.StoppageCause",
+        "SexEnum": "ojodeagua.providers.models.Sex",
+    },
 }
 
 # Production hardening; every value can be overridden from the environment.

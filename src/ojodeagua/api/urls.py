@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import observations, views
 
 router = DefaultRouter()
 router.register("municipalities", views.MunicipalityViewSet)
@@ -17,6 +17,8 @@ router.register("components", views.ComponentViewSet)
 router.register("served-localities", views.ServedLocalityViewSet)
 router.register("schools", views.SchoolViewSet)
 router.register("health-centres", views.HealthCentreViewSet)
+for prefix, viewset in observations.OBSERVATION_ROUTES:
+    router.register(prefix, viewset)
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
