@@ -43,6 +43,10 @@ class Parameter(models.Model):
     def all_names(self) -> list[str]:
         return [self.code, self.name, self.name_en, self.symbol, *self.aliases]
 
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        # Norms and parameters belong to no municipality: only superusers see their events.
+        return None, None
+
 
 class Norm(models.Model):
     """A body of limits (NOM-127, WHO guidelines); each has versions over time."""
@@ -57,6 +61,9 @@ class Norm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return None, None
 
 
 class NormVersion(models.Model):
@@ -77,6 +84,9 @@ class NormVersion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return None, None
 
     def clean(self) -> None:
         if self.in_force_until and self.in_force_until < self.in_force_from:
@@ -124,11 +134,17 @@ class Limit(models.Model):
         return f"{self.parameter}: {self.describe()}"
 
     def describe(self) -> str:
+        # ":f" so that 1000 reads "1000", not Decimal's "1E+3".
         if self.rule == self.Rule.NOT_DETECTABLE:
-            return str(_("no detectable"))
+            return f"{_('no detectable')} {self.unit}".strip()
         if self.rule == self.Rule.RANGE:
-            return f"{self.minimum.normalize()} a {self.maximum.normalize()} {self.unit}".strip()
-        return f"≤ {self.maximum.normalize()} {self.unit}".strip()
+            return (
+                f"{self.minimum.normalize():f} a {self.maximum.normalize():f} {self.unit}".strip()
+            )
+        return f"≤ {self.maximum.normalize():f} {self.unit}".strip()
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return None, None
 
     def clean(self) -> None:
         if self.rule == self.Rule.MAXIMUM and self.maximum is None:

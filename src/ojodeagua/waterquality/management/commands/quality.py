@@ -1,0 +1,120 @@
+"""`ojodeagua quality evaluate FILE.csv`: judge laboratory results against the norms on file."""
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from ojodeagua.lib.tabular import TabularFileError, read_csv
+from ojodeagua.waterquality import units
+from ojodeagua.waterquality.verdicts import (
+    BAD_VALUE,
+    NOT_EVALUABLE,
+    UNKNOWN_PARAMETER,
+    Judge,
+    Judgement,
+    read_value,
+)
+
+REQUIRED = ["SAMPLE_DATE", "PARAMETER", "VALUE", "UNIT"]
+
+
+class Command(BaseCommand):
+    help = "Calidad del agua: evalúa resultados de laboratorio contra las normas registradas."
+
+    def add_arguments(self, parser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
+        evaluate = actions.add_parser(
+            "evaluate",
+            help=(
+                "Lee un CSV (sample_date, locality_population, parameter, value, unit, method) "
+                "y lo escribe en la salida con el veredicto de cada norma."
+            ),
+        )
+        evaluate.add_argument("file", type=Path, help="Archivo CSV de resultados")
+
+    def handle(self, *args, action: str, **options) -> None:
+        if action == "evaluate":
+            self.evaluate(options["file"])
+
+    def evaluate(self, file: Path) -> None:
+        if not file.is_file():
+            raise CommandError(
+                _("No existe el archivo %(file)s. Revise la ruta y vuelva a intentar.")
+                % {"file": file}
+            )
+        try:
+            table = read_csv(file.read_bytes())
+        except TabularFileError as error:
+            raise CommandError(str(error)) from error
+        missing = [name for name in REQUIRED if name not in table.columns]
+        if missing:
+            raise CommandError(
+                _(
+                    "Al archivo le faltan las columnas: %(columns)s. Agréguelas en la primera "
+                    "línea (el encabezado) y vuelva a intentar."
+                )
+                % {"columns": ", ".join(name.lower() for name in missing)}
+            )
+        header = next(csv.reader(io.StringIO(table.text, newline="")))
+        judge = Judge()
+        norm_codes = list(judge.norms)
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer.writerow([*header, *norm_codes, *(f"{code}_limit" for code in norm_codes), "reason"])
+        for _line, row in table.rows():
+            judgements = judge_row(judge, row, norm_codes)
+            reasons = "; ".join(
+                f"{code}: {judgement.reason}"
+                for code, judgement in zip(norm_codes, judgements, strict=True)
+                if judgement.reason
+            )
+            writer.writerow(
+                [
+                    *(row.get(column, "") for column in table.columns),
+                    *(judgement.outcome for judgement in judgements),
+                    *(judgement.limit_text for judgement in judgements),
+                    reasons,
+                ]
+            )
+
+
+def judge_row(judge: Judge, row: dict[str, str], norm_codes: list[str]) -> list[Judgement]:
+    """One judgement per norm; a row that cannot be read is not evaluable, with its reason."""
+    parameter_text = row.get("PARAMETER", "").strip()
+    try:
+        reported = read_value(row.get("VALUE"))
+    except ValueError:
+        return [Judgement(NOT_EVALUABLE, BAD_VALUE) for _code in norm_codes]
+    try:
+        sampled_on = datetime.date.fromisoformat(row.get("SAMPLE_DATE", "").strip())
+    except ValueError:
+        sampled_on = None
+    parameter = judge.recognise(parameter_text)
+    if parameter is None and not parameter_text:
+        return [Judgement(NOT_EVALUABLE, UNKNOWN_PARAMETER) for _code in norm_codes]
+    return [
+        judge.evaluate(
+            parameter,
+            reported.value,
+            row.get("UNIT", "").strip(),
+            sampled_on,
+            population(row.get("LOCALITY_POPULATION", "")),
+            code,
+            below_detection=reported.below_detection,
+            outcome=reported.outcome,
+            above_range=reported.above_range,
+            basis=units.basis_in_text(parameter_text),
+        )
+        for code in norm_codes
+    ]
+
+
+def population(text: str) -> int | None:
+    """ "2,000", "2 000" or "2000" → 2000; anything else is unknown."""
+    digits = text.strip().replace(",", "").replace(" ", "").replace("\u00a0", "")
+    if digits.endswith(".0"):
+        digits = digits[:-2]
+    return int(digits) if digits.isdigit() else None
