@@ -15,6 +15,7 @@ from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Member, Provider, Sex
 from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
 
+from .history import build_history
 from .models import DemoDataset
 
 DEMO_VERSION = 1
@@ -156,6 +157,8 @@ class DemoSummary:
     schools: int
     kiosks: int
     health_centres: int
+    # Rows of service history written, by kind (see history.py).
+    history: dict[str, int] | None = None
 
 
 class DemoBuilder:
@@ -501,6 +504,8 @@ class DemoBuilder:
         treasurer.name, treasurer.sex = "Rosa Gómez Sántiz", Sex.FEMALE
         treasurer.save(update_fields=["name", "sex"])
 
+        history = build_history(home_municipality_id=municipality.pk)
+
         DemoDataset.objects.create(version=DEMO_VERSION)
         cache.delete("ojodeagua:is-demo")
         return DemoSummary(
@@ -509,6 +514,7 @@ class DemoBuilder:
             schools=len(schools),
             kiosks=len(kiosks),
             health_centres=1,
+            history=history,
         )
 
 
