@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("ojodeagua.waterquality.urls")),
     path("bitacora/", include("ojodeagua.audit.urls")),
     path("equipo/", include("ojodeagua.organisations.urls")),
+    path("importar/", include("ojodeagua.monitoring.import_urls")),
     path("indicadores/exportar/", include("ojodeagua.indicators.export_urls")),
     path("", include("ojodeagua.indicators.urls")),
     path("api/v1/", include("ojodeagua.api.urls")),

@@ -1,0 +1,63 @@
+"""The state a save leaves an observation in, without going through the pages."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from ojodeagua.monitoring import workflow
+from ojodeagua.monitoring.models import SupplyDay
+from ojodeagua.monitoring.observation import Observation
+from ojodeagua.organisations.scope import scope_for
+from ojodeagua.watersystems.models import WaterSystem
+
+State = Observation.State
+
+
+def day(state: str = State.SUBMITTED) -> SupplyDay:
+    system = WaterSystem.objects.filter(municipality__key="07012").first()
+    return SupplyDay(system=system, observed_on=datetime.date(2026, 11, 2), hours=3, state=state)
+
+
+@pytest.mark.parametrize(
+    ("previous", "action", "may_validate", "expected"),
+    [
+        (None, workflow.SUBMIT, False, State.SUBMITTED),
+        (None, workflow.DRAFT, False, State.DRAFT),
+        (None, workflow.VALIDATE, False, State.SUBMITTED),
+        (None, workflow.VALIDATE, True, State.VALIDATED),
+        (State.VALIDATED, workflow.SUBMIT, False, State.SUBMITTED),
+        (State.VALIDATED, workflow.DRAFT, False, State.SUBMITTED),
+        (State.VALIDATED, workflow.SUBMIT, True, State.VALIDATED),
+        (State.DRAFT, workflow.SUBMIT, False, State.SUBMITTED),
+    ],
+)
+@pytest.mark.django_db
+def test_the_state_after_a_save(previous, action, may_validate, expected):
+    observation = day(previous or State.SUBMITTED)
+    user = User.objects.get(username="ong")
+    if previous == State.VALIDATED:
+        observation.validated_by = User.objects.get(username="agencia")
+
+    workflow.apply_save_state(
+        observation, previous=previous, action=action, user=user, may_validate=may_validate
+    )
+
+    assert observation.state == expected
+    assert (observation.validated_by is not None) == (expected == State.VALIDATED)
+    if previous == State.VALIDATED and expected == State.VALIDATED:
+        # Whoever validated it first stays on record.
+        assert observation.validated_by.username == "agencia"
+
+
+@pytest.mark.django_db
+def test_who_may_validate_and_record():
+    agency, treasurer = User.objects.get(username="agencia"), User.objects.get(username="tesorera")
+    own = SupplyDay(system=treasurer.memberships.get().providers.get().systems.first())
+    outside = SupplyDay(system=WaterSystem.objects.filter(municipality__key="07061").first())
+
+    assert workflow.can_validate(scope_for(agency), own)
+    assert workflow.may_record(scope_for(treasurer), own)
+    assert not workflow.can_validate(scope_for(treasurer), own)
+    assert not workflow.may_record(scope_for(agency), outside)
+    assert not workflow.can_validate(scope_for(agency), outside)
