@@ -62,7 +62,8 @@ DEFINITIONS: dict[str, Definition] = {
     Code.FUNCTIONALITY: Definition(
         _("nivel de funcionamiento"),
         _(
-            "T0 no funciona; T1 da agua; T2 y da su caudal de diseño; T3 y confiable (menos "
+            "T0 no funciona; T1 da agua; T2 y da al menos el 80 por ciento de su caudal de "
+            "diseño; T3 y confiable (menos "
             "de 30 días sin servicio en 12 meses); T4 y el agua cumple la norma de E. coli "
             "(y de arsénico y flúor donde se midieron). De la última visita de 12 meses."
         ),

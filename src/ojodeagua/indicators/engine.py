@@ -12,6 +12,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -48,6 +49,7 @@ DEFAULT_SETTINGS = {
     "perception_min_days_per_week": 4,
     "perception_ecoli_window_days": 90,
     "people_per_household": 4.2,
+    "design_flow_share": 0.8,
 }
 
 
@@ -429,7 +431,7 @@ class Computation:
                     visit = year_visits[-1]
                     tier, reasons = functionality_tier(
                         visit,
-                        system["design_yield_lps"],
+                        minimum_flow(system["design_yield_lps"], self.settings),
                         downtime,
                         reliable_limit,
                         latest[system_id],
@@ -1188,6 +1190,13 @@ def aggregate_system_values(
             label=class_for_score(mean),
             sources=from_systems(Code.SCORE),
         )
+
+
+def minimum_flow(design_yield, settings: dict[str, float]):
+    """The flow that counts as delivering the design yield (a share of it, kept as data)."""
+    if design_yield is None:
+        return None
+    return design_yield * Decimal(str(settings["design_flow_share"]))
 
 
 def functionality_tier(

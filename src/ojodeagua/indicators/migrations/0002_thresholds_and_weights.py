@@ -6,6 +6,7 @@ SETTINGS = [
     ("reliable_max_downtime_days", 30, "Un sistema es confiable con menos de estos días sin servicio en 12 meses."),
     ("perception_min_days_per_week", 4, "Brecha de percepción: menos de estos días con agua por semana cuenta como falla."),
     ("perception_ecoli_window_days", 90, "Brecha de percepción: días antes o después de la encuesta en que cuenta una prueba de E. coli fallida."),
+    ("design_flow_share", 0.8, "Un sistema da su caudal de diseño (nivel T2) si el caudal medido es al menos esta parte del caudal de diseño."),
     ("people_per_household", 4.2, "Personas por vivienda cuando la localidad no tiene el dato del censo."),
 ]
 # SIASAR's official sub-indicator weights are not on file: equal weights until they are.

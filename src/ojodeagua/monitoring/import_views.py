@@ -1,0 +1,85 @@
+"""The upload page for observation files: check or import a CSV or XLSX and see what happened."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from ojodeagua.lib.importing import describe_columns, run_import
+from ojodeagua.lib.tabular import TabularFileError
+from ojodeagua.organisations.scope import scope_for
+
+from .imports import import_specs
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_REJECTIONS_SHOWN = 500
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Qué contiene el archivo"))
+    file = forms.FileField(
+        label=_("Archivo"), help_text=_("CSV (separado por comas o por punto y coma) o XLSX.")
+    )
+    dry_run = forms.BooleanField(
+        label=_("Solo revisar, sin guardar nada"), required=False, initial=True
+    )
+    strict = forms.BooleanField(
+        label=_("No guardar nada si alguna fila tiene errores"), required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, spec.label) for kind, spec in import_specs().items()]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("El archivo pesa más de 20 MB. Divídalo en partes y súbalas una por una.")
+            )
+        return upload
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).can_create:
+        raise PermissionDenied
+    result = file_error = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        spec = import_specs()[form.cleaned_data["kind"]]
+        upload = form.cleaned_data["file"]
+        try:
+            result = run_import(
+                spec,
+                upload.read(),
+                filename=upload.name,
+                user=request.user,
+                strict=form.cleaned_data["strict"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except TabularFileError as error:
+            file_error = str(error)
+    kinds = [
+        {"kind": kind, "spec": spec, "columns": describe_columns(spec)}
+        for kind, spec in import_specs().items()
+    ]
+    rejected = []
+    if result is not None:
+        rejected = [
+            (line, reason.rstrip(".")) for line, reason in result.rejected[:MAX_REJECTIONS_SHOWN]
+        ]
+    return render(
+        request,
+        "monitoring/import.html",
+        {
+            "form": form,
+            "result": result,
+            "rejected": rejected,
+            "more_rejected": len(result.rejected) - len(rejected) if result else 0,
+            "file_error": file_error,
+            "kinds": kinds,
+        },
+    )
