@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.places.models import Locality, Municipality, State
@@ -125,6 +125,15 @@ def gap_table(month: datetime.date, entity: str, parents: dict) -> list[dict]:
         row["place"] = names.get(row["id"])
         row["cells"] = [row["values"].get(code) for code in GAP_CODES]
     return table
+
+
+@login_required
+def summary_home(request: HttpRequest) -> HttpResponse:
+    """The summary of the first municipality the user covers (or sees through a committee)."""
+    municipality = scope_for(request.user).visible(Municipality.objects.order_by("key")).first()
+    if municipality is None:
+        raise Http404
+    return redirect("indicators:municipality_summary", pk=municipality.pk)
 
 
 @login_required

@@ -77,3 +77,10 @@ def login_client_superuser():
 
     user = User.objects.create_superuser("raiz", "raiz@example.org", "x")
     return login_client(user.username)
+
+
+def test_the_menu_link_opens_the_summary_of_the_users_municipality(agencia, tesorera):
+    page = agencia.get("/resumen/", follow=True)
+    assert page.status_code == 200
+    assert "Cómo va el servicio en Berriozábal" in page.content.decode()
+    assert tesorera.get("/resumen/", follow=True).status_code == 200
