@@ -132,7 +132,11 @@ class Selection:
 
 
 def data_months() -> tuple[datetime.date, datetime.date] | None:
-    """The first and last month holding any validated observation."""
+    """The first and last month holding any observation.
+
+    Pending records count for the bounds too: that keeps this to index-only lookups, and a
+    month with only pending records simply gets no values.
+    """
     bounds = []
     for model in (
         SupplyDay,
@@ -142,9 +146,7 @@ def data_months() -> tuple[datetime.date, datetime.date] | None:
         SchoolSurvey,
         HealthCentreSurvey,
     ):
-        found = model.objects.filter(state=VALIDATED).aggregate(
-            first=Min("observed_on"), last=Max("observed_on")
-        )
+        found = model.objects.aggregate(first=Min("observed_on"), last=Max("observed_on"))
         if found["first"]:
             bounds.append((found["first"], found["last"]))
     if not bounds:

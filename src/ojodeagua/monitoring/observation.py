@@ -56,7 +56,7 @@ class Observation(models.Model):
         default=new_record_id,
         help_text=_("Lo pone el teléfono o la hoja de cálculo; una reimportación lo reconoce."),
     )
-    observed_on = models.DateField(_("fecha"))
+    observed_on = models.DateField(_("fecha"), db_index=True)
     source = models.CharField(_("origen"), max_length=20, choices=Source.choices)
     state = models.CharField(
         _("estado"), max_length=10, choices=State.choices, default=State.SUBMITTED
