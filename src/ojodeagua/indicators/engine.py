@@ -199,6 +199,52 @@ def refresh_after(observations: Iterable[models.Model]) -> int:
         return Computation(selection, municipality_ids=municipality_ids).run()
 
 
+SYSTEM_CODES_READ_LATER = (
+    Code.FUNCTIONALITY,
+    Code.CONTINUITY_HOURS,
+    Code.DAYS_PER_WEEK,
+    Code.MICROBIAL,
+    Code.SCORE,
+    Code.DOWNTIME,
+)
+LOCALITY_CODES_SUMMED = (
+    Code.GAP_RECORD,
+    Code.GAP_WORKING,
+    Code.GAP_RELIABLE,
+    Code.GAP_SAFE,
+    Code.PERCEPTION_GAP,
+    "jmp_water",
+    "jmp_sanitation",
+    "jmp_hygiene",
+)
+MONTH_WINDOW_CODES = {Code.CONTINUITY_HOURS, Code.MICROBIAL}
+
+
+@dataclass
+class AreaSum:
+    """Numerators, denominators and breakdowns of the parts of an area, added up."""
+
+    numerator: float = 0.0
+    denominator: float = 0.0
+    count: int = 0
+    estimates: int = 0
+    breakdown: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    members: set[int] = field(default_factory=set)
+
+    def add(self, numerator, denominator, breakdown, label, member: int | None = None) -> None:
+        self.numerator += numerator or 0
+        self.denominator += denominator or 0
+        self.count += 1
+        self.estimates += 1 if label == "estimate" else 0
+        if member is not None:
+            self.members.add(member)
+        for key, amount in (breakdown or {}).items():
+            if key in {"localities", "municipalities", "min_days_per_week", "estimated_localities"}:
+                continue
+            if isinstance(amount, int | float) and not isinstance(amount, bool):
+                self.breakdown[key] += amount
+
+
 # The computation ---------------------------------------------------------------------------
 class Computation:
     def __init__(self, selection: Selection, municipality_ids: set[int] | None = None) -> None:
@@ -216,22 +262,66 @@ class Computation:
             )
         )
         self.systems = {s["id"]: s for s in systems}
-        self.store(self.system_values(), Entity.SYSTEM, set(self.systems))
+        # A full run keeps in memory what the next layers read instead of reading it back.
+        self.memory_systems: dict[tuple, tuple] = {}
+        self.locality_sums: dict[tuple, AreaSum] = defaultdict(AreaSum)
+        self.municipal_sums: dict[tuple, AreaSum] = defaultdict(AreaSum)
+        self.store(self.capture_systems(self.system_values()), Entity.SYSTEM, set(self.systems))
         localities = self.affected_localities()
-        self.store(self.locality_values(localities), Entity.LOCALITY, set(localities))
+        self.store(
+            self.capture_localities(self.locality_values(localities), localities),
+            Entity.LOCALITY,
+            set(localities),
+        )
         providers = {s["provider_id"] for s in systems if s["provider_id"]}
         self.store(self.provider_values(providers), Entity.PROVIDER, providers)
         municipalities = self.affected_municipalities(localities)
+        municipal_state = dict(
+            Municipality.objects.filter(pk__in=municipalities).values_list("id", "state_id")
+        )
         self.store(
-            self.area_values(Entity.MUNICIPALITY, municipalities),
+            self.capture_municipalities(self.area_values(municipalities), municipal_state),
             Entity.MUNICIPALITY,
             municipalities,
         )
-        states = set(
-            Municipality.objects.filter(pk__in=municipalities).values_list("state_id", flat=True)
-        )
-        self.store(self.area_values(Entity.STATE, states), Entity.STATE, states)
+        states = set(municipal_state.values())
+        self.store(self.state_values(states), Entity.STATE, states)
         return self.written
+
+    def capture_systems(self, values: Iterable[Value]) -> Iterable[Value]:
+        for value in values:
+            if self.full and value.indicator in SYSTEM_CODES_READ_LATER:
+                self.memory_systems[(value.entity_id, value.period, value.indicator)] = (
+                    None,
+                    value.entity_id,
+                    value.period,
+                    value.indicator,
+                    value.value,
+                    value.numerator,
+                    value.denominator,
+                )
+            yield value
+
+    def capture_localities(self, values: Iterable[Value], localities) -> Iterable[Value]:
+        for value in values:
+            if self.full and value.indicator in LOCALITY_CODES_SUMMED:
+                self.locality_sums[(value.municipality_id, value.period, value.indicator)].add(
+                    value.numerator, value.denominator, value.breakdown, value.label
+                )
+            yield value
+
+    def capture_municipalities(self, values: Iterable[Value], municipal_state) -> Iterable[Value]:
+        for value in values:
+            if self.full:
+                state_id = municipal_state[value.entity_id]
+                self.municipal_sums[(state_id, value.period, value.indicator)].add(
+                    value.numerator,
+                    value.denominator,
+                    value.breakdown,
+                    value.label,
+                    member=value.entity_id,
+                )
+            yield value
 
     # Storage ------------------------------------------------------------------------------
     def store(self, values: Iterable[Value], entity: str, entity_ids: set[int]) -> None:
@@ -565,6 +655,8 @@ class Computation:
         self, indicators: Iterable[str], system_ids: set[int] | None, months_before: int = 0
     ):
         """Stored system values for the selection's months, by (system, month, indicator)."""
+        if self.full:
+            return self.memory_systems
         queryset = IndicatorValue.objects.filter(
             entity=Entity.SYSTEM,
             indicator__in=list(indicators),
@@ -873,66 +965,30 @@ class Computation:
         found |= {s["municipality_id"] for s in self.systems.values()}
         return found | (self.municipality_ids or set())
 
-    def area_values(self, entity: str, area_ids: set[int]) -> Iterable[Value]:
+    def area_values(self, area_ids: set[int]) -> Iterable[Value]:
+        """Municipal figures: their systems' values and their localities' values added up."""
         if not area_ids:
             return
-        area_field = (
-            "municipality_id" if entity == Entity.MUNICIPALITY else "municipality__state_id"
-        )
+        entity = Entity.MUNICIPALITY
         system_area = dict(
-            WaterSystem.objects.filter(**{f"{area_field}__in": area_ids}).values_list(
-                "id", area_field
+            WaterSystem.objects.filter(municipality_id__in=area_ids).values_list(
+                "id", "municipality_id"
             )
         )
-        locality_area_field = (
-            "municipality_id" if entity == Entity.MUNICIPALITY else "municipality__state_id"
-        )
-        locality_area = dict(
-            Locality.objects.filter(**{f"{locality_area_field}__in": area_ids}).values_list(
-                "id", locality_area_field
-            )
-        )
-        stored_systems = self.system_values_for(
-            [Code.FUNCTIONALITY, Code.CONTINUITY_HOURS, Code.MICROBIAL, Code.SCORE, Code.DOWNTIME],
-            set(system_area),
-        )
-        locality_rows = defaultdict(lambda: defaultdict(list))
-        queryset = IndicatorValue.objects.filter(
-            entity=Entity.LOCALITY,
-            period__range=(self.selection.first_month, self.selection.last_month),
-            indicator__in=[
-                Code.GAP_RECORD,
-                Code.GAP_WORKING,
-                Code.GAP_RELIABLE,
-                Code.GAP_SAFE,
-                Code.PERCEPTION_GAP,
-                "jmp_water",
-                "jmp_sanitation",
-                "jmp_hygiene",
-            ],
-        )
-        if entity == Entity.MUNICIPALITY:
-            queryset = queryset.filter(municipality_id__in=area_ids)
-        else:
-            queryset = queryset.filter(entity_id__in=list(locality_area))
-        for row in queryset.values_list(
-            "entity_id", "period", "indicator", "numerator", "denominator", "breakdown", "label"
-        ):
-            area_id = locality_area.get(row[0])
-            if area_id is not None:
-                locality_rows[(area_id, row[1])][row[2]].append(row)
+        stored_systems = self.system_values_for(SYSTEM_CODES_READ_LATER, set(system_area))
+        sums = self.locality_sums if self.full else self.read_locality_sums(area_ids)
         populations = defaultdict(int)
-        for locality_id, population in Locality.objects.filter(
-            pk__in=list(locality_area)
-        ).values_list("id", "population"):
-            populations[locality_area[locality_id]] += population or 0
+        for municipality_id, population in Locality.objects.filter(
+            municipality_id__in=area_ids
+        ).values_list("municipality_id", "population"):
+            populations[municipality_id] += population or 0
         members = defaultdict(list)
         for system_id, area_id in system_area.items():
             members[area_id].append(system_id)
         institutions = self.institution_rungs(entity, area_ids)
+        min_days = self.settings["perception_min_days_per_week"]
 
         for area_id in area_ids:
-            municipality_id = area_id if entity == Entity.MUNICIPALITY else None
             for month in self.selection.months:
                 window = year_window(month)
                 yield from aggregate_system_values(
@@ -941,37 +997,23 @@ class Computation:
                     month,
                     entity,
                     area_id,
-                    municipality_id,
+                    area_id,
                     None,
                 )
-                rows = locality_rows.get((area_id, month), {})
-                area_filter = (
-                    {"municipality_id": area_id}
-                    if entity == Entity.MUNICIPALITY
-                    else {
-                        "entity_id__in": sorted(k for k, v in locality_area.items() if v == area_id)
-                    }
-                )
-                for code, found in rows.items():
-                    numerator = sum(r[3] or 0 for r in found)
-                    if code.startswith("jmp_") or code == Code.PERCEPTION_GAP:
-                        denominator = sum(r[4] or 0 for r in found)
-                    else:
-                        # Gaps: against the whole population, not only localities with data.
-                        denominator = populations[area_id] or sum(r[4] or 0 for r in found)
-                    breakdown: dict[str, Any] = defaultdict(float)
-                    for r in found:
-                        for key, amount in (r[5] or {}).items():
-                            if isinstance(amount, int | float) and not isinstance(amount, bool):
-                                breakdown[key] += amount
-                    breakdown["localities"] = len(found)
-                    estimates = sum(1 for r in found if r[6] == "estimate")
-                    if estimates:
-                        breakdown["estimated_localities"] = estimates
+                for code in LOCALITY_CODES_SUMMED:
+                    found = sums.get((area_id, month, code))
+                    if found is None or not found.count:
+                        continue
+                    denominator = found.denominator
+                    if code.startswith("gap_"):
+                        # Against the whole population, not only the localities with data.
+                        denominator = populations[area_id] or found.denominator
+                    breakdown = dict(found.breakdown)
+                    breakdown["localities"] = found.count
+                    if found.estimates:
+                        breakdown["estimated_localities"] = found.estimates
                     if code == Code.PERCEPTION_GAP:
-                        breakdown["min_days_per_week"] = self.settings[
-                            "perception_min_days_per_week"
-                        ]
+                        breakdown["min_days_per_week"] = min_days
                     yield Value(
                         code,
                         entity,
@@ -979,8 +1021,8 @@ class Computation:
                         month,
                         window[0],
                         window[1],
-                        ratio(numerator, denominator),
-                        numerator,
+                        ratio(found.numerator, denominator),
+                        found.numerator,
                         denominator,
                         sources=[
                             source(
@@ -988,11 +1030,11 @@ class Computation:
                                 entity="locality",
                                 indicator=code,
                                 period=month,
-                                **area_filter,
+                                municipality_id=area_id,
                             )
                         ],
-                        breakdown=dict(breakdown),
-                        municipality_id=municipality_id,
+                        breakdown=breakdown,
+                        municipality_id=area_id,
                     )
                 for code, counts in institutions.get((area_id, month), {}).items():
                     total = sum(counts["rungs"].values())
@@ -1008,8 +1050,87 @@ class Computation:
                         total,
                         breakdown=counts["rungs"],
                         sources=[source(counts["model"], id__in=counts["ids"])],
-                        municipality_id=municipality_id,
+                        municipality_id=area_id,
                     )
+
+    def read_locality_sums(self, area_ids: set[int]) -> dict[tuple, "AreaSum"]:
+        sums: dict[tuple, AreaSum] = defaultdict(AreaSum)
+        for row in IndicatorValue.objects.filter(
+            entity=Entity.LOCALITY,
+            municipality_id__in=area_ids,
+            period__range=(self.selection.first_month, self.selection.last_month),
+            indicator__in=LOCALITY_CODES_SUMMED,
+        ).values_list(
+            "municipality_id",
+            "period",
+            "indicator",
+            "numerator",
+            "denominator",
+            "breakdown",
+            "label",
+        ):
+            sums[(row[0], row[1], row[2])].add(row[3], row[4], row[5], row[6])
+        return sums
+
+    def state_values(self, state_ids: set[int]) -> Iterable[Value]:
+        """State figures: the sum of its municipalities' numerators and denominators."""
+        if not state_ids:
+            return
+        sums = self.municipal_sums
+        if not self.full:
+            sums = defaultdict(AreaSum)
+            state_of = dict(
+                Municipality.objects.filter(state_id__in=state_ids).values_list("id", "state_id")
+            )
+            for row in IndicatorValue.objects.filter(
+                entity=Entity.MUNICIPALITY,
+                entity_id__in=list(state_of),
+                period__range=(self.selection.first_month, self.selection.last_month),
+            ).values_list(
+                "entity_id",
+                "period",
+                "indicator",
+                "numerator",
+                "denominator",
+                "breakdown",
+                "label",
+            ):
+                sums[(state_of[row[0]], row[1], row[2])].add(
+                    row[3], row[4], row[5], row[6], member=row[0]
+                )
+        for (state_id, month, code), found in sums.items():
+            if state_id not in state_ids:
+                continue
+            window = (
+                year_window(month) if code not in MONTH_WINDOW_CODES else (month, month_end(month))
+            )
+            value = ratio(found.numerator, found.denominator)
+            breakdown = dict(found.breakdown)
+            breakdown["municipalities"] = found.count
+            if code == Code.PERCEPTION_GAP:
+                breakdown["min_days_per_week"] = self.settings["perception_min_days_per_week"]
+            yield Value(
+                code,
+                Entity.STATE,
+                state_id,
+                month,
+                window[0],
+                window[1],
+                value,
+                found.numerator,
+                found.denominator,
+                label=class_for_score(value) if code == Code.SCORE and value is not None else "",
+                breakdown=breakdown,
+                sources=[
+                    source(
+                        "indicators.indicatorvalue",
+                        entity="municipality",
+                        indicator=code,
+                        period=month,
+                        entity_id__in=sorted(found.members),
+                    )
+                ],
+            )
 
     def institution_rungs(self, entity: str, area_ids: set[int]):
         """Schools and health centres: the latest survey of the last 12 months of each."""

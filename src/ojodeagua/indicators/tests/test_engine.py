@@ -146,3 +146,34 @@ def test_pending_observations_do_not_count(town):
     refresh_after(town["observations"])
     hours = values_of("system", town["system"].pk)["continuity_hours", MARCH]
     assert hours.denominator == 31  # the pending 24-hour day in sector "alto" is left out
+
+
+def test_area_figures_agree_between_refresh_and_full_recompute(town):
+    """The municipality and the state are sums of their parts, however they were computed."""
+    municipality = town["locality"].municipality
+    refresh_after(town["observations"])
+
+    def area_values():
+        return {
+            (v.entity, v.indicator, v.period): (v.numerator, v.denominator)
+            for v in IndicatorValue.objects.filter(
+                period=MARCH,
+                entity__in=["municipality", "state"],
+                entity_id__in=[municipality.pk, municipality.state_id],
+            )
+        }
+
+    targeted = area_values()
+    assert ("state", "gap_on_record", MARCH) in targeted
+    recompute_all()
+    full = area_values()
+    assert targeted == full
+    # The state sums its municipalities.
+    municipal = IndicatorValue.objects.filter(
+        entity="municipality", period=MARCH, indicator="gap_on_record"
+    )
+    state = IndicatorValue.objects.get(
+        entity="state", entity_id=municipality.state_id, period=MARCH, indicator="gap_on_record"
+    )
+    assert state.numerator == pytest.approx(sum(v.numerator for v in municipal))
+    assert state.denominator == pytest.approx(sum(v.denominator for v in municipal))
