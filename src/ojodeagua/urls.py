@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("ojodeagua.facilities.urls")),
     path("", include("ojodeagua.monitoring.urls")),
     path("", include("ojodeagua.waterquality.urls")),
+    path("normas/", include("ojodeagua.waterquality.norm_urls")),
     path("bitacora/", include("ojodeagua.audit.urls")),
     path("equipo/", include("ojodeagua.organisations.urls")),
     path("importar/", include("ojodeagua.monitoring.import_urls")),

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ojodeagua.lib.scoping import Area, SearchableQuerySet
 from ojodeagua.places.models import Municipality
@@ -59,7 +60,10 @@ class Observation(models.Model):
     observed_on = models.DateField(_("fecha"), db_index=True)
     source = models.CharField(_("origen"), max_length=20, choices=Source.choices)
     state = models.CharField(
-        _("estado"), max_length=10, choices=State.choices, default=State.SUBMITTED
+        pgettext_lazy("de un registro", "estado"),
+        max_length=10,
+        choices=State.choices,
+        default=State.SUBMITTED,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,5 +1,6 @@
-"""`ojodeagua quality evaluate FILE.csv`: judge laboratory results against the norms on file."""
+"""`ojodeagua quality evaluate FILE.csv` judges a file; `quality rejudge` the stored results."""
 
+import argparse
 import csv
 import datetime
 import io
@@ -35,10 +36,61 @@ class Command(BaseCommand):
             ),
         )
         evaluate.add_argument("file", type=Path, help="Archivo CSV de resultados")
+        rejudge = actions.add_parser(
+            "rejudge",
+            help=(
+                "Vuelve a comparar con las normas los resultados guardados (por ejemplo después "
+                "de cambiar un límite) y actualiza los indicadores."
+            ),
+        )
+        rejudge.add_argument("--norm", metavar="CÓDIGO", help="Sólo esta norma (nom127, who…)")
+        rejudge.add_argument(
+            "--since", type=iso_date, metavar="AAAA-MM-DD", help="Muestras desde esta fecha"
+        )
+        rejudge.add_argument(
+            "--until", type=iso_date, metavar="AAAA-MM-DD", help="Muestras hasta esta fecha"
+        )
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "evaluate":
             self.evaluate(options["file"])
+        elif action == "rejudge":
+            self.rejudge(options["norm"], options["since"], options["until"])
+
+    def rejudge(self, code: str | None, since, until) -> None:
+        from ojodeagua.waterquality.models import Norm
+        from ojodeagua.waterquality.rejudge import rejudge_report
+
+        norm = None
+        if code:
+            norm = Norm.objects.filter(code=code).first()
+            if norm is None:
+                codes = ", ".join(Norm.objects.values_list("code", flat=True))
+                raise CommandError(
+                    _("No hay una norma con el código «%(code)s». Use uno de: %(codes)s.")
+                    % {"code": code, "codes": codes}
+                )
+        if since and until and until < since:
+            raise CommandError(_("La fecha --until no puede ser antes de --since."))
+        report = rejudge_report(norm, since, until)
+        indicators = {
+            "": _("no hizo falta actualizar indicadores"),
+            "some": _("se actualizaron los indicadores de esas muestras"),
+            "all": _("se recalcularon todos los indicadores"),
+        }[report.indicators]
+        self.stdout.write(
+            _(
+                "Resultados comparados de nuevo: %(results)s. Veredictos que cambiaron: "
+                "%(changed)s (en %(samples)s muestras); %(indicators)s. Tardó %(seconds).1f s."
+            )
+            % {
+                "results": report.results,
+                "changed": report.changed,
+                "samples": len(report.sample_ids),
+                "indicators": indicators,
+                "seconds": report.seconds,
+            }
+        )
 
     def evaluate(self, file: Path) -> None:
         if not file.is_file():
@@ -110,6 +162,16 @@ def judge_row(judge: Judge, row: dict[str, str], norm_codes: list[str]) -> list[
         )
         for code in norm_codes
     ]
+
+
+def iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            _("«%(text)s» no es una fecha; escríbala como AAAA-MM-DD, por ejemplo 2024-06-01.")
+            % {"text": text}
+        ) from error
 
 
 def population(text: str) -> int | None:
