@@ -499,7 +499,7 @@ class Judge:
                 if verdict is None:
                     to_create.append(Verdict(result=result, norm=judgement.norm, **fields))
                     continue
-                if any(getattr(verdict, name) != value for name, value in fields.items()):
+                if _differs(verdict, fields):
                     for name, value in fields.items():
                         setattr(verdict, name, value)
                     to_update.append(verdict)
@@ -522,6 +522,17 @@ class Judge:
             "parameter_code": result.parameter.code if result.parameter else "",
             "sampled_on": result.sample.observed_on,
         }
+
+
+def _differs(verdict: Verdict, fields: dict) -> bool:
+    """Compare by ids for the foreign keys, so that checking costs no query per verdict."""
+    for name, value in fields.items():
+        if name in {"version", "limit"}:
+            if getattr(verdict, f"{name}_id") != (value.pk if value is not None else None):
+                return True
+        elif getattr(verdict, name) != value:
+            return True
+    return False
 
 
 VERDICT_FIELDS = (
