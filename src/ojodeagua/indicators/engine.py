@@ -9,6 +9,7 @@ systems, localities and months an observation can affect.
 import bisect
 import datetime
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -1420,67 +1421,56 @@ COLUMNS = (
 )
 
 
+BATCH = 20_000
+
+
 def insert_values(values: Iterable[Value], computed_at: datetime.datetime) -> int:
-    """Insert values in bulk; PostgreSQL gets COPY, which is several times faster."""
-    if connection.vendor == "postgresql":
-        return _copy_values(values, computed_at)
+    """Insert values in batches: COPY on PostgreSQL, one executemany on SQLite.
+
+    The values are computed between batches, never while a COPY is open: the computation
+    queries the same connection, and psycopg cannot run a query inside a COPY.
+    """
+    stamp = connection.ops.adapt_datetimefield_value(computed_at)
     count, batch = 0, []
     for value in values:
-        batch.append(_model(value, computed_at))
-        if len(batch) >= 2000:
-            IndicatorValue.objects.bulk_create(batch)
+        batch.append(_row(value, stamp))
+        if len(batch) >= BATCH:
+            _write(batch)
             count += len(batch)
             batch = []
-    IndicatorValue.objects.bulk_create(batch)
+    if batch:
+        _write(batch)
     return count + len(batch)
 
 
-def _model(value: Value, computed_at) -> IndicatorValue:
-    return IndicatorValue(
-        indicator=value.indicator,
-        entity=value.entity,
-        entity_id=value.entity_id,
-        period=value.period,
-        window_start=value.window_start,
-        window_end=value.window_end,
-        value=value.value,
-        label=value.label,
-        numerator=value.numerator,
-        denominator=value.denominator,
-        sources=value.sources,
-        breakdown=value.breakdown,
-        computed_at=computed_at,
-        municipality_id=value.municipality_id,
-        provider_id=value.provider_id,
+def _row(v: Value, stamp) -> tuple:
+    return (
+        v.indicator,
+        v.entity,
+        v.entity_id,
+        v.period,
+        v.window_start,
+        v.window_end,
+        v.value,
+        v.label,
+        v.numerator,
+        v.denominator,
+        json.dumps(v.sources),
+        json.dumps(v.breakdown),
+        stamp,
+        v.municipality_id,
+        v.provider_id,
     )
 
 
-def _copy_values(values: Iterable[Value], computed_at) -> int:
-    import json
-
+def _write(rows: list[tuple]) -> None:
     table = IndicatorValue._meta.db_table
-    count = 0
+    columns = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for v in values:
-                copy.write_row(
-                    (
-                        v.indicator,
-                        v.entity,
-                        v.entity_id,
-                        v.period,
-                        v.window_start,
-                        v.window_end,
-                        v.value,
-                        v.label,
-                        v.numerator,
-                        v.denominator,
-                        json.dumps(v.sources),
-                        json.dumps(v.breakdown),
-                        computed_at,
-                        v.municipality_id,
-                        v.provider_id,
-                    )
-                )
-                count += 1
-    return count
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
