@@ -296,27 +296,7 @@ class SampleSerializer(ObservationSerializer):
 class HouseholdSurveySerializer(ObservationSerializer):
     class Meta(ObservationSerializer.Meta):
         model = HouseholdSurvey
-        fields = [
-            *COMMON_FIELDS,
-            "locality",
-            "system",
-            "respondent_sex",
-            "household_size",
-            "water_source",
-            "water_on_premises",
-            "collection_minutes",
-            "sufficient_last_month",
-            "days_with_water_last_week",
-            "toilet",
-            "toilet_shared",
-            "excreta_disposal",
-            "handwashing",
-            "handwashing_water",
-            "handwashing_soap",
-            "water_has_problem",
-            "satisfied",
-            "monthly_payment",
-        ]
+        fields = [*COMMON_FIELDS, "locality", "system", *HouseholdSurvey.ANSWER_FIELDS]
 
 
 INSTITUTION_FIELDS = [

@@ -376,6 +376,26 @@ class HouseholdSurvey(Observation):
         validators=[MinValueValidator(0)],
     )
 
+    # The answers, in the order they are asked: perception first, before any detail.
+    ANSWER_FIELDS = (
+        "respondent_sex",
+        "household_size",
+        "water_has_problem",
+        "satisfied",
+        "water_source",
+        "water_on_premises",
+        "collection_minutes",
+        "sufficient_last_month",
+        "days_with_water_last_week",
+        "toilet",
+        "toilet_shared",
+        "excreta_disposal",
+        "handwashing",
+        "handwashing_water",
+        "handwashing_soap",
+        "monthly_payment",
+    )
+
     class Meta(Observation.Meta):
         verbose_name = _("encuesta de hogar")
         verbose_name_plural = _("encuestas de hogar")

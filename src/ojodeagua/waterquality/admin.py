@@ -29,19 +29,7 @@ class NormAdmin(AuditedAdmin):
 
 class LimitInline(AuditedInline):
     model = Limit
-    fields = [
-        "parameter",
-        "rule",
-        "minimum",
-        "maximum",
-        "unit",
-        "applies_from",
-        "applies_until",
-        "population_min",
-        "population_max",
-        "clause",
-        "note",
-    ]
+    fields = list(Limit.DEFINITION_FIELDS)
     autocomplete_fields = ["parameter"]
 
 

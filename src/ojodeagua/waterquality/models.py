@@ -125,6 +125,21 @@ class Limit(models.Model):
     clause = models.CharField(_("cláusula"), max_length=200, blank=True)
     note = models.CharField(_("nota"), max_length=300, blank=True)
 
+    # What defines a limit: the admin, the coordinators' form and a version copy use these.
+    DEFINITION_FIELDS = (
+        "parameter",
+        "rule",
+        "minimum",
+        "maximum",
+        "unit",
+        "applies_from",
+        "applies_until",
+        "population_min",
+        "population_max",
+        "clause",
+        "note",
+    )
+
     class Meta:
         ordering = ["version", "parameter", "applies_from"]
         verbose_name = _("límite")

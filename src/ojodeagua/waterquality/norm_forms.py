@@ -82,19 +82,7 @@ class NormVersionCopyForm(NormVersionForm):
 class LimitForm(forms.ModelForm):
     class Meta:
         model = Limit
-        fields = [
-            "parameter",
-            "rule",
-            "minimum",
-            "maximum",
-            "unit",
-            "applies_from",
-            "applies_until",
-            "population_min",
-            "population_max",
-            "clause",
-            "note",
-        ]
+        fields = list(Limit.DEFINITION_FIELDS)
         labels = {"parameter": gettext_lazy("parámetro")}
         help_texts = {
             "minimum": gettext_lazy("Sólo para un intervalo (por ejemplo pH de 6.5 a 8.5)."),

@@ -22,19 +22,7 @@ from .norm_forms import LimitForm, NormVersionCopyForm, NormVersionForm, Paramet
 from .rejudge import DateRange, Rejudged, limit_range, rejudge_report, rejudge_unrecognised, span
 
 # Every field a copied limit keeps; the version is the new one.
-LIMIT_COPY_FIELDS = [
-    "parameter_id",
-    "rule",
-    "minimum",
-    "maximum",
-    "unit",
-    "applies_from",
-    "applies_until",
-    "population_min",
-    "population_max",
-    "clause",
-    "note",
-]
+LIMIT_COPY_FIELDS = ["parameter_id", *Limit.DEFINITION_FIELDS[1:]]
 
 
 def may_edit_norms(user) -> bool:
