@@ -7,6 +7,7 @@ systems, localities and months an observation can affect.
 """
 
 import bisect
+import contextlib
 import datetime
 import functools
 import json
@@ -77,12 +78,22 @@ def source(model: str, **lookups: Any) -> dict[str, Any]:
     return {"model": model, "filter": {k: _json(v) for k, v in lookups.items()}}
 
 
+PLAIN = (str, int, float)
+
+
 def _json(value: Any) -> Any:
+    if isinstance(value, PLAIN):
+        return value
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return _iso(value)
     if isinstance(value, set | tuple | frozenset):
         return sorted(value)
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso(day: datetime.date) -> str:
+    return day.isoformat()
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -160,10 +171,38 @@ def recompute_all() -> int:
     """Rebuild every indicator value from the validated observations. Returns rows written."""
     bounds = data_months()
     with transaction.atomic():
-        IndicatorValue.objects.all().delete()
-        if bounds is None:
-            return 0
-        return Computation(Selection(*bounds)).run()
+        with bulk_load(IndicatorValue):
+            if bounds is None:
+                return 0
+            return Computation(Selection(*bounds)).run()
+
+
+@contextlib.contextmanager
+def bulk_load(model: type[models.Model]):
+    """Empty the table and fill it without index upkeep; the indexes are rebuilt at the end.
+
+    On PostgreSQL this is TRUNCATE (inside the transaction, so readers keep the old values
+    until the commit) and the secondary indexes and the unique constraint are dropped and
+    built again once, which is much cheaper than updating them row by row.
+    """
+    if connection.vendor != "postgresql":
+        model.objects.all().delete()
+        yield
+        return
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {connection.ops.quote_name(meta.db_table)}")
+    with connection.schema_editor(atomic=False) as editor:
+        for index in meta.indexes:
+            editor.remove_index(model, index)
+        for constraint in meta.constraints:
+            editor.remove_constraint(model, constraint)
+    yield
+    with connection.schema_editor(atomic=False) as editor:
+        for index in meta.indexes:
+            editor.add_index(model, index)
+        for constraint in meta.constraints:
+            editor.add_constraint(model, constraint)
 
 
 def refresh_after(observations: Iterable[models.Model]) -> int:
@@ -1456,11 +1495,28 @@ def _row(v: Value, stamp) -> tuple:
         v.numerator,
         v.denominator,
         json.dumps(v.sources),
-        json.dumps(v.breakdown),
+        json.dumps(v.breakdown) if v.breakdown else "{}",
         stamp,
         v.municipality_id,
         v.provider_id,
     )
+
+
+def _copy_field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            value = (
+                value.replace("\\", "\\\\")
+                .replace("\t", "\\t")
+                .replace("\n", "\\n")
+                .replace("\r", "\\r")
+            )
+        return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _write(rows: list[tuple]) -> None:
@@ -1468,9 +1524,10 @@ def _write(rows: list[tuple]) -> None:
     columns = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # COPY's text format, built here in one piece: faster than a call per row.
+            text = "".join("\t".join(map(_copy_field, row)) + "\n" for row in rows)
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(text.encode())
         else:
             marks = ", ".join(["%s"] * len(COLUMNS))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)

@@ -20,3 +20,13 @@ def test_recompute_rebuilds_what_was_lost(town, capsys):
 def test_without_an_action_it_says_what_to_do(db):
     with pytest.raises(CommandError, match="--recompute"):
         call_command("indicators")
+
+
+def test_a_full_recompute_leaves_the_table_with_its_unique_rule(town):
+    from django.db import IntegrityError, transaction
+
+    call_command("indicators", "--recompute")
+    value = IndicatorValue.objects.filter(entity="system").first()
+    value.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        value.save()
