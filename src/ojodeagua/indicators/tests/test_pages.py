@@ -84,3 +84,37 @@ def test_the_menu_link_opens_the_summary_of_the_users_municipality(agencia, teso
     assert page.status_code == 200
     assert "Cómo va el servicio en Berriozábal" in page.content.decode()
     assert tesorera.get("/resumen/", follow=True).status_code == 200
+
+
+def test_the_demo_summary_shows_both_gaps_with_their_numbers(agencia):
+    """The demo's story: coverage on paper, far less reliable service, and "no problem"."""
+    municipality = Municipality.objects.get(key="07012")
+    html = agencia.get(f"/resumen/municipio/{municipality.pk}/").content.decode()
+    latest = IndicatorValue.objects.filter(entity="municipality", entity_id=municipality.pk)
+    month = latest.order_by("-period").first().period
+
+    def figure(indicator):
+        return latest.get(period=month, indicator=indicator)
+
+    record, reliable = figure("gap_on_record"), figure("gap_reliable")
+    assert reliable.numerator < record.numerator
+    # Somewhere, everyone is covered on paper while at most half have reliable service.
+    localities = IndicatorValue.objects.filter(entity="locality", period=month)
+    fully_covered = {
+        v.entity_id
+        for v in localities.filter(indicator="gap_on_record")
+        if v.numerator == v.denominator
+    }
+    assert any(
+        v.value <= 0.5
+        for v in localities.filter(indicator="gap_reliable", entity_id__in=fully_covered)
+    )
+    for value in (record, reliable, figure("gap_working"), figure("gap_safely_managed")):
+        assert f"{value.numerator:,.0f} de {value.denominator:,.0f} personas" in html
+    perception = figure("perception_gap")
+    assert perception.numerator > 0
+    assert (
+        f"De {perception.denominator:,.0f} hogares que dijeron que su agua no tiene ningún "
+        f"problema, en {perception.numerator:,.0f} el agua no cumplió" in html
+    )
+    assert perception.breakdown["ecoli_failed"] > 0
