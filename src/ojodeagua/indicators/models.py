@@ -60,6 +60,8 @@ class IndicatorValue(models.Model):
         indexes = [
             models.Index(fields=["entity", "entity_id", "period"]),
             models.Index(fields=["indicator", "entity", "period"]),
+            # An area's parts: its localities' (or systems') values for a span of months.
+            models.Index(fields=["entity", "municipality_id", "period"]),
         ]
 
     def __str__(self) -> str:
