@@ -6,7 +6,7 @@ VAR := var
 LOCALE := src/ojodeagua/locale
 export OJODEAGUA_VAR_DIR ?= $(CURDIR)/$(VAR)
 
-.PHONY: demo test serve translations messages lint bench clean
+.PHONY: demo test serve translations messages lint bench bench-indicators clean
 
 demo: $(VENV)/.installed translations
 	DEBUG=1 $(BIN)/ojodeagua migrate --noinput -v 0
@@ -47,6 +47,11 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_localities.py
+
+# Needs PostgreSQL on 127.0.0.1:5432; drops and rebuilds the database ojodeagua_bench.
+# BENCH_ARGS="--scale 0.05" for a quick run, "--keep" to reuse the data set already built.
+bench-indicators: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/indicators_state.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(VAR)

@@ -11,6 +11,7 @@ import contextlib
 import datetime
 import functools
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -174,38 +175,88 @@ def recompute_all() -> int:
     """Rebuild every indicator value from the validated observations. Returns rows written."""
     bounds = data_months()
     with transaction.atomic():
-        with bulk_load(IndicatorValue):
+        serialise_writers()
+        with bulk_load(IndicatorValue) as table:
             if bounds is None:
                 return 0
-            return Computation(Selection(*bounds)).run()
+            return Computation(Selection(*bounds), table=table).run()
 
 
 @contextlib.contextmanager
 def bulk_load(model: type[models.Model]):
-    """Empty the table and fill it without index upkeep; the indexes are rebuilt at the end.
+    """Give the table to fill for a full rebuild; yields its name.
 
-    On PostgreSQL this is TRUNCATE (inside the transaction, so readers keep the old values
-    until the commit) and the secondary indexes and the unique constraint are dropped and
-    built again once, which is much cheaper than updating them row by row.
+    On PostgreSQL the values go into a new table with no indexes, the indexes are built
+    once at the end, and the new table then takes the old one's place. Readers keep using
+    the old values meanwhile and are held only for the instant of the swap (a TRUNCATE
+    would lock them out for the whole rebuild). Elsewhere the table is emptied in place.
     """
+    table = model._meta.db_table
     if connection.vendor != "postgresql":
         model.objects.all().delete()
-        yield
+        yield table
         return
-    meta = model._meta
+    staging = f"{table}_next"
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {connection.ops.quote_name(meta.db_table)}")
-    with connection.schema_editor(atomic=False) as editor:
-        for index in meta.indexes:
-            editor.remove_index(model, index)
-        for constraint in meta.constraints:
-            editor.remove_constraint(model, constraint)
-    yield
-    with connection.schema_editor(atomic=False) as editor:
-        for index in meta.indexes:
-            editor.add_index(model, index)
-        for constraint in meta.constraints:
-            editor.add_constraint(model, constraint)
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(staging)}")
+        cursor.execute(
+            f"CREATE TABLE {quote(staging)} "
+            f"(LIKE {quote(table)} INCLUDING DEFAULTS INCLUDING IDENTITY)"
+        )
+    yield staging
+    with connection.cursor() as cursor:
+        # The same constraints and indexes, built once, under temporary names.
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint "
+            "WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+        for name, definition in constraints:
+            cursor.execute(
+                f"ALTER TABLE {quote(staging)} ADD CONSTRAINT {quote('next_' + name)} {definition}"
+            )
+        for name, definition in indexes:
+            definition = re.sub(
+                rf"INDEX {re.escape(name)} ON (\S+\.)?{re.escape(table)} ",
+                f"INDEX next_{name} ON {staging} ",
+                definition,
+                count=1,
+            )
+            cursor.execute(definition)
+        # The swap: a moment's lock on the old table, then the old names on the new one.
+        cursor.execute(f"DROP TABLE {quote(table)}")
+        cursor.execute(f"ALTER TABLE {quote(staging)} RENAME TO {quote(table)}")
+        for name, _definition in constraints:
+            cursor.execute(
+                f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote('next_' + name)} "
+                f"TO {quote(name)}"
+            )
+        for name, _definition in indexes:
+            cursor.execute(f"ALTER INDEX {quote('next_' + name)} RENAME TO {quote(name)}")
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        if sequence:
+            cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {quote(table + '_id_seq')}")
+
+
+def serialise_writers() -> None:
+    """Refreshes and full rebuilds take turns, so that none is lost in the swap."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITERS_LOCK])
+
+
+# Any fixed number: the key of the advisory lock that refreshes and rebuilds share.
+WRITERS_LOCK = 7_012_127
 
 
 def refresh_after(observations: Iterable[models.Model]) -> int:
@@ -239,6 +290,7 @@ def refresh_after(observations: Iterable[models.Model]) -> int:
     )
     selection = Selection(first_month, last, system_ids, locality_ids)
     with transaction.atomic():
+        serialise_writers()
         return Computation(selection, municipality_ids=municipality_ids).run()
 
 
@@ -290,8 +342,14 @@ class AreaSum:
 
 # The computation ---------------------------------------------------------------------------
 class Computation:
-    def __init__(self, selection: Selection, municipality_ids: set[int] | None = None) -> None:
+    def __init__(
+        self,
+        selection: Selection,
+        municipality_ids: set[int] | None = None,
+        table: str | None = None,
+    ) -> None:
         self.selection = selection
+        self.table = table or IndicatorValue._meta.db_table
         self.settings = settings_values()
         self.now = timezone.now()
         self.full = selection.system_ids is None
@@ -374,7 +432,7 @@ class Computation:
                 entity_id__in=entity_ids,
                 period__range=(self.selection.first_month, self.selection.last_month),
             ).delete()
-        self.written += insert_values(values, self.now)
+        self.written += insert_values(values, self.now, self.table)
 
     # Systems ------------------------------------------------------------------------------
     def system_values(self) -> Iterable[Value]:
@@ -1466,22 +1524,25 @@ COLUMNS = (
 BATCH = 20_000
 
 
-def insert_values(values: Iterable[Value], computed_at: datetime.datetime) -> int:
+def insert_values(
+    values: Iterable[Value], computed_at: datetime.datetime, table: str | None = None
+) -> int:
     """Insert values in batches: COPY on PostgreSQL, one executemany on SQLite.
 
     The values are computed between batches, never while a COPY is open: the computation
     queries the same connection, and psycopg cannot run a query inside a COPY.
     """
     stamp = connection.ops.adapt_datetimefield_value(computed_at)
+    table = connection.ops.quote_name(table or IndicatorValue._meta.db_table)
     count, batch = 0, []
     for value in values:
         batch.append(_row(value, stamp))
         if len(batch) >= BATCH:
-            _write(batch)
+            _write(batch, table)
             count += len(batch)
             batch = []
     if batch:
-        _write(batch)
+        _write(batch, table)
     return count + len(batch)
 
 
@@ -1505,8 +1566,7 @@ def _row(v: Value, stamp) -> tuple:
     )
 
 
-def _write(rows: list[tuple]) -> None:
-    table = IndicatorValue._meta.db_table
+def _write(rows: list[tuple], table: str) -> None:
     columns = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
