@@ -821,11 +821,6 @@ def load_meta() -> dict | None:
 
 # Measuring --------------------------------------------------------------------------------
 BATCH = 50_000
-BATCH_NOTE = (
-    "insert_values recibe lotes de 50 000 valores ya calculados: si recibe el generador, "
-    "las consultas que éste hace mientras el COPY está abierto se bloquean para siempre en "
-    "psycopg 3 (misma conexión)."
-)
 
 
 class EngineClock:
@@ -848,7 +843,7 @@ class EngineClock:
         layers = self.layers
         current = {}
 
-        def insert_values(values, computed_at):
+        def insert_values(values, computed_at, table=None):
             count, iterator = 0, iter(values)
             while True:
                 started = time.perf_counter()
@@ -857,7 +852,7 @@ class EngineClock:
                 if not batch:
                     return count
                 started = time.perf_counter()
-                count += original_insert(batch, computed_at)
+                count += original_insert(batch, computed_at, table)
                 current["write"] += time.perf_counter() - started
 
         def store(computation, values, entity, entity_ids):
@@ -1129,7 +1124,6 @@ def main() -> int:
     else:
         print(f"Se reutiliza el conjunto de datos de {meta['built_on']} (escala {meta['scale']}).")
 
-    print(f"\nAviso: {BATCH_NOTE}")
     print("\n1. Recálculo completo")
     recompute = measure_recompute(args.profile)
     print(f"\n2. Una observación nueva y refresh_after (mediana de {args.runs})")

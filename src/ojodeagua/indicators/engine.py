@@ -246,6 +246,8 @@ def bulk_load(model: type[models.Model]):
         (sequence,) = cursor.fetchone()
         if sequence:
             cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {quote(table + '_id_seq')}")
+        # A new table has no statistics: without them the planner scans instead of seeking.
+        cursor.execute(f"ANALYZE {quote(table)}")
 
 
 def serialise_writers() -> None:
@@ -313,6 +315,19 @@ LOCALITY_CODES_SUMMED = (
     "jmp_hygiene",
 )
 MONTH_WINDOW_CODES = {Code.CONTINUITY_HOURS, Code.MICROBIAL}
+# The values whose breakdown holds counts to add up (rungs, tiers, households).
+CODES_WITH_DISTRIBUTIONS = (
+    Code.WORKING_SHARE,
+    Code.RELIABLE_SHARE,
+    Code.PERCEPTION_GAP,
+    "jmp_water",
+    "jmp_sanitation",
+    "jmp_hygiene",
+    "jmp_school_water",
+    "jmp_school_sanitation",
+    "jmp_school_hygiene",
+    "jmp_health_water",
+)
 
 
 @dataclass
@@ -333,6 +348,9 @@ class AreaSum:
         self.estimates += 1 if label == "estimate" else 0
         if member is not None:
             self.members.add(member)
+        self.add_breakdown(breakdown)
+
+    def add_breakdown(self, breakdown: dict | None) -> None:
         for key, amount in (breakdown or {}).items():
             if key in {"localities", "municipalities", "min_days_per_week", "estimated_localities"}:
                 continue
@@ -1155,50 +1173,34 @@ class Computation:
                     )
 
     def read_locality_sums(self, area_ids: set[int]) -> dict[tuple, "AreaSum"]:
-        sums: dict[tuple, AreaSum] = defaultdict(AreaSum)
-        for row in IndicatorValue.objects.filter(
+        rows = IndicatorValue.objects.filter(
             entity=Entity.LOCALITY,
             municipality_id__in=area_ids,
             period__range=(self.selection.first_month, self.selection.last_month),
             indicator__in=LOCALITY_CODES_SUMMED,
-        ).values_list(
-            "municipality_id",
-            "period",
-            "indicator",
-            "numerator",
-            "denominator",
-            "breakdown",
-            "label",
-        ):
-            sums[(row[0], row[1], row[2])].add(row[3], row[4], row[5], row[6])
-        return sums
+        )
+        return summed(rows, "municipality_id")
 
     def state_values(self, state_ids: set[int]) -> Iterable[Value]:
         """State figures: the sum of its municipalities' numerators and denominators."""
         if not state_ids:
             return
+        members: dict[int, list[int]] = defaultdict(list)
+        for municipality_id, state_id in Municipality.objects.filter(
+            state_id__in=state_ids
+        ).values_list("id", "state_id"):
+            members[state_id].append(municipality_id)
         sums = self.municipal_sums
         if not self.full:
-            sums = defaultdict(AreaSum)
-            state_of = dict(
-                Municipality.objects.filter(state_id__in=state_ids).values_list("id", "state_id")
-            )
-            for row in IndicatorValue.objects.filter(
-                entity=Entity.MUNICIPALITY,
-                entity_id__in=list(state_of),
-                period__range=(self.selection.first_month, self.selection.last_month),
-            ).values_list(
-                "entity_id",
-                "period",
-                "indicator",
-                "numerator",
-                "denominator",
-                "breakdown",
-                "label",
-            ):
-                sums[(state_of[row[0]], row[1], row[2])].add(
-                    row[3], row[4], row[5], row[6], member=row[0]
+            sums = {}
+            for state_id in state_ids:
+                rows = IndicatorValue.objects.filter(
+                    entity=Entity.MUNICIPALITY,
+                    entity_id__in=members[state_id],
+                    period__range=(self.selection.first_month, self.selection.last_month),
                 )
+                for (_nothing, month, code), found in summed(rows, None).items():
+                    sums[(state_id, month, code)] = found
         for (state_id, month, code), found in sums.items():
             if state_id not in state_ids:
                 continue
@@ -1228,7 +1230,7 @@ class Computation:
                         entity="municipality",
                         indicator=code,
                         period=month,
-                        entity_id__in=sorted(found.members),
+                        entity_id__in=sorted(members[state_id]),
                     )
                 ],
             )
@@ -1301,6 +1303,36 @@ class Computation:
                         slot["ids"].append(survey["id"])
                         slot["model"] = f"monitoring.{survey_model._meta.model_name}"
         return found
+
+
+def summed(rows: models.QuerySet, area_field: str | None) -> dict[tuple, AreaSum]:
+    """Add up stored values per (area, month, indicator) in the database; only the
+    distributions (ladder rungs, tiers, perception counts) are added up here."""
+    group = [area_field] if area_field else []
+    sums: dict[tuple, AreaSum] = {}
+    for row in (
+        rows.values(*group, "period", "indicator")
+        .annotate(
+            numerator_sum=Sum("numerator"),
+            denominator_sum=Sum("denominator"),
+            parts=Count("id"),
+            estimates=Count("id", filter=Q(label="estimate")),
+        )
+        .order_by()
+    ):
+        key = (row[area_field] if area_field else None, row["period"], row["indicator"])
+        sums[key] = AreaSum(
+            numerator=row["numerator_sum"] or 0.0,
+            denominator=row["denominator_sum"] or 0.0,
+            count=row["parts"],
+            estimates=row["estimates"],
+        )
+    for row in rows.filter(indicator__in=CODES_WITH_DISTRIBUTIONS).values_list(
+        area_field or "entity", "period", "indicator", "breakdown"
+    ):
+        found = sums[(row[0] if area_field else None, row[1], row[2])]
+        found.add_breakdown(row[3])
+    return sums
 
 
 def aggregate_system_values(
