@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import ladders
@@ -23,7 +24,7 @@ def format_value(value: IndicatorValue) -> str:
     if kind == "hours":
         return _("%(hours)s h") % {"hours": number_format(value.value, 1)}
     if kind == "days":
-        return _("%(days)s días") % {"days": number_format(value.value, 1)}
+        return number_format(value.value, 1)
     if kind == "tier":
         return value.label
     if kind == "score":
@@ -48,7 +49,9 @@ def fraction(value: IndicatorValue) -> str:
 
 
 def month_name(month: datetime.date) -> str:
-    return date_format(month, "F Y")
+    """'octubre de 2026': Spanish writes month names in lower case inside a sentence."""
+    name = date_format(month, "YEAR_MONTH_FORMAT")
+    return name.lower() if get_language().startswith("es") else name
 
 
 @dataclass

@@ -31,3 +31,8 @@ def percent(share: float) -> str:
 @register.inclusion_tag("indicators/chart.html")
 def chart(chart):
     return {"chart": chart}
+
+
+@register.filter
+def month_name(month) -> str:
+    return presentation.month_name(month)
