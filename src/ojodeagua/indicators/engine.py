@@ -267,21 +267,23 @@ def refresh_after(observations: Iterable[models.Model]) -> int:
     locality_ids: set[int] = set()
     municipality_ids: set[int] = set()
     first: datetime.date | None = None
+    latest: datetime.date | None = None
     for observation in observations:
         day = observation.observed_on
         first = day if first is None or day < first else first
+        latest = day if latest is None or day > latest else latest
         if getattr(observation, "system_id", None):
             system_ids.add(observation.system_id)
         if getattr(observation, "locality_id", None):
             locality_ids.add(observation.locality_id)
         municipality_ids.add(observation.municipality_id)
-    if first is None:
+    if first is None or latest is None:
         return 0
     bounds = data_months()
     if bounds is None:
         return 0
     # "Last 12 months" values of later months read this month too.
-    last = min(add_months(month_start(first), 11), bounds[1])
+    last = min(add_months(month_start(latest), 11), bounds[1])
     first_month = max(month_start(first), bounds[0])
     if first_month > last:
         return 0
