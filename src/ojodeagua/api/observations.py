@@ -4,6 +4,7 @@ from collections import Counter
 
 import django_filters
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -31,7 +32,7 @@ from ojodeagua.monitoring.models import (
     SupplyDay,
     SystemVisit,
 )
-from ojodeagua.monitoring.observation import Observation
+from ojodeagua.monitoring.observation import EARLIEST_OBSERVED_ON, Observation
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Locality
 from ojodeagua.waterquality.models import Result, Sample, Verdict
@@ -91,6 +92,19 @@ class ObservationSerializer(ScopedSerializer):
         read_only_fields = ["validated_at", "created_at", "updated_at"]
         # The record id repeats on purpose when a phone resends: the view answers that case.
         extra_kwargs = {"record_id": {"validators": [], "required": False}}
+
+    def validate_observed_on(self, value):
+        # The same limits as the entry pages and the file imports.
+        if value > timezone.localdate():
+            raise serializers.ValidationError(
+                _("La fecha es posterior a hoy; anote el día en que se hizo la observación.")
+            )
+        if value < EARLIEST_OBSERVED_ON:
+            raise serializers.ValidationError(
+                _("La fecha %(date)s es demasiado antigua; revise el año.")
+                % {"date": f"{value.day:02d}/{value.month:02d}/{value.year:04d}"}
+            )
+        return value
 
     def candidate(self):
         """The observation these data describe, not saved."""

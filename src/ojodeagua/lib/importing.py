@@ -14,6 +14,7 @@ import decimal
 import io
 import re
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,9 +31,11 @@ from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.lib.folding import fold
 from ojodeagua.lib.tabular import TabularFileError, read_csv
+from ojodeagua.monitoring.observation import EARLIEST_OBSERVED_ON
 
 XLSX_MAGIC = b"PK\x03\x04"
 QUERY_CHUNK = 900
+LARGEST_ID = 2**63 - 1
 BATCH_SIZE = 500
 
 
@@ -103,7 +106,52 @@ def _read_xlsx(data: bytes):
         if any(cells):
             rows.append((line, cells + [""] * (len(header) - len(cells))))
     workbook.close()
+    if _has_formulas(data):
+        _refuse_uncalculated_formulas(data)
     return "xlsx", header, rows
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any sheet holds a formula, found without parsing the XML."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not name.startswith("xl/worksheets/"):
+                continue
+            tail = b""
+            with archive.open(name) as stream:
+                while chunk := stream.read(1 << 20):
+                    text = tail + chunk
+                    if b"<f>" in text or b"<f " in text:
+                        return True
+                    tail = text[-3:]
+    return False
+
+
+def _refuse_uncalculated_formulas(data: bytes) -> None:
+    """A formula saved without its result would be read as an empty cell: refuse the file.
+
+    Spreadsheet programs store each formula's result; files written by other programs often
+    do not, and an empty cell would silently drop the value.
+    """
+    from openpyxl import load_workbook
+
+    values = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False).worksheets[0]
+    for value_row, formula_row in zip(values.iter_rows(), formulas.iter_rows(), strict=False):
+        for value_cell, formula_cell in zip(value_row, formula_row, strict=False):
+            formula = getattr(formula_cell, "value", None)
+            is_formula = getattr(formula_cell, "data_type", "") == "f" or (
+                isinstance(formula, str) and formula.startswith("=")
+            )
+            if is_formula and getattr(value_cell, "value", None) is None:
+                raise TabularFileError(
+                    _(
+                        "La celda %(cell)s tiene una fórmula sin su resultado guardado. Abra el "
+                        "archivo en Excel o LibreOffice y guárdelo de nuevo, o copie las celdas "
+                        "y péguelas como valores."
+                    )
+                    % {"cell": formula_cell.coordinate}
+                )
 
 
 def _cell_text(value: object) -> str:
@@ -278,6 +326,14 @@ class Date(Parser):
                 _("la fecha «%(text)s» de la columna %(column)s está en el futuro")
                 % {"column": column, "text": text}
             )
+        if value < EARLIEST_OBSERVED_ON:
+            raise RowError(
+                _(
+                    "la fecha «%(text)s» de la columna %(column)s es demasiado antigua; "
+                    "revise el año"
+                )
+                % {"column": column, "text": text}
+            )
         return value
 
 
@@ -373,6 +429,12 @@ class Reference(Parser):
                 raise RowError(
                     _("la columna %(column)s debe ser el número de %(label)s y tiene «%(text)s»")
                     % {"column": column, "label": self.label, "text": text}
+                )
+            if int(key) > LARGEST_ID:
+                # The database cannot even be asked about it.
+                raise RowError(
+                    _("no existe %(label)s con %(column)s «%(key)s»; revise la clave")
+                    % {"label": self.label, "column": column, "key": key}
                 )
             return int(key)
         if self.digits:

@@ -18,7 +18,7 @@ from .models import (
     StoppageCause,
     SystemVisit,
 )
-from .observation import Observation
+from .observation import EARLIEST_OBSERVED_ON, Observation
 from .workflow import may_record
 
 YES_NO = [(True, _("Sí")), (False, _("No"))]
@@ -33,6 +33,12 @@ def yes_no_field(label, required_message) -> forms.TypedChoiceField:
         widget=forms.RadioSelect,
         error_messages={"required": required_message},
     )
+
+
+def too_old_message(day: datetime.date) -> str:
+    return _("La fecha %(date)s es demasiado antigua; revise el año.") % {
+        "date": f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+    }
 
 
 def numeric_widget() -> forms.NumberInput:
@@ -74,6 +80,8 @@ class ObservationForm(ScopedModelForm):
             raise forms.ValidationError(
                 _("La fecha es posterior a hoy; anote el día en que se hizo la observación.")
             )
+        if observed_on < EARLIEST_OBSERVED_ON:
+            raise forms.ValidationError(too_old_message(observed_on))
         return observed_on
 
     def _post_clean(self) -> None:
@@ -188,6 +196,16 @@ class SupplyWeekChoice(forms.Form):
     def clean_sector(self) -> str:
         return " ".join(self.cleaned_data["sector"].split())
 
+    def clean_start(self) -> datetime.date:
+        start = self.cleaned_data["start"]
+        if start > timezone.localdate():
+            raise forms.ValidationError(
+                _("Esa semana todavía no empieza; elija una que empiece hoy o antes.")
+            )
+        if start < EARLIEST_OBSERVED_ON:
+            raise forms.ValidationError(too_old_message(start))
+        return start
+
     def days(self) -> list[datetime.date]:
         start = self.cleaned_data["start"]
         return [start + datetime.timedelta(days=offset) for offset in range(7)]
@@ -230,6 +248,8 @@ class SupplyDayRow(forms.Form):
             data["hours"] = hours = 0
         if hours == 0 and not reason:
             self.add_error("no_water_reason", _("Si no hubo agua ese día, diga por qué."))
+        if (hours is not None or reason) and self.day > timezone.localdate():
+            self.add_error("hours", _("Este día todavía no llega; déjelo en blanco."))
         if hours is None and not reason and self.existing is not None and not self.errors:
             self.add_error(
                 "hours",

@@ -1,5 +1,6 @@
 """What every observation shares: client record id, date, source, recorder and validation state."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -12,6 +13,9 @@ from django.utils.translation import pgettext_lazy
 from ojodeagua.lib.scoping import Area, SearchableQuerySet
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
+
+# An older date is a typo (a year written 0024 or 1024); the monthly summaries cannot place it.
+EARLIEST_OBSERVED_ON = datetime.date(1900, 1, 1)
 
 
 def new_record_id() -> str:

@@ -49,6 +49,13 @@ class ResultForm(ScopedModelForm):
             "unit": forms.TextInput(attrs={"list": "unit-names"}),
         }
 
+    def clean(self) -> dict:
+        data = super().clean()
+        if "parameter_text" in self.changed_data:
+            # Recognised again when the sample is judged; the old one would judge the wrong thing.
+            self.instance.parameter = None
+        return data
+
 
 class BaseResultFormSet(ScopedInlineFormSet):
     def clean(self) -> None:

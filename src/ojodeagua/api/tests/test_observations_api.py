@@ -499,3 +499,20 @@ def test_the_schema_lists_the_observation_endpoints():
     ):
         assert path in paths, path
     assert set(paths["/api/v1/supply-days/"]["post"]["responses"]) == {"200", "201", "409"}
+
+
+@pytest.mark.django_db
+def test_a_date_in_the_future_or_before_1900_is_refused_in_plain_words():
+    client = api("tesorera")
+    system = committee_system()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    future = client.post(
+        "/api/v1/supply-days/", supply_day(system, observed_on=tomorrow.isoformat()), format="json"
+    )
+    ancient = client.post(
+        "/api/v1/supply-days/", supply_day(system, observed_on="0001-01-01"), format="json"
+    )
+    assert future.status_code == 400 and "posterior a hoy" in future.json()["observed_on"][0]
+    assert ancient.status_code == 400
+    assert "01/01/0001 es demasiado antigua" in ancient.json()["observed_on"][0]
+    assert not SupplyDay.objects.filter(record_id="tel-1:dia-1").exists()

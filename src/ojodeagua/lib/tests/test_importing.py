@@ -2,6 +2,8 @@
 
 import datetime
 import io
+import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -12,12 +14,14 @@ from ojodeagua.lib.importing import (
     Choice,
     Date,
     Number,
+    Reference,
     RowError,
     normalise_column,
     read_table,
 )
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.monitoring.models import StoppageCause
+from ojodeagua.watersystems.models import WaterSystem
 
 
 def test_column_names_are_folded_and_lose_group_paths():
@@ -101,3 +105,45 @@ def test_booleans_in_spanish_and_english():
     ]
     with pytest.raises(RowError, match="«sí» o «no»"):
         parser.parse("quizá", "working")
+
+
+def test_a_date_before_1900_is_a_typo_not_an_observation():
+    parser = Date()
+    assert parser.parse("1900-01-01", "observed_on") == datetime.date(1900, 1, 1)
+    for text in ("1/1/0001", "0024-05-31", "31/05/1024"):
+        with pytest.raises(RowError, match="demasiado antigua"):
+            parser.parse(text, "observed_on")
+
+
+def test_an_id_too_large_for_the_database_is_simply_not_found():
+    parser = Reference(WaterSystem, whole=True, label="sistema")
+    with pytest.raises(RowError, match="no existe sistema"):
+        parser.parse("99999999999999999999999", "system_id")
+
+
+def xlsx_with_formula(cached: str | None) -> bytes:
+    """A sheet with a formula in B2, saved with its result or, like many programs do, without."""
+    workbook = Workbook()
+    workbook.active.append(["record_id", "hours"])
+    workbook.active.append(["A", "=2+3"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source, target = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/") and cached is not None:
+                content = re.sub(rb"<v\s*/>|<v></v>", b"", content)
+                content = content.replace(b"</f>", b"</f><v>" + cached.encode() + b"</v>")
+            copy.writestr(item, content)
+    return target.getvalue()
+
+
+def test_a_formula_saved_with_its_result_is_read_as_that_result():
+    table = read_table(xlsx_with_formula("5"), "dias.xlsx")
+    assert table.rows == [(2, {"record_id": "A", "hours": "5"})]
+
+
+def test_a_formula_saved_without_its_result_refuses_the_file_instead_of_reading_it_empty():
+    with pytest.raises(TabularFileError, match="B2 tiene una fórmula sin su resultado"):
+        read_table(xlsx_with_formula(None), "dias.xlsx")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.conftest import login_client
@@ -459,3 +460,45 @@ def test_a_day_saved_meanwhile_by_someone_else_is_explained(tesorera, monkeypatc
     assert response.status_code == 400
     assert "Alguien más anotó uno de estos días" in response.content.decode()
     assert not SupplyDay.objects.filter(system=system, observed_on__gte=monday).exists()
+
+
+@pytest.mark.django_db
+def test_a_date_before_1900_is_refused_as_a_typo(ong):
+    system = facilitated_system()
+    response = ong.post(
+        f"/visitas/nueva/?system={system.pk}", visit_data(system, 0, observed_on="0001-01-01")
+    )
+    assert response.status_code == 400
+    assert "La fecha 01/01/0001 es demasiado antigua; revise el año." in response.content.decode()
+    assert not SystemVisit.objects.filter(system=system, observed_on__year=1).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("start", ["9999-12-30", "0001-01-04"])
+def test_a_week_in_the_future_or_before_1900_is_refused_without_an_error_page(tesorera, start):
+    system = treasurer_system()
+    response = tesorera.get(f"/suministro/semana/?system={system.pk}&start={start}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "todavía no empieza" in html or "demasiado antigua" in html
+    assert 'name="day-0-hours"' not in html
+
+
+@pytest.mark.django_db
+def test_days_of_the_week_that_have_not_come_yet_stay_blank(tesorera):
+    system = treasurer_system()
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=5)
+    SupplyDay.objects.filter(system=system, observed_on__gte=start).delete()
+    url = f"/suministro/semana/?system={system.pk}&start={start}"
+    data = {f"day-{n}-hours": "6" for n in range(7)}
+    data.update({f"day-{n}-no_water_reason": "" for n in range(7)})
+
+    response = tesorera.post(url, data)
+
+    assert response.status_code == 400
+    assert "Este día todavía no llega; déjelo en blanco." in response.content.decode()
+    assert not SupplyDay.objects.filter(system=system, observed_on__gte=start).exists()
+    data.update({"day-6-hours": ""})
+    assert tesorera.post(url, data).status_code == 302
+    assert SupplyDay.objects.filter(system=system, observed_on__gte=start).count() == 6

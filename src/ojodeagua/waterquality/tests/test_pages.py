@@ -156,3 +156,31 @@ def test_samples_out_of_scope_answer_404(agencia):
     assert agencia.get(sample.get_absolute_url()).status_code == 404
     assert agencia.post(f"/muestras/{sample.pk}/validar/").status_code == 404
     assert sample.get_absolute_url() not in agencia.get("/muestras/").content.decode()
+
+
+@pytest.mark.django_db
+def test_correcting_a_result_parameter_judges_the_new_parameter(tesorera):
+    system = treasurer_system()
+    tesorera.post(
+        "/muestras/nueva/",
+        sample_data(system, result_row(0, parameter_text="pH", value="7.2")),
+    )
+    sample = Sample.objects.filter(system=system).latest("pk")
+    result = sample.results.get()
+    assert result.parameter.code == "ph"
+    data = sample_data(
+        system,
+        result_row(0, parameter_text="E. coli", outcome="detected", unit="/100 mL"),
+        **management(1, initial=1),
+    )
+    data["result-0-id"] = str(result.pk)
+    data["result-0-sample"] = str(sample.pk)
+
+    response = tesorera.post(f"/muestras/{sample.pk}/editar/", data)
+
+    result.refresh_from_db()
+    assert response.status_code == 302
+    assert result.parameter.code == "e_coli"
+    assert {v.outcome for v in result.verdicts.all()} == {"fail"}
+    html = tesorera.get(sample.get_absolute_url()).content.decode()
+    assert "No cumple: se encontró E. coli en el agua." in html
