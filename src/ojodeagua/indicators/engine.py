@@ -268,9 +268,15 @@ def refresh_after(observations: Iterable[models.Model]) -> int:
     municipality_ids: set[int] = set()
     first: datetime.date | None = None
     latest: datetime.date | None = None
+    reach = settings_values()["perception_ecoli_window_days"]
     for observation in observations:
-        day = observation.observed_on
-        first = day if first is None or day < first else first
+        day = earliest = observation.observed_on
+        if isinstance(observation, Sample):
+            # A test counts for the surveys of the 90 days before it (perception gap) and of
+            # the year after it ("safely managed" reads the year's latest test).
+            earliest = day - datetime.timedelta(days=reach)
+            day = day + datetime.timedelta(days=365)
+        first = earliest if first is None or earliest < first else first
         latest = day if latest is None or day > latest else latest
         if getattr(observation, "system_id", None):
             system_ids.add(observation.system_id)
@@ -291,6 +297,12 @@ def refresh_after(observations: Iterable[models.Model]) -> int:
         ServedLocality.objects.filter(system_id__in=system_ids).values_list(
             "locality_id", flat=True
         )
+    )
+    # Households may name a system that has no "serves" link to their locality.
+    locality_ids |= set(
+        HouseholdSurvey.objects.filter(system_id__in=system_ids, state=VALIDATED)
+        .values_list("locality_id", flat=True)
+        .distinct()
     )
     selection = Selection(first_month, last, system_ids, locality_ids)
     with transaction.atomic():
@@ -525,6 +537,9 @@ class Computation:
 
         reliable_limit = self.settings["reliable_max_downtime_days"]
         weights = weights_for("system")
+        # A refresh sees only its window: systems with data after it carry their "last 12
+        # months" figures to the window's end, as a full rebuild does.
+        observed_later = set() if ids is None else self.systems_observed_after(ids, end)
         for system_id, system in self.systems.items():
             municipality_id, provider_id = system["municipality_id"], system["provider_id"]
             system_months = monthly.get(system_id, {})
@@ -535,6 +550,8 @@ class Computation:
             if not seen:
                 continue
             first_seen, last_seen = min(seen), max(seen)
+            if system_id in observed_later:
+                last_seen = selection.last_month
 
             make = functools.partial(
                 _system_value,
@@ -760,6 +777,26 @@ class Computation:
                         ],
                     )
 
+    @staticmethod
+    def systems_observed_after(ids: set[int], end: datetime.date) -> set[int]:
+        later: set[int] = set()
+        for model in (SupplyDay, SystemVisit):
+            later |= set(
+                model.objects.filter(
+                    state=VALIDATED, system_id__in=ids, observed_on__gt=end
+                ).values_list("system_id", flat=True)
+            )
+        later |= set(
+            Verdict.objects.filter(
+                norm__code="nom127",
+                outcome__in=("pass", "fail"),
+                result__sample__state=VALIDATED,
+                result__sample__system_id__in=ids,
+                sampled_on__gt=end,
+            ).values_list("result__sample__system_id", flat=True)
+        )
+        return later
+
     # Localities ---------------------------------------------------------------------------
     def affected_localities(self) -> dict[int, dict]:
         queryset = Locality.objects.all()
@@ -812,6 +849,15 @@ class Computation:
         ):
             links[locality_id].append((system_id, households))
         serving = {s for rows in links.values() for s, _ in rows}
+        surveys = HouseholdSurvey.objects.filter(state=VALIDATED, observed_on__range=(start, end))
+        if not self.full:
+            surveys = surveys.filter(locality_id__in=localities)
+            # The systems households name, linked to their locality or not.
+            serving |= set(
+                surveys.filter(system_id__isnull=False)
+                .values_list("system_id", flat=True)
+                .distinct()
+            )
         stored = self.system_values_for(
             [Code.FUNCTIONALITY, Code.DAYS_PER_WEEK, Code.CONTINUITY_HOURS, Code.MICROBIAL],
             None if self.full else serving,
@@ -819,9 +865,6 @@ class Computation:
         )
         contamination = self.contamination_history(serving, start, end)
 
-        surveys = HouseholdSurvey.objects.filter(state=VALIDATED, observed_on__range=(start, end))
-        if not self.full:
-            surveys = surveys.filter(locality_id__in=localities)
         by_locality = defaultdict(list)
         for survey in surveys.values(
             "id",
@@ -1038,7 +1081,11 @@ class Computation:
             outcome__in=("pass", "fail"),
             parameter_code__in=sorted(MICROBIAL | CHEMICAL_PRIORITY),
             result__sample__state=VALIDATED,
-            sampled_on__range=(add_months(start, -12), end),
+            # The perception gap also reads the tests of the 90 days after a survey.
+            sampled_on__range=(
+                add_months(start, -12),
+                end + datetime.timedelta(days=self.settings["perception_ecoli_window_days"]),
+            ),
         )
         if not self.full:
             rows = rows.filter(result__sample__system_id__in=system_ids)
@@ -1056,9 +1103,10 @@ class Computation:
         if not self.full:
             systems = systems.filter(provider_id__in=provider_ids)
         members = defaultdict(list)
+        # The provider's own municipality (its systems may sit in several), as its pages use.
         municipality = {}
         for system_id, provider_id, municipality_id in systems.values_list(
-            "id", "provider_id", "municipality_id"
+            "id", "provider_id", "provider__municipality_id"
         ):
             members[provider_id].append(system_id)
             municipality[provider_id] = municipality_id

@@ -34,9 +34,13 @@ class ResolvedSource:
 
 def scoped(model: type[models.Model], queryset: models.QuerySet, scope: Scope):
     if scope.everything:
+        if model._meta.label_lower == "waterquality.verdict":
+            return queryset.filter(result__sample__state=Sample.State.VALIDATED)
         return queryset
     if model._meta.label_lower == "waterquality.verdict":
-        return queryset.filter(result__sample__in=scope.visible(Sample.objects.all()))
+        # Only validated tests count in a figure, so only they are listed behind one.
+        samples = Sample.objects.filter(state=Sample.State.VALIDATED)
+        return queryset.filter(result__sample__in=scope.visible(samples))
     if hasattr(queryset, "in_area"):
         return queryset.in_area(scope.view)
     return queryset.none()

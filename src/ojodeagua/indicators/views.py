@@ -102,12 +102,20 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
     return context
 
 
-def gap_table(month: datetime.date, entity: str, parents: dict) -> list[dict]:
-    """Places with the widest distance between infrastructure on record and reliable service."""
+def gap_table(month: datetime.date, entity: str, parents: dict, user=None) -> list[dict]:
+    """Places with the widest distance between infrastructure on record and reliable service.
+
+    With a user, only the places they may see are listed: a committee member sees its
+    municipality's totals, not its neighbours by name.
+    """
     rows: dict[int, dict] = {}
-    for value in IndicatorValue.objects.filter(
+    values = IndicatorValue.objects.filter(
         entity=entity, period=month, indicator__in=GAP_CODES, **parents
-    ):
+    )
+    if user is not None:
+        visible = scope_for(user).visible(ENTITY_MODELS[entity]._default_manager.all())
+        values = values.filter(entity_id__in=visible.values("pk"))
+    for value in values:
         rows.setdefault(value.entity_id, {})[value.indicator] = value
     table = []
     for entity_id, found in rows.items():
@@ -142,7 +150,10 @@ def municipality_summary(request: HttpRequest, pk: int) -> HttpResponse:
     context = area_context(request, Entity.MUNICIPALITY, municipality)
     if context["month"]:
         context["places"] = gap_table(
-            context["month"], Entity.LOCALITY, {"municipality_id": municipality.pk}
+            context["month"],
+            Entity.LOCALITY,
+            {"municipality_id": municipality.pk},
+            request.user,
         )
     return render(request, "indicators/area_summary.html", context)
 
@@ -159,6 +170,7 @@ def state_summary(request: HttpRequest, pk: int) -> HttpResponse:
             context["month"],
             Entity.MUNICIPALITY,
             {"entity_id__in": state.municipalities.values("pk")},
+            request.user,
         )
     return render(request, "indicators/area_summary.html", context)
 
