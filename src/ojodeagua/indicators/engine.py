@@ -1251,13 +1251,23 @@ class Computation:
                 )
                 for (_nothing, month, code), found in summed(rows, None).items():
                     sums[(state_id, month, code)] = found
+        # Gaps are shares of the whole state, municipalities with no system on record included.
+        populations = dict(
+            Locality.objects.filter(municipality__state_id__in=state_ids)
+            .values("municipality__state_id")
+            .annotate(people=Sum("population"))
+            .values_list("municipality__state_id", "people")
+        )
         for (state_id, month, code), found in sums.items():
             if state_id not in state_ids:
                 continue
             window = (
                 year_window(month) if code not in MONTH_WINDOW_CODES else (month, month_end(month))
             )
-            value = ratio(found.numerator, found.denominator)
+            denominator = found.denominator
+            if code.startswith("gap_"):
+                denominator = populations.get(state_id) or found.denominator
+            value = ratio(found.numerator, denominator)
             breakdown = dict(found.breakdown)
             breakdown["municipalities"] = found.count
             if code == Code.PERCEPTION_GAP:
@@ -1271,7 +1281,7 @@ class Computation:
                 window[1],
                 value,
                 found.numerator,
-                found.denominator,
+                denominator,
                 label=class_for_score(value) if code == Code.SCORE and value is not None else "",
                 breakdown=breakdown,
                 sources=[

@@ -46,6 +46,29 @@ def scoped(model: type[models.Model], queryset: models.QuerySet, scope: Scope):
     return queryset.none()
 
 
+def shown(model: type[models.Model], queryset: models.QuerySet) -> ResolvedSource:
+    rows = list(queryset[:SHOWN_PER_SOURCE])
+    if model is IndicatorValue:
+        name_places(rows)
+    return ResolvedSource(model, queryset.count(), rows)
+
+
+def name_places(values: list[IndicatorValue]) -> None:
+    """Attach the place's name to each value, one query per kind of place."""
+    from .views import ENTITY_MODELS
+
+    wanted: dict[str, set[int]] = {}
+    for value in values:
+        wanted.setdefault(value.entity, set()).add(value.entity_id)
+    names = {
+        entity: ENTITY_MODELS[entity]._default_manager.in_bulk(ids)
+        for entity, ids in wanted.items()
+    }
+    for value in values:
+        place = names[value.entity].get(value.entity_id)
+        value.place_name = getattr(place, "name", str(value.entity_id))
+
+
 def resolve(value: IndicatorValue, scope: Scope) -> list[ResolvedSource]:
     resolved = []
     for reference in value.sources:
@@ -56,7 +79,7 @@ def resolve(value: IndicatorValue, scope: Scope) -> list[ResolvedSource]:
         queryset = scoped(model, queryset, scope)
         if model._meta.label_lower == "waterquality.verdict":
             queryset = queryset.select_related("result__sample", "norm")
-        resolved.append(ResolvedSource(model, queryset.count(), list(queryset[:SHOWN_PER_SOURCE])))
+        resolved.append(shown(model, queryset))
     return resolved
 
 
@@ -99,5 +122,5 @@ def observations_behind(value: IndicatorValue, scope: Scope) -> list[ResolvedSou
         queryset = scoped(model, queryset, scope).distinct()
         if label == "waterquality.verdict":
             queryset = queryset.select_related("result__sample", "norm")
-        resolved.append(ResolvedSource(model, queryset.count(), list(queryset[:SHOWN_PER_SOURCE])))
+        resolved.append(shown(model, queryset))
     return resolved

@@ -201,6 +201,13 @@ def refresh_indicators(observations: list) -> None:
     transaction.on_commit(lambda: engine.refresh_after(observations))
 
 
+def stored_copy(observation: Observation) -> list[Observation]:
+    """The record as stored before an edit: its old place and date need refreshing too."""
+    if observation.pk is None:
+        return []
+    return list(type(observation)._default_manager.filter(pk=observation.pk))
+
+
 def stored_state(observation: Observation) -> str | None:
     if observation.pk is None:
         return None
@@ -259,6 +266,7 @@ class ObservationPages(EntityPages):
         else:
             instance = get_editable_or_404(request.user, self.model, pk)
         previous = stored_state(instance)
+        before_edit = stored_copy(instance)
         data = request.POST if request.method == "POST" else None
         form = self.form(data, instance=instance, scope=scope)
         formsets = [
@@ -276,7 +284,7 @@ class ObservationPages(EntityPages):
                 saved = save_form_audited(request.user, form, formsets)
                 if self.after_save:
                     self.after_save(saved)
-            refresh_indicators([saved])
+            refresh_indicators([saved, *before_edit])
             messages.success(request, saved_message(saved))
             return redirect(saved.get_absolute_url())
         context = {
@@ -411,6 +419,7 @@ def visit_entry(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     elif not visit.pk and choices:
         inspection_form = choices[0]
     previous = stored_state(visit)
+    before_edit = stored_copy(visit)
     data = request.POST if request.method == "POST" else None
     form = SystemVisitForm(
         data, instance=visit, scope=scope, system=system, inspection_form=inspection_form
@@ -418,7 +427,7 @@ def visit_entry(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if data is not None and form.is_valid():
         with transaction.atomic():
             visit = save_visit(request, form, previous)
-        refresh_indicators([visit])
+        refresh_indicators([visit, *before_edit])
         messages.success(request, saved_message(visit))
         return redirect(visit.get_absolute_url())
     context = {

@@ -30,6 +30,7 @@ def test_municipal_summary_shows_both_gaps_and_leads_to_the_observations(town, a
         entity="locality", entity_id=town["locality"].pk, period=MARCH, indicator="gap_reliable"
     )
     assert f"/indicadores/{locality_value.pk}/" in why
+    assert f"Localidad {town['locality'].name} · marzo de 2026" in why
     # The observations under it are one click away too: the system's visits are listed.
     for visit in town["system"].visits.filter(observed_on__lte="2026-03-31"):
         assert visit.get_absolute_url() in why
@@ -118,3 +119,27 @@ def test_the_demo_summary_shows_both_gaps_with_their_numbers(agencia):
         f"problema, en {perception.numerator:,.0f} el agua no cumplió" in html
     )
     assert perception.breakdown["ecoli_failed"] > 0
+
+
+def test_moving_a_survey_to_another_date_refreshes_the_month_it_left(
+    town, agencia, django_capture_on_commit_callbacks
+):
+    from django.forms.models import model_to_dict
+
+    from ojodeagua.monitoring.forms import HouseholdSurveyForm
+
+    refresh_after(town["observations"])
+    survey = next(o for o in town["observations"] if type(o).__name__ == "HouseholdSurvey")
+    data = {
+        name: value
+        for name, value in model_to_dict(survey, fields=HouseholdSurveyForm._meta.fields).items()
+        if value is not None
+    }
+    data.update(observed_on="2025-01-10", action="validate")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agencia.post(f"{survey.get_absolute_url()}editar/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    water = IndicatorValue.objects.get(
+        entity="locality", entity_id=town["locality"].pk, period=MARCH, indicator="jmp_water"
+    )
+    assert water.denominator == 10 - survey.household_size
