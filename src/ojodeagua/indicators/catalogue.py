@@ -92,8 +92,10 @@ DEFINITIONS: dict[str, Definition] = {
     Code.SCORE: Definition(
         _("puntaje de servicio (SIASAR)"),
         _(
-            "Promedio ponderado de funcionamiento, continuidad, estacionalidad y calidad, de 0 "
-            "a 1. A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
+            "De 0 a 1, promedio ponderado. Sistema: funcionamiento, continuidad, "
+            "estacionalidad y calidad. Localidad: acceso (personas con agua básica o mejor) y "
+            "la continuidad, estacionalidad y calidad de sus sistemas. Prestador o área: "
+            "promedio de sus sistemas. A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
         ),
         "score",
     ),
@@ -185,3 +187,37 @@ def class_for_score(score: float) -> str:
         if score >= floor:
             return label
     return "D"
+
+
+# How the keys of a value's breakdown read on "why this number".
+BREAKDOWN_LABELS = {
+    "localities": _("localidades"),
+    "estimated_localities": _("localidades estimadas sin encuestas"),
+    "municipalities": _("municipios"),
+    "surveyed": _("hogares encuestados"),
+    "no_problem": _("dicen «sin problema»"),
+    "ecoli_failed": _("de ellos, su agua falló E. coli"),
+    "few_days": _("de ellos, agua menos días por semana"),
+    "min_days_per_week": _("días por semana mínimos"),
+    "visit_date": _("fecha de la visita"),
+    "stops_at": _("por qué no sube de nivel"),
+    "from": _("calculado con"),
+    "functionality": _("funcionamiento"),
+    "continuity": _("continuidad"),
+    "seasonality": _("estacionalidad"),
+    "quality": _("calidad"),
+    "accessibility": _("acceso"),
+}
+BREAKDOWN_VALUES = {
+    "supply_log": _("el registro de suministro"),
+    "visits": _("los días de paro anotados en las visitas"),
+    "not_working": _("no funcionaba en la visita"),
+    "below_design_yield": _("da menos del 80 por ciento de su caudal de diseño"),
+    "no_flow_measure": _("no se midió el caudal o no hay caudal de diseño"),
+    "no_downtime_record": _("no hay registro de días sin servicio"),
+    "unreliable": _("30 días o más sin servicio en 12 meses"),
+    "no_microbial_test": _("sin prueba de E. coli en 12 meses"),
+    "microbial_failed": _("la última prueba de E. coli no cumplió"),
+    "arsenic_failed": _("la última prueba de arsénico no cumplió"),
+    "fluoride_failed": _("la última prueba de flúor no cumplió"),
+}

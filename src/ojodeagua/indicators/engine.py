@@ -432,6 +432,7 @@ class Computation:
                     value.value,
                     value.numerator,
                     value.denominator,
+                    value.breakdown,
                 )
             yield value
 
@@ -827,7 +828,14 @@ class Computation:
             queryset = queryset.filter(entity_id__in=system_ids)
         found: dict[tuple[int, datetime.date, str], tuple] = {}
         for row in queryset.values_list(
-            "id", "entity_id", "period", "indicator", "value", "numerator", "denominator"
+            "id",
+            "entity_id",
+            "period",
+            "indicator",
+            "value",
+            "numerator",
+            "denominator",
+            "breakdown",
         ):
             found[(row[1], row[2], row[3])] = row
         return found
@@ -859,7 +867,13 @@ class Computation:
                 .distinct()
             )
         stored = self.system_values_for(
-            [Code.FUNCTIONALITY, Code.DAYS_PER_WEEK, Code.CONTINUITY_HOURS, Code.MICROBIAL],
+            [
+                Code.FUNCTIONALITY,
+                Code.DAYS_PER_WEEK,
+                Code.CONTINUITY_HOURS,
+                Code.MICROBIAL,
+                Code.SCORE,
+            ],
             None if self.full else serving,
             months_before=11,
         )
@@ -889,6 +903,7 @@ class Computation:
         for rows in by_locality.values():
             rows.sort(key=lambda s: s["observed_on"])
 
+        locality_weights = weights_for("locality")
         min_days = self.settings["perception_min_days_per_week"]
         ecoli_days = datetime.timedelta(days=self.settings["perception_ecoli_window_days"])
         classified: dict[int, dict] = {}
@@ -959,7 +974,7 @@ class Computation:
                     observed_on__gte=window[0],
                     observed_on__lte=window[1],
                 )
-                safe_share = None
+                safe_share = basic_share = None
                 if in_window:
                     people = sum(s["household_size"] for s in in_window)
                     for ladder, rungs in (
@@ -984,6 +999,7 @@ class Computation:
                         )
                         if ladder == "water":
                             safe_share = counts[top] / people
+                            basic_share = (counts[top] + counts["basic"]) / people
                     satisfied = [classified[s["id"]] for s in in_window]
                     no_problem = [c for c in satisfied if c["no_problem"]]
                     if no_problem:
@@ -1071,6 +1087,34 @@ class Computation:
                         denominator=population,
                         sources=sources,
                         label="estimate" if code == Code.GAP_SAFE and estimated else "",
+                    )
+                # SIASAR-style service level of the locality: access, and its systems' service.
+                components = {
+                    "accessibility": basic_share
+                    if basic_share is not None
+                    else on_record / population,
+                    **served_components(stored, locality_links, month),
+                }
+                score = weighted_score(components, locality_weights)
+                if score is not None:
+                    yield make(
+                        Code.SCORE,
+                        month,
+                        score,
+                        window,
+                        label=class_for_score(score),
+                        breakdown=components,
+                        sources=[
+                            link_source,
+                            source(
+                                "indicators.indicatorvalue",
+                                entity="system",
+                                entity_id__in=system_ids,
+                                period=month,
+                                indicator=Code.SCORE,
+                            ),
+                            *([survey_source] if basic_share is not None else []),
+                        ],
                     )
 
     def contamination_history(self, system_ids: set[int], start, end):
@@ -1393,6 +1437,22 @@ def summed(rows: models.QuerySet, area_field: str | None) -> dict[tuple, AreaSum
         found = sums[(row[0] if area_field else None, row[1], row[2])]
         found.add_breakdown(row[3])
     return sums
+
+
+def served_components(stored, links, month) -> dict[str, float]:
+    """Continuity, seasonality and quality of the systems serving a place, weighted by the
+    households each serves; only the systems with a score that month count."""
+    totals: dict[str, float] = defaultdict(float)
+    weights: dict[str, float] = defaultdict(float)
+    for system_id, households in links:
+        row = stored.get((system_id, month, Code.SCORE))
+        if row is None or not row[7]:
+            continue
+        for name in ("continuity", "seasonality", "quality"):
+            if row[7].get(name) is not None:
+                totals[name] += row[7][name] * households
+                weights[name] += households
+    return {name: totals[name] / weights[name] for name in totals if weights[name]}
 
 
 def aggregate_system_values(

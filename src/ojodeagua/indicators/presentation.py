@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import ladders
-from .catalogue import CLASS_COLOURS, Code, definition
+from .catalogue import BREAKDOWN_LABELS, BREAKDOWN_VALUES, CLASS_COLOURS, Code, definition
 from .models import IndicatorValue
 from .months import add_months
 
@@ -213,3 +213,27 @@ def service_sentences(values: dict[str, IndicatorValue], place: str) -> list[str
                 }
             )
     return [s for s in sentences if s]
+
+
+def breakdown_items(value: IndicatorValue) -> list[tuple[str, str]]:
+    """The breakdown in words: rung and tier names, reasons, and plain numbers."""
+    items = []
+    for key, amount in value.breakdown.items():
+        label = BREAKDOWN_LABELS.get(key) or ladders.RUNG_LABELS.get(key) or key
+        if isinstance(amount, bool):
+            shown = _("sí") if amount else _("no")
+        elif isinstance(amount, int | float):
+            shown = number_format(
+                amount, 0 if float(amount).is_integer() else 2, force_grouping=True
+            )
+        else:
+            shown = str(BREAKDOWN_VALUES.get(amount, amount)) if amount else "—"
+        items.append((str(label), shown))
+    return items
+
+
+def plain_number(amount: float | None) -> str:
+    if amount is None:
+        return "—"
+    decimals = 0 if float(amount).is_integer() else 2
+    return number_format(amount, decimals, force_grouping=True)

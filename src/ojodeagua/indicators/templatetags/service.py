@@ -36,3 +36,13 @@ def chart(chart):
 @register.filter
 def month_name(month) -> str:
     return presentation.month_name(month)
+
+
+@register.filter
+def breakdown_items(value) -> list:
+    return presentation.breakdown_items(value)
+
+
+@register.filter
+def plain_number(amount) -> str:
+    return presentation.plain_number(amount)

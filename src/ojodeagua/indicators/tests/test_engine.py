@@ -210,3 +210,17 @@ def test_a_refresh_covers_every_month_of_a_long_import(town):
     found = values_of("system", town["system"].pk)
     assert ("continuity_hours", D(2025, 1, 1)) in found
     assert found["continuity_hours", MARCH].denominator == 31
+
+
+def test_locality_service_level_score(town):
+    """Access from the surveys; continuity, seasonality and quality from its system."""
+    refresh_after(town["observations"])
+    score = values_of("locality", town["locality"].pk)["score", MARCH]
+    continuity = (490 / 59) / 24
+    seasonality = min(25 / 28, 20 / 31)
+    assert score.breakdown == pytest.approx(
+        {"accessibility": 0.5, "continuity": continuity, "seasonality": seasonality, "quality": 1.0}
+    )
+    expected = (0.5 + continuity + seasonality + 1.0) / 4
+    assert score.value == pytest.approx(expected)
+    assert score.label == ("B" if expected >= 0.7 else "C")

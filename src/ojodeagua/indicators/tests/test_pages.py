@@ -143,3 +143,21 @@ def test_moving_a_survey_to_another_date_refreshes_the_month_it_left(
         entity="locality", entity_id=town["locality"].pk, period=MARCH, indicator="jmp_water"
     )
     assert water.denominator == 10 - survey.household_size
+
+
+def test_the_breakdown_reads_in_words(town, agencia):
+    refresh_after(town["observations"])
+    tier = IndicatorValue.objects.get(
+        entity="system",
+        entity_id=town["system"].pk,
+        indicator="functionality",
+        period=MARCH.replace(month=4),
+    )
+    html = agencia.get(f"/indicadores/{tier.pk}/").content.decode()
+    assert "por qué no sube de nivel: no funcionaba en la visita" in html
+    assert "stops_at" not in html
+    record = IndicatorValue.objects.get(
+        entity="locality", entity_id=town["locality"].pk, period=MARCH, indicator="gap_on_record"
+    )
+    html = agencia.get(f"/indicadores/{record.pk}/").content.decode()
+    assert "<dd>320</dd>" in html and "<dd>400</dd>" in html
