@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ojodeagua.monitoring",
     "ojodeagua.waterquality",
     "ojodeagua.indicators",
+    "ojodeagua.integrity",
     "ojodeagua.web",
     "ojodeagua.api",
     "ojodeagua.demo",

@@ -1,0 +1,175 @@
+"""Load, copy and publish versions of the integrity catalogue."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from django.apps import apps as installed_apps
+from django.db import transaction
+from django.utils import timezone
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "catalogue_v1.json"
+ENTRY_MODELS = (
+    "BusinessProcess",
+    "Tool",
+    "ChecklistItem",
+    "ScorecardPrinciple",
+    "ScorecardIndicator",
+    "RatingScale",
+    "Risk",
+)
+
+
+def default_data() -> dict:
+    return json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_catalogue(
+    data: dict, *, publish: bool = True, get_model: Callable = installed_apps.get_model
+):
+    """Create a catalogue version from a dictionary (the shape of ``data/*.json``).
+
+    ``get_model`` lets a data migration pass its historical models.
+    """
+
+    def model(name: str):
+        return get_model("integrity", name)
+
+    version = model("CatalogueVersion").objects.create(
+        name=data["version"]["name"],
+        notes=data["version"].get("notes", ""),
+        published_at=timezone.now() if publish else None,
+    )
+    processes = {
+        item["code"]: model("BusinessProcess").objects.create(
+            version=version, code=item["code"], name=item["name"]
+        )
+        for item in data["processes"]
+    }
+    tools = {
+        item["code"]: model("Tool").objects.create(
+            version=version,
+            code=item["code"],
+            name=item["name"],
+            description=item.get("description", ""),
+        )
+        for item in data["tools"]
+    }
+    for item in data["risks"]:
+        risk = model("Risk").objects.create(
+            version=version,
+            code=item["code"],
+            title=item["title"],
+            process=processes[item["process"]],
+            type=item["type"],
+            driver=item["driver"],
+            red_flags=item.get("red_flags", []),
+            description=item.get("description", ""),
+        )
+        risk.tools.set([tools[code] for code in item.get("tools", [])])
+        for check in item.get("signals", []):
+            model("Signal").objects.create(risk=risk, check_code=check)
+    for item in data["checklist"]:
+        model("ChecklistItem").objects.create(
+            version=version, code=item["code"], text=item["text"], help=item.get("help", "")
+        )
+    for principle_data in data["scorecard"]:
+        principle = model("ScorecardPrinciple").objects.create(
+            version=version, code=principle_data["code"], name=principle_data["principle"]
+        )
+        for item in principle_data["indicators"]:
+            model("ScorecardIndicator").objects.create(
+                version=version,
+                principle=principle,
+                code=item["code"],
+                name=item["name"],
+                descriptor_1=item["descriptor_1"],
+                descriptor_3=item["descriptor_3"],
+                descriptor_5=item["descriptor_5"],
+            )
+    for item in data["scales"]:
+        model("RatingScale").objects.create(
+            version=version,
+            code=item["code"],
+            name=item["name"],
+            likelihood=item["likelihood"],
+            impact=item["impact"],
+            bands=item["bands"],
+            is_default=item.get("default", False),
+            note=item.get("note", ""),
+        )
+    return version
+
+
+def export_catalogue(version) -> dict:
+    """The version as a dictionary of the same shape ``load_catalogue`` reads."""
+    return {
+        "version": {"name": version.name, "notes": version.notes},
+        "processes": [{"code": p.code, "name": p.name} for p in version.processes.all()],
+        "tools": [
+            {"code": t.code, "name": t.name, "description": t.description}
+            for t in version.tools.all()
+        ],
+        "risks": [
+            {
+                "code": r.code,
+                "title": r.title,
+                "process": r.process.code,
+                "type": r.type,
+                "driver": r.driver,
+                "red_flags": r.red_flags,
+                "description": r.description,
+                "tools": sorted(t.code for t in r.tools.all()),
+                "signals": sorted(s.check_code for s in r.signals.all()),
+            }
+            for r in version.risks.select_related("process").prefetch_related("tools", "signals")
+        ],
+        "checklist": [
+            {"code": c.code, "text": c.text, "help": c.help} for c in version.checklist.all()
+        ],
+        "scorecard": [
+            {
+                "code": p.code,
+                "principle": p.name,
+                "indicators": [
+                    {
+                        "code": i.code,
+                        "name": i.name,
+                        "descriptor_1": i.descriptor_1,
+                        "descriptor_3": i.descriptor_3,
+                        "descriptor_5": i.descriptor_5,
+                    }
+                    for i in p.indicators.order_by("code")
+                ],
+            }
+            for p in version.principles.all()
+        ],
+        "scales": [
+            {
+                "code": s.code,
+                "name": s.name,
+                "likelihood": s.likelihood,
+                "impact": s.impact,
+                "bands": s.bands,
+                "default": s.is_default,
+                "note": s.note,
+            }
+            for s in version.scales.all()
+        ],
+    }
+
+
+def copy_version(version, name: str):
+    """A new draft with the same entries; the published original stays as it was."""
+    data = export_catalogue(version)
+    data["version"]["name"] = name
+    copy = load_catalogue(data, publish=False)
+    copy.based_on = version
+    copy.save(update_fields=["based_on"])
+    return copy
+
+
+def publish(version) -> None:
+    version.published_at = timezone.now()
+    version.save(update_fields=["published_at"])
