@@ -49,7 +49,7 @@ class CatalogueEntry(models.Model):
     """Rows of one catalogue version; their code stays the same from version to version."""
 
     version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE)
-    code = models.SlugField(_("código"), max_length=20)
+    code = models.SlugField(_("código"), max_length=40)
 
     class Meta:
         abstract = True
