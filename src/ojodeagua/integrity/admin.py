@@ -8,6 +8,7 @@ from .models import (
     BusinessProcess,
     CatalogueVersion,
     ChecklistItem,
+    Complaint,
     RatingScale,
     Risk,
     ScorecardIndicator,
@@ -43,3 +44,9 @@ for entry in (
     RatingScale,
 ):
     admin.site.register(entry, AuditedAdmin)
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(AuditedAdmin):
+    list_display = ["received_on", "provider", "status", "respond_by"]
+    list_filter = ["status"]

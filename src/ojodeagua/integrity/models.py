@@ -237,3 +237,81 @@ class RatingScale(CatalogueEntry):
             if band["min"] <= score <= band["max"]:
                 return {**band, "score": score}
         raise ValueError(f"no band of {self.code} holds {score}")
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def in_area(self, area, *, for_edit: bool = False) -> "ComplaintQuerySet":
+        from django.db.models import Q
+
+        return self.filter(
+            Q(provider__municipality_id__in=area.municipality_ids)
+            | Q(provider_id__in=area.provider_ids)
+        )
+
+    def overdue(self, on) -> "ComplaintQuerySet":
+        """Still waiting for an answer after the day the committee promised one."""
+        return self.filter(status=Complaint.Status.RECEIVED, respond_by__lt=on)
+
+
+class Complaint(models.Model):
+    """One entry of the committee's complaint register (one of the toolbox's tools)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("recibida")
+        ANSWERED = "answered", _("respondida")
+        RESOLVED = "resolved", _("resuelta")
+        NOT_RESOLVED = "not_resolved", _("no resuelta")
+
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("comité"),
+    )
+    received_on = models.DateField(_("recibida el"))
+    # Optional: a user may complain without giving a name, and a public form will come.
+    reported_by = models.CharField(_("quién la presentó"), max_length=200, blank=True)
+    what = models.TextField(_("de qué se queja"))
+    where = models.CharField(_("dónde"), max_length=200, blank=True)
+    respond_by = models.DateField(_("responder a más tardar el"))
+    status = models.CharField(
+        _("estado"), max_length=15, choices=Status.choices, default=Status.RECEIVED
+    )
+    answered_on = models.DateField(_("respondida el"), null=True, blank=True)
+    answer = models.TextField(_("respuesta"), blank=True)
+    closed_on = models.DateField(_("cerrada el"), null=True, blank=True)
+    not_resolved_reason = models.TextField(_("por qué no se resolvió"), blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("queja")
+        verbose_name_plural = _("quejas")
+
+    def __str__(self) -> str:
+        return f"{self.received_on:%d/%m/%Y}: {self.what[:60]}"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.provider.municipality_id, self.provider_id
+
+    def clean(self) -> None:
+        errors = {}
+        if self.received_on and self.respond_by and self.respond_by < self.received_on:
+            errors["respond_by"] = _("La fecha para responder no puede ser antes de recibirla.")
+        if self.status != self.Status.RECEIVED and not self.answered_on:
+            errors["answered_on"] = _("Anote cuándo se respondió la queja.")
+        if self.answered_on and self.received_on and self.answered_on < self.received_on:
+            errors["answered_on"] = _("La respuesta no puede ser antes de recibir la queja.")
+        if self.status in {self.Status.RESOLVED, self.Status.NOT_RESOLVED} and not self.closed_on:
+            errors["closed_on"] = _("Anote cuándo se cerró la queja.")
+        if self.status == self.Status.NOT_RESOLVED and not self.not_resolved_reason.strip():
+            errors["not_resolved_reason"] = _("Diga por qué la queja no se resolvió.")
+        if errors:
+            raise ValidationError(errors)
+
+    def response_days(self) -> int | None:
+        if self.answered_on is None:
+            return None
+        return (self.answered_on - self.received_on).days

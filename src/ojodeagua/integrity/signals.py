@@ -1,15 +1,105 @@
 """Named data checks that a catalogue risk can point to (``Signal.check_code``).
 
 Checks live here, in code; which risk shows which check is data, so a new check is attached
-to a risk without touching the catalogue code. The checks themselves come with the cycle.
+to a risk without touching the catalogue code. A check answers for one provider on one day:
+a ``Finding`` when it can tell, or ``None`` when the data it needs does not exist yet (the
+books' checks, until the books are built).
 """
 
-from django.utils.translation import gettext_lazy as _
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ojodeagua.providers.models import Provider
 
 CHECKS: dict[str, object] = {
-    "no_chlorine_reading_30_days": _("Sin lectura de cloro en 30 días en un sistema que clora"),
-    "complaints_overdue": _("Quejas abiertas después de su fecha para responder"),
-    "no_deposit_60_days": _("Sin depósito registrado en 60 días"),
-    "expenses_under_threshold": _("Muchos gastos apenas debajo del monto que pide cotizaciones"),
-    "receipt_sequence_gaps": _("Huecos en la numeración de los recibos"),
+    "no_chlorine_reading_30_days": gettext_lazy(
+        "Sin lectura de cloro en 30 días en un sistema que clora"
+    ),
+    "complaints_overdue": gettext_lazy("Quejas abiertas después de su fecha para responder"),
+    "no_deposit_60_days": gettext_lazy("Sin depósito registrado en 60 días"),
+    "expenses_under_threshold": gettext_lazy(
+        "Muchos gastos apenas debajo del monto que pide cotizaciones"
+    ),
+    "receipt_sequence_gaps": gettext_lazy("Huecos en la numeración de los recibos"),
 }
+CHLORINE_WINDOW_DAYS = 30
+
+
+@dataclass
+class Finding:
+    fired: bool
+    detail: str
+    # (label, url) of the records that show it, so the committee can look for itself.
+    evidence: list[tuple[str, str]] = field(default_factory=list)
+
+
+def complaints_overdue(provider: Provider, on: datetime.date) -> Finding:
+    overdue = list(provider.complaints.overdue(on).order_by("respond_by"))
+    if not overdue:
+        return Finding(False, _("Ninguna queja espera respuesta después de su fecha."))
+    return Finding(
+        True,
+        _(
+            "%(count)s quejas siguen sin respuesta después de su fecha; la más atrasada "
+            "debía responderse el %(date)s."
+        )
+        % {"count": len(overdue), "date": overdue[0].respond_by.strftime("%d/%m/%Y")},
+        [(str(c), "") for c in overdue],
+    )
+
+
+def no_chlorine_reading_30_days(provider: Provider, on: datetime.date) -> Finding:
+    """A system that chlorinates (it has a chlorinator, or its last visit says so) with no
+    validated free-chlorine reading in the last 30 days."""
+    from ojodeagua.monitoring.models import SystemVisit
+    from ojodeagua.waterquality.models import Result
+    from ojodeagua.watersystems.models import Component
+
+    since = on - datetime.timedelta(days=CHLORINE_WINDOW_DAYS)
+    silent = []
+    for system in provider.systems.all():
+        last_visit = (
+            SystemVisit.objects.validated()
+            .filter(system=system, observed_on__lte=on)
+            .order_by("-observed_on", "-pk")
+            .first()
+        )
+        chlorinates = (
+            last_visit.chlorination != "none"
+            if last_visit
+            else system.components.filter(kind=Component.Kind.CHLORINATOR).exists()
+        )
+        if not chlorinates:
+            continue
+        read = Result.objects.filter(
+            sample__system=system,
+            sample__state="validated",
+            sample__observed_on__range=(since, on),
+            parameter__code="free_chlorine",
+        ).exists()
+        if not read:
+            silent.append(system)
+    if not silent:
+        return Finding(False, _("Los sistemas que cloran tienen lectura de cloro del último mes."))
+    return Finding(
+        True,
+        _("Sin lectura de cloro en los últimos 30 días: %(systems)s.")
+        % {"systems": ", ".join(s.name for s in silent)},
+        [(s.name, s.get_absolute_url()) for s in silent],
+    )
+
+
+RUNNERS: dict[str, Callable[[Provider, datetime.date], Finding]] = {
+    "complaints_overdue": complaints_overdue,
+    "no_chlorine_reading_30_days": no_chlorine_reading_30_days,
+}
+
+
+def run_check(code: str, provider: Provider, on: datetime.date) -> Finding | None:
+    """None when the check needs data the project does not keep yet."""
+    runner = RUNNERS.get(code)
+    return runner(provider, on) if runner else None
