@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ojodeagua.providers.models import Provider
 
@@ -43,9 +43,12 @@ def complaints_overdue(provider: Provider, on: datetime.date) -> Finding:
         return Finding(False, _("Ninguna queja espera respuesta después de su fecha."))
     return Finding(
         True,
-        _(
+        ngettext(
+            "%(count)s queja sigue sin respuesta después de su fecha; debía responderse el "
+            "%(date)s.",
             "%(count)s quejas siguen sin respuesta después de su fecha; la más atrasada "
-            "debía responderse el %(date)s."
+            "debía responderse el %(date)s.",
+            len(overdue),
         )
         % {"count": len(overdue), "date": overdue[0].respond_by.strftime("%d/%m/%Y")},
         [(str(c), "") for c in overdue],
