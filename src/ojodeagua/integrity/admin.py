@@ -5,12 +5,18 @@ from django.contrib import admin
 from ojodeagua.audit.admin import AuditedAdmin, AuditedInline
 
 from .models import (
+    AssessedRisk,
     BusinessProcess,
     CatalogueVersion,
     ChecklistItem,
     Complaint,
+    ComplianceAnswer,
+    Cycle,
+    Participant,
+    Rating,
     RatingScale,
     Risk,
+    RoadmapItem,
     ScorecardIndicator,
     ScorecardPrinciple,
     Signal,
@@ -50,3 +56,36 @@ for entry in (
 class ComplaintAdmin(AuditedAdmin):
     list_display = ["received_on", "provider", "status", "respond_by"]
     list_filter = ["status"]
+
+
+class ParticipantInline(AuditedInline):
+    model = Participant
+    extra = 0
+
+
+class ComplianceInline(AuditedInline):
+    model = ComplianceAnswer
+    extra = 0
+
+
+@admin.register(Cycle)
+class CycleAdmin(AuditedAdmin):
+    list_display = ["provider", "number", "stage", "workshop_on"]
+    list_filter = ["stage"]
+    inlines = [ParticipantInline, ComplianceInline]
+
+
+class RatingInline(AuditedInline):
+    model = Rating
+    extra = 0
+
+
+class RoadmapInline(AuditedInline):
+    model = RoadmapItem
+    extra = 0
+
+
+@admin.register(AssessedRisk)
+class AssessedRiskAdmin(AuditedAdmin):
+    list_display = ["__str__", "cycle", "priority"]
+    inlines = [RatingInline, RoadmapInline]

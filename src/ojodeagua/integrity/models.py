@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ojodeagua.providers.models import Sex
+
 
 class CatalogueVersion(models.Model):
     """A whole set of processes, risks, tools, checklist, scorecard and scales.
@@ -315,3 +317,294 @@ class Complaint(models.Model):
         if self.answered_on is None:
             return None
         return (self.answered_on - self.received_on).days
+
+
+class CycleQuerySet(models.QuerySet):
+    def in_area(self, area, *, for_edit: bool = False) -> "CycleQuerySet":
+        from django.db.models import Q
+
+        return self.filter(
+            Q(provider__municipality_id__in=area.municipality_ids)
+            | Q(provider_id__in=area.provider_ids)
+        )
+
+
+class Cycle(models.Model):
+    """One turn of the toolbox for one committee: preparation, workshop, coaching, review."""
+
+    class Stage(models.TextChoices):
+        PREPARATION = "preparation", _("preparación")
+        WORKSHOP = "workshop", _("taller")
+        IMPLEMENTATION = "implementation", _("acompañamiento")
+        CLOSED = "closed", _("cerrado")
+
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        related_name="integrity_cycles",
+        verbose_name=_("comité"),
+    )
+    number = models.PositiveSmallIntegerField(_("ciclo número"))
+    # The catalogue and scale the cycle was run with: their wording stays with it.
+    catalogue = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="+")
+    scale = models.ForeignKey(
+        RatingScale,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("escala de valoración"),
+    )
+    stage = models.CharField(
+        _("etapa"), max_length=15, choices=Stage.choices, default=Stage.PREPARATION
+    )
+    context = models.TextField(_("contexto del comité"), blank=True)
+    baseline = models.JSONField(_("línea base"), default=dict, blank=True)
+    baseline_taken_on = models.DateField(_("línea base tomada el"), null=True, blank=True)
+    workshop_on = models.DateField(_("fecha del taller"), null=True, blank=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "-number"]
+        verbose_name = _("ciclo de integridad")
+        verbose_name_plural = _("ciclos de integridad")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "number"], name="one_cycle_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.number}"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.provider.municipality_id, self.provider_id
+
+    def clean(self) -> None:
+        if self.scale_id and self.catalogue_id and self.scale.version_id != self.catalogue_id:
+            raise ValidationError(
+                {"scale": _("La escala debe ser de la misma versión del catálogo.")}
+            )
+
+    def previous(self) -> "Cycle | None":
+        return self.provider.integrity_cycles.filter(number__lt=self.number).first()
+
+
+class CyclePart(models.Model):
+    """Rows that belong to one cycle and share its scope."""
+
+    class Meta:
+        abstract = True
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.cycle.audit_scope()
+
+
+class Participant(CyclePart):
+    class Role(models.TextChoices):
+        COMMITTEE = "committee", _("comité")
+        USER = "user", _("usuaria o usuario")
+        AUTHORITY = "authority", _("autoridad")
+        NGO = "ngo", _("organización que acompaña")
+
+    class AgeGroup(models.TextChoices):
+        YOUNG = "young", _("menos de 30 años")
+        ADULT = "adult", _("de 30 a 59 años")
+        ELDER = "elder", _("60 años o más")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(_("nombre (opcional)"), max_length=200, blank=True)
+    role = models.CharField(_("papel"), max_length=10, choices=Role.choices)
+    sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices)
+    age_group = models.CharField(_("edad"), max_length=6, choices=AgeGroup.choices)
+
+    class Meta:
+        ordering = ["cycle", "pk"]
+        verbose_name = _("participante")
+        verbose_name_plural = _("participantes")
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_role_display()} #{self.pk}"
+
+
+class ComplianceAnswer(CyclePart):
+    class Answer(models.TextChoices):
+        YES = "yes", _("sí")
+        PARTLY = "partly", _("en parte")
+        NO = "no", _("no")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="compliance")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(_("respuesta"), max_length=6, choices=Answer.choices)
+    evidence = models.TextField(_("prueba o comentario"), blank=True)
+
+    class Meta:
+        ordering = ["cycle", "item__code"]
+        verbose_name = _("respuesta de cumplimiento")
+        verbose_name_plural = _("respuestas de cumplimiento")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "item"], name="one_answer_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code}: {self.get_answer_display()}"
+
+
+class AssessedRisk(CyclePart):
+    """A catalogue risk, or the group's own, as rated in one workshop."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="assessed_risks")
+    risk = models.ForeignKey(
+        Risk,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("riesgo del catálogo"),
+    )
+    own_title = models.CharField(_("riesgo propio del grupo"), max_length=300, blank=True)
+    consensus_likelihood = models.PositiveSmallIntegerField(
+        _("probabilidad acordada"), null=True, blank=True
+    )
+    consensus_impact = models.PositiveSmallIntegerField(
+        _("impacto acordado"), null=True, blank=True
+    )
+    # 1, 2 or 3 for the group's three key problems.
+    priority = models.PositiveSmallIntegerField(_("prioridad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "priority", "risk__code", "pk"]
+        verbose_name = _("riesgo valorado")
+        verbose_name_plural = _("riesgos valorados")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "risk"],
+                condition=models.Q(risk__isnull=False),
+                name="one_assessment_per_catalogue_risk",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "priority"],
+                condition=models.Q(priority__isnull=False),
+                name="one_risk_per_priority",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.risk.title if self.risk_id else self.own_title
+
+    def clean(self) -> None:
+        if not self.risk_id and not self.own_title.strip():
+            raise ValidationError({"own_title": _("Escriba el riesgo o elija uno del catálogo.")})
+        if self.risk_id and self.cycle_id and self.risk.version_id != self.cycle.catalogue_id:
+            raise ValidationError({"risk": _("Ese riesgo es de otra versión del catálogo.")})
+        if self.priority is not None and not 1 <= self.priority <= 3:
+            raise ValidationError({"priority": _("La prioridad va de 1 a 3.")})
+        if (self.consensus_likelihood is None) != (self.consensus_impact is None):
+            raise ValidationError(
+                _("Anote la probabilidad y el impacto acordados, los dos o ninguno.")
+            )
+        if self.consensus_likelihood is not None and self.cycle_id:
+            check_on_scale(self.cycle.scale, self.consensus_likelihood, self.consensus_impact)
+
+    def consensus_band(self) -> dict | None:
+        if self.consensus_likelihood is None:
+            return None
+        return self.cycle.scale.band(self.consensus_likelihood, self.consensus_impact)
+
+
+def check_on_scale(scale: RatingScale, likelihood: int, impact: int) -> None:
+    try:
+        scale.band(likelihood, impact)
+    except ValueError:
+        raise ValidationError(
+            _("Esa valoración no está en la escala «%(scale)s».") % {"scale": scale.name}
+        ) from None
+
+
+class Rating(models.Model):
+    """One participant's rating of one risk, kept beside the group's consensus."""
+
+    assessed_risk = models.ForeignKey(
+        AssessedRisk, on_delete=models.CASCADE, related_name="ratings"
+    )
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="ratings")
+    likelihood = models.PositiveSmallIntegerField(_("probabilidad"))
+    impact = models.PositiveSmallIntegerField(_("impacto"))
+
+    class Meta:
+        ordering = ["assessed_risk", "participant"]
+        verbose_name = _("valoración")
+        verbose_name_plural = _("valoraciones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessed_risk", "participant"], name="one_rating_per_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.likelihood} × {self.impact}"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.assessed_risk.audit_scope()
+
+    def clean(self) -> None:
+        if self.participant_id and self.assessed_risk_id:
+            if self.participant.cycle_id != self.assessed_risk.cycle_id:
+                raise ValidationError(_("Esa persona no participa en este ciclo."))
+            check_on_scale(self.assessed_risk.cycle.scale, self.likelihood, self.impact)
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+class RoadmapItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pendiente")
+        IN_PROGRESS = "in_progress", _("en curso")
+        DONE = "done", _("hecha")
+        DROPPED = "dropped", _("se dejó")
+
+    assessed_risk = models.ForeignKey(
+        AssessedRisk, on_delete=models.CASCADE, related_name="roadmap"
+    )
+    tool = models.ForeignKey(
+        Tool,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("herramienta"),
+    )
+    action = models.CharField(_("acción"), max_length=300)
+    responsible = models.CharField(_("quién la hace"), max_length=200)
+    deadline = models.DateField(_("para cuándo"))
+    done_when = models.CharField(_("cómo sabremos que está hecha"), max_length=300)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    done_on = models.DateField(_("hecha el"), null=True, blank=True)
+    dropped_reason = models.TextField(_("por qué se dejó"), blank=True)
+
+    class Meta:
+        ordering = ["assessed_risk", "deadline", "pk"]
+        verbose_name = _("acción de la hoja de ruta")
+        verbose_name_plural = _("hoja de ruta")
+
+    def __str__(self) -> str:
+        return self.action
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.assessed_risk.audit_scope()
+
+    def clean(self) -> None:
+        if self.status == self.Status.DONE and not self.done_on:
+            raise ValidationError({"done_on": _("Anote cuándo quedó hecha.")})
+        if self.status == self.Status.DROPPED and not self.dropped_reason.strip():
+            raise ValidationError({"dropped_reason": _("Diga por qué se dejó esta acción.")})
+        if self.assessed_risk_id and self.assessed_risk.priority is None:
+            raise ValidationError(
+                _("La hoja de ruta es para los tres problemas que eligió el grupo.")
+            )

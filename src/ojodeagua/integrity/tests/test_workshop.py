@@ -1,0 +1,141 @@
+"""Workshop rules against a small hand-counted workshop."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ojodeagua.integrity.models import (
+    AssessedRisk,
+    CatalogueVersion,
+    Cycle,
+    Participant,
+    Rating,
+    RoadmapItem,
+)
+from ojodeagua.integrity.workshop import (
+    choose_top_three,
+    completion,
+    heat_map,
+    months_after,
+    ratings_by_sex,
+)
+from ojodeagua.providers.models import Provider
+
+D = datetime.date
+
+
+@pytest.fixture
+def cycle(db) -> Cycle:
+    catalogue = CatalogueVersion.current()
+    provider = Provider.objects.filter(kind="committee").first()
+    return Cycle.objects.create(
+        provider=provider,
+        number=1,
+        catalogue=catalogue,
+        scale=catalogue.scales.get(code="3x3"),
+        workshop_on=D(2026, 1, 31),
+    )
+
+
+def people(cycle, sexes):
+    return [
+        Participant.objects.create(cycle=cycle, role="user", sex=sex, age_group="adult")
+        for sex in sexes
+    ]
+
+
+def test_women_and_men_are_counted_apart(cycle):
+    women = people(cycle, "FFF")
+    men = people(cycle, "MM")
+    fees = AssessedRisk.objects.create(cycle=cycle, risk=cycle.catalogue.risks.get(code="R01"))
+    for person, (likelihood, impact) in zip(women, [(3, 3), (3, 2), (2, 3)], strict=True):
+        Rating.objects.create(
+            assessed_risk=fees, participant=person, likelihood=likelihood, impact=impact
+        )
+    for person in men:
+        Rating.objects.create(assessed_risk=fees, participant=person, likelihood=1, impact=2)
+    (comparison,) = ratings_by_sex(cycle)
+    assert comparison.women_mean == pytest.approx((9 + 6 + 6) / 3)
+    assert comparison.men_mean == 2
+    assert (comparison.women_count, comparison.men_count) == (3, 2)
+    assert comparison.difference == pytest.approx(5)
+
+
+def test_a_rating_must_fit_the_cycles_scale(cycle):
+    (person,) = people(cycle, "F")
+    assessed = AssessedRisk.objects.create(cycle=cycle, own_title="Se pierden las llaves")
+    with pytest.raises(ValidationError, match="no está en la escala"):
+        Rating(assessed_risk=assessed, participant=person, likelihood=5, impact=1).full_clean()
+
+
+def test_heat_map_and_top_three(cycle):
+    risks = [
+        AssessedRisk.objects.create(
+            cycle=cycle,
+            risk=cycle.catalogue.risks.get(code=code),
+            consensus_likelihood=likelihood,
+            consensus_impact=impact,
+        )
+        for code, likelihood, impact in [("R01", 3, 3), ("R06", 3, 3), ("R11", 2, 1)]
+    ]
+    unrated = AssessedRisk.objects.create(cycle=cycle, own_title="Nadie revisa el tanque")
+    cells = heat_map(cycle)
+    assert {r.pk for r in cells[(3, 3)]} == {risks[0].pk, risks[1].pk}
+    assert risks[0].consensus_band()["code"] == "high"
+    with pytest.raises(ValidationError):
+        choose_top_three(cycle, [risks[0].pk, unrated.pk])
+    with pytest.raises(ValidationError):
+        choose_top_three(cycle, [r.pk for r in risks] + [unrated.pk])
+    choose_top_three(cycle, [risks[1].pk, risks[0].pk])
+    priorities = dict(cycle.assessed_risks.values_list("pk", "priority"))
+    assert priorities[risks[1].pk] == 1 and priorities[risks[0].pk] == 2
+    assert priorities[risks[2].pk] is None
+
+
+def test_completion_at_six_and_twelve_months(cycle):
+    top = AssessedRisk.objects.create(
+        cycle=cycle,
+        risk=cycle.catalogue.risks.get(code="R01"),
+        consensus_likelihood=3,
+        consensus_impact=3,
+        priority=1,
+    )
+
+    def item(status, done_on=None, reason=""):
+        return RoadmapItem.objects.create(
+            assessed_risk=top,
+            action="Usar recibos foliados",
+            responsible="Tesorera",
+            deadline=D(2026, 3, 1),
+            done_when="Cada pago tiene recibo",
+            status=status,
+            done_on=done_on,
+            dropped_reason=reason,
+        )
+
+    item("done", D(2026, 3, 10))
+    item("done", D(2026, 7, 31))  # the last day of the first six months (31 January + 6)
+    item("done", D(2026, 8, 1))
+    item("in_progress")
+    item("dropped", reason="La asamblea decidió otra cosa")
+    six, twelve = completion(cycle, 6), completion(cycle, 12)
+    assert (six.done, six.planned) == (2, 5)
+    assert (twelve.done, twelve.planned) == (3, 5)
+    assert twelve.share == pytest.approx(0.6)
+    assert months_after(D(2026, 8, 31), 6) == D(2027, 2, 28)
+
+
+def test_the_road_map_says_what_is_missing(cycle):
+    unchosen = AssessedRisk.objects.create(cycle=cycle, own_title="Tomas sin permiso")
+    action = RoadmapItem(
+        assessed_risk=unchosen,
+        action="Recorrer la red",
+        responsible="Vocal",
+        deadline=D(2026, 3, 1),
+        done_when="Hay acta del recorrido",
+        status="dropped",
+    )
+    with pytest.raises(ValidationError) as error:
+        action.full_clean()
+    assert "dropped_reason" in error.value.message_dict

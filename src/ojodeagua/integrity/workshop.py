@@ -1,0 +1,112 @@
+"""Workshop rules: women's and men's ratings apart, the heat map, the top three, completion."""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ojodeagua.indicators.months import add_months
+from ojodeagua.providers.models import Sex
+
+from .models import AssessedRisk, Cycle, RoadmapItem
+
+
+@dataclass
+class SexComparison:
+    assessed_risk: AssessedRisk
+    women_mean: float | None
+    women_count: int
+    men_mean: float | None
+    men_count: int
+
+    @property
+    def difference(self) -> float | None:
+        if self.women_mean is None or self.men_mean is None:
+            return None
+        return self.women_mean - self.men_mean
+
+
+def ratings_by_sex(cycle: Cycle) -> list[SexComparison]:
+    """Mean score (likelihood × impact) given by women and by men to each risk.
+
+    Kept apart because women are the main users of water and often have less voice in
+    assemblies: their priorities must be visible even when the consensus differs.
+    """
+    scores: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    risks = {r.pk: r for r in cycle.assessed_risks.select_related("risk")}
+    for assessed_id, sex, likelihood, impact in cycle.assessed_risks.filter(
+        ratings__isnull=False
+    ).values_list("pk", "ratings__participant__sex", "ratings__likelihood", "ratings__impact"):
+        scores[assessed_id][sex].append(likelihood * impact)
+
+    def mean(values: list[int]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    return [
+        SexComparison(
+            risks[pk],
+            mean(scores[pk][Sex.FEMALE]),
+            len(scores[pk][Sex.FEMALE]),
+            mean(scores[pk][Sex.MALE]),
+            len(scores[pk][Sex.MALE]),
+        )
+        for pk in risks
+    ]
+
+
+def heat_map(cycle: Cycle) -> dict[tuple[int, int], list[AssessedRisk]]:
+    """(likelihood, impact) → the risks the group placed there by consensus."""
+    cells: dict[tuple[int, int], list[AssessedRisk]] = defaultdict(list)
+    for assessed in cycle.assessed_risks.filter(consensus_likelihood__isnull=False):
+        cells[(assessed.consensus_likelihood, assessed.consensus_impact)].append(assessed)
+    return dict(cells)
+
+
+@transaction.atomic
+def choose_top_three(cycle: Cycle, ordered_ids: list[int]) -> None:
+    """The group's key problems, in order; only risks it rated by consensus."""
+    if not 1 <= len(ordered_ids) <= 3 or len(set(ordered_ids)) != len(ordered_ids):
+        raise ValidationError(_("Elija entre uno y tres problemas distintos."))
+    chosen = {a.pk: a for a in cycle.assessed_risks.filter(pk__in=ordered_ids)}
+    if len(chosen) != len(ordered_ids):
+        raise ValidationError(_("Solo se pueden elegir riesgos valorados en este taller."))
+    if any(a.consensus_likelihood is None for a in chosen.values()):
+        raise ValidationError(_("Primero acuerden la valoración de cada problema elegido."))
+    cycle.assessed_risks.update(priority=None)
+    for priority, pk in enumerate(ordered_ids, start=1):
+        AssessedRisk.objects.filter(pk=pk).update(priority=priority)
+
+
+@dataclass
+class Completion:
+    months: int
+    done: int
+    planned: int
+
+    @property
+    def share(self) -> float | None:
+        return self.done / self.planned if self.planned else None
+
+
+def months_after(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later; the 31st of a short month becomes its last day."""
+    first = add_months(day.replace(day=1), months)
+    return first.replace(day=min(day.day, calendar.monthrange(first.year, first.month)[1]))
+
+
+def completion(cycle: Cycle, months: int) -> Completion | None:
+    """Road-map actions done within ``months`` of the workshop ÷ actions planned.
+
+    Dropped actions stay in the denominator: dropping an action is an honest change of
+    plan, but it is not having done it. None before the workshop has a date.
+    """
+    if cycle.workshop_on is None:
+        return None
+    cutoff = months_after(cycle.workshop_on, months)
+    items = RoadmapItem.objects.filter(assessed_risk__cycle=cycle)
+    done = items.filter(status=RoadmapItem.Status.DONE, done_on__lte=cutoff).count()
+    return Completion(months, done, items.count())
