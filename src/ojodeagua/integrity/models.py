@@ -608,3 +608,76 @@ class RoadmapItem(models.Model):
             raise ValidationError(
                 _("La hoja de ruta es para los tres problemas que eligió el grupo.")
             )
+
+
+class RoadmapChange(models.Model):
+    """A status change or a plan adjustment, kept with its reason (never edited)."""
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField(_("cuándo"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # {"field": [before, after]} for every field the change touched.
+    changes = models.JSONField(_("cambios"))
+    reason = models.TextField(_("por qué"))
+
+    class Meta:
+        ordering = ["item", "changed_at", "pk"]
+        verbose_name = _("cambio en la hoja de ruta")
+        verbose_name_plural = _("cambios en la hoja de ruta")
+
+    def __str__(self) -> str:
+        return f"{self.item}: {', '.join(self.changes)}"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.item.audit_scope()
+
+
+class CoachingSession(CyclePart):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="coaching")
+    held_on = models.DateField(_("fecha"))
+    attendees = models.TextField(_("quiénes asistieron"))
+    notes = models.TextField(_("notas"), blank=True)
+
+    class Meta:
+        ordering = ["cycle", "held_on"]
+        verbose_name = _("sesión de acompañamiento")
+        verbose_name_plural = _("sesiones de acompañamiento")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.held_on:%d/%m/%Y}"
+
+
+class CoachingAnswer(models.Model):
+    """The four guiding questions, answered for one road-map item in one session."""
+
+    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="coaching")
+    goals_reached = models.TextField(_("¿qué metas se lograron y por qué?"), blank=True)
+    unintended_effects = models.TextField(_("¿qué efectos no buscados hubo?"), blank=True)
+    goals_missed = models.TextField(_("¿qué metas no se lograron y por qué?"), blank=True)
+    problems = models.TextField(
+        _("¿qué problemas hubo y cómo se resolvieron o se podrían resolver?"), blank=True
+    )
+
+    class Meta:
+        ordering = ["session", "item"]
+        verbose_name = _("respuesta de acompañamiento")
+        verbose_name_plural = _("respuestas de acompañamiento")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "item"], name="one_answer_per_item_and_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.item}"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.session.audit_scope()
+
+    def clean(self) -> None:
+        if self.item_id and self.session_id:
+            if self.item.assessed_risk.cycle_id != self.session.cycle_id:
+                raise ValidationError(_("Esa acción es de otro ciclo."))

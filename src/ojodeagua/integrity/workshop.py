@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ojodeagua.indicators.months import add_months
 from ojodeagua.providers.models import Sex
 
-from .models import AssessedRisk, Cycle, RoadmapItem
+from .models import AssessedRisk, Cycle, RoadmapChange, RoadmapItem
 
 
 @dataclass
@@ -110,3 +110,46 @@ def completion(cycle: Cycle, months: int) -> Completion | None:
     items = RoadmapItem.objects.filter(assessed_risk__cycle=cycle)
     done = items.filter(status=RoadmapItem.Status.DONE, done_on__lte=cutoff).count()
     return Completion(months, done, items.count())
+
+
+ADJUSTABLE = (
+    "status",
+    "action",
+    "responsible",
+    "deadline",
+    "done_when",
+    "tool",
+    "done_on",
+    "dropped_reason",
+)
+
+
+@transaction.atomic
+def change_roadmap(item: RoadmapItem, user, reason: str, **new_values) -> RoadmapChange | None:
+    """Change a road-map item's status or plan; the reason and the before → after are kept.
+
+    The committee tells the users when the plan changes, so a change without a reason is
+    refused. Nothing changes (and nothing is kept) when the values are the same.
+    """
+    from ojodeagua.audit.trail import plain, record
+
+    unknown = set(new_values) - set(ADJUSTABLE)
+    if unknown:
+        raise ValueError(f"not adjustable: {sorted(unknown)}")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Diga por qué cambia la hoja de ruta.")})
+    changes = {}
+    for name, value in new_values.items():
+        before = getattr(item, name)
+        if before != value:
+            changes[name] = [plain(before), plain(value)]
+            setattr(item, name, value)
+    if not changes:
+        return None
+    item.full_clean()
+    item.save()
+    change = RoadmapChange.objects.create(
+        item=item, changed_by=user, changes=changes, reason=reason
+    )
+    record(user, "update", item, {**changes, "reason": reason})
+    return change

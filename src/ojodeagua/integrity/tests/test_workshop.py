@@ -139,3 +139,59 @@ def test_the_road_map_says_what_is_missing(cycle):
     with pytest.raises(ValidationError) as error:
         action.full_clean()
     assert "dropped_reason" in error.value.message_dict
+
+
+def test_a_road_map_change_keeps_its_reason_and_history(cycle):
+    from django.contrib.auth.models import User
+
+    from ojodeagua.audit.models import AuditEvent
+    from ojodeagua.integrity.models import CoachingAnswer, CoachingSession
+    from ojodeagua.integrity.workshop import change_roadmap
+
+    facilitator = User.objects.get(username="ong")
+    top = AssessedRisk.objects.create(
+        cycle=cycle,
+        risk=cycle.catalogue.risks.get(code="R01"),
+        consensus_likelihood=3,
+        consensus_impact=3,
+        priority=1,
+    )
+    item = RoadmapItem.objects.create(
+        assessed_risk=top,
+        action="Abrir cuenta en la cooperativa",
+        responsible="Tesorera",
+        deadline=D(2026, 3, 1),
+        done_when="Hay estado de cuenta",
+    )
+    with pytest.raises(ValidationError):
+        change_roadmap(item, facilitator, "  ", deadline=D(2026, 6, 1))
+    change = change_roadmap(
+        item,
+        facilitator,
+        "La cooperativa pidió el acta de la asamblea",
+        deadline=D(2026, 6, 1),
+        status="in_progress",
+    )
+    assert change.changes == {
+        "deadline": ["2026-03-01", "2026-06-01"],
+        "status": ["pending", "in_progress"],
+    }
+    assert change_roadmap(item, facilitator, "nada", deadline=D(2026, 6, 1)) is None
+    with pytest.raises(ValidationError):
+        change_roadmap(item, facilitator, "Se terminó", status="done")  # needs the date
+    item.refresh_from_db()
+    assert item.status == "in_progress"
+    assert [c.reason for c in item.changes.all()] == ["La cooperativa pidió el acta de la asamblea"]
+    assert AuditEvent.objects.filter(object_id=str(item.pk), actor=facilitator).exists()
+
+    session = CoachingSession.objects.create(
+        cycle=cycle, held_on=D(2026, 4, 2), attendees="Tesorera, presidente, ong"
+    )
+    answer = CoachingAnswer(session=session, item=item, goals_reached="Se juntaron papeles")
+    answer.full_clean()
+    other = Cycle.objects.create(
+        provider=cycle.provider, number=2, catalogue=cycle.catalogue, scale=cycle.scale
+    )
+    elsewhere = CoachingSession.objects.create(cycle=other, held_on=D(2027, 4, 2), attendees="x")
+    with pytest.raises(ValidationError, match="otro ciclo"):
+        CoachingAnswer(session=elsewhere, item=item).full_clean()
