@@ -1,6 +1,7 @@
 """The integrity toolbox's catalogues, versioned so a past assessment keeps its wording."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -681,3 +682,34 @@ class CoachingAnswer(models.Model):
         if self.item_id and self.session_id:
             if self.item.assessed_risk.cycle_id != self.session.cycle_id:
                 raise ValidationError(_("Esa acción es de otro ciclo."))
+
+
+class ScorecardScore(CyclePart):
+    """One indicator of the yearly self-assessment, scored 1 to 5 with its justification."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="scorecard")
+    indicator = models.ForeignKey(
+        ScorecardIndicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicador")
+    )
+    score = models.PositiveSmallIntegerField(
+        _("puntaje"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    evidence = models.TextField(_("por qué ese puntaje"))
+
+    class Meta:
+        ordering = ["cycle", "indicator__code"]
+        verbose_name = _("puntaje de la autoevaluación")
+        verbose_name_plural = _("puntajes de la autoevaluación")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "indicator"], name="one_score_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.score}"
+
+    def clean(self) -> None:
+        if self.indicator_id and self.cycle_id:
+            if self.indicator.version_id != self.cycle.catalogue_id:
+                raise ValidationError(
+                    {"indicator": _("Ese indicador es de otra versión del catálogo.")}
+                )

@@ -1,0 +1,77 @@
+"""A new cycle against the one before: risks up or down, checklist and scorecard progress.
+
+Cycles may use different catalogue versions; entries are matched by their stable code.
+"""
+
+from dataclasses import dataclass
+
+from .models import Cycle
+
+ANSWER_POINTS = {"no": 0, "partly": 1, "yes": 2}
+
+
+@dataclass
+class Movement:
+    code: str
+    title: str
+    before: int | None
+    after: int | None
+
+    @property
+    def change(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+def risk_movements(previous: Cycle, current: Cycle) -> list[Movement]:
+    """Consensus scores (likelihood × impact) of catalogue risks in both cycles."""
+
+    def scores(cycle: Cycle) -> dict[str, tuple[str, int | None]]:
+        found = {}
+        for assessed in cycle.assessed_risks.filter(risk__isnull=False).select_related("risk"):
+            score = None
+            if assessed.consensus_likelihood is not None:
+                score = assessed.consensus_likelihood * assessed.consensus_impact
+            found[assessed.risk.code] = (assessed.risk.title, score)
+        return found
+
+    before, after = scores(previous), scores(current)
+    return [
+        Movement(
+            code,
+            (after.get(code) or before.get(code))[0],
+            before.get(code, (None, None))[1],
+            after.get(code, (None, None))[1],
+        )
+        for code in sorted(set(before) | set(after))
+    ]
+
+
+def checklist_progress(previous: Cycle, current: Cycle) -> list[Movement]:
+    """Each checklist item as points: no 0, partly 1, yes 2."""
+
+    def points(cycle: Cycle) -> dict[str, tuple[str, int]]:
+        return {
+            answer.item.code: (answer.item.text, ANSWER_POINTS[answer.answer])
+            for answer in cycle.compliance.select_related("item")
+        }
+
+    before, after = points(previous), points(current)
+    return [
+        Movement(
+            code,
+            (after.get(code) or before.get(code))[0],
+            before.get(code, (None, None))[1],
+            after.get(code, (None, None))[1],
+        )
+        for code in sorted(set(before) | set(after))
+    ]
+
+
+def scorecard_by_principle(cycle: Cycle) -> dict[str, float]:
+    """Mean score per principle code, for comparing years."""
+    totals: dict[str, list[int]] = {}
+    for score in cycle.scorecard.select_related("indicator__principle"):
+        totals.setdefault(score.indicator.principle.code, []).append(score.score)
+    return {code: sum(values) / len(values) for code, values in sorted(totals.items())}
