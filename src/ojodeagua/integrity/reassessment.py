@@ -24,6 +24,19 @@ class Movement:
         return self.after - self.before
 
 
+def movements(before: dict, after: dict) -> list[Movement]:
+    """Pair {code: (title, value)} of two cycles; an entry missing on one side is None."""
+    return [
+        Movement(
+            code,
+            (after.get(code) or before.get(code))[0],
+            before.get(code, (None, None))[1],
+            after.get(code, (None, None))[1],
+        )
+        for code in sorted(set(before) | set(after))
+    ]
+
+
 def risk_movements(previous: Cycle, current: Cycle) -> list[Movement]:
     """Consensus scores (likelihood × impact) of catalogue risks in both cycles."""
 
@@ -37,15 +50,7 @@ def risk_movements(previous: Cycle, current: Cycle) -> list[Movement]:
         return found
 
     before, after = scores(previous), scores(current)
-    return [
-        Movement(
-            code,
-            (after.get(code) or before.get(code))[0],
-            before.get(code, (None, None))[1],
-            after.get(code, (None, None))[1],
-        )
-        for code in sorted(set(before) | set(after))
-    ]
+    return movements(before, after)
 
 
 def checklist_progress(previous: Cycle, current: Cycle) -> list[Movement]:
@@ -58,15 +63,7 @@ def checklist_progress(previous: Cycle, current: Cycle) -> list[Movement]:
         }
 
     before, after = points(previous), points(current)
-    return [
-        Movement(
-            code,
-            (after.get(code) or before.get(code))[0],
-            before.get(code, (None, None))[1],
-            after.get(code, (None, None))[1],
-        )
-        for code in sorted(set(before) | set(after))
-    ]
+    return movements(before, after)
 
 
 def scorecard_by_principle(cycle: Cycle) -> dict[str, float]:
