@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.providers.models import Sex
+from ojodeagua.providers.models import ProviderPartQuerySet, Sex
 
 
 class CatalogueVersion(models.Model):
@@ -242,15 +242,7 @@ class RatingScale(CatalogueEntry):
         raise ValueError(f"no band of {self.code} holds {score}")
 
 
-class ComplaintQuerySet(models.QuerySet):
-    def in_area(self, area, *, for_edit: bool = False) -> "ComplaintQuerySet":
-        from django.db.models import Q
-
-        return self.filter(
-            Q(provider__municipality_id__in=area.municipality_ids)
-            | Q(provider_id__in=area.provider_ids)
-        )
-
+class ComplaintQuerySet(ProviderPartQuerySet):
     def overdue(self, on) -> "ComplaintQuerySet":
         """Still waiting for an answer after the day the committee promised one."""
         return self.filter(status=Complaint.Status.RECEIVED, respond_by__lt=on)
@@ -320,16 +312,6 @@ class Complaint(models.Model):
         return (self.answered_on - self.received_on).days
 
 
-class CycleQuerySet(models.QuerySet):
-    def in_area(self, area, *, for_edit: bool = False) -> "CycleQuerySet":
-        from django.db.models import Q
-
-        return self.filter(
-            Q(provider__municipality_id__in=area.municipality_ids)
-            | Q(provider_id__in=area.provider_ids)
-        )
-
-
 class Cycle(models.Model):
     """One turn of the toolbox for one committee: preparation, workshop, coaching, review."""
 
@@ -363,7 +345,7 @@ class Cycle(models.Model):
     workshop_on = models.DateField(_("fecha del taller"), null=True, blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
-    objects = CycleQuerySet.as_manager()
+    objects = ProviderPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["provider", "-number"]

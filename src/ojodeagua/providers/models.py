@@ -84,13 +84,17 @@ class Provider(models.Model):
         return self.municipality_id, self.pk
 
 
-class MemberQuerySet(models.QuerySet):
-    def in_area(self, area: Area, *, for_edit: bool = False) -> "MemberQuerySet":
+class ProviderPartQuerySet(models.QuerySet):
+    """Rows that belong to one provider (members, complaints, integrity cycles) share its scope."""
+
+    def in_area(self, area: Area, *, for_edit: bool = False):
         return self.filter(
             Q(provider__municipality_id__in=area.municipality_ids)
             | Q(provider_id__in=area.provider_ids)
         )
 
+
+class MemberQuerySet(ProviderPartQuerySet):
     def current(self, on: datetime.date | None = None) -> "MemberQuerySet":
         on = on or timezone.localdate()
         return self.filter(Q(term_start__lte=on) | Q(term_start__isnull=True)).filter(
