@@ -21,6 +21,7 @@ urlpatterns = [
     path("importar/", include("ojodeagua.monitoring.import_urls")),
     path("indicadores/exportar/", include("ojodeagua.indicators.export_urls")),
     path("", include("ojodeagua.indicators.urls")),
+    path("integridad/", include("ojodeagua.integrity.urls")),
     path("api/v1/", include("ojodeagua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

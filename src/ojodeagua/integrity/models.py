@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ojodeagua.lib.records import record_id_field
 from ojodeagua.providers.models import ProviderPartQuerySet, Sex
 
 
@@ -257,11 +258,23 @@ class Complaint(models.Model):
         RESOLVED = "resolved", _("resuelta")
         NOT_RESOLVED = "not_resolved", _("no resuelta")
 
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("en persona")
+        ASSEMBLY = "assembly", _("en la asamblea")
+        PHONE = "phone", _("por teléfono o mensaje")
+        SUGGESTION_BOX = "box", _("buzón")
+        # Filed by a user on the public form (to come); it arrives unreviewed.
+        PUBLIC_FORM = "public_form", _("formulario público")
+
+    record_id = record_id_field()
     provider = models.ForeignKey(
         "providers.Provider",
         on_delete=models.PROTECT,
         related_name="complaints",
         verbose_name=_("comité"),
+    )
+    channel = models.CharField(
+        _("cómo llegó"), max_length=12, choices=Channel.choices, default=Channel.IN_PERSON
     )
     received_on = models.DateField(_("recibida el"))
     # Optional: a user may complain without giving a name, and a public form will come.
@@ -393,6 +406,7 @@ class Participant(CyclePart):
         ADULT = "adult", _("de 30 a 59 años")
         ELDER = "elder", _("60 años o más")
 
+    record_id = record_id_field()
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participants")
     name = models.CharField(_("nombre (opcional)"), max_length=200, blank=True)
     role = models.CharField(_("papel"), max_length=10, choices=Role.choices)
@@ -434,6 +448,7 @@ class ComplianceAnswer(CyclePart):
 class AssessedRisk(CyclePart):
     """A catalogue risk, or the group's own, as rated in one workshop."""
 
+    record_id = record_id_field()
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="assessed_risks")
     risk = models.ForeignKey(
         Risk,
@@ -550,6 +565,7 @@ class RoadmapItem(models.Model):
         DONE = "done", _("hecha")
         DROPPED = "dropped", _("se dejó")
 
+    record_id = record_id_field()
     assessed_risk = models.ForeignKey(
         AssessedRisk, on_delete=models.CASCADE, related_name="roadmap"
     )
@@ -618,6 +634,7 @@ class RoadmapChange(models.Model):
 
 
 class CoachingSession(CyclePart):
+    record_id = record_id_field()
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="coaching")
     held_on = models.DateField(_("fecha"))
     attendees = models.TextField(_("quiénes asistieron"))
@@ -695,3 +712,61 @@ class ScorecardScore(CyclePart):
                 raise ValidationError(
                     {"indicator": _("Ese indicador es de otra versión del catálogo.")}
                 )
+
+
+class Attachment(CyclePart):
+    """A photo or document that shows a compliance answer or a road-map action.
+
+    Evidence can hold personal data (a receipt, a list of names), so files are served only
+    through a view that checks scope, never from a public media URL.
+    """
+
+    record_id = record_id_field()
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="attachments")
+    compliance_answer = models.ForeignKey(
+        ComplianceAnswer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    roadmap_item = models.ForeignKey(
+        RoadmapItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    file = models.FileField(_("archivo"), upload_to="integrity/%Y/%m/")
+    caption = models.CharField(_("qué muestra"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("subido"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "uploaded_at", "pk"]
+        verbose_name = _("prueba adjunta")
+        verbose_name_plural = _("pruebas adjuntas")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(compliance_answer__isnull=False, roadmap_item__isnull=True)
+                | models.Q(compliance_answer__isnull=True, roadmap_item__isnull=False),
+                name="attachment_shows_one_thing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or self.file.name.rsplit("/", 1)[-1]
+
+    def clean(self) -> None:
+        shown = self.compliance_answer or self.roadmap_item
+        if shown is None:
+            return
+        cycle_id = (
+            self.compliance_answer.cycle_id
+            if self.compliance_answer
+            else self.roadmap_item.assessed_risk.cycle_id
+        )
+        if self.cycle_id and cycle_id != self.cycle_id:
+            raise ValidationError(_("Esa prueba es de otro ciclo."))

@@ -106,3 +106,32 @@ def run_check(code: str, provider: Provider, on: datetime.date) -> Finding | Non
     """None when the check needs data the project does not keep yet."""
     runner = RUNNERS.get(code)
     return runner(provider, on) if runner else None
+
+
+@dataclass
+class RiskFlag:
+    """One data check's answer, shown next to the risk that points to it."""
+
+    check_code: str
+    label: str
+    finding: Finding
+
+
+def flags_for(provider: Provider, risks, on: datetime.date) -> dict[int, list[RiskFlag]]:
+    """Risk pk → the answers of the checks its signals name (checks without data are left out).
+
+    Each check runs once per provider even when several risks point to it.
+    """
+    from .models import Signal
+
+    answers: dict[str, Finding | None] = {}
+    flags: dict[int, list[RiskFlag]] = {}
+    for signal in Signal.objects.filter(risk__in=risks).order_by("risk__code", "check_code"):
+        if signal.check_code not in answers:
+            answers[signal.check_code] = run_check(signal.check_code, provider, on)
+        finding = answers[signal.check_code]
+        if finding is not None:
+            flags.setdefault(signal.risk_id, []).append(
+                RiskFlag(signal.check_code, str(CHECKS[signal.check_code]), finding)
+            )
+    return flags

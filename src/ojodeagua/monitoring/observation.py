@@ -1,7 +1,6 @@
 """What every observation shares: client record id, date, source, recorder and validation state."""
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -12,14 +11,12 @@ from django.utils.translation import pgettext_lazy
 
 from ojodeagua.lib.scoping import Area, SearchableQuerySet
 from ojodeagua.places.models import Municipality
+# new_record_id stays importable from here: migrations name it by this path.
+from ojodeagua.lib.records import new_record_id, record_id_field  # noqa: F401
 from ojodeagua.providers.models import Provider
 
 # An older date is a typo (a year written 0024 or 1024); the monthly summaries cannot place it.
 EARLIEST_OBSERVED_ON = datetime.date(1900, 1, 1)
-
-
-def new_record_id() -> str:
-    return str(uuid.uuid4())
 
 
 class ObservationQuerySet(SearchableQuerySet):
@@ -54,13 +51,7 @@ class Observation(models.Model):
         VALIDATED = "validated", _("validado")
 
     # Made by the phone or the spreadsheet that first recorded it, so a resend is recognised.
-    record_id = models.CharField(
-        _("identificador del registro"),
-        max_length=64,
-        unique=True,
-        default=new_record_id,
-        help_text=_("Lo pone el teléfono o la hoja de cálculo; una reimportación lo reconoce."),
-    )
+    record_id = record_id_field()
     observed_on = models.DateField(_("fecha"), db_index=True)
     source = models.CharField(_("origen"), max_length=20, choices=Source.choices)
     state = models.CharField(

@@ -1,0 +1,3 @@
+"""Follow-up pages: road-map status and changes, coaching, evidence, scorecard, complaints."""
+
+urlpatterns: list = []

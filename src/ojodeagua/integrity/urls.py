@@ -1,0 +1,11 @@
+"""URLs of the integrity pages, gathered from the modules that own them."""
+
+from . import agency_views, followup_views, printable_views, workshop_views
+
+app_name = "integrity"
+urlpatterns = [
+    *workshop_views.urlpatterns,
+    *followup_views.urlpatterns,
+    *printable_views.urlpatterns,
+    *agency_views.urlpatterns,
+]
