@@ -173,3 +173,66 @@ def copy_version(version, name: str):
 def publish(version) -> None:
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
+
+
+def scale_problems(likelihood: list, impact: list, bands: list) -> list[str]:
+    """What is wrong with a rating scale, in words a coordinator can act on; empty when fine."""
+    from django.utils.translation import gettext as _
+
+    problems = []
+    for name, levels in ((_("probabilidad"), likelihood), (_("impacto"), impact)):
+        values = [level.get("value") if isinstance(level, dict) else None for level in levels]
+        if not levels or any(not isinstance(v, int) or v < 1 for v in values):
+            problems.append(
+                _("Cada nivel de %(name)s necesita un valor entero desde 1 y una etiqueta.")
+                % {"name": name}
+            )
+        elif len(set(values)) != len(values):
+            problems.append(_("Hay niveles de %(name)s repetidos.") % {"name": name})
+        elif any(not str(level.get("label", "")).strip() for level in levels):
+            problems.append(_("Cada nivel de %(name)s necesita su etiqueta.") % {"name": name})
+    for band in bands:
+        if not (
+            isinstance(band, dict)
+            and isinstance(band.get("min"), int)
+            and isinstance(band.get("max"), int)
+            and band["min"] <= band["max"]
+            and str(band.get("code", "")).strip()
+            and str(band.get("label", "")).strip()
+        ):
+            problems.append(
+                _("Cada banda necesita «min» y «max» enteros (min ≤ max), «code» y «label».")
+            )
+            return problems
+    if problems:
+        return problems
+    for a in bands:
+        for b in bands:
+            if a is not b and a["min"] <= b["max"] and b["min"] <= a["max"]:
+                problems.append(
+                    _("Las bandas «%(a)s» y «%(b)s» se enciman.")
+                    % {"a": a["label"], "b": b["label"]}
+                )
+                return problems
+    products = sorted({lk["value"] * im["value"] for lk in likelihood for im in impact})
+    loose = [p for p in products if not any(b["min"] <= p <= b["max"] for b in bands)]
+    if loose:
+        problems.append(
+            _("Ninguna banda cubre estos puntajes: %(scores)s.")
+            % {"scores": ", ".join(str(p) for p in loose)}
+        )
+    return problems
+
+
+def publication_problems(version) -> list[str]:
+    """Why a draft cannot be published yet; a cycle needs risks, a checklist and a scale."""
+    from django.utils.translation import gettext as _
+
+    problems = []
+    if not version.risks.exists():
+        problems.append(_("No tiene riesgos."))
+    if not version.checklist.exists():
+        problems.append(_("No tiene lista de cumplimiento."))
+    if version.scales.filter(is_default=True).count() != 1:
+        problems.append(_("Debe tener exactamente una escala marcada como escala por omisión."))
+    return problems

@@ -1,6 +1,6 @@
 """URLs of the integrity pages, gathered from the modules that own them."""
 
-from . import agency_views, followup_views, printable_views, workshop_views
+from . import agency_views, catalogue_views, followup_views, printable_views, workshop_views
 
 app_name = "integrity"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *followup_views.urlpatterns,
     *printable_views.urlpatterns,
     *agency_views.urlpatterns,
+    *catalogue_views.urlpatterns,
 ]
