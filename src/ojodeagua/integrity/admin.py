@@ -6,9 +6,12 @@ from ojodeagua.audit.admin import AuditedAdmin, AuditedInline
 
 from .models import (
     AssessedRisk,
+    Attachment,
     BusinessProcess,
     CatalogueVersion,
     ChecklistItem,
+    CoachingAnswer,
+    CoachingSession,
     Complaint,
     ComplianceAnswer,
     Cycle,
@@ -89,3 +92,19 @@ class RoadmapInline(AuditedInline):
 class AssessedRiskAdmin(AuditedAdmin):
     list_display = ["__str__", "cycle", "priority"]
     inlines = [RatingInline, RoadmapInline]
+
+
+class CoachingAnswerInline(AuditedInline):
+    model = CoachingAnswer
+    extra = 0
+
+
+@admin.register(CoachingSession)
+class CoachingSessionAdmin(AuditedAdmin):
+    list_display = ["cycle", "held_on"]
+    inlines = [CoachingAnswerInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(AuditedAdmin):
+    list_display = ["__str__", "cycle", "uploaded_at"]
