@@ -1,7 +1,12 @@
 """The complaint register's figures: response times and the fix rate."""
 
+import datetime
 import statistics
 from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import Complaint
 
@@ -30,3 +35,133 @@ def register_figures(complaints, on) -> RegisterFigures:
         overdue=sum(1 for c in rows if c.status == Complaint.Status.RECEIVED and c.respond_by < on),
         median_response_days=statistics.median(response_days) if response_days else None,
     )
+
+
+# Days a committee has to answer unless it sets another date. Our choice, not a toolbox
+# rule: long enough for a committee that meets every week or two, short enough that the
+# person who complained hears back within the month.
+RESPONSE_DAYS = 15
+
+
+class ComplaintConflict(Exception):
+    """The same record id arrived again with different content."""
+
+
+def default_respond_by(received_on: datetime.date) -> datetime.date:
+    return received_on + datetime.timedelta(days=RESPONSE_DAYS)
+
+
+@transaction.atomic
+def file_complaint(
+    provider,
+    *,
+    received_on: datetime.date,
+    what: str,
+    channel: str,
+    where: str = "",
+    reported_by: str = "",
+    respond_by: datetime.date | None = None,
+    record_id: str | None = None,
+    actor=None,
+) -> tuple[Complaint, bool]:
+    """Put a complaint in a committee's register; (complaint, created).
+
+    Pages and the public form to come both file through here. A form or an outbox that
+    sends the same ``record_id`` again gets the stored complaint back; different content
+    under the same id raises ``ComplaintConflict``. ``actor`` is None for the public form.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    complaint = Complaint(
+        provider=provider,
+        received_on=received_on,
+        what=what.strip(),
+        channel=channel,
+        where=where.strip(),
+        reported_by=reported_by.strip(),
+        respond_by=respond_by or default_respond_by(received_on),
+    )
+    if record_id:
+        complaint.record_id = record_id
+        stored = Complaint.objects.filter(record_id=record_id).first()
+        if stored is not None:
+            if _same_complaint(stored, complaint):
+                return stored, False
+            raise ComplaintConflict(record_id)
+    complaint.full_clean()
+    save_audited(actor, complaint, complaint.save)
+    return complaint, True
+
+
+def _same_complaint(stored: Complaint, new: Complaint) -> bool:
+    fields = ("provider_id", "received_on", "what", "channel", "where", "reported_by")
+    return all(getattr(stored, name) == getattr(new, name) for name in fields)
+
+
+# Where a complaint may go from each status; closed complaints stay closed.
+NEXT_STATUSES = {
+    Complaint.Status.RECEIVED: (
+        Complaint.Status.ANSWERED,
+        Complaint.Status.RESOLVED,
+        Complaint.Status.NOT_RESOLVED,
+    ),
+    Complaint.Status.ANSWERED: (Complaint.Status.RESOLVED, Complaint.Status.NOT_RESOLVED),
+    Complaint.Status.RESOLVED: (),
+    Complaint.Status.NOT_RESOLVED: (),
+}
+
+
+@transaction.atomic
+def move_complaint(
+    complaint: Complaint,
+    actor,
+    status: str,
+    *,
+    answered_on: datetime.date | None = None,
+    answer: str = "",
+    closed_on: datetime.date | None = None,
+    reason: str = "",
+) -> Complaint:
+    """Move a complaint along received → answered → resolved or not resolved (audited).
+
+    A complaint still waiting may be answered and closed in one step (the answer is asked
+    for all the same). Raises ``ValidationError`` with the field to fix.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    if status not in NEXT_STATUSES.get(complaint.status, ()):
+        raise ValidationError(
+            {
+                "status": _("Una queja «%(now)s» no puede pasar a «%(next)s».")
+                % {
+                    "now": complaint.get_status_display(),
+                    "next": Complaint.Status(status).label
+                    if status in Complaint.Status.values
+                    else status,
+                }
+            }
+        )
+    errors = {}
+    if complaint.status == Complaint.Status.RECEIVED:
+        if answered_on is None:
+            errors["answered_on"] = _("Anote cuándo se respondió la queja.")
+        if not answer.strip():
+            errors["answer"] = _("Escriba qué se le respondió a quien se quejó.")
+        complaint.answered_on = answered_on
+        complaint.answer = answer.strip()
+    if status in {Complaint.Status.RESOLVED, Complaint.Status.NOT_RESOLVED}:
+        if closed_on is None:
+            errors["closed_on"] = _("Anote cuándo se cerró la queja.")
+        elif complaint.answered_on and closed_on < complaint.answered_on:
+            errors["closed_on"] = _("La queja no se puede cerrar antes de responderla.")
+        complaint.closed_on = closed_on
+    if status == Complaint.Status.NOT_RESOLVED:
+        if not reason.strip():
+            errors["not_resolved_reason"] = _("Diga por qué la queja no se resolvió.")
+        complaint.not_resolved_reason = reason.strip()
+    if errors:
+        raise ValidationError(errors)
+    complaint.status = status
+    complaint.full_clean()
+    save_audited(actor, complaint, complaint.save)
+    return complaint
