@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.forms import BaseFormSet, ModelForm
 
 from .models import AuditEvent
@@ -18,6 +19,9 @@ def plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, decimal.Decimal | datetime.date | datetime.datetime):
         return str(value)
+    if isinstance(value, FieldFile):
+        # A stored file is named, never read into the trail (it is iterable by lines).
+        return value.name or ""
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
         return [plain(item) for item in value]
     return value

@@ -70,3 +70,20 @@ def test_the_history_link_is_not_offered_to_those_who_cannot_read_the_trail(teso
 
     own = Membership.objects.get(user__username="tesorera").providers.get()
     assert "/bitacora/" not in tesorera.get(own.get_absolute_url()).content.decode()
+
+
+def test_a_file_is_named_in_the_trail_not_read_into_it(tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+    from django.db.models.fields.files import FieldFile
+
+    from ojodeagua.audit.trail import plain
+    from ojodeagua.integrity.models import Attachment
+
+    storage = FileSystemStorage(location=tmp_path)
+    storage.save("integrity/acta.txt", ContentFile(b"line1\nline2\n"))
+    field = Attachment._meta.get_field("file")
+    stored = FieldFile(None, field, "integrity/acta.txt")
+    stored.storage = storage
+    assert plain(stored) == "integrity/acta.txt"
+    assert plain(FieldFile(None, field, "")) == ""
