@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import observations, views
+from . import integrity, observations, views
 
 router = DefaultRouter()
 router.register("municipalities", views.MunicipalityViewSet)
@@ -19,6 +19,8 @@ router.register("schools", views.SchoolViewSet)
 router.register("health-centres", views.HealthCentreViewSet)
 for prefix, viewset in observations.OBSERVATION_ROUTES:
     router.register(prefix, viewset)
+for prefix, viewset, basename in integrity.INTEGRITY_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),

@@ -16,6 +16,7 @@ from ojodeagua.providers.models import Member, Provider, Sex
 from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
 
 from .history import build_history
+from .integrity import build_integrity
 from .models import DemoDataset
 
 DEMO_VERSION = 1
@@ -505,6 +506,7 @@ class DemoBuilder:
         treasurer.save(update_fields=["name", "sex"])
 
         history = build_history(home_municipality_id=municipality.pk)
+        history.update(build_integrity(committees))
 
         DemoDataset.objects.create(version=DEMO_VERSION)
         cache.delete("ojodeagua:is-demo")

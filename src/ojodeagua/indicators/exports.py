@@ -1,7 +1,6 @@
 """CSV and XLSX downloads of indicator values, with each entity's key and name looked up in bulk."""
 
 import datetime
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -12,11 +11,10 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ojodeagua.lib.filters import visible
-from ojodeagua.lib.tabular import csv_response, spreadsheet_safe
+from ojodeagua.lib.tabular import csv_response
+from ojodeagua.lib.xlsx import xlsx_response
 from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem
@@ -24,7 +22,6 @@ from ojodeagua.watersystems.models import WaterSystem
 from .models import Entity, IndicatorValue
 
 CHUNK = 2000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # "2025-03" picks a month; a full date works too.
 PERIOD_FORMATS = ["%Y-%m-%d", "%Y-%m"]
 
@@ -153,23 +150,5 @@ def export_csv(queryset, filename: str = "indicadores.csv"):
     return csv_response(filename, headers(), rows(queryset))
 
 
-def _xlsx_cell(value: object) -> object:
-    if isinstance(value, str):
-        # openpyxl would store text starting with "=" as a formula.
-        return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
-
-
 def export_xlsx(queryset, filename: str = "indicadores.xlsx") -> FileResponse:
-    """Write-only mode keeps one row in memory at a time; the file is spooled to disk."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("indicadores"))
-    sheet.append(headers())
-    for row in rows(queryset):
-        sheet.append([_xlsx_cell(value) for value in row])
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
-    )
+    return xlsx_response(filename, _("indicadores"), headers(), rows(queryset))

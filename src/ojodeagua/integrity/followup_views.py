@@ -1,3 +1,992 @@
 """Follow-up pages: road-map status and changes, coaching, evidence, scorecard, complaints."""
 
-urlpatterns: list = []
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ojodeagua.audit.trail import record, save_audited
+from ojodeagua.lib.records import new_record_id
+from ojodeagua.lib.tabular import csv_response
+from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
+from ojodeagua.providers.models import Provider
+
+from . import reassessment, register, workshop
+from .followup_forms import (
+    EVIDENCE_KINDS,
+    QUESTIONS,
+    AttachmentForm,
+    CoachingItemForm,
+    CoachingSessionForm,
+    ComplaintFilter,
+    ComplaintForm,
+    ComplaintMoveForm,
+    RoadmapChangeForm,
+    ScorecardForm,
+    evidence_extension,
+    question_label,
+)
+from .models import (
+    AssessedRisk,
+    Attachment,
+    CoachingAnswer,
+    CoachingSession,
+    Complaint,
+    ComplianceAnswer,
+    Cycle,
+    RoadmapChange,
+    RoadmapItem,
+    ScorecardIndicator,
+    ScorecardScore,
+)
+
+Status = RoadmapItem.Status
+
+
+# Scope ------------------------------------------------------------------------------------------
+def visible_cycles(request: HttpRequest):
+    return scope_for(request.user).visible(Cycle.objects.all())
+
+
+def cycle_for(request: HttpRequest, pk: int, *, edit: bool = False) -> Cycle:
+    """The cycle if the user may see it (404 otherwise); 403 when editing a read-only one."""
+    getter = get_editable_or_404 if edit else get_visible_or_404
+    return getter(request.user, Cycle, pk)
+
+
+def require_edit(request: HttpRequest, cycle: Cycle) -> None:
+    if not scope_for(request.user).can_edit(cycle):
+        raise PermissionDenied
+
+
+def item_for(request: HttpRequest, pk: int, *, edit: bool = False) -> RoadmapItem:
+    item = get_object_or_404(
+        RoadmapItem.objects.select_related(
+            "tool", "assessed_risk__risk", "assessed_risk__cycle__provider"
+        ).filter(assessed_risk__cycle__in=visible_cycles(request)),
+        pk=pk,
+    )
+    if edit:
+        require_edit(request, item.assessed_risk.cycle)
+    return item
+
+
+def hub_url(cycle: Cycle) -> str:
+    """The cycle's hub; the road map stands in while the hub page is not there."""
+    try:
+        return reverse("integrity:cycle_detail", args=[cycle.pk])
+    except NoReverseMatch:
+        return reverse("integrity:roadmap", args=[cycle.pk])
+
+
+def cycle_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
+    return {
+        "cycle": cycle,
+        "hub_url": hub_url(cycle),
+        "can_edit": scope_for(request.user).can_edit(cycle),
+        **extra,
+    }
+
+
+def add_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a domain rule's errors on the form fields they concern (or on the whole form)."""
+    aliases = aliases or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        name = aliases.get(name, name)
+        shown = name in form.fields and not form.fields[name].widget.is_hidden
+        form.add_error(name if shown else None, errors)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{round(share * 100)} %"
+
+
+def short_date(day: datetime.date | None) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT") if day else "—"
+
+
+# Road map ---------------------------------------------------------------------------------------
+def in_words(name: str, value) -> str:
+    """A value kept in a change's history, as the page says it."""
+    if value in (None, ""):
+        return "—"
+    if name == "status" and value in Status.values:
+        return str(Status(value).label)
+    if name in {"deadline", "done_on"}:
+        try:
+            return short_date(datetime.date.fromisoformat(value))
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+@dataclass
+class ChangeLine:
+    label: str
+    before: str
+    after: str
+
+
+def change_lines(change: RoadmapChange) -> list[ChangeLine]:
+    lines = []
+    for name, (before, after) in change.changes.items():
+        label = capfirst(RoadmapItem._meta.get_field(name).verbose_name)
+        lines.append(ChangeLine(label, in_words(name, before), in_words(name, after)))
+    return lines
+
+
+def person(user) -> str:
+    if user is None:
+        return _("alguien que ya no tiene cuenta")
+    return user.get_full_name() or user.username
+
+
+@dataclass
+class ItemRow:
+    item: RoadmapItem
+    overdue: bool
+    history: list[tuple[RoadmapChange, str, list[ChangeLine]]]
+    upload_url: str = ""
+
+
+@dataclass
+class RiskRoadmap:
+    assessed: AssessedRisk
+    rows: list[ItemRow] = field(default_factory=list)
+
+
+def is_overdue(item: RoadmapItem, on: datetime.date) -> bool:
+    return item.deadline < on and item.status not in {Status.DONE, Status.DROPPED}
+
+
+def top_three(cycle: Cycle):
+    items = RoadmapItem.objects.select_related("tool").prefetch_related(
+        Prefetch("changes", queryset=RoadmapChange.objects.select_related("changed_by")),
+        "attachments",
+    )
+    return (
+        cycle.assessed_risks.filter(priority__isnull=False)
+        .select_related("risk")
+        .prefetch_related(Prefetch("roadmap", queryset=items))
+        .order_by("priority")
+    )
+
+
+@dataclass
+class CompletionLine:
+    months: int
+    cutoff: datetime.date
+    done: int
+    planned: int
+    share: float | None
+    reached: bool
+
+
+def completion_lines(cycle: Cycle, on: datetime.date) -> list[CompletionLine]:
+    lines = []
+    for months in (6, 12):
+        figure = workshop.completion(cycle, months)
+        if figure is None:
+            continue
+        cutoff = workshop.months_after(cycle.workshop_on, months)
+        lines.append(
+            CompletionLine(months, cutoff, figure.done, figure.planned, figure.share, cutoff <= on)
+        )
+    return lines
+
+
+@login_required
+def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_for(request, pk)
+    can_edit = scope_for(request.user).can_edit(cycle)
+    today = timezone.localdate()
+    risks = []
+    done = planned = overdue = 0
+    for assessed in top_three(cycle):
+        entry = RiskRoadmap(assessed)
+        for item in assessed.roadmap.all():
+            history = [
+                (
+                    change,
+                    person(change.changed_by),
+                    change_lines(change),
+                )
+                for change in item.changes.all()
+            ]
+            row = ItemRow(item, is_overdue(item, today), history)
+            if can_edit:
+                row.upload_url = upload_url(roadmap_item=item.pk)
+            entry.rows.append(row)
+            planned += 1
+            done += item.status == Status.DONE
+            overdue += row.overdue
+        risks.append(entry)
+    context = cycle_context(
+        request,
+        cycle,
+        risks=risks,
+        done=done,
+        planned=planned,
+        overdue=overdue,
+        share=percent(done / planned if planned else None),
+        completion=[(line, percent(line.share)) for line in completion_lines(cycle, today)],
+        today=today,
+    )
+    return render(request, "integrity/followup/roadmap.html", context)
+
+
+@login_required
+def roadmap_item_change(request: HttpRequest, pk: int) -> HttpResponse:
+    item = item_for(request, pk, edit=True)
+    cycle = item.assessed_risk.cycle
+    back = f"{reverse('integrity:roadmap', args=[cycle.pk])}#accion-{item.pk}"
+    form = RoadmapChangeForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = workshop.change_roadmap(
+                item, request.user, form.cleaned_data["reason"], **form.values()
+            )
+        except ValidationError as error:
+            add_errors(form, error, {"dropped_reason": "reason"})
+            # change_roadmap set the new values on the object before refusing them.
+            item.refresh_from_db()
+        else:
+            if change is None:
+                messages.info(request, _("No cambió nada: los datos son los mismos."))
+            else:
+                messages.success(request, _("Se guardó el cambio y su motivo."))
+            return redirect(back)
+    status = 400 if form.is_bound else 200
+    context = cycle_context(request, cycle, item=item, form=form, back=back)
+    return render(request, "integrity/followup/roadmap_change.html", context, status=status)
+
+
+# Evidence ---------------------------------------------------------------------------------------
+def evidence_target(request: HttpRequest):
+    """(cycle, road-map item or None, compliance answer or None) named by the query."""
+    params = request.POST if request.method == "POST" else request.GET
+    item_id = params.get("roadmap_item") or request.GET.get("roadmap_item")
+    answer_id = params.get("compliance_answer") or request.GET.get("compliance_answer")
+    if item_id and str(item_id).isdigit():
+        item = item_for(request, int(item_id), edit=True)
+        return item.assessed_risk.cycle, item, None
+    if answer_id and str(answer_id).isdigit():
+        answer = get_object_or_404(
+            ComplianceAnswer.objects.select_related("item", "cycle__provider").filter(
+                cycle__in=visible_cycles(request)
+            ),
+            pk=answer_id,
+        )
+        require_edit(request, answer.cycle)
+        return answer.cycle, None, answer
+    raise Http404
+
+
+def upload_url(**target) -> str:
+    """Where to add evidence to a road-map item or a compliance answer (``compliance_answer=``)."""
+    return f"{reverse('integrity:attachment_upload')}?{urlencode(target)}"
+
+
+def evidence_default_next(cycle: Cycle, item: RoadmapItem | None) -> str:
+    if item is not None:
+        return f"{reverse('integrity:roadmap', args=[cycle.pk])}#accion-{item.pk}"
+    try:
+        return reverse("integrity:compliance", args=[cycle.pk])
+    except NoReverseMatch:
+        return hub_url(cycle)
+
+
+@login_required
+def attachment_upload(request: HttpRequest) -> HttpResponse:
+    cycle, item, answer = evidence_target(request)
+    back = safe_next(request, evidence_default_next(cycle, item))
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        record_id = request.POST.get("record_id")
+        if record_id and Attachment.objects.filter(record_id=record_id, cycle=cycle).exists():
+            messages.info(request, _("Esta prueba ya se había guardado."))
+            return redirect(back)
+        if form.is_valid():
+            try:
+                save_attachment(request, form, cycle, item, answer)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Se guardó la prueba."))
+                return redirect(back)
+    context = cycle_context(request, cycle, form=form, item=item, answer=answer, back=back)
+    status = 400 if form.is_bound else 200
+    return render(request, "integrity/followup/attachment_upload.html", context, status=status)
+
+
+def save_attachment(request, form, cycle, item, answer) -> Attachment:
+    upload = form.cleaned_data["file"]
+    attachment = Attachment(
+        cycle=cycle,
+        roadmap_item=item,
+        compliance_answer=answer,
+        caption=form.cleaned_data["caption"].strip(),
+        uploaded_by=request.user,
+        record_id=form.cleaned_data["record_id"] or new_record_id(),
+    )
+    # A random name: the name on the phone may carry a person's name, and it is not needed.
+    name = f"{uuid.uuid4().hex}.{evidence_extension(upload.name)}"
+    attachment.file.save(name, upload, save=False)
+    try:
+        with transaction.atomic():
+            attachment.full_clean()
+            attachment.save()
+            # Recorded by hand: the audit snapshot would read the file itself.
+            record(
+                request.user,
+                "create",
+                attachment,
+                {
+                    "file": attachment.file.name,
+                    "caption": attachment.caption,
+                    "roadmap_item": str(item) if item else None,
+                    "compliance_answer": str(answer) if answer else None,
+                },
+            )
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@login_required
+def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file, to those who may see its cycle; there is no public address for it."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(cycle__in=visible_cycles(request)), pk=pk
+    )
+    extension = evidence_extension(attachment.file.name)
+    if extension not in EVIDENCE_KINDS:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=EVIDENCE_KINDS[extension][0],
+        filename=f"prueba-{attachment.pk}.{extension}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Coaching ---------------------------------------------------------------------------------------
+@login_required
+def coaching_list(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_for(request, pk)
+    sessions = cycle.coaching.annotate(answered=Count("answers")).order_by("-held_on", "-pk")
+    context = cycle_context(request, cycle, sessions=sessions)
+    return render(request, "integrity/followup/coaching_list.html", context)
+
+
+def cycle_items(cycle: Cycle):
+    return (
+        RoadmapItem.objects.filter(assessed_risk__cycle=cycle)
+        .select_related("tool", "assessed_risk__risk", "assessed_risk__cycle")
+        .order_by("assessed_risk__priority", "deadline", "pk")
+    )
+
+
+@login_required
+def coaching_create(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_for(request, pk, edit=True)
+    data = request.POST if request.method == "POST" else None
+    record_id = data.get("record_id") if data is not None else None
+    if record_id:
+        stored = CoachingSession.objects.filter(record_id=record_id, cycle=cycle).first()
+        if stored is not None:
+            messages.info(request, _("Esta sesión ya se había guardado."))
+            return redirect("integrity:coaching_detail", stored.pk)
+    form = CoachingSessionForm(data)
+    item_forms = [
+        (item, CoachingItemForm(data, item=item, prefix=f"accion-{item.pk}"))
+        for item in cycle_items(cycle)
+    ]
+    if data is not None:
+        valid = form.is_valid()
+        valid = all([f.is_valid() for _item, f in item_forms]) and valid
+        if valid:
+            try:
+                session = save_session(request, cycle, form, item_forms)
+            except StatusRefused:
+                pass
+            else:
+                messages.success(request, _("Se guardó la sesión de acompañamiento."))
+                return redirect("integrity:coaching_detail", session.pk)
+    has_errors = bool(form.errors) or any(f.errors for _item, f in item_forms)
+    context = cycle_context(request, cycle, form=form, item_forms=item_forms, has_errors=has_errors)
+    status = 400 if data is not None else 200
+    return render(request, "integrity/followup/coaching_form.html", context, status=status)
+
+
+class StatusRefused(Exception):
+    """A status change in the session broke a road-map rule; nothing was saved."""
+
+
+def save_session(request, cycle: Cycle, form, item_forms) -> CoachingSession:
+    """The session, its answers and any status changes, all saved or none."""
+    target = form
+    try:
+        with transaction.atomic():
+            session = CoachingSession(
+                cycle=cycle,
+                held_on=form.cleaned_data["held_on"],
+                attendees=form.cleaned_data["attendees"].strip(),
+                notes=form.cleaned_data["notes"].strip(),
+                record_id=form.cleaned_data["record_id"] or new_record_id(),
+            )
+            session.full_clean()
+            save_audited(request.user, session, session.save)
+            for item, item_form in item_forms:
+                target = item_form
+                if item_form.has_answers():
+                    answer = CoachingAnswer(session=session, item=item, **item_form.answers())
+                    answer.full_clean()
+                    save_audited(request.user, answer, answer.save)
+                if item_form.changes_status():
+                    workshop.change_roadmap(
+                        item,
+                        request.user,
+                        item_form.cleaned_data["reason"].strip(),
+                        **item_form.status_values(),
+                    )
+    except ValidationError as error:
+        add_errors(target, error, {"dropped_reason": "reason"})
+        for item, _item_form in item_forms:
+            item.refresh_from_db()
+        raise StatusRefused from error
+    return session
+
+
+@login_required
+def coaching_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(
+        CoachingSession.objects.select_related("cycle__provider").filter(
+            cycle__in=visible_cycles(request)
+        ),
+        pk=pk,
+    )
+    answers = session.answers.select_related("item__assessed_risk__risk", "item__tool")
+    questions = [(name, question_label(name)) for name in QUESTIONS]
+    rows = [
+        (answer, [(label, getattr(answer, name)) for name, label in questions])
+        for answer in answers
+    ]
+    context = cycle_context(request, session.cycle, session=session, rows=rows)
+    return render(request, "integrity/followup/coaching_detail.html", context)
+
+
+# Scorecard --------------------------------------------------------------------------------------
+def mean_words(before: float | None, after: float | None) -> str:
+    if after is None:
+        return _("Sin puntajes en este ciclo.")
+    if before is None:
+        return _("Sin puntajes del ciclo anterior para comparar.")
+    values = {"before": f"{before:.1f}", "after": f"{after:.1f}"}
+    if after > before:
+        return _("Subió de %(before)s a %(after)s.") % values
+    if after < before:
+        return _("Bajó de %(before)s a %(after)s.") % values
+    return _("Igual que el ciclo anterior (%(after)s).") % values
+
+
+@login_required
+def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_for(request, pk)
+    if request.method == "POST":
+        require_edit(request, cycle)
+    indicators = list(
+        ScorecardIndicator.objects.filter(version_id=cycle.catalogue_id)
+        .select_related("principle")
+        .order_by("principle__code", "code")
+    )
+    stored = {score.indicator_id: score for score in cycle.scorecard.all()}
+    previous = cycle.previous()
+    previous_scores = {}
+    if previous is not None:
+        previous_scores = {
+            s.indicator.code: s.score for s in previous.scorecard.select_related("indicator")
+        }
+    initial = {}
+    for indicator_id, score in stored.items():
+        initial[f"score_{indicator_id}"] = str(score.score)
+        initial[f"evidence_{indicator_id}"] = score.evidence
+    form = ScorecardForm(request.POST or None, indicators=indicators, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = save_scores(request, cycle, form.scores(), stored)
+        messages.success(
+            request,
+            ngettext("Se guardó %(count)s puntaje.", "Se guardaron %(count)s puntajes.", saved)
+            % {"count": saved}
+            if saved
+            else _("No cambió ningún puntaje."),
+        )
+        return redirect("integrity:scorecard", cycle.pk)
+
+    means = reassessment.scorecard_by_principle(cycle)
+    previous_means = reassessment.scorecard_by_principle(previous) if previous else {}
+    principles = []
+    for principle in cycle.catalogue.principles.order_by("code"):
+        rows = [
+            (
+                indicator,
+                form[f"score_{indicator.pk}"],
+                form[f"evidence_{indicator.pk}"],
+                stored.get(indicator.pk),
+                previous_scores.get(indicator.code),
+            )
+            for indicator in indicators
+            if indicator.principle_id == principle.pk
+        ]
+        mean, before = means.get(principle.code), previous_means.get(principle.code)
+        principles.append(
+            {
+                "principle": principle,
+                "rows": rows,
+                "mean": mean,
+                "previous_mean": before,
+                "sentence": mean_words(before, mean) if previous else "",
+            }
+        )
+    context = cycle_context(
+        request,
+        cycle,
+        form=form,
+        principles=principles,
+        previous=previous,
+        scored=len(stored),
+        total=len(indicators),
+    )
+    status = 400 if form.is_bound else 200
+    return render(request, "integrity/followup/scorecard.html", context, status=status)
+
+
+def save_scores(request, cycle: Cycle, scores: dict, stored: dict) -> int:
+    saved = 0
+    with transaction.atomic():
+        for indicator_id, (value, evidence) in scores.items():
+            score = stored.get(indicator_id) or ScorecardScore(
+                cycle=cycle, indicator_id=indicator_id
+            )
+            if score.pk and score.score == value and score.evidence == evidence:
+                continue
+            score.score, score.evidence = value, evidence
+            score.full_clean()
+            save_audited(request.user, score, score.save)
+            saved += 1
+    return saved
+
+
+# Comparison -------------------------------------------------------------------------------------
+ANSWER_WORDS = {
+    0: ComplianceAnswer.Answer.NO.label,
+    1: ComplianceAnswer.Answer.PARTLY.label,
+    2: ComplianceAnswer.Answer.YES.label,
+}
+
+
+def band_label(cycle: Cycle, score: int | None) -> str:
+    if score is None:
+        return "—"
+    for band in cycle.scale.bands:
+        if band["min"] <= score <= band["max"]:
+            return band["label"]
+    return "—"
+
+
+def risk_sentences(previous: Cycle, cycle: Cycle) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {"up": [], "down": [], "same": [], "new": [], "gone": []}
+    for move in reassessment.risk_movements(previous, cycle):
+        values = {
+            "title": move.title,
+            "before": move.before,
+            "after": move.after,
+            "band_before": band_label(previous, move.before),
+            "band_after": band_label(cycle, move.after),
+        }
+        if move.change is None:
+            if move.after is not None:
+                found["new"].append(
+                    _(
+                        "«%(title)s»: no se valoró en el ciclo anterior; ahora %(after)s "
+                        "(%(band_after)s)."
+                    )
+                    % values
+                )
+            elif move.before is not None:
+                found["gone"].append(
+                    _(
+                        "«%(title)s»: tenía %(before)s (%(band_before)s); en este ciclo no se "
+                        "valoró."
+                    )
+                    % values
+                )
+        elif move.change > 0:
+            found["up"].append(
+                _("«%(title)s» subió de %(before)s (%(band_before)s) a %(after)s (%(band_after)s).")
+                % values
+            )
+        elif move.change < 0:
+            found["down"].append(
+                _("«%(title)s» bajó de %(before)s (%(band_before)s) a %(after)s (%(band_after)s).")
+                % values
+            )
+        else:
+            found["same"].append(_("«%(title)s» sigue en %(after)s (%(band_after)s).") % values)
+    return found
+
+
+def checklist_sentences(previous: Cycle, cycle: Cycle) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {"better": [], "worse": [], "same": [], "missing": []}
+    for move in reassessment.checklist_progress(previous, cycle):
+        values = {
+            "text": move.title,
+            "before": ANSWER_WORDS.get(move.before, "—"),
+            "after": ANSWER_WORDS.get(move.after, "—"),
+        }
+        if move.change is None:
+            found["missing"].append(
+                _("«%(text)s»: antes «%(before)s», ahora «%(after)s» (falta una respuesta).")
+                % values
+            )
+        elif move.change > 0:
+            found["better"].append(_("«%(text)s» mejoró: de «%(before)s» a «%(after)s».") % values)
+        elif move.change < 0:
+            found["worse"].append(_("«%(text)s» empeoró: de «%(before)s» a «%(after)s».") % values)
+        else:
+            found["same"].append(_("«%(text)s» sigue en «%(after)s».") % values)
+    return found
+
+
+@login_required
+def comparison(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_for(request, pk)
+    previous = cycle.previous()
+    context = cycle_context(request, cycle, previous=previous)
+    if previous is not None:
+        means = reassessment.scorecard_by_principle(cycle)
+        previous_means = reassessment.scorecard_by_principle(previous)
+        names = {p.code: p.name for p in previous.catalogue.principles.all()}
+        names.update({p.code: p.name for p in cycle.catalogue.principles.all()})
+        # A cycle still in its workshop has nothing to compare yet; one sentence says so
+        # instead of listing every entry as missing.
+        rated = cycle.assessed_risks.filter(consensus_likelihood__isnull=False).exists()
+        answered = cycle.compliance.exists()
+        context.update(
+            risks=risk_sentences(previous, cycle) if rated else None,
+            checklist=checklist_sentences(previous, cycle) if answered else None,
+            scales_differ=previous.scale.code != cycle.scale.code,
+            principles=[
+                (names.get(code, code), mean_words(previous_means.get(code), means.get(code)))
+                for code in sorted(set(means) | set(previous_means))
+            ],
+        )
+    return render(request, "integrity/followup/comparison.html", context)
+
+
+# Complaints -------------------------------------------------------------------------------------
+def fix_rate_sentence(figures: register.RegisterFigures) -> str:
+    if not figures.received:
+        return _("Todavía no hay quejas en el registro.")
+    if figures.received == 1:
+        if figures.resolved:
+            return _("Hay 1 queja en el registro y se resolvió (100 %).")
+        return _("Hay 1 queja en el registro y todavía no se resuelve (0 %).")
+    return ngettext(
+        "Se resolvió %(resolved)s de %(received)s quejas (%(share)s).",
+        "Se resolvieron %(resolved)s de %(received)s quejas (%(share)s).",
+        figures.resolved,
+    ) % {
+        "resolved": figures.resolved,
+        "received": figures.received,
+        "share": percent(figures.fix_rate),
+    }
+
+
+def response_sentence(figures: register.RegisterFigures) -> str:
+    if figures.median_response_days is None:
+        return _("Ninguna queja se ha respondido todavía.")
+    days = figures.median_response_days
+    shown = f"{days:g}"
+    return ngettext(
+        "La mitad de las %(answered)s quejas respondidas se respondió en %(days)s día o menos.",
+        "La mitad de las %(answered)s quejas respondidas se respondió en %(days)s días o menos.",
+        2 if days != 1 else 1,
+    ) % {"answered": figures.answered, "days": shown}
+
+
+def overdue_sentence(figures: register.RegisterFigures) -> str:
+    if not figures.overdue:
+        return _("Ninguna queja está vencida.")
+    return ngettext(
+        "%(count)s queja sigue sin respuesta después de la fecha prometida.",
+        "%(count)s quejas siguen sin respuesta después de la fecha prometida.",
+        figures.overdue,
+    ) % {"count": figures.overdue}
+
+
+def filtered_complaints(request: HttpRequest):
+    """(filter form, provider-filtered register, status-filtered list, chosen provider)."""
+    scope = scope_for(request.user)
+    complaints = scope.visible(Complaint.objects.select_related("provider"))
+    providers = scope.visible(Provider.objects.all()).filter(
+        pk__in=complaints.values("provider_id")
+    ) | scope.editable(Provider.objects.all())
+    filters = ComplaintFilter(request.GET or None, providers=providers.distinct())
+    provider = None
+    status = ""
+    if filters.is_bound and filters.is_valid():
+        provider = filters.cleaned_data["provider"]
+        status = filters.cleaned_data["status"]
+    elif filters.is_bound:
+        raise Http404
+    register_rows = complaints.filter(provider=provider) if provider else complaints
+    listed = register_rows
+    today = timezone.localdate()
+    if status == ComplaintFilter.OVERDUE:
+        listed = listed.overdue(today)
+    elif status:
+        listed = listed.filter(status=status)
+    return filters, register_rows, listed, provider
+
+
+@login_required
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    filters, register_rows, listed, provider = filtered_complaints(request)
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    figures = register.register_figures(register_rows, today)
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    overdue_ids = {
+        c.pk
+        for c in page.object_list
+        if c.status == Complaint.Status.RECEIVED and c.respond_by < today
+    }
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    can_file = scope.editable(Provider.objects.all()).exists()
+    context = {
+        "filters": filters,
+        "provider": provider,
+        "page_obj": page,
+        "overdue_ids": overdue_ids,
+        "figures": figures,
+        "sentences": [
+            fix_rate_sentence(figures),
+            response_sentence(figures),
+            overdue_sentence(figures),
+        ],
+        "query": urlencode(query),
+        "can_file": can_file,
+        "create_url": reverse("integrity:complaint_create")
+        + (f"?provider={provider.pk}" if provider else ""),
+    }
+    return render(request, "integrity/complaints/list.html", context)
+
+
+@login_required
+def complaint_export(request: HttpRequest) -> HttpResponse:
+    """The register without who complained: it is meant for sharing."""
+    _filters, _register, listed, _provider = filtered_complaints(request)
+    today = timezone.localdate()
+    header = [
+        "id",
+        "id_registro",
+        "comite_id",
+        "comite",
+        "recibida",
+        "canal",
+        "que",
+        "donde",
+        "responder_a_mas_tardar",
+        "estado",
+        "vencida",
+        "respondida",
+        "dias_para_responder",
+        "respuesta",
+        "cerrada",
+        "por_que_no_se_resolvio",
+    ]
+    rows = (
+        [
+            c.pk,
+            c.record_id,
+            c.provider_id,
+            c.provider.name,
+            c.received_on,
+            c.get_channel_display(),
+            c.what,
+            c.where,
+            c.respond_by,
+            c.get_status_display(),
+            _("sí") if c.status == Complaint.Status.RECEIVED and c.respond_by < today else _("no"),
+            c.answered_on,
+            c.response_days(),
+            c.answer,
+            c.closed_on,
+            c.not_resolved_reason,
+        ]
+        for c in listed.order_by("provider__name", "received_on", "pk").iterator()
+    )
+    return csv_response("quejas.csv", header, rows)
+
+
+@login_required
+def complaint_create(request: HttpRequest) -> HttpResponse:
+    providers = scope_for(request.user).editable(Provider.objects.all())
+    if not providers.exists():
+        raise PermissionDenied
+    initial = {"received_on": timezone.localdate()}
+    chosen = request.GET.get("provider")
+    if chosen and chosen.isdigit() and providers.filter(pk=chosen).exists():
+        initial["provider"] = int(chosen)
+    elif providers.count() == 1:
+        initial["provider"] = providers.get().pk
+    form = ComplaintForm(request.POST or None, providers=providers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint, created = register.file_complaint(
+                data["provider"],
+                received_on=data["received_on"],
+                what=data["what"],
+                channel=data["channel"],
+                where=data["where"],
+                reported_by=data["reported_by"],
+                respond_by=data["respond_by"],
+                record_id=data["record_id"] or None,
+                actor=request.user,
+            )
+        except register.ComplaintConflict:
+            form.add_error(
+                None,
+                _(
+                    "Este formulario ya se usó para otra queja. Vuelva a abrir «Anotar queja» "
+                    "para anotar una nueva."
+                ),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if created:
+                messages.success(request, _("Se anotó la queja en el registro."))
+            else:
+                messages.info(request, _("Esta queja ya estaba anotada."))
+            return redirect("integrity:complaint_detail", complaint.pk)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "list_url": reverse("integrity:complaint_list")}
+    return render(request, "integrity/complaints/form.html", context, status=status)
+
+
+def complaint_context(request: HttpRequest, complaint: Complaint, form=None) -> dict:
+    scope = scope_for(request.user)
+    can_edit = scope.can_edit(complaint)
+    today = timezone.localdate()
+    closed = complaint.status in {Complaint.Status.RESOLVED, Complaint.Status.NOT_RESOLVED}
+    if form is None and can_edit and not closed:
+        form = ComplaintMoveForm(complaint=complaint, initial={"answered_on": today})
+    return {
+        "object": complaint,
+        "can_edit": can_edit,
+        # Who complained is personal: only those who keep the committee's register see it.
+        "show_name": scope.can_edit(complaint.provider),
+        "overdue": complaint.status == Complaint.Status.RECEIVED and complaint.respond_by < today,
+        "form": form,
+        "list_url": f"{reverse('integrity:complaint_list')}?provider={complaint.provider_id}",
+    }
+
+
+@login_required
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = get_visible_or_404(request.user, Complaint, pk)
+    return render(
+        request, "integrity/complaints/detail.html", complaint_context(request, complaint)
+    )
+
+
+@login_required
+def complaint_update(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = get_editable_or_404(request.user, Complaint, pk)
+    if request.method != "POST":
+        return redirect("integrity:complaint_detail", complaint.pk)
+    form = ComplaintMoveForm(request.POST, complaint=complaint)
+    if not form.fields["status"].choices:
+        messages.info(request, _("Esta queja ya está cerrada."))
+        return redirect("integrity:complaint_detail", complaint.pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            register.move_complaint(
+                complaint,
+                request.user,
+                data["status"],
+                answered_on=data.get("answered_on"),
+                answer=data.get("answer", ""),
+                closed_on=data.get("closed_on"),
+                reason=data.get("not_resolved_reason", ""),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            complaint.refresh_from_db()
+        else:
+            messages.success(
+                request,
+                _("La queja quedó «%(status)s».") % {"status": complaint.get_status_display()},
+            )
+            return redirect("integrity:complaint_detail", complaint.pk)
+    return render(
+        request,
+        "integrity/complaints/detail.html",
+        complaint_context(request, complaint, form),
+        status=400,
+    )
+
+
+urlpatterns = [
+    path("ciclos/<int:pk>/hoja-de-ruta/", roadmap, name="roadmap"),
+    path("acciones/<int:pk>/cambiar/", roadmap_item_change, name="roadmap_item_change"),
+    path("ciclos/<int:pk>/acompanamiento/", coaching_list, name="coaching_list"),
+    path("ciclos/<int:pk>/acompanamiento/nueva/", coaching_create, name="coaching_create"),
+    path("acompanamiento/<int:pk>/", coaching_detail, name="coaching_detail"),
+    path("ciclos/<int:pk>/autoevaluacion/", scorecard, name="scorecard"),
+    path("ciclos/<int:pk>/comparacion/", comparison, name="comparison"),
+    path("pruebas/nueva/", attachment_upload, name="attachment_upload"),
+    path("pruebas/<int:pk>/", attachment_file, name="attachment_file"),
+    path("quejas/", complaint_list, name="complaint_list"),
+    path("quejas/exportar.csv", complaint_export, name="complaint_export"),
+    path("quejas/nueva/", complaint_create, name="complaint_create"),
+    path("quejas/<int:pk>/", complaint_detail, name="complaint_detail"),
+    path("quejas/<int:pk>/cambiar/", complaint_update, name="complaint_update"),
+]

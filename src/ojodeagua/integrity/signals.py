@@ -9,7 +9,9 @@ books' checks, until the books are built).
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -27,6 +29,30 @@ CHECKS: dict[str, object] = {
     "receipt_sequence_gaps": gettext_lazy("Huecos en la numeración de los recibos"),
 }
 CHLORINE_WINDOW_DAYS = 30
+# What a check waits for when it cannot tell yet, said so on the page instead of staying quiet.
+BOOKS_PENDING = gettext_lazy("Se podrá revisar cuando el comité lleve sus cuentas en Ojo de Agua.")
+WAITING_FOR: dict[str, object] = {
+    "no_deposit_60_days": BOOKS_PENDING,
+    "expenses_under_threshold": BOOKS_PENDING,
+    "receipt_sequence_gaps": BOOKS_PENDING,
+}
+
+
+def waiting_for(code: str) -> str:
+    """Why a check cannot answer yet, in words for the page."""
+    return str(
+        WAITING_FOR.get(
+            code, gettext_lazy("Ojo de Agua todavía no tiene los datos para revisarlo.")
+        )
+    )
+
+
+def url_or_blank(name: str, *args) -> str:
+    """The record's page, or "" while that page is not built yet (the label still shows)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 @dataclass
@@ -51,7 +77,7 @@ def complaints_overdue(provider: Provider, on: datetime.date) -> Finding:
             len(overdue),
         )
         % {"count": len(overdue), "date": overdue[0].respond_by.strftime("%d/%m/%Y")},
-        [(str(c), "") for c in overdue],
+        [(str(c), url_or_blank("integrity:complaint_detail", c.pk)) for c in overdue],
     )
 
 
@@ -64,6 +90,7 @@ def no_chlorine_reading_30_days(provider: Provider, on: datetime.date) -> Findin
 
     since = on - datetime.timedelta(days=CHLORINE_WINDOW_DAYS)
     silent = []
+    chlorinating = 0
     for system in provider.systems.all():
         last_visit = (
             SystemVisit.objects.validated()
@@ -78,6 +105,7 @@ def no_chlorine_reading_30_days(provider: Provider, on: datetime.date) -> Findin
         )
         if not chlorinates:
             continue
+        chlorinating += 1
         read = Result.objects.filter(
             sample__system=system,
             sample__state="validated",
@@ -86,6 +114,10 @@ def no_chlorine_reading_30_days(provider: Provider, on: datetime.date) -> Findin
         ).exists()
         if not read:
             silent.append(system)
+    if not chlorinating:
+        return Finding(
+            False, _("Ningún sistema del comité clora, según su última visita o sus componentes.")
+        )
     if not silent:
         return Finding(False, _("Los sistemas que cloran tienen lectura de cloro del último mes."))
     return Finding(
@@ -132,6 +164,60 @@ def flags_for(provider: Provider, risks, on: datetime.date) -> dict[int, list[Ri
         finding = answers[signal.check_code]
         if finding is not None:
             flags.setdefault(signal.risk_id, []).append(
-                RiskFlag(signal.check_code, str(CHECKS[signal.check_code]), finding)
+                RiskFlag(signal.check_code, str(CHECKS.get(signal.check_code, "")), finding)
             )
     return flags
+
+
+class ProviderFlag(NamedTuple):
+    """One check's answer for a provider, with the catalogue risks that point to it."""
+
+    check_code: str
+    label: str
+    finding: Finding | None
+    risks: list
+
+    @property
+    def state(self) -> str:
+        """fired, quiet, or unavailable (the check cannot tell yet)."""
+        if self.finding is None:
+            return "unavailable"
+        return "fired" if self.finding.fired else "quiet"
+
+    @property
+    def waiting_for(self) -> str:
+        return waiting_for(self.check_code)
+
+
+STATE_ORDER = {"fired": 0, "quiet": 1, "unavailable": 2}
+
+
+def flags_catalogue(provider: Provider):
+    """The catalogue version of the provider's latest cycle, or the current one without cycles."""
+    from .models import CatalogueVersion
+
+    latest = provider.integrity_cycles.select_related("catalogue").order_by("-number").first()
+    return latest.catalogue if latest else CatalogueVersion.current()
+
+
+def provider_flags(provider: Provider, on: datetime.date) -> list[ProviderFlag]:
+    """Every check the provider's catalogue names, each run once: fired first, then quiet,
+    then those that cannot tell yet (their finding is None)."""
+    from .models import Signal
+
+    version = flags_catalogue(provider)
+    if version is None:
+        return []
+    risks_by_check: dict[str, list] = {}
+    signals = (
+        Signal.objects.filter(risk__version=version)
+        .select_related("risk")
+        .order_by("risk__code", "check_code")
+    )
+    for signal in signals:
+        risks_by_check.setdefault(signal.check_code, []).append(signal.risk)
+    flags = [
+        ProviderFlag(code, str(CHECKS.get(code, code)), run_check(code, provider, on), risks)
+        for code, risks in risks_by_check.items()
+    ]
+    return sorted(flags, key=lambda flag: (STATE_ORDER[flag.state], flag.risks[0].code))

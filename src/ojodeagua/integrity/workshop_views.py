@@ -1,3 +1,924 @@
 """The workshop pages: cycle, participants, compliance, ratings, top three, road map."""
 
-urlpatterns: list = []
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ojodeagua.audit.models import AuditEvent
+from ojodeagua.audit.trail import record, save_audited, save_form_audited, snapshot
+from ojodeagua.organisations.scope import get_editable_or_404, scope_for
+from ojodeagua.providers.models import Provider, Sex
+
+from . import workshop
+from .baseline import baseline_rows, take_baseline
+from .models import (
+    AssessedRisk,
+    CatalogueVersion,
+    ComplianceAnswer,
+    Cycle,
+    Participant,
+    Rating,
+    Risk,
+    RoadmapItem,
+)
+from .signals import flags_for
+from .workshop_forms import (
+    CYCLE_PROVIDER_KINDS,
+    ComplianceForm,
+    CycleCreateForm,
+    CycleEditForm,
+    OwnRiskForm,
+    ParticipantForm,
+    RoadmapItemForm,
+    ScaleRatingForm,
+    TopThreeForm,
+)
+
+CYCLES_PER_PAGE = 50
+# Replays of the "new cycle" form, by the record id it was shown with (Cycle has no
+# record_id column, so the session remembers which form made which cycle).
+CREATED_CYCLES_KEY = "integrity_created_cycles"
+
+
+# Shared pieces ----------------------------------------------------------------------------------
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def today():
+    return timezone.localdate()
+
+
+def cycle_for(request: HttpRequest, pk: int) -> tuple[Cycle, bool]:
+    """The cycle if the user may see it (404 otherwise); POST needs the right to edit it (403)."""
+    scope = scope_for(request.user)
+    cycle = get_object_or_404(
+        scope.visible(Cycle.objects.select_related("provider", "catalogue", "scale")), pk=pk
+    )
+    can_edit = scope.can_edit(cycle)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    return cycle, can_edit
+
+
+def posted_int(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def mark_workshop_started(user, cycle: Cycle) -> None:
+    """The first answer or rating means the workshop is under way; its date starts the clock
+    of road-map completion at 6 and 12 months."""
+    if cycle.stage != Cycle.Stage.PREPARATION:
+        return
+    cycle.stage = Cycle.Stage.WORKSHOP
+    cycle.workshop_on = cycle.workshop_on or today()
+    save_audited(user, cycle, cycle.save)
+
+
+def workshop_context(cycle: Cycle, can_edit: bool, step: str, **extra) -> dict:
+    return {"cycle": cycle, "can_edit": can_edit, "step": step, **extra}
+
+
+def first_error(form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return ""
+
+
+# Cycles ------------------------------------------------------------------------------------------
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    providers = scope.visible(Provider.objects.filter(kind__in=CYCLE_PROVIDER_KINDS))
+    cycles = scope.visible(
+        Cycle.objects.select_related("provider", "provider__locality").annotate(
+            people=Count("participants")
+        )
+    ).order_by("provider__name", "-number")
+    chosen = None
+    if provider_id := request.GET.get("provider"):
+        chosen = providers.filter(pk=provider_id).first() if provider_id.isdigit() else None
+        if chosen is None:
+            raise Http404
+        cycles = cycles.filter(provider=chosen)
+    page = Paginator(cycles, CYCLES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "providers": providers.order_by("name"),
+        "chosen": chosen,
+        "can_create": scope.editable(providers).exists(),
+        "can_create_here": chosen is not None and scope.can_edit(chosen),
+    }
+    return render(request, "integrity/cycle_list.html", context)
+
+
+@login_required
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    providers = scope.editable(Provider.objects.all())
+    if not providers.filter(kind__in=CYCLE_PROVIDER_KINDS).exists():
+        raise PermissionDenied
+    catalogue = CatalogueVersion.current()
+    if catalogue is None:
+        messages.error(
+            request,
+            _(
+                "Todavía no hay un catálogo de integridad publicado; pida a quien coordina "
+                "que lo publique."
+            ),
+        )
+        return redirect("integrity:cycle_list")
+    initial = {}
+    if provider_id := request.GET.get("provider"):
+        if not provider_id.isdigit():
+            raise Http404
+        initial["provider"] = get_editable_or_404(request.user, Provider, provider_id).pk
+    if request.method == "POST":
+        form = CycleCreateForm(request.POST, providers=providers, catalogue=catalogue)
+        if form.is_valid():
+            created = request.session.get(CREATED_CYCLES_KEY, {})
+            replayed = created.get(form.cleaned_data["record_id"])
+            if replayed and scope.visible(Cycle.objects.filter(pk=replayed)).exists():
+                return redirect("integrity:cycle_detail", pk=replayed)
+            cycle = create_cycle(request.user, form.cleaned_data, catalogue)
+            created[form.cleaned_data["record_id"]] = cycle.pk
+            request.session[CREATED_CYCLES_KEY] = dict(list(created.items())[-20:])
+            messages.success(
+                request,
+                _("Se abrió el ciclo %(number)s de %(provider)s; la línea base se tomó hoy.")
+                % {"number": cycle.number, "provider": cycle.provider},
+            )
+            return redirect("integrity:cycle_detail", pk=cycle.pk)
+    else:
+        form = CycleCreateForm(initial=initial, providers=providers, catalogue=catalogue)
+    return render(request, "integrity/cycle_form.html", {"form": form, "catalogue": catalogue})
+
+
+def create_cycle(user, data: dict, catalogue: CatalogueVersion) -> Cycle:
+    """Next number for the provider, the current catalogue, and the baseline of today."""
+    provider = data["provider"]
+    on = today()
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                last = provider.integrity_cycles.order_by("-number").first()
+                cycle = Cycle(
+                    provider=provider,
+                    number=(last.number + 1) if last else 1,
+                    catalogue=catalogue,
+                    scale=data["scale"],
+                    context=data.get("context", ""),
+                    workshop_on=data.get("workshop_on"),
+                    baseline=take_baseline(provider, on),
+                    baseline_taken_on=on,
+                )
+                cycle.full_clean(validate_unique=False, validate_constraints=False)
+                return save_audited(user, cycle, cycle.save)
+        except IntegrityError:
+            # Someone opened a cycle for the same provider at the same moment: take the next.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class RiskEntry:
+    """A catalogue risk or one of the group's own, with what the workshop said about it."""
+
+    key: str
+    code: str
+    title: str
+    risk: Risk | None
+    assessed: AssessedRisk | None
+    flags: list = field(default_factory=list)
+
+    @property
+    def band(self) -> dict | None:
+        return self.assessed.consensus_band() if self.assessed else None
+
+    @property
+    def rated_by(self) -> int:
+        return getattr(self.assessed, "rated_by", 0) if self.assessed else 0
+
+
+def risk_entries(cycle: Cycle) -> list[RiskEntry]:
+    assessed = list(cycle.assessed_risks.select_related("risk").annotate(rated_by=Count("ratings")))
+    by_risk = {a.risk_id: a for a in assessed if a.risk_id}
+    entries = [
+        RiskEntry(risk.code, risk.code, risk.title, risk, by_risk.get(risk.pk))
+        for risk in cycle.catalogue.risks.order_by("code")
+    ]
+    own = sorted((a for a in assessed if not a.risk_id), key=lambda a: a.pk)
+    entries += [
+        RiskEntry(f"g{a.pk}", _("P%(number)s") % {"number": n}, a.own_title, None, a)
+        for n, a in enumerate(own, start=1)
+    ]
+    return entries
+
+
+def attach_flags(cycle: Cycle, entries: list[RiskEntry]) -> None:
+    risks = [e.risk for e in entries if e.risk is not None]
+    if not risks:
+        return
+    flags = flags_for(cycle.provider, risks, today())
+    for entry in entries:
+        if entry.risk is not None:
+            entry.flags = flags.get(entry.risk.pk, [])
+
+
+def short_codes(entries: list[RiskEntry]) -> dict[int, str]:
+    return {e.assessed.pk: e.code for e in entries if e.assessed}
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, can_edit = cycle_for(request, pk)
+    participants = list(cycle.participants.all())
+    by_sex = Counter(p.sex for p in participants)
+    entries = risk_entries(cycle)
+    rated = [e for e in entries if e.band is not None]
+    attach_flags(cycle, rated)
+    top = list(
+        cycle.assessed_risks.filter(priority__isnull=False)
+        .select_related("risk")
+        .prefetch_related("roadmap__tool")
+        .order_by("priority")
+    )
+    codes = short_codes(entries)
+    answered = cycle.compliance.count()
+    checklist = cycle.catalogue.checklist.count()
+    actions = sum(len(a.roadmap.all()) for a in top)
+
+    def status(done: bool, started: bool) -> str:
+        return "done" if done else ("started" if started else "missing")
+
+    steps = [
+        {
+            "title": _("Participantes"),
+            "url": reverse("integrity:participants", args=[cycle.pk]),
+            "status": status(bool(participants), False),
+            "detail": _("%(count)s registrados") % {"count": len(participants)},
+        },
+        {
+            "title": _("Lista de cumplimiento"),
+            "url": reverse("integrity:compliance", args=[cycle.pk]),
+            "status": status(checklist > 0 and answered >= checklist, answered > 0),
+            "detail": _("%(answered)s de %(total)s puntos respondidos")
+            % {"answered": answered, "total": checklist},
+        },
+        {
+            "title": _("Valoración de riesgos"),
+            "url": reverse("integrity:ratings", args=[cycle.pk]),
+            "status": status(
+                len(rated) == len(entries), any(e.rated_by for e in entries) or bool(rated)
+            ),
+            "detail": _("%(rated)s de %(total)s riesgos con valoración del grupo")
+            % {"rated": len(rated), "total": len(entries)},
+        },
+        {
+            "title": _("Mapa de riesgos"),
+            "url": reverse("integrity:heat_map", args=[cycle.pk]),
+            "status": status(bool(rated), False),
+            "detail": _("Dónde quedó cada riesgo; lo que valoraron mujeres y hombres"),
+        },
+        {
+            "title": _("Los tres problemas clave"),
+            "url": reverse("integrity:top_three", args=[cycle.pk]),
+            "status": status(bool(top), False),
+            "detail": _("%(count)s elegidos") % {"count": len(top)},
+        },
+        {
+            "title": _("Plan: herramientas y hoja de ruta"),
+            "url": reverse("integrity:roadmap_plan", args=[cycle.pk]),
+            "status": status(bool(top) and all(a.roadmap.all() for a in top), actions > 0),
+            "detail": _("%(count)s acciones escritas") % {"count": actions},
+        },
+    ]
+    context = workshop_context(
+        cycle,
+        can_edit,
+        "hub",
+        baseline=baseline_rows(cycle.baseline),
+        participants_total=len(participants),
+        women=by_sex.get(Sex.FEMALE, 0),
+        men=by_sex.get(Sex.MALE, 0),
+        unstated=by_sex.get(Sex.UNSTATED, 0),
+        steps=steps,
+        rated=rated,
+        top=[(codes.get(a.pk, ""), a) for a in top],
+        # The "new cycle" form's id, so this phone knows its draft of that form was saved.
+        created_with=[
+            record_id
+            for record_id, cycle_pk in request.session.get(CREATED_CYCLES_KEY, {}).items()
+            if cycle_pk == cycle.pk
+        ],
+    )
+    return render(request, "integrity/cycle_detail.html", context)
+
+
+@login_required
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, can_edit = cycle_for(request, pk)
+    if not can_edit:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = CycleEditForm(request.POST, instance=cycle)
+        if form.is_valid():
+            if form.cleaned_data.get("retake_baseline"):
+                cycle.baseline = take_baseline(cycle.provider, today())
+                cycle.baseline_taken_on = today()
+            save_form_audited(request.user, form)
+            messages.success(request, _("Se guardaron los cambios del ciclo."))
+            return redirect("integrity:cycle_detail", pk=cycle.pk)
+    else:
+        form = CycleEditForm(instance=cycle)
+    return render(
+        request, "integrity/cycle_edit.html", workshop_context(cycle, can_edit, "hub", form=form)
+    )
+
+
+# Participants ------------------------------------------------------------------------------------
+@login_required
+def participants(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, can_edit = cycle_for(request, pk)
+    form = None
+    if request.method == "POST":
+        if request.POST.get("action") == "remove":
+            return remove_participant(request, cycle)
+        form = ParticipantForm(request.POST)
+        if form.is_valid():
+            if saved := add_participant(request, cycle, form):
+                return saved
+    people = list(cycle.participants.annotate(rated=Count("ratings")))
+    by_sex = Counter(p.get_sex_display() for p in people)
+    by_role = Counter(p.get_role_display() for p in people)
+    context = workshop_context(
+        cycle,
+        can_edit,
+        "participants",
+        people=people,
+        by_sex=sorted(by_sex.items()),
+        by_role=sorted(by_role.items()),
+        form=form or ParticipantForm(),
+    )
+    return render(request, "integrity/workshop/participants.html", context)
+
+
+def add_participant(request: HttpRequest, cycle: Cycle, form: ParticipantForm):
+    """Save once per record id: a form sent again (a retry, a double tap) changes nothing."""
+    record_id = form.cleaned_data["record_id"]
+    done = redirect(reverse("integrity:participants", args=[cycle.pk]) + "#lista")
+    existing = Participant.objects.filter(record_id=record_id).first()
+    if existing is not None:
+        if existing.cycle_id != cycle.pk:
+            form.add_error(
+                None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+            )
+            return None
+        messages.info(request, _("Esa persona ya estaba registrada."))
+        return done
+    person = form.save(commit=False)
+    person.cycle = cycle
+    try:
+        with transaction.atomic():
+            save_audited(request.user, person, person.save)
+    except IntegrityError:
+        # The same form arrived twice at the same moment; the first one saved it.
+        if not cycle.participants.filter(record_id=record_id).exists():
+            raise
+    messages.success(request, _("Participante agregado: %(who)s.") % {"who": describe(person)})
+    return done
+
+
+def describe(person: Participant) -> str:
+    parts = [person.name] if person.name else []
+    parts += [str(person.get_role_display()), str(person.get_sex_display())]
+    return ", ".join(parts)
+
+
+def remove_participant(request: HttpRequest, cycle: Cycle) -> HttpResponse:
+    person = get_object_or_404(cycle.participants, pk=posted_int(request, "participant"))
+    if person.ratings.exists():
+        messages.error(
+            request,
+            _(
+                "No se puede quitar a %(who)s: ya valoró riesgos en este taller y sus "
+                "valoraciones cuentan."
+            )
+            % {"who": describe(person)},
+        )
+    else:
+        with transaction.atomic():
+            record(request.user, AuditEvent.Action.DELETE, person, snapshot(person))
+            person.delete()
+        messages.success(request, _("Se quitó a %(who)s de la lista.") % {"who": describe(person)})
+    return redirect(reverse("integrity:participants", args=[cycle.pk]) + "#lista")
+
+
+# Compliance --------------------------------------------------------------------------------------
+@login_required
+def compliance(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, can_edit = cycle_for(request, pk)
+    items = list(cycle.catalogue.checklist.order_by("code"))
+    answers = {a.item_id: a for a in cycle.compliance.prefetch_related("attachments")}
+    bound: dict[int, ComplianceForm] = {}
+    if request.method == "POST":
+        item = next((i for i in items if i.code == request.POST.get("item")), None)
+        if item is None:
+            raise Http404
+        answer = answers.get(item.pk) or ComplianceAnswer(cycle=cycle, item=item)
+        form = ComplianceForm(request.POST, instance=answer, prefix=item.code)
+        saved = form.is_valid()
+        if saved:
+            answer = save_answer(request.user, cycle, form)
+        if is_htmx(request):
+            row = compliance_row(item, answer if saved else None, form, saved)
+            context = {"cycle": cycle, "can_edit": can_edit, "row": row, "oob": saved}
+            # The count at the top of the page follows, out of band.
+            context.update(compliance_counts(cycle, len(items)))
+            return render(request, "integrity/workshop/_compliance_item.html", context)
+        if saved:
+            messages.success(request, _("Guardado: %(item)s") % {"item": item.text})
+            return redirect(reverse("integrity:compliance", args=[cycle.pk]) + f"#item-{item.code}")
+        bound[item.pk] = form
+    rows = [
+        compliance_row(
+            item,
+            answers.get(item.pk),
+            bound.get(item.pk) or ComplianceForm(instance=answers.get(item.pk), prefix=item.code),
+            False,
+        )
+        for item in items
+    ]
+    context = workshop_context(
+        cycle, can_edit, "compliance", rows=rows, **compliance_counts(cycle, len(items))
+    )
+    return render(request, "integrity/workshop/compliance.html", context)
+
+
+def compliance_counts(cycle: Cycle, total: int) -> dict:
+    answers = [str(a.get_answer_display()) for a in cycle.compliance.all()]
+    return {"answered": len(answers), "total": total, "counts": sorted(Counter(answers).items())}
+
+
+def compliance_row(item, answer, form, saved: bool) -> dict:
+    return {"item": item, "answer": answer, "form": form, "saved": saved}
+
+
+def save_answer(user, cycle: Cycle, form: ComplianceForm) -> ComplianceAnswer:
+    """One answer per item: a second save (or a replay) updates it."""
+    answer = form.instance
+    try:
+        with transaction.atomic():
+            save_audited(user, answer, form.save)
+            mark_workshop_started(user, cycle)
+    except IntegrityError:
+        # Another phone answered the same item at the same moment: keep the latest answer.
+        stored = ComplianceAnswer.objects.get(cycle=cycle, item=answer.item)
+        stored.answer, stored.evidence = answer.answer, answer.evidence
+        with transaction.atomic():
+            save_audited(user, stored, stored.save)
+        answer = stored
+    return answer
+
+
+# Ratings -----------------------------------------------------------------------------------------
+@dataclass
+class RatingRow:
+    number: int
+    participant: Participant
+    form: ScaleRatingForm
+    status: str = ""
+    message: str = ""
+    band: dict | None = None
+
+
+def people_numbered(cycle: Cycle) -> list[tuple[int, Participant]]:
+    return list(enumerate(cycle.participants.all(), start=1))
+
+
+def rating_row(cycle, number, person, rating, **extra) -> RatingRow:
+    initial = {"likelihood": rating.likelihood, "impact": rating.impact} if rating else {}
+    form = ScaleRatingForm(initial=initial, scale=cycle.scale, prefix=f"p{person.pk}")
+    band = cycle.scale.band(rating.likelihood, rating.impact) if rating else None
+    return RatingRow(number, person, form, band=band, **extra)
+
+
+@login_required
+def ratings(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, can_edit = cycle_for(request, pk)
+    entries = risk_entries(cycle)
+    own_form = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "own_risk":
+            own_form = OwnRiskForm(request.POST)
+            if own_form.is_valid() and (added := add_own_risk(request, cycle, own_form)):
+                return added
+        else:
+            entry = next((e for e in entries if e.key == request.POST.get("riesgo")), None)
+            if entry is None:
+                raise Http404
+            if action == "consensus":
+                return rate_by_consensus(request, cycle, entry)
+            return rate_one(request, cycle, entry)
+    key = request.GET.get("riesgo")
+    entry = next((e for e in entries if e.key == key), None)
+    if entry is None:
+        entry = next((e for e in entries if e.band is None), entries[0] if entries else None)
+    context = workshop_context(
+        cycle, can_edit, "ratings", entries=entries, entry=entry, own_form=own_form or OwnRiskForm()
+    )
+    if entry is not None:
+        attach_flags(cycle, [entry])
+        given = {}
+        if entry.assessed is not None:
+            given = {r.participant_id: r for r in entry.assessed.ratings.all()}
+        index = entries.index(entry)
+        context.update(
+            rows=[
+                rating_row(cycle, number, person, given.get(person.pk))
+                for number, person in people_numbered(cycle)
+            ],
+            consensus=consensus_form(cycle, entry),
+            previous=entries[index - 1] if index > 0 else None,
+            next=entries[index + 1] if index + 1 < len(entries) else None,
+        )
+    return render(request, "integrity/workshop/ratings.html", context)
+
+
+def consensus_form(cycle: Cycle, entry: RiskEntry, data=None) -> ScaleRatingForm:
+    initial = {}
+    if entry.assessed is not None:
+        initial = {
+            "likelihood": entry.assessed.consensus_likelihood,
+            "impact": entry.assessed.consensus_impact,
+        }
+    return ScaleRatingForm(data, initial=initial, scale=cycle.scale, prefix="consensus")
+
+
+def assessed_for(user, cycle: Cycle, entry: RiskEntry) -> AssessedRisk:
+    """A catalogue risk gets its row in this workshop the first time someone rates it."""
+    if entry.assessed is not None:
+        return entry.assessed
+    assessed, created = AssessedRisk.objects.get_or_create(cycle=cycle, risk=entry.risk)
+    if created:
+        record(user, AuditEvent.Action.CREATE, assessed, snapshot(assessed))
+    return assessed
+
+
+def missing_half(likelihood, impact) -> str:
+    if likelihood is None:
+        return _("Elija también la probabilidad para guardar.")
+    return _("Elija también el impacto para guardar.")
+
+
+def save_rating(user, cycle, entry, person, likelihood, impact) -> Rating:
+    """Upsert by (risk, participant): sending the same rating again changes nothing."""
+    with transaction.atomic():
+        assessed = assessed_for(user, cycle, entry)
+        rating = Rating.objects.filter(assessed_risk=assessed, participant=person).first()
+        rating = rating or Rating(assessed_risk=assessed, participant=person)
+        rating.likelihood, rating.impact = likelihood, impact
+        rating.full_clean(validate_unique=False, validate_constraints=False)
+        save_audited(user, rating, rating.save)
+        mark_workshop_started(user, cycle)
+    return rating
+
+
+def stored_rating(cycle: Cycle, entry: RiskEntry, person: Participant) -> Rating | None:
+    ratings = Rating.objects.filter(participant=person, assessed_risk__cycle=cycle)
+    if entry.risk is not None:
+        return ratings.filter(assessed_risk__risk=entry.risk).first()
+    return ratings.filter(assessed_risk=entry.assessed).first()
+
+
+def rate_one(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> HttpResponse:
+    person = get_object_or_404(cycle.participants, pk=posted_int(request, "participant"))
+    number = next(n for n, p in people_numbered(cycle) if p.pk == person.pk)
+    form = ScaleRatingForm(request.POST, scale=cycle.scale, prefix=f"p{person.pk}")
+    rating, status, message = None, "error", ""
+    if not form.is_valid():
+        message = first_error(form)
+    else:
+        likelihood, impact = form.cleaned_data["likelihood"], form.cleaned_data["impact"]
+        stored = stored_rating(cycle, entry, person)
+        if likelihood is None and impact is None:
+            if stored is not None:
+                with transaction.atomic():
+                    record(request.user, AuditEvent.Action.DELETE, stored, snapshot(stored))
+                    stored.delete()
+            status, message = "cleared", _("Sin valoración")
+        elif likelihood is None or impact is None:
+            status, message, rating = "incomplete", missing_half(likelihood, impact), stored
+        else:
+            try:
+                rating = save_rating(request.user, cycle, entry, person, likelihood, impact)
+                status = "saved"
+            except ValidationError as error:
+                message = " ".join(dict.fromkeys(error.messages))
+                rating = stored
+            except IntegrityError:
+                # The same rating arrived twice at once; the first one is stored.
+                rating, status = stored_rating(cycle, entry, person), "saved"
+    if not is_htmx(request):
+        if status == "saved":
+            messages.success(request, _("Valoración guardada: %(n)s.") % {"n": number})
+        elif message:
+            messages.error(request, f"{number}. {message}")
+        return redirect(ratings_url(cycle, entry) + f"#p-{person.pk}")
+    row = rating_row(cycle, number, person, rating, status=status, message=message)
+    if status in ("error", "incomplete"):
+        # Show what the person chose, even if it could not be saved yet.
+        row.form = form
+    return render(
+        request,
+        "integrity/workshop/_rating_row.html",
+        {"cycle": cycle, "entry": entry, "row": row, "can_edit": True},
+    )
+
+
+def ratings_url(cycle: Cycle, entry: RiskEntry) -> str:
+    return reverse("integrity:ratings", args=[cycle.pk]) + f"?riesgo={entry.key}"
+
+
+def rate_by_consensus(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> HttpResponse:
+    form = consensus_form(cycle, entry, request.POST)
+    status, message = "error", ""
+    if not form.is_valid():
+        message = first_error(form)
+    else:
+        likelihood, impact = form.cleaned_data["likelihood"], form.cleaned_data["impact"]
+        if (likelihood is None) != (impact is None):
+            status, message = "incomplete", missing_half(likelihood, impact)
+        elif likelihood is None and entry.assessed is None:
+            status = "cleared"
+        else:
+            try:
+                with transaction.atomic():
+                    assessed = assessed_for(request.user, cycle, entry)
+                    if likelihood is None and assessed.priority is not None:
+                        raise ValidationError(
+                            _(
+                                "Este riesgo está entre los tres problemas clave; quítelo de "
+                                "ahí antes de borrar la valoración del grupo."
+                            )
+                        )
+                    assessed.consensus_likelihood, assessed.consensus_impact = likelihood, impact
+                    assessed.full_clean(validate_unique=False, validate_constraints=False)
+                    save_audited(request.user, assessed, assessed.save)
+                    mark_workshop_started(request.user, cycle)
+                entry.assessed = assessed
+                status = "saved" if likelihood is not None else "cleared"
+            except ValidationError as error:
+                message = " ".join(dict.fromkeys(error.messages))
+    if not is_htmx(request):
+        if status == "saved":
+            messages.success(request, _("Valoración del grupo guardada."))
+        elif message:
+            messages.error(request, message)
+        return redirect(ratings_url(cycle, entry) + "#consenso")
+    if status in ("saved", "cleared"):
+        form = consensus_form(cycle, entry)
+    return render(
+        request,
+        "integrity/workshop/_consensus.html",
+        {
+            "cycle": cycle,
+            "entry": entry,
+            "form": form,
+            "status": status,
+            "message": message,
+            "can_edit": True,
+        },
+    )
+
+
+def add_own_risk(request: HttpRequest, cycle: Cycle, form: OwnRiskForm):
+    record_id = form.cleaned_data["record_id"]
+    existing = AssessedRisk.objects.filter(record_id=record_id).first()
+    if existing is not None:
+        if existing.cycle_id != cycle.pk:
+            form.add_error(
+                None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+            )
+            return None
+        return redirect(reverse("integrity:ratings", args=[cycle.pk]) + f"?riesgo=g{existing.pk}")
+    assessed = AssessedRisk(
+        cycle=cycle, own_title=form.cleaned_data["own_title"], record_id=record_id
+    )
+    try:
+        assessed.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    try:
+        with transaction.atomic():
+            save_audited(request.user, assessed, assessed.save)
+    except IntegrityError:
+        assessed = cycle.assessed_risks.get(record_id=record_id)
+    messages.success(request, _("Se agregó el riesgo del grupo; ahora valórenlo."))
+    return redirect(reverse("integrity:ratings", args=[cycle.pk]) + f"?riesgo=g{assessed.pk}")
+
+
+# Heat map and women's and men's ratings ----------------------------------------------------------
+@login_required
+def heat_map(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, can_edit = cycle_for(request, pk)
+    entries = risk_entries(cycle)
+    codes = short_codes(entries)
+    cells = workshop.heat_map(cycle)
+    scale = cycle.scale
+    grid = []
+    for likelihood in sorted(scale.likelihood, key=lambda level: -level["value"]):
+        row = []
+        for impact in sorted(scale.impact, key=lambda level: level["value"]):
+            band = scale.band(likelihood["value"], impact["value"])
+            placed = cells.get((likelihood["value"], impact["value"]), [])
+            row.append(
+                {
+                    "band": band,
+                    "risks": [(codes.get(a.pk, ""), a) for a in placed],
+                    "likelihood": likelihood,
+                    "impact": impact,
+                }
+            )
+        grid.append((likelihood, row))
+    comparisons = [c for c in workshop.ratings_by_sex(cycle) if c.women_count or c.men_count]
+    comparisons.sort(key=lambda c: codes_order(codes.get(c.assessed_risk.pk, "")))
+    differing = [c for c in comparisons if c.difference is not None]
+    widest = max((abs(c.difference) for c in differing), default=0)
+    women_higher = sorted((c for c in differing if c.difference > 0), key=lambda c: -c.difference)
+    men_higher = sorted((c for c in differing if c.difference < 0), key=lambda c: c.difference)
+    context = workshop_context(
+        cycle,
+        can_edit,
+        "heat_map",
+        grid=grid,
+        impacts=sorted(scale.impact, key=lambda level: level["value"]),
+        placed=[e for e in entries if e.band is not None],
+        comparisons=[
+            (
+                codes.get(c.assessed_risk.pk, ""),
+                c,
+                widest > 0 and c.difference is not None and abs(c.difference) == widest,
+            )
+            for c in comparisons
+        ],
+        women_higher=[(codes.get(c.assessed_risk.pk, ""), c) for c in women_higher[:3]],
+        men_higher=[(codes.get(c.assessed_risk.pk, ""), c) for c in men_higher[:3]],
+    )
+    return render(request, "integrity/workshop/heat_map.html", context)
+
+
+def codes_order(code: str) -> tuple[int, str]:
+    # Catalogue risks (R01…) first, then the group's own (P1, P2…) in the order they came.
+    return (0, code) if code.startswith("R") else (1, code.zfill(6))
+
+
+# Top three ---------------------------------------------------------------------------------------
+@login_required
+def top_three(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, can_edit = cycle_for(request, pk)
+    entries = risk_entries(cycle)
+    rated = sorted(
+        (e for e in entries if e.band is not None),
+        key=lambda e: (-e.band["score"], codes_order(e.code)),
+    )
+    choices = [e.assessed for e in rated]
+    for entry in rated:
+        entry.assessed.label = f"{entry.code}. {entry.title} ({entry.band['label']})"
+    chosen = sorted((a for a in choices if a.priority), key=lambda a: a.priority)
+    names = ("first", "second", "third")
+    if request.method == "POST":
+        form = TopThreeForm(request.POST, rated=choices)
+        if form.is_valid():
+            try:
+                save_top_three(request.user, cycle, form.ordered_ids())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Se guardaron los tres problemas clave."))
+                return redirect("integrity:roadmap_plan", pk=cycle.pk)
+    else:
+        form = TopThreeForm(
+            initial={name: a.pk for name, a in zip(names, chosen, strict=False)}, rated=choices
+        )
+    with_actions = [a for a in chosen if a.roadmap.exists()]
+    context = workshop_context(
+        cycle, can_edit, "top_three", form=form, rated=rated, with_actions=with_actions
+    )
+    return render(request, "integrity/workshop/top_three.html", context)
+
+
+def save_top_three(user, cycle: Cycle, ordered_ids: list[int]) -> None:
+    """The rule is ``workshop.choose_top_three``; each priority that moved is audited."""
+    before = dict(cycle.assessed_risks.values_list("pk", "priority"))
+    with transaction.atomic():
+        workshop.choose_top_three(cycle, ordered_ids)
+        for assessed in cycle.assessed_risks.select_related("risk"):
+            if before.get(assessed.pk) != assessed.priority:
+                record(
+                    user,
+                    AuditEvent.Action.UPDATE,
+                    assessed,
+                    {"priority": [before.get(assessed.pk), assessed.priority]},
+                )
+
+
+# Road-map plan for the top three -----------------------------------------------------------------
+@login_required
+def roadmap_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, can_edit = cycle_for(request, pk)
+    codes = short_codes(risk_entries(cycle))
+    top = list(
+        cycle.assessed_risks.filter(priority__isnull=False)
+        .select_related("risk")
+        .prefetch_related("risk__tools", "roadmap__tool")
+        .order_by("priority")
+    )
+    bound = {}
+    if request.method == "POST":
+        assessed = next((a for a in top if a.pk == posted_int(request, "assessed")), None)
+        if assessed is None:
+            raise Http404
+        form = roadmap_form(cycle, assessed, request.POST)
+        if form.is_valid() and (saved := add_roadmap_item(request, cycle, assessed, form)):
+            return saved
+        bound[assessed.pk] = form
+    sections = [
+        {
+            "code": codes.get(a.pk, ""),
+            "assessed": a,
+            "band": a.consensus_band(),
+            "suggested": list(a.risk.tools.all()) if a.risk else [],
+            "items": list(a.roadmap.all()),
+            "form": bound.get(a.pk) or roadmap_form(cycle, a),
+        }
+        for a in top
+    ]
+    context = workshop_context(cycle, can_edit, "roadmap_plan", sections=sections)
+    return render(request, "integrity/workshop/roadmap_plan.html", context)
+
+
+def roadmap_form(cycle: Cycle, assessed: AssessedRisk, data=None) -> RoadmapItemForm:
+    return RoadmapItemForm(
+        data,
+        instance=RoadmapItem(assessed_risk=assessed),
+        prefix=f"r{assessed.pk}",
+        catalogue=cycle.catalogue,
+        suggested=list(assessed.risk.tools.all()) if assessed.risk else [],
+    )
+
+
+def add_roadmap_item(request, cycle: Cycle, assessed: AssessedRisk, form: RoadmapItemForm):
+    record_id = form.cleaned_data["record_id"]
+    done = redirect(reverse("integrity:roadmap_plan", args=[cycle.pk]) + f"#riesgo-{assessed.pk}")
+    existing = RoadmapItem.objects.filter(record_id=record_id).select_related("assessed_risk")
+    if (found := existing.first()) is not None:
+        if found.assessed_risk.cycle_id != cycle.pk:
+            form.add_error(
+                None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+            )
+            return None
+        messages.info(request, _("Esa acción ya estaba guardada."))
+        return done
+    item = form.instance
+    try:
+        with transaction.atomic():
+            save_audited(request.user, item, form.save)
+    except IntegrityError:
+        if not existing.exists():
+            raise
+    messages.success(
+        request, _("Acción agregada a la hoja de ruta: %(action)s") % {"action": item.action}
+    )
+    return done
+
+
+urlpatterns = [
+    path("ciclos/", cycle_list, name="cycle_list"),
+    path("ciclos/nuevo/", cycle_create, name="cycle_create"),
+    path("ciclos/<int:pk>/", cycle_detail, name="cycle_detail"),
+    path("ciclos/<int:pk>/editar/", cycle_edit, name="cycle_edit"),
+    path("ciclos/<int:pk>/participantes/", participants, name="participants"),
+    path("ciclos/<int:pk>/cumplimiento/", compliance, name="compliance"),
+    path("ciclos/<int:pk>/valoracion/", ratings, name="ratings"),
+    path("ciclos/<int:pk>/mapa/", heat_map, name="heat_map"),
+    path("ciclos/<int:pk>/prioridades/", top_three, name="top_three"),
+    path("ciclos/<int:pk>/plan/", roadmap_plan, name="roadmap_plan"),
+]

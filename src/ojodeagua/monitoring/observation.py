@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ojodeagua.lib.scoping import Area, SearchableQuerySet
-from ojodeagua.places.models import Municipality
 # new_record_id stays importable from here: migrations name it by this path.
 from ojodeagua.lib.records import new_record_id, record_id_field  # noqa: F401
+from ojodeagua.lib.scoping import Area, SearchableQuerySet
+from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 
 # An older date is a typo (a year written 0024 or 1024); the monthly summaries cannot place it.

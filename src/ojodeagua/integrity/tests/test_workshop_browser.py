@@ -1,0 +1,270 @@
+"""In headless Chromium on a 360-pixel phone: the facilitator runs a whole workshop, and a
+dropped connection loses nothing."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from ojodeagua.demo.builder import load_demo
+from ojodeagua.integrity.models import AssessedRisk, CatalogueVersion, Cycle, Participant, Rating
+from ojodeagua.organisations.models import Membership
+from ojodeagua.web.tests.test_browser import PHONE, browser, overflow  # noqa: F401
+
+PHONE_CONTEXT = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "es-MX"}
+
+
+def sign_in(page, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+    page.get_by_label("Usuario").fill("ong")
+    page.get_by_label("Contraseña").fill("demo")
+    page.get_by_role("button", name="Entrar").click()
+    expect(page.get_by_role("button", name="Salir")).to_be_visible()
+
+
+def steps(page):
+    return page.get_by_role("navigation", name="Pasos del taller")
+
+
+def mark_page(page) -> None:
+    page.evaluate("() => { window.__notReloaded = true; }")
+
+
+def not_reloaded(page) -> bool:
+    return page.evaluate("window.__notReloaded") is True
+
+
+def add_person(page, sex: str, role: str, age: str, count: int) -> None:
+    form = page.locator("#participant-add")
+    form.get_by_label(sex, exact=True).check()
+    form.get_by_label(role, exact=True).check()
+    form.get_by_label(age, exact=True).check()
+    form.get_by_role("button", name="Agregar").click()
+    suffix = "persona registrada." if count == 1 else "personas registradas."
+    expect(page.locator("#participants-panel .lead")).to_have_text(f"{count} {suffix}")
+
+
+def rate_row(page, person: Participant, likelihood: str, impact: str) -> None:
+    row = page.locator(f"#rate-{person.pk}")
+    row.locator("select[name$='-likelihood']").select_option(likelihood)
+    page.locator(f"#rate-{person.pk} select[name$='-impact']").select_option(impact)
+    expect(page.locator(f"#rate-{person.pk} .saved")).to_have_text("✓ guardado")
+
+
+def agree(page, likelihood: str, impact: str, band: str) -> None:
+    page.locator("#consensus-form select[name='consensus-likelihood']").select_option(likelihood)
+    page.locator("#consensus-form select[name='consensus-impact']").select_option(impact)
+    expect(page.locator("#consensus-form .saved")).to_be_visible()
+    expect(page.locator("#consensus-form .band")).to_contain_text(band)
+
+
+@pytest.mark.browser
+def test_the_facilitator_runs_a_whole_workshop_on_a_phone(
+    live_server,
+    transactional_db,
+    browser,  # noqa: F811
+):
+    load_demo()  # transactional tests start from an empty database
+    committee = (
+        Membership.objects.get(user__username="ong")
+        .providers.filter(kind="committee")
+        .order_by("pk")
+        .last()
+    )
+    before = set(committee.integrity_cycles.values_list("pk", flat=True))
+    context = browser.new_context(accept_downloads=True, **PHONE_CONTEXT)
+    page = context.new_page()
+    base = live_server.url
+    sign_in(page, base)
+
+    # A new cycle for one of her committees, from the "Integridad" section.
+    page.get_by_role("link", name="Integridad").click()
+    page.get_by_role("link", name="Empezar un ciclo").click()
+    page.get_by_label("Comité:", exact=True).select_option(str(committee.pk))
+    page.get_by_label("Contexto del comité").fill("Da agua a 120 familias por gravedad.")
+    page.get_by_role("button", name="Empezar el ciclo").click()
+    expect(page.locator("h1")).to_contain_text(committee.name)
+    expect(page.get_by_text("Tomada el")).to_be_visible()
+    (cycle,) = committee.integrity_cycles.exclude(pk__in=before)
+    assert overflow(page) <= 0
+
+    # Participants of both sexes, added without leaving the page.
+    steps(page).get_by_role("link", name="Participantes", exact=True).click()
+    mark_page(page)
+    add_person(page, "mujer", "comité", "de 30 a 59 años", 1)
+    add_person(page, "mujer", "usuaria o usuario", "menos de 30 años", 2)
+    add_person(page, "hombre", "autoridad", "60 años o más", 3)
+    add_person(page, "hombre", "usuaria o usuario", "de 30 a 59 años", 4)
+    assert not_reloaded(page)
+    assert overflow(page) <= 0
+    rosa, ana, pedro, juan = cycle.participants.order_by("pk")
+    assert [p.sex for p in (rosa, ana, pedro, juan)] == ["F", "F", "M", "M"]
+
+    # Compliance: each answer saves on its own.
+    steps(page).get_by_role("link", name="Cumplimiento").click()
+    mark_page(page)
+    page.locator("#item-C01").get_by_label("sí").check()
+    expect(page.locator("#item-C01 .saved")).to_contain_text("guardado")
+    page.locator("#item-C05").get_by_label("Prueba o comentario").fill("El libro no cuadra")
+    page.locator("#item-C05").get_by_label("en parte").check()
+    expect(page.locator("#item-C05 .saved")).to_contain_text("en parte")
+    assert not_reloaded(page)
+    assert cycle.compliance.get(item__code="C05").evidence == "El libro no cuadra"
+    assert overflow(page) <= 0
+
+    # Ratings: every participant's rating and the group's, saved without reloading.
+    steps(page).get_by_role("link", name="Valoración").click()
+    for code, ratings, consensus in [
+        ("R06", [("3", "3"), ("3", "2"), ("1", "2"), ("1", "1")], ("3", "3", "alto")),
+        ("R01", [("2", "2"), ("2", "1"), ("3", "3"), ("3", "2")], ("3", "2", "alto")),
+        ("R11", [("2", "2"), ("1", "2"), ("1", "1"), ("1", "1")], ("1", "2", "bajo")),
+    ]:
+        page.get_by_label("Riesgo que se valora").select_option(code)
+        page.get_by_role("button", name="Ver").click()
+        expect(page.locator("#risk-title")).to_contain_text(code)
+        mark_page(page)
+        for person, (likelihood, impact) in zip((rosa, ana, pedro, juan), ratings, strict=True):
+            rate_row(page, person, likelihood, impact)
+        agree(page, *consensus)
+        assert not_reloaded(page), code
+        assert overflow(page) <= 0
+    assert Rating.objects.filter(assessed_risk__cycle=cycle).count() == 12
+    chlorine = cycle.assessed_risks.get(risk__code="R06")
+    assert (chlorine.consensus_likelihood, chlorine.consensus_impact) == (3, 3)
+    # The last risk rated, R11, shows its check on the data beside it.
+    expect(page.locator(".risk-panel .flag")).to_contain_text(
+        "Quejas abiertas después de su fecha para responder"
+    )
+
+    steps(page).get_by_role("link", name="Mapa").click()
+    expect(page.get_by_text("Las mujeres valoraron más alto:")).to_be_visible()
+    assert overflow(page) <= 0
+
+    # The top three, then the road map for the first of them.
+    steps(page).get_by_role("link", name="Tres problemas").click()
+    page.get_by_label("Primer problema").select_option(str(chlorine.pk))
+    page.get_by_label("Segundo problema").select_option(
+        str(cycle.assessed_risks.get(risk__code="R01").pk)
+    )
+    page.get_by_role("button", name="Guardar los tres problemas").click()
+    expect(page.locator("h1")).to_have_text("Plan: herramientas y hoja de ruta")
+    section = page.locator(f"#riesgo-{chlorine.pk}")
+    section.get_by_label("Herramienta").select_option(label="Bitácora de cloración")
+    section.get_by_label("Acción").fill("Anotar el cloro cada semana")
+    section.get_by_label("Quién la hace").fill("Fontanero")
+    section.get_by_label("Para cuándo").fill("2027-02-28")
+    section.get_by_label("Cómo sabremos que está hecha").fill("Ocho semanas seguidas anotadas")
+    mark_page(page)
+    section.get_by_role("button", name="Agregar la acción").click()
+    expect(page.locator(f"#riesgo-{chlorine.pk} ol.actions-list")).to_contain_text(
+        "Anotar el cloro cada semana"
+    )
+    assert not_reloaded(page)
+    assert overflow(page) <= 0
+    assert chlorine.roadmap.get().tool.code == "bitacora-cloracion"
+
+    # Back on the hub: the planning board for the assembly, as a PDF.
+    steps(page).get_by_role("link", name="Resumen", exact=True).click()
+    expect(page.get_by_text("hecho").first).to_be_visible()
+    assert overflow(page) <= 0
+    board = page.locator('a[href$="/imprimir/tablero.pdf"]')
+    with page.expect_download() as download:
+        board.click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_dropped_connection_keeps_a_draft_and_sends_the_waiting_saves(
+    live_server,
+    transactional_db,
+    browser,  # noqa: F811
+):
+    load_demo()
+    committee = (
+        Membership.objects.get(user__username="ong")
+        .providers.filter(kind="committee")
+        .order_by("pk")
+        .first()
+    )
+    catalogue = CatalogueVersion.current()
+    cycle = Cycle.objects.create(
+        provider=committee,
+        number=committee.integrity_cycles.count() + 1,
+        catalogue=catalogue,
+        scale=catalogue.scales.get(code="3x3"),
+    )
+    first, second = (
+        Participant.objects.create(cycle=cycle, role="user", sex=sex, age_group="adult")
+        for sex in "FM"
+    )
+    context = browser.new_context(**PHONE_CONTEXT)
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    ratings_url = f"{live_server.url}/integridad/ciclos/{cycle.pk}/valoracion/?riesgo=R02"
+    page.goto(ratings_url)
+    bar = page.locator("#offline-bar")
+
+    # No signal: the rating waits in the phone's outbox, and goes when the signal returns.
+    context.set_offline(True)
+    page.locator(f"#rate-{first.pk} select[name$='-likelihood']").select_option("2")
+    page.locator(f"#rate-{first.pk} select[name$='-impact']").select_option("3")
+    expect(bar.locator(".outbox")).to_have_text(
+        re.compile(r"^Sin conexión: 1 cambio espera; se enviará al volver la señal\.")
+    )
+    expect(page.locator(f"#rate-{first.pk} [data-status]")).to_contain_text("Sin señal")
+    assert not Rating.objects.filter(participant=first).exists()
+    context.set_offline(False)
+    expect(bar.locator(".done")).to_have_text("Listo: se enviaron los cambios que esperaban.")
+    expect(page.locator(f"#rate-{first.pk} .saved")).to_have_text("✓ guardado")
+    assert Rating.objects.get(participant=first).score == 6
+
+    # What was typed in a form survives a failed save and a reload.
+    page.get_by_label("Riesgo que el grupo agrega").fill("Se pierden las llaves del tanque")
+    context.set_offline(True)
+    page.get_by_role("button", name="Agregar el riesgo").click(no_wait_after=True)
+    # The phone shows its "no internet" page; the facilitator opens the page again later.
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(ratings_url)
+    bar = page.locator("#offline-bar")
+    expect(bar.locator(".draft")).to_contain_text("Hay datos sin guardar de este teléfono:")
+    expect(page.get_by_label("Riesgo que el grupo agrega")).to_have_value("")
+    bar.get_by_role("button", name="Recuperar").click()
+    expect(page.get_by_label("Riesgo que el grupo agrega")).to_have_value(
+        "Se pierden las llaves del tanque"
+    )
+    page.get_by_role("button", name="Agregar el riesgo").click()
+    expect(page.locator("#risk-title")).to_contain_text("Se pierden las llaves del tanque")
+    assert AssessedRisk.objects.filter(cycle=cycle, risk__isnull=True).count() == 1
+    page.goto(ratings_url)
+    expect(page.locator("#risk-title")).to_contain_text("R02")
+    expect(bar.locator(".draft")).to_have_count(0)
+
+    # A weak signal: the save fails while the phone thinks it is online. After a reload the
+    # outbox still shows what waits, and "Reintentar" sends it once the network answers.
+    def refuse_posts(route):
+        if route.request.method == "POST":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/valoracion/**", refuse_posts)
+    page.locator(f"#rate-{second.pk} select[name$='-likelihood']").select_option("1")
+    page.locator(f"#rate-{second.pk} select[name$='-impact']").select_option("1")
+    expect(bar.locator(".outbox")).to_have_attribute("data-count", "1")
+    page.reload()
+    expect(bar.locator(".outbox")).to_contain_text("1 cambio espera")
+    expect(bar.locator(".outbox")).to_have_attribute("data-count", "1")
+    assert not Rating.objects.filter(participant=second).exists()
+    page.unroute("**/valoracion/**")
+    bar.get_by_role("button", name="Reintentar").click()
+    expect(bar.locator(".done")).to_be_visible()
+    expect(page.locator(f"#rate-{second.pk} .saved")).to_have_text("✓ guardado")
+    assert Rating.objects.get(participant=second).score == 1
+    # Sent once: the outbox is empty, and a reload shows nothing waiting.
+    page.reload()
+    expect(bar.locator(".outbox")).to_have_count(0)
+    context.close()
