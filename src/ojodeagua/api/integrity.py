@@ -185,6 +185,7 @@ class CycleSerializer(IntegritySerializer):
         model = Cycle
         fields = [
             "id",
+            "record_id",
             "provider",
             "provider_name",
             "number",
@@ -198,7 +199,11 @@ class CycleSerializer(IntegritySerializer):
             "created_at",
         ]
         read_only_fields = ["number", "created_at"]
-        extra_kwargs = {"catalogue": {"required": False}, "scale": {"required": False}}
+        extra_kwargs = {
+            **RECORD_ID,
+            "catalogue": {"required": False},
+            "scale": {"required": False},
+        }
         # The number is given on saving; (provider, number) is checked then.
         validators = []
 

@@ -334,6 +334,7 @@ class Cycle(models.Model):
         IMPLEMENTATION = "implementation", _("acompañamiento")
         CLOSED = "closed", _("cerrado")
 
+    record_id = record_id_field()
     provider = models.ForeignKey(
         "providers.Provider",
         on_delete=models.PROTECT,

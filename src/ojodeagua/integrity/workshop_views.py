@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import record, save_audited, save_form_audited, snapshot
-from ojodeagua.organisations.scope import get_editable_or_404, scope_for
+from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider, Sex
 
 from . import workshop
@@ -46,9 +46,6 @@ from .workshop_forms import (
 )
 
 CYCLES_PER_PAGE = 50
-# Replays of the "new cycle" form, by the record id it was shown with (Cycle has no
-# record_id column, so the session remembers which form made which cycle).
-CREATED_CYCLES_KEY = "integrity_created_cycles"
 
 
 # Shared pieces ----------------------------------------------------------------------------------
@@ -150,13 +147,12 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CycleCreateForm(request.POST, providers=providers, catalogue=catalogue)
         if form.is_valid():
-            created = request.session.get(CREATED_CYCLES_KEY, {})
-            replayed = created.get(form.cleaned_data["record_id"])
-            if replayed and scope.visible(Cycle.objects.filter(pk=replayed)).exists():
-                return redirect("integrity:cycle_detail", pk=replayed)
+            replayed = Cycle.objects.filter(record_id=form.cleaned_data["record_id"]).first()
+            if replayed is not None:
+                # The same form sent twice (a double tap, a retry after a dropped signal).
+                get_visible_or_404(request.user, Cycle, replayed.pk)
+                return redirect("integrity:cycle_detail", pk=replayed.pk)
             cycle = create_cycle(request.user, form.cleaned_data, catalogue)
-            created[form.cleaned_data["record_id"]] = cycle.pk
-            request.session[CREATED_CYCLES_KEY] = dict(list(created.items())[-20:])
             messages.success(
                 request,
                 _("Se abrió el ciclo %(number)s de %(provider)s; la línea base se tomó hoy.")
@@ -177,6 +173,7 @@ def create_cycle(user, data: dict, catalogue: CatalogueVersion) -> Cycle:
             with transaction.atomic():
                 last = provider.integrity_cycles.order_by("-number").first()
                 cycle = Cycle(
+                    record_id=data["record_id"],
                     provider=provider,
                     number=(last.number + 1) if last else 1,
                     catalogue=catalogue,
@@ -321,11 +318,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rated=rated,
         top=[(codes.get(a.pk, ""), a) for a in top],
         # The "new cycle" form's id, so this phone knows its draft of that form was saved.
-        created_with=[
-            record_id
-            for record_id, cycle_pk in request.session.get(CREATED_CYCLES_KEY, {}).items()
-            if cycle_pk == cycle.pk
-        ],
+        created_with=[cycle.record_id],
     )
     return render(request, "integrity/cycle_detail.html", context)
 

@@ -124,6 +124,17 @@ def test_the_treasurer_starts_a_cycle_with_the_current_catalogue(db):
     assert "provider" in refused.json()
 
 
+def test_a_cycle_sent_twice_is_opened_once(db):
+    provider = own_committee()
+    before = provider.integrity_cycles.count()
+    body = {"provider": provider.pk, "context": "Red nueva", "record_id": "tel-ciclo-1"}
+    first = api("tesorera").post("/api/v1/cycles/", body, format="json")
+    again = api("tesorera").post("/api/v1/cycles/", body, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert provider.integrity_cycles.count() == before + 1
+
+
 def test_a_participant_is_created_once_however_often_it_is_sent(cycle):
     client = api("tesorera")
     first = client.post("/api/v1/participants/", participant(cycle), format="json")

@@ -151,6 +151,9 @@ def test_a_facilitator_runs_a_whole_workshop_through_the_pages(ong):
     # The same form sent again (the answer was lost on the way) opens no second cycle.
     again = ong.post(url("create"), data)
     assert again["Location"] == url("hub", cycle)
+    assert cycle.record_id == record_id
+    # Also from a new session (the phone signed in again before resending).
+    assert login_client("ong").post(url("create"), data)["Location"] == url("hub", cycle)
     assert committee.integrity_cycles.count() == before + 1
     assert events("cycle", "ong") == 1
 
