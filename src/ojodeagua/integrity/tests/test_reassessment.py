@@ -18,12 +18,11 @@ from ojodeagua.integrity.reassessment import (
     risk_movements,
     scorecard_by_principle,
 )
-from ojodeagua.providers.models import Provider
 
 
 @pytest.fixture
-def two_cycles(db):
-    provider = Provider.objects.filter(kind="committee").first()
+def two_cycles(fresh_committee):
+    provider = fresh_committee
     first_catalogue = CatalogueVersion.current()
     first = Cycle.objects.create(
         provider=provider,

@@ -20,15 +20,14 @@ from ojodeagua.integrity.workshop import (
     months_after,
     ratings_by_sex,
 )
-from ojodeagua.providers.models import Provider
 
 D = datetime.date
 
 
 @pytest.fixture
-def cycle(db) -> Cycle:
+def cycle(fresh_committee) -> Cycle:
     catalogue = CatalogueVersion.current()
-    provider = Provider.objects.filter(kind="committee").first()
+    provider = fresh_committee
     return Cycle.objects.create(
         provider=provider,
         number=1,
