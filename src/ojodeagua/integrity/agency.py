@@ -27,7 +27,7 @@ from .signals import RiskFlag, flags_for
 from .workshop import Completion, months_after
 
 # The kinds of provider that run the toolbox's cycle (issue 4).
-CYCLE_KINDS = (Provider.Kind.COMMITTEE, Provider.Kind.SCHOOL, Provider.Kind.KIOSK)
+CYCLE_KINDS = Cycle.PROVIDER_KINDS
 # Over two thirds of the organisations that used the toolbox did at least 70 % of their
 # action plan within a year: the reference each committee is compared with.
 TOOLBOX_REFERENCE = 0.7

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ojodeagua.lib.forms import date_widget
 from ojodeagua.lib.records import new_record_id
 from ojodeagua.providers.models import Provider
 
@@ -15,10 +16,6 @@ from .models import CoachingAnswer, Complaint, RoadmapItem, ScorecardIndicator, 
 from .register import NEXT_STATUSES, RESPONSE_DAYS
 
 Status = RoadmapItem.Status
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def record_id_input() -> forms.CharField:
@@ -54,7 +51,7 @@ class StatusFields(forms.Form):
     done_on = forms.DateField(
         label=gettext_lazy("Hecha el"),
         required=False,
-        widget=date_input(),
+        widget=date_widget(),
         help_text=gettext_lazy("Solo si la acción quedó hecha."),
     )
     reason = forms.CharField(
@@ -118,7 +115,7 @@ class RoadmapChangeForm(StatusFields):
 
     action = forms.CharField(label=gettext_lazy("Acción"), max_length=300)
     responsible = forms.CharField(label=gettext_lazy("Quién la hace"), max_length=200)
-    deadline = forms.DateField(label=gettext_lazy("Para cuándo"), widget=date_input())
+    deadline = forms.DateField(label=gettext_lazy("Para cuándo"), widget=date_widget())
     done_when = forms.CharField(label=gettext_lazy("Cómo sabremos que está hecha"), max_length=300)
     tool = forms.ModelChoiceField(
         label=gettext_lazy("Herramienta"),
@@ -240,7 +237,7 @@ class AttachmentForm(forms.Form):
 
 # Coaching ---------------------------------------------------------------------------------------
 class CoachingSessionForm(forms.Form):
-    held_on = forms.DateField(label=gettext_lazy("Fecha"), widget=date_input())
+    held_on = forms.DateField(label=gettext_lazy("Fecha"), widget=date_widget())
     attendees = forms.CharField(
         label=gettext_lazy("Quiénes asistieron"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -342,7 +339,7 @@ class ScorecardForm(forms.Form):
 # Complaints -------------------------------------------------------------------------------------
 class ComplaintForm(forms.Form):
     provider = forms.ModelChoiceField(label=gettext_lazy("Comité"), queryset=Provider.objects)
-    received_on = forms.DateField(label=gettext_lazy("Recibida el"), widget=date_input())
+    received_on = forms.DateField(label=gettext_lazy("Recibida el"), widget=date_widget())
     channel = forms.ChoiceField(
         label=gettext_lazy("Cómo llegó"),
         choices=[c for c in Complaint.Channel.choices if c[0] != Complaint.Channel.PUBLIC_FORM],
@@ -368,7 +365,7 @@ class ComplaintForm(forms.Form):
     respond_by = forms.DateField(
         label=gettext_lazy("Responder a más tardar el"),
         required=False,
-        widget=date_input(),
+        widget=date_widget(),
     )
     record_id = record_id_input()
 
@@ -399,7 +396,7 @@ class ComplaintMoveForm(forms.Form):
 
     status = forms.ChoiceField(label=gettext_lazy("Pasa a"), widget=forms.RadioSelect)
     answered_on = forms.DateField(
-        label=gettext_lazy("Respondida el"), required=False, widget=date_input()
+        label=gettext_lazy("Respondida el"), required=False, widget=date_widget()
     )
     answer = forms.CharField(
         label=gettext_lazy("Qué se le respondió"),
@@ -409,7 +406,7 @@ class ComplaintMoveForm(forms.Form):
     closed_on = forms.DateField(
         label=gettext_lazy("Cerrada el"),
         required=False,
-        widget=date_input(),
+        widget=date_widget(),
         help_text=gettext_lazy("Solo si queda resuelta o no resuelta."),
     )
     not_resolved_reason = forms.CharField(

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.lib.records import record_id_field
-from ojodeagua.providers.models import ProviderPartQuerySet, Sex
+from ojodeagua.providers.models import Provider, ProviderPartQuerySet, Sex
 
 
 class CatalogueVersion(models.Model):
@@ -359,6 +359,9 @@ class Cycle(models.Model):
     workshop_on = models.DateField(_("fecha del taller"), null=True, blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
+    # The toolbox is for the groups that run a service themselves, as the issue names them.
+    PROVIDER_KINDS = (Provider.Kind.COMMITTEE, Provider.Kind.SCHOOL, Provider.Kind.KIOSK)
+
     objects = ProviderPartQuerySet.as_manager()
 
     class Meta:
@@ -376,6 +379,15 @@ class Cycle(models.Model):
         return self.provider.municipality_id, self.provider_id
 
     def clean(self) -> None:
+        if self.provider_id and self.provider.kind not in self.PROVIDER_KINDS:
+            raise ValidationError(
+                {
+                    "provider": _(
+                        "El ciclo de integridad es para comités, comités escolares y grupos de "
+                        "kiosco; elija uno de ellos."
+                    )
+                }
+            )
         if self.scale_id and self.catalogue_id and self.scale.version_id != self.catalogue_id:
             raise ValidationError(
                 {"scale": _("La escala debe ser de la misma versión del catálogo.")}

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ojodeagua.lib.forms import date_widget
 from ojodeagua.lib.records import new_record_id
 from ojodeagua.providers.models import Provider
 
@@ -19,16 +20,7 @@ from .models import (
 )
 
 # The toolbox is for community providers; a municipal office runs no integrity workshop.
-CYCLE_PROVIDER_KINDS = (
-    Provider.Kind.COMMITTEE,
-    Provider.Kind.SCHOOL,
-    Provider.Kind.KIOSK,
-    Provider.Kind.OTHER,
-)
-
-
-def date_widget() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CYCLE_PROVIDER_KINDS = Cycle.PROVIDER_KINDS
 
 
 class RecordIdField(forms.CharField):

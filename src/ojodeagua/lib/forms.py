@@ -26,12 +26,17 @@ def allowed_choices(scope: Scope, queryset: models.QuerySet, current: object = N
     return queryset.filter(allowed)
 
 
+def date_widget() -> forms.DateInput:
+    """The phone's date picker; the value is sent as ISO so every locale reads it back."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ScopedModelForm(forms.ModelForm):
     """A model form whose related-object choices only offer rows inside the user's scope."""
 
     @staticmethod
     def date_widget() -> forms.DateInput:
-        return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        return date_widget()
 
     @staticmethod
     def decimal_widget() -> forms.TextInput:
