@@ -338,7 +338,11 @@ class ScorecardForm(forms.Form):
 
 # Complaints -------------------------------------------------------------------------------------
 class ComplaintForm(forms.Form):
-    provider = forms.ModelChoiceField(label=gettext_lazy("Comité"), queryset=Provider.objects)
+    provider = forms.ModelChoiceField(
+        label=gettext_lazy("Comité"),
+        queryset=Provider.objects,
+        empty_label=gettext_lazy("— elija el comité —"),
+    )
     received_on = forms.DateField(label=gettext_lazy("Recibida el"), widget=date_widget())
     channel = forms.ChoiceField(
         label=gettext_lazy("Cómo llegó"),

@@ -186,12 +186,30 @@ def key_problems(cycle: Cycle, today: datetime.date) -> list[KeyProblem]:
     return problems
 
 
+# The board's type sizes, largest first (classes in print.css). A poster is read from across
+# the room, but it must stay one sheet: more actions per key problem take smaller type.
+BOARD_SIZES = ("", "dense", "denser")
+
+
+def board_size(problems: list[KeyProblem]) -> str:
+    """The type size for the board's longest column: large up to two actions, smaller for
+    three, smallest for four or more (the PDF checks that it fits and goes smaller if not)."""
+    most = max((len(p.items) for p in problems), default=0)
+    return BOARD_SIZES[min(max(most - 2, 0), len(BOARD_SIZES) - 1)]
+
+
+def smaller_boards(context: dict) -> list[dict]:
+    """The sizes below the board's own, to try in turn while its PDF takes more than a page."""
+    return [{"size": size} for size in BOARD_SIZES[BOARD_SIZES.index(context["size"]) + 1 :]]
+
+
 def board_context(cycle: Cycle, today: datetime.date) -> dict:
     problems = key_problems(cycle, today)
     return {
         "problems": problems,
         "chosen": any(p.assessed for p in problems),
         "blank_items": range(4),
+        "size": board_size(problems),
     }
 
 
@@ -313,13 +331,17 @@ class Printable:
     # The first words of the downloaded file's name, before the committee and cycle.
     file_stem: object
     build: Callable[[Cycle, datetime.date], dict]
+    # For a printable that must stay one page: the context changes to try while it does not.
+    one_page_tries: Callable[[dict], list[dict]] | None = None
 
 
 PRINTABLES = {
     "cards": Printable(
         "integrity/print/cards.html", gettext_lazy("tarjetas-de-riesgo"), cards_context
     ),
-    "board": Printable("integrity/print/board.html", gettext_lazy("tablero"), board_context),
+    "board": Printable(
+        "integrity/print/board.html", gettext_lazy("tablero"), board_context, smaller_boards
+    ),
     "roadmap": Printable(
         "integrity/print/roadmap.html", gettext_lazy("hoja-de-ruta"), roadmap_context
     ),
@@ -349,7 +371,8 @@ def printable_view(kind: str, as_pdf: bool) -> Callable[[HttpRequest, int], Http
                 "provider": cycle.provider.name,
                 "number": cycle.number,
             }
-            return render_pdf(request, printable.template, context, filename)
+            tries = printable.one_page_tries(context) if printable.one_page_tries else ()
+            return render_pdf(request, printable.template, context, filename, tries)
         return render(request, printable.template, context)
 
     view.__name__ = f"{kind}_{'pdf' if as_pdf else 'print'}"

@@ -120,6 +120,13 @@ class ParticipantForm(forms.ModelForm):
         for name in ("role", "sex", "age_group"):
             field = self.fields[name]
             field.choices = [c for c in field.choices if c[0]]
+        required = {
+            "sex": _("Elija mujer, hombre o «prefiere no decir»."),
+            "role": _("Elija qué papel tiene la persona en el taller."),
+            "age_group": _("Elija la edad de la persona."),
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
 
     def validate_unique(self) -> None:
         # A repeated record id means the form was sent twice; the view answers that case.
@@ -230,11 +237,16 @@ class RoadmapItemForm(forms.ModelForm):
         suggested_ids = {t.pk for t in suggested}
         others = [t for t in tool.queryset.order_by("name") if t.pk not in suggested_ids]
         # Suggested tools first: they are the catalogue's answer to this risk.
-        tool.choices = [
-            ("", _("— sin herramienta del catálogo —")),
-            (_("Sugeridas para este riesgo"), [(t.pk, t.name) for t in suggested]),
-            (_("Otras herramientas"), [(t.pk, t.name) for t in others]),
-        ]
+        choices = [("", _("— sin herramienta del catálogo —"))]
+        if suggested:
+            choices += [
+                (_("Sugeridas para este riesgo"), [(t.pk, t.name) for t in suggested]),
+                (_("Otras herramientas"), [(t.pk, t.name) for t in others]),
+            ]
+        else:
+            # The group's own risks have no suggestions: a plain list, without an empty group.
+            choices += [(t.pk, t.name) for t in others]
+        tool.choices = choices
         tool.required = False
         required = {
             "action": _("Escriba qué se hará."),

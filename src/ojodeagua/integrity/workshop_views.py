@@ -357,14 +357,17 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
             if saved := add_participant(request, cycle, form):
                 return saved
     people = list(cycle.participants.annotate(rated=Count("ratings")))
-    by_sex = Counter(p.get_sex_display() for p in people)
+    by_sex = Counter(p.sex for p in people)
     by_role = Counter(p.get_role_display() for p in people)
     context = workshop_context(
         cycle,
         can_edit,
         "participants",
         people=people,
-        by_sex=sorted(by_sex.items()),
+        women=by_sex.get(Sex.FEMALE, 0),
+        men=by_sex.get(Sex.MALE, 0),
+        unstated=by_sex.get(Sex.UNSTATED, 0),
+        unstated_label=Sex.UNSTATED.label,
         by_role=sorted(by_role.items()),
         form=form or ParticipantForm(),
     )
@@ -741,7 +744,11 @@ def heat_map(request: HttpRequest, pk: int) -> HttpResponse:
         row = []
         for impact in sorted(scale.impact, key=lambda level: level["value"]):
             band = scale.band(likelihood["value"], impact["value"])
-            placed = cells.get((likelihood["value"], impact["value"]), [])
+            # By code, so a cell reads the same before and after the top three are chosen.
+            placed = sorted(
+                cells.get((likelihood["value"], impact["value"]), []),
+                key=lambda a: codes_order(codes.get(a.pk, "")),
+            )
             row.append(
                 {
                     "band": band,

@@ -3,6 +3,7 @@
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
@@ -74,13 +75,18 @@ def static_path(name: str) -> str | None:
     return found if isinstance(found, str) and os.path.isfile(found) else None
 
 
-def pdf_bytes(html: str, base_url: str) -> bytes:
-    """The PDF of an HTML document whose stylesheets and images are static files.
+def pdf_document(html: str, base_url: str):
+    """The laid-out pages of an HTML document whose stylesheets and images are static files.
 
     ``base_url`` is the absolute URL the page would have (e.g. ``http://host/``); only URLs
     under its ``STATIC_URL`` are read, straight from disk, never over the network.
     """
-    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher(base_url)).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher(base_url)).render()
+
+
+def pdf_bytes(html: str, base_url: str) -> bytes:
+    """The PDF of an HTML document whose stylesheets and images are static files."""
+    return pdf_document(html, base_url).write_pdf()
 
 
 def safe_filename(name: str, extension: str = ".pdf") -> str:
@@ -93,17 +99,30 @@ def safe_filename(name: str, extension: str = ".pdf") -> str:
 
 
 def render_pdf(
-    request: HttpRequest, template_name: str, context: dict, filename: str
+    request: HttpRequest,
+    template_name: str,
+    context: dict,
+    filename: str,
+    one_page_tries: Iterable[dict] = (),
 ) -> HttpResponse:
     """Render a print template as a PDF download.
 
     The template gets ``as_pdf`` = True, so it can leave out what only makes sense on a
-    screen (the back link, the print button).
+    screen (the back link, the print button). While the document takes more than one page,
+    each of ``one_page_tries`` (changes to the context, such as smaller type) is tried in
+    turn; the last one stands even if it still does not fit.
     """
-    html = render_to_string(template_name, {**context, "as_pdf": True}, request=request)
-    response = HttpResponse(
-        pdf_bytes(html, request.build_absolute_uri("/")), content_type="application/pdf"
-    )
+    base_url = request.build_absolute_uri("/")
+    tries = iter(one_page_tries)
+    changes: dict = {}
+    while True:
+        html = render_to_string(
+            template_name, {**context, **changes, "as_pdf": True}, request=request
+        )
+        document = pdf_document(html, base_url)
+        if len(document.pages) <= 1 or (changes := next(tries, None)) is None:
+            break
+    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=safe_filename(filename)
     )

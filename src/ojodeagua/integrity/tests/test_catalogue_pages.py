@@ -3,7 +3,7 @@
 import pytest
 
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.integrity.models import CatalogueVersion, Risk, Signal
+from ojodeagua.integrity.models import CatalogueVersion, Cycle, Risk, Signal
 
 
 @pytest.fixture
@@ -125,3 +125,21 @@ def test_removing_a_risk_from_a_draft_takes_its_signals_along(agencia, published
     assert not Risk.objects.filter(pk=risk.pk).exists()
     assert not Signal.objects.filter(risk_id=risk.pk).exists()
     assert published.risks.filter(code="R11").exists()
+
+
+def test_the_version_page_tells_how_many_cycles_use_it_without_contradicting_itself(
+    agencia, published
+):
+    in_use = Cycle.objects.filter(catalogue=published).count()
+    assert in_use > 1  # the demo's cycles
+    page = agencia.get(f"/integridad/catalogo/{published.pk}/").content.decode()
+    assert f"La usan {in_use} ciclos." in page
+    draft = copy_of(agencia, published)
+    page = agencia.get(f"/integridad/catalogo/{draft.pk}/").content.decode()
+    # A draft is used by no cycle, and says so once: not also "La usan 0 ciclos".
+    assert "Ningún ciclo la usa hasta que se publique." in page
+    assert "0 ciclos" not in page
+    agencia.post(f"/integridad/catalogo/{draft.pk}/publicar/")
+    page = agencia.get(f"/integridad/catalogo/{draft.pk}/").content.decode()
+    assert "Todavía ningún ciclo la usa." in page
+    assert "0 ciclos" not in page

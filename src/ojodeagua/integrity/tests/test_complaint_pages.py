@@ -277,3 +277,10 @@ def test_file_complaint_is_idempotent_and_says_when_content_differs(committee, t
         file_complaint(
             committee, received_on=today, what="Otra", channel="public_form", record_id="pub-1"
         )
+
+
+def test_the_complaint_form_asks_for_the_committee_in_plain_words(ong):
+    # Found in the review: the list of committees opened with Django's "---------".
+    page = ong.get("/integridad/quejas/nueva/").content.decode()
+    assert '<option value="" selected>— elija el comité —</option>' in page
+    assert "---------" not in page

@@ -81,9 +81,12 @@ def test_road_map_csv_marks_the_overdue_actions(agencia, workshop):
     overdue = [row for row in a_rows if row[-1] == "sí"]
     assert len(overdue) == 1
     assert overdue[0][9] == late.isoformat()
-    assert overdue[0][10] == "pendiente"
-    dropped = [row for row in a_rows if row[10] == "se dejó"]
-    assert dropped[0][12] == "No alcanzó el dinero" and dropped[0][-1] == "no"
+    # How the committee will know it is done: part of every action of the road map.
+    assert rows[0][10] == "cómo sabremos que está hecha"
+    assert overdue[0][10] == "Se ve en el acta"
+    assert overdue[0][11] == "pendiente"
+    dropped = [row for row in a_rows if row[11] == "se dejó"]
+    assert dropped[0][13] == "No alcanzó el dinero" and dropped[0][-1] == "no"
     # Priority order inside the cycle: R01 (priority 1) before R06 (priority 2).
     assert [row[3] for row in a_rows] == sorted(row[3] for row in a_rows)
 

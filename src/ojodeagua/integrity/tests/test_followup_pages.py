@@ -3,6 +3,7 @@
 import datetime
 import html
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -589,3 +590,38 @@ def test_followup_links_say_where_the_cycle_stands(two_cycles):
     _previous, current = two_cycles
     second = render_to_string("integrity/_followup_links.html", {"cycle": current})
     assert f"/integridad/ciclos/{current.pk}/comparacion/" in second
+
+
+# Found in the review at 360 px -------------------------------------------------------------------
+def test_evidence_without_a_caption_is_named_in_words_not_by_its_stored_file(ong, media):
+    # The stored name is 32 random letters: meaningless, and too wide for a phone.
+    cycle = new_cycle(ong_other_committee(), D(2025, 2, 1))
+    item = action(key_problem(cycle, "R01", 1), "Cuenta en la caja popular", D(2025, 6, 1))
+    answer = ComplianceAnswer.objects.create(
+        cycle=cycle, item=cycle.catalogue.checklist.get(code="C05"), answer="partly"
+    )
+    for target in (f"roadmap_item={item.pk}", f"compliance_answer={answer.pk}"):
+        saved = ong.post(
+            f"/integridad/pruebas/nueva/?{target}",
+            {"file": SimpleUploadedFile("foto.png", PNG, "image/png")},
+        )
+        assert saved.status_code == 302
+    stored = [a.file.name.rsplit("/", 1)[-1] for a in Attachment.objects.filter(cycle=cycle)]
+    assert len(stored) == 2
+
+    for page in ("hoja-de-ruta/", "cumplimiento/"):
+        shown = ong.get(f"/integridad/ciclos/{cycle.pk}/{page}")
+        assert "Foto o documento" in text(shown), page
+        for name in stored:
+            assert name not in shown.content.decode(), page
+
+
+def test_radio_choices_wrap_on_the_follow_up_pages(tesorera, plan):
+    # Four statuses side by side made the change page 438 px wide on a 360 px phone.
+    _cycle, receipts, _count, _register = plan
+    page = tesorera.get(f"/integridad/acciones/{receipts.pk}/cambiar/").content.decode()
+    assert "/static/integrity/followup.css" in page and 'class="choices"' in page
+    css = (
+        Path(__file__).resolve().parents[1] / "static" / "integrity" / "followup.css"
+    ).read_text()
+    assert ".choices div{flex-wrap:wrap" in css

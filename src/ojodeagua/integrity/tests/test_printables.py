@@ -3,6 +3,7 @@
 import datetime
 import io
 import os
+import re
 
 import pytest
 from django.template.loader import render_to_string
@@ -422,3 +423,70 @@ def test_a_full_board_and_cards_keep_their_paper(ong, db, today):
     assert text.count("Acción número 5") == 3
     reader, text, _ = pdf(ong, "cards_pdf", cycle)
     assert len(reader.pages) == 16  # 11 catalogue risks and 5 own, one page each
+
+
+def planned_cycle(today: datetime.date, actions: list[int]) -> Cycle:
+    """Three key problems with as many actions each as ``actions`` says, worded at the length
+    committees write them (the demo's own road maps), and three tools each."""
+    catalogue = CatalogueVersion.current()
+    cycle = new_cycle(
+        ong_committee(), stage="implementation", workshop_on=today - datetime.timedelta(days=200)
+    )
+    codes = ["R07", "R09", "R10"]
+    chosen = [
+        AssessedRisk.objects.create(
+            cycle=cycle,
+            risk=catalogue.risks.get(code=code),
+            consensus_likelihood=3,
+            consensus_impact=2,
+        )
+        for code in codes
+    ]
+    choose_top_three(cycle, [a.pk for a in chosen])
+    tools = list(catalogue.tools.order_by("code")[:3])
+    for problem, count in zip(chosen, actions, strict=True):
+        for number in range(count):
+            RoadmapItem.objects.create(
+                assessed_risk=problem,
+                tool=tools[number % 3],
+                action=f"Acción {number + 1}: presentar el informe de ingresos y gastos en cada "
+                "asamblea",
+                responsible="Comisión de vigilancia",
+                deadline=today - LATE,
+                done_when="El acta de cada asamblea trae el informe de la tesorera y las firmas",
+                status="in_progress",
+            )
+    return cycle
+
+
+@pytest.mark.parametrize("actions", [[2, 2, 2], [3, 3, 3], [4, 3, 4]])
+def test_a_board_with_several_actions_a_problem_stays_one_sheet(ong, db, today, actions):
+    # A poster for the assembly: the demo's road maps (two to four actions per key problem)
+    # used to spill onto a second or third A3 sheet.
+    cycle = planned_cycle(today, actions)
+    reader, text, _ = pdf(ong, "board_pdf", cycle)
+    assert len(reader.pages) == 1
+    width, height = size(reader.pages[0])
+    assert width > height and width >= A3_LONG - 1
+    assert text.count("presentar el informe de ingresos") == sum(actions)
+    assert text.count("⚠ atrasada") == sum(actions)
+
+
+def test_the_board_takes_smaller_type_for_longer_columns(ong, db, today):
+    # Large type while it fits; the HTML print page says the size the PDF starts from.
+    def classes(actions: list[int]) -> set[str]:
+        url = reverse("integrity:board_print", args=[planned_cycle(today, actions).pk])
+        page = ong.get(url).content.decode()
+        return set(re.search(r'<body class="([^"]*)"', page).group(1).split())
+
+    assert classes([2, 1, 2]) == {"printable", "board"}
+    assert classes([3, 1, 2]) == {"printable", "board", "dense"}
+    assert classes([5, 1, 2]) == {"printable", "board", "denser"}
+
+
+def test_pdfs_render_without_weasyprint_warnings(ong, cycle, caplog):
+    # Two warnings about @supports on every PDF used to fill the server's log.
+    for name in ["cards_pdf", "board_pdf", "roadmap_pdf", "summary_pdf"]:
+        with caplog.at_level("WARNING", logger="weasyprint"):
+            pdf(ong, name, cycle)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []

@@ -1,6 +1,7 @@
 """The workshop pages as a facilitator uses them: a cycle from its start to the road map."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -586,3 +587,79 @@ def test_the_who_scale_reads_its_own_levels_and_bands(ong):
     heat = text(ong.get(url("heat_map", cycle)))
     assert heat.count('<td class="cell band-') == 25
     assert "muy alto" in heat
+
+
+# Found in the review at 360 px -------------------------------------------------------------------
+def test_the_participants_page_names_its_counts_of_women_and_men_and_numbers_each_person(ong):
+    cycle = new_cycle(ong_committee())
+    for sex in ("F", "F", "M", "M", "X"):
+        Participant.objects.create(cycle=cycle, role="user", sex=sex, age_group="adult")
+    page = text(ong.get(url("participants", cycle)))
+    # Not boxes saying "2 Mujer": each count with its name, as the roles are shown.
+    assert "5 personas registradas." in page
+    assert "Mujeres: 2 · Hombres: 2 · Prefiere no decir: 1" in page
+    assert 'class="figure"' not in page
+    # The rating rows call each person by number; the list shows the same numbers.
+    assert '<strong class="number">1.</strong>' in page
+    assert '<strong class="number">5.</strong>' in page
+
+
+def test_a_participant_form_sent_empty_says_what_to_choose(ong):
+    cycle = new_cycle(ong_committee())
+    data = {"action": "add", "record_id": new_record_id()}
+    page = text(ong.post(url("participants", cycle), data, **HX))
+    assert "Elija mujer, hombre o «prefiere no decir»." in page
+    assert "Elija qué papel tiene la persona en el taller." in page
+    assert "Elija la edad de la persona." in page
+    assert "Este campo es requerido." not in page
+    assert not cycle.participants.exists()
+
+
+def test_a_heat_map_cell_lists_its_risks_by_code(ong):
+    cycle = new_cycle(ong_committee())
+    catalogue = cycle.catalogue
+
+    def placed(code, priority=None):
+        return AssessedRisk.objects.create(
+            cycle=cycle,
+            risk=catalogue.risks.get(code=code),
+            consensus_likelihood=3,
+            consensus_impact=3,
+            priority=priority,
+        )
+
+    # Stored order puts the risks without a priority first: R05, then R02.
+    placed("R02", priority=1)
+    placed("R05")
+    own = AssessedRisk.objects.create(
+        cycle=cycle, own_title="Se pierden las llaves", consensus_likelihood=3, consensus_impact=3
+    )
+    heat = text(ong.get(url("heat_map", cycle)))
+    where = [heat.index(f'">{code}</span>') for code in ("R02", "R05", "P1")]
+    assert where == sorted(where), where
+    assert own.pk  # the group's own risk comes after the catalogue's
+
+
+def test_the_plan_of_the_groups_own_risk_has_no_empty_group_of_suggested_tools(ong):
+    cycle = new_cycle(ong_committee())
+    AssessedRisk.objects.create(
+        cycle=cycle,
+        own_title="Se pierden las llaves",
+        consensus_likelihood=2,
+        consensus_impact=2,
+        priority=1,
+    )
+    plan = text(ong.get(url("plan", cycle)))
+    assert "Sugeridas para este riesgo" not in plan
+    assert "<optgroup" not in plan
+    assert "Bitácora de cloración" in plan  # every tool of the version can still be chosen
+
+
+def test_the_women_and_men_table_keeps_its_difference_column_on_a_phone(ong):
+    # At 360 px the "Diferencia" column hid off screen; smaller type and the counts under the
+    # averages make the table fit.
+    cycle = new_cycle(ong_committee())
+    assert "/static/integrity/workshop.css" in text(ong.get(url("heat_map", cycle)))
+    css = (Path(__file__).resolve().parents[1] / "static/integrity/workshop.css").read_text()
+    assert "table.by-sex{font-size:.85rem}" in css
+    assert "table.by-sex td.num small{display:block}" in css
