@@ -152,6 +152,7 @@ LOGOUT_REDIRECT_URL = "login"
 # so a missing translation still shows the users' own language.
 LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", "Español"), ("en", "English")]
+FORMAT_MODULE_PATH = ["ojodeagua.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

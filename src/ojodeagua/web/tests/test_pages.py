@@ -204,6 +204,18 @@ def test_the_language_switch_turns_pages_to_english(tesorera):
     assert "Su comité opera" in tesorera.get("/").content.decode()
 
 
+def test_english_pages_keep_the_day_before_the_month():
+    import datetime
+
+    from django import forms
+    from django.utils import formats, translation
+
+    with translation.override("en"):
+        shown = formats.date_format(datetime.date(2026, 8, 31), "SHORT_DATE_FORMAT")
+        typed = forms.DateField().clean("31/08/2026")
+    assert (shown, typed) == ("31/08/2026", datetime.date(2026, 8, 31))
+
+
 @pytest.mark.django_db
 def test_main_pages_stay_under_100_kb(agencia):
     from django.contrib.staticfiles import finders

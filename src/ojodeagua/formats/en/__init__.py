@@ -1,0 +1,1 @@
+"""English as read in Mexico: day before month, as on every paper the committees keep."""
