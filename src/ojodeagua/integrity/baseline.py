@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -168,7 +169,8 @@ def baseline_rows(baseline: dict) -> dict:
         "systems": systems,
         "complaints": complaints,
         "fix_rate": f"{number_format(fix_rate * 100, 0)} %" if fix_rate is not None else "—",
-        "median_days": number_format(median, 1) if median is not None else "—",
+        # 3 días, 2.5 días: a decimal only when there is one.
+        "median_days": floatformat(median, -1) if median is not None else "—",
         "finances": baseline.get("finances"),
         "empty": not service and not systems and not complaints.get("received"),
     }

@@ -346,8 +346,8 @@ def test_the_agency_sees_every_committee_with_its_figures(agencia):
     late = RoadmapItem.objects.get(
         assessed_risk__cycle=fixture.cycles["a1"], deadline=today - 30 * DAY
     )
-    assert f'data-item="{late.pk}"' in page
-    assert "Días de atraso" in page
+    row = page[page.index(f'data-item="{late.pk}"') :]
+    assert "30 días de atraso" in row[: row.index("</tr>")]
     lapsed = page[page.index('data-list="lapsed"') :]
     d_item = lapsed[lapsed.index(f'data-provider="{fixture.d.pk}"') :]
     assert d_item[: d_item.index("</li>")].endswith("nunca ha tenido un taller.")
