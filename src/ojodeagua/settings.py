@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ojodeagua.waterquality",
     "ojodeagua.indicators",
     "ojodeagua.integrity",
+    "ojodeagua.books",
     "ojodeagua.web",
     "ojodeagua.api",
     "ojodeagua.demo",
