@@ -2,13 +2,14 @@
 
 Checks live here, in code; which risk shows which check is data, so a new check is attached
 to a risk without touching the catalogue code. A check answers for one provider on one day:
-a ``Finding`` when it can tell, or ``None`` when the data it needs does not exist yet (the
-books' checks, until the books are built).
+a ``Finding`` when it can tell, or ``None`` when the data it needs does not exist (the books'
+checks, for a committee that does not keep its books in Ojo de Agua).
 """
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.urls import NoReverseMatch, reverse
@@ -128,14 +129,129 @@ def no_chlorine_reading_30_days(provider: Provider, on: datetime.date) -> Findin
     )
 
 
-RUNNERS: dict[str, Callable[[Provider, datetime.date], Finding]] = {
+DEPOSIT_WINDOW_DAYS = 60
+# "Just under" the amount that asks for three quotes: within 15 % below it.
+UNDER_THRESHOLD_SHARE = Decimal("0.85")
+UNDER_THRESHOLD_COUNT = 3
+UNDER_THRESHOLD_WINDOW_DAYS = 365
+
+
+def keeps_books(provider: Provider) -> bool:
+    from ojodeagua.books.models import JournalEntry
+
+    return JournalEntry.objects.filter(provider=provider).exists()
+
+
+def no_deposit_60_days(provider: Provider, on: datetime.date) -> Finding | None:
+    """Cash came in during the last 60 days and none of it reached the bank or cooperative."""
+    from ojodeagua.books.models import Deposit, MoneyAccount, Payment
+
+    if not keeps_books(provider):
+        return None
+    since = on - datetime.timedelta(days=DEPOSIT_WINDOW_DAYS)
+    collected = Payment.objects.filter(
+        provider=provider, method=Payment.Method.CASH, paid_on__range=(since, on), void__isnull=True
+    ).exists()
+    if not collected:
+        return Finding(False, _("No hubo cobros en efectivo en los últimos 60 días."))
+    if not MoneyAccount.objects.filter(provider=provider).exists():
+        return Finding(
+            True,
+            _("El comité cobra en efectivo pero no tiene cuenta de banco o cooperativa anotada."),
+        )
+    last = (
+        Deposit.objects.filter(provider=provider, deposited_on__lte=on)
+        .order_by("-deposited_on")
+        .values_list("deposited_on", flat=True)
+        .first()
+    )
+    if last is not None and last >= since:
+        return Finding(False, _("Último depósito: %(date)s.") % {"date": last.strftime("%d/%m/%Y")})
+    if last is None:
+        return Finding(True, _("Se cobró en efectivo y nunca se ha anotado un depósito."))
+    return Finding(
+        True,
+        _("Se cobró en efectivo y no hay depósito desde el %(date)s (%(days)s días).")
+        % {"date": last.strftime("%d/%m/%Y"), "days": (on - last).days},
+    )
+
+
+def expenses_under_threshold(provider: Provider, on: datetime.date) -> Finding | None:
+    """Several expenses in a year just below the amount that asks for three quotes: a purchase
+    split to avoid quoting looks like this."""
+    from ojodeagua.books.models import BooksSettings, Expense
+
+    if not keeps_books(provider):
+        return None
+    settings_row = BooksSettings.objects.filter(provider=provider).first()
+    threshold = settings_row.quotes_threshold if settings_row else BooksSettings().quotes_threshold
+    since = on - datetime.timedelta(days=UNDER_THRESHOLD_WINDOW_DAYS)
+    near = list(
+        Expense.objects.filter(
+            provider=provider,
+            spent_on__range=(since, on),
+            amount__gte=(threshold * UNDER_THRESHOLD_SHARE).quantize(Decimal("0.01")),
+            amount__lt=threshold,
+        ).order_by("spent_on")
+    )
+    if len(near) < UNDER_THRESHOLD_COUNT:
+        return Finding(
+            False,
+            _("Pocos gastos quedan justo debajo de $%(threshold)s en el último año.")
+            % {"threshold": f"{threshold:,.2f}"},
+        )
+    return Finding(
+        True,
+        _(
+            "%(count)s gastos del último año quedaron justo debajo de $%(threshold)s, el monto "
+            "desde el que se piden tres cotizaciones."
+        )
+        % {"count": len(near), "threshold": f"{threshold:,.2f}"},
+        [(str(expense), "") for expense in near],
+    )
+
+
+def receipt_sequence_gaps(provider: Provider, on: datetime.date) -> Finding | None:
+    """Receipt numbers missing between 1 and the last one given: the application never skips
+    one, so a gap means a receipt was removed behind its back."""
+    from ojodeagua.books.models import Payment
+
+    if not keeps_books(provider):
+        return None
+    numbers = set(
+        Payment.objects.filter(provider=provider).values_list("receipt_number", flat=True)
+    )
+    if not numbers:
+        return Finding(False, _("Todavía no hay recibos."))
+    missing = sorted(set(range(1, max(numbers) + 1)) - numbers)
+    if not missing:
+        return Finding(
+            False,
+            _("Los recibos del 1 al %(last)s están todos, sin huecos.") % {"last": max(numbers)},
+        )
+    shown = ", ".join(str(n) for n in missing[:10]) + ("…" if len(missing) > 10 else "")
+    return Finding(
+        True,
+        ngettext(
+            "Falta %(count)s número de recibo: %(numbers)s.",
+            "Faltan %(count)s números de recibo: %(numbers)s.",
+            len(missing),
+        )
+        % {"count": len(missing), "numbers": shown},
+    )
+
+
+RUNNERS: dict[str, Callable[[Provider, datetime.date], Finding | None]] = {
     "complaints_overdue": complaints_overdue,
     "no_chlorine_reading_30_days": no_chlorine_reading_30_days,
+    "no_deposit_60_days": no_deposit_60_days,
+    "expenses_under_threshold": expenses_under_threshold,
+    "receipt_sequence_gaps": receipt_sequence_gaps,
 }
 
 
 def run_check(code: str, provider: Provider, on: datetime.date) -> Finding | None:
-    """None when the check needs data the project does not keep yet."""
+    """None when the check needs data the project does not keep for this provider."""
     runner = RUNNERS.get(code)
     return runner(provider, on) if runner else None
 

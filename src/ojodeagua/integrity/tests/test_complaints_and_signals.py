@@ -158,11 +158,6 @@ def test_no_chlorine_reading_stays_quiet_where_nobody_chlorinates(committee):
     assert not run_check("no_chlorine_reading_30_days", committee, TODAY).fired
 
 
-def test_checks_of_the_books_wait_for_the_books(committee):
-    for code in set(CHECKS) - set(RUNNERS):
-        assert run_check(code, committee, TODAY) is None
-
-
 def test_a_complaint_is_overdue_only_after_its_day_and_while_unanswered(committee):
     due = complaint(committee, D(2026, 11, 20), D(2026, 11, 27))
     assert not run_check("complaints_overdue", committee, TODAY).fired  # due today: still on time
@@ -220,7 +215,7 @@ def test_a_visit_that_finds_chlorination_makes_a_system_without_chlorinator_coun
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired
 
 
-def test_the_books_checks_cannot_tell_yet(committee):
+def test_the_books_checks_cannot_tell_for_a_committee_without_books(committee):
     for code in ("no_deposit_60_days", "expenses_under_threshold", "receipt_sequence_gaps"):
         assert code in CHECKS
         assert run_check(code, committee, TODAY) is None
@@ -241,13 +236,20 @@ def counted(monkeypatch):
     return runs
 
 
+BOOKS_CHECKS = ("no_deposit_60_days", "expenses_under_threshold", "receipt_sequence_gaps")
+
+
 def test_flags_for_runs_each_check_once_per_provider(committee, counted):
     version = CatalogueVersion.current()
     # A second risk pointing to the same check, as a coordinator could add.
     Signal.objects.create(risk=version.risks.get(code="R02"), check_code="complaints_overdue")
     complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
     flags = flags_for(committee, version.risks.all(), TODAY)
-    assert counted == {"complaints_overdue": 1, "no_chlorine_reading_30_days": 1}
+    assert counted == {
+        "complaints_overdue": 1,
+        "no_chlorine_reading_30_days": 1,
+        **dict.fromkeys(BOOKS_CHECKS, 1),
+    }
     codes = {
         version.risks.get(pk=pk).code: [f.check_code for f in found] for pk, found in flags.items()
     }
@@ -262,7 +264,11 @@ def test_flags_for_runs_each_check_once_per_provider(committee, counted):
 def test_provider_flags_list_every_check_fired_first(committee, counted):
     complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
     flags = provider_flags(committee, TODAY)
-    assert counted == {"complaints_overdue": 1, "no_chlorine_reading_30_days": 1}
+    assert counted == {
+        "complaints_overdue": 1,
+        "no_chlorine_reading_30_days": 1,
+        **dict.fromkeys(BOOKS_CHECKS, 1),
+    }
     assert [flag.check_code for flag in flags][:2] == [
         "complaints_overdue",
         "no_chlorine_reading_30_days",
