@@ -665,3 +665,30 @@ class JournalLine(models.Model):
     def __str__(self) -> str:
         side = f"debe {self.debit}" if self.debit else f"haber {self.credit}"
         return f"{self.get_account_display()}: {side}"
+
+
+class AssemblyReport(ProviderRecord):
+    """The accounts as presented to an assembly: figures frozen with the chain head they came from.
+
+    Anyone holding the printed report can look its hash up on the public page: if the live chain
+    still holds that entry and verifies, nothing in the books behind the report was changed.
+    """
+
+    period_start = models.DateField(_("desde"))
+    period_end = models.DateField(_("hasta"))
+    presented_on = models.DateField(_("presentado a la asamblea el"))
+    head_sequence = models.PositiveBigIntegerField(_("último asiento incluido"))
+    head_hash = models.CharField(_("huella de las cuentas"), max_length=64)
+    figures = models.JSONField(_("cifras"))
+    published_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["provider", "-presented_on", "-pk"]
+        verbose_name = _("informe a la asamblea")
+        verbose_name_plural = _("informes a la asamblea")
+
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.presented_on:%d/%m/%Y}"
