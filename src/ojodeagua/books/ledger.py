@@ -188,7 +188,9 @@ def balances(provider_id: int, *, until=None) -> dict[str, Decimal]:
     if until is not None:
         lines = lines.filter(entry__entry_date__lte=until)
     totals = lines.values("account").annotate(d=Sum("debit"), c=Sum("credit"))
-    return {row["account"]: (row["d"] or ZERO) - (row["c"] or ZERO) for row in totals}
+    return {
+        row["account"]: ((row["d"] or ZERO) - (row["c"] or ZERO)).quantize(CENT) for row in totals
+    }
 
 
 # Verification -------------------------------------------------------------------------------------

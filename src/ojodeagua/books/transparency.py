@@ -1,0 +1,230 @@
+"""The public accounts of a provider: figures without names, reports to the assembly, and the
+check that lets anyone holding a printed report compare its hash with the live books."""
+
+import datetime
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from ojodeagua.audit.trail import record
+from ojodeagua.providers.models import Provider
+
+from . import ledger
+from .models import (
+    ZERO,
+    Account,
+    AssemblyReport,
+    Charge,
+    Expense,
+    JournalEntry,
+    JournalLine,
+    PaymentAllocation,
+)
+
+INCOME_ACCOUNTS = [
+    Account.INCOME_FEES,
+    Account.INCOME_CONNECTIONS,
+    Account.INCOME_FINES,
+    Account.INCOME_SALES,
+    Account.INCOME_OTHER,
+]
+EXPENSE_ACCOUNTS = {
+    Expense.Category.ENERGY: Account.EXPENSE_ENERGY,
+    Expense.Category.CHLORINE: Account.EXPENSE_CHLORINE,
+    Expense.Category.REPAIRS: Account.EXPENSE_REPAIRS,
+    Expense.Category.PAY: Account.EXPENSE_PAY,
+    Expense.Category.TRANSPORT: Account.EXPENSE_TRANSPORT,
+    Expense.Category.OTHER: Account.EXPENSE_OTHER,
+}
+MONEY_ACCOUNTS = [Account.CASH, Account.BANK, Account.RESERVE]
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal) -> str:
+    """Two decimals always: SQLite's sums come back as 60 where PostgreSQL says 60.00."""
+    return str(Decimal(amount).quantize(CENT))
+
+
+@dataclass
+class PublicFigures:
+    """What the assembly and the public see; amounts as text so they survive JSON unchanged."""
+
+    period_start: str
+    period_end: str
+    income: dict[str, str] = field(default_factory=dict)
+    income_total: str = "0.00"
+    expenses: dict[str, str] = field(default_factory=dict)
+    expenses_total: str = "0.00"
+    result: str = "0.00"
+    cash: str = "0.00"
+    bank: str = "0.00"
+    reserve: str = "0.00"
+    balance: str = "0.00"
+    reserve_months: str | None = None
+    charged: str = "0.00"
+    collected: str = "0.00"
+    collection_rate: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _sums(provider_id: int, accounts, start, end) -> dict[str, Decimal]:
+    """Account → debit − credit of the entries dated within [start, end]."""
+    rows = (
+        JournalLine.objects.filter(
+            entry__provider_id=provider_id,
+            entry__entry_date__range=(start, end),
+            account__in=list(accounts),
+        )
+        .values("account")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+    )
+    return {row["account"]: (row["d"] or ZERO) - (row["c"] or ZERO) for row in rows}
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def public_figures(provider: Provider, start: datetime.date, end: datetime.date) -> PublicFigures:
+    """Income and expenses of the period, money held at its end, reserve and collection.
+
+    Everything comes from the ledger except collection, which compares what was charged for
+    the period's months with what payments (not voided) settled of those charges.
+    """
+    income = {
+        account: -amount
+        for account, amount in _sums(provider.pk, INCOME_ACCOUNTS, start, end).items()
+    }
+    spent = _sums(provider.pk, EXPENSE_ACCOUNTS.values(), start, end)
+    held = ledger.balances(provider.pk, until=end)
+    income_total = sum(income.values(), ZERO)
+    expenses_total = sum(spent.values(), ZERO)
+    cash, bank, reserve = (held.get(account, ZERO) for account in MONEY_ACCOUNTS)
+    monthly_spending = expenses_total / months_between(start, end)
+    charged = (
+        Charge.objects.filter(provider=provider, period__range=(start, end)).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    collected = (
+        PaymentAllocation.objects.filter(
+            charge__provider=provider,
+            charge__period__range=(start, end),
+            payment__void__isnull=True,
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    return PublicFigures(
+        period_start=start.isoformat(),
+        period_end=end.isoformat(),
+        income={account: cents(amount) for account, amount in income.items() if amount},
+        income_total=cents(income_total),
+        expenses={account: cents(amount) for account, amount in spent.items() if amount},
+        expenses_total=cents(expenses_total),
+        result=cents(income_total - expenses_total),
+        cash=cents(cash),
+        bank=cents(bank),
+        reserve=cents(reserve),
+        balance=cents(cash + bank + reserve),
+        reserve_months=(
+            str((reserve / monthly_spending).quantize(Decimal("0.1")))
+            if monthly_spending > 0
+            else None
+        ),
+        charged=cents(charged),
+        collected=cents(collected),
+        collection_rate=(
+            str((collected / charged * 100).quantize(Decimal("0.1"))) if charged > 0 else None
+        ),
+    )
+
+
+@transaction.atomic
+def publish_report(
+    provider: Provider,
+    start: datetime.date,
+    end: datetime.date,
+    presented_on: datetime.date,
+    user=None,
+) -> AssemblyReport:
+    """Freeze the period's figures with the chain head they were read from."""
+    last = (
+        JournalEntry.objects.filter(provider=provider)
+        .order_by("-sequence")
+        .values_list("sequence", "entry_hash")
+        .first()
+    )
+    sequence, head = last if last else (0, ledger.GENESIS)
+    report = AssemblyReport.objects.create(
+        provider=provider,
+        period_start=start,
+        period_end=end,
+        presented_on=presented_on,
+        head_sequence=sequence,
+        head_hash=head,
+        figures=public_figures(provider, start, end).as_dict(),
+        published_by=user if user is not None and user.is_authenticated else None,
+    )
+    record(user, "create", report, {"head_hash": head, "period": [str(start), str(end)]})
+    return report
+
+
+@dataclass
+class HashCheck:
+    """What the live books say about a hash someone read off a printed report."""
+
+    found: bool
+    sequence: int | None
+    entry_date: datetime.date | None
+    chain: ledger.ChainReport
+    message: str
+
+    @property
+    def trustworthy(self) -> bool:
+        """The hash is in the chain and nothing up to now was altered."""
+        return self.found and self.chain.ok
+
+
+def normalise_hash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
+
+
+def check_hash(provider: Provider, text: str) -> HashCheck:
+    """Look a printed hash up in the provider's chain and verify the chain as it stands."""
+    wanted = normalise_hash(text)
+    chain = ledger.verify_chain(provider.pk)
+    entry = (
+        JournalEntry.objects.filter(provider=provider)
+        .filter(Q(entry_hash=wanted) if len(wanted) == 64 else Q(entry_hash__startswith=wanted))
+        .values_list("sequence", "entry_date")
+        .first()
+        if len(wanted) >= 12
+        else None
+    )
+    if entry is None and wanted == ledger.GENESIS:
+        entry = (0, None)
+    if entry is None:
+        message = _(
+            "Esa huella no está en las cuentas de este comité. Revise que la copió completa; "
+            "si está bien copiada, las cuentas de las que salió el informe ya no existen así."
+        )
+        return HashCheck(False, None, None, chain, message)
+    sequence, day = entry
+    if chain.ok:
+        message = _(
+            "La huella es la del asiento %(sequence)s y las cuentas no se han alterado desde "
+            "entonces: el informe corresponde a las cuentas de verdad."
+        ) % {"sequence": sequence}
+    else:
+        bad_sequence, _problem = chain.first_bad
+        message = _(
+            "La huella está en las cuentas, pero el asiento %(bad)s se alteró después de "
+            "registrarse: pida al comité que lo explique."
+        ) % {"bad": bad_sequence}
+    return HashCheck(True, sequence, day, chain, message)
