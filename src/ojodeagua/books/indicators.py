@@ -1,0 +1,170 @@
+"""Financial indicators of a provider for a period, read from its books.
+
+Each figure keeps its numerator and denominator, as the service indicators do, so a page can say
+what it was computed from. Plain functions: they take a provider and dates and touch no HTTP.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from ojodeagua.providers.models import Provider
+
+from . import ledger
+from .models import ZERO, Account, BooksSettings, Charge, Connection, Household, Sale
+from .transparency import EXPENSE_ACCOUNTS, INCOME_ACCOUNTS, _sums, months_between
+
+LITRES_PER_JUG = Decimal("20")
+# Income that comes from running the service; opening balances and transfers are not income.
+OPERATING_INCOME = INCOME_ACCOUNTS
+
+
+@dataclass
+class Ratio:
+    numerator: Decimal
+    denominator: Decimal
+
+    @property
+    def value(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (self.numerator / self.denominator).quantize(Decimal("0.001"))
+
+
+@dataclass
+class FinanceIndicators:
+    period_start: datetime.date
+    period_end: datetime.date
+    collection_efficiency: Ratio
+    cost_coverage: Ratio
+    reserve_months: Ratio
+    arrears_amount: Decimal
+    connections_in_arrears: int
+    households_paying: Ratio
+
+
+@dataclass
+class KioskIndicators:
+    litres_sold: Decimal
+    revenue: Decimal
+    costs: Decimal
+    margin: Decimal
+    average_jug_price: Decimal | None
+    bottled_jug_price: Decimal | None
+
+    @property
+    def price_against_bottled(self) -> Decimal | None:
+        """The kiosk's jug price as a share of the shop's: 0.4 is 60 % cheaper."""
+        if self.average_jug_price is None or not self.bottled_jug_price:
+            return None
+        return (self.average_jug_price / self.bottled_jug_price).quantize(Decimal("0.01"))
+
+
+def operating(provider_id: int, start, end) -> tuple[Decimal, Decimal]:
+    """(income, O&M expenses) of the period from the ledger."""
+    income = -sum(_sums(provider_id, OPERATING_INCOME, start, end).values(), ZERO)
+    expenses = sum(_sums(provider_id, EXPENSE_ACCOUNTS.values(), start, end).values(), ZERO)
+    return income, expenses
+
+
+def open_charges(provider: Provider, on: datetime.date):
+    """Charges of months before ``on``'s month with something left to pay, with what is left."""
+    settled = Sum("allocations__amount", filter=Q(allocations__payment__void__isnull=True))
+    return (
+        Charge.objects.filter(provider=provider, period__lt=on.replace(day=1))
+        .exclude(kind=Charge.Kind.CREDIT)
+        .annotate(settled=settled, credited=Sum("correction__amount"))
+    )
+
+
+def arrears(provider: Provider, on: datetime.date) -> tuple[Decimal, int]:
+    """What is owed for past months (after payments and corrections), and by how many tomas."""
+    owed: dict[int, Decimal] = {}
+    for charge in open_charges(provider, on):
+        left = charge.amount - (charge.settled or ZERO) + (charge.credited or ZERO)
+        if left > 0:
+            owed[charge.connection_id] = owed.get(charge.connection_id, ZERO) + left
+    return sum(owed.values(), ZERO), len(owed)
+
+
+def finance_indicators(
+    provider: Provider, start: datetime.date, end: datetime.date
+) -> FinanceIndicators:
+    from .models import PaymentAllocation
+
+    charged = (
+        Charge.objects.filter(provider=provider, period__range=(start, end)).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    collected = (
+        PaymentAllocation.objects.filter(
+            charge__provider=provider,
+            charge__period__range=(start, end),
+            payment__void__isnull=True,
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    income, expenses = operating(provider.pk, start, end)
+    reserve = ledger.balances(provider.pk, until=end).get(Account.RESERVE, ZERO)
+    monthly = expenses / months_between(start, end)
+    owed, in_arrears = arrears(provider, end + datetime.timedelta(days=1))
+    households = Household.objects.filter(provider=provider).annotate(
+        tomas=Count("connections", filter=~Q(connections__status=Connection.Status.EXEMPT))
+    )
+    served = households.filter(tomas__gt=0)
+    paying = served.filter(
+        connections__payments__paid_on__range=(start, end),
+        connections__payments__void__isnull=True,
+    ).distinct()
+    return FinanceIndicators(
+        period_start=start,
+        period_end=end,
+        collection_efficiency=Ratio(collected, charged),
+        cost_coverage=Ratio(income, expenses),
+        reserve_months=Ratio(reserve, monthly.quantize(Decimal("0.01")) if monthly else ZERO),
+        arrears_amount=owed,
+        connections_in_arrears=in_arrears,
+        households_paying=Ratio(Decimal(paying.count()), Decimal(served.count())),
+    )
+
+
+def kiosk_indicators(
+    provider: Provider, start: datetime.date, end: datetime.date
+) -> KioskIndicators:
+    """Volume, revenue and margin of water sales, and the jug price against the shops'."""
+    sales = Sale.objects.filter(provider=provider, sold_on__range=(start, end))
+    litres = ZERO
+    for product, quantity, stated in sales.values_list("product", "quantity", "litres"):
+        if stated is not None:
+            litres += stated
+        elif product == Sale.Product.JUG_20L:
+            litres += quantity * LITRES_PER_JUG
+    jugs = sales.filter(product=Sale.Product.JUG_20L).aggregate(
+        quantity=Sum("quantity"), amount=Sum("amount")
+    )
+    average = (
+        (jugs["amount"] / jugs["quantity"]).quantize(Decimal("0.01")) if jugs["quantity"] else None
+    )
+    revenue = -_sums(provider.pk, [Account.INCOME_SALES], start, end).get(
+        Account.INCOME_SALES, ZERO
+    )
+    _income, costs = operating(provider.pk, start, end)
+    settings_row = BooksSettings.objects.filter(provider=provider).first()
+    return KioskIndicators(
+        litres_sold=litres,
+        revenue=revenue,
+        costs=costs,
+        margin=revenue - costs,
+        average_jug_price=average,
+        bottled_jug_price=settings_row.bottled_jug_price if settings_row else None,
+    )
+
+
+def school_covers_costs(provider: Provider, start: datetime.date, end: datetime.date) -> Ratio:
+    """Whether what families pay covers O&M and the technician's pay: income ÷ expenses."""
+    income, expenses = operating(provider.pk, start, end)
+    return Ratio(income, expenses)

@@ -1,0 +1,155 @@
+"""Financial indicators against a hand-counted committee and kiosk."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from ojodeagua.books.indicators import finance_indicators, kiosk_indicators
+from ojodeagua.books.ledger import credit, debit, post_entry
+from ojodeagua.books.models import (
+    Account,
+    BooksSettings,
+    Charge,
+    Connection,
+    Household,
+    Payment,
+    PaymentAllocation,
+    PaymentVoid,
+    Sale,
+)
+from ojodeagua.places.models import Locality
+from ojodeagua.providers.models import Provider
+
+D = datetime.date
+M = Decimal
+YEAR = (D(2026, 1, 1), D(2026, 3, 31))
+
+
+def provider(kind="committee") -> Provider:
+    locality = Locality.objects.filter(municipality__key="07012").first()
+    return Provider.objects.create(
+        name=f"Prueba {kind}", kind=kind, municipality=locality.municipality
+    )
+
+
+def entry(p, day, lines):
+    post_entry(p.pk, day, "prueba", lines)
+
+
+@pytest.fixture
+def committee(db):
+    """Three households, $50 a month for January to March; paid: A all, B January only,
+    C nothing (and one of C's payments was voided). Spent $120; reserve $360."""
+    p = provider()
+    locality = Locality.objects.filter(municipality__key="07012").first()
+    tomas = {}
+    for code in "ABC":
+        home = Household.objects.create(provider=p, number=code, name=code, locality=locality)
+        tomas[code] = Connection.objects.create(provider=p, household=home, code=code)
+    exempt_home = Household.objects.create(provider=p, number="D", name="D", locality=locality)
+    Connection.objects.create(provider=p, household=exempt_home, code="D", status="suspended")
+    charges = {}
+    for code, toma in tomas.items():
+        for month in (1, 2, 3):
+            charges[code, month] = Charge.objects.create(
+                provider=p,
+                connection=toma,
+                period=D(2026, month, 1),
+                kind="monthly_fee",
+                amount=M(50),
+            )
+            entry(
+                p,
+                D(2026, month, 1),
+                [debit(Account.RECEIVABLE, M(50), toma.pk), credit(Account.INCOME_FEES, M(50))],
+            )
+    number = 0
+
+    def pay(code, months, day, void=False):
+        nonlocal number
+        number += 1
+        payment = Payment.objects.create(
+            provider=p,
+            receipt_number=number,
+            connection=tomas[code],
+            paid_on=day,
+            amount=M(50 * len(months)),
+        )
+        for month in months:
+            PaymentAllocation.objects.create(
+                payment=payment, charge=charges[code, month], amount=M(50)
+            )
+        if void:
+            PaymentVoid.objects.create(payment=payment, reason="Se anotó dos veces", voided_on=day)
+
+    pay("A", [1, 2, 3], D(2026, 1, 10))
+    pay("B", [1], D(2026, 1, 12))
+    pay("C", [1], D(2026, 2, 1), void=True)
+    entry(p, D(2026, 2, 15), [debit(Account.EXPENSE_ENERGY, M(120)), credit(Account.CASH, M(120))])
+    entry(p, D(2026, 3, 1), [debit(Account.RESERVE, M(360)), credit(Account.OPENING, M(360))])
+    # A wrong March charge for B, corrected by a credit.
+    Charge.objects.create(
+        provider=p,
+        connection=tomas["B"],
+        period=D(2026, 3, 1),
+        kind="credit",
+        amount=M(-50),
+        corrects=charges["B", 3],
+    )
+    return p
+
+
+def test_the_committee_indicators_match_the_hand_count(committee):
+    figures = finance_indicators(committee, *YEAR)
+    # Charged 9 × 50 − 50 (credit) = 400; collected 4 × 50 = 200 (the voided one does not count).
+    assert (figures.collection_efficiency.numerator, figures.collection_efficiency.denominator) == (
+        200,
+        400,
+    )
+    assert figures.collection_efficiency.value == M("0.5")
+    # Income 450 in fees against 120 spent.
+    assert figures.cost_coverage.value == M("3.75")
+    # $120 over 3 months is $40 a month: $360 of reserve is 9 months.
+    assert figures.reserve_months.value == M("9")
+    # Owed after March: B February (50) and C January to March (150).
+    assert (figures.arrears_amount, figures.connections_in_arrears) == (200, 2)
+    # A and B paid; C's only payment was voided; D's toma is suspended but it is still served.
+    assert (figures.households_paying.numerator, figures.households_paying.denominator) == (2, 4)
+
+
+def test_a_kiosk_sells_below_the_shop_price(db):
+    kiosk = provider("kiosk")
+    BooksSettings.objects.create(provider=kiosk, bottled_jug_price=M("35.00"))
+    for day, jugs in ((D(2026, 1, 5), 30), (D(2026, 2, 5), 10)):
+        Sale.objects.create(
+            provider=kiosk,
+            sold_on=day,
+            product="jug_20l",
+            quantity=jugs,
+            unit_price=M(14),
+            amount=M(14 * jugs),
+        )
+        entry(
+            kiosk,
+            day,
+            [debit(Account.CASH, M(14 * jugs)), credit(Account.INCOME_SALES, M(14 * jugs))],
+        )
+    Sale.objects.create(
+        provider=kiosk,
+        sold_on=D(2026, 2, 6),
+        product="refill",
+        quantity=50,
+        unit_price=M(1),
+        amount=M(50),
+        litres=50,
+    )
+    entry(kiosk, D(2026, 2, 6), [debit(Account.CASH, M(50)), credit(Account.INCOME_SALES, M(50))])
+    entry(
+        kiosk, D(2026, 2, 7), [debit(Account.EXPENSE_OTHER, M(200)), credit(Account.CASH, M(200))]
+    )
+    figures = kiosk_indicators(kiosk, *YEAR)
+    assert figures.litres_sold == 40 * 20 + 50
+    assert (figures.revenue, figures.costs, figures.margin) == (610, 200, 410)
+    assert figures.average_jug_price == M("14.00")
+    assert figures.price_against_bottled == M("0.40")
