@@ -5,13 +5,12 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from ojodeagua.lib.tabular import csv_response
-from ojodeagua.lib.xlsx import xlsx_response
+from ojodeagua.lib.xlsx import DOWNLOAD_FORMATS, tabular_download
 
 from .agency import OPEN_STATUSES
 from .models import Participant, Rating, RoadmapItem
 
-FORMATS = ("csv", "xlsx")
+FORMATS = DOWNLOAD_FORMATS
 
 
 def ratings_header() -> list[str]:
@@ -151,16 +150,8 @@ def roadmap_rows(cycles, on: datetime.date) -> Iterator[list[object]]:
         ]
 
 
-def download(fmt: str, name: str, sheet_title: str, header: list[str], rows):
-    """The same rows as CSV or XLSX; ``fmt`` is one of FORMATS."""
-    filename = f"{name}.{fmt}"
-    if fmt == "xlsx":
-        return xlsx_response(filename, sheet_title, header, rows)
-    return csv_response(filename, header, rows)
-
-
 def ratings_export(cycles, fmt: str, on: datetime.date):
-    return download(
+    return tabular_download(
         fmt,
         f"valoraciones-{on:%Y-%m-%d}",
         _("valoraciones"),
@@ -170,7 +161,7 @@ def ratings_export(cycles, fmt: str, on: datetime.date):
 
 
 def roadmap_export(cycles, fmt: str, on: datetime.date):
-    return download(
+    return tabular_download(
         fmt,
         f"hojas-de-ruta-{on:%Y-%m-%d}",
         _("hojas de ruta"),

@@ -7,7 +7,7 @@ from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .tabular import spreadsheet_safe
+from .tabular import csv_response, spreadsheet_safe
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,3 +35,14 @@ def xlsx_response(
     return FileResponse(
         handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
     )
+
+
+DOWNLOAD_FORMATS = ("csv", "xlsx")
+
+
+def tabular_download(fmt: str, name: str, sheet_title: str, header: list[str], rows):
+    """The same rows as CSV or XLSX; ``fmt`` is one of DOWNLOAD_FORMATS."""
+    filename = f"{name}.{fmt}"
+    if fmt == "xlsx":
+        return xlsx_response(filename, sheet_title, header, rows)
+    return csv_response(filename, header, rows)
