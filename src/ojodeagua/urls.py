@@ -22,6 +22,7 @@ urlpatterns = [
     path("indicadores/exportar/", include("ojodeagua.indicators.export_urls")),
     path("", include("ojodeagua.indicators.urls")),
     path("integridad/", include("ojodeagua.integrity.urls")),
+    path("cuentas/", include("ojodeagua.books.urls")),
     path("cuentas/", include("ojodeagua.books.exports")),
     path("transparencia/", include("ojodeagua.books.public_views")),
     path("api/v1/", include("ojodeagua.api.urls")),

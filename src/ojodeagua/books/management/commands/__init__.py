@@ -1,0 +1,1 @@
+"""`ojodeagua` commands for the committee's books."""
