@@ -5,10 +5,35 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.organisations.scope import scope_for
 
 from .models import AuditEvent
+
+PERSONAL = _("(dato personal)")
+
+
+def shown(event: AuditEvent, scope) -> tuple[str, dict]:
+    """The event's label and changes, with personal data masked for who may not read it.
+
+    The trail keeps every value; a municipal coordinator reads that a name changed, not the
+    name (see ``Scope.sees_names_of``).
+    """
+    model = event.content_type.model_class()
+    personal = getattr(model, "PERSONAL_FIELDS", ())
+    if not personal or scope.sees_names_of(event.provider_id):
+        return event.object_repr, event.changes
+    label = f"{model._meta.verbose_name} #{event.object_id}"
+    changes = {}
+    for name, change in event.changes.items():
+        if name not in personal:
+            changes[name] = change
+        elif event.action == AuditEvent.Action.UPDATE and isinstance(change, list):
+            changes[name] = [PERSONAL if value else value for value in change]
+        else:
+            changes[name] = PERSONAL if change else change
+    return label, changes
 
 
 @login_required
@@ -28,7 +53,13 @@ def trail(request):
         events = events.filter(content_type=content_type, object_id=object_id)
         subject = events.first()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.shown_repr, event.shown_changes = shown(event, scope)
     query = f"tipo={model_label}&id={object_id}&" if subject else ""
-    return render(
-        request, "audit/trail.html", {"page_obj": page, "subject": subject, "query": query}
-    )
+    context = {
+        "page_obj": page,
+        "subject": subject,
+        "subject_label": shown(subject, scope)[0] if subject else "",
+        "query": query,
+    }
+    return render(request, "audit/trail.html", context)

@@ -70,8 +70,12 @@ class Household(ProviderRecord):
             models.UniqueConstraint(fields=["provider", "number"], name="one_padron_number")
         ]
 
+    # Shown in the audit trail only to those who may read the padrón's names.
+    PERSONAL_FIELDS = ("name", "reference", "notes")
+
     def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
+        # The number alone: this text also labels the record in the audit trail.
+        return _("Hogar %(number)s") % {"number": self.number}
 
 
 class ExemptionRule(ProviderRecord):
@@ -132,6 +136,7 @@ class Connection(ProviderRecord):
         verbose_name=_("regla de exención"),
     )
     exemption_reason = models.CharField(_("por qué está exenta"), max_length=200, blank=True)
+    PERSONAL_FIELDS = ("exemption_reason",)
     connected_on = models.DateField(_("conectada el"), null=True, blank=True)
 
     class Meta:

@@ -67,10 +67,7 @@ def may_see_names(user, provider: Provider) -> bool:
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    return provider.pk in scope.view.provider_ids
+    return scope_for(user).sees_names_of(provider.pk)
 
 
 def may_edit_padron(user, provider: Provider) -> bool:

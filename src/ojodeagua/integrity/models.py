@@ -279,6 +279,7 @@ class Complaint(models.Model):
     received_on = models.DateField(_("recibida el"))
     # Optional: a user may complain without giving a name, and a public form will come.
     reported_by = models.CharField(_("quién la presentó"), max_length=200, blank=True)
+    PERSONAL_FIELDS = ("reported_by",)
     what = models.TextField(_("de qué se queja"))
     where = models.CharField(_("dónde"), max_length=200, blank=True)
     respond_by = models.DateField(_("responder a más tardar el"))
@@ -422,6 +423,7 @@ class Participant(CyclePart):
     record_id = record_id_field()
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participants")
     name = models.CharField(_("nombre (opcional)"), max_length=200, blank=True)
+    PERSONAL_FIELDS = ("name",)
     role = models.CharField(_("papel"), max_length=10, choices=Role.choices)
     sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices)
     age_group = models.CharField(_("edad"), max_length=6, choices=AgeGroup.choices)
@@ -651,6 +653,7 @@ class CoachingSession(CyclePart):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="coaching")
     held_on = models.DateField(_("fecha"))
     attendees = models.TextField(_("quiénes asistieron"))
+    PERSONAL_FIELDS = ("attendees",)
     notes = models.TextField(_("notas"), blank=True)
 
     class Meta:

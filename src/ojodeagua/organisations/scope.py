@@ -58,6 +58,14 @@ class Scope:
             return queryset
         return queryset.in_area(self.create, for_edit=True)  # type: ignore[attr-defined]
 
+    def sees_names_of(self, provider_id: int | None) -> bool:
+        """Names and other personal data of a provider's people (its padrón, participants,
+        who filed a complaint) are for the committee itself and those who accompany it one by
+        one; covering a whole municipality is not enough."""
+        return self.everything or (
+            provider_id is not None and provider_id in self.view.provider_ids
+        )
+
     def can_edit(self, obj: models.Model) -> bool:
         return self.editable(type(obj)._default_manager.filter(pk=obj.pk)).exists()
 

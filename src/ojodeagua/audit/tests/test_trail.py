@@ -87,3 +87,20 @@ def test_a_file_is_named_in_the_trail_not_read_into_it(tmp_path):
     stored.storage = storage
     assert plain(stored) == "integrity/acta.txt"
     assert plain(FieldFile(None, field, "")) == ""
+
+
+def test_the_agency_reads_that_a_padron_name_changed_but_not_the_name(agencia, tesorera):
+    from ojodeagua.audit.trail import save_audited
+    from ojodeagua.books.models import Household
+    from ojodeagua.organisations.models import Membership
+
+    provider = Membership.objects.get(user__username="tesorera").providers.get()
+    home = Household(
+        provider=provider, number="501", name="Josefa Ruiz Pérez", locality=provider.locality
+    )
+    save_audited(None, home, home.save)
+    home.name = "Josefa Ruiz de López"
+    save_audited(None, home, home.save)
+    page = agencia.get("/bitacora/").content.decode()
+    assert f"hogar del padrón #{home.pk}" in page and "(dato personal)" in page
+    assert "Josefa" not in page
