@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from ojodeagua.books.ledger import credit, debit, post_entry
 from ojodeagua.books.models import (
@@ -15,6 +14,7 @@ from ojodeagua.books.models import (
     MoneyAccount,
     Payment,
 )
+from ojodeagua.books.tests.tampering import tamper
 from ojodeagua.integrity.signals import run_check
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
@@ -114,9 +114,8 @@ def test_a_missing_receipt_number_fires(committee):
 def test_a_receipt_removed_from_the_database_is_caught(committee):
     for number in (1, 2, 3):
         paid(committee, number, D(2026, 11, 1))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {Payment._meta.db_table} WHERE provider_id = %s AND receipt_number = 2",
-            [committee.pk],
-        )
+    tamper(
+        f"DELETE FROM {Payment._meta.db_table} WHERE provider_id = %s AND receipt_number = 2",
+        [committee.pk],
+    )
     assert run_check("receipt_sequence_gaps", committee, TODAY).fired

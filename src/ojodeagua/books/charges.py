@@ -1,0 +1,254 @@
+"""Charges: each month's fee per connection, new-connection fees, fines, and credits that correct.
+
+A charge posts Dr receivable (of its connection) / Cr the income it belongs to. A wrong charge is
+never edited: ``credit_charge`` writes a credit (a charge of kind "credit", negative, pointing at
+it) and posts the reversal.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import ledger
+from .models import ZERO, Account, Charge, Connection, Tariff
+from .payments import apply_credit, connections_with_credit, open_charges
+from .postings import (
+    CENT,
+    CHARGE_INCOME,
+    a_date,
+    create_audited,
+    entry_of,
+    lock,
+    month_start,
+    next_month,
+    person,
+    positive,
+    post,
+    source_of,
+)
+
+MONTHLY_KINDS = [Tariff.Kind.MONTHLY_FEE, Tariff.Kind.SCHOOL_FAMILY]
+
+
+def tariff_on(provider, kinds: list[str], on: datetime.date) -> Tariff | None:
+    """The tariff of those kinds in force on ``on``: the latest that started on or before it."""
+    return (
+        Tariff.objects.filter(provider=provider, kind__in=kinds, valid_from__lte=on)
+        .order_by("-valid_from", "kind")
+        .first()
+    )
+
+
+def monthly_fee(connection: Connection, tariff: Tariff) -> Decimal:
+    """The month's fee for a connection after its exemption discount; zero when exempt."""
+    if connection.status == Connection.Status.EXEMPT:
+        return ZERO
+    discount = connection.exemption.discount_percent if connection.exemption_id else 0
+    if discount >= 100:
+        return ZERO
+    return (tariff.amount * (100 - discount) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _charge(connection, *, period, kind, amount, description, entry_date, memo, user) -> Charge:
+    charge = Charge(
+        provider_id=connection.provider_id,
+        connection=connection,
+        period=period,
+        kind=kind,
+        amount=amount,
+        description=description[:200],
+        created_by=person(user),
+    )
+    create_audited(user, charge)
+    post(
+        charge,
+        entry_date,
+        memo,
+        [
+            ledger.debit(Account.RECEIVABLE, amount, connection.pk),
+            ledger.credit(CHARGE_INCOME[kind], amount),
+        ],
+        user=user,
+    )
+    return charge
+
+
+def generate_charges(provider, period: datetime.date, user=None) -> list[Charge]:
+    """Charge the month's fee to every active connection; running it again adds nothing.
+
+    The fee is the monthly tariff (or the school's monthly contribution per family) in force on
+    the first day of the month, less the connection's exemption discount. Suspended and exempt
+    connections, and those connected after the month, are not charged. Returns the new charges.
+    """
+    period = month_start(a_date(period, _("el mes")))
+    tariff = tariff_on(provider, MONTHLY_KINDS, period)
+    if tariff is None:
+        raise ValidationError(
+            _(
+                "No hay una cuota mensual aprobada que valga para %(month)s. Anote primero la "
+                "tarifa que aprobó la asamblea, con la fecha desde la que vale."
+            )
+            % {"month": period.strftime("%m/%Y")}
+        )
+    month_end = next_month(period) - datetime.timedelta(days=1)
+    created: list[Charge] = []
+    with transaction.atomic():
+        lock(provider.pk)
+        already = set(
+            Charge.objects.filter(
+                provider=provider, period=period, kind=Charge.Kind.MONTHLY_FEE
+            ).values_list("connection_id", flat=True)
+        )
+        connections = (
+            Connection.objects.filter(provider=provider, status=Connection.Status.ACTIVE)
+            .filter(Q(connected_on__isnull=True) | Q(connected_on__lte=month_end))
+            .exclude(pk__in=already)
+            .select_related("exemption")
+            .order_by("code")
+        )
+        with_credit = connections_with_credit(provider)
+        for connection in connections:
+            amount = monthly_fee(connection, tariff)
+            if amount <= ZERO:
+                continue
+            memo = _("Cuota del mes %(month)s, toma %(code)s") % {
+                "month": period.strftime("%m/%Y"),
+                "code": connection.code,
+            }
+            # The lock keeps a second run out until this one commits; the unique constraint
+            # (one fee per connection and month) backs it up.
+            charge = _charge(
+                connection,
+                period=period,
+                kind=Charge.Kind.MONTHLY_FEE,
+                amount=amount,
+                description=str(tariff.get_kind_display()),
+                entry_date=period,
+                memo=memo,
+                user=user,
+            )
+            created.append(charge)
+            if connection.pk in with_credit:
+                apply_credit(connection, user)
+    return created
+
+
+def _one_off(connection: Connection, kind, tariff_kind, on, amount, description, user) -> Charge:
+    on = a_date(on, _("la fecha del cargo"))
+    if amount is None:
+        tariff = tariff_on(connection.provider_id, [tariff_kind], on)
+        if tariff is None:
+            raise ValidationError(
+                _(
+                    "No hay una tarifa aprobada para «%(kind)s» el %(date)s; anote la tarifa o "
+                    "escriba el monto que aprobó la asamblea."
+                )
+                % {"kind": Tariff.Kind(tariff_kind).label, "date": on.strftime("%d/%m/%Y")}
+            )
+        amount = tariff.amount
+        description = description or tariff.description or str(tariff.get_kind_display())
+    amount = positive(amount)
+    label = Charge.Kind(kind).label
+    with transaction.atomic():
+        lock(connection.provider_id)
+        charge = _charge(
+            connection,
+            period=month_start(on),
+            kind=kind,
+            amount=amount,
+            description=description or str(label),
+            entry_date=on,
+            memo=_("%(what)s, toma %(code)s") % {"what": label, "code": connection.code},
+            user=user,
+        )
+        apply_credit(connection, user)
+    return charge
+
+
+def charge_fine(
+    connection: Connection, *, on: datetime.date, amount=None, description: str = "", user=None
+) -> Charge:
+    """A fine the reglamento sets (missed faena, illegal connection); the fine tariff by default."""
+    return _one_off(connection, Charge.Kind.FINE, Tariff.Kind.FINE, on, amount, description, user)
+
+
+def charge_connection_fee(
+    connection: Connection, *, on: datetime.date, amount=None, description: str = "", user=None
+) -> Charge:
+    """The fee for a new connection; the approved tariff by default."""
+    return _one_off(
+        connection,
+        Charge.Kind.CONNECTION_FEE,
+        Tariff.Kind.CONNECTION_FEE,
+        on,
+        amount,
+        description,
+        user,
+    )
+
+
+def credit_charge(
+    charge: Charge, reason: str, *, user=None, on: datetime.date | None = None, amount=None
+) -> Charge:
+    """Correct a wrong charge with a credit (all of it by default, or part); returns the credit.
+
+    Only what is still unpaid can be credited: for a paid charge, void the receipt first.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Escriba por qué se corrige el cargo; queda en las cuentas."))
+    if charge.kind == Charge.Kind.CREDIT:
+        raise ValidationError(_("Una corrección no se corrige; si hace falta, anote un cargo."))
+    on = a_date(on or timezone.localdate(), _("la fecha de la corrección"))
+    with transaction.atomic():
+        lock(charge.provider_id)
+        if Charge.objects.filter(corrects=charge).exists():
+            raise ValidationError(_("Ese cargo ya tiene su corrección; no se corrige dos veces."))
+        left = next(
+            (item.open for item in open_charges(charge.connection) if item.charge.pk == charge.pk),
+            ZERO,
+        )
+        amount = left if amount is None else positive(amount)
+        if amount <= ZERO or amount > left:
+            raise ValidationError(
+                _(
+                    "De ese cargo quedan $%(left)s sin pagar y sólo eso se puede corregir. Si "
+                    "el cargo ya se pagó, cancele primero el recibo."
+                )
+                % {"left": f"{left:,.2f}"}
+            )
+        credit = Charge(
+            provider_id=charge.provider_id,
+            connection_id=charge.connection_id,
+            period=charge.period,
+            kind=Charge.Kind.CREDIT,
+            amount=-amount,
+            description=reason[:200],
+            corrects=charge,
+            created_by=person(user),
+        )
+        create_audited(user, credit)
+        memo = _("Corrección del cargo %(charge)s: %(reason)s") % {
+            "charge": charge,
+            "reason": reason,
+        }
+        original = entry_of(charge)
+        if original is not None and amount == charge.amount:
+            ledger.reverse_entry(original, on, memo, user=person(user), source=source_of(credit))
+        else:
+            post(
+                credit,
+                on,
+                memo,
+                [
+                    ledger.debit(CHARGE_INCOME[charge.kind], amount),
+                    ledger.credit(Account.RECEIVABLE, amount, charge.connection_id),
+                ],
+                user=user,
+            )
+    return credit

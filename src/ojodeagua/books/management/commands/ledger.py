@@ -1,0 +1,66 @@
+"""`ojodeagua ledger verify [--provider ID]`: check the books' hash chains and receipt numbers."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ojodeagua.books.verification import providers_with_books, verify_books
+from ojodeagua.providers.models import Provider
+
+
+class Command(BaseCommand):
+    help = _("Revisa que las cuentas de los comités no se hayan alterado.")
+
+    def add_arguments(self, parser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
+        verify = actions.add_parser(
+            "verify",
+            help=_(
+                "Recalcula la cadena de huellas de cada comité, revisa que los recibos no "
+                "tengan huecos y que cada pago tenga su asiento. Termina con código 1 si algo "
+                "se alteró."
+            ),
+        )
+        verify.add_argument(
+            "--provider", type=int, metavar="ID", help=_("Sólo el comité con este id")
+        )
+
+    def handle(self, *args, action: str, provider: int | None = None, **options) -> None:
+        if action == "verify":
+            self.verify(provider)
+
+    def verify(self, provider_id: int | None) -> None:
+        if provider_id is not None:
+            if not Provider.objects.filter(pk=provider_id).exists():
+                raise CommandError(
+                    _("No hay un comité con el id %(id)s.") % {"id": provider_id}, returncode=2
+                )
+            ids = [provider_id]
+        else:
+            ids = providers_with_books()
+        names = dict(Provider.objects.filter(pk__in=ids).values_list("pk", "name"))
+        bad = 0
+        for pk in ids:
+            report = verify_books(pk)
+            name = names.get(pk, str(pk))
+            if report.ok:
+                self.stdout.write(
+                    ngettext(
+                        "%(name)s: %(count)s asiento, cabeza %(head)s: OK",
+                        "%(name)s: %(count)s asientos, cabeza %(head)s: OK",
+                        report.chain.entries,
+                    )
+                    % {"name": name, "count": report.chain.entries, "head": report.chain.head}
+                )
+                continue
+            bad += 1
+            for message in report.messages():
+                self.stdout.write(f"{name}: {message}")
+        if not ids:
+            self.stdout.write(_("Ningún comité lleva todavía sus cuentas aquí."))
+        if bad:
+            raise CommandError(
+                _("Las cuentas de %(bad)s de %(total)s comités no están bien; vea arriba.")
+                % {"bad": bad, "total": len(ids)},
+                returncode=1,
+            )
