@@ -641,6 +641,8 @@ class JournalEntry(ProviderRecord):
         constraints = [
             models.UniqueConstraint(fields=["provider", "sequence"], name="one_entry_per_sequence")
         ]
+        # Voids, credits and ``ledger verify`` find a record's entry by its source.
+        indexes = [models.Index(fields=["provider", "source"], name="entry_by_source")]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.entry_date:%d/%m/%Y} {self.memo}"
