@@ -14,6 +14,7 @@ from ojodeagua.providers.models import Provider
 
 from . import ledger
 from .models import ZERO, Account, BooksSettings, Charge, Connection, Household, Sale
+from .payments import provider_arrears
 from .transparency import EXPENSE_ACCOUNTS, INCOME_ACCOUNTS, _sums, months_between
 
 LITRES_PER_JUG = Decimal("20")
@@ -80,12 +81,9 @@ def open_charges(provider: Provider, on: datetime.date):
 
 
 def arrears(provider: Provider, on: datetime.date) -> tuple[Decimal, int]:
-    """What is owed for past months (after payments and corrections), and by how many tomas."""
-    owed: dict[int, Decimal] = {}
-    for charge in open_charges(provider, on):
-        left = charge.amount - (charge.settled or ZERO) + (charge.credited or ZERO)
-        if left > 0:
-            owed[charge.connection_id] = owed.get(charge.connection_id, ZERO) + left
+    """What is owed on ``on`` for past months (after payments and corrections), and by how
+    many tomas."""
+    owed = provider_arrears(provider, on)
     return sum(owed.values(), ZERO), len(owed)
 
 
