@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import integrity, observations, views
+from . import books, integrity, observations, views
 
 router = DefaultRouter()
 router.register("municipalities", views.MunicipalityViewSet)
@@ -20,6 +20,8 @@ router.register("health-centres", views.HealthCentreViewSet)
 for prefix, viewset in observations.OBSERVATION_ROUTES:
     router.register(prefix, viewset)
 for prefix, viewset, basename in integrity.INTEGRITY_ROUTES:
+    router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in books.BOOKS_ROUTES:
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.authtoken.models import Token
@@ -12,6 +13,7 @@ from rest_framework.test import APIClient
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.organisations.models import Membership
 from ojodeagua.places.models import Locality
+from ojodeagua.watersystems.models import WaterSystem
 
 
 def token_for(username: str) -> str:
@@ -71,7 +73,11 @@ def test_the_agency_creates_a_system_through_the_api_and_it_is_audited():
     assert response.status_code == 201, response.json()
     created = response.json()
     assert created["municipality"] == locality.municipality_id
-    event = AuditEvent.objects.get(action="create", object_id=str(created["id"]))
+    event = AuditEvent.objects.get(
+        action="create",
+        object_id=str(created["id"]),
+        content_type=ContentType.objects.get_for_model(WaterSystem),
+    )
     assert event.actor.username == "agencia"
     assert event.municipality_id == locality.municipality_id
 
