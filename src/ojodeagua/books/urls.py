@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import padron_views
+from . import entry_views, padron_views
 from .overview import books_overview
 
 app_name = "books"
 urlpatterns = [
     path("<int:provider_id>/", books_overview, name="provider_books"),
     *padron_views.urlpatterns,
+    *entry_views.urlpatterns,
 ]

@@ -1,4 +1,5 @@
-/* Ojo de Agua: local drafts of the workshop forms, and an outbox for saves that found no signal.
+/* Ojo de Agua: local drafts of entry forms (the workshop, the books), and an outbox for saves
+ * that found no signal.
  *
  * Forms marked data-draft="<key>" keep what is typed in localStorage. When the page loads and a
  * draft differs from what the server shows, a bar offers to recover it. A draft is dropped once
