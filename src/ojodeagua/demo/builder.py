@@ -15,6 +15,7 @@ from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Member, Provider, Sex
 from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
 
+from .books import build_books
 from .history import build_history
 from .integrity import build_integrity
 from .models import DemoDataset
@@ -507,6 +508,7 @@ class DemoBuilder:
 
         history = build_history(home_municipality_id=municipality.pk)
         history.update(build_integrity(committees))
+        history.update(build_books(committees, kiosks, schools))
 
         DemoDataset.objects.create(version=DEMO_VERSION)
         cache.delete("ojodeagua:is-demo")

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from ojodeagua.books.models import Connection, ExemptionRule, Household, Tariff
+from ojodeagua.organisations.models import Membership
 from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Provider
 
@@ -59,3 +60,12 @@ def add_rule(provider: Provider, percent: int, name: str = "Personas mayores") -
         approved_on=D(2025, 12, 1),
         minutes_reference="Acta 12/2025",
     )
+
+
+def treasurers_new_committee(name: str = "Comité de la tesorera (prueba)") -> Provider:
+    """A committee without books that the treasurer and the NGO facilitator reach the way they
+    reach the demo's first committee (which has 24 months of books of its own)."""
+    provider = make_committee(name)
+    for username in ("tesorera", "ong"):
+        Membership.objects.get(user__username=username).providers.add(provider)
+    return provider

@@ -9,6 +9,7 @@ import pytest
 
 from ojodeagua.books.ledger import credit, debit, post_entry
 from ojodeagua.books.models import Account, Connection, Household, Payment, PaymentVoid
+from ojodeagua.books.tests.builders import treasurers_new_committee
 from ojodeagua.organisations.models import Membership
 
 D = datetime.date
@@ -20,7 +21,7 @@ def body(response) -> str:
 
 @pytest.fixture
 def own_books(db):
-    provider = Membership.objects.get(user__username="tesorera").providers.get()
+    provider = treasurers_new_committee()
     home = Household.objects.create(
         provider=provider, number="77", name="Rosa Hernández Ruiz", locality=provider.locality
     )
@@ -62,7 +63,13 @@ def test_the_xlsx_opens_with_the_same_rows(tesorera, own_books):
 
 
 def test_another_committees_books_are_out_of_reach(tesorera, own_books):
-    other = Membership.objects.get(user__username="ong").providers.exclude(pk=own_books.pk).first()
+    other = (
+        Membership.objects.get(user__username="ong")
+        .providers.exclude(
+            pk__in=Membership.objects.get(user__username="tesorera").providers.values("pk")
+        )
+        .first()
+    )
     assert tesorera.get(f"/cuentas/{other.pk}/exportar/pagos.csv").status_code == 404
     assert tesorera.get(f"/cuentas/{own_books.pk}/exportar/pagos.pdf").status_code == 404
     assert tesorera.get(f"/cuentas/{own_books.pk}/exportar/hogares.csv").status_code == 404

@@ -7,6 +7,7 @@ import pytest
 
 from ojodeagua.books.ledger import credit, debit, post_entry
 from ojodeagua.books.models import Account, Charge, Connection, Household, Payment
+from ojodeagua.books.tests.builders import treasurers_new_committee
 from ojodeagua.organisations.models import Membership
 
 D = datetime.date
@@ -14,7 +15,7 @@ D = datetime.date
 
 @pytest.fixture
 def books(db):
-    provider = Membership.objects.get(user__username="tesorera").providers.get()
+    provider = treasurers_new_committee()
     home = Household.objects.create(
         provider=provider, number="9", name="Guadalupe Díaz Méndez", locality=provider.locality
     )
@@ -60,5 +61,11 @@ def test_the_agency_sees_the_books_without_names(agencia, books):
 def test_another_committee_cannot_open_these_books(books):
     from ojodeagua.conftest import login_client
 
-    other = Membership.objects.get(user__username="ong").providers.exclude(pk=books.pk).first()
+    other = (
+        Membership.objects.get(user__username="ong")
+        .providers.exclude(
+            pk__in=Membership.objects.get(user__username="tesorera").providers.values("pk")
+        )
+        .first()
+    )
     assert login_client("tesorera").get(f"/cuentas/{other.pk}/").status_code == 404

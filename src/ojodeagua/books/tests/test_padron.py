@@ -12,6 +12,7 @@ from django.urls import reverse
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books.models import Connection, ExemptionRule, Household
 from ojodeagua.books.padron import may_see_names, padron_counts
+from ojodeagua.books.tests.builders import treasurers_new_committee
 from ojodeagua.organisations.models import Membership
 from ojodeagua.providers.models import Provider
 
@@ -23,7 +24,7 @@ OTHER_NAME = "Eusebio Díaz Hernández"
 @pytest.fixture
 def own_committee(db) -> Provider:
     """The demo's first committee: the one the treasurer belongs to."""
-    return Membership.objects.get(user__username="tesorera").providers.get()
+    return treasurers_new_committee()
 
 
 @pytest.fixture

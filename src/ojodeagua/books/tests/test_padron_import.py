@@ -13,8 +13,8 @@ from django.urls import reverse
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books.models import Connection, ExemptionRule, Household
 from ojodeagua.books.padron import import_padron
+from ojodeagua.books.tests.builders import treasurers_new_committee
 from ojodeagua.lib.tabular import TabularFileError
-from ojodeagua.organisations.models import Membership
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
@@ -27,7 +27,7 @@ HEADER = (
 @pytest.fixture
 def committee(db) -> Provider:
     """The treasurer's committee, with the assembly's rule for older adults."""
-    provider = Membership.objects.get(user__username="tesorera").providers.get()
+    provider = treasurers_new_committee()
     ExemptionRule.objects.create(
         provider=provider,
         name="Personas adultas mayores",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books.models import BooksSettings, Connection, ExemptionRule, Household, Tariff
 from ojodeagua.books.padron import add_tariff, tariff_in_force, tariff_lines
+from ojodeagua.books.tests.builders import treasurers_new_committee
 from ojodeagua.conftest import login_client
 from ojodeagua.organisations.models import Membership, Organisation
 from ojodeagua.providers.models import Provider
@@ -21,7 +22,7 @@ D = datetime.date
 
 @pytest.fixture
 def committee(db) -> Provider:
-    return Membership.objects.get(user__username="tesorera").providers.get()
+    return treasurers_new_committee()
 
 
 def tariff(provider, amount, valid_from, kind="monthly_fee", approved_on=None) -> Tariff:
