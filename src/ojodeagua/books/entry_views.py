@@ -53,6 +53,7 @@ from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_40
 from ojodeagua.providers.models import Provider
 
 from . import cash, charges, payments
+from .cash import money_text as money
 from .entry_forms import (
     CashCountForm,
     CreditForm,
@@ -200,10 +201,6 @@ def add_domain_error(form, error: ValidationError) -> None:
     """The domain's message on the form, as a message for the whole form."""
     for message in error.messages:
         form.add_error(None, message)
-
-
-def money(amount) -> str:
-    return f"${amount:,.2f}"
 
 
 def month_words(day: datetime.date) -> str:
