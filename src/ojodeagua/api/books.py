@@ -65,7 +65,15 @@ from ojodeagua.books.models import (
     Tariff,
 )
 from ojodeagua.books.padron_forms import provider_localities
-from ojodeagua.books.payments import record_payment, void_payment
+from ojodeagua.books.payments import (
+    BATCH_LIMIT,
+    PaymentBatchRefused,
+    PaymentIn,
+    check_payments,
+    record_payment,
+    record_payments,
+    void_payment,
+)
 from ojodeagua.books.postings import RecordConflict, source_of
 from ojodeagua.books.public_views import last_twelve_months
 from ojodeagua.books.verification import verify_books
@@ -392,6 +400,29 @@ class PaymentInput(MoneyInput):
     concept = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class BatchPaymentItem(serializers.Serializer):
+    """One payment of a batch: as a single payment, without the provider (the batch has it)."""
+
+    record_id = record_id_input()
+    amount = money_field()
+    paid_on = serializers.DateField()
+    connection = serializers.IntegerField(
+        required=False, allow_null=True, help_text=gettext_lazy("El id de la toma, o nada.")
+    )
+    method = serializers.ChoiceField(Payment.Method.choices, default=Payment.Method.CASH)
+    concept = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class PaymentBatchInput(serializers.Serializer):
+    provider = VisibleRelatedField(queryset=Provider.objects.all())
+    payments = serializers.ListField(child=BatchPaymentItem(), min_length=1, max_length=BATCH_LIMIT)
+
+
+class PaymentBatchResult(serializers.Serializer):
+    created = serializers.ListField(child=serializers.BooleanField())
+    payments = PaymentSerializer(many=True)
+
+
 class CashCountInput(MoneyInput):
     counted_on = serializers.DateField()
     counted = money_field()
@@ -629,6 +660,93 @@ class PaymentViewSet(MoneyRecordViewSet):
     @documented_money_create(PaymentInput, PaymentSerializer, "Anota un pago y le da su recibo.")
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
+
+    @extend_schema(
+        request=PaymentBatchInput,
+        responses={
+            201: OpenApiResponse(
+                PaymentBatchResult,
+                description=gettext_lazy("Anotados (algunos quizá ya lo estaban)."),
+            ),
+            200: OpenApiResponse(
+                PaymentBatchResult,
+                description=gettext_lazy(
+                    "Todos ya estaban anotados igual; se devuelve lo guardado."
+                ),
+            ),
+            409: OpenApiResponse(
+                CONFLICT, description=gettext_lazy("Algún record_id ya se usó con otro contenido.")
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Record many payments of one committee at once, all or none (a phone's waiting receipts).
+
+        Receipt numbers follow the order sent. A payment whose ``record_id`` was recorded
+        before comes back as it was stored (``created`` false). If any payment is wrong, none is
+        recorded: 400 names each wrong one by its position (from 0), and 409 each reused id.
+        """
+        sent = PaymentBatchInput(data=request.data, context=self.get_serializer_context())
+        sent.is_valid(raise_exception=True)
+        provider = writable_provider(request.user, sent.validated_data["provider"])
+        rows = sent.validated_data["payments"]
+        # Another committee's records are not named: their ids answer as an unknown conflict.
+        visible_ids = self.get_queryset().filter(record_id__in=[row["record_id"] for row in rows])
+        taken = Payment.objects.filter(record_id__in=[row["record_id"] for row in rows]).exclude(
+            pk__in=visible_ids.values("pk")
+        )
+        if hidden := taken.values_list("record_id", flat=True).first():
+            return unknown_conflict(hidden)
+        wanted = {row["connection"] for row in rows if row.get("connection") is not None}
+        connections = {c.pk: c for c in Connection.objects.filter(provider=provider, pk__in=wanted)}
+        items = [
+            PaymentIn(
+                row["record_id"],
+                row["amount"],
+                row["paid_on"],
+                connections.get(row.get("connection")),
+                row["method"],
+                row.get("concept", ""),
+            )
+            for row in rows
+        ]
+        # Every wrong payment is named at once: tomas not on this padrón and the domain's rules.
+        _checked, wrong = check_payments(provider, items)
+        errors = {str(position): error.messages for position, error in wrong.items()}
+        for position, row in enumerate(rows):
+            if row.get("connection") is not None and row["connection"] not in connections:
+                message = _("La toma %(id)s no está en el padrón de este comité.")
+                errors.setdefault(str(position), []).append(message % {"id": row["connection"]})
+        if errors:
+            raise ApiValidationError(
+                {"payments": dict(sorted(errors.items(), key=lambda e: int(e[0])))}
+            )
+        try:
+            results = record_payments(provider, items, user=request.user)
+        except PaymentBatchRefused as refused:
+            errors = {str(position): error.messages for position, error in refused.by_item.items()}
+            if any(error.code == "conflict" for error in refused.by_item.values()):
+                return Response(
+                    {"detail": refused.messages[0], "payments": errors},
+                    status=status.HTTP_409_CONFLICT,
+                )
+            raise ApiValidationError({"payments": errors}) from None
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+        stored = self.get_queryset().in_bulk([payment.pk for payment, _new in results])
+        payments = [stored[payment.pk] for payment, _new in results]
+        if not hasattr(self, "_entries"):
+            self._entries = EntryLookup()
+        self._entries.load(payments)
+        created = [new for _payment, new in results]
+        return Response(
+            {
+                "created": created,
+                "payments": self.get_serializer(payments, many=True).data,
+            },
+            status=status.HTTP_201_CREATED if any(created) else status.HTTP_200_OK,
+        )
 
     @extend_schema(
         request=VoidInput,

@@ -67,6 +67,32 @@ def record(
     )
 
 
+def record_created(actor, instances: list[models.Model]) -> list[AuditEvent]:
+    """Record the creation of many rows (just inserted in bulk) with one insert."""
+    if not instances:
+        return []
+    content_type = ContentType.objects.get_for_model(type(instances[0]))
+    who = actor if actor is not None and actor.is_authenticated else None
+    label = getattr(actor, "username", None) or "sistema"
+    events = []
+    for instance in instances:
+        municipality_id, provider_id = instance.audit_scope()  # type: ignore[attr-defined]
+        events.append(
+            AuditEvent(
+                actor=who,
+                actor_label=label,
+                action=AuditEvent.Action.CREATE,
+                content_type=content_type,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:300],
+                changes=snapshot(instance),
+                municipality_id=municipality_id,
+                provider_id=provider_id,
+            )
+        )
+    return AuditEvent.objects.bulk_create(events)
+
+
 def save_audited(actor, instance: models.Model, save) -> models.Model:
     """Run ``save()`` and record a create or an update with the fields that changed."""
     creating = instance._state.adding or instance.pk is None

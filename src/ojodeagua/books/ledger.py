@@ -10,6 +10,7 @@ on every public report, so a printed report can be checked against the live book
 import datetime
 import hashlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -109,7 +110,79 @@ def lock_provider(provider_id: int) -> None:
         ).first()
 
 
-_lock_provider = lock_provider
+@dataclass(frozen=True)
+class EntryDraft:
+    """An entry still to be posted: ``post_entries`` gives it its number and hash."""
+
+    entry_date: datetime.date
+    memo: str
+    lines: list[Line]
+    source: str = ""
+    reverses: JournalEntry | None = None
+
+
+def post_entries(provider_id: int, drafts: list[EntryDraft], *, user=None) -> list[JournalEntry]:
+    """Append balanced entries to the provider's chain, in order, with three queries in all.
+
+    Each entry is numbered after the previous one and hashed over it, exactly as if they had
+    been posted one by one. The provider lock is taken here (again, if the caller holds it: a
+    row lock is re-entrant within a transaction) so the chain head cannot move while we build.
+    """
+    for draft in drafts:
+        check_balanced(draft.lines)
+    if not drafts:
+        return []
+    recorder = user if user is not None and user.is_authenticated else None
+    # No savepoint when nested: a failure here fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
+        lock_provider(provider_id)
+        last = (
+            JournalEntry.objects.filter(provider_id=provider_id)
+            .order_by("-sequence")
+            .values_list("sequence", "entry_hash")[:1]
+        )
+        sequence, previous_hash = (last[0][0], last[0][1]) if last else (0, GENESIS)
+        entries = []
+        for draft in drafts:
+            sequence += 1
+            memo = draft.memo[:300]
+            entry_hash = entry_digest(
+                provider_id=provider_id,
+                sequence=sequence,
+                entry_date=draft.entry_date,
+                memo=memo,
+                source=draft.source,
+                reverses_sequence=draft.reverses.sequence if draft.reverses else None,
+                lines=draft.lines,
+                previous_hash=previous_hash,
+            )
+            entries.append(
+                JournalEntry(
+                    provider_id=provider_id,
+                    sequence=sequence,
+                    entry_date=draft.entry_date,
+                    memo=memo,
+                    source=draft.source,
+                    reverses=draft.reverses,
+                    recorded_by=recorder,
+                    previous_hash=previous_hash,
+                    entry_hash=entry_hash,
+                )
+            )
+            previous_hash = entry_hash
+        JournalEntry.objects.bulk_create(entries)
+        JournalLine.objects.bulk_create(
+            JournalLine(
+                entry=entry,
+                account=line.account,
+                debit=line.debit,
+                credit=line.credit,
+                connection_id=line.connection_id,
+            )
+            for entry, draft in zip(entries, drafts, strict=True)
+            for line in draft.lines
+        )
+    return entries
 
 
 def post_entry(
@@ -122,49 +195,9 @@ def post_entry(
     reverses: JournalEntry | None = None,
     user=None,
 ) -> JournalEntry:
-    """Append a balanced entry to the provider's chain; the caller's transaction holds the lock."""
-    check_balanced(lines)
-    with transaction.atomic():
-        _lock_provider(provider_id)
-        last = (
-            JournalEntry.objects.filter(provider_id=provider_id)
-            .order_by("-sequence")
-            .values_list("sequence", "entry_hash")
-            .first()
-        )
-        sequence, previous_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        entry = JournalEntry(
-            provider_id=provider_id,
-            sequence=sequence,
-            entry_date=entry_date,
-            memo=memo[:300],
-            source=source,
-            reverses=reverses,
-            recorded_by=user if user is not None and user.is_authenticated else None,
-            previous_hash=previous_hash,
-        )
-        entry.entry_hash = entry_digest(
-            provider_id=provider_id,
-            sequence=sequence,
-            entry_date=entry_date,
-            memo=entry.memo,
-            source=source,
-            reverses_sequence=reverses.sequence if reverses else None,
-            lines=lines,
-            previous_hash=previous_hash,
-        )
-        entry.save(force_insert=True)
-        JournalLine.objects.bulk_create(
-            JournalLine(
-                entry=entry,
-                account=line.account,
-                debit=line.debit,
-                credit=line.credit,
-                connection_id=line.connection_id,
-            )
-            for line in lines
-        )
-    return entry
+    """Append one balanced entry to the provider's chain (see ``post_entries``)."""
+    draft = EntryDraft(entry_date, memo, lines, source=source, reverses=reverses)
+    return post_entries(provider_id, [draft], user=user)[0]
 
 
 def reverse_entry(
@@ -269,21 +302,24 @@ ACCOUNTS = frozenset(Account.values)
 SEPARATOR = "\x1f"
 HEADER = "ojodeagua-ledger-v1"
 
-# A verified row: (sequence, entry_date, previous_hash, entry_hash, balanced, text), where
-# ``text`` is what entry_digest hashes, rebuilt from the stored entry and its lines.
+# A verified row: (sequence, entry_date, previous_hash, entry_hash, balanced, recomputed), where
+# ``recomputed`` is the SHA-256 of the text entry_digest hashes, rebuilt from the stored entry
+# and its lines.
 VerifiedRow = tuple[int, datetime.date, str, str, bool, str]
 
-# PostgreSQL rebuilds the hashed text itself, one row per entry: verifying a million entries
-# must take seconds, and moving every line into Python to sort and join it costs more than the
-# hashing. The lines are ordered as entry_digest orders them (text compared byte by byte, hence
-# COLLATE "C"); amounts of numeric(12,2) print with two decimals, as _amount writes them.
+# PostgreSQL rebuilds the hashed text and hashes it itself, one row per entry: verifying a
+# million entries must take seconds, and moving every line into Python to sort, join and hash
+# it costs more than the rest together. The lines are ordered as entry_digest orders them (text
+# compared byte by byte, hence COLLATE "C"); amounts of numeric(12,2) print with two decimals,
+# as _amount writes them. The SQLite path (``_python_rows``) builds the same text in Python, and
+# the tests check both against entry_digest.
 POSTGRESQL_CHUNK = f"""
 SELECT e.sequence, e.entry_date, e.previous_hash, e.entry_hash, COALESCE(agg.balanced, FALSE),
-  concat_ws(chr(31), '{HEADER}', e.provider_id::text, e.sequence::text,
-    to_char(e.entry_date, 'YYYY-MM-DD'), e.memo, e.source,
+  encode(sha256(convert_to(concat_ws(chr(31), '{HEADER}', e.provider_id::text, e.sequence::text,
+    e.entry_date::text, e.memo, e.source,
     CASE WHEN e.reverses_id IS NULL THEN ''
       ELSE (SELECT r.sequence FROM books_journalentry r WHERE r.id = e.reverses_id)::text END,
-    COALESCE(agg.lines, ''), e.previous_hash)
+    COALESCE(agg.lines, ''), e.previous_hash), 'UTF8')), 'hex')
 FROM books_journalentry e CROSS JOIN LATERAL (
   SELECT
     string_agg(
@@ -299,7 +335,8 @@ FROM books_journalentry e CROSS JOIN LATERAL (
   FROM books_journalline l WHERE l.entry_id = e.id
 ) agg
 WHERE e.provider_id = %s AND e.sequence > %s AND e.sequence <= %s
-ORDER BY e.sequence
+ORDER BY e.provider_id, e.sequence
+LIMIT %s
 """
 
 
@@ -307,29 +344,32 @@ def _cents(text: str) -> int:
     return int(text.replace(".", ""))
 
 
-def _postgresql_rows(provider_id: int, cursor, low: int, high: int) -> list[VerifiedRow]:
+def _postgresql_rows(provider_id: int, cursor, after: int, high: int) -> list[VerifiedRow]:
     cursor.execute(
         POSTGRESQL_CHUNK,
-        [sorted(ACCOUNTS), provider_id, low, high],
+        [sorted(ACCOUNTS), provider_id, after, high, VERIFY_CHUNK],
     )
     return cursor.fetchall()
 
 
-def _python_rows(provider_id: int, cursor, low: int, high: int) -> list[VerifiedRow]:
+def _python_rows(provider_id: int, cursor, after: int, high: int) -> list[VerifiedRow]:
     """The same rows as on PostgreSQL, with the text and the balance worked out here."""
     entries = JournalEntry._meta.db_table
     cursor.execute(
         f"SELECT e.id, e.sequence, e.entry_date, e.memo, e.source, r.sequence, e.previous_hash, "
         f"e.entry_hash FROM {entries} e LEFT JOIN {entries} r ON r.id = e.reverses_id "
-        f"WHERE e.provider_id = %s AND e.sequence > %s AND e.sequence <= %s ORDER BY e.sequence",
-        [provider_id, low, high],
+        f"WHERE e.provider_id = %s AND e.sequence > %s AND e.sequence <= %s ORDER BY e.sequence "
+        f"LIMIT %s",
+        [provider_id, after, high, VERIFY_CHUNK],
     )
     rows = cursor.fetchall()
+    if not rows:
+        return []
     cursor.execute(
         f"SELECT l.entry_id, l.account, l.debit, l.credit, l.connection_id "
         f"FROM {JournalLine._meta.db_table} l JOIN {entries} e ON e.id = l.entry_id "
         f"WHERE e.provider_id = %s AND e.sequence > %s AND e.sequence <= %s",
-        [provider_id, low, high],
+        [provider_id, after, rows[-1][1]],
     )
     lines: dict[int, list[tuple]] = {}
     for entry_id, account, line_debit, line_credit, connection_id in cursor.fetchall():
@@ -367,14 +407,19 @@ def _python_rows(provider_id: int, cursor, low: int, high: int) -> list[Verified
                 previous,
             ]
         )
+        recomputed = hashlib.sha256(text.encode("utf-8")).hexdigest()
         verified.append(
-            (sequence, entry_date, previous, stored, balanced and debits == credits, text)
+            (sequence, entry_date, previous, stored, balanced and debits == credits, recomputed)
         )
     return verified
 
 
-def _verified_rows(provider_id: int) -> Iterator[VerifiedRow]:
-    """Every entry of the provider in sequence order, a chunk of sequence numbers at a time."""
+def _verified_rows(provider_id: int, low: int, high: int) -> Iterator[VerifiedRow]:
+    """The provider's entries numbered above ``low`` up to ``high``, in order, a chunk at a time.
+
+    Chunks are read by key (the entries after the last one read, up to a limit), which keeps
+    PostgreSQL on the (provider, sequence) index however the numbers are spread.
+    """
     postgresql = connection.vendor == "postgresql"
     rows_of = _postgresql_rows if postgresql else _python_rows
     # On PostgreSQL a transaction holds the setting below; on SQLite one would take the write
@@ -385,25 +430,46 @@ def _verified_rows(provider_id: int) -> Iterator[VerifiedRow]:
             # workers only fight the hashing here for the processor.
             cursor.execute("SELECT set_config('jit', 'off', true)")
             cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
-        cursor.execute(
-            f"SELECT MAX(sequence) FROM {JournalEntry._meta.db_table} WHERE provider_id = %s",
-            [provider_id],
-        )
-        last = cursor.fetchone()[0] or 0
-        for low in range(0, last, VERIFY_CHUNK):
-            yield from rows_of(provider_id, cursor, low, low + VERIFY_CHUNK)
+            # A date cast to text is written YYYY-MM-DD in this style (and far quicker than
+            # to_char).
+            cursor.execute("SELECT set_config('datestyle', 'ISO, YMD', true)")
+        after = low
+        while after < high:
+            rows = rows_of(provider_id, cursor, after, high)
+            if not rows:
+                break
+            yield from rows
+            after = rows[-1][0]
 
 
-def verify_chain(provider_id: int) -> ChainReport:
-    """Recompute every hash and link of one provider's chain, and check each entry balances."""
-    report = ChainReport(provider_id)
+@dataclass
+class _Part:
+    """What one range of sequence numbers showed: its ends, and its own first bad entry.
+
+    The first entry's link to the previous range is not known inside the range; ``verify_chain``
+    checks it when it joins the parts.
+    """
+
+    first: tuple[int, str, datetime.date] | None = None  # sequence, previous hash, date
+    last_sequence: int = 0
+    last_hash: str = GENESIS
+    entries: int = 0
+    # (sequence, kind, date, expected sequence) of the first entry that does not hold.
+    bad: tuple[int, str, datetime.date, int] | None = None
+
+
+def _verify_part(provider_id: int, low: int, high: int) -> _Part:
+    part = _Part()
     expected_previous = GENESIS
-    expected_sequence = 1
-    sha256 = hashlib.sha256
-    entries = 0
-    stored = GENESIS
-    for sequence, entry_date, previous, stored, balanced, text in _verified_rows(provider_id):
-        if report.first_bad is None:
+    expected_sequence = low + 1
+    for sequence, entry_date, previous, stored, balanced, recomputed in _verified_rows(
+        provider_id, low, high
+    ):
+        if part.first is None:
+            part.first = (sequence, previous, entry_date)
+            expected_previous = previous  # the link into this range is checked when joining
+            expected_sequence = sequence
+        if part.bad is None:
             kind = None
             if sequence != expected_sequence:
                 kind = MISSING
@@ -411,19 +477,86 @@ def verify_chain(provider_id: int) -> ChainReport:
                 kind = UNLINKED
             elif not balanced:
                 kind = UNBALANCED
-            elif sha256(text.encode("utf-8")).hexdigest() != stored:
+            elif recomputed != stored:
                 kind = CHANGED
             if kind is not None:
-                report.first_bad = (sequence, PROBLEMS[kind].format(expected_sequence))
+                part.bad = (sequence, kind, entry_date, expected_sequence)
+        part.entries += 1
+        expected_previous = stored
+        expected_sequence = sequence + 1
+    part.last_sequence = expected_sequence - 1
+    part.last_hash = expected_previous
+    return part
+
+
+# A chain this long is read over two database connections at once: PostgreSQL rebuilding each
+# entry's text is most of the work, and the machine has more than one processor.
+PARALLEL_FROM = 200_000
+VERIFY_WORKERS = 2
+
+
+def may_read_in_threads() -> bool:
+    """Whether reads may go over other connections at once: PostgreSQL, outside a transaction.
+
+    SQLite has one file and one writer; inside a transaction (a test, a page) other connections
+    would not see what this one has not committed.
+    """
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def in_own_connection(function, *args):
+    """Run ``function`` in a worker thread with the thread's own connection, closed after."""
+    try:
+        return function(*args)
+    finally:
+        connection.close()
+
+
+def _parts(provider_id: int, last: int) -> list[_Part]:
+    if last < PARALLEL_FROM:
+        return [_verify_part(provider_id, 0, last)]
+    step = -(-last // VERIFY_WORKERS)
+    bounds = [(low, min(low + step, last)) for low in range(0, last, step)]
+    if not may_read_in_threads():
+        return [_verify_part(provider_id, low, high) for low, high in bounds]
+    with ThreadPoolExecutor(max_workers=len(bounds)) as pool:
+        futures = [
+            pool.submit(in_own_connection, _verify_part, provider_id, low, high)
+            for low, high in bounds
+        ]
+        return [future.result() for future in futures]
+
+
+def verify_chain(provider_id: int) -> ChainReport:
+    """Recompute every hash and link of one provider's chain, and check each entry balances."""
+    report = ChainReport(provider_id)
+    last = (
+        JournalEntry.objects.filter(provider_id=provider_id)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)[:1]
+    )
+    previous_hash, previous_sequence = GENESIS, 0
+    for part in _parts(provider_id, last[0] if last else 0):
+        if part.first is None:
+            continue
+        if report.first_bad is None:
+            sequence, link, entry_date = part.first
+            bad = None
+            if sequence != previous_sequence + 1:
+                bad = (sequence, MISSING, entry_date, previous_sequence + 1)
+            elif link != previous_hash:
+                bad = (sequence, UNLINKED, entry_date, sequence)
+            bad = bad or part.bad
+            if bad is not None:
+                sequence, kind, entry_date, expected = bad
+                report.first_bad = (sequence, PROBLEMS[kind].format(expected))
                 report.first_bad_kind = kind
                 report.first_bad_date = entry_date
                 if kind == MISSING:
-                    report.missing_sequence = expected_sequence
-        entries += 1
-        expected_previous = stored
-        expected_sequence = sequence + 1
-    report.entries = entries
-    report.head = stored
+                    report.missing_sequence = expected
+        report.entries += part.entries
+        previous_hash, previous_sequence = part.last_hash, part.last_sequence
+    report.head = previous_hash
     return report
 
 

@@ -614,6 +614,15 @@ class JournalEntry(ProviderRecord):
     entry's content, its lines and ``previous_hash``. Entries are never updated or deleted.
     """
 
+    # No index of its own: the (provider, sequence) index serves every lookup by provider, and a
+    # second one tempts PostgreSQL into reading a whole chain to sort a slice of it.
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("comité"),
+        db_index=False,
+    )
     sequence = models.PositiveBigIntegerField(_("asiento número"))
     entry_date = models.DateField(_("fecha"))
     memo = models.CharField(_("concepto"), max_length=300)

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import DecimalField, F, Max, Q, Sum, Value
+from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,13 +47,13 @@ from .postings import (
     RECEIVED_INTO,
     RecordConflict,
     a_date,
+    create_all_audited,
     create_audited,
     entry_of,
     lock,
     month_start,
     person,
     positive,
-    post,
     record_id_or_new,
     source_of,
 )
@@ -77,8 +78,14 @@ def open_charges(connection: Connection) -> list[OpenCharge]:
 
     What is left is the charge minus what live payments settled and minus its credit, if any.
     """
+    return open_charges_of([connection.pk]).get(connection.pk, [])
+
+
+def open_charges_of(connection_ids) -> dict[int, list[OpenCharge]]:
+    """``open_charges`` of many connections in one query: connection id → its open charges."""
     charges = (
-        Charge.objects.filter(connection=connection)
+        Charge.objects.filter(connection_id__in=connection_ids)
+        .select_related("connection")
         .exclude(kind=Charge.Kind.CREDIT)
         .annotate(
             paid=Coalesce(
@@ -89,9 +96,12 @@ def open_charges(connection: Connection) -> list[OpenCharge]:
         )
         .annotate(left=F("amount") - F("paid") + F("credited"))
         .filter(left__gt=0)
-        .order_by("period", "pk")
+        .order_by("connection_id", "period", "pk")
     )
-    return [OpenCharge(charge, charge.left) for charge in charges]
+    found: dict[int, list[OpenCharge]] = {}
+    for charge in charges:
+        found.setdefault(charge.connection_id, []).append(OpenCharge(charge, charge.left))
+    return found
 
 
 def unapplied_payments(connection: Connection) -> list[tuple[Payment, Decimal]]:
@@ -115,18 +125,34 @@ def connections_with_credit(provider) -> set[int]:
     )
 
 
-def _allocate(payment: Payment, available: Decimal, opens: list[OpenCharge], user) -> Decimal:
-    """Settle ``opens`` in order with up to ``available`` of the payment; returns what is left."""
+def _allocations(
+    payment: Payment, available: Decimal, opens: list[OpenCharge]
+) -> tuple[list[PaymentAllocation], Decimal]:
+    """Settle ``opens`` in order with up to ``available`` of the payment.
+
+    ``opens`` is updated in place with what is left of each charge, so the next payment of the
+    same connection (in a batch) settles what this one did not. Returns the allocations to save
+    and the money left over (credit).
+    """
+    made = []
     for index, item in enumerate(opens):
         if available <= ZERO:
             break
         if item.open <= ZERO:
             continue
         amount = min(available, item.open)
-        create_audited(user, PaymentAllocation(payment=payment, charge=item.charge, amount=amount))
+        made.append(PaymentAllocation(payment=payment, charge=item.charge, amount=amount))
         opens[index] = OpenCharge(item.charge, item.open - amount)
         available -= amount
-    return available
+    return made, available
+
+
+def _allocate(payment: Payment, available: Decimal, opens: list[OpenCharge], user) -> Decimal:
+    """Settle ``opens`` in order with up to ``available`` of the payment; returns what is left."""
+    made, left = _allocations(payment, available, opens)
+    for allocation in made:
+        create_audited(user, allocation)
+    return left
 
 
 def apply_credit(connection: Connection, user=None) -> None:
@@ -146,23 +172,97 @@ def apply_credit(connection: Connection, user=None) -> None:
 
 
 # Receiving money ---------------------------------------------------------------------------------
-def _next_receipt_number(provider) -> int:
-    """Take the next receipt number; the counter stays locked until the transaction ends."""
-    counter = ReceiptCounter.objects.select_for_update().filter(provider=provider).first()
-    if counter is None:
-        # First payment of this provider: make the counter, without failing when another
-        # writer makes it at the same moment, then lock it like any other time.
-        ReceiptCounter.objects.bulk_create(
-            [ReceiptCounter(provider=provider, last_number=0)], ignore_conflicts=True
+@dataclass(frozen=True)
+class PaymentIn:
+    """One payment as the phone, the form or the API sends it."""
+
+    record_id: str | None
+    amount: object
+    paid_on: datetime.date
+    connection: Connection | None = None
+    method: str = Payment.Method.CASH
+    concept: str = ""
+
+
+class PaymentBatchRefused(ValidationError):
+    """Some payments of a batch cannot be recorded; none was. ``by_item``: position → error."""
+
+    def __init__(self, by_item: dict[int, ValidationError]):
+        self.by_item = by_item
+        super().__init__(
+            [
+                _("Pago %(position)s: %(message)s")
+                % {"position": position + 1, "message": " ".join(error.messages)}
+                for position, error in sorted(by_item.items())
+            ]
         )
-        counter = ReceiptCounter.objects.select_for_update().get(provider=provider)
-    # Never hand out a number already on a receipt, even if rows reached the table another way.
-    highest = (
-        Payment.objects.filter(provider=provider).aggregate(top=Max("receipt_number"))["top"] or 0
+
+
+# Most payments a batch may carry: a week of a committee's receipts fits many times over, and
+# one batch holds the committee's books lock for at most a fraction of a second.
+BATCH_LIMIT = 500
+
+
+def _take_receipt_numbers(provider, count: int) -> int:
+    """Reserve ``count`` receipt numbers and return the first; one statement, one row lock.
+
+    The counter row stays locked until the transaction ends, so two writers never take the same
+    numbers, and a transaction that fails gives its numbers back: no gaps. The highest number
+    already on a receipt is taken into account, so a number that reached the table another way
+    is never handed out again.
+    """
+    counters = ReceiptCounter._meta.db_table
+    receipts = Payment._meta.db_table
+    greatest = "GREATEST" if db_connection.vendor == "postgresql" else "MAX"
+    statement = (
+        f"UPDATE {counters} SET last_number = {greatest}(last_number, COALESCE("
+        f"(SELECT MAX(receipt_number) FROM {receipts} WHERE provider_id = %s), 0)) + %s "
+        f"WHERE provider_id = %s RETURNING last_number"
     )
-    number = max(counter.last_number, highest) + 1
-    ReceiptCounter.objects.filter(pk=counter.pk).update(last_number=number)
-    return number
+    with db_connection.cursor() as cursor:
+        cursor.execute(statement, [provider.pk, count, provider.pk])
+        row = cursor.fetchone()
+        if row is None:
+            # First payment of this provider: make the counter, without failing when another
+            # writer makes it at the same moment, and take the numbers as any other time.
+            ReceiptCounter.objects.bulk_create(
+                [ReceiptCounter(provider=provider, last_number=0)], ignore_conflicts=True
+            )
+            cursor.execute(statement, [provider.pk, count, provider.pk])
+            row = cursor.fetchone()
+    return row[0] - count + 1
+
+
+def _checked(provider, item: PaymentIn) -> tuple[str, dict]:
+    """The payment's id and its content as stored, or the Spanish error of what to fix."""
+    amount = positive(item.amount, _("El monto del pago"))
+    paid_on = a_date(item.paid_on, _("la fecha del pago"))
+    if item.method not in Payment.Method.values:
+        raise ValidationError(_("Elija la forma de pago: efectivo o transferencia."))
+    connection = item.connection
+    if connection is not None and connection.provider_id != provider.pk:
+        raise ValidationError(_("Esa toma es del padrón de otro comité; elija una de este comité."))
+    return record_id_or_new(item.record_id), {
+        "amount": amount,
+        "paid_on": paid_on,
+        "connection_id": connection.pk if connection else None,
+        "method": item.method,
+        "concept": (item.concept or "").strip()[:200],
+    }
+
+
+def check_payments(
+    provider, items: list[PaymentIn]
+) -> tuple[list[tuple[str, dict]], dict[int, ValidationError]]:
+    """Each payment's id and stored content, and by position the errors of those that are wrong."""
+    checked: list[tuple[str, dict]] = []
+    errors: dict[int, ValidationError] = {}
+    for position, item in enumerate(items):
+        try:
+            checked.append(_checked(provider, item))
+        except ValidationError as error:
+            errors[position] = error
+    return checked, errors
 
 
 def _same_payment(stored: Payment, provider, wanted: dict) -> bool:
@@ -171,21 +271,151 @@ def _same_payment(stored: Payment, provider, wanted: dict) -> bool:
     )
 
 
-def _replay(record_id: str, provider, wanted: dict) -> Payment | None:
-    stored = Payment.objects.filter(record_id=record_id).first()
-    if stored is None:
-        return None
-    if not _same_payment(stored, provider, wanted):
-        raise PaymentConflict(
-            _(
-                "Este pago ya se había anotado con el recibo %(number)s, pero con otros datos "
-                "(monto, fecha, toma, forma de pago o concepto). No se anotó de nuevo. Revise el "
-                "recibo %(number)s; si se trata de otro pago, captúrelo como un pago nuevo."
-            )
-            % {"number": stored.receipt_number},
-            code="conflict",
+def _conflict(stored: Payment) -> PaymentConflict:
+    return PaymentConflict(
+        _(
+            "Este pago ya se había anotado con el recibo %(number)s, pero con otros datos "
+            "(monto, fecha, toma, forma de pago o concepto). No se anotó de nuevo. Revise el "
+            "recibo %(number)s; si se trata de otro pago, captúrelo como un pago nuevo."
         )
-    return stored
+        % {"number": stored.receipt_number},
+        code="conflict",
+    )
+
+
+def _stored_by_id(record_ids) -> dict[str, Payment]:
+    return {
+        payment.record_id: payment for payment in Payment.objects.filter(record_id__in=record_ids)
+    }
+
+
+def _replays(provider, wanted: list[tuple[str, dict]]) -> tuple[dict[int, Payment], dict]:
+    """Payments of the batch that were recorded before: position → stored payment.
+
+    The same id with other content is a conflict (position → error). The same id twice within
+    the batch is one payment sent twice: the second is a replay of the first.
+    """
+    stored = _stored_by_id({record_id for record_id, _content in wanted})
+    replays: dict[int, Payment] = {}
+    conflicts: dict[int, ValidationError] = {}
+    first_seen: dict[str, dict] = {}
+    for position, (record_id, content) in enumerate(wanted):
+        if record_id in stored:
+            if _same_payment(stored[record_id], provider, content):
+                replays[position] = stored[record_id]
+            else:
+                conflicts[position] = _conflict(stored[record_id])
+        elif record_id in first_seen and first_seen[record_id] != content:
+            conflicts[position] = ValidationError(
+                _("Este pago repite el identificador de otro pago del envío, con otros datos."),
+                code="conflict",
+            )
+        first_seen.setdefault(record_id, content)
+    return replays, conflicts
+
+
+def _receipt_lines(payment: Payment, connection: Connection | None) -> tuple[str, list]:
+    """The memo and lines a receipt posts: Dr cash or bank / Cr the toma's receivable."""
+    received = RECEIVED_INTO[payment.method]
+    if connection is None:
+        memo = _("Recibo %(number)s: %(concept)s") % {
+            "number": payment.receipt_number,
+            "concept": payment.concept or _("otros ingresos"),
+        }
+        return memo, [
+            ledger.debit(received, payment.amount),
+            ledger.credit(Account.INCOME_OTHER, payment.amount),
+        ]
+    memo = _("Recibo %(number)s, toma %(code)s") % {
+        "number": payment.receipt_number,
+        "code": connection.code,
+    }
+    return memo, [
+        ledger.debit(received, payment.amount),
+        ledger.credit(Account.RECEIVABLE, payment.amount, connection.pk),
+    ]
+
+
+def record_payments(provider, items: list[PaymentIn], user=None) -> list[tuple[Payment, bool]]:
+    """Record a batch of payments of one provider, all or none; ``[(payment, created)]``.
+
+    This is how a phone sends the receipts it took offline, and how the API takes many at once.
+    Receipt numbers follow the order of ``items``. A payment whose ``record_id`` was recorded
+    before comes back with ``created`` False and nothing is posted for it again. If any payment
+    is wrong (a bad amount, another committee's toma, an id reused with other content), none is
+    recorded and ``PaymentBatchRefused`` says which and why.
+
+    One transaction and about a dozen queries however many payments there are: that is what
+    lets a committee's week of receipts, or a whole municipality's, post in a blink.
+    """
+    if len(items) > BATCH_LIMIT:
+        raise ValidationError(
+            _("Se pueden enviar hasta %(limit)s pagos a la vez; envíe los demás en otro envío.")
+            % {"limit": BATCH_LIMIT}
+        )
+    checked, errors = check_payments(provider, items)
+    if errors:
+        raise PaymentBatchRefused(errors)
+    replays, conflicts = _replays(provider, checked)
+    if conflicts:
+        raise PaymentBatchRefused(conflicts)
+    if len(replays) == len(items):
+        return [(replays[position], False) for position in range(len(items))]
+    with transaction.atomic():
+        lock(provider.pk)
+        # Looked up again under the lock: the same payment may have arrived twice at once.
+        replays, conflicts = _replays(provider, checked)
+        if conflicts:
+            raise PaymentBatchRefused(conflicts)
+        results = _record_new(provider, items, checked, replays, user)
+    return results
+
+
+def _record_new(provider, items, checked, replays, user) -> list[tuple[Payment, bool]]:
+    """Write the batch's new payments, their allocations and entries; the lock is held."""
+    fresh, seen = [], set()
+    for position, (record_id, _content) in enumerate(checked):
+        if position not in replays and record_id not in seen:
+            fresh.append(position)
+        seen.add(record_id)
+    first_number = _take_receipt_numbers(provider, len(fresh))
+    recorder = person(user)
+    payments: dict[int, Payment] = {}
+    for offset, position in enumerate(fresh):
+        record_id, content = checked[position]
+        payments[position] = Payment(
+            provider=provider,
+            record_id=record_id,
+            receipt_number=first_number + offset,
+            connection=items[position].connection,
+            received_by=recorder,
+            **{name: value for name, value in content.items() if name != "connection_id"},
+        )
+    new_payments = list(payments.values())
+    create_all_audited(user, new_payments)
+    opens = open_charges_of({p.connection_id for p in new_payments if p.connection_id})
+    allocations: list[PaymentAllocation] = []
+    drafts = []
+    for payment in new_payments:
+        if payment.connection_id is not None:
+            made, _left = _allocations(
+                payment, payment.amount, opens.setdefault(payment.connection_id, [])
+            )
+            allocations.extend(made)
+        memo, lines = _receipt_lines(payment, payment.connection)
+        drafts.append(ledger.EntryDraft(payment.paid_on, memo, lines, source=source_of(payment)))
+    create_all_audited(user, allocations)
+    ledger.post_entries(provider.pk, drafts, user=recorder)
+    by_id = {payment.record_id: payment for payment in new_payments}
+    results = []
+    for position, (record_id, _content) in enumerate(checked):
+        if position in replays:
+            results.append((replays[position], False))
+        elif position in payments:
+            results.append((payments[position], True))
+        else:
+            results.append((by_id[record_id], False))
+    return results
 
 
 def record_payment(
@@ -203,59 +433,12 @@ def record_payment(
 
     The same ``record_id`` sent again returns the stored payment with ``created`` False.
     """
-    amount = positive(amount, _("El monto del pago"))
-    paid_on = a_date(paid_on, _("la fecha del pago"))
-    if method not in Payment.Method.values:
-        raise ValidationError(_("Elija la forma de pago: efectivo o transferencia."))
-    if connection is not None and connection.provider_id != provider.pk:
-        raise ValidationError(_("Esa toma es del padrón de otro comité; elija una de este comité."))
-    concept = (concept or "").strip()[:200]
-    record_id = record_id_or_new(record_id)
-    wanted = {
-        "amount": amount,
-        "paid_on": paid_on,
-        "connection_id": connection.pk if connection else None,
-        "method": method,
-        "concept": concept,
-    }
-    if stored := _replay(record_id, provider, wanted):
-        return stored, False
-    with transaction.atomic():
-        lock(provider.pk)
-        # Looked up again under the lock: the same payment may have arrived twice at once.
-        if stored := _replay(record_id, provider, wanted):
-            return stored, False
-        payment = Payment(
-            provider=provider,
-            record_id=record_id,
-            receipt_number=_next_receipt_number(provider),
-            connection=connection,
-            paid_on=paid_on,
-            amount=amount,
-            method=method,
-            concept=concept,
-            received_by=person(user),
-        )
-        create_audited(user, payment)
-        received = RECEIVED_INTO[method]
-        if connection is None:
-            memo = _("Recibo %(number)s: %(concept)s") % {
-                "number": payment.receipt_number,
-                "concept": concept or _("otros ingresos"),
-            }
-            lines = [ledger.debit(received, amount), ledger.credit(Account.INCOME_OTHER, amount)]
-        else:
-            _allocate(payment, amount, open_charges(connection), user)
-            memo = _("Recibo %(number)s, toma %(code)s") % {
-                "number": payment.receipt_number,
-                "code": connection.code,
-            }
-            lines = [
-                ledger.debit(received, amount),
-                ledger.credit(Account.RECEIVABLE, amount, connection.pk),
-            ]
-        post(payment, paid_on, memo, lines, user=user)
-    return payment, True
+    item = PaymentIn(record_id, amount, paid_on, connection, method, concept)
+    try:
+        return record_payments(provider, [item], user=user)[0]
+    except PaymentBatchRefused as refused:
+        # One payment: its own error, as the form and the API expect it.
+        raise refused.by_item[0] from None
 
 
 def void_payment(payment: Payment, reason: str, user=None, on: datetime.date | None = None):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from ojodeagua.audit.trail import save_audited
+from ojodeagua.audit.trail import record_created, save_audited
 from ojodeagua.lib.records import new_record_id
 
 from . import ledger
@@ -104,6 +104,14 @@ def lock(provider_id: int) -> None:
 def create_audited(user, instance: models.Model) -> models.Model:
     """Insert a new row (never an update) and write it to the audit trail."""
     return save_audited(user, instance, lambda: instance.save(force_insert=True))
+
+
+def create_all_audited(user, instances: list) -> list:
+    """Insert new rows in one statement and write each to the audit trail (one more statement)."""
+    if instances:
+        type(instances[0])._default_manager.bulk_create(instances)
+        record_created(user, instances)
+    return instances
 
 
 def post(

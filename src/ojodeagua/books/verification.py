@@ -5,9 +5,11 @@ one given, without gaps) and every money record with its ledger entry.
 """
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db.models import F, Max
+from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -50,24 +52,49 @@ def _listed(numbers: Iterable[int]) -> str:
 
 def missing_receipts(provider_id: int) -> list[int]:
     """Receipt numbers between 1 and the last one given that no payment carries."""
+    receipts = Payment.objects.filter(provider_id=provider_id).aggregate(
+        count=Count("pk"), low=Min("receipt_number"), high=Max("receipt_number")
+    )
+    last = ReceiptCounter.objects.filter(provider_id=provider_id).aggregate(top=Max("last_number"))
+    top = max(receipts["high"] or 0, last["top"] or 0)
+    # Numbers are unique per provider: as many receipts as the top number, from 1, is no gap.
+    if receipts["count"] == top and (receipts["low"] or 1) >= 1:
+        return []
     numbers = set(
         Payment.objects.filter(provider_id=provider_id).values_list("receipt_number", flat=True)
     )
-    last = ReceiptCounter.objects.filter(provider_id=provider_id).aggregate(top=Max("last_number"))
-    top = max([*numbers, last["top"] or 0], default=0)
     return sorted(set(range(1, top + 1)) - numbers)
 
 
-def _without_entry(model, ids: set[int], sources: set[str]) -> list[int]:
-    prefix = f"books.{model._meta.model_name}:"
-    return sorted(pk for pk in ids if f"{prefix}{pk}" not in sources)
+def without_entry(queryset, provider_id: int) -> list[int]:
+    """Ids of the records in ``queryset`` whose entry is not in the provider's ledger."""
+    prefix = f"books.{queryset.model._meta.model_name}:"
+    entry = JournalEntry.objects.filter(
+        provider_id=provider_id,
+        source=Concat(Value(prefix), Cast(OuterRef("pk"), CharField()), output_field=CharField()),
+    )
+    return list(queryset.filter(~Exists(entry)).order_by("pk").values_list("pk", flat=True))
 
 
 def verify_books(provider_id: int) -> BooksReport:
-    report = BooksReport(provider_id, ledger.verify_chain(provider_id))
+    if not ledger.may_read_in_threads():
+        return BooksReport(
+            provider_id, ledger.verify_chain(provider_id), record_problems(provider_id)
+        )
+    # The records are checked on another connection while the chain is read: a long chain
+    # keeps PostgreSQL busy for seconds, and the records check has its own work.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        problems = pool.submit(ledger.in_own_connection, record_problems, provider_id)
+        chain = ledger.verify_chain(provider_id)
+        return BooksReport(provider_id, chain, problems.result())
+
+
+def record_problems(provider_id: int) -> list[str]:
+    """Receipt numbers with gaps, and money records without their ledger entry, in sentences."""
+    problems: list[str] = []
     missing = missing_receipts(provider_id)
     if missing:
-        report.problems.append(
+        problems.append(
             ngettext(
                 "falta el recibo número %(numbers)s: la numeración tiene un hueco",
                 "faltan los recibos números %(numbers)s: la numeración tiene huecos",
@@ -75,57 +102,43 @@ def verify_books(provider_id: int) -> BooksReport:
             )
             % {"numbers": _listed(missing)}
         )
-    sources = set(
-        JournalEntry.objects.filter(provider_id=provider_id)
-        .exclude(source="")
-        .values_list("source", flat=True)
-    )
-    payments = set(
-        Payment.objects.filter(provider_id=provider_id).values_list("pk", "receipt_number")
-    )
-    by_pk = dict(payments)
-    lost = _without_entry(Payment, set(by_pk), sources)
-    if lost:
-        report.problems.append(
+    payments = Payment.objects.filter(provider_id=provider_id)
+    if lost := without_entry(payments, provider_id):
+        numbers = payments.filter(pk__in=lost).values_list("receipt_number", flat=True)
+        problems.append(
             ngettext(
                 "el recibo %(numbers)s no tiene su asiento en las cuentas",
                 "los recibos %(numbers)s no tienen su asiento en las cuentas",
                 len(lost),
             )
-            % {"numbers": _listed(by_pk[pk] for pk in lost)}
+            % {"numbers": _listed(numbers)}
         )
-    voids = dict(
-        PaymentVoid.objects.filter(payment__provider_id=provider_id).values_list(
-            "pk", "payment__receipt_number"
-        )
-    )
-    unreversed = _without_entry(PaymentVoid, set(voids), sources)
-    if unreversed:
-        report.problems.append(
+    voids = PaymentVoid.objects.filter(payment__provider_id=provider_id)
+    if unreversed := without_entry(voids, provider_id):
+        numbers = voids.filter(pk__in=unreversed).values_list("payment__receipt_number", flat=True)
+        problems.append(
             ngettext(
                 "la cancelación del recibo %(numbers)s no tiene su asiento de reversa",
                 "las cancelaciones de los recibos %(numbers)s no tienen su asiento de reversa",
                 len(unreversed),
             )
-            % {"numbers": _listed(voids[pk] for pk in unreversed)}
+            % {"numbers": _listed(numbers)}
         )
     others = [
-        (Charge, Charge.objects.all(), _("cargos")),
-        (Deposit, Deposit.objects.all(), _("depósitos")),
-        (Expense, Expense.objects.all(), _("gastos")),
-        (Sale, Sale.objects.all(), _("ventas")),
+        (Charge.objects.all(), _("cargos")),
+        (Deposit.objects.all(), _("depósitos")),
+        (Expense.objects.all(), _("gastos")),
+        (Sale.objects.all(), _("ventas")),
         # A count that matched the books posts nothing.
-        (CashCount, CashCount.objects.exclude(counted=F("expected")), _("cortes de caja")),
+        (CashCount.objects.exclude(counted=F("expected")), _("cortes de caja")),
     ]
-    for model, queryset, label in others:
-        ids = set(queryset.filter(provider_id=provider_id).values_list("pk", flat=True))
-        lacking = _without_entry(model, ids, sources)
-        if lacking:
-            report.problems.append(
+    for queryset, label in others:
+        if lacking := without_entry(queryset.filter(provider_id=provider_id), provider_id):
+            problems.append(
                 _("%(count)s %(what)s no tienen su asiento en las cuentas (ids %(ids)s)")
                 % {"count": len(lacking), "what": label, "ids": _listed(lacking)}
             )
-    return report
+    return problems
 
 
 def providers_with_books() -> list[int]:
