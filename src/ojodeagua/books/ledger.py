@@ -302,10 +302,11 @@ ACCOUNTS = frozenset(Account.values)
 SEPARATOR = "\x1f"
 HEADER = "ojodeagua-ledger-v1"
 
-# A verified row: (sequence, entry_date, previous_hash, entry_hash, balanced, recomputed), where
-# ``recomputed`` is the SHA-256 of the text entry_digest hashes, rebuilt from the stored entry
-# and its lines.
-VerifiedRow = tuple[int, datetime.date, str, str, bool, str]
+# A verified row: (sequence, entry_date, previous_hash, entry_hash, balanced, recomputed,
+# previous row's sequence, previous row's entry_hash), where ``recomputed`` is the SHA-256 of the
+# text entry_digest hashes, rebuilt from the stored entry and its lines. The previous row's
+# values are None for the first row of a chunk.
+VerifiedRow = tuple[int, datetime.date, str, str, bool, str, int | None, str | None]
 
 # PostgreSQL rebuilds the hashed text and hashes it itself, one row per entry: verifying a
 # million entries must take seconds, and moving every line into Python to sort, join and hash
@@ -314,12 +315,13 @@ VerifiedRow = tuple[int, datetime.date, str, str, bool, str]
 # as _amount writes them. The SQLite path (``_python_rows``) builds the same text in Python, and
 # the tests check both against entry_digest.
 POSTGRESQL_CHUNK = f"""
-SELECT e.sequence, e.entry_date, e.previous_hash, e.entry_hash, COALESCE(agg.balanced, FALSE),
+SELECT e.sequence, e.entry_date, e.previous_hash, e.entry_hash,
+  COALESCE(agg.balanced, FALSE) AS balanced,
   encode(sha256(convert_to(concat_ws(chr(31), '{HEADER}', e.provider_id::text, e.sequence::text,
     e.entry_date::text, e.memo, e.source,
     CASE WHEN e.reverses_id IS NULL THEN ''
       ELSE (SELECT r.sequence FROM books_journalentry r WHERE r.id = e.reverses_id)::text END,
-    COALESCE(agg.lines, ''), e.previous_hash), 'UTF8')), 'hex')
+    COALESCE(agg.lines, ''), e.previous_hash), 'UTF8')), 'hex') AS recomputed
 FROM books_journalentry e CROSS JOIN LATERAL (
   SELECT
     string_agg(
@@ -339,21 +341,42 @@ ORDER BY e.provider_id, e.sequence
 LIMIT %s
 """
 
+# Each entry is compared with the one before it in the database too (lag), and only the rows
+# Python needs come back: the first and last of the chunk and any that do not hold. A million
+# rows crossing into Python cost more than checking them where they are.
+POSTGRESQL_CHECKED_CHUNK = f"""
+WITH chunk AS ({POSTGRESQL_CHUNK})
+SELECT sequence, entry_date, previous_hash, entry_hash, balanced, recomputed, prev_sequence,
+  prev_hash, total
+FROM (
+  SELECT c.*, lag(c.sequence) OVER w AS prev_sequence, lag(c.entry_hash) OVER w AS prev_hash,
+    row_number() OVER w AS position, count(*) OVER () AS total
+  FROM chunk c WINDOW w AS (ORDER BY c.sequence)
+) x
+WHERE position = 1 OR position = total OR NOT balanced OR recomputed <> entry_hash
+  OR sequence <> prev_sequence + 1 OR previous_hash <> prev_hash
+ORDER BY sequence
+"""
+
 
 def _cents(text: str) -> int:
     return int(text.replace(".", ""))
 
 
-def _postgresql_rows(provider_id: int, cursor, after: int, high: int) -> list[VerifiedRow]:
+def _postgresql_rows(
+    provider_id: int, cursor, after: int, high: int
+) -> tuple[list[VerifiedRow], int]:
+    """The chunk's rows that Python must see, and how many entries the chunk had."""
     cursor.execute(
-        POSTGRESQL_CHUNK,
+        POSTGRESQL_CHECKED_CHUNK,
         [sorted(ACCOUNTS), provider_id, after, high, VERIFY_CHUNK],
     )
-    return cursor.fetchall()
+    rows = cursor.fetchall()
+    return [row[:8] for row in rows], (rows[0][8] if rows else 0)
 
 
-def _python_rows(provider_id: int, cursor, after: int, high: int) -> list[VerifiedRow]:
-    """The same rows as on PostgreSQL, with the text and the balance worked out here."""
+def _python_rows(provider_id: int, cursor, after: int, high: int) -> tuple[list[VerifiedRow], int]:
+    """Every row of the chunk, with the text, the hash and the balance worked out here."""
     entries = JournalEntry._meta.db_table
     cursor.execute(
         f"SELECT e.id, e.sequence, e.entry_date, e.memo, e.source, r.sequence, e.previous_hash, "
@@ -364,7 +387,7 @@ def _python_rows(provider_id: int, cursor, after: int, high: int) -> list[Verifi
     )
     rows = cursor.fetchall()
     if not rows:
-        return []
+        return [], 0
     cursor.execute(
         f"SELECT l.entry_id, l.account, l.debit, l.credit, l.connection_id "
         f"FROM {JournalLine._meta.db_table} l JOIN {entries} e ON e.id = l.entry_id "
@@ -378,7 +401,8 @@ def _python_rows(provider_id: int, cursor, after: int, high: int) -> list[Verifi
         lines.setdefault(entry_id, []).append(
             (account, debit_text, credit_text, connection_id or 0, connection_id)
         )
-    verified = []
+    verified: list[VerifiedRow] = []
+    before: tuple[int | None, str | None] = (None, None)
     provider_text = str(provider_id)
     for entry_id, sequence, entry_date, memo, source, reverses, previous, stored in rows:
         if isinstance(entry_date, str):
@@ -408,14 +432,19 @@ def _python_rows(provider_id: int, cursor, after: int, high: int) -> list[Verifi
             ]
         )
         recomputed = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        verified.append(
-            (sequence, entry_date, previous, stored, balanced and debits == credits, recomputed)
-        )
-    return verified
+        balanced = balanced and debits == credits
+        verified.append((sequence, entry_date, previous, stored, balanced, recomputed, *before))
+        before = (sequence, stored)
+    return verified, len(verified)
 
 
-def _verified_rows(provider_id: int, low: int, high: int) -> Iterator[VerifiedRow]:
+def _verified_chunks(
+    provider_id: int, low: int, high: int
+) -> Iterator[tuple[list[VerifiedRow], int]]:
     """The provider's entries numbered above ``low`` up to ``high``, in order, a chunk at a time.
+
+    Each chunk comes with how many entries it had; on PostgreSQL its rows are only the first,
+    the last and those that do not hold.
 
     Chunks are read by key (the entries after the last one read, up to a limit), which keeps
     PostgreSQL on the (provider, sequence) index however the numbers are spread.
@@ -435,10 +464,10 @@ def _verified_rows(provider_id: int, low: int, high: int) -> Iterator[VerifiedRo
             cursor.execute("SELECT set_config('datestyle', 'ISO, YMD', true)")
         after = low
         while after < high:
-            rows = rows_of(provider_id, cursor, after, high)
+            rows, total = rows_of(provider_id, cursor, after, high)
             if not rows:
                 break
-            yield from rows
+            yield rows, total
             after = rows[-1][0]
 
 
@@ -462,28 +491,30 @@ def _verify_part(provider_id: int, low: int, high: int) -> _Part:
     part = _Part()
     expected_previous = GENESIS
     expected_sequence = low + 1
-    for sequence, entry_date, previous, stored, balanced, recomputed in _verified_rows(
-        provider_id, low, high
-    ):
-        if part.first is None:
-            part.first = (sequence, previous, entry_date)
-            expected_previous = previous  # the link into this range is checked when joining
-            expected_sequence = sequence
-        if part.bad is None:
-            kind = None
-            if sequence != expected_sequence:
-                kind = MISSING
-            elif previous != expected_previous:
-                kind = UNLINKED
-            elif not balanced:
-                kind = UNBALANCED
-            elif recomputed != stored:
-                kind = CHANGED
-            if kind is not None:
-                part.bad = (sequence, kind, entry_date, expected_sequence)
-        part.entries += 1
-        expected_previous = stored
-        expected_sequence = sequence + 1
+    for rows, total in _verified_chunks(provider_id, low, high):
+        for sequence, entry_date, previous, stored, balanced, recomputed, *before in rows:
+            if before[0] is not None:
+                # Rows in between were not sent: they hold. Compare with the row just before.
+                expected_sequence, expected_previous = before[0] + 1, before[1]
+            if part.first is None:
+                part.first = (sequence, previous, entry_date)
+                # The link into this range is checked when the ranges are joined.
+                expected_previous, expected_sequence = previous, sequence
+            if part.bad is None:
+                kind = None
+                if sequence != expected_sequence:
+                    kind = MISSING
+                elif previous != expected_previous:
+                    kind = UNLINKED
+                elif not balanced:
+                    kind = UNBALANCED
+                elif recomputed != stored:
+                    kind = CHANGED
+                if kind is not None:
+                    part.bad = (sequence, kind, entry_date, expected_sequence)
+            expected_previous = stored
+            expected_sequence = sequence + 1
+        part.entries += total
     part.last_sequence = expected_sequence - 1
     part.last_hash = expected_previous
     return part
