@@ -17,11 +17,12 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.providers.models import Provider
 
-from .models import ZERO, Account, JournalEntry, JournalLine
+from .models import ZERO, Account, ChainCheck, JournalEntry, JournalLine
 
 GENESIS = "0" * 64
 CENT = Decimal("0.01")
@@ -265,6 +266,11 @@ class ChainReport:
     first_bad_kind: str | None = None
     first_bad_date: datetime.date | None = None
     missing_sequence: int | None = None
+    # When the entries up to ``checked_through`` were last read in full, if that was not now
+    # (a long chain: see ``chain_status``); None when the whole chain was read just now.
+    checked_at: datetime.datetime | None = None
+    checked_through: int = 0
+    last_sequence: int = 0
 
     @property
     def ok(self) -> bool:
@@ -543,11 +549,12 @@ def in_own_connection(function, *args):
         connection.close()
 
 
-def _parts(provider_id: int, last: int) -> list[_Part]:
-    if last < PARALLEL_FROM:
-        return [_verify_part(provider_id, 0, last)]
-    step = -(-last // VERIFY_WORKERS)
-    bounds = [(low, min(low + step, last)) for low in range(0, last, step)]
+def _parts(provider_id: int, first: int, last: int) -> list[_Part]:
+    """The entries after ``first`` up to ``last``, read in one range or several at once."""
+    if last - first < PARALLEL_FROM:
+        return [_verify_part(provider_id, first, last)]
+    step = -(-(last - first) // VERIFY_WORKERS)
+    bounds = [(low, min(low + step, last)) for low in range(first, last, step)]
     if not may_read_in_threads():
         return [_verify_part(provider_id, low, high) for low, high in bounds]
     with ThreadPoolExecutor(max_workers=len(bounds)) as pool:
@@ -558,16 +565,24 @@ def _parts(provider_id: int, last: int) -> list[_Part]:
         return [future.result() for future in futures]
 
 
-def verify_chain(provider_id: int) -> ChainReport:
-    """Recompute every hash and link of one provider's chain, and check each entry balances."""
-    report = ChainReport(provider_id)
+def last_sequence(provider_id: int) -> int:
     last = (
         JournalEntry.objects.filter(provider_id=provider_id)
         .order_by("-sequence")
         .values_list("sequence", flat=True)[:1]
     )
-    previous_hash, previous_sequence = GENESIS, 0
-    for part in _parts(provider_id, last[0] if last else 0):
+    return last[0] if last else 0
+
+
+def verify_chain(provider_id: int, *, after: tuple[int, str] = (0, GENESIS)) -> ChainReport:
+    """Recompute every hash and link of one provider's chain, and check each entry balances.
+
+    ``after`` (a sequence and its hash, already verified) verifies only the entries after it,
+    the first of them linked to that hash; ``entries`` then counts only those.
+    """
+    report = ChainReport(provider_id)
+    previous_sequence, previous_hash = after
+    for part in _parts(provider_id, previous_sequence, last_sequence(provider_id)):
         if part.first is None:
             continue
         if report.first_bad is None:
@@ -588,6 +603,68 @@ def verify_chain(provider_id: int) -> ChainReport:
         report.entries += part.entries
         previous_hash, previous_sequence = part.last_hash, part.last_sequence
     report.head = previous_hash
+    report.last_sequence = previous_sequence
+    return report
+
+
+# Chains up to this long are verified on every page view (a tenth of a second or so); longer
+# ones rely on a full check at most FULL_CHECK_AGE old, plus the entries posted since.
+LIVE_LIMIT = 20_000
+FULL_CHECK_AGE = datetime.timedelta(hours=24)
+
+
+def remember(report: ChainReport) -> None:
+    """Keep a full check's result for ``chain_status``."""
+    ChainCheck.objects.update_or_create(
+        provider_id=report.provider_id,
+        defaults={
+            "checked_at": timezone.now(),
+            "entries": report.entries,
+            "last_sequence": report.last_sequence,
+            "head": report.head,
+            "first_bad_sequence": report.first_bad[0] if report.first_bad else None,
+            "first_bad_kind": report.first_bad_kind or "",
+            "first_bad_date": report.first_bad_date,
+            "missing_sequence": report.missing_sequence,
+        },
+    )
+
+
+def chain_status(provider_id: int) -> ChainReport:
+    """The chain's state for a page: read in full when short, else as of the last full check.
+
+    A long chain's last full check (at most FULL_CHECK_AGE old) vouches for the entries up to
+    its head; the entries posted since are verified now and must link to that head. With no
+    recent full check, the whole chain is read now and the result kept.
+    """
+    last = last_sequence(provider_id)
+    if last <= LIVE_LIMIT:
+        return verify_chain(provider_id)
+    stored = ChainCheck.objects.filter(provider_id=provider_id).first()
+    if (
+        stored is None
+        or stored.checked_at < timezone.now() - FULL_CHECK_AGE
+        # The head it vouched for must still be there, unchanged (a cut tail would not show).
+        or not JournalEntry.objects.filter(
+            provider_id=provider_id, sequence=stored.last_sequence, entry_hash=stored.head
+        ).exists()
+    ):
+        report = verify_chain(provider_id)
+        remember(report)
+        return report
+    if stored.first_bad_sequence is not None:
+        report = ChainReport(provider_id, entries=stored.entries, head=stored.head)
+        kind = stored.first_bad_kind
+        expected = stored.missing_sequence if kind == MISSING else stored.first_bad_sequence
+        report.first_bad = (stored.first_bad_sequence, PROBLEMS[kind].format(expected))
+        report.first_bad_kind = kind
+        report.first_bad_date = stored.first_bad_date
+        report.missing_sequence = stored.missing_sequence
+    else:
+        report = verify_chain(provider_id, after=(stored.last_sequence, stored.head))
+        report.entries += stored.entries
+    report.checked_at = stored.checked_at
+    report.checked_through = stored.last_sequence
     return report
 
 

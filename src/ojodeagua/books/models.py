@@ -708,3 +708,31 @@ class AssemblyReport(ProviderRecord):
 
     def __str__(self) -> str:
         return f"{self.provider} · {self.presented_on:%d/%m/%Y}"
+
+
+class ChainCheck(models.Model):
+    """The last full check of a provider's chain, so a page need not reread a long chain.
+
+    Pages verify short chains on every view. A long one (a municipal office's) is checked in
+    full by ``ojodeagua ledger verify`` (nightly) or by the first page that finds no recent
+    check; later views verify only the entries posted after it and link them to its head.
+    """
+
+    provider = models.OneToOneField(
+        "providers.Provider", on_delete=models.CASCADE, related_name="chain_check"
+    )
+    checked_at = models.DateTimeField(_("revisada"))
+    entries = models.PositiveBigIntegerField(default=0)
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    head = models.CharField(max_length=64)
+    first_bad_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    first_bad_kind = models.CharField(max_length=20, blank=True)
+    first_bad_date = models.DateField(null=True, blank=True)
+    missing_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("revisión de la cadena")
+        verbose_name_plural = _("revisiones de la cadena")
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}: {self.entries} @ {self.checked_at:%Y-%m-%d %H:%M}"

@@ -45,7 +45,7 @@ def books_overview(request: HttpRequest, provider_id: int) -> HttpResponse:
     today = timezone.localdate()
     start, end = last_twelve_months(today)
     held = ledger.balances(provider.pk)
-    chain = ledger.verify_chain(provider.pk)
+    chain = ledger.chain_status(provider.pk)
     receipts = (
         Payment.objects.filter(provider=provider)
         .select_related("connection__household", "void")

@@ -65,7 +65,7 @@ def public_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     }
     if keeps_books:
         context.update(figures_context(public_figures(provider, start, end).as_dict()))
-        context["chain"] = ledger.verify_chain(provider.pk)
+        context["chain"] = ledger.chain_status(provider.pk)
     wanted = request.GET.get("huella", "").strip()
     if wanted:
         context["hash_check"] = check_hash(provider, wanted)

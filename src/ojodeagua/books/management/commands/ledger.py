@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ojodeagua.books import ledger
 from ojodeagua.books.verification import providers_with_books, verify_books
 from ojodeagua.providers.models import Provider
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
         bad = 0
         for pk in ids:
             report = verify_books(pk)
+            # Pages of long chains rely on this full check (ledger.chain_status).
+            ledger.remember(report.chain)
             name = names.get(pk, str(pk))
             if report.ok:
                 self.stdout.write(
