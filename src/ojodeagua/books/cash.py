@@ -457,6 +457,7 @@ def opening_balance(
             lines,
             source=opening_source(provider),
             user=person(user),
+            locked=True,
         )
         record(
             user,

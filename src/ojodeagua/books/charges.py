@@ -239,7 +239,9 @@ def credit_charge(
         }
         original = entry_of(charge)
         if original is not None and amount == charge.amount:
-            ledger.reverse_entry(original, on, memo, user=person(user), source=source_of(credit))
+            ledger.reverse_entry(
+                original, on, memo, user=person(user), source=source_of(credit), locked=True
+            )
         else:
             post(
                 credit,

@@ -122,12 +122,16 @@ class EntryDraft:
     reverses: JournalEntry | None = None
 
 
-def post_entries(provider_id: int, drafts: list[EntryDraft], *, user=None) -> list[JournalEntry]:
+def post_entries(
+    provider_id: int, drafts: list[EntryDraft], *, user=None, locked: bool = False
+) -> list[JournalEntry]:
     """Append balanced entries to the provider's chain, in order, with three queries in all.
 
     Each entry is numbered after the previous one and hashed over it, exactly as if they had
-    been posted one by one. The provider lock is taken here (again, if the caller holds it: a
-    row lock is re-entrant within a transaction) so the chain head cannot move while we build.
+    been posted one by one. The provider lock keeps the chain head from moving while we build:
+    it is taken here unless the caller says it holds it already (``locked``). Were it missing,
+    two writers would take the same number and the unique (provider, sequence) constraint
+    would refuse the second: an error, never a forked chain.
     """
     for draft in drafts:
         check_balanced(draft.lines)
@@ -136,7 +140,8 @@ def post_entries(provider_id: int, drafts: list[EntryDraft], *, user=None) -> li
     recorder = user if user is not None and user.is_authenticated else None
     # No savepoint when nested: a failure here fails the caller's whole transaction anyway.
     with transaction.atomic(savepoint=False):
-        lock_provider(provider_id)
+        if not locked:
+            lock_provider(provider_id)
         last = (
             JournalEntry.objects.filter(provider_id=provider_id)
             .order_by("-sequence")
@@ -195,14 +200,21 @@ def post_entry(
     source: str = "",
     reverses: JournalEntry | None = None,
     user=None,
+    locked: bool = False,
 ) -> JournalEntry:
     """Append one balanced entry to the provider's chain (see ``post_entries``)."""
     draft = EntryDraft(entry_date, memo, lines, source=source, reverses=reverses)
-    return post_entries(provider_id, [draft], user=user)[0]
+    return post_entries(provider_id, [draft], user=user, locked=locked)[0]
 
 
 def reverse_entry(
-    entry: JournalEntry, entry_date, memo: str, *, user=None, source: str | None = None
+    entry: JournalEntry,
+    entry_date,
+    memo: str,
+    *,
+    user=None,
+    source: str | None = None,
+    locked: bool = False,
 ) -> JournalEntry:
     """The correction of an entry: the same lines with debit and credit swapped.
 
@@ -221,6 +233,7 @@ def reverse_entry(
         source=entry.source if source is None else source,
         reverses=entry,
         user=user,
+        locked=locked,
     )
 
 

@@ -405,7 +405,7 @@ def _record_new(provider, items, checked, replays, user) -> list[tuple[Payment, 
         memo, lines = _receipt_lines(payment, payment.connection)
         drafts.append(ledger.EntryDraft(payment.paid_on, memo, lines, source=source_of(payment)))
     create_all_audited(user, allocations)
-    ledger.post_entries(provider.pk, drafts, user=recorder)
+    ledger.post_entries(provider.pk, drafts, user=recorder, locked=True)
     by_id = {payment.record_id: payment for payment in new_payments}
     results = []
     for position, (record_id, _content) in enumerate(checked):
@@ -466,7 +466,9 @@ def void_payment(payment: Payment, reason: str, user=None, on: datetime.date | N
         }
         entry = entry_of(payment)
         if entry is not None:
-            ledger.reverse_entry(entry, on, memo, user=person(user), source=source_of(void))
+            ledger.reverse_entry(
+                entry, on, memo, user=person(user), source=source_of(void), locked=True
+            )
         else:
             # A payment without its entry is already a problem `ledger verify` reports; the
             # void still undoes what the payment would have posted.
@@ -480,7 +482,13 @@ def void_payment(payment: Payment, reason: str, user=None, on: datetime.date | N
                 ledger.credit(received, payment.amount),
             ]
             ledger.post_entry(
-                payment.provider_id, on, memo, lines, source=source_of(void), user=person(user)
+                payment.provider_id,
+                on,
+                memo,
+                lines,
+                source=source_of(void),
+                user=person(user),
+                locked=True,
             )
         if payment.connection_id:
             apply_credit(payment.connection, user)

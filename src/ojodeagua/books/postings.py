@@ -122,7 +122,7 @@ def post(
     *,
     user=None,
 ) -> JournalEntry:
-    """The record's entry, traced back to it by its source."""
+    """The record's entry, traced back to it by its source; the caller holds ``lock``."""
     return ledger.post_entry(
         instance.provider_id,  # type: ignore[attr-defined]
         entry_date,
@@ -130,6 +130,7 @@ def post(
         lines,
         source=source_of(instance),
         user=person(user),
+        locked=True,
     )
 
 
