@@ -4,7 +4,8 @@ the latest receipts. Read-only; each figure comes from the ledger or the records
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,29 +15,39 @@ from ojodeagua.providers.models import Provider
 
 from . import ledger
 from .indicators import finance_indicators, kiosk_indicators, open_charges
-from .models import ZERO, Account, AssemblyReport, Payment
+from .models import ZERO, Account, AssemblyReport, Connection, Payment
 from .padron import may_see_names
 from .public_views import last_twelve_months
 
 LATEST_RECEIPTS = 15
+ZERO_MONEY = Value(ZERO, output_field=DecimalField(max_digits=12, decimal_places=2))
 OWING_SHOWN = 30
 
 
 def owing(provider: Provider, on: datetime.date) -> list[dict]:
-    """Tomas with past months unpaid, most owed first."""
-    left_by_connection: dict[int, dict] = {}
-    for charge in open_charges(provider, on).select_related("connection__household"):
-        left = charge.amount - (charge.settled or ZERO) + (charge.credited or ZERO)
-        if left <= 0:
-            continue
-        row = left_by_connection.setdefault(
-            charge.connection_id,
-            {"connection": charge.connection, "amount": ZERO, "months": 0, "oldest": charge.period},
+    """Tomas with past months unpaid, most owed first.
+
+    Only the charges with something left come out of the database (the rest of a big office's
+    half a million charges stay there), and only the tomas that owe are loaded.
+    """
+    left = F("amount") - Coalesce(F("settled"), ZERO_MONEY) + Coalesce(F("credited"), ZERO_MONEY)
+    rows = (
+        open_charges(provider, on)
+        .annotate(left=left)
+        .filter(left__gt=0)
+        .values_list("connection_id", "period", "left")
+    )
+    by_connection: dict[int, dict] = {}
+    for connection_id, period, amount in rows:
+        row = by_connection.setdefault(
+            connection_id, {"amount": ZERO, "months": 0, "oldest": period}
         )
-        row["amount"] += left
+        row["amount"] += amount
         row["months"] += 1
-        row["oldest"] = min(row["oldest"], charge.period)
-    return sorted(left_by_connection.values(), key=lambda row: -row["amount"])
+        row["oldest"] = min(row["oldest"], period)
+    tomas = Connection.objects.select_related("household").in_bulk(list(by_connection))
+    listed = [{"connection": tomas[pk], **row} for pk, row in by_connection.items()]
+    return sorted(listed, key=lambda row: (-row["amount"], row["connection"].code))
 
 
 @login_required

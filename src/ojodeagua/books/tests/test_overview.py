@@ -69,3 +69,28 @@ def test_another_committee_cannot_open_these_books(books):
         .first()
     )
     assert login_client("tesorera").get(f"/cuentas/{other.pk}/").status_code == 404
+
+
+def test_who_owes_counts_only_what_is_left_most_owed_first(db):
+    from ojodeagua.books.charges import generate_charges
+    from ojodeagua.books.overview import owing
+    from ojodeagua.books.payments import record_payment
+    from ojodeagua.books.tests.builders import add_connection, add_tariff
+
+    provider = treasurers_new_committee()
+    add_tariff(provider, "50.00", D(2026, 8, 1))
+    paid_up, part, nothing = (add_connection(provider, code) for code in ("A-1", "B-2", "C-3"))
+    for month in (8, 9, 10):
+        generate_charges(provider, D(2026, month, 1))
+    record_payment(
+        provider, record_id="all", amount="150", paid_on=D(2026, 10, 5), connection=paid_up
+    )
+    record_payment(provider, record_id="part", amount="70", paid_on=D(2026, 10, 5), connection=part)
+    rows = owing(provider, D(2026, 11, 27))
+    assert [(r["connection"].code, r["amount"], r["months"], r["oldest"]) for r in rows] == [
+        ("C-3", Decimal("150.00"), 3, D(2026, 8, 1)),
+        ("B-2", Decimal("80.00"), 2, D(2026, 9, 1)),
+    ]
+    # November's own charge is not yet owed in November.
+    generate_charges(provider, D(2026, 11, 1))
+    assert owing(provider, D(2026, 11, 27))[0]["amount"] == Decimal("150.00")
