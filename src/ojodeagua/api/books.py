@@ -1091,7 +1091,7 @@ class ExemptionRuleSerializer(serializers.ModelSerializer):
 class MoneyAccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = MoneyAccount
-        fields = ["id", "provider", "institution", "kind", "last_digits", "is_reserve"]
+        fields = ["id", "record_id", "provider", "institution", "kind", "last_digits", "is_reserve"]
 
 
 class TariffViewSet(BooksReadViewSet):

@@ -2,6 +2,7 @@
 
 Each function writes one record, audits it and posts its entry in one transaction:
 
+* money account: a bank or cooperative account where deposits go; it posts nothing;
 * cash count: only its difference — short, Dr other expenses / Cr cash ("faltante de caja");
   over, Dr cash / Cr other income ("sobrante de caja");
 * deposit: Dr bank (or reserve, for the reserve-fund account) / Cr cash;
@@ -11,6 +12,7 @@ Each function writes one record, audits it and posts its entry in one transactio
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -163,6 +165,44 @@ def record_cash_count(
                 user=user,
             )
     return count
+
+
+# Accounts ----------------------------------------------------------------------------------------
+def add_money_account(
+    provider,
+    *,
+    institution: str,
+    kind: str,
+    last_digits: str = "",
+    is_reserve: bool = False,
+    record_id: str | None = None,
+    user=None,
+) -> MoneyAccount:
+    """A bank or cooperative account where the committee deposits; the same ``record_id`` sent
+    again returns the stored account instead of adding it twice."""
+    institution = (institution or "").strip()[:200]
+    if not institution:
+        raise ValidationError(_("Anote el nombre del banco o de la cooperativa."))
+    if kind not in MoneyAccount.Kind.values:
+        raise ValidationError(_("Elija si la cuenta es de un banco o de una cooperativa."))
+    last_digits = (last_digits or "").strip()
+    if last_digits and not re.fullmatch(r"\d{4}", last_digits):
+        raise ValidationError(_("Escriba los últimos 4 dígitos, solo números."))
+    wanted = {
+        "institution": institution,
+        "kind": kind,
+        "last_digits": last_digits,
+        "is_reserve": bool(is_reserve),
+    }
+    if stored := replayed(MoneyAccount, record_id, provider, wanted):
+        return stored
+    with transaction.atomic():
+        lock(provider.pk)
+        if stored := replayed(MoneyAccount, record_id, provider, wanted):
+            return stored
+        account = MoneyAccount(provider=provider, record_id=record_id_or_new(record_id), **wanted)
+        create_audited(user, account)
+    return account
 
 
 # Deposits ----------------------------------------------------------------------------------------

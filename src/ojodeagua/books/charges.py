@@ -3,6 +3,10 @@
 A charge posts Dr receivable (of its connection) / Cr the income it belongs to. A wrong charge is
 never edited: ``credit_charge`` writes a credit (a charge of kind "credit", negative, pointing at
 it) and posts the reversal.
+
+A fine, a new-connection fee or a credit carries the ``record_id`` the form or the phone made:
+the same record sent again gets the stored charge back, and the same id with other content is
+refused (``postings.replayed``).
 """
 
 import datetime
@@ -15,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import ledger
-from .models import ZERO, Account, Charge, Connection, Tariff
+from .models import ZERO, Account, Charge, Connection, JournalEntry, Tariff
 from .payments import apply_credit, connections_with_credit, open_charges
 from .postings import (
     CENT,
@@ -29,6 +33,9 @@ from .postings import (
     person,
     positive,
     post,
+    record_conflict,
+    record_id_or_new,
+    replayed,
     source_of,
 )
 
@@ -54,9 +61,12 @@ def monthly_fee(connection: Connection, tariff: Tariff) -> Decimal:
     return (tariff.amount * (100 - discount) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _charge(connection, *, period, kind, amount, description, entry_date, memo, user) -> Charge:
+def _charge(
+    connection, *, period, kind, amount, description, entry_date, memo, user, record_id=None
+) -> Charge:
     charge = Charge(
         provider_id=connection.provider_id,
+        record_id=record_id_or_new(record_id),
         connection=connection,
         period=period,
         kind=kind,
@@ -138,8 +148,33 @@ def generate_charges(provider, period: datetime.date, user=None) -> list[Charge]
     return created
 
 
-def _one_off(connection: Connection, kind, tariff_kind, on, amount, description, user) -> Charge:
+def posted_on(record: Charge) -> datetime.date | None:
+    """The day of the first entry a charge or a credit posted (the row keeps only the month)."""
+    return (
+        JournalEntry.objects.filter(provider_id=record.provider_id, source=source_of(record))
+        .order_by("sequence")
+        .values_list("entry_date", flat=True)
+        .first()
+    )
+
+
+def replayed_charge(
+    record_id: str | None, provider, wanted: dict, on: datetime.date | None
+) -> Charge | None:
+    """The stored charge when ``record_id`` came before with the same content and, when ``on``
+    is given, the same day; the same id with anything else is refused."""
+    stored = replayed(Charge, record_id, provider, wanted)
+    if stored is not None and on is not None and posted_on(stored) != on:
+        raise record_conflict()
+    return stored
+
+
+def _one_off(
+    connection: Connection, kind, tariff_kind, on, amount, description, user, record_id
+) -> Charge:
     on = a_date(on, _("la fecha del cargo"))
+    description = (description or "").strip()
+    given_description = description[:200]
     if amount is None:
         tariff = tariff_on(connection.provider_id, [tariff_kind], on)
         if tariff is None:
@@ -154,8 +189,23 @@ def _one_off(connection: Connection, kind, tariff_kind, on, amount, description,
         description = description or tariff.description or str(tariff.get_kind_display())
     amount = positive(amount)
     label = Charge.Kind(kind).label
+    wanted = {
+        "connection_id": connection.pk,
+        "kind": kind,
+        "period": month_start(on),
+        "amount": amount,
+    }
+    if given_description:
+        # Only what was typed: a description taken from the tariff or the kind's name could
+        # read differently by the time the same record comes again.
+        wanted["description"] = given_description
+    provider = connection.provider
+    if stored := replayed_charge(record_id, provider, wanted, on):
+        return stored
     with transaction.atomic():
         lock(connection.provider_id)
+        if stored := replayed_charge(record_id, provider, wanted, on):
+            return stored
         charge = _charge(
             connection,
             period=month_start(on),
@@ -165,22 +215,43 @@ def _one_off(connection: Connection, kind, tariff_kind, on, amount, description,
             entry_date=on,
             memo=_("%(what)s, toma %(code)s") % {"what": label, "code": connection.code},
             user=user,
+            record_id=record_id,
         )
         apply_credit(connection, user)
     return charge
 
 
 def charge_fine(
-    connection: Connection, *, on: datetime.date, amount=None, description: str = "", user=None
+    connection: Connection,
+    *,
+    on: datetime.date,
+    amount=None,
+    description: str = "",
+    record_id: str | None = None,
+    user=None,
 ) -> Charge:
-    """A fine the reglamento sets (missed faena, illegal connection); the fine tariff by default."""
-    return _one_off(connection, Charge.Kind.FINE, Tariff.Kind.FINE, on, amount, description, user)
+    """A fine the reglamento sets (missed faena, illegal connection); the fine tariff by default.
+
+    The same ``record_id`` sent again returns the stored fine; nothing is charged twice.
+    """
+    return _one_off(
+        connection, Charge.Kind.FINE, Tariff.Kind.FINE, on, amount, description, user, record_id
+    )
 
 
 def charge_connection_fee(
-    connection: Connection, *, on: datetime.date, amount=None, description: str = "", user=None
+    connection: Connection,
+    *,
+    on: datetime.date,
+    amount=None,
+    description: str = "",
+    record_id: str | None = None,
+    user=None,
 ) -> Charge:
-    """The fee for a new connection; the approved tariff by default."""
+    """The fee for a new connection; the approved tariff by default.
+
+    The same ``record_id`` sent again returns the stored fee; nothing is charged twice.
+    """
     return _one_off(
         connection,
         Charge.Kind.CONNECTION_FEE,
@@ -189,31 +260,52 @@ def charge_connection_fee(
         amount,
         description,
         user,
+        record_id,
     )
 
 
 def credit_charge(
-    charge: Charge, reason: str, *, user=None, on: datetime.date | None = None, amount=None
+    charge: Charge,
+    reason: str,
+    *,
+    user=None,
+    on: datetime.date | None = None,
+    amount=None,
+    record_id: str | None = None,
 ) -> Charge:
     """Correct a wrong charge with a credit (all of it by default, or part); returns the credit.
 
-    Only what is still unpaid can be credited: for a paid charge, void the receipt first.
+    Only what is still unpaid can be credited: for a paid charge, void the receipt first. The
+    same ``record_id`` sent again returns the stored credit; a charge is corrected once.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Escriba por qué se corrige el cargo; queda en las cuentas."))
     if charge.kind == Charge.Kind.CREDIT:
         raise ValidationError(_("Una corrección no se corrige; si hace falta, anote un cargo."))
+    given_on = on
     on = a_date(on or timezone.localdate(), _("la fecha de la corrección"))
+    if amount is not None:
+        amount = positive(amount)
+    wanted = {"corrects_id": charge.pk, "kind": Charge.Kind.CREDIT, "description": reason[:200]}
+    if amount is not None:
+        # Left out when not given: "all that is unpaid" is nothing once the credit is written.
+        wanted["amount"] = -amount
+    provider = charge.provider
+    # The day counts only when it was given: a resend the next day is still the same credit.
+    if stored := replayed_charge(record_id, provider, wanted, given_on):
+        return stored
     with transaction.atomic():
         lock(charge.provider_id)
+        if stored := replayed_charge(record_id, provider, wanted, given_on):
+            return stored
         if Charge.objects.filter(corrects=charge).exists():
             raise ValidationError(_("Ese cargo ya tiene su corrección; no se corrige dos veces."))
         left = next(
             (item.open for item in open_charges(charge.connection) if item.charge.pk == charge.pk),
             ZERO,
         )
-        amount = left if amount is None else positive(amount)
+        amount = left if amount is None else amount
         if amount <= ZERO or amount > left:
             raise ValidationError(
                 _(
@@ -224,6 +316,7 @@ def credit_charge(
             )
         credit = Charge(
             provider_id=charge.provider_id,
+            record_id=record_id_or_new(record_id),
             connection_id=charge.connection_id,
             period=charge.period,
             kind=Charge.Kind.CREDIT,

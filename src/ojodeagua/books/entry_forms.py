@@ -329,6 +329,7 @@ class OneOffChargeForm(forms.Form):
 
 
 class CreditForm(forms.Form):
+    record_id = record_id_input()
     reason = forms.CharField(
         label=gettext_lazy("Por qué se corrige"),
         max_length=200,

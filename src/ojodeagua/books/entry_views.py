@@ -17,10 +17,10 @@ Who may do what:
   because the committee may read it; the same receipt printed by someone who may not read names
   leaves it out. Receipts are never on a public page or in a shared export.
 
-Resends: every form that makes a record carries a ``record_id`` made when the form is shown.
-Payments, cash counts, deposits, expenses and sales pass it to the domain, which recognises a
-repeat. Fines, new-connection fees and accounts have no such key in the domain yet, so a repeat
-of the same form is recognised within the browser's session (``once``).
+Resends: every form that makes a record carries a ``record_id`` made when the form is shown,
+and the page passes it to the domain, which recognises a repeat: the same form sent twice (a
+double tap, a resend after the signal dropped) records once, and the page says it was already
+there. The same id with other content is refused with the domain's message.
 """
 
 import datetime
@@ -44,7 +44,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ojodeagua.audit.trail import save_audited
 from ojodeagua.integrity.followup_forms import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.lib.folding import Folded, fold
 from ojodeagua.lib.pdf import render_pdf
@@ -219,18 +218,9 @@ def next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def once(request: HttpRequest, record_id: str) -> str | None:
-    """Where the same form went the first time it was sent in this session, if it was."""
-    return request.session.get("books_done", {}).get(record_id) if record_id else None
-
-
-def remember(request: HttpRequest, record_id: str, url: str) -> None:
-    if not record_id:
-        return
-    done = dict(request.session.get("books_done", {}))
-    done[record_id] = url
-    # The last few are enough to recognise a double tap or a resend.
-    request.session["books_done"] = dict(list(done.items())[-50:])
+def already_recorded(model, provider: Provider, record_id: str | None) -> bool:
+    """Whether this form was recorded before, to say so; the domain itself refuses a repeat."""
+    return bool(record_id) and model.objects.filter(provider=provider, record_id=record_id).exists()
 
 
 def toma_page(provider: Provider, connection_id: int) -> str:
@@ -669,23 +659,25 @@ def one_off_charge(request: HttpRequest, provider_id: int, kind: str) -> HttpRes
     provider = get_editable_or_404(request.user, Provider, provider_id)
     form = OneOffChargeForm(request.POST or None, provider=provider)
     fine = kind == Charge.Kind.FINE
-    if request.method == "POST":
-        if done := once(request, request.POST.get("record_id", "")):
-            messages.info(request, _("Ese cargo ya se había anotado; no se anotó dos veces."))
-            return redirect(done)
-        if form.is_valid():
-            data = form.cleaned_data
-            make = charges.charge_fine if fine else charges.charge_connection_fee
-            try:
-                charge = make(
-                    data["toma"],
-                    on=data["on"],
-                    amount=data["amount"],
-                    description=data["description"],
-                    user=request.user,
-                )
-            except ValidationError as error:
-                add_domain_error(form, error)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        record_id = data["record_id"] or None
+        seen = already_recorded(Charge, provider, record_id)
+        make = charges.charge_fine if fine else charges.charge_connection_fee
+        try:
+            charge = make(
+                data["toma"],
+                on=data["on"],
+                amount=data["amount"],
+                description=data["description"],
+                record_id=record_id,
+                user=request.user,
+            )
+        except ValidationError as error:
+            add_domain_error(form, error)
+        else:
+            if seen:
+                messages.info(request, _("Ese cargo ya se había anotado; no se anotó dos veces."))
             else:
                 messages.success(
                     request,
@@ -696,9 +688,7 @@ def one_off_charge(request: HttpRequest, provider_id: int, kind: str) -> HttpRes
                         "code": charge.connection.code,
                     },
                 )
-                url = toma_page(provider, charge.connection_id)
-                remember(request, data["record_id"], url)
-                return redirect(url)
+            return redirect(toma_page(provider, charge.connection_id))
     tariff = charges.tariff_on(
         provider,
         [Tariff.Kind.FINE if fine else Tariff.Kind.CONNECTION_FEE],
@@ -755,6 +745,7 @@ def charge_credit(request: HttpRequest, provider_id: int, pk: int) -> HttpRespon
                 form.cleaned_data["reason"],
                 user=request.user,
                 amount=form.cleaned_data["amount"],
+                record_id=form.cleaned_data["record_id"] or None,
             )
         except ValidationError as error:
             add_domain_error(form, error)
@@ -970,16 +961,34 @@ def deposit_list(request: HttpRequest, provider_id: int) -> HttpResponse:
 def account_create(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = get_editable_or_404(request.user, Provider, provider_id)
     form = MoneyAccountForm(request.POST or None, provider=provider)
-    if request.method == "POST":
-        if done := once(request, request.POST.get("record_id", "")):
-            return redirect(done)
-        if form.is_valid():
-            with transaction.atomic():
-                account = save_audited(request.user, form.instance, form.save)
-            messages.success(request, _("Se agregó la cuenta %(account)s.") % {"account": account})
-            url = reverse("books:deposit_create", args=[provider.pk])
-            remember(request, request.POST.get("record_id", ""), url)
-            return redirect(url)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        record_id = data["record_id"] or None
+        seen = already_recorded(MoneyAccount, provider, record_id)
+        try:
+            account = cash.add_money_account(
+                provider,
+                institution=data["institution"],
+                kind=data["kind"],
+                last_digits=data["last_digits"],
+                is_reserve=data["is_reserve"],
+                record_id=record_id,
+                user=request.user,
+            )
+        except ValidationError as error:
+            add_domain_error(form, error)
+        else:
+            if seen:
+                messages.info(
+                    request,
+                    _("La cuenta %(account)s ya estaba agregada; no se agregó dos veces.")
+                    % {"account": account},
+                )
+            else:
+                messages.success(
+                    request, _("Se agregó la cuenta %(account)s.") % {"account": account}
+                )
+            return redirect("books:deposit_create", provider.pk)
     context = base_context(
         request,
         provider,

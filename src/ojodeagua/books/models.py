@@ -29,7 +29,12 @@ def positive_money(verbose_name, **kwargs) -> models.DecimalField:
 
 
 class ProviderRecord(models.Model):
-    """A row of one provider's books; it shares the provider's scope and audit trail."""
+    """A row of one provider's books; it shares the provider's scope and audit trail.
+
+    Who recorded, received or voided money stays on the record: the user links are PROTECT, so
+    a person who kept the books is deactivated, never deleted (deleting would blank the name on
+    rows that the database refuses to change anyway).
+    """
 
     provider = models.ForeignKey(
         "providers.Provider", on_delete=models.PROTECT, related_name="+", verbose_name=_("comité")
@@ -241,6 +246,7 @@ class MoneyAccount(ProviderRecord):
         BANK = "bank", _("banco")
         COOPERATIVE = "cooperative", _("cooperativa o caja de ahorro")
 
+    record_id = record_id_field()
     institution = models.CharField(_("banco o cooperativa"), max_length=200)
     kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
     # Only the last digits: the full number is not needed to follow the money.
@@ -289,7 +295,7 @@ class Charge(ProviderRecord):
     )
     created_at = models.DateTimeField(_("anotado"), auto_now_add=True)
     created_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -339,7 +345,7 @@ class Payment(ProviderRecord):
     )
     concept = models.CharField(_("concepto"), max_length=200, blank=True)
     received_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("anotado"), auto_now_add=True)
 
@@ -399,7 +405,7 @@ class PaymentVoid(models.Model):
     reason = models.TextField(_("por qué se cancela"))
     voided_on = models.DateField(_("cancelado el"))
     voided_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -433,7 +439,7 @@ class CashCount(ProviderRecord):
     second_signer = models.CharField(_("firma 2 (cargo)"), max_length=10, choices=Signer.choices)
     notes = models.TextField(_("notas"), blank=True)
     recorded_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -468,7 +474,7 @@ class Deposit(ProviderRecord):
     slip_reference = models.CharField(_("folio de la ficha"), max_length=100, blank=True)
     slip_photo = models.FileField(_("foto de la ficha"), upload_to="books/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -511,7 +517,7 @@ class Expense(ProviderRecord):
     )
     approved_by = models.CharField(_("quién lo autorizó"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -565,7 +571,7 @@ class Sale(ProviderRecord):
         _("litros"), max_digits=12, decimal_places=1, null=True, blank=True
     )
     recorded_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -637,7 +643,7 @@ class JournalEntry(ProviderRecord):
         verbose_name=_("revierte el asiento"),
     )
     recorded_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(_("registrado"), auto_now_add=True)
     previous_hash = models.CharField(max_length=64)
@@ -697,7 +703,7 @@ class AssemblyReport(ProviderRecord):
     head_hash = models.CharField(_("huella de las cuentas"), max_length=64)
     figures = models.JSONField(_("cifras"))
     published_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

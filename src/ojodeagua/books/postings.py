@@ -162,14 +162,19 @@ def replayed(model: type[models.Model], record_id: str | None, provider, wanted:
         getattr(stored, name) == value for name, value in wanted.items()
     )
     if not same:
-        raise RecordConflict(
-            _(
-                "Ya se anotó otro registro con el mismo identificador y datos distintos. "
-                "Si es un registro nuevo, vuelva a capturarlo desde el principio."
-            ),
-            code="conflict",
-        )
+        raise record_conflict()
     return stored
+
+
+def record_conflict() -> RecordConflict:
+    """The refusal of a record id already used with other content."""
+    return RecordConflict(
+        _(
+            "Ya se anotó otro registro con el mismo identificador y datos distintos. "
+            "Si es un registro nuevo, vuelva a capturarlo desde el principio."
+        ),
+        code="conflict",
+    )
 
 
 def record_id_or_new(record_id: str | None) -> str:

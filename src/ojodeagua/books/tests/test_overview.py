@@ -79,7 +79,7 @@ def test_who_owes_counts_only_what_is_left_most_owed_first(db):
 
     provider = treasurers_new_committee()
     add_tariff(provider, "50.00", D(2026, 8, 1))
-    paid_up, part, nothing = (add_connection(provider, code) for code in ("A-1", "B-2", "C-3"))
+    paid_up, part, _owes_all = (add_connection(provider, code) for code in ("A-1", "B-2", "C-3"))
     for month in (8, 9, 10):
         generate_charges(provider, D(2026, month, 1))
     record_payment(

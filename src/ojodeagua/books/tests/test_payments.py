@@ -213,3 +213,17 @@ def test_the_database_refuses_to_change_a_payment_or_its_allocations(committee, 
             cursor.execute(f"UPDATE {table} SET amount = 1 WHERE id = %s", [row])
     payment.refresh_from_db()
     assert payment.amount == M("150.00")
+
+
+def test_who_received_money_is_kept_a_treasurer_is_deactivated_not_deleted(committee, toma):
+    from django.db.models import ProtectedError
+
+    keeper = User.objects.create_user("tesorera-2024", password="x")
+    payment, _ = pay(committee, "kept", "50", D(2026, 1, 5), toma, user=keeper)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        keeper.delete()
+    keeper.is_active = False
+    keeper.save()
+    payment.refresh_from_db()
+    assert payment.received_by == keeper
+    assert JournalEntry.objects.get(source=f"books.payment:{payment.pk}").recorded_by == keeper
