@@ -181,3 +181,36 @@ def test_the_same_payment_sent_ten_times_at_once_is_recorded_once(committee, dat
 
 def committee_connections(committee) -> list[Connection]:
     return list(Connection.objects.filter(provider=committee).order_by("code"))
+
+
+def test_batches_and_single_payments_at_once_share_one_gapless_numbering(committee, database):
+    """Four phones send five receipts each while two single payments come in from the page."""
+    from ojodeagua.books.payments import PaymentIn, record_payments
+
+    tomas = committee_connections(committee)
+
+    def send(n):
+        if n >= 4:
+            payment, _created = record_payment(
+                committee,
+                record_id=f"page-{n}",
+                amount="10.00",
+                paid_on=D(2026, 1, 20),
+                connection=tomas[n % len(tomas)],
+            )
+            return [payment.receipt_number]
+        items = [PaymentIn(f"phone-{n}-{k}", "10.00", D(2026, 1, 20), tomas[k]) for k in range(5)]
+        numbers = [payment.receipt_number for payment, _new in record_payments(committee, items)]
+        # One phone's batch takes consecutive numbers, in the order it sent them.
+        assert numbers == list(range(numbers[0], numbers[0] + 5))
+        return numbers
+
+    results, errors = run_threads(database, send, list(range(6)))
+    assert not errors, errors
+    assert sorted(number for numbers in results for number in numbers) == list(range(1, 23))
+
+    def outcome():
+        chain = ledger.verify_chain(committee.pk)
+        return chain.ok, chain.entries, Payment.objects.filter(provider=committee).count()
+
+    assert in_database(database, outcome) == (True, 5 + 22, 22)
