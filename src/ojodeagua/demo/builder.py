@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
+from ojodeagua.books.score import providers_with_books
 from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.indicators.engine import refresh_books
 from ojodeagua.organisations.models import Membership, Organisation
 from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Member, Provider, Sex
@@ -509,6 +511,8 @@ class DemoBuilder:
         history = build_history(home_municipality_id=municipality.pk)
         history.update(build_integrity(committees))
         history.update(build_books(committees, kiosks, schools))
+        # The indicators were computed before the books were written: add the books' figures.
+        history["books_indicator_values"] = refresh_books(providers_with_books())
 
         DemoDataset.objects.create(version=DEMO_VERSION)
         cache.delete("ojodeagua:is-demo")

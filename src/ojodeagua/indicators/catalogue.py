@@ -26,13 +26,21 @@ class Code:
     GAP_RELIABLE = "gap_reliable"
     GAP_SAFE = "gap_safely_managed"
     PERCEPTION_GAP = "perception_gap"
+    # From the committee's books (provider only).
+    COLLECTION = "collection_efficiency"
+    COST_COVERAGE = "cost_coverage"
+    RESERVE_MONTHS = "reserve_months"
+
+
+# The provider figures that come from the books rather than from observations of the service.
+FINANCE_CODES = (Code.COLLECTION, Code.COST_COVERAGE, Code.RESERVE_MONTHS)
 
 
 @dataclass(frozen=True)
 class Definition:
     name: object
     definition: object
-    kind: str  # "share", "hours", "days", "tier", "score", "count"
+    kind: str  # "share", "hours", "days", "tier", "score", "count", "months"
 
 
 DEFINITIONS: dict[str, Definition] = {
@@ -94,8 +102,10 @@ DEFINITIONS: dict[str, Definition] = {
         _(
             "De 0 a 1, promedio ponderado. Sistema: funcionamiento, continuidad, "
             "estacionalidad y calidad. Localidad: acceso (personas con agua básica o mejor) y "
-            "la continuidad, estacionalidad y calidad de sus sistemas. Prestador o área: "
-            "promedio de sus sistemas. A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
+            "la continuidad, estacionalidad y calidad de sus sistemas. Prestador: el promedio "
+            "de sus sistemas y, si lleva sus cuentas aquí, su gestión financiera (cobranza y "
+            "cobertura de costos, cada una hasta 1). Área: promedio de sus sistemas. "
+            "A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
         ),
         "score",
     ),
@@ -130,6 +140,33 @@ DEFINITIONS: dict[str, Definition] = {
             "hogares que dicen «sin problema»."
         ),
         "share",
+    ),
+    Code.COLLECTION: Definition(
+        _("eficiencia de cobranza"),
+        _(
+            "Lo que los pagos (sin contar los cancelados) liquidaron de los cargos de los "
+            "meses ÷ lo que se cargó a las tomas en esos meses. Últimos 12 meses, o desde que "
+            "el comité lleva sus cuentas aquí."
+        ),
+        "share",
+    ),
+    Code.COST_COVERAGE: Definition(
+        _("cobertura de costos de operación y mantenimiento"),
+        _(
+            "Ingresos del servicio (cuotas y multas cargadas, tomas nuevas, ventas y otros) ÷ "
+            "gastos de operación y mantenimiento, según el libro de cuentas. Últimos 12 "
+            "meses, o desde que el comité lleva sus cuentas aquí. 100 por ciento o más: lo "
+            "que entra alcanza."
+        ),
+        "share",
+    ),
+    Code.RESERVE_MONTHS: Definition(
+        _("fondo de reserva en meses de gasto"),
+        _(
+            "Saldo del fondo de reserva al final del mes ÷ gasto promedio por mes de los "
+            "últimos 12 meses (o desde que el comité lleva sus cuentas aquí)."
+        ),
+        "months",
     ),
     "jmp_water": Definition(
         _("agua para beber (escalera JMP)"),
@@ -207,6 +244,9 @@ BREAKDOWN_LABELS = {
     "seasonality": _("estacionalidad"),
     "quality": _("calidad"),
     "accessibility": _("acceso"),
+    "service": _("servicio de sus sistemas"),
+    "finance": _("gestión financiera"),
+    "systems": _("sistemas con puntaje"),
 }
 BREAKDOWN_VALUES = {
     "supply_log": _("el registro de suministro"),

@@ -4,6 +4,10 @@ The computation runs in layers, each reading the stored values of the layer befo
 systems (from observations) → localities and providers → municipalities → the state.
 A full recompute and a targeted refresh run the same code; the refresh limits it to the
 systems, localities and months an observation can affect.
+
+Providers that keep their books here also get financial figures (collection efficiency, O&M
+cost coverage, reserve in months), read from the books by ``books.score``; a change in the
+books refreshes only its providers (``refresh_books``).
 """
 
 import bisect
@@ -23,6 +27,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from ojodeagua.books import score as books_score
 from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.monitoring.models import (
     HealthCentreSurvey,
@@ -33,12 +38,14 @@ from ojodeagua.monitoring.models import (
 )
 from ojodeagua.monitoring.observation import Observation
 from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.providers.models import Provider
 from ojodeagua.waterquality.models import Sample, Verdict
 from ojodeagua.watersystems.models import ServedLocality, WaterSystem
 
 from . import ladders
 from .catalogue import (
     CHEMICAL_PRIORITY,
+    FINANCE_CODES,
     MICROBIAL,
     Code,
     class_for_score,
@@ -172,8 +179,11 @@ def data_months() -> tuple[datetime.date, datetime.date] | None:
 
 # Public entry points -------------------------------------------------------------------------
 def recompute_all() -> int:
-    """Rebuild every indicator value from the validated observations. Returns rows written."""
-    bounds = data_months()
+    """Rebuild every indicator value from the validated observations and the books. Returns
+    rows written."""
+    # The observations' months bound the service figures; the providers' financial figures
+    # follow each provider's own months of books (``provider_values``), which may run later.
+    bounds = data_months() or books_score.book_months()
     with transaction.atomic():
         serialise_writers()
         with bulk_load(IndicatorValue) as table:
@@ -259,6 +269,49 @@ def serialise_writers() -> None:
 
 # Any fixed number: the key of the advisory lock that refreshes and rebuilds share.
 WRITERS_LOCK = 7_012_127
+
+
+def refresh_books(provider_ids: Iterable[int]) -> int:
+    """Recompute the provider values of these providers after their books changed.
+
+    Every month of their books is recomputed: a payment can settle a charge of any earlier
+    month, and a movement of the reserve fund counts in every month after it. A provider's
+    figures come from a few grouped queries over its own books, so this stays cheap; it is
+    meant to run once per committed transaction (``refresh_books_on_commit``), not per payment.
+    """
+    provider_ids = set(provider_ids)
+    if not provider_ids:
+        return 0
+    books = books_score.monthly_books(provider_ids)
+    if not books:
+        return 0
+    first = min(b.first_month for b in books.values())
+    last = max(b.last_month for b in books.values())
+    system_ids = set(WaterSystem.objects.filter(provider_id__in=books).values_list("id", flat=True))
+    # Not a full run (system_ids is a set): only these providers' values are replaced.
+    selection = Selection(first, last, system_ids=system_ids, locality_ids=set())
+    with transaction.atomic():
+        serialise_writers()
+        computation = Computation(selection)
+        computation.books = books
+        computation.store(computation.provider_values(set(books)), Entity.PROVIDER, set(books))
+        return computation.written
+
+
+def refresh_books_on_commit(provider_id: int) -> None:
+    """Refresh a provider's values once its books' transaction commits; once per provider,
+    however many entries the transaction posted."""
+    pending = getattr(connection, "_books_refresh_pending", None)
+    if pending is None:
+        pending = connection._books_refresh_pending = set()
+    pending.add(provider_id)
+
+    def run() -> None:
+        if provider_id in pending:
+            pending.discard(provider_id)
+            refresh_books({provider_id})
+
+    transaction.on_commit(run)
 
 
 def refresh_after(observations: Iterable[models.Model]) -> int:
@@ -387,6 +440,13 @@ class Computation:
         self.full = selection.system_ids is None
         self.municipality_ids = municipality_ids
         self.written = 0
+        # Provider id → its books month by month, when the caller read them already.
+        self.books: dict[int, books_score.MonthlyBooks] | None = None
+
+    @property
+    def reads_books(self) -> bool:
+        """Whether this run computes the financial figures (or reuses the stored ones)."""
+        return self.full or self.books is not None
 
     def run(self) -> int:
         systems = list(
@@ -407,7 +467,17 @@ class Computation:
             set(localities),
         )
         providers = {s["provider_id"] for s in systems if s["provider_id"]}
-        self.store(self.provider_values(providers), Entity.PROVIDER, providers)
+        if self.full:
+            # Kiosks and school committees may keep books without a system on record.
+            providers |= books_score.providers_with_books()
+        # An observation changes no book: a refresh keeps the providers' financial figures
+        # (``refresh_books`` keeps those up to date) and only reads them for the score.
+        self.store(
+            self.provider_values(providers),
+            Entity.PROVIDER,
+            providers,
+            keep=() if self.reads_books else FINANCE_CODES,
+        )
         municipalities = self.affected_municipalities(localities)
         municipal_state = dict(
             Municipality.objects.filter(pk__in=municipalities).values_list("id", "state_id")
@@ -458,13 +528,16 @@ class Computation:
             yield value
 
     # Storage ------------------------------------------------------------------------------
-    def store(self, values: Iterable[Value], entity: str, entity_ids: set[int]) -> None:
+    def store(
+        self, values: Iterable[Value], entity: str, entity_ids: set[int], keep: Iterable[str] = ()
+    ) -> None:
+        """Replace the entities' values of the selection's months (all but ``keep``)."""
         if not self.full:
             IndicatorValue.objects.filter(
                 entity=entity,
                 entity_id__in=entity_ids,
                 period__range=(self.selection.first_month, self.selection.last_month),
-            ).delete()
+            ).exclude(indicator__in=list(keep)).delete()
         self.written += insert_values(values, self.now, self.table)
 
     # Systems ------------------------------------------------------------------------------
@@ -1143,6 +1216,19 @@ class Computation:
 
     # Providers ------------------------------------------------------------------------------
     def provider_values(self, provider_ids: set[int]) -> Iterable[Value]:
+        """Each provider's systems' figures added up, its books' financial figures, and its
+        score, which weighs the service of its systems and, when it keeps books, its finances.
+
+        Design: the SIASAR-style score of a system (functionality, continuity, seasonality,
+        quality) says nothing about who runs it, so the financial component joins at the
+        provider, the one level that keeps books: provider score = weighted mean of "service"
+        (the mean of its systems' scores, as before) and "finance" (itself the weighted mean of
+        collection efficiency and O&M cost coverage, each capped at 1). The weights are the
+        ``ScoreWeight`` rows of the scores "provider" and "finance". A provider without books
+        has no finance component, so its score is its systems' mean as it always was; one
+        without any system score gets no score (its financial figures stand on their own).
+        Municipal and state scores still average systems, so the books do not reach them.
+        """
         systems = WaterSystem.objects.filter(provider_id__isnull=False)
         if not self.full:
             systems = systems.filter(provider_id__in=provider_ids)
@@ -1154,21 +1240,70 @@ class Computation:
         ):
             members[provider_id].append(system_id)
             municipality[provider_id] = municipality_id
+        provider_ids = set(provider_ids) | set(members)
+        if missing := provider_ids - set(municipality):
+            municipality.update(
+                Provider.objects.filter(pk__in=missing).values_list("id", "municipality_id")
+            )
         stored = self.system_values_for(
             [Code.FUNCTIONALITY, Code.CONTINUITY_HOURS, Code.MICROBIAL, Code.SCORE, Code.DOWNTIME],
             None if self.full else {s for ids in members.values() for s in ids},
         )
-        for provider_id, system_ids in members.items():
-            for month in self.selection.months:
-                yield from aggregate_system_values(
-                    stored,
-                    system_ids,
-                    month,
-                    Entity.PROVIDER,
-                    provider_id,
-                    municipality[provider_id],
-                    provider_id,
-                )
+        weights = weights_for("provider")
+        finance_weights = weights_for("finance")
+        ordered = sorted(p for p in provider_ids if p in municipality)
+        for first in range(0, len(ordered), BOOKS_CHUNK):
+            chunk = ordered[first : first + BOOKS_CHUNK]
+            if self.books is not None:
+                books, stored_finance = self.books, {}
+            elif self.full:
+                books, stored_finance = books_score.monthly_books(chunk), {}
+            else:
+                books, stored_finance = {}, self.stored_finance(chunk)
+            for provider_id in chunk:
+                provider_books = books.get(provider_id)
+                months = self.selection.months
+                if provider_books is not None:
+                    months = sorted(
+                        set(months)
+                        | set(month_range(provider_books.first_month, provider_books.last_month))
+                    )
+                for month in months:
+                    service = None
+                    for value in aggregate_system_values(
+                        stored,
+                        members.get(provider_id, []),
+                        month,
+                        Entity.PROVIDER,
+                        provider_id,
+                        municipality[provider_id],
+                        provider_id,
+                    ):
+                        if value.indicator == Code.SCORE:
+                            service = value
+                        else:
+                            yield value
+                    finance = stored_finance.get((provider_id, month), {})
+                    if provider_books is not None and provider_books.covers(month):
+                        for value in finance_values(
+                            provider_books, month, provider_id, municipality[provider_id]
+                        ):
+                            finance[value.indicator] = value.value
+                            yield value
+                    if service is not None:
+                        yield provider_score(service, finance, weights, finance_weights)
+
+    def stored_finance(self, provider_ids) -> dict[tuple[int, datetime.date], dict[str, float]]:
+        """(provider, month) → the stored financial figures, for a refresh that keeps them."""
+        found: dict[tuple[int, datetime.date], dict[str, float]] = defaultdict(dict)
+        for provider_id, month, code, value in IndicatorValue.objects.filter(
+            entity=Entity.PROVIDER,
+            entity_id__in=provider_ids,
+            indicator__in=FINANCE_CODES,
+            period__range=(self.selection.first_month, self.selection.last_month),
+        ).values_list("entity_id", "period", "indicator", "value"):
+            found[(provider_id, month)][code] = value
+        return found
 
     # Municipalities and the state ---------------------------------------------------------------
     def affected_municipalities(self, localities: dict[int, dict]) -> set[int]:
@@ -1566,6 +1701,113 @@ def aggregate_system_values(
             label=class_for_score(mean),
             sources=from_systems(Code.SCORE),
         )
+
+
+# Providers whose books are read at once in a full recompute: bounded memory at state scale.
+BOOKS_CHUNK = 500
+
+
+def finance_values(
+    books: "books_score.MonthlyBooks", month: datetime.date, provider_id: int, municipality_id
+) -> Iterable[Value]:
+    """Collection efficiency, O&M cost coverage and reserve in months for the 12 months ending
+    with ``month``, or since the provider's first month of books if that is later: months
+    before a committee kept its books here are not months without income or spending."""
+    first = max(add_months(month, -11), books.first_month)
+    figures = books.window(first, month)
+    window = (figures.start, figures.end)
+
+    def books_source(model: str, **lookups) -> dict[str, Any]:
+        return source(model, provider_id=provider_id, **lookups)
+
+    charges = books_source("books.charge", period__gte=window[0], period__lte=window[1])
+    income = books_source(
+        "books.journalentry",
+        entry_date__gte=window[0],
+        entry_date__lte=window[1],
+        lines__account__in=books_score.OPERATING_INCOME_ACCOUNTS,
+    )
+    spending = books_source(
+        "books.journalentry",
+        entry_date__gte=window[0],
+        entry_date__lte=window[1],
+        lines__account__in=books_score.OM_EXPENSES,
+    )
+    reserve = books_source(
+        "books.journalentry", entry_date__lte=window[1], lines__account=books_score.RESERVE
+    )
+    for code, ratio_, sources in (
+        (Code.COLLECTION, figures.collection_efficiency, [charges]),
+        (Code.COST_COVERAGE, figures.cost_coverage, [income, spending]),
+        (Code.RESERVE_MONTHS, figures.reserve_months, [reserve, spending]),
+    ):
+        if ratio_.denominator <= 0:
+            continue
+        numerator, denominator = float(ratio_.numerator), float(ratio_.denominator)
+        yield Value(
+            code,
+            Entity.PROVIDER,
+            provider_id,
+            month,
+            window[0],
+            window[1],
+            numerator / denominator,
+            numerator,
+            denominator,
+            sources=sources,
+            municipality_id=municipality_id,
+            provider_id=provider_id,
+        )
+
+
+def provider_score(
+    service: Value,
+    finance: dict[str, float | None],
+    weights: dict[str, float],
+    finance_weights: dict[str, float],
+) -> Value:
+    """The provider's score: its systems' mean score and its finances, weighted (see
+    ``Computation.provider_values``)."""
+    finance_parts = {
+        "collection": finance.get(Code.COLLECTION),
+        "cost_coverage": finance.get(Code.COST_COVERAGE),
+    }
+    finance_score = weighted_score(
+        {name: min(part, 1.0) for name, part in finance_parts.items() if part is not None},
+        finance_weights,
+    )
+    components = {"service": service.value, "finance": finance_score}
+    score = weighted_score(components, weights)
+    if score is None:
+        # Every weight set to zero: the systems' mean is all there is to say.
+        score = service.value
+    sources = list(service.sources)
+    if finance_score is not None:
+        sources.append(
+            source(
+                "indicators.indicatorvalue",
+                entity="provider",
+                entity_id=service.entity_id,
+                period=service.period,
+                indicator__in=[Code.COLLECTION, Code.COST_COVERAGE],
+            )
+        )
+    breakdown = {name: part for name, part in components.items() if part is not None}
+    breakdown["systems"] = service.denominator
+    return Value(
+        Code.SCORE,
+        service.entity,
+        service.entity_id,
+        service.period,
+        service.window_start,
+        service.window_end,
+        score,
+        label=class_for_score(score),
+        breakdown=breakdown,
+        sources=sources,
+        municipality_id=service.municipality_id,
+        provider_id=service.provider_id,
+    )
 
 
 def minimum_flow(design_yield, settings: dict[str, float]):

@@ -9,9 +9,18 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ojodeagua.books.templatetags.money import mxn
+
 from . import ladders
-from .catalogue import BREAKDOWN_LABELS, BREAKDOWN_VALUES, CLASS_COLOURS, Code, definition
-from .models import IndicatorValue
+from .catalogue import (
+    BREAKDOWN_LABELS,
+    BREAKDOWN_VALUES,
+    CLASS_COLOURS,
+    FINANCE_CODES,
+    Code,
+    definition,
+)
+from .models import Entity, IndicatorValue
 from .months import add_months
 
 
@@ -29,6 +38,9 @@ def format_value(value: IndicatorValue) -> str:
         return value.label
     if kind == "score":
         return f"{number_format(value.value, 2)} ({value.label})"
+    if kind == "months":
+        # number_format cuts decimals off; months are rounded, as people would say them.
+        return _("%(months)s meses") % {"months": number_format(round(value.value, 1), 1)}
     return number_format(value.value, 0)
 
 
@@ -117,8 +129,13 @@ class Chart:
 
 
 def trend_chart(
-    title: str, values: Iterable[IndicatorValue], months: list[datetime.date], maximum: float
+    title: str,
+    values: Iterable[IndicatorValue],
+    months: list[datetime.date],
+    maximum: float,
+    share: bool = False,
 ) -> Chart | None:
+    """``share``: the values are shares, so the top reads as a percentage even past 100 %."""
     by_month = {v.period: v for v in values}
     if len(by_month) < 2:
         return None
@@ -137,6 +154,8 @@ def trend_chart(
         )
     labels = [(pad, month_name(months[0])), (width - pad, month_name(months[-1]))]
     top = "100 %" if maximum == 1 else number_format(maximum, 0)
+    if share:
+        top = format_value_share(maximum)
     return Chart(title, " ".join(coordinates), dots, labels, top)
 
 
@@ -213,6 +232,107 @@ def service_sentences(values: dict[str, IndicatorValue], place: str) -> list[str
                 }
             )
     return [s for s in sentences if s]
+
+
+def finance_sentences(values: dict[str, IndicatorValue]) -> list[str]:
+    """The books' figures in plain words, with the amounts they come from."""
+    sentences = []
+    if collection := values.get(Code.COLLECTION):
+        figures = {
+            "start": month_name(collection.window_start),
+            "end": month_name(collection.period),
+            "share": format_value_share(collection.value),
+            "collected": mxn(collection.numerator),
+            "charged": mxn(collection.denominator),
+        }
+        if collection.window_start.replace(day=1) == collection.period:
+            text = _(
+                "En %(end)s se cobró el %(share)s de lo que se cargó a las tomas "
+                "(%(collected)s de %(charged)s)."
+            )
+        else:
+            text = _(
+                "De %(start)s a %(end)s se cobró el %(share)s de lo que se cargó a las tomas "
+                "(%(collected)s de %(charged)s)."
+            )
+        sentences.append(text % figures)
+    if coverage := values.get(Code.COST_COVERAGE):
+        figures = {
+            "share": format_value_share(coverage.value),
+            "income": mxn(coverage.numerator),
+            "spent": mxn(coverage.denominator),
+        }
+        if coverage.value >= 1:
+            text = _(
+                "Los ingresos del periodo (%(income)s) cubren el %(share)s de lo que costó "
+                "operar y mantener el servicio (%(spent)s): alcanzan."
+            )
+        else:
+            text = _(
+                "¡Atención! Los ingresos del periodo (%(income)s) cubren sólo el %(share)s de "
+                "lo que costó operar y mantener el servicio (%(spent)s)."
+            )
+        sentences.append(text % figures)
+    if reserve := values.get(Code.RESERVE_MONTHS):
+        if reserve.numerator and reserve.numerator > 0:
+            sentences.append(
+                _(
+                    "El fondo de reserva (%(reserve)s) alcanza para %(months)s meses de gasto "
+                    "como el de este periodo."
+                )
+                % {
+                    "reserve": mxn(reserve.numerator),
+                    "months": number_format(round(reserve.value, 1), 1),
+                }
+            )
+        else:
+            sentences.append(
+                _("El comité no tiene dinero en su fondo de reserva para una reparación grande.")
+            )
+    return sentences
+
+
+def finance_context(provider) -> dict:
+    """The "how are the accounts" panel of a provider page: its latest financial figures."""
+    queryset = IndicatorValue.objects.filter(
+        entity=Entity.PROVIDER, entity_id=provider.pk, indicator__in=FINANCE_CODES
+    )
+    month = latest_period(queryset)
+    if month is None:
+        return {"finance": None}
+    values = values_by_indicator(queryset, month)
+    months = trend_months(month)
+    grouped: dict[str, list[IndicatorValue]] = {}
+    for value in queryset.filter(period__gte=months[0], period__lte=month).filter(
+        indicator__in=[Code.COLLECTION, Code.COST_COVERAGE]
+    ):
+        grouped.setdefault(value.indicator, []).append(value)
+    charts = [
+        chart
+        for code in (Code.COLLECTION, Code.COST_COVERAGE)
+        if (
+            chart := trend_chart(
+                str(definition(code).name),
+                grouped.get(code, []),
+                months,
+                # Coverage can pass 100 %: the chart grows to show how far.
+                max([1.0, *(v.value or 0 for v in grouped.get(code, []))]),
+                share=True,
+            )
+        )
+    ]
+    return {
+        "finance": {
+            "month": month,
+            "sentences": finance_sentences(values),
+            "figures": [
+                (definition(code).name, format_value(values[code]), values[code])
+                for code in FINANCE_CODES
+                if code in values
+            ],
+            "charts": charts,
+        }
+    }
 
 
 def breakdown_items(value: IndicatorValue) -> list[tuple[str, str]]:

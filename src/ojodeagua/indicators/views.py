@@ -14,7 +14,7 @@ from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem
 
 from . import presentation
-from .catalogue import Code, definition
+from .catalogue import FINANCE_CODES, Code, definition
 from .models import Entity, IndicatorValue
 from .sources import observations_behind, resolve
 
@@ -209,7 +209,10 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def service_context(entity: str, obj: models.Model) -> dict:
     """The "how is the service" panel for a system, locality or provider page."""
-    queryset = IndicatorValue.objects.filter(entity=entity, entity_id=obj.pk)
+    # The books' figures have their own panel and months (presentation.finance_context).
+    queryset = IndicatorValue.objects.filter(entity=entity, entity_id=obj.pk).exclude(
+        indicator__in=FINANCE_CODES
+    )
     month = presentation.latest_period(queryset)
     if month is None:
         return {"service": None}

@@ -13,6 +13,11 @@ def service_panel(entity: str, obj) -> dict:
     return service_context(entity, obj)
 
 
+@register.inclusion_tag("indicators/finance_panel.html")
+def finance_panel(provider) -> dict:
+    return presentation.finance_context(provider)
+
+
 @register.filter
 def figure(value) -> str:
     return presentation.format_value(value) if value is not None else "—"

@@ -1,11 +1,13 @@
-"""`ojodeagua indicators --recompute`: rebuild every indicator value from the observations."""
+"""`ojodeagua indicators --recompute`: rebuild every indicator value from the observations;
+`--books [--provider ID …]`: only the providers' figures after their books changed."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ojodeagua.indicators.engine import recompute_all
+from ojodeagua.books.score import providers_with_books
+from ojodeagua.indicators.engine import recompute_all, refresh_books
 
 
 class Command(BaseCommand):
@@ -17,12 +19,37 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Borra y vuelve a calcular todos los valores de indicadores."),
         )
+        parser.add_argument(
+            "--books",
+            action="store_true",
+            help=_(
+                "Vuelve a calcular sólo las cifras de los prestadores que llevan sus cuentas "
+                "aquí (cobranza, cobertura de costos, reserva y su puntaje)."
+            ),
+        )
+        parser.add_argument(
+            "--provider",
+            type=int,
+            action="append",
+            default=[],
+            help=_("Con --books: sólo este prestador (se puede repetir)."),
+        )
 
-    def handle(self, *args, recompute: bool, **options) -> None:
-        if not recompute:
-            raise CommandError(_("Indique qué hacer: --recompute recalcula todo."))
+    def handle(self, *args, recompute: bool, books: bool, provider: list[int], **options) -> None:
+        if not recompute and not books:
+            raise CommandError(
+                _(
+                    "Indique qué hacer: --recompute recalcula todo; --books, sólo las cifras de "
+                    "las cuentas."
+                )
+            )
+        if provider and not books:
+            raise CommandError(_("--provider va junto con --books."))
         started = time.perf_counter()
-        written = recompute_all()
+        if recompute:
+            written = recompute_all()
+        else:
+            written = refresh_books(provider or providers_with_books())
         self.stdout.write(
             _("Se calcularon %(count)s valores en %(seconds).1f s.")
             % {"count": written, "seconds": time.perf_counter() - started}
