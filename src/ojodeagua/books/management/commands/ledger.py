@@ -11,6 +11,9 @@ from ojodeagua.providers.models import Provider
 
 class Command(BaseCommand):
     help = _("Revisa que las cuentas de los comités no se hayan alterado.")
+    # The system checks import every page (PDF and spreadsheet libraries too), which costs a
+    # nightly check of a million entries seconds it does not need.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
