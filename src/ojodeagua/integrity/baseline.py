@@ -6,7 +6,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from ojodeagua.indicators.catalogue import Code, definition
+from ojodeagua.indicators.catalogue import FINANCE_CODES, Code, definition
 from ojodeagua.indicators.models import Entity, IndicatorValue
 from ojodeagua.indicators.months import month_start
 from ojodeagua.indicators.presentation import format_value, fraction, month_name
@@ -112,10 +112,19 @@ def take_baseline(provider: Provider, on: datetime.date) -> dict:
             "fix_rate": figures.fix_rate,
             "median_response_days": figures.median_response_days,
         },
-        # The books come with issue 5 (finances): deposits, cash counts, receipts. Until then
-        # the baseline says so instead of showing an empty figure.
-        "finances": None,
+        # None when the committee kept no books here then: the page says so.
+        "finances": _finances(stored) or None,
     }
+
+
+def _finances(stored) -> list[dict]:
+    """The latest stored collection, cost coverage and reserve of the committee's books."""
+    rows = []
+    for code in FINANCE_CODES:
+        value = stored.filter(indicator=code).order_by("-period").first()
+        if value is not None:
+            rows.append(_row(value, "books"))
+    return rows
 
 
 def _shown(row: dict) -> str:
@@ -142,17 +151,21 @@ def _caption(row: dict) -> str:
     return month_name(period)
 
 
-def baseline_rows(baseline: dict) -> dict:
-    """The stored baseline as the hub reads it: names in today's language, figures formatted."""
-    service = [
+def _figures(rows: list[dict]) -> list[dict]:
+    return [
         {
             "name": str(definition(row["code"]).name),
             "shown": _shown(row),
             "caption": _caption(row),
             "code": row["code"],
         }
-        for row in baseline.get("service", [])
+        for row in rows
     ]
+
+
+def baseline_rows(baseline: dict) -> dict:
+    """The stored baseline as the hub reads it: names in today's language, figures formatted."""
+    service = _figures(baseline.get("service", []))
     systems = [
         {
             "name": row["system"],
@@ -171,6 +184,7 @@ def baseline_rows(baseline: dict) -> dict:
         "fix_rate": f"{number_format(fix_rate * 100, 0)} %" if fix_rate is not None else "—",
         # 3 días, 2.5 días: a decimal only when there is one.
         "median_days": floatformat(median, -1) if median is not None else "—",
-        "finances": baseline.get("finances"),
+        # Baselines taken before the books existed stored None, as do committees without books.
+        "finances": _figures(baseline.get("finances") or []),
         "empty": not service and not systems and not complaints.get("received"),
     }

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.conftest import login_client
+from ojodeagua.indicators.catalogue import FINANCE_CODES
 from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.integrity.baseline import baseline_rows, take_baseline
 from ojodeagua.integrity.models import (
@@ -148,7 +149,11 @@ def test_a_facilitator_runs_a_whole_workshop_through_the_pages(ong):
     assert cycle.catalogue == CatalogueVersion.current() and cycle.scale == default_scale
     assert cycle.baseline_taken_on == timezone.localdate()
     assert cycle.baseline["taken_on"] == timezone.localdate().isoformat()
-    assert "complaints" in cycle.baseline and cycle.baseline["finances"] is None
+    assert "complaints" in cycle.baseline
+    keeps_books = IndicatorValue.objects.filter(
+        entity="provider", entity_id=committee.pk, indicator__in=FINANCE_CODES
+    ).exists()
+    assert (cycle.baseline["finances"] is not None) == keeps_books
     # The same form sent again (the answer was lost on the way) opens no second cycle.
     again = ong.post(url("create"), data)
     assert again["Location"] == url("hub", cycle)
@@ -162,7 +167,9 @@ def test_a_facilitator_runs_a_whole_workshop_through_the_pages(ong):
     assert "Línea base" in hub
     assert f"Tomada el {timezone.localdate():%d/%m/%Y}" in hub
     assert "Da agua a 120 familias" in hub
-    assert "cuando el comité lleve sus libros" in hub  # finances: the place is kept
+    # Finances: the books' figures, or a sentence saying there were none.
+    assert ("Eficiencia de cobranza" in hub) == keeps_books
+    assert ("no llevaba sus cuentas en Ojo de Agua" in hub) != keeps_books
 
     # Participants: women and men, one name left out; a repeated form saves once.
     first_id = new_record_id()
@@ -401,12 +408,27 @@ def test_the_baseline_keeps_the_latest_figures_before_its_day(committee):
     assert baseline["complaints"]["resolved"] == 1
     assert baseline["complaints"]["overdue"] == 1
     assert baseline["complaints"]["fix_rate"] == 0.5
-    assert baseline["finances"] is None
+    assert baseline["finances"] is None  # no books kept here yet
     shown = baseline_rows(baseline)
     figures = {row["code"]: row["shown"] for row in shown["service"]}
     assert figures["working_share"] == "100 %" and figures["chlorine_compliance"] == "25 %"
     assert figures["score"] == "0.75 (B)"
     assert shown["fix_rate"] == "50 %"
+    assert shown["finances"] == []
+
+
+def test_the_baseline_keeps_the_books_figures_when_the_committee_keeps_them(committee):
+    value(committee, "collection_efficiency", D(2026, 9, 1), 0.6, numerator=600, denominator=1000)
+    value(committee, "collection_efficiency", D(2026, 10, 1), 0.7, numerator=700, denominator=1000)
+    value(committee, "cost_coverage", D(2026, 10, 1), 1.25, numerator=500, denominator=400)
+    value(committee, "collection_efficiency", D(2026, 12, 1), 0.9, numerator=9, denominator=10)
+    baseline = take_baseline(committee, D(2026, 11, 27))
+    assert [(row["code"], row["value"], row["period"]) for row in baseline["finances"]] == [
+        ("collection_efficiency", 0.7, "2026-10-01"),
+        ("cost_coverage", 1.25, "2026-10-01"),
+    ]
+    shown = {row["code"]: row["shown"] for row in baseline_rows(baseline)["finances"]}
+    assert shown == {"collection_efficiency": "70 %", "cost_coverage": "125 %"}
 
 
 def test_a_provider_without_data_gets_an_honest_empty_baseline(committee):
