@@ -76,7 +76,7 @@ from ojodeagua.books.payments import (
 )
 from ojodeagua.books.postings import RecordConflict, source_of
 from ojodeagua.books.public_views import last_twelve_months
-from ojodeagua.books.verification import verify_books
+from ojodeagua.books.verification import BooksReport, record_problems
 from ojodeagua.lib.filters import visible
 from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.places.models import Locality
@@ -1460,6 +1460,13 @@ class ChainSerializer(serializers.Serializer):
     head = serializers.CharField()
     first_bad_sequence = serializers.IntegerField(allow_null=True)
     problem = serializers.CharField(allow_blank=True)
+    checked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "En una cadena larga: cuándo se revisó completa; lo posterior se revisó ahora. "
+            "Nulo cuando se revisó toda ahora."
+        ),
+    )
 
 
 class BooksSummarySerializer(serializers.Serializer):
@@ -1534,8 +1541,9 @@ class BooksSummaryViewSet(viewsets.ViewSet):
         start, end = summary_period(query.validated_data)
         labels = dict(Account.choices)
         held = ledger.balances(committee.pk)
-        report = verify_books(committee.pk)
-        chain = report.chain
+        # A long chain answers from its last full check plus what came after, as pages do.
+        chain = ledger.chain_status(committee.pk)
+        report = BooksReport(committee.pk, chain, record_problems(committee.pk))
         figures = finance_indicators(committee, start, end)
         kiosk = None
         if committee.kind in (Provider.Kind.KIOSK, Provider.Kind.SCHOOL):
@@ -1565,6 +1573,7 @@ class BooksSummaryViewSet(viewsets.ViewSet):
                 "head": chain.head,
                 "first_bad_sequence": chain.first_bad[0] if chain.first_bad else None,
                 "problem": chain.describe(),
+                "checked_at": chain.checked_at,
             },
             "books_ok": report.ok,
             "problems": report.messages(),
