@@ -1,6 +1,7 @@
 """Pages and long chains: a full check is kept and later views verify only what came after it."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -97,3 +98,47 @@ def test_the_public_page_of_a_long_chain_says_when_it_was_checked_in_full(client
     when = ChainCheck.objects.get(provider=committee).checked_at
     when = timezone.localtime(when).strftime("%d/%m/%Y %H:%M")
     assert f"26 asientos revisados, ninguno alterado (revisión completa del {when}" in later
+
+
+@pytest.mark.django_db
+def test_a_long_chains_public_figures_are_kept_ten_minutes_a_short_ones_never(
+    client, long_chains, monkeypatch
+):
+    from django.core.cache import cache
+
+    from ojodeagua.books.ledger import credit, debit, post_entry
+    from ojodeagua.books.models import Account
+
+    cache.clear()
+    committee = make_committee()
+    post_chain(committee)
+    url = f"/transparencia/{committee.pk}/"
+    first = client.get(url).content.decode()
+    assert "Cifras calculadas a las" in first
+    held = "$1,208.00"  # the chain's $208 in cash and the $1,000 given below
+    assert held not in first
+    # Money posted now (dated within the year shown): the kept figures stay until they are
+    # computed again.
+    from ojodeagua.books.public_views import last_twelve_months
+
+    day = last_twelve_months(timezone.localdate())[1]
+    post_entry(
+        committee.pk,
+        day,
+        "Donativo",
+        [debit(Account.CASH, Decimal("1000")), credit(Account.INCOME_OTHER, Decimal("1000"))],
+    )
+    assert held not in client.get(url).content.decode()
+    cache.clear()
+    assert held in client.get(url).content.decode()
+    # A short chain is computed on every view.
+    monkeypatch.setattr(ledger, "LIVE_LIMIT", 10_000)
+    post_entry(
+        committee.pk,
+        day,
+        "Donativo",
+        [debit(Account.CASH, Decimal("1000")), credit(Account.INCOME_OTHER, Decimal("1000"))],
+    )
+    short = client.get(url).content.decode()
+    assert "$2,208.00" in short and "Cifras calculadas a las" not in short
+    cache.clear()
