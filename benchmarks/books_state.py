@@ -64,9 +64,11 @@ from pathlib import Path
 from indicators_state import (
     database_exists,
     execute,
+    load_meta,
     recreate_database,
     reset_sequences,
     setup_django,
+    verdict,
     without_indexes,
 )
 
@@ -651,20 +653,6 @@ ORDER = [
 ]
 
 
-def load_meta() -> dict | None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('bench_meta')")
-        if cursor.fetchone()[0] is None:
-            return None
-        cursor.execute("SELECT value FROM bench_meta WHERE key = 'build'")
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return row[0] if isinstance(row[0], dict) else json.loads(row[0])
-
-
 # Measuring --------------------------------------------------------------------------------
 def command_env() -> dict[str, str]:
     """The command runs as in production: DEBUG off (no query log), with a secret key."""
@@ -1078,10 +1066,6 @@ def measure_verify_all() -> dict:
     if done.returncode != 0:
         print("\n".join(lines[-10:]) + done.stderr[-1000:])
     return {"seconds": seconds, "ok": done.returncode == 0, "providers_ok": ok}
-
-
-def verdict(ok: bool) -> str:
-    return "cumple" if ok else "NO cumple"
 
 
 def main() -> int:

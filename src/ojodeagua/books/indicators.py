@@ -70,16 +70,6 @@ def operating(provider_id: int, start, end) -> tuple[Decimal, Decimal]:
     return income, expenses
 
 
-def open_charges(provider: Provider, on: datetime.date):
-    """Charges of months before ``on``'s month with something left to pay, with what is left."""
-    settled = Sum("allocations__amount", filter=Q(allocations__payment__void__isnull=True))
-    return (
-        Charge.objects.filter(provider=provider, period__lt=on.replace(day=1))
-        .exclude(kind=Charge.Kind.CREDIT)
-        .annotate(settled=settled, credited=Sum("correction__amount"))
-    )
-
-
 def arrears(provider: Provider, on: datetime.date) -> tuple[Decimal, int]:
     """What is owed on ``on`` for past months (after payments and corrections), and by how
     many tomas."""

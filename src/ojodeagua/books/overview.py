@@ -4,8 +4,7 @@ the latest receipts. Read-only; each figure comes from the ledger or the records
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,13 +13,13 @@ from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
 from . import ledger
-from .indicators import finance_indicators, kiosk_indicators, open_charges
-from .models import ZERO, Account, AssemblyReport, Connection, Payment
+from .indicators import finance_indicators, kiosk_indicators
+from .models import ZERO, Account, AssemblyReport, Charge, Connection, Payment
 from .padron import may_see_names
+from .payments import owed_charges
 from .public_views import last_twelve_months
 
 LATEST_RECEIPTS = 15
-ZERO_MONEY = Value(ZERO, output_field=DecimalField(max_digits=12, decimal_places=2))
 OWING_SHOWN = 30
 
 
@@ -30,15 +29,8 @@ def owing(provider: Provider, on: datetime.date) -> list[dict]:
     Only the charges with something left come out of the database (the rest of a big office's
     half a million charges stay there), and only the tomas that owe are loaded.
     """
-    left = F("amount") - Coalesce(F("settled"), ZERO_MONEY) + Coalesce(F("credited"), ZERO_MONEY)
-    rows = (
-        open_charges(provider, on)
-        .annotate(left=left)
-        .filter(left__gt=0)
-        .values_list("connection_id", "period", "left")
-    )
     by_connection: dict[int, dict] = {}
-    for connection_id, period, amount in rows:
+    for connection_id, period, amount in owed_charges(Charge.objects.filter(provider=provider), on):
         row = by_connection.setdefault(
             connection_id, {"amount": ZERO, "months": 0, "oldest": period}
         )

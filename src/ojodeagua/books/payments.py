@@ -496,8 +496,9 @@ def void_payment(payment: Payment, reason: str, user=None, on: datetime.date | N
 
 
 # Arrears -----------------------------------------------------------------------------------------
-def _arrears_by_connection(charges, on: datetime.date) -> dict[int, Decimal]:
-    """What each connection owed on ``on`` for months before ``on``'s month.
+def owed_charges(charges, on: datetime.date):
+    """(connection id, month, what is left) of ``charges`` still owed on ``on``, for months
+    before ``on``'s month.
 
     Payments count from the day they were made until the day they were voided. A credit (a
     corrected charge) counts always: the charge it corrects should never have been owed.
@@ -505,7 +506,7 @@ def _arrears_by_connection(charges, on: datetime.date) -> dict[int, Decimal]:
     live_on = Q(allocations__payment__paid_on__lte=on) & (
         Q(allocations__payment__void__isnull=True) | Q(allocations__payment__void__voided_on__gt=on)
     )
-    rows = (
+    return (
         charges.filter(period__lt=month_start(on))
         .exclude(kind=Charge.Kind.CREDIT)
         .annotate(
@@ -514,10 +515,14 @@ def _arrears_by_connection(charges, on: datetime.date) -> dict[int, Decimal]:
         )
         .annotate(left=F("amount") - F("paid") + F("credited"))
         .filter(left__gt=0)
-        .values_list("connection_id", "left")
+        .values_list("connection_id", "period", "left")
     )
+
+
+def _arrears_by_connection(charges, on: datetime.date) -> dict[int, Decimal]:
+    """What each connection owed on ``on`` for months before ``on``'s month."""
     owed: dict[int, Decimal] = {}
-    for connection_id, left in rows:
+    for connection_id, _month, left in owed_charges(charges, on):
         owed[connection_id] = owed.get(connection_id, ZERO) + left
     return owed
 
