@@ -53,7 +53,7 @@ from ojodeagua.integrity.models import (
     ScorecardScore,
     Tool,
 )
-from ojodeagua.integrity.signals import CHECKS
+from ojodeagua.integrity.red_flags import CHECKS
 from ojodeagua.integrity.workshop import ADJUSTABLE, change_roadmap, choose_top_three
 from ojodeagua.lib.filters import visible
 from ojodeagua.organisations.scope import scope_for

@@ -50,7 +50,7 @@ from ojodeagua.demo.books import (
     RoutineWriter,
 )
 from ojodeagua.demo.history import MONTHS, REFERENCE_DATE, START_DATE, add_months
-from ojodeagua.integrity.signals import run_check
+from ojodeagua.integrity.red_flags import run_check
 from ojodeagua.providers.models import Provider
 
 pytestmark = pytest.mark.django_db

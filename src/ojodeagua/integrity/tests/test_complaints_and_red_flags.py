@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 
 from ojodeagua.integrity.catalogue import copy_version
 from ojodeagua.integrity.models import CatalogueVersion, Complaint, Cycle, Signal
-from ojodeagua.integrity.register import register_figures
-from ojodeagua.integrity.signals import (
+from ojodeagua.integrity.red_flags import (
     CHECKS,
     RUNNERS,
     flags_for,
@@ -18,6 +17,7 @@ from ojodeagua.integrity.signals import (
     run_check,
     waiting_for,
 )
+from ojodeagua.integrity.register import register_figures
 from ojodeagua.monitoring.models import SystemVisit
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider

@@ -15,7 +15,7 @@ from ojodeagua.books.models import (
     Payment,
 )
 from ojodeagua.books.tests.tampering import tamper
-from ojodeagua.integrity.signals import run_check
+from ojodeagua.integrity.red_flags import run_check
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
