@@ -374,9 +374,8 @@ def inspection_forms_for(kind: str) -> list[InspectionForm]:
 
 
 def latest_samples(request: HttpRequest, system: WaterSystem, limit: int = 3):
-    from ojodeagua.waterquality.models import Sample
-
-    samples = scope_for(request.user).visible(Sample.objects.filter(system=system))
+    # Read through the reverse relation: water quality sits above monitoring and is not imported.
+    samples = scope_for(request.user).visible(system.samples.all())
     return samples.prefetch_related("results__verdicts__norm", "results__parameter")[:limit]
 
 
