@@ -3,7 +3,6 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.lib.filters import municipality_filter, yes_no_filter
 from ojodeagua.lib.forms import ScopedModelForm, scoped_inline_formset
 from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
@@ -68,8 +67,9 @@ def system_context(request, system):
         "components": system.components.all(),
         "served": system.served_localities.select_related("locality"),
         "households_served": system.households_served(),
-        "schools": scope.visible(School.objects.filter(water_system=system)),
-        "health_centres": scope.visible(HealthCentre.objects.filter(water_system=system)),
+        # Through reverse relations: the facilities' app sits above this one.
+        "schools": scope.visible(system.schools.all()),
+        "health_centres": scope.visible(system.health_centres.all()),
     }
 
 
