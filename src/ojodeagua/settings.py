@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ojodeagua.web.context_processors.site",
+                "ojodeagua.demo.context_processors.demo",
             ],
         },
     },
