@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ojodeagua.audit",
     "ojodeagua.places",
     "ojodeagua.organisations",
+    "ojodeagua.pages",
     "ojodeagua.providers",
     "ojodeagua.watersystems",
     "ojodeagua.facilities",

@@ -21,15 +21,15 @@ from django.views.decorators.http import require_POST
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import diff, record, save_audited, save_form_audited, snapshot
-from ojodeagua.lib.filters import visible
 from ojodeagua.lib.folding import Folded, fold
-from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
 from ojodeagua.lib.refresh import refresh_indicators_on_commit
 from ojodeagua.organisations.scope import (
     get_editable_or_404,
     get_visible_or_404,
     scope_for,
 )
+from ojodeagua.pages.entity import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality
 from ojodeagua.watersystems.models import WaterSystem
 

@@ -3,10 +3,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.filters import municipality_filter, yes_no_filter
-from ojodeagua.lib.forms import ScopedModelForm
-from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.lib.filters import yes_no_filter
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.pages.entity import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.forms import ScopedModelForm
+from ojodeagua.places.filters import municipality_filter
 
 from .importer import LOCALITY_FIELDS
 from .models import Locality
