@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ojodeagua.audit.trail import save_audited, save_form_audited
-from ojodeagua.lib.importing import describe_columns
+from ojodeagua.imports.engine import describe_columns
 from ojodeagua.lib.tabular import TabularFileError, csv_response
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
