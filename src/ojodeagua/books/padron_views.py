@@ -20,6 +20,7 @@ from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_40
 from ojodeagua.providers.models import Provider
 
 from . import padron
+from .import_spec import PADRON
 from .models import Household, Tariff
 from .padron_forms import (
     BooksSettingsForm,
@@ -216,8 +217,8 @@ def padron_import(request: HttpRequest, provider_id: int) -> HttpResponse:
         "form": form,
         "result": result,
         "file_error": file_error,
-        "columns": describe_columns(padron.PADRON),
-        "spec": padron.PADRON,
+        "columns": describe_columns(PADRON),
+        "spec": PADRON,
         "section": "padron",
     }
     if result is not None:
