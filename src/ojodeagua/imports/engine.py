@@ -130,11 +130,13 @@ class ImportJob:
         self.spec, self.user, self.strict, self.dry_run = spec, user, strict, dry_run
         self.now = timezone.now()
         self.result = spec.result_class(kind=spec.kind, dry_run=dry_run)
+        self.filename = ""
         self.columns: dict[str, Column] = {}
         self._content_types: dict[type, ContentType] = {}
 
     def run(self, data: bytes, filename: str = "") -> ImportResult:
         spec, result = self.spec, self.result
+        self.filename = filename
         table = spec.open(data, filename)
         result.encoding = table.encoding
         self.columns = self.resolve_columns(table)
