@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ojodeagua.lib.money import mxn
 from ojodeagua.providers.models import Provider
 
 CHECKS: dict[str, object] = {
@@ -197,16 +198,16 @@ def expenses_under_threshold(provider: Provider, on: datetime.date) -> Finding |
     if len(near) < UNDER_THRESHOLD_COUNT:
         return Finding(
             False,
-            _("Pocos gastos quedan justo debajo de $%(threshold)s en el último año.")
-            % {"threshold": f"{threshold:,.2f}"},
+            _("Pocos gastos quedan justo debajo de %(threshold)s en el último año.")
+            % {"threshold": mxn(threshold)},
         )
     return Finding(
         True,
         _(
-            "%(count)s gastos del último año quedaron justo debajo de $%(threshold)s, el monto "
+            "%(count)s gastos del último año quedaron justo debajo de %(threshold)s, el monto "
             "desde el que se piden tres cotizaciones."
         )
-        % {"count": len(near), "threshold": f"{threshold:,.2f}"},
+        % {"count": len(near), "threshold": mxn(threshold)},
         [(str(expense), "") for expense in near],
     )
 
