@@ -9,7 +9,7 @@ from ojodeagua.pages.entity import EntityPages, ExportColumn, SearchFilterSet
 from ojodeagua.pages.forms import ScopedModelForm
 from ojodeagua.places.filters import municipality_filter
 
-from .importer import LOCALITY_FIELDS
+from .import_spec import LOCALITY_FIELDS
 from .models import Locality
 
 

@@ -12,8 +12,8 @@ class WaterQualityConfig(AppConfig):
     def ready(self) -> None:
         # The observation import page and command live in monitoring, below this app, and
         # cannot import it: samples join their list from here.
-        from ojodeagua.monitoring.imports import register_import_spec
+        from ojodeagua.monitoring.import_spec import register_import_spec
 
-        from .imports import SAMPLES
+        from .import_spec import SAMPLES
 
         register_import_spec(SAMPLES)
