@@ -31,7 +31,14 @@ from ojodeagua.watersystems.models import ServedLocality, WaterSystem
 from ..models import Entity, IndicatorValue
 from ..months import add_months, month_start
 from .computation import Computation
-from .loading import VALIDATED, Selection, data_months, settings_values
+from .loading import (
+    VALIDATED,
+    Selection,
+    data_months,
+    last_stored_month,
+    settings_values,
+    systems_last_observed_before,
+)
 from .storing import bulk_load, insert_values, serialise_writers
 from .values import Value
 
@@ -149,7 +156,42 @@ def refresh_after(observations: Iterable[models.Model]) -> int:
         .values_list("locality_id", flat=True)
         .distinct()
     )
+    first_month = min(first_month, silent_months_start(system_ids, first_month))
     selection = Selection(first_month, last, system_ids, locality_ids)
     with transaction.atomic():
         serialise_writers()
-        return Computation(selection, municipality_ids=municipality_ids).run()
+        stored_last = last_stored_month(Entity.STATE)
+        written = Computation(selection, municipality_ids=municipality_ids).run()
+        if stored_last is None or stored_last < bounds[1]:
+            written += extend_to_new_months(stored_last, bounds)
+        return written
+
+
+def silent_months_start(system_ids: set[int], first_month: datetime.date) -> datetime.date:
+    """Where a refresh of these systems must begin so that a record after silent months
+    fills them, as a full rebuild does.
+
+    A system's "last 12 months" figures run from its first month of data to its last one.
+    A record months after the system's previous one moves that last month, and the months
+    between gain the year figures of the earlier data; the same holds in reverse when such
+    a record is taken away. So the refresh begins the month after the previous record.
+    """
+    previous = systems_last_observed_before(system_ids, first_month) if system_ids else {}
+    return min((add_months(month_start(day), 1) for day in previous.values()), default=first_month)
+
+
+def extend_to_new_months(
+    stored_last: datetime.date | None, bounds: tuple[datetime.date, datetime.date]
+) -> int:
+    """Compute every place for the months after the last one stored, up to the data's last.
+
+    A full rebuild computes every month up to the data's last one, and carries each
+    locality's and municipality's "last 12 months" figures (household surveys, schools,
+    health centres) into it. A record in a month after all others moves that last month, so
+    places the record does not touch gain values too. Systems keep to their own months of
+    data, so no system is recomputed here; the localities read the systems' stored values.
+    """
+    first = bounds[0] if stored_last is None else max(add_months(stored_last, 1), bounds[0])
+    if first > bounds[1]:
+        return 0
+    return Computation(Selection(first, bounds[1], system_ids=set(), locality_ids=None)).run()

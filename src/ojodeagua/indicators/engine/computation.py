@@ -80,6 +80,8 @@ class Computation:
 
     @property
     def all_localities(self) -> bool:
+        """Whether every locality (and so every municipality) is computed, as in a full run
+        or when a refresh reaches months after the last one stored."""
         return self.selection.locality_ids is None
 
     def run(self) -> int:
@@ -97,7 +99,7 @@ class Computation:
         self.store(
             self.capture_localities(self.locality_values(localities)),
             Entity.LOCALITY,
-            set(localities),
+            None if self.all_localities else set(localities),
         )
         providers = {s["provider_id"] for s in systems if s["provider_id"]}
         if self.full:
@@ -118,7 +120,7 @@ class Computation:
         self.store(
             self.capture_municipalities(self.area_values(municipalities), municipal_state),
             Entity.MUNICIPALITY,
-            municipalities,
+            None if self.all_localities else municipalities,
         )
         states = set(municipal_state.values())
         self.store(self.state_values(states), Entity.STATE, states)
@@ -161,9 +163,14 @@ class Computation:
             yield value
 
     def store(
-        self, values: Iterable[Value], entity: str, entity_ids: set[int], keep: Iterable[str] = ()
+        self,
+        values: Iterable[Value],
+        entity: str,
+        entity_ids: set[int] | None,
+        keep: Iterable[str] = (),
     ) -> None:
-        """Replace the entities' values of the selection's months (all but ``keep``)."""
+        """Replace the entities' values of the selection's months (all but ``keep``); None
+        for every entity of the kind."""
         if not self.full:
             storing.delete_values(
                 entity,
