@@ -335,19 +335,20 @@ def tiers(**by_system):
 
 
 def test_service_gaps_take_people_on_record_down_to_those_served_well():
-    # 400 people, 4 per household: system 1 serves 60 households (240), system 2 serves 50
-    # (200, capped at 400 in total).
-    links = [(1, 60), (2, 50)]
-    found = gaps.service_gaps(
-        make_locality, MARCH, 9, 400, 4.0, links, tiers(s1=4, s2=1), None, False, {}
-    )
+    # 400 people, 4 per household. Systems 1 to 4 (T4, T3, T2, T1) serve 20 households each
+    # (80 people); system 5, with no tier that month, serves 40 (160): 480 on record, capped
+    # at the population.
+    links = [(1, 20), (2, 20), (3, 20), (4, 20), (5, 40)]
+    stored = tiers(s1=4, s2=3, s3=2, s4=1)
+    found = gaps.service_gaps(make_locality, MARCH, 9, 400, 4.0, links, stored, None, False, {})
     values = by_code(found.values)
     assert values[Code.GAP_RECORD].numerator == 400
-    assert values[Code.GAP_WORKING].numerator == 400
-    assert values[Code.GAP_RELIABLE].numerator == 240
-    assert values[Code.GAP_SAFE].numerator == 240
+    assert values[Code.GAP_RECORD].value == 1.0
+    assert values[Code.GAP_WORKING].numerator == 320
+    assert values[Code.GAP_RELIABLE].numerator == 160
+    assert values[Code.GAP_SAFE].numerator == 80
     assert values[Code.GAP_SAFE].label == "estimate"
-    assert (found.on_record, found.system_ids) == (400, [1, 2])
+    assert (found.on_record, found.system_ids) == (400, [1, 2, 3, 4, 5])
 
 
 def test_surveys_give_the_safe_share_when_no_tier_is_known():
