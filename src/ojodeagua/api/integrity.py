@@ -8,7 +8,7 @@ risk and participant), so a phone that resends its outbox does not duplicate any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,13 +17,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -60,7 +59,13 @@ from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 
-from .base import ScopedSerializer
+from .base import (
+    ResendableCreate,
+    ScopedSerializer,
+    create_responses,
+    refusal,
+    saved_response,
+)
 
 # How each record reaches its cycle, which decides who may see and change it.
 CYCLE_PATHS: dict[type, str] = {
@@ -117,11 +122,6 @@ def editable_provider_ids(request) -> set[int] | None:
     )
     request._integrity_editable_providers = ids
     return ids
-
-
-def refusal(error: DjangoValidationError) -> ApiValidationError:
-    """A model rule broken after validation (in a domain function), as a 400 answer."""
-    return ApiValidationError(serializers.as_serializer_error(error))
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -484,27 +484,21 @@ class AttachmentSerializer(serializers.ModelSerializer):
 # --- Viewsets for a cycle and its records ---------------------------------------------------
 
 
-CONFLICT = inline_serializer(
-    "IntegrityRecordIdConflict",
-    fields={"detail": serializers.CharField(), "fields": serializers.ListField()},
-)
-
-
 def documented_create(viewset, *, by: str):
     """The schema lists the answers a create can give."""
-    serializer = viewset.serializer_class
-    responses = {
-        201: OpenApiResponse(serializer, description=gettext_lazy("Creado.")),
-        200: OpenApiResponse(serializer, description=by),
-        409: OpenApiResponse(
-            CONFLICT, description=gettext_lazy("El record_id existe con otro contenido.")
-        ),
-    }
+    responses = create_responses(
+        viewset.serializer_class,
+        resent=by,
+        conflict=gettext_lazy("El record_id existe con otro contenido."),
+    )
     return extend_schema_view(create=extend_schema(responses=responses))(viewset)
 
 
 class IntegrityViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ResendableCreate,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Read, create and update a cycle's records; never delete (the trail keeps every change).
 
@@ -517,6 +511,10 @@ class IntegrityViewSet(
     prefetch: tuple[str, ...] = ()
     natural_key: tuple[str, ...] = ()
     changing_fields: frozenset[str] = frozenset()
+
+    @property
+    def not_compared(self) -> frozenset[str]:
+        return self.changing_fields | {"reason"}
 
     def base_queryset(self):
         return self.queryset.model._default_manager.select_related(
@@ -553,31 +551,12 @@ class IntegrityViewSet(
         self.check_can_write(serializer)
         save_audited(self.request.user, serializer.instance, serializer.save)
 
-    def create(self, request, *args, **kwargs):
-        data = request.data if hasattr(request.data, "get") else {}
-        record_id = data.get("record_id") if hasattr(self.queryset.model, "record_id") else None
-        if record_id:
-            stored = self.queryset.model._default_manager.filter(record_id=str(record_id)).first()
-            if stored is not None:
-                return self.resent(stored)
+    def create_new(self, request, *args, **kwargs) -> Response:
         if self.natural_key:
-            existing = self.same_key(data)
+            existing = self.same_key(request.data if hasattr(request.data, "get") else {})
             if existing is not None:
                 return self.upsert(existing)
-        try:
-            with transaction.atomic():
-                response = super().create(request, *args, **kwargs)
-        except IntegrityError:
-            # Two sends of the same record at once: the second answers like a resend.
-            stored = None
-            if record_id:
-                stored = self.queryset.model._default_manager.filter(
-                    record_id=str(record_id)
-                ).first()
-            if stored is None:
-                raise
-            return self.resent(stored)
-        return response
+        return super().create_new(request, *args, **kwargs)
 
     def same_key(self, data):
         try:
@@ -590,39 +569,7 @@ class IntegrityViewSet(
         serializer = self.get_serializer(existing, data=self.request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
-        return Response(serializer.data, status=status.HTTP_200_OK)
-
-    def resent(self, stored) -> Response:
-        if not self.get_queryset().filter(pk=stored.pk).exists():
-            return self.conflict(stored.record_id)
-        serializer = self.get_serializer(stored, data=self.request.data)
-        serializer.context["replay"] = True
-        serializer.is_valid(raise_exception=True)
-        if changed := self.differences(serializer, stored):
-            return self.conflict(stored.record_id, changed)
-        fresh = self.get_queryset().get(pk=stored.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_200_OK)
-
-    def differences(self, serializer, stored) -> list[str]:
-        changed = []
-        for name, value in serializer.validated_data.items():
-            if name in self.changing_fields or name in {"record_id", "reason"}:
-                continue
-            field = stored._meta.get_field(serializer.fields[name].source)
-            sent = value.pk if hasattr(value, "pk") else value
-            if sent != getattr(stored, field.attname):
-                changed.append(name)
-        return changed
-
-    def conflict(self, record_id: str, fields=()) -> Response:
-        message = _(
-            "Ya existe un registro con el identificador «{record_id}» y su contenido es "
-            "distinto. Si es el mismo registro corregido, corríjalo con PATCH; si es otro "
-            "registro, envíelo con un identificador nuevo."
-        ).format(record_id=record_id)
-        return Response(
-            {"detail": message, "fields": list(fields)}, status=status.HTTP_409_CONFLICT
-        )
+        return saved_response(serializer.data, created=False)
 
 
 def cycle_filter(model, path: str = "cycle", **extra) -> type[django_filters.FilterSet]:

@@ -1197,9 +1197,9 @@ class Importer:
             if self.spec.after_write is not None and saved:
                 self.spec.after_write(saved)
             if saved:
-                from ojodeagua.indicators.engine import refresh_after
+                from ojodeagua.indicators.refresh import refresh_indicators_on_commit
 
-                refresh_after(saved)
+                refresh_indicators_on_commit(saved)
             if self.dry_run:
                 transaction.set_rollback(True)
         result.changed = [] if self.dry_run else saved

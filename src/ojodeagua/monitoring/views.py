@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import diff, record, save_audited, save_form_audited, snapshot
-from ojodeagua.indicators import engine
+from ojodeagua.indicators.refresh import refresh_indicators_on_commit
 from ojodeagua.lib.filters import visible
 from ojodeagua.lib.folding import Folded, fold
 from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
@@ -195,12 +195,6 @@ def prepare_state(request: HttpRequest, observation: Observation, previous: str 
     )
 
 
-def refresh_indicators(observations: list) -> None:
-    """Indicators are recomputed once the records are safely stored."""
-    observations = list(observations)
-    transaction.on_commit(lambda: engine.refresh_after(observations))
-
-
 def stored_copy(observation: Observation) -> list[Observation]:
     """The record as stored before an edit: its old place and date need refreshing too."""
     if observation.pk is None:
@@ -284,7 +278,7 @@ class ObservationPages(EntityPages):
                 saved = save_form_audited(request.user, form, formsets)
                 if self.after_save:
                     self.after_save(saved)
-            refresh_indicators([saved, *before_edit])
+            refresh_indicators_on_commit([saved, *before_edit])
             messages.success(request, saved_message(saved))
             return redirect(saved.get_absolute_url())
         context = {
@@ -309,7 +303,7 @@ class ObservationPages(EntityPages):
             obj.validate_by(request.user)
             with transaction.atomic():
                 save_audited(request.user, obj, obj.save)
-            refresh_indicators([obj])
+            refresh_indicators_on_commit([obj])
             messages.success(request, _("Registro validado: ya cuenta en los resúmenes."))
         return redirect(obj.get_absolute_url())
 
@@ -319,7 +313,7 @@ class ObservationPages(EntityPages):
             obj.state = State.SUBMITTED
             with transaction.atomic():
                 save_audited(request.user, obj, obj.save)
-            refresh_indicators([obj])
+            refresh_indicators_on_commit([obj])
             messages.success(request, _("Registro enviado para validar."))
         return redirect(obj.get_absolute_url())
 
@@ -427,7 +421,7 @@ def visit_entry(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if data is not None and form.is_valid():
         with transaction.atomic():
             visit = save_visit(request, form, previous)
-        refresh_indicators([visit, *before_edit])
+        refresh_indicators_on_commit([visit, *before_edit])
         messages.success(request, saved_message(visit))
         return redirect(visit.get_absolute_url())
     context = {
@@ -528,7 +522,7 @@ def supply_week(request: HttpRequest) -> HttpResponse:
                 "escribía. Vuelva a abrir la semana para ver lo guardado y corríjalo ahí."
             )
         else:
-            refresh_indicators(saved)
+            refresh_indicators_on_commit(saved)
             if saved:
                 messages.success(
                     request,

@@ -176,8 +176,10 @@ def test_a_voided_receipt_reopens_its_months_and_its_number_is_never_reused(
     committee, toma, treasurer
 ):
     payment, _ = pay(committee, "p1", "150", D(2026, 3, 10), toma)
-    void = void_payment(payment, "Se anotó en la toma equivocada", treasurer, D(2026, 3, 11))
-    assert isinstance(void, PaymentVoid) and void.voided_by == treasurer
+    void, created = void_payment(
+        payment, "Se anotó en la toma equivocada", treasurer, D(2026, 3, 11)
+    )
+    assert created and isinstance(void, PaymentVoid) and void.voided_by == treasurer
     assert payment.allocations.count() == 2  # kept, but they no longer count
     assert left_by_month(toma) == {1: M("100.00"), 2: M("100.00"), 3: M("100.00")}
     assert arrears(toma, D(2026, 3, 10)) == M("50.00")  # still paid on the day it was paid
