@@ -29,7 +29,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from ojodeagua.audit.trail import record, save_audited
-from ojodeagua.integrity import agency
+from ojodeagua.integrity import agency, register
 from ojodeagua.integrity.models import (
     AssessedRisk,
     Attachment,
@@ -55,6 +55,7 @@ from ojodeagua.integrity.models import (
 from ojodeagua.integrity.signals import CHECKS
 from ojodeagua.integrity.workshop import ADJUSTABLE, change_roadmap, choose_top_three
 from ojodeagua.lib.filters import visible
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
@@ -787,6 +788,63 @@ class ComplaintViewSet(IntegrityViewSet):
         if serializer.instance is not None and not scope.can_edit(serializer.instance):
             raise PermissionDenied(_("Puede ver esta queja, pero no cambiarla."))
         # New complaints: the provider field only offers committees the user may edit.
+
+    def perform_create(self, serializer) -> None:
+        """File through the register; a complaint sent already answered or closed is then
+        moved along, by the same rules as on the page."""
+        self.check_can_write(serializer)
+        data = dict(serializer.validated_data)
+        moved = {name: data.pop(name) for name in register.MOVE_FIELDS if name in data}
+        try:
+            with transaction.atomic():
+                complaint, _created = register.file_complaint(
+                    data.pop("provider"),
+                    received_on=data.pop("received_on"),
+                    what=data.pop("what"),
+                    channel=data.pop("channel", Complaint.Channel.IN_PERSON),
+                    where=data.pop("where", ""),
+                    reported_by=data.pop("reported_by", ""),
+                    respond_by=data.pop("respond_by", None),
+                    record_id=data.pop("record_id", None),
+                    actor=self.request.user,
+                )
+                self.move(complaint, moved)
+        except RecordConflict:
+            raise
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+        serializer.instance = complaint
+
+    def perform_update(self, serializer) -> None:
+        """Answer and close through ``register.move_complaint``; correct what was filed
+        through ``register.correct_complaint``."""
+        self.check_can_write(serializer)
+        data = dict(serializer.validated_data)
+        data.pop("record_id", None)
+        data.pop("provider", None)
+        moved = {name: data.pop(name) for name in register.MOVE_FIELDS if name in data}
+        complaint = serializer.instance
+        try:
+            with transaction.atomic():
+                if data:
+                    register.correct_complaint(complaint, self.request.user, **data)
+                self.move(complaint, moved, always=bool(moved))
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+
+    def move(self, complaint: Complaint, moved: dict, always: bool = False) -> None:
+        status = moved.get("status", complaint.status)
+        if not always and status == complaint.status:
+            return
+        register.move_complaint(
+            complaint,
+            self.request.user,
+            status,
+            answered_on=moved.get("answered_on", complaint.answered_on),
+            answer=moved.get("answer", complaint.answer) or "",
+            closed_on=moved.get("closed_on", complaint.closed_on),
+            reason=moved.get("not_resolved_reason", complaint.not_resolved_reason) or "",
+        )
 
 
 class AttachmentViewSet(viewsets.ReadOnlyModelViewSet):

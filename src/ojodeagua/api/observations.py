@@ -3,6 +3,7 @@
 from collections import Counter
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,7 @@ from ojodeagua.indicators.exports import IndicatorValueFilter
 from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.indicators.refresh import refresh_indicators_on_commit
 from ojodeagua.lib.filters import municipality_filter, visible
-from ojodeagua.lib.scoping import Area
+from ojodeagua.monitoring import workflow
 from ojodeagua.monitoring.models import (
     ComponentCheck,
     HealthCentreSurvey,
@@ -63,12 +64,6 @@ COMMON_FIELDS = [
 # A resend is "the same" when everything the client wrote matches; the state is not content
 # (a coordinator may have validated the record since it was first sent).
 NOT_CONTENT = {"record_id", "state"}
-
-
-def covers(area: Area, place_scope: tuple[int, int | None]) -> bool:
-    """The same rule as ObservationQuerySet.in_area, for a record not saved yet."""
-    municipality_id, provider_id = place_scope
-    return municipality_id in area.municipality_ids or provider_id in area.provider_ids
 
 
 class NestedRows:
@@ -378,22 +373,13 @@ class ObservationViewSet(ResendableCreate, mixins.CreateModelMixin, ScopedReadOn
         return serializer.differences(stored)
 
     def _check_place(self, serializer) -> None:
-        scope = scope_for(self.request.user)
-        if scope.everything:
-            return
-        place_scope = serializer.candidate().place_scope()
-        if not covers(scope.edit, place_scope):
-            raise PermissionDenied(
-                _("Puede ver este lugar, pero no registrar observaciones en él.")
+        candidate = serializer.candidate()
+        try:
+            workflow.check_may_save(
+                scope_for(self.request.user), candidate, serializer.validated_data.get("state")
             )
-        state = serializer.validated_data.get("state")
-        if state == Observation.State.VALIDATED and not covers(scope.create, place_scope):
-            raise PermissionDenied(
-                _(
-                    "Solo la coordinación o la facilitación del área pueden registrar "
-                    "observaciones ya validadas. Envíela como pendiente de validar."
-                )
-            )
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from None
 
 
 def documented(viewset: type[ObservationViewSet]) -> type[ObservationViewSet]:

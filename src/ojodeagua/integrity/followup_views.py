@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ojodeagua.audit.trail import record, save_audited
-from ojodeagua.lib.records import new_record_id
+from ojodeagua.lib.records import RecordConflict, new_record_id
 from ojodeagua.lib.tabular import csv_response
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
@@ -889,7 +889,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
                 record_id=data["record_id"] or None,
                 actor=request.user,
             )
-        except register.ComplaintConflict:
+        except RecordConflict:
             form.add_error(
                 None,
                 _(
@@ -941,10 +941,12 @@ def complaint_update(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = get_editable_or_404(request.user, Complaint, pk)
     if request.method != "POST":
         return redirect("integrity:complaint_detail", complaint.pk)
-    form = ComplaintMoveForm(request.POST, complaint=complaint)
-    if not form.fields["status"].choices:
-        messages.info(request, _("Esta queja ya está cerrada."))
+    try:
+        register.check_open(complaint)
+    except ValidationError as closed:
+        messages.info(request, closed.messages[0])
         return redirect("integrity:complaint_detail", complaint.pk)
+    form = ComplaintMoveForm(request.POST, complaint=complaint)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -83,9 +83,7 @@ def test_the_treasurer_logs_a_supply_day_which_is_pending_and_hers(
     system = committee_system()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = api("tesorera").post(
-            "/api/v1/supply-days/", supply_day(system), format="json"
-        )
+        response = api("tesorera").post("/api/v1/supply-days/", supply_day(system), format="json")
 
     assert response.status_code == 201, response.json()
     body = response.json()
