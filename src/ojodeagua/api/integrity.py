@@ -53,7 +53,12 @@ from ojodeagua.integrity.models import (
     Tool,
 )
 from ojodeagua.integrity.signals import CHECKS
-from ojodeagua.integrity.workshop import ADJUSTABLE, change_roadmap, choose_top_three
+from ojodeagua.integrity.workshop import (
+    ADJUSTABLE,
+    change_roadmap,
+    choose_top_three,
+    rate_risk,
+)
 from ojodeagua.lib.filters import visible
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import scope_for
@@ -692,6 +697,28 @@ class RatingViewSet(IntegrityViewSet):
     )
     select_related = ("assessed_risk__cycle__scale", "participant")
     natural_key = ("assessed_risk", "participant")
+
+    def perform_create(self, serializer) -> None:
+        self.rate(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.rate(serializer)
+
+    def rate(self, serializer) -> None:
+        """Through ``workshop.rate_risk``, as the workshop page rates."""
+        self.check_can_write(serializer)
+        data = serializer.validated_data
+        instance = serializer.instance
+        try:
+            serializer.instance, _created = rate_risk(
+                self.request.user,
+                data.get("assessed_risk") or instance.assessed_risk,
+                data.get("participant") or instance.participant,
+                data.get("likelihood", getattr(instance, "likelihood", None)),
+                data.get("impact", getattr(instance, "impact", None)),
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
 
 class RoadmapItemViewSet(IntegrityViewSet):

@@ -1,4 +1,5 @@
-"""Workshop rules: women's and men's ratings apart, the heat map, the top three, completion."""
+"""Workshop rules: women's and men's ratings apart, the heat map, the top three, completion;
+and the workshop's writes shared by the pages and the API (a rating, the workshop's start)."""
 
 import calendar
 import datetime
@@ -7,12 +8,46 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.indicators.months import add_months
 from ojodeagua.providers.models import Sex
 
-from .models import AssessedRisk, Cycle, RoadmapChange, RoadmapItem
+from .models import AssessedRisk, Cycle, Participant, Rating, RoadmapChange, RoadmapItem
+
+
+def mark_workshop_started(user, cycle: Cycle) -> None:
+    """The first answer or rating means the workshop is under way; its date starts the clock
+    of road-map completion at 6 and 12 months."""
+    from ojodeagua.audit.trail import save_audited
+
+    if cycle.stage != Cycle.Stage.PREPARATION:
+        return
+    cycle.stage = Cycle.Stage.WORKSHOP
+    cycle.workshop_on = cycle.workshop_on or timezone.localdate()
+    save_audited(user, cycle, cycle.save)
+
+
+@transaction.atomic
+def rate_risk(
+    user, assessed: AssessedRisk, participant: Participant, likelihood: int, impact: int
+) -> tuple[Rating, bool]:
+    """One participant's rating of one risk, (rating, created); audited.
+
+    Upsert by (risk, participant): sending the same pair again changes the rating instead of
+    adding one. The first rating of a cycle in preparation starts its workshop.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    rating = Rating.objects.filter(assessed_risk=assessed, participant=participant).first()
+    created = rating is None
+    rating = rating or Rating(assessed_risk=assessed, participant=participant)
+    rating.likelihood, rating.impact = likelihood, impact
+    rating.full_clean(validate_unique=False, validate_constraints=False)
+    save_audited(user, rating, rating.save)
+    mark_workshop_started(user, assessed.cycle)
+    return rating, created
 
 
 @dataclass

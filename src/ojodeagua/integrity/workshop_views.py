@@ -76,16 +76,6 @@ def posted_int(request: HttpRequest, name: str) -> int:
     return int(value)
 
 
-def mark_workshop_started(user, cycle: Cycle) -> None:
-    """The first answer or rating means the workshop is under way; its date starts the clock
-    of road-map completion at 6 and 12 months."""
-    if cycle.stage != Cycle.Stage.PREPARATION:
-        return
-    cycle.stage = Cycle.Stage.WORKSHOP
-    cycle.workshop_on = cycle.workshop_on or today()
-    save_audited(user, cycle, cycle.save)
-
-
 def workshop_context(cycle: Cycle, can_edit: bool, step: str, **extra) -> dict:
     return {"cycle": cycle, "can_edit": can_edit, "step": step, **extra}
 
@@ -481,7 +471,7 @@ def save_answer(user, cycle: Cycle, form: ComplianceForm) -> ComplianceAnswer:
     try:
         with transaction.atomic():
             save_audited(user, answer, form.save)
-            mark_workshop_started(user, cycle)
+            workshop.mark_workshop_started(user, cycle)
     except IntegrityError:
         # Another phone answered the same item at the same moment: keep the latest answer.
         stored = ComplianceAnswer.objects.get(cycle=cycle, item=answer.item)
@@ -587,12 +577,7 @@ def save_rating(user, cycle, entry, person, likelihood, impact) -> Rating:
     """Upsert by (risk, participant): sending the same rating again changes nothing."""
     with transaction.atomic():
         assessed = assessed_for(user, cycle, entry)
-        rating = Rating.objects.filter(assessed_risk=assessed, participant=person).first()
-        rating = rating or Rating(assessed_risk=assessed, participant=person)
-        rating.likelihood, rating.impact = likelihood, impact
-        rating.full_clean(validate_unique=False, validate_constraints=False)
-        save_audited(user, rating, rating.save)
-        mark_workshop_started(user, cycle)
+        rating, _created = workshop.rate_risk(user, assessed, person, likelihood, impact)
     return rating
 
 
@@ -677,7 +662,7 @@ def rate_by_consensus(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> H
                     assessed.consensus_likelihood, assessed.consensus_impact = likelihood, impact
                     assessed.full_clean(validate_unique=False, validate_constraints=False)
                     save_audited(request.user, assessed, assessed.save)
-                    mark_workshop_started(request.user, cycle)
+                    workshop.mark_workshop_started(request.user, cycle)
                 entry.assessed = assessed
                 status = "saved" if likelihood is not None else "cleared"
             except ValidationError as error:

@@ -1,0 +1,143 @@
+"""The integrity write paths every way in shares: the complaint register and the rating."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+
+from ojodeagua.audit.models import AuditEvent
+from ojodeagua.integrity import register
+from ojodeagua.integrity.models import (
+    AssessedRisk,
+    CatalogueVersion,
+    Complaint,
+    Cycle,
+    Participant,
+)
+from ojodeagua.integrity.workshop import rate_risk
+from ojodeagua.lib.records import RecordConflict
+
+D = datetime.date
+
+
+@pytest.fixture
+def treasurer(db) -> User:
+    return User.objects.get(username="tesorera")
+
+
+@pytest.fixture
+def complaint(fresh_committee, treasurer) -> Complaint:
+    filed, _created = register.file_complaint(
+        fresh_committee,
+        received_on=D(2026, 9, 1),
+        what="Sale el agua turbia",
+        channel=Complaint.Channel.ASSEMBLY,
+        record_id="queja-servicio-1",
+        actor=treasurer,
+    )
+    return filed
+
+
+def test_a_complaint_filed_twice_is_one_and_other_content_names_the_fields(
+    complaint, fresh_committee
+):
+    again, created = register.file_complaint(
+        fresh_committee,
+        received_on=D(2026, 9, 1),
+        what="Sale el agua turbia",
+        channel=Complaint.Channel.ASSEMBLY,
+        record_id="queja-servicio-1",
+    )
+    assert not created and again.pk == complaint.pk
+    with pytest.raises(RecordConflict) as refused:
+        register.file_complaint(
+            fresh_committee,
+            received_on=D(2026, 9, 2),
+            what="Sale el agua turbia",
+            channel=Complaint.Channel.PHONE,
+            record_id="queja-servicio-1",
+        )
+    assert refused.value.fields == ["received_on", "channel"]
+    assert refused.value.record_id == "queja-servicio-1"
+
+
+def test_a_closed_complaint_stays_closed(complaint, treasurer):
+    register.move_complaint(
+        complaint,
+        treasurer,
+        Complaint.Status.RESOLVED,
+        answered_on=D(2026, 9, 3),
+        answer="Se lavó el tanque",
+        closed_on=D(2026, 9, 4),
+    )
+    for status in Complaint.Status.values:
+        with pytest.raises(ValidationError) as refused:
+            register.move_complaint(complaint, treasurer, status, closed_on=D(2026, 9, 5))
+        assert refused.value.message_dict == {"status": ["Esta queja ya está cerrada."]}
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.closed_on) == (Complaint.Status.RESOLVED, D(2026, 9, 4))
+
+
+def test_a_correction_changes_what_was_filed_not_the_status(complaint, treasurer):
+    register.correct_complaint(
+        complaint, treasurer, where=" Barrio alto ", respond_by=D(2026, 9, 9)
+    )
+    complaint.refresh_from_db()
+    assert (complaint.where, complaint.respond_by) == ("Barrio alto", D(2026, 9, 9))
+    assert complaint.status == Complaint.Status.RECEIVED
+    with pytest.raises(ValueError):
+        register.correct_complaint(complaint, treasurer, status=Complaint.Status.RESOLVED)
+    with pytest.raises(ValidationError):
+        register.correct_complaint(complaint, treasurer, what="")
+    assert AuditEvent.objects.filter(
+        content_type__model="complaint", object_id=str(complaint.pk), action="update"
+    ).exists()
+
+
+@pytest.fixture
+def preparing_cycle(fresh_committee) -> Cycle:
+    catalogue = CatalogueVersion.current()
+    return Cycle.objects.create(
+        provider=fresh_committee,
+        number=1,
+        catalogue=catalogue,
+        scale=catalogue.scales.get(code="3x3"),
+        stage=Cycle.Stage.PREPARATION,
+    )
+
+
+def test_a_rating_is_one_per_risk_and_person_and_starts_the_workshop(preparing_cycle, treasurer):
+    person = Participant.objects.create(
+        cycle=preparing_cycle, role="user", sex="F", age_group="adult"
+    )
+    assessed = AssessedRisk.objects.create(
+        cycle=preparing_cycle, risk=preparing_cycle.catalogue.risks.get(code="R01")
+    )
+
+    first, created = rate_risk(treasurer, assessed, person, 2, 3)
+    second, created_again = rate_risk(treasurer, assessed, person, 3, 3)
+
+    assert created and not created_again and second.pk == first.pk
+    assert (second.likelihood, second.impact) == (3, 3)
+    preparing_cycle.refresh_from_db()
+    assert preparing_cycle.stage == Cycle.Stage.WORKSHOP
+    assert preparing_cycle.workshop_on is not None
+    with pytest.raises(ValidationError, match="no está en la escala"):
+        rate_risk(treasurer, assessed, person, 5, 1)
+
+
+def test_a_rating_by_someone_of_another_cycle_is_refused(preparing_cycle, treasurer):
+    other = Cycle.objects.create(
+        provider=preparing_cycle.provider,
+        number=2,
+        catalogue=preparing_cycle.catalogue,
+        scale=preparing_cycle.scale,
+        stage=Cycle.Stage.PREPARATION,
+    )
+    stranger = Participant.objects.create(cycle=other, role="user", sex="M", age_group="adult")
+    assessed = AssessedRisk.objects.create(cycle=preparing_cycle, own_title="Se pierden llaves")
+    with pytest.raises(ValidationError, match="no participa en este ciclo"):
+        rate_risk(treasurer, assessed, stranger, 1, 1)
+    preparing_cycle.refresh_from_db()
+    assert preparing_cycle.stage == Cycle.Stage.PREPARATION
