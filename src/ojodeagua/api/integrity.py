@@ -9,7 +9,6 @@ risk and participant), so a phone that resends its outbox does not duplicate any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from ojodeagua.audit.trail import record, save_audited
+from ojodeagua.audit.trail import save_audited
 from ojodeagua.integrity import agency, register
 from ojodeagua.integrity.models import (
     AssessedRisk,
@@ -55,9 +54,11 @@ from ojodeagua.integrity.models import (
 from ojodeagua.integrity.signals import CHECKS
 from ojodeagua.integrity.workshop import (
     ADJUSTABLE,
+    answer_checklist,
     change_roadmap,
-    choose_top_three,
+    open_cycle,
     rate_risk,
+    set_top_three,
 )
 from ojodeagua.lib.filters import visible
 from ojodeagua.lib.records import RecordConflict
@@ -252,11 +253,6 @@ class CycleSerializer(IntegritySerializer):
                 )
         return super().validate(attrs)
 
-    def create(self, validated_data):
-        provider = validated_data["provider"]
-        latest = provider.integrity_cycles.aggregate(latest=Max("number"))["latest"] or 0
-        return Cycle.objects.create(**validated_data, number=latest + 1)
-
 
 class ParticipantSerializer(IntegritySerializer):
     private_fields = ("name",)
@@ -273,16 +269,6 @@ class ComplianceAnswerSerializer(IntegritySerializer):
     class Meta:
         model = ComplianceAnswer
         fields = ["id", "cycle", "item", "item_code", "answer", "evidence"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        cycle = attrs.get("cycle") or self.instance.cycle
-        item = attrs.get("item") or self.instance.item
-        if item.version_id != cycle.catalogue_id:
-            raise serializers.ValidationError(
-                {"item": _("Ese punto es de otra versión del catálogo.")}
-            )
-        return attrs
 
 
 class AssessedRiskSerializer(IntegritySerializer):
@@ -626,9 +612,20 @@ class CycleViewSet(IntegrityViewSet):
         return [serializer.instance] if serializer.instance is not None else []
 
     def perform_create(self, serializer) -> None:
-        # The provider field only offers committees the user may edit.
-        with transaction.atomic():
-            save_audited(self.request.user, Cycle(), serializer.save)
+        """Through ``workshop.open_cycle``, as the page opens one (the next number, today's
+        baseline unless one is sent). The provider field only offers committees the user may
+        edit."""
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = open_cycle(
+                self.request.user,
+                data.pop("provider"),
+                catalogue=data.pop("catalogue"),
+                scale=data.pop("scale"),
+                **data,
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
     @extend_schema(request=TOP_THREE, responses=AssessedRiskSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="top-three")
@@ -643,10 +640,9 @@ class CycleViewSet(IntegrityViewSet):
                 {"assessed_risks": _("Envíe la lista de uno a tres riesgos, en orden.")}
             )
         try:
-            choose_top_three(cycle, chosen)
+            set_top_three(request.user, cycle, chosen)
         except DjangoValidationError as error:
             raise refusal(error) from None
-        record(request.user, "update", cycle, {"top_three": chosen})
         chosen_rows = cycle.assessed_risks.filter(priority__isnull=False).select_related(
             "risk", "cycle__scale"
         )
@@ -674,6 +670,27 @@ class ComplianceAnswerViewSet(IntegrityViewSet):
     filterset_class = cycle_filter(ComplianceAnswer)
     select_related = ("cycle", "item")
     natural_key = ("cycle", "item")
+
+    def perform_create(self, serializer) -> None:
+        self.answer(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.answer(serializer)
+
+    def answer(self, serializer) -> None:
+        """Through ``workshop.answer_checklist``, as the checklist page answers."""
+        self.check_can_write(serializer)
+        data, instance = serializer.validated_data, serializer.instance
+        try:
+            serializer.instance, _created = answer_checklist(
+                self.request.user,
+                data.get("cycle") or instance.cycle,
+                data.get("item") or instance.item,
+                data.get("answer", getattr(instance, "answer", "")),
+                data.get("evidence", getattr(instance, "evidence", "")),
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
 
 class AssessedRiskViewSet(IntegrityViewSet):

@@ -7,14 +7,100 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.indicators.months import add_months
 from ojodeagua.providers.models import Sex
 
-from .models import AssessedRisk, Cycle, Participant, Rating, RoadmapChange, RoadmapItem
+from .models import (
+    AssessedRisk,
+    ComplianceAnswer,
+    Cycle,
+    Participant,
+    Rating,
+    RoadmapChange,
+    RoadmapItem,
+)
+
+
+def open_cycle(
+    user,
+    provider,
+    *,
+    catalogue,
+    scale,
+    record_id: str | None = None,
+    context: str = "",
+    workshop_on: datetime.date | None = None,
+    **extra,
+) -> Cycle:
+    """A provider's next cycle (audited): its next number, and the baseline of today.
+
+    ``extra``: other fields the API may send (a stage, a baseline kept elsewhere); a baseline
+    not given is taken today, as the page takes it.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    from .baseline import take_baseline
+
+    on = timezone.localdate()
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                last = provider.integrity_cycles.order_by("-number").first()
+                cycle = Cycle(
+                    provider=provider,
+                    number=(last.number + 1) if last else 1,
+                    catalogue=catalogue,
+                    scale=scale,
+                    context=context,
+                    workshop_on=workshop_on,
+                    **extra,
+                )
+                if record_id:
+                    cycle.record_id = record_id
+                if not cycle.baseline:
+                    cycle.baseline = take_baseline(provider, on)
+                    cycle.baseline_taken_on = on
+                cycle.full_clean(validate_unique=False, validate_constraints=False)
+                return save_audited(user, cycle, cycle.save)
+        except IntegrityError:
+            # Someone opened a cycle for the same provider at the same moment: take the next.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def answer_checklist(
+    user, cycle: Cycle, item, answer: str, evidence: str = ""
+) -> tuple[ComplianceAnswer, bool]:
+    """One answer per checklist item, (answer, created); audited.
+
+    A second answer (or a replay) changes the stored one. The first answer of a cycle in
+    preparation starts its workshop. Two phones answering the same item at once: the later
+    answer is kept.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    if item.version_id != cycle.catalogue_id:
+        raise ValidationError({"item": _("Ese punto es de otra versión del catálogo.")})
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                stored = ComplianceAnswer.objects.filter(cycle=cycle, item=item).first()
+                created = stored is None
+                stored = stored or ComplianceAnswer(cycle=cycle, item=item)
+                stored.answer, stored.evidence = answer, evidence
+                stored.full_clean(validate_unique=False, validate_constraints=False)
+                save_audited(user, stored, stored.save)
+                mark_workshop_started(user, cycle)
+                return stored, created
+        except IntegrityError:
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def mark_workshop_started(user, cycle: Cycle) -> None:
@@ -114,6 +200,25 @@ def choose_top_three(cycle: Cycle, ordered_ids: list[int]) -> None:
     cycle.assessed_risks.update(priority=None)
     for priority, pk in enumerate(ordered_ids, start=1):
         AssessedRisk.objects.filter(pk=pk).update(priority=priority)
+
+
+def set_top_three(user, cycle: Cycle, ordered_ids: list[int]) -> None:
+    """The group's key problems, in order (``choose_top_three``); each priority that moved
+    is audited. Pages and the API choose them through here."""
+    from ojodeagua.audit.models import AuditEvent
+    from ojodeagua.audit.trail import record
+
+    before = dict(cycle.assessed_risks.values_list("pk", "priority"))
+    with transaction.atomic():
+        choose_top_three(cycle, ordered_ids)
+        for assessed in cycle.assessed_risks.all():
+            if before.get(assessed.pk) != assessed.priority:
+                record(
+                    user,
+                    AuditEvent.Action.UPDATE,
+                    assessed,
+                    {"priority": [before.get(assessed.pk), assessed.priority]},
+                )
 
 
 @dataclass

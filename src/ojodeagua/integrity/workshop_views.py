@@ -142,7 +142,16 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                 # The same form sent twice (a double tap, a retry after a dropped signal).
                 get_visible_or_404(request.user, Cycle, replayed.pk)
                 return redirect("integrity:cycle_detail", pk=replayed.pk)
-            cycle = create_cycle(request.user, form.cleaned_data, catalogue)
+            data = form.cleaned_data
+            cycle = workshop.open_cycle(
+                request.user,
+                data["provider"],
+                catalogue=catalogue,
+                scale=data["scale"],
+                record_id=data["record_id"],
+                context=data.get("context", ""),
+                workshop_on=data.get("workshop_on"),
+            )
             messages.success(
                 request,
                 _("Se abrió el ciclo %(number)s de %(provider)s; la línea base se tomó hoy.")
@@ -152,34 +161,6 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     else:
         form = CycleCreateForm(initial=initial, providers=providers, catalogue=catalogue)
     return render(request, "integrity/cycle_form.html", {"form": form, "catalogue": catalogue})
-
-
-def create_cycle(user, data: dict, catalogue: CatalogueVersion) -> Cycle:
-    """Next number for the provider, the current catalogue, and the baseline of today."""
-    provider = data["provider"]
-    on = today()
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                last = provider.integrity_cycles.order_by("-number").first()
-                cycle = Cycle(
-                    record_id=data["record_id"],
-                    provider=provider,
-                    number=(last.number + 1) if last else 1,
-                    catalogue=catalogue,
-                    scale=data["scale"],
-                    context=data.get("context", ""),
-                    workshop_on=data.get("workshop_on"),
-                    baseline=take_baseline(provider, on),
-                    baseline_taken_on=on,
-                )
-                cycle.full_clean(validate_unique=False, validate_constraints=False)
-                return save_audited(user, cycle, cycle.save)
-        except IntegrityError:
-            # Someone opened a cycle for the same provider at the same moment: take the next.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -466,19 +447,14 @@ def compliance_row(item, answer, form, saved: bool) -> dict:
 
 
 def save_answer(user, cycle: Cycle, form: ComplianceForm) -> ComplianceAnswer:
-    """One answer per item: a second save (or a replay) updates it."""
-    answer = form.instance
-    try:
-        with transaction.atomic():
-            save_audited(user, answer, form.save)
-            workshop.mark_workshop_started(user, cycle)
-    except IntegrityError:
-        # Another phone answered the same item at the same moment: keep the latest answer.
-        stored = ComplianceAnswer.objects.get(cycle=cycle, item=answer.item)
-        stored.answer, stored.evidence = answer.answer, answer.evidence
-        with transaction.atomic():
-            save_audited(user, stored, stored.save)
-        answer = stored
+    """One answer per item, through ``workshop.answer_checklist``."""
+    answer, _created = workshop.answer_checklist(
+        user,
+        cycle,
+        form.instance.item,
+        form.cleaned_data["answer"],
+        form.cleaned_data.get("evidence", ""),
+    )
     return answer
 
 
@@ -793,7 +769,7 @@ def top_three(request: HttpRequest, pk: int) -> HttpResponse:
         form = TopThreeForm(request.POST, rated=choices)
         if form.is_valid():
             try:
-                save_top_three(request.user, cycle, form.ordered_ids())
+                workshop.set_top_three(request.user, cycle, form.ordered_ids())
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -808,21 +784,6 @@ def top_three(request: HttpRequest, pk: int) -> HttpResponse:
         cycle, can_edit, "top_three", form=form, rated=rated, with_actions=with_actions
     )
     return render(request, "integrity/workshop/top_three.html", context)
-
-
-def save_top_three(user, cycle: Cycle, ordered_ids: list[int]) -> None:
-    """The rule is ``workshop.choose_top_three``; each priority that moved is audited."""
-    before = dict(cycle.assessed_risks.values_list("pk", "priority"))
-    with transaction.atomic():
-        workshop.choose_top_three(cycle, ordered_ids)
-        for assessed in cycle.assessed_risks.select_related("risk"):
-            if before.get(assessed.pk) != assessed.priority:
-                record(
-                    user,
-                    AuditEvent.Action.UPDATE,
-                    assessed,
-                    {"priority": [before.get(assessed.pk), assessed.priority]},
-                )
 
 
 # Road-map plan for the top three -----------------------------------------------------------------
