@@ -116,6 +116,8 @@ def test_the_treasurer_starts_a_cycle_with_the_current_catalogue(db):
     assert created.number == before + 1
     assert created.catalogue == CatalogueVersion.current()
     assert created.scale.code == "3x3"
+    # Opened as the page opens one: with the baseline of the day.
+    assert created.baseline and created.baseline_taken_on is not None
     assert AuditEvent.objects.filter(object_id=str(created.pk), action="create").exists()
     refused = api("tesorera").post(
         "/api/v1/cycles/", {"provider": foreign_committee().pk}, format="json"

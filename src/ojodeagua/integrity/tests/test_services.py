@@ -15,7 +15,7 @@ from ojodeagua.integrity.models import (
     Cycle,
     Participant,
 )
-from ojodeagua.integrity.workshop import rate_risk
+from ojodeagua.integrity.workshop import answer_checklist, open_cycle, rate_risk, set_top_three
 from ojodeagua.lib.records import RecordConflict
 
 D = datetime.date
@@ -141,3 +141,54 @@ def test_a_rating_by_someone_of_another_cycle_is_refused(preparing_cycle, treasu
         rate_risk(treasurer, assessed, stranger, 1, 1)
     preparing_cycle.refresh_from_db()
     assert preparing_cycle.stage == Cycle.Stage.PREPARATION
+
+
+def test_a_checklist_item_has_one_answer_and_the_first_starts_the_workshop(
+    preparing_cycle, treasurer
+):
+    item = preparing_cycle.catalogue.checklist.first()
+    first, created = answer_checklist(treasurer, preparing_cycle, item, "partly", "Acta")
+    second, created_again = answer_checklist(treasurer, preparing_cycle, item, "yes")
+    assert created and not created_again and second.pk == first.pk
+    assert (second.answer, second.evidence) == ("yes", "")
+    preparing_cycle.refresh_from_db()
+    assert preparing_cycle.stage == Cycle.Stage.WORKSHOP
+
+
+def test_the_top_three_audits_each_priority_that_moved(preparing_cycle, treasurer):
+    chosen = [
+        AssessedRisk.objects.create(
+            cycle=preparing_cycle,
+            own_title=title,
+            consensus_likelihood=2,
+            consensus_impact=2,
+        )
+        for title in ("Cuotas", "Llaves", "Tubos")
+    ]
+    set_top_three(treasurer, preparing_cycle, [chosen[1].pk, chosen[0].pk])
+    set_top_three(treasurer, preparing_cycle, [chosen[1].pk, chosen[2].pk])
+    priorities = dict(preparing_cycle.assessed_risks.values_list("own_title", "priority"))
+    assert priorities == {"Llaves": 1, "Tubos": 2, "Cuotas": None}
+    moved = AuditEvent.objects.filter(content_type__model="assessedrisk", action="update")
+    titles = {str(risk.pk): risk.own_title for risk in chosen}
+    assert sorted((titles[event.object_id], str(event.changes["priority"])) for event in moved) == [
+        ("Cuotas", "[2, None]"),
+        ("Cuotas", "[None, 2]"),
+        ("Llaves", "[None, 1]"),
+        ("Tubos", "[None, 2]"),
+    ]
+
+
+def test_a_cycle_opens_with_the_next_number_and_the_baseline_of_the_day(preparing_cycle, treasurer):
+    opened = open_cycle(
+        treasurer,
+        preparing_cycle.provider,
+        catalogue=preparing_cycle.catalogue,
+        scale=preparing_cycle.scale,
+        context="Segunda vuelta",
+    )
+    assert opened.number == preparing_cycle.number + 1
+    assert opened.baseline and opened.baseline_taken_on is not None
+    assert AuditEvent.objects.filter(
+        content_type__model="cycle", object_id=str(opened.pk), action="create"
+    ).exists()
