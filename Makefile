@@ -6,11 +6,11 @@ VAR := var
 LOCALE := src/ojodeagua/locale
 export OJODEAGUA_VAR_DIR ?= $(CURDIR)/$(VAR)
 
-.PHONY: demo test serve translations messages lint bench bench-indicators bench-books clean
+.PHONY: demo test test-fast serve translations messages lint bench bench-indicators bench-books clean
 
 demo: $(VENV)/.installed translations
 	DEBUG=1 $(BIN)/ojodeagua migrate --noinput -v 0
-	DEBUG=1 $(BIN)/ojodeagua load-demo
+	DEBUG=1 $(BIN)/ojodeagua load-demo --replace-outdated
 	@echo "Abra http://127.0.0.1:8000 (Ctrl+C para detener)."
 	DEBUG=1 $(BIN)/ojodeagua runserver 127.0.0.1:8000
 
@@ -18,7 +18,13 @@ test: $(VENV)/.installed-test translations
 	@[ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ] || $(BIN)/playwright install chromium || \
 		echo "Aviso: no hay Chromium; las pruebas de navegador fallarán."
 	$(BIN)/ruff check src benchmarks
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+# The edit loop: no browser tests, stop at the first failure. `make test-fast T=src/ojodeagua/books`
+# runs one app (a single file answers in a few seconds once the demo template is cached).
+T ?= src
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest -q -x -m "not browser" $(if $(filter src,$(T)),-n auto,) $(PYTEST_ARGS) $(T)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

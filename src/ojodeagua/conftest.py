@@ -1,17 +1,52 @@
-"""Shared test fixtures: the demo loaded once per run, and its personas."""
+"""Shared test fixtures: a pinned clock, the demo copied from its cached template, its personas.
+
+The whole run happens on ``TODAY`` (the clock starts at noon that day and ticks on), so no test
+depends on the day it is run. The demo is built as of that day once, kept as a template database
+(``demo/cached.py``) and copied into each test process's database.
+"""
+
+import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 
-from ojodeagua.demo.builder import load_demo
+from ojodeagua.demo.cached import DemoTestDatabase, noon
+
+TODAY = datetime.date(2026, 11, 16)
+_clock = time_machine.travel(noon(TODAY), tick=True)
+
+
+def pytest_configure(config) -> None:
+    _clock.start()
+
+
+def pytest_unconfigure(config) -> None:
+    _clock.stop()
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the demo once into the test database; each test runs in a rolled-back transaction."""
+def demo_database(django_test_environment, django_db_modify_db_settings, django_db_blocker):
+    database = DemoTestDatabase(TODAY)
     with django_db_blocker.unblock():
-        load_demo()
+        database.set_up()
+    yield database
+    with django_db_blocker.unblock():
+        database.tear_down()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(demo_database):
+    """The test database is a copy of the demo; each test runs in a rolled-back transaction."""
+    return demo_database
+
+
+@pytest.fixture
+def demo(transactional_db, demo_database) -> None:
+    """For tests that commit (browser tests, threads): the demo back as built, after the
+    flush that ends every such test emptied it."""
+    demo_database.restore()
 
 
 def login_client(username: str) -> Client:

@@ -1,10 +1,10 @@
 """The demo's books: 24 months of padrón, fees, receipts, cash counts, deposits, expenses, sales.
 
 Twelve committees (the treasurer's and the others the NGO facilitator covers), the two kiosks and
-two school water committees keep their books in Ojo de Agua from ``START_DATE``. Two stories are
-planted for the red flags: one committee stops depositing four months before ``REFERENCE_DATE``
-while it keeps collecting (``no_deposit_60_days``), and another buys one job in parts just under
-its quotes threshold (``expenses_under_threshold``).
+two school water committees keep their books in Ojo de Agua from the calendar's first month. Two
+stories are planted for the red flags: one committee stops depositing four months before the
+calendar's last day while it keeps collecting (``no_deposit_60_days``), and another buys one job
+in parts just under its quotes threshold (``expenses_under_threshold``).
 
 Speed: through the domain functions a receipt costs about 5 ms and a charge, expense or deposit
 2 to 10 ms (audit trail, locks, replay checks, balances read from the ledger), so the ~30,000
@@ -73,7 +73,7 @@ from ojodeagua.books.transparency import publish_report
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import Component, ServedLocality, WaterSystem
 
-from .history import MONTHS, REFERENCE_DATE, START_DATE, add_months
+from .calendar import MONTHS, add_months, current
 
 BOOKS_SEED = "7012-books"
 # The first twelve Berriozábal committees: the treasurer's (index 0) and those the NGO covers.
@@ -89,7 +89,6 @@ HOUSEHOLDS = (30, 60)
 # Assemblies hear the accounts of each half year in the month after it ends.
 REPORT_PERIODS = [(0, 5), (6, 11), (12, 17)]
 
-MONTH_STARTS = [add_months(START_DATE, index) for index in range(MONTHS)]
 
 WOMEN = [
     "María",
@@ -230,8 +229,8 @@ def month_end(start: datetime.date) -> datetime.date:
 
 
 def day_of(start: datetime.date, day: int) -> datetime.date:
-    """A day of the month starting on ``start``, never past the month or REFERENCE_DATE."""
-    return min(start.replace(day=min(day, month_end(start).day)), REFERENCE_DATE)
+    """A day of the month starting on ``start``, never past the month or the demo's last day."""
+    return min(start.replace(day=min(day, month_end(start).day)), current().reference)
 
 
 def down_to_hundreds(amount: Decimal) -> Decimal:
@@ -764,9 +763,9 @@ class ProviderBooks:
 
     def setup(self) -> None:
         rng = self.random
-        before = START_DATE.replace(year=START_DATE.year - rng.randint(1, 3), month=1)
+        before = current().start.replace(year=current().start.year - rng.randint(1, 3), month=1)
         # The one raise of the period, approved by the assembly a few weeks before.
-        raised = MONTH_STARTS[rng.randint(8, 16)]
+        raised = current().month_starts[rng.randint(8, 16)]
         if self.kind == "committee":
             fee = rng.choice([40, 50, 60, 70, 80, 100])
             self.tariff(Tariff.Kind.MONTHLY_FEE, fee, before)
@@ -834,7 +833,7 @@ class ProviderBooks:
         low, high = HOUSEHOLDS
         served = sum(households for _locality, households in self.served)
         count = max(low, min(high, served + rng.randint(-5, 5)))
-        day = START_DATE - datetime.timedelta(days=rng.randint(400, 900))
+        day = current().start - datetime.timedelta(days=rng.randint(400, 900))
         rules = {
             key: ExemptionRule(
                 provider=self.provider,
@@ -860,7 +859,7 @@ class ProviderBooks:
             connected_on = None
             if home.habit == "new":
                 home.first_month = rng.randint(3, MONTHS - 3)
-                connected_on = day_of(MONTH_STARTS[home.first_month], rng.randint(2, 20))
+                connected_on = day_of(current().month_starts[home.first_month], rng.randint(2, 20))
             registered = connected_on or datetime.date(
                 rng.randint(1992, 2023), rng.randint(1, 12), rng.randint(1, 28)
             )
@@ -932,7 +931,7 @@ class ProviderBooks:
             cash=Decimal(rng.randint(3, 15) * 100),
             bank=Decimal(rng.randint(10, 80) * 100),
             reserve=Decimal(rng.randint(10, 60) * 100) if self.reserve else ZERO,
-            on=START_DATE,
+            on=current().start,
         )
         self.voids = self.plan_voids()
         repairs = 1 if self.kind == "school" else 2
@@ -941,15 +940,15 @@ class ProviderBooks:
         self.big_repairs = set(rng.sample(range(2, MONTHS - 1), repairs))
         self.shortfalls = set(rng.sample(range(1, MONTHS - 1), 2 if self.index % 3 == 0 else 1))
         reports = {last + 1: (first, last) for first, last in REPORT_PERIODS}
-        for month, start in enumerate(MONTH_STARTS):
+        for month, start in enumerate(current().month_starts):
             if month in reports:
                 # The half year's accounts, read to the assembly early in the next month.
                 first, last = reports[month]
                 writer.domain(
                     publish_report,
                     self.provider,
-                    MONTH_STARTS[first],
-                    month_end(MONTH_STARTS[last]),
+                    current().month_starts[first],
+                    month_end(current().month_starts[last]),
                     day_of(start, rng.randint(5, 15)),
                 )
                 self.counts["reports"] += 1

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from ojodeagua.books.score import providers_with_books
 from ojodeagua.facilities.models import HealthCentre, School
@@ -17,6 +18,7 @@ from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Member, Provider, Sex
 from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
 
+from . import calendar
 from .books import build_books
 from .history import build_history
 from .integrity import build_integrity
@@ -239,7 +241,8 @@ class DemoBuilder:
 
     # Providers and systems ---------------------------------------------------------------------
     def members(self, provider: Provider, women_share: float = 0.35) -> None:
-        start = datetime.date(2025, self.random.randint(1, 12), 1)
+        # The current committee took office 10 to 21 months before the demo's latest month.
+        start = calendar.add_months(calendar.current().reference, self.random.randint(1, 12) - 22)
         rows = []
         for role in MEMBER_ROLES:
             sex = Sex.FEMALE if self.random.random() < women_share else Sex.MALE
@@ -333,7 +336,9 @@ class DemoBuilder:
             Component(
                 system=system,
                 kind=part,
-                install_year=min(built + self.random.randint(0, 15), 2026),
+                install_year=min(
+                    built + self.random.randint(0, 15), calendar.current().reference.year
+                ),
                 condition=self.random.choices(conditions, weights=[5, 4, 2, 1, 1])[0],
             )
             for part in parts
@@ -514,7 +519,9 @@ class DemoBuilder:
         # The indicators were computed before the books were written: add the books' figures.
         history["books_indicator_values"] = refresh_books(providers_with_books())
 
-        DemoDataset.objects.create(version=DEMO_VERSION)
+        DemoDataset.objects.create(
+            version=DEMO_VERSION, reference_date=calendar.current().reference
+        )
         cache.delete("ojodeagua:is-demo")
         return DemoSummary(
             localities=len(localities),
@@ -530,8 +537,17 @@ def demo_loaded() -> bool:
     return DemoDataset.objects.exists()
 
 
-def load_demo() -> DemoSummary | None:
-    """Load the demo once; None when it is already there."""
+def loaded_reference() -> datetime.date | None:
+    """The last day of the loaded demo's latest month (None if no demo, or one from before)."""
+    return DemoDataset.objects.values_list("reference_date", flat=True).first()
+
+
+def load_demo(today: datetime.date | None = None) -> DemoSummary | None:
+    """Load the demo once, its 24 months ending with the last full month before `today`.
+
+    `today` defaults to the real today; None is returned when a demo is already there.
+    """
     if demo_loaded():
         return None
-    return DemoBuilder().build()
+    with calendar.use(today or timezone.localdate()):
+        return DemoBuilder().build()

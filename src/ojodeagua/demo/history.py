@@ -31,21 +31,9 @@ from ojodeagua.waterquality.models import Result, Sample
 from ojodeagua.waterquality.verdicts import Judge
 from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
 
+from .calendar import MONTHS, add_months, current
+
 HISTORY_SEED = "7012-history"
-# The demo's "today" for its records: the last day of the last whole month before the demo was
-# first published. Fixed, so that tests and screenshots do not drift with the calendar.
-REFERENCE_DATE = datetime.date(2026, 10, 31)
-MONTHS = 24
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month `months` after (or before) the month of `day`."""
-    total = day.year * 12 + day.month - 1 + months
-    return datetime.date(total // 12, total % 12 + 1, 1)
-
-
-START_DATE = add_months(REFERENCE_DATE, 1 - MONTHS)  # 24 whole months up to REFERENCE_DATE
-SURVEY_START = add_months(REFERENCE_DATE, -11)  # households: the last 12 months
 
 PIPED = {WaterSystem.Kind.GRAVITY, WaterSystem.Kind.PUMPED}
 COMMUNITY = PIPED | {WaterSystem.Kind.POINT_SOURCE, WaterSystem.Kind.RAINWATER}
@@ -182,15 +170,8 @@ class Timeline:
     notes: dict[int, str] = field(default_factory=dict)  # day index → note for a visit
 
 
-def days_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    return [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
-
-
-DAYS = days_between(START_DATE, REFERENCE_DATE)
-
-
 def index_of(day: datetime.date) -> int:
-    return (day - START_DATE).days
+    return current().index_of(day)
 
 
 def choose_stories(facts: DemoFacts) -> dict[str, int]:
@@ -218,13 +199,13 @@ def _forced_outages(role: str | None) -> list[tuple[datetime.date, int, str, str
     if role == "long_outage":
         return [
             (
-                datetime.date(2026, 1, 14),
+                current().day(9, 14),
                 12,
                 StoppageCause.BROKEN_PIPE,
                 "Un deslave rompió la línea de conducción; hay que cambiar 60 m de tubo.",
             ),
             (
-                datetime.date(2026, 1, 26),
+                current().day(9, 26),
                 36,
                 StoppageCause.NO_MONEY,
                 "La línea sigue rota: el comité no tiene fondos y junta cooperación.",
@@ -233,7 +214,7 @@ def _forced_outages(role: str | None) -> list[tuple[datetime.date, int, str, str
     if role == "pump_failure":
         return [
             (
-                datetime.date(2026, 3, 10),
+                current().day(7, 10),
                 40,
                 StoppageCause.PUMP,
                 "Se quemó el motor de la bomba; se cotiza uno nuevo.",
@@ -244,7 +225,7 @@ def _forced_outages(role: str | None) -> list[tuple[datetime.date, int, str, str
 
 def simulate(system: SystemFacts, role: str | None) -> Timeline:
     rng = random.Random(f"{HISTORY_SEED}-supply-{system.id}")
-    count = len(DAYS)
+    count = len(current().days)
     hours = [0.0] * count
     reasons = [""] * count
     broken = [False] * count
@@ -274,7 +255,7 @@ def simulate(system: SystemFacts, role: str | None) -> Timeline:
         for n in range(start, min(start + length, count)):
             down[n] = cause
 
-    for n, day in enumerate(DAYS):
+    for n, day in enumerate(current().days):
         month = day.month
         if n in down:
             reasons[n], broken[n] = down[n], True
@@ -310,12 +291,12 @@ def simulate(system: SystemFacts, role: str | None) -> Timeline:
 
 def chlorinate(system: SystemFacts, role: str | None, timeline: Timeline, rng) -> None:
     """Lapses: chlorine runs out for weeks, or the chlorinator breaks and stays broken."""
-    count = len(DAYS)
+    count = len(current().days)
     if role == "ecoli":
-        for n in range(index_of(datetime.date(2026, 7, 6)), count):
+        for n in range(index_of(current().day(3, 6)), count):
             timeline.chlorine_ok[n] = False
             timeline.chlorinator_broken[n] = True
-        timeline.notes[index_of(datetime.date(2026, 7, 6))] = (
+        timeline.notes[index_of(current().day(3, 6))] = (
             "Se rompió la bomba dosificadora del clorador; el agua va sin cloro."
         )
         return
@@ -332,7 +313,7 @@ def chlorinate(system: SystemFacts, role: str | None, timeline: Timeline, rng) -
 def supply_rows(system: SystemFacts, timeline: Timeline, facts: DemoFacts) -> list[SupplyDay]:
     recorder = recorder_for(system.provider_id, facts, operator=True)
     rows = []
-    for n, day in enumerate(DAYS):
+    for n, day in enumerate(current().days):
         rows.append(
             SupplyDay(
                 record_id=f"demo-supply-{system.id}-{day:%Y%m%d}",
@@ -354,7 +335,7 @@ def visit_days(system: SystemFacts, timeline: Timeline | None, rng) -> list[int]
     """Every two to three months, plus a visit during each story outage and after the repair."""
     days = []
     n = rng.randint(5, 60)
-    while n < len(DAYS):
+    while n < len(current().days):
         days.append(n)
         n += rng.randint(60, 92)
     if timeline is not None:
@@ -362,11 +343,13 @@ def visit_days(system: SystemFacts, timeline: Timeline | None, rng) -> list[int]
         for start in sorted(timeline.notes):
             forced.append(start + 8)
             end = start
-            while end < len(DAYS) and (timeline.broken[end] or timeline.chlorinator_broken[end]):
+            while end < len(current().days) and (
+                timeline.broken[end] or timeline.chlorinator_broken[end]
+            ):
                 end += 1
-            if end < len(DAYS) - 5 and not timeline.chlorinator_broken[start]:
+            if end < len(current().days) - 5 and not timeline.chlorinator_broken[start]:
                 forced.append(end + 5)
-        forced = [n for n in forced if n < len(DAYS)]
+        forced = [n for n in forced if n < len(current().days)]
         days = [n for n in days if all(abs(n - f) > 20 for f in forced)] + forced
     return sorted(set(days))
 
@@ -394,7 +377,7 @@ def visit_rows(
     conditions = {cid: cond for cid, _kind, cond in system.components}
     design = system.design_yield
     for n in visit_days(system, timeline, rng):
-        day = DAYS[n]
+        day = current().days[n]
         span = range(previous + 1, n + 1)
         previous = n
         if timeline is not None:
@@ -501,10 +484,10 @@ def sample_rows(
     localities = [loc for loc, _m, _h in system.served] or [system.locality_id]
     municipality_of = {loc: mun for loc, mun, _h in system.served}
     for month_number in range(MONTHS):
-        first = add_months(START_DATE, month_number)
+        first = add_months(current().start, month_number)
         day = first.replace(day=rng.randint(5, 25))
         n = index_of(day)
-        story_month = role == "ecoli" and day >= datetime.date(2026, 7, 1)
+        story_month = role == "ecoli" and day >= current().day(3, 1)
         wants_ecoli = month_number % 3 == quarter or story_month
         wants_chlorine = system.chlorinated and timeline is not None
         readings = []
@@ -517,7 +500,7 @@ def sample_rows(
             # else: the chlorine ran out and nobody took the reading: a missing month.
         if wants_ecoli:
             if story_month:
-                present = day >= datetime.date(2026, 8, 1)
+                present = day >= current().day(2, 1)
             else:
                 present = rng.random() < ecoli_chance(system, timeline, n, day.month)
             readings.append(("ecoli", present))
@@ -543,6 +526,35 @@ def sample_rows(
         plan.samples.append(sample)
         for code, value in readings:
             plan.results.append(field_result(sample, code, value))
+    if system.chlorinated and timeline is not None:
+        in_progress_readings(system, timeline, facts, plan)
+
+
+def in_progress_readings(
+    system: SystemFacts, timeline: Timeline, facts: DemoFacts, plan: Plan
+) -> None:
+    """The operator's weekly chlorine check goes on in the month in progress, so that a demo
+    built late in a month does not show every chlorinating system "without a reading"."""
+    rng = random.Random(f"{HISTORY_SEED}-operator-{system.id}")
+    working = timeline.chlorine_ok[-1]
+    for day in current().in_progress[::7]:
+        value = rng.uniform(0.2, 1.0) if working else rng.uniform(0.0, 0.1)
+        sample = Sample(
+            record_id=f"demo-sample-{system.id}-{day:%Y%m%d}-operador",
+            observed_on=day,
+            source=Observation.Source.VISIT,
+            locality_id=system.locality_id,
+            system_id=system.id,
+            sampling_point=Sample.Point.TAP,
+            point_description="Última llave de la red",
+            analysis=Sample.Analysis.FIELD_KIT,
+            recorded_by_id=recorder_for(system.provider_id, facts),
+            municipality_id=system.municipality_id,
+            provider_id=system.provider_id,
+            **validated(day, facts),
+        )
+        plan.samples.append(sample)
+        plan.results.append(field_result(sample, "free_chlorine", round(value, 2)))
 
 
 def field_result(sample: Sample, code: str, value) -> Result:
@@ -568,9 +580,10 @@ def lab_panels(system: SystemFacts, facts: DemoFacts, high_arsenic: bool, plan: 
     rng = random.Random(f"{HISTORY_SEED}-lab-{system.id}")
     if system.kind == WaterSystem.Kind.GRAVITY and system.id % 4:
         return
-    years = [2025, 2026] if system.kind == WaterSystem.Kind.PUMPED else [2026]
-    for year in years:
-        day = datetime.date(year, 3, rng.randint(3, 27))
+    # A panel in the dry season of each of the two years (March when the latest month is October).
+    months_back = [19, 7] if system.kind == WaterSystem.Kind.PUMPED else [7]
+    for panel, back in enumerate(months_back):
+        day = current().day(back, rng.randint(3, 27))
         sample = Sample(
             record_id=f"demo-sample-{system.id}-{day:%Y%m%d}-lab",
             observed_on=day,
@@ -589,7 +602,7 @@ def lab_panels(system: SystemFacts, facts: DemoFacts, high_arsenic: bool, plan: 
         arsenic = rng.uniform(0.002, 0.006) if borehole else rng.uniform(0.001, 0.003)
         if high_arsenic:
             # Above WHO's 0.010 but below the NOM's interim 0.025 for rural localities.
-            arsenic = 0.012 if year == 2025 else 0.017
+            arsenic = 0.012 if panel == 0 and len(months_back) == 2 else 0.017
         values = [
             ("arsenic", round(arsenic, 4), "mg/L", "ICP-MS"),
             ("fluoride", round(rng.uniform(0.2, 0.9), 2), "mg/L", "Electrodo de ion selectivo"),
@@ -632,10 +645,10 @@ CONTAINED = {
 
 def survey_rounds(role: str | None, rng) -> list[datetime.date]:
     """Two survey rounds in the last year; the E. coli story's second one after the bad test."""
-    first = SURVEY_START + datetime.timedelta(days=rng.randint(5, 170))
+    first = current().survey_start + datetime.timedelta(days=rng.randint(5, 170))
     if role == "ecoli":
-        return [first, datetime.date(2026, 9, rng.randint(14, 25))]
-    second = datetime.date(2026, 5, 1) + datetime.timedelta(days=rng.randint(0, 175))
+        return [first, current().day(1, rng.randint(14, 25))]
+    second = current().day(5, 1) + datetime.timedelta(days=rng.randint(0, 175))
     return [first, second]
 
 
@@ -747,7 +760,7 @@ def water_access(system: SystemFacts, rng) -> tuple[str, bool, int | None]:
 def institution_rows(facts: DemoFacts, plan: Plan) -> None:
     rng = random.Random(f"{HISTORY_SEED}-institutions")
     for school in facts.schools:
-        for number, day in enumerate([datetime.date(2025, 11, 18), datetime.date(2026, 9, 22)]):
+        for number, day in enumerate([current().day(11, 18), current().day(1, 22)]):
             day += datetime.timedelta(days=school.id % 5)
             plan.school_surveys.append(
                 SchoolSurvey(
@@ -770,7 +783,7 @@ def institution_rows(facts: DemoFacts, plan: Plan) -> None:
                 )
             )
     for centre in facts.health_centres:
-        for day in [datetime.date(2025, 12, 9), datetime.date(2026, 8, 25)]:
+        for day in [current().day(10, 9), current().day(2, 25)]:
             day += datetime.timedelta(days=centre.id % 5)
             plan.health_surveys.append(
                 HealthCentreSurvey(
@@ -801,8 +814,11 @@ def scope_of(system: SystemFacts) -> dict:
 
 
 def validated(day: datetime.date, facts: DemoFacts) -> dict:
+    """Validated three days later, never past the history's end; checks of the month in progress
+    are validated the day they are made."""
+    last = current().reference if day <= current().reference else day
     when = datetime.datetime.combine(
-        min(day + datetime.timedelta(days=3), REFERENCE_DATE), datetime.time(17), datetime.UTC
+        min(day + datetime.timedelta(days=3), last), datetime.time(17), datetime.UTC
     )
     return {
         "state": Observation.State.VALIDATED,
@@ -822,7 +838,7 @@ def recorder_for(provider_id: int | None, facts: DemoFacts, *, operator: bool = 
 def mark_pending(plan: Plan, facts: DemoFacts) -> None:
     """A handful of records from the last month wait for validation, so pages show 'pendiente'."""
     story_systems = {plan.stories.get("long_outage"), plan.stories.get("ecoli")}
-    three_days_ago = REFERENCE_DATE - datetime.timedelta(days=3)
+    three_days_ago = current().reference - datetime.timedelta(days=3)
     pending = [
         row
         for row in plan.supply_days
@@ -834,7 +850,7 @@ def mark_pending(plan: Plan, facts: DemoFacts) -> None:
         return [
             row
             for row in rows
-            if row.observed_on >= REFERENCE_DATE.replace(day=1)
+            if row.observed_on >= current().reference.replace(day=1)
             and row.provider_id in facts.facilitated_provider_ids
             and row.municipality_id == facts.home_municipality_id
             and row.system_id not in story_systems

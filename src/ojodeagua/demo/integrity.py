@@ -2,7 +2,7 @@
 
 Everything is planned in memory with one seeded random generator and written with
 ``bulk_create``, so the demo stays the same on every run and adds little to its build time.
-Dates are counted back from the history's ``REFERENCE_DATE``.
+Dates are counted back from the calendar's reference (``calendar.current().reference``).
 """
 
 import datetime
@@ -32,12 +32,12 @@ from ojodeagua.integrity.models import (
 from ojodeagua.providers.models import Member, Provider, Sex
 from ojodeagua.watersystems.models import ServedLocality
 
-from .history import REFERENCE_DATE, add_months
+from .calendar import add_months, current
 
 INTEGRITY_SEED = "7012-integrity"
 
 # (index of the committee in the demo's list of Berriozábal committees, months before
-# REFERENCE_DATE of each workshop). The first eight are among the twelve the NGO facilitator
+# current().reference of each workshop). The first eight are among the twelve the NGO facilitator
 # covers (index 0 is the treasurer's committee); 12 and 21 only the municipal agency sees.
 # Index 15 is left alone: it is the first committee by name, which the integrity tests use
 # to build cycles of their own.
@@ -458,7 +458,7 @@ class IntegrityDemo:
         return self.users.get("ong") if index < 12 else self.users.get("agencia")
 
     def workshop_day(self, months_ago: int) -> datetime.date:
-        first = add_months(REFERENCE_DATE, -months_ago)
+        first = add_months(current().reference, -months_ago)
         return first.replace(day=self.random.randint(4, 26))
 
     # The whole plan --------------------------------------------------------------------------
@@ -488,8 +488,10 @@ class IntegrityDemo:
         return profile
 
     def cycle(self, index, provider, number, day, following, profile, previous):
-        closed = following is not None or (REFERENCE_DATE - day).days > CLOSED_AFTER_MONTHS * 30
-        horizon = following - datetime.timedelta(days=1) if following else REFERENCE_DATE
+        closed = (
+            following is not None or (current().reference - day).days > CLOSED_AFTER_MONTHS * 30
+        )
+        horizon = following - datetime.timedelta(days=1) if following else current().reference
         households = self.households.get(provider.pk) or 40
         context = (
             f"{provider.name} atiende a unas {households} familias. La asamblea se reúne cada "
@@ -832,7 +834,7 @@ class IntegrityDemo:
         """The complaint register: most complaints closed, a few open past their date."""
         rng = self.random
         for number in range(1, count + 1):
-            received = REFERENCE_DATE - datetime.timedelta(days=rng.randint(3, 540))
+            received = current().reference - datetime.timedelta(days=rng.randint(3, 540))
             what, where, reply = rng.choice(COMPLAINTS)
             respond_by = received + datetime.timedelta(days=rng.choice([7, 7, 10, 15, 30]))
             complaint = Complaint(
@@ -847,18 +849,18 @@ class IntegrityDemo:
                 where=where,
                 respond_by=respond_by,
             )
-            age = (REFERENCE_DATE - received).days
+            age = (current().reference - received).days
             roll = rng.random()
             if (age > 45 and roll < 0.92) or (age > 15 and roll < 0.6):
                 # Some answers come after the promised day: the register shows the real times.
                 complaint.answered_on = min(
                     received + datetime.timedelta(days=rng.choice([1, 2, 3, 5, 8, 12, 20])),
-                    REFERENCE_DATE,
+                    current().reference,
                 )
                 complaint.answer = reply
                 complaint.status = Complaint.Status.ANSWERED
                 closing = complaint.answered_on + datetime.timedelta(days=rng.randint(0, 25))
-                if closing <= REFERENCE_DATE and rng.random() < 0.8:
+                if closing <= current().reference and rng.random() < 0.8:
                     complaint.closed_on = closing
                     if rng.random() < 0.82:
                         complaint.status = Complaint.Status.RESOLVED
@@ -868,7 +870,7 @@ class IntegrityDemo:
             self.rows.complaints.append(complaint)
         if index in {0, 2, 12}:
             # Open past its date on the demo's reference day, so the red flag shows.
-            received = REFERENCE_DATE - datetime.timedelta(days=rng.randint(20, 40))
+            received = current().reference - datetime.timedelta(days=rng.randint(20, 40))
             self.rows.complaints.append(
                 Complaint(
                     record_id=f"demo-queja-{provider.pk}-{count + 1:02d}",

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class DemoDataset(models.Model):
     loaded_at = models.DateTimeField(_("cargada"), auto_now_add=True)
     version = models.PositiveIntegerField(_("versión"))
+    # The last day of the demo's latest month: a demo built in an earlier month is out of date.
+    reference_date = models.DateField(_("último día de la historia"), null=True)
 
     class Meta:
         verbose_name = _("datos de demostración")

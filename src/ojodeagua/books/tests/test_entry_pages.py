@@ -591,15 +591,13 @@ def test_the_books_page_offers_the_actions_only_to_editors(tesorera, agencia, co
 @pytest.mark.browser
 def test_a_payment_on_a_phone_survives_a_dropped_connection_and_is_recorded_once(
     live_server,
-    transactional_db,
+    demo,
     browser,  # noqa: F811
 ):
     from playwright.sync_api import expect
 
-    from ojodeagua.demo.builder import load_demo
     from ojodeagua.web.tests.test_browser import PHONE, overflow
 
-    load_demo()  # transactional tests start from an empty database
     committee = Membership.objects.get(user__username="tesorera").providers.get()
     home = Household.objects.create(
         provider=committee, number="9977", name=NAME, locality=committee.locality

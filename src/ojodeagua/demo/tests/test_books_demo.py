@@ -49,11 +49,12 @@ from ojodeagua.demo.books import (
     SPLIT_EXPENSES,
     RoutineWriter,
 )
-from ojodeagua.demo.history import MONTHS, REFERENCE_DATE, START_DATE, add_months
+from ojodeagua.demo.calendar import MONTHS, add_months, current
 from ojodeagua.integrity.signals import run_check
 from ojodeagua.providers.models import Provider
 
 pytestmark = pytest.mark.django_db
+CALENDAR = current()  # the calendar of the suite's pinned day, which the test demo was built on
 D = datetime.date
 M = Decimal
 
@@ -72,7 +73,7 @@ def with_books() -> list[Provider]:
 
 
 def fired(check: str) -> set[int]:
-    return {p.pk for p in with_books() if run_check(check, p, REFERENCE_DATE).fired}
+    return {p.pk for p in with_books() if run_check(check, p, CALENDAR.reference).fired}
 
 
 # What the demo holds ------------------------------------------------------------------------------
@@ -93,10 +94,10 @@ def test_the_treasurers_committee_has_receipts_in_each_of_the_24_months():
         day.replace(day=1)
         for day in Payment.objects.filter(provider=committee).values_list("paid_on", flat=True)
     }
-    assert months == {add_months(START_DATE, index) for index in range(MONTHS)}
+    assert months == {add_months(CALENDAR.start, index) for index in range(MONTHS)}
     fees = Tariff.objects.filter(provider=committee, kind=Tariff.Kind.MONTHLY_FEE)
     # One raise approved by the assembly during the period, within $40–$120.
-    raised = fees.filter(valid_from__range=(START_DATE, REFERENCE_DATE)).get()
+    raised = fees.filter(valid_from__range=(CALENDAR.start, CALENDAR.reference)).get()
     before = fees.exclude(pk=raised.pk).get()
     assert M(40) <= before.amount < raised.amount <= M(120)
     assert raised.approved_on < raised.valid_from and raised.minutes_reference
@@ -162,7 +163,7 @@ def test_every_record_is_dated_within_the_24_months():
     for model, name in dated:
         rows = model.objects.filter(provider__in=providers)
         assert rows.exists(), model
-        outside = rows.exclude(**{f"{name}__range": (START_DATE, REFERENCE_DATE)})
+        outside = rows.exclude(**{f"{name}__range": (CALENDAR.start, CALENDAR.reference)})
         assert not outside.exists(), model
 
 
@@ -194,11 +195,11 @@ def test_deposits_stop_in_one_committee_and_its_red_flag_fires():
     stopped = demo_committees()[DEPOSITS_STOP]
     assert fired("no_deposit_60_days") == {stopped.pk}
     last = Deposit.objects.filter(provider=stopped).latest("deposited_on").deposited_on
-    assert (REFERENCE_DATE - last).days > 100 and last > add_months(REFERENCE_DATE, -6)
+    assert (CALENDAR.reference - last).days > 100 and last > add_months(CALENDAR.reference, -6)
     # Cash kept coming in, and counting, after the deposits stopped.
     assert Payment.objects.filter(provider=stopped, paid_on__gt=last, method="cash").count() > 50
     assert CashCount.objects.filter(provider=stopped, counted_on__gt=last).count() >= 2
-    quiet = run_check("no_deposit_60_days", treasurers_committee(), REFERENCE_DATE)
+    quiet = run_check("no_deposit_60_days", treasurers_committee(), CALENDAR.reference)
     assert not quiet.fired and "Último depósito" in quiet.detail
 
 
@@ -208,7 +209,7 @@ def test_one_committee_buys_in_parts_just_under_its_quotes_threshold():
     threshold = BooksSettings.objects.get(provider=split).quotes_threshold
     near = Expense.objects.filter(
         provider=split,
-        spent_on__gt=REFERENCE_DATE - datetime.timedelta(days=365),
+        spent_on__gt=CALENDAR.reference - datetime.timedelta(days=365),
         amount__gte=threshold * M("0.85"),
         amount__lt=threshold,
     )
@@ -243,7 +244,7 @@ def test_a_kiosk_sells_jugs_every_month_below_the_shops_price():
     )
     assert len(prices) == 2 and all(M(12) <= price <= M(15) for price in prices)
     assert set(sales.values_list("unit_price", flat=True)) == prices
-    figures = kiosk_indicators(kiosk, add_months(REFERENCE_DATE, -11), REFERENCE_DATE)
+    figures = kiosk_indicators(kiosk, add_months(CALENDAR.reference, -11), CALENDAR.reference)
     assert figures.litres_sold > 0 and figures.margin > 0
     assert figures.price_against_bottled <= M("0.5")
     assert MoneyAccount.objects.filter(provider=kiosk).exists()

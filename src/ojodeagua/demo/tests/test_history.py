@@ -8,15 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Avg, Count, F, Q
 
-from ojodeagua.demo.history import (
-    DRY_MONTHS,
-    RAINY_MONTHS,
-    REFERENCE_DATE,
-    START_DATE,
-    add_months,
-    plan_history,
-    read_facts,
-)
+from ojodeagua.demo.calendar import add_months, current
+from ojodeagua.demo.history import DRY_MONTHS, RAINY_MONTHS, plan_history, read_facts
 from ojodeagua.monitoring.models import (
     HealthCentreSurvey,
     HouseholdSurvey,
@@ -30,7 +23,8 @@ from ojodeagua.waterquality.models import Result, Sample, Verdict
 from ojodeagua.watersystems.models import ServedLocality, WaterSystem
 
 pytestmark = pytest.mark.django_db
-LAST_YEAR = add_months(REFERENCE_DATE, -11)
+CALENDAR = current()  # the calendar of the suite's pinned day, which the test demo was built on
+LAST_YEAR = add_months(CALENDAR.reference, -11)
 OBSERVATIONS = [SupplyDay, SystemVisit, Sample, HouseholdSurvey, SchoolSurvey, HealthCentreSurvey]
 
 
@@ -51,8 +45,8 @@ def down_days_last_year() -> dict[int, int]:
 
 def test_every_piped_system_has_a_supply_day_for_every_day_of_24_months():
     piped = WaterSystem.objects.filter(kind__in=["gravity", "pumped"])
-    days = (REFERENCE_DATE - START_DATE).days + 1
-    assert START_DATE == datetime.date(2024, 11, 1)
+    days = (CALENDAR.reference - CALENDAR.start).days + 1
+    assert CALENDAR.start == datetime.date(2024, 11, 1)
     assert 730 <= days <= 731
     assert SupplyDay.objects.count() == piped.count() * days
     per_system = SupplyDay.objects.values("system").annotate(n=Count("pk"))
@@ -198,7 +192,7 @@ def test_water_quality_samples_cover_the_brief():
 def test_household_surveys_look_like_a_real_round():
     surveys = HouseholdSurvey.objects.all()
     assert not surveys.filter(observed_on__lt=LAST_YEAR).exists()
-    assert not surveys.filter(observed_on__gt=REFERENCE_DATE).exists()
+    assert not surveys.filter(observed_on__gt=CALENDAR.reference).exists()
     per_locality = surveys.values("locality").annotate(n=Count("pk")).values_list("n", flat=True)
     assert min(per_locality) >= 8 and max(per_locality) <= 15
     served = ServedLocality.objects.filter(
@@ -242,7 +236,7 @@ def test_a_few_records_of_the_last_month_wait_for_validation():
     for model in OBSERVATIONS:
         pending = model.objects.filter(state="submitted")
         pending_total += pending.count()
-        assert not pending.filter(observed_on__lt=REFERENCE_DATE.replace(day=1)).exists()
+        assert not pending.filter(observed_on__lt=CALENDAR.reference.replace(day=1)).exists()
         assert not pending.exclude(validated_by=None).exists()
         others = model.objects.exclude(state="submitted")
         assert not others.exclude(state="validated").exists()

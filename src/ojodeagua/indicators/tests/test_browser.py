@@ -2,17 +2,15 @@
 
 import pytest
 
-from ojodeagua.demo.builder import load_demo
 from ojodeagua.web.tests.test_browser import PHONE, browser, overflow  # noqa: F401
 
 
 @pytest.mark.browser
 def test_a_municipal_figure_leads_to_the_observations_behind_it(
     live_server,
-    transactional_db,
+    demo,
     browser,  # noqa: F811
 ):
-    load_demo()  # builds the demo's history and its indicators
     page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX")
     page.goto(f"{live_server.url}/")
     page.get_by_label("Usuario").fill("agencia")

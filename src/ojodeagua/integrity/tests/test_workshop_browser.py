@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ojodeagua.demo.builder import load_demo
 from ojodeagua.integrity.models import AssessedRisk, CatalogueVersion, Cycle, Participant, Rating
 from ojodeagua.organisations.models import Membership
 from ojodeagua.web.tests.test_browser import PHONE, browser, overflow  # noqa: F401
@@ -61,10 +60,9 @@ def agree(page, likelihood: str, impact: str, band: str) -> None:
 @pytest.mark.browser
 def test_the_facilitator_runs_a_whole_workshop_on_a_phone(
     live_server,
-    transactional_db,
+    demo,
     browser,  # noqa: F811
 ):
-    load_demo()  # transactional tests start from an empty database
     committee = (
         Membership.objects.get(user__username="ong")
         .providers.filter(kind="committee")
@@ -178,10 +176,9 @@ def test_the_facilitator_runs_a_whole_workshop_on_a_phone(
 @pytest.mark.browser
 def test_a_dropped_connection_keeps_a_draft_and_sends_the_waiting_saves(
     live_server,
-    transactional_db,
+    demo,
     browser,  # noqa: F811
 ):
-    load_demo()
     committee = (
         Membership.objects.get(user__username="ong")
         .providers.filter(kind="committee")

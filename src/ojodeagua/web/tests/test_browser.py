@@ -7,7 +7,6 @@ import pytest
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
-from ojodeagua.demo.builder import load_demo
 from ojodeagua.organisations.models import Membership
 
 PHONE = {"width": 360, "height": 740}
@@ -51,9 +50,8 @@ def overflow(page) -> int:
 
 @pytest.mark.browser
 def test_the_treasurer_opens_her_committee_on_a_phone_without_scrolling_sideways(
-    live_server, transactional_db, browser
+    live_server, demo, browser
 ):
-    load_demo()  # transactional tests start from an empty database
     committee = Membership.objects.get(user__username="tesorera").providers.get()
     page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX")
 
@@ -76,8 +74,7 @@ def test_the_treasurer_opens_her_committee_on_a_phone_without_scrolling_sideways
 
 
 @pytest.mark.browser
-def test_the_list_search_updates_results_in_place(live_server, transactional_db, browser):
-    load_demo()
+def test_the_list_search_updates_results_in_place(live_server, demo, browser):
     page = browser.new_page(viewport=PHONE, locale="es-MX")
     page.goto(f"{live_server.url}/entrar/")
     page.get_by_label("Usuario").fill("agencia")
