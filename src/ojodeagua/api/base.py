@@ -103,6 +103,8 @@ class ResendableCreate(ConflictAnswers):
     """
 
     not_compared: frozenset[str] = frozenset()
+    # True where the domain's service answers resends itself: (record, False) or a conflict.
+    service_answers_resends = False
 
     def sent_record_id(self) -> str | None:
         data = self.request.data if hasattr(self.request.data, "get") else {}
@@ -115,6 +117,8 @@ class ResendableCreate(ConflictAnswers):
         return self.queryset.model._default_manager.filter(record_id=record_id).first()
 
     def create(self, request, *args, **kwargs):
+        if self.service_answers_resends:
+            return self.create_new(request, *args, **kwargs)
         record_id = self.sent_record_id()
         stored = self.stored_by_id(record_id)
         if stored is not None:

@@ -57,6 +57,7 @@ from ojodeagua.integrity.workshop import (
     answer_checklist,
     change_roadmap,
     open_cycle,
+    plan_action,
     rate_risk,
     set_top_three,
 )
@@ -362,12 +363,6 @@ class RoadmapItemSerializer(IntegritySerializer):
     def validate(self, attrs):
         reason = attrs.pop("reason", "")
         attrs = super().validate(attrs)
-        assessed = attrs.get("assessed_risk") or self.instance.assessed_risk
-        tool = attrs.get("tool", getattr(self.instance, "tool", None))
-        if tool is not None and tool.version_id != assessed.cycle.catalogue_id:
-            raise serializers.ValidationError(
-                {"tool": _("Esa herramienta es de otra versión del catálogo.")}
-            )
         if self.instance is not None and not self.context.get("replay"):
             if not reason.strip():
                 raise serializers.ValidationError(
@@ -753,6 +748,26 @@ class RoadmapItemViewSet(IntegrityViewSet):
     prefetch = ("changes__changed_by",)
     # Statuses move on after the action was planned; a resent plan is still the same plan.
     changing_fields = frozenset(ADJUSTABLE) - {"action", "tool"}
+
+    service_answers_resends = True
+
+    def create_new(self, request, *args, **kwargs) -> Response:
+        """Through ``workshop.plan_action``, as the road-map page plans: 201 for a new action,
+        200 for one sent again, 409 for its record id with another plan."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        values.pop("reason", None)
+        assessed = values.pop("assessed_risk")
+        try:
+            item, created = plan_action(self.request.user, assessed, **values)
+        except RecordConflict:
+            raise
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+        fresh = self.get_queryset().get(pk=item.pk)
+        return saved_response(self.get_serializer(fresh).data, created)
 
     def perform_update(self, serializer) -> None:
         self.check_can_write(serializer)

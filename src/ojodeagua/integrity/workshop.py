@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.indicators.months import add_months
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.providers.models import Sex
 
 from .models import (
@@ -264,6 +265,62 @@ ADJUSTABLE = (
 )
 
 
+def check_tool(assessed: AssessedRisk, tool) -> None:
+    """An action's tool comes from the catalogue version its cycle uses."""
+    if tool is not None and tool.version_id != assessed.cycle.catalogue_id:
+        raise ValidationError({"tool": _("Esa herramienta es de otra versión del catálogo.")})
+
+
+# What makes a planned action the same action when it is sent again: the rest (its status,
+# who does it and by when) moves on over its life through ``change_roadmap``.
+PLAN_IDENTITY = ("assessed_risk", "action", "tool")
+
+
+def plan_action(
+    user, assessed: AssessedRisk, *, record_id: str | None = None, **fields
+) -> tuple[RoadmapItem, bool]:
+    """A road-map action for one of the group's key problems, (item, created); audited.
+
+    The same ``record_id`` sent again returns the stored action; with another risk, action or
+    tool it is a ``RecordConflict`` naming them (naming none when the stored action is of a
+    cycle the user may not see). The tool must be of the cycle's catalogue.
+    """
+    from ojodeagua.audit.trail import save_audited
+    from ojodeagua.organisations.scope import scope_for
+
+    item = RoadmapItem(assessed_risk=assessed, **fields)
+    check_tool(assessed, fields.get("tool"))
+    if record_id:
+        item.record_id = record_id
+        stored = (
+            RoadmapItem.objects.filter(record_id=record_id)
+            .select_related("assessed_risk__cycle")
+            .first()
+        )
+        if stored is not None:
+            if not scope_for(user).visible(Cycle.objects.filter(pk=stored.assessed_risk.cycle_id)):
+                raise RecordConflict(record_id)
+            changed = [
+                name
+                for name in PLAN_IDENTITY
+                if getattr(stored, RoadmapItem._meta.get_field(name).attname)
+                != getattr(item, RoadmapItem._meta.get_field(name).attname)
+            ]
+            if changed:
+                raise RecordConflict(record_id, changed)
+            return stored, False
+    item.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            save_audited(user, item, item.save)
+    except IntegrityError:
+        # The same form sent twice at once: the second is the first one's resend.
+        if not record_id or not RoadmapItem.objects.filter(record_id=record_id).exists():
+            raise
+        return plan_action(user, assessed, record_id=record_id, **fields)
+    return item, True
+
+
 @transaction.atomic
 def change_roadmap(item: RoadmapItem, user, reason: str, **new_values) -> RoadmapChange | None:
     """Change a road-map item's status or plan; the reason and the before → after are kept.
@@ -278,6 +335,8 @@ def change_roadmap(item: RoadmapItem, user, reason: str, **new_values) -> Roadma
         raise ValueError(f"not adjustable: {sorted(unknown)}")
     if not reason.strip():
         raise ValidationError({"reason": _("Diga por qué cambia la hoja de ruta.")})
+    if "tool" in new_values:
+        check_tool(item.assessed_risk, new_values["tool"])
     changes = {}
     for name, value in new_values.items():
         before = getattr(item, name)

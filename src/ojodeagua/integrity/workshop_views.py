@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import record, save_audited, save_form_audited, snapshot
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider, Sex
 
@@ -832,24 +833,30 @@ def roadmap_form(cycle: Cycle, assessed: AssessedRisk, data=None) -> RoadmapItem
 
 
 def add_roadmap_item(request, cycle: Cycle, assessed: AssessedRisk, form: RoadmapItemForm):
-    record_id = form.cleaned_data["record_id"]
+    """Through ``workshop.plan_action``; the same form sent twice adds the action once."""
     done = redirect(reverse("integrity:roadmap_plan", args=[cycle.pk]) + f"#riesgo-{assessed.pk}")
-    existing = RoadmapItem.objects.filter(record_id=record_id).select_related("assessed_risk")
-    if (found := existing.first()) is not None:
-        if found.assessed_risk.cycle_id != cycle.pk:
-            form.add_error(
-                None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
-            )
-            return None
+    data = form.cleaned_data
+    try:
+        item, created = workshop.plan_action(
+            request.user,
+            assessed,
+            record_id=data["record_id"],
+            **{
+                name: data[name]
+                for name in ("tool", "action", "responsible", "deadline", "done_when")
+            },
+        )
+    except RecordConflict:
+        form.add_error(
+            None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+        )
+        return None
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    if not created:
         messages.info(request, _("Esa acción ya estaba guardada."))
         return done
-    item = form.instance
-    try:
-        with transaction.atomic():
-            save_audited(request.user, item, form.save)
-    except IntegrityError:
-        if not existing.exists():
-            raise
     messages.success(
         request, _("Acción agregada a la hoja de ruta: %(action)s") % {"action": item.action}
     )

@@ -14,8 +14,15 @@ from ojodeagua.integrity.models import (
     Complaint,
     Cycle,
     Participant,
+    RoadmapItem,
 )
-from ojodeagua.integrity.workshop import answer_checklist, open_cycle, rate_risk, set_top_three
+from ojodeagua.integrity.workshop import (
+    answer_checklist,
+    open_cycle,
+    plan_action,
+    rate_risk,
+    set_top_three,
+)
 from ojodeagua.lib.records import RecordConflict
 
 D = datetime.date
@@ -192,3 +199,30 @@ def test_a_cycle_opens_with_the_next_number_and_the_baseline_of_the_day(preparin
     assert AuditEvent.objects.filter(
         content_type__model="cycle", object_id=str(opened.pk), action="create"
     ).exists()
+
+
+def test_an_action_sent_twice_is_planned_once_and_another_plan_is_a_conflict(preparing_cycle):
+    coordinator = User.objects.get(username="agencia")  # sees the fresh committee
+    key = AssessedRisk.objects.create(
+        cycle=preparing_cycle,
+        own_title="Cuotas",
+        consensus_likelihood=3,
+        consensus_impact=3,
+        priority=1,
+    )
+    plan = {
+        "action": "Asamblea de cuotas",
+        "responsible": "Tesorera",
+        "deadline": D(2026, 12, 15),
+        "done_when": "Acta",
+    }
+    first, created = plan_action(coordinator, key, record_id="plan-1", **plan)
+    again, created_again = plan_action(coordinator, key, record_id="plan-1", **plan)
+    assert created and not created_again and again.pk == first.pk
+    with pytest.raises(RecordConflict) as refused:
+        plan_action(coordinator, key, record_id="plan-1", **{**plan, "action": "Otra cosa"})
+    assert refused.value.fields == ["action"]
+    unchosen = AssessedRisk.objects.create(cycle=preparing_cycle, own_title="Llaves")
+    with pytest.raises(ValidationError, match="tres problemas"):
+        plan_action(coordinator, unchosen, record_id="plan-2", **plan)
+    assert RoadmapItem.objects.filter(assessed_risk__cycle=preparing_cycle).count() == 1
