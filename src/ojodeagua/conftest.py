@@ -1,21 +1,18 @@
 """Shared test fixtures: a pinned clock, the demo copied from its cached template, its personas.
 
-The whole run happens on ``TODAY`` (the clock starts at noon that day and ticks on), so no test
-depends on the day it is run. The demo is built as of that day once, kept as a template database
-(``demo/cached.py``) and copied into each test process's database.
+The whole run happens on ``SUITE_TODAY`` (the clock starts at noon that day and ticks on), so no
+test depends on the day it is run. The demo is built once for ``SUITE_DEMO_DAY``, kept as a
+template database (``demo/cached.py``) and copied into each test process's database.
 """
-
-import datetime
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 
-from ojodeagua.demo.cached import DemoTestDatabase, noon
+from ojodeagua.demo.cached import SUITE_DEMO_DAY, SUITE_TODAY, DemoTestDatabase, noon
 
-TODAY = datetime.date(2026, 11, 16)
-_clock = time_machine.travel(noon(TODAY), tick=True)
+_clock = time_machine.travel(noon(SUITE_TODAY), tick=True)
 
 
 def pytest_configure(config) -> None:
@@ -28,7 +25,7 @@ def pytest_unconfigure(config) -> None:
 
 @pytest.fixture(scope="session")
 def demo_database(django_test_environment, django_db_modify_db_settings, django_db_blocker):
-    database = DemoTestDatabase(TODAY)
+    database = DemoTestDatabase(SUITE_DEMO_DAY)
     with django_db_blocker.unblock():
         database.set_up()
     yield database

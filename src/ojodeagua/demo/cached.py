@@ -26,7 +26,16 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connections
 
+from .calendar import DemoCalendar
+
 SOURCE = Path(__file__).resolve().parent.parent  # src/ojodeagua
+# The test suite's clock: every test runs on this day (the clock starts at noon and ticks on).
+SUITE_TODAY = datetime.date(2026, 12, 6)
+# The day the suite's demo is built for: its 24 months end on 31 October 2026, five weeks before
+# the suite's day, as a demo looks a few weeks after it was loaded. Tests that follow the demo's
+# stories count from ``SUITE_DEMO_CALENDAR``.
+SUITE_DEMO_DAY = datetime.date(2026, 11, 1)
+SUITE_DEMO_CALENDAR = DemoCalendar(SUITE_DEMO_DAY)
 ALIAS = "default"
 TEMPLATE_PREFIX = "ojodeagua_demo_"
 
