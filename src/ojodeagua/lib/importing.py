@@ -702,10 +702,8 @@ class Importer:
     def _in(self, area, place: tuple[int | None, int | None]) -> bool:
         if self.scope is None or self.scope.everything:
             return True
-        municipality_id, provider_id = place
-        return municipality_id in area.municipality_ids or (
-            provider_id is not None and provider_id in area.provider_ids
-        )
+        # The rule of monitoring.workflow.may_record / can_validate, on the row's place.
+        return area.covers(*place)
 
     def may_edit(self, place) -> bool:
         return self._in(self.scope.edit if self.scope else None, place)

@@ -17,22 +17,15 @@ State = Observation.State
 DRAFT, SUBMIT, VALIDATE = "draft", "submit", "validate"
 
 
-def _covers(area, municipality_id: int | None, provider_id: int | None) -> bool:
-    # The same rule as ObservationQuerySet.in_area, for records not saved yet.
-    return municipality_id in area.municipality_ids or (
-        provider_id is not None and provider_id in area.provider_ids
-    )
-
-
 def may_record(scope: Scope, observation: Observation) -> bool:
     """Whether the user may create or change an observation of this place."""
-    return scope.everything or _covers(scope.edit, *observation.place_scope())
+    return scope.everything or scope.edit.covers(*observation.place_scope())
 
 
 def can_validate(scope: Scope, observation: Observation) -> bool:
     """Coordinators and facilitators validate what they may edit; committee members do not."""
     # The create area is made of coordinator and facilitator memberships only.
-    return scope.everything or _covers(scope.create, *observation.place_scope())
+    return scope.everything or scope.create.covers(*observation.place_scope())
 
 
 RECORD_REFUSED = gettext_lazy("Puede ver este lugar, pero no registrar observaciones en él.")
