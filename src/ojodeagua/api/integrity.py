@@ -7,6 +7,7 @@ risk and participant), so a phone that resends its outbox does not duplicate any
 """
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -848,15 +849,24 @@ class ComplaintViewSet(IntegrityViewSet):
             raise PermissionDenied(_("Puede ver esta queja, pero no cambiarla."))
         # New complaints: the provider field only offers committees the user may edit.
 
-    def perform_create(self, serializer) -> None:
+    # ``register.file_complaint`` answers a resent complaint (or its conflict) itself.
+    service_answers_resends = True
+
+    def create_new(self, request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = self.file(serializer)
+        fresh = self.get_queryset().get(pk=serializer.instance.pk)
+        return saved_response(self.get_serializer(fresh).data, created)
+
+    def file(self, serializer) -> bool:
         """File through the register; a complaint sent already answered or closed is then
-        moved along, by the same rules as on the page."""
-        self.check_can_write(serializer)
+        moved along, by the same rules as on the page. Returns whether it was new."""
         data = dict(serializer.validated_data)
         moved = {name: data.pop(name) for name in register.MOVE_FIELDS if name in data}
         try:
             with transaction.atomic():
-                complaint, _created = register.file_complaint(
+                complaint, created = register.file_complaint(
                     data.pop("provider"),
                     received_on=data.pop("received_on"),
                     what=data.pop("what"),
@@ -867,12 +877,16 @@ class ComplaintViewSet(IntegrityViewSet):
                     record_id=data.pop("record_id", None),
                     actor=self.request.user,
                 )
-                self.move(complaint, moved)
+                if created:
+                    self.move(complaint, moved)
         except RecordConflict:
             raise
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from None
         except DjangoValidationError as error:
             raise refusal(error) from None
         serializer.instance = complaint
+        return created
 
     def perform_update(self, serializer) -> None:
         """Answer and close through ``register.move_complaint``; correct what was filed

@@ -9,11 +9,12 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ojodeagua.lib.records import RecordConflict
+from ojodeagua.organisations.scope import scope_for
 
 from .models import Complaint
 
@@ -71,8 +72,9 @@ def file_complaint(
 
     Pages and the public form to come both file through here. A form or an outbox that
     sends the same ``record_id`` again gets the stored complaint back; different content
-    under the same id raises ``RecordConflict`` naming the fields. ``actor`` is None for the
-    public form.
+    under the same id raises ``RecordConflict`` naming the fields (none, when the stored
+    complaint is not the actor's to see). The actor must keep the committee's register
+    (``PermissionDenied``); ``actor`` is None for the public form.
     """
     from ojodeagua.audit.trail import save_audited
 
@@ -89,16 +91,32 @@ def file_complaint(
         complaint.record_id = record_id
         stored = Complaint.objects.filter(record_id=record_id).first()
         if stored is not None:
+            seen = (
+                scope_for(actor).visible(Complaint.objects.filter(pk=stored.pk)) if actor else None
+            )
+            if seen is not None and not seen.exists():
+                # Another committee's complaint: say the id is taken, not what it holds.
+                raise RecordConflict(record_id)
             if changed := _differences(stored, complaint):
                 raise RecordConflict(record_id, changed)
             return stored, False
+    if actor is not None and not scope_for(actor).can_edit(provider):
+        raise PermissionDenied(_("Puede ver este comité, pero no anotar sus quejas."))
     complaint.full_clean()
     save_audited(actor, complaint, complaint.save)
     return complaint, True
 
 
 # What a resent complaint must repeat to be the same complaint.
-FILED_FIELDS = ("provider", "received_on", "what", "channel", "where", "reported_by")
+FILED_FIELDS = (
+    "provider",
+    "received_on",
+    "what",
+    "channel",
+    "where",
+    "reported_by",
+    "respond_by",
+)
 
 
 def _differences(stored: Complaint, new: Complaint) -> list[str]:
@@ -119,7 +137,7 @@ def correct_complaint(complaint: Complaint, actor, **fields) -> Complaint:
     """
     from ojodeagua.audit.trail import save_audited
 
-    allowed = set(FILED_FIELDS) - {"provider"} | {"respond_by"}
+    allowed = set(FILED_FIELDS) - {"provider"}
     if unknown := set(fields) - allowed:
         raise ValueError(f"not correctable here: {sorted(unknown)}")
     for name, value in fields.items():

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.integrity import register
@@ -34,20 +34,26 @@ def treasurer(db) -> User:
 
 
 @pytest.fixture
-def complaint(fresh_committee, treasurer) -> Complaint:
+def coordinator(db) -> User:
+    """The agency's coordinator: the fresh committee is in her municipality."""
+    return User.objects.get(username="agencia")
+
+
+@pytest.fixture
+def complaint(fresh_committee, coordinator) -> Complaint:
     filed, _created = register.file_complaint(
         fresh_committee,
         received_on=D(2026, 9, 1),
         what="Sale el agua turbia",
         channel=Complaint.Channel.ASSEMBLY,
         record_id="queja-servicio-1",
-        actor=treasurer,
+        actor=coordinator,
     )
     return filed
 
 
 def test_a_complaint_filed_twice_is_one_and_other_content_names_the_fields(
-    complaint, fresh_committee
+    complaint, fresh_committee, treasurer
 ):
     again, created = register.file_complaint(
         fresh_committee,
@@ -65,8 +71,31 @@ def test_a_complaint_filed_twice_is_one_and_other_content_names_the_fields(
             channel=Complaint.Channel.PHONE,
             record_id="queja-servicio-1",
         )
-    assert refused.value.fields == ["received_on", "channel"]
+    assert refused.value.fields == ["received_on", "channel", "respond_by"]
     assert refused.value.record_id == "queja-servicio-1"
+    # Someone who does not see that committee learns only that the id is taken.
+    with pytest.raises(RecordConflict) as hidden:
+        register.file_complaint(
+            fresh_committee,
+            received_on=D(2026, 9, 1),
+            what="Sale el agua turbia",
+            channel=Complaint.Channel.ASSEMBLY,
+            record_id="queja-servicio-1",
+            actor=treasurer,
+        )
+    assert hidden.value.fields == []
+
+
+def test_only_who_keeps_a_committees_register_files_its_complaints(fresh_committee, treasurer):
+    with pytest.raises(PermissionDenied):
+        register.file_complaint(
+            fresh_committee,
+            received_on=D(2026, 9, 1),
+            what="Fuga",
+            channel=Complaint.Channel.PHONE,
+            actor=treasurer,
+        )
+    assert not Complaint.objects.filter(provider=fresh_committee).exists()
 
 
 def test_a_closed_complaint_stays_closed(complaint, treasurer):
