@@ -55,6 +55,7 @@ from ojodeagua.integrity.models import (
 from ojodeagua.integrity.signals import CHECKS
 from ojodeagua.integrity.workshop import (
     ADJUSTABLE,
+    add_participant,
     answer_checklist,
     change_roadmap,
     open_cycle,
@@ -656,6 +657,23 @@ class ParticipantViewSet(IntegrityViewSet):
     serializer_class = ParticipantSerializer
     filterset_class = cycle_filter(Participant)
     select_related = ("cycle",)
+    # ``workshop.add_participant`` answers a resent person (or its conflict) itself.
+    service_answers_resends = True
+
+    def create_new(self, request, *args, **kwargs) -> Response:
+        """Through ``workshop.add_participant``, as the participants page adds one."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        try:
+            person, created = add_participant(self.request.user, values.pop("cycle"), **values)
+        except RecordConflict:
+            raise
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+        fresh = self.get_queryset().get(pk=person.pk)
+        return saved_response(self.get_serializer(fresh).data, created)
 
 
 class ComplianceAnswerViewSet(IntegrityViewSet):

@@ -104,6 +104,47 @@ def answer_checklist(
     raise AssertionError("unreachable")
 
 
+def add_participant(
+    user, cycle: Cycle, *, record_id: str | None = None, **fields
+) -> tuple[Participant, bool]:
+    """A workshop participant, (participant, created); audited.
+
+    The same ``record_id`` sent again (a retry, a double tap, a phone's outbox) returns the
+    stored person; with other content, or from another cycle, it is a ``RecordConflict``
+    naming the fields (none when the stored person is not the user's to see).
+    """
+    from ojodeagua.audit.trail import save_audited
+    from ojodeagua.organisations.scope import scope_for
+
+    person = Participant(cycle=cycle, **fields)
+    if record_id:
+        person.record_id = record_id
+        stored = Participant.objects.filter(record_id=record_id).first()
+        if stored is not None:
+            if not scope_for(user).visible(Cycle.objects.filter(pk=stored.cycle_id)).exists():
+                raise RecordConflict(record_id)
+            names = ["cycle", *fields]
+            changed = [
+                name
+                for name in names
+                if getattr(stored, Participant._meta.get_field(name).attname)
+                != getattr(person, Participant._meta.get_field(name).attname)
+            ]
+            if changed:
+                raise RecordConflict(record_id, changed)
+            return stored, False
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            save_audited(user, person, person.save)
+    except IntegrityError:
+        # The same person sent twice at once: the second is the first one's resend.
+        if not record_id or not Participant.objects.filter(record_id=record_id).exists():
+            raise
+        return add_participant(user, cycle, record_id=record_id, **fields)
+    return person, True
+
+
 def mark_workshop_started(user, cycle: Cycle) -> None:
     """The first answer or rating means the workshop is under way; its date starts the clock
     of road-map completion at 6 and 12 months."""

@@ -347,27 +347,25 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def add_participant(request: HttpRequest, cycle: Cycle, form: ParticipantForm):
-    """Save once per record id: a form sent again (a retry, a double tap) changes nothing."""
-    record_id = form.cleaned_data["record_id"]
+    """Through ``workshop.add_participant``: a form sent again (a retry, a double tap) changes
+    nothing."""
     done = redirect(reverse("integrity:participants", args=[cycle.pk]) + "#lista")
-    existing = Participant.objects.filter(record_id=record_id).first()
-    if existing is not None:
-        if existing.cycle_id != cycle.pk:
-            form.add_error(
-                None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
-            )
-            return None
+    data = dict(form.cleaned_data)
+    try:
+        person, created = workshop.add_participant(
+            request.user, cycle, record_id=data.pop("record_id"), **data
+        )
+    except RecordConflict:
+        form.add_error(
+            None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+        )
+        return None
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    if not created:
         messages.info(request, _("Esa persona ya estaba registrada."))
         return done
-    person = form.save(commit=False)
-    person.cycle = cycle
-    try:
-        with transaction.atomic():
-            save_audited(request.user, person, person.save)
-    except IntegrityError:
-        # The same form arrived twice at the same moment; the first one saved it.
-        if not cycle.participants.filter(record_id=record_id).exists():
-            raise
     messages.success(request, _("Participante agregado: %(who)s.") % {"who": describe(person)})
     return done
 
