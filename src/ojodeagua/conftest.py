@@ -40,10 +40,11 @@ def django_db_setup(demo_database):
 
 
 @pytest.fixture
-def demo(transactional_db, demo_database) -> None:
+def demo(transactional_db, demo_database) -> DemoTestDatabase:
     """For tests that commit (browser tests, threads): the demo back as built, after the
     flush that ends every such test emptied it."""
     demo_database.restore()
+    return demo_database
 
 
 def login_client(username: str) -> Client:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "ojodeagua.audit",
+    "ojodeagua.imports",
     "ojodeagua.places",
     "ojodeagua.organisations",
     "ojodeagua.providers",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import record
+from ojodeagua.lib.money import mxn
 
 from . import ledger
 from .models import (
@@ -51,10 +52,6 @@ from .postings import (
     replayed,
     to_money,
 )
-
-
-def money_text(amount: Decimal) -> str:
-    return f"${amount:,.2f}"
 
 
 def plain_number(value: Decimal) -> str:
@@ -144,8 +141,7 @@ def record_cash_count(
             post(
                 count,
                 counted_on,
-                _("Corte de caja: faltante de caja de %(amount)s")
-                % {"amount": money_text(-difference)},
+                _("Corte de caja: faltante de caja de %(amount)s") % {"amount": mxn(-difference)},
                 [
                     ledger.debit(Account.EXPENSE_OTHER, -difference),
                     ledger.credit(Account.CASH, -difference),
@@ -156,8 +152,7 @@ def record_cash_count(
             post(
                 count,
                 counted_on,
-                _("Corte de caja: sobrante de caja de %(amount)s")
-                % {"amount": money_text(difference)},
+                _("Corte de caja: sobrante de caja de %(amount)s") % {"amount": mxn(difference)},
                 [
                     ledger.debit(Account.CASH, difference),
                     ledger.credit(Account.INCOME_OTHER, difference),
@@ -237,9 +232,9 @@ def record_deposit(
                     "de %(amount)s. Revise el monto, o anote primero los cobros que faltan."
                 )
                 % {
-                    "cash": money_text(max(available, ZERO)),
+                    "cash": mxn(max(available, ZERO)),
                     "date": deposited_on.strftime("%d/%m/%Y"),
-                    "amount": money_text(amount),
+                    "amount": mxn(amount),
                 }
             )
         deposit = Deposit(
@@ -295,7 +290,7 @@ def _checked_quotes(quotes: list, amount: Decimal, threshold: Decimal) -> list[Q
                 "Un gasto de %(threshold)s o más necesita tres cotizaciones, como acordó la "
                 "asamblea; aquí hay %(count)s. Anote las tres (quién cotizó y cuánto)."
             )
-            % {"threshold": money_text(threshold), "count": len(rows)}
+            % {"threshold": mxn(threshold), "count": len(rows)}
         )
     if rows:
         chosen = [row for row in rows if row.chosen]
@@ -311,9 +306,9 @@ def _checked_quotes(quotes: list, amount: Decimal, threshold: Decimal) -> list[Q
                     "%(quote)s; deben ser iguales. Corrija el monto o la cotización elegida."
                 )
                 % {
-                    "amount": money_text(amount),
+                    "amount": mxn(amount),
                     "supplier": chosen[0].supplier,
-                    "quote": money_text(chosen[0].amount),
+                    "quote": mxn(chosen[0].amount),
                 }
             )
     return rows
@@ -418,7 +413,7 @@ def record_sale(
     if amount != total:
         raise ValidationError(
             _("El total debe ser la cantidad por el precio unitario: %(total)s.")
-            % {"total": money_text(total)}
+            % {"total": mxn(total)}
         )
     wanted = {"sold_on": sold_on, "product": product, "quantity": quantity, "amount": amount}
     if stored := replayed(Sale, record_id, provider, wanted):

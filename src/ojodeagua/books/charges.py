@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ojodeagua.lib.money import mxn
+
 from . import ledger
 from .models import ZERO, Account, Charge, Connection, JournalEntry, Tariff
 from .payments import apply_credit, connections_with_credit, open_charges
@@ -309,10 +311,10 @@ def credit_charge(
         if amount <= ZERO or amount > left:
             raise ValidationError(
                 _(
-                    "De ese cargo quedan $%(left)s sin pagar y sólo eso se puede corregir. Si "
+                    "De ese cargo quedan %(left)s sin pagar y sólo eso se puede corregir. Si "
                     "el cargo ya se pagó, cancele primero el recibo."
                 )
-                % {"left": f"{left:,.2f}"}
+                % {"left": mxn(left)}
             )
         credit = Charge(
             provider_id=charge.provider_id,

@@ -46,14 +46,14 @@ from django.utils.translation import ngettext
 
 from ojodeagua.integrity.followup_forms import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.lib.folding import Folded, fold
+from ojodeagua.lib.money import mxn as money
 from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
-from . import cash, charges, payments
-from .cash import money_text as money
+from . import cash, charges, payments, selectors
 from .entry_forms import (
     CashCountForm,
     CreditForm,
@@ -342,7 +342,7 @@ def payment_create(request: HttpRequest, provider_id: int) -> HttpResponse:
         arrears_on=timezone.localdate(),
     )
     if toma is not None:
-        context["arrears"] = payments.arrears(toma, timezone.localdate())
+        context["arrears"] = selectors.arrears(toma, timezone.localdate())
     status = 200
     if form.is_bound:
         # htmx swaps a 422 in place (the form asks for it); the outbox takes it as refused.

@@ -12,26 +12,11 @@ from django.db.models import Count, Q, Sum
 
 from ojodeagua.providers.models import Provider
 
-from . import ledger
-from .models import ZERO, Account, BooksSettings, Charge, Connection, Household, Sale
-from .payments import provider_arrears
-from .transparency import EXPENSE_ACCOUNTS, INCOME_ACCOUNTS, _sums, months_between
+from . import selectors
+from .models import ZERO, Account, BooksSettings, Connection, Household, Sale
+from .selectors import Ratio
 
 LITRES_PER_JUG = Decimal("20")
-# Income that comes from running the service; opening balances and transfers are not income.
-OPERATING_INCOME = INCOME_ACCOUNTS
-
-
-@dataclass
-class Ratio:
-    numerator: Decimal
-    denominator: Decimal
-
-    @property
-    def value(self) -> Decimal | None:
-        if not self.denominator:
-            return None
-        return (self.numerator / self.denominator).quantize(Decimal("0.001"))
 
 
 @dataclass
@@ -63,43 +48,13 @@ class KioskIndicators:
         return (self.average_jug_price / self.bottled_jug_price).quantize(Decimal("0.01"))
 
 
-def operating(provider_id: int, start, end) -> tuple[Decimal, Decimal]:
-    """(income, O&M expenses) of the period from the ledger."""
-    income = -sum(_sums(provider_id, OPERATING_INCOME, start, end).values(), ZERO)
-    expenses = sum(_sums(provider_id, EXPENSE_ACCOUNTS.values(), start, end).values(), ZERO)
-    return income, expenses
-
-
-def arrears(provider: Provider, on: datetime.date) -> tuple[Decimal, int]:
-    """What is owed on ``on`` for past months (after payments and corrections), and by how
-    many tomas."""
-    owed = provider_arrears(provider, on)
-    return sum(owed.values(), ZERO), len(owed)
-
-
 def finance_indicators(
     provider: Provider, start: datetime.date, end: datetime.date
 ) -> FinanceIndicators:
-    from .models import PaymentAllocation
-
-    charged = (
-        Charge.objects.filter(provider=provider, period__range=(start, end)).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or ZERO
-    )
-    collected = (
-        PaymentAllocation.objects.filter(
-            charge__provider=provider,
-            charge__period__range=(start, end),
-            payment__void__isnull=True,
-        ).aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
-    income, expenses = operating(provider.pk, start, end)
-    reserve = ledger.balances(provider.pk, until=end).get(Account.RESERVE, ZERO)
-    monthly = expenses / months_between(start, end)
-    owed, in_arrears = arrears(provider, end + datetime.timedelta(days=1))
+    collected = selectors.collection(provider.pk, start, end)
+    income, expenses = selectors.operating(provider.pk, start, end)
+    reserve = selectors.balances(provider.pk, until=end).get(Account.RESERVE, ZERO)
+    owed, in_arrears = selectors.arrears_total(provider, end + datetime.timedelta(days=1))
     households = Household.objects.filter(provider=provider).annotate(
         tomas=Count("connections", filter=~Q(connections__status=Connection.Status.EXEMPT))
     )
@@ -111,9 +66,11 @@ def finance_indicators(
     return FinanceIndicators(
         period_start=start,
         period_end=end,
-        collection_efficiency=Ratio(collected, charged),
+        collection_efficiency=collected.ratio(),
         cost_coverage=Ratio(income, expenses),
-        reserve_months=Ratio(reserve, monthly.quantize(Decimal("0.01")) if monthly else ZERO),
+        reserve_months=selectors.reserve_months(
+            reserve, expenses, selectors.months_between(start, end)
+        ),
         arrears_amount=owed,
         connections_in_arrears=in_arrears,
         households_paying=Ratio(Decimal(paying.count()), Decimal(served.count())),
@@ -137,10 +94,10 @@ def kiosk_indicators(
     average = (
         (jugs["amount"] / jugs["quantity"]).quantize(Decimal("0.01")) if jugs["quantity"] else None
     )
-    revenue = -_sums(provider.pk, [Account.INCOME_SALES], start, end).get(
+    revenue = -selectors.account_totals(provider.pk, [Account.INCOME_SALES], start, end).get(
         Account.INCOME_SALES, ZERO
     )
-    _income, costs = operating(provider.pk, start, end)
+    _income, costs = selectors.operating(provider.pk, start, end)
     settings_row = BooksSettings.objects.filter(provider=provider).first()
     return KioskIndicators(
         litres_sold=litres,
@@ -154,5 +111,5 @@ def kiosk_indicators(
 
 def school_covers_costs(provider: Provider, start: datetime.date, end: datetime.date) -> Ratio:
     """Whether what families pay covers O&M and the technician's pay: income ÷ expenses."""
-    income, expenses = operating(provider.pk, start, end)
+    income, expenses = selectors.operating(provider.pk, start, end)
     return Ratio(income, expenses)

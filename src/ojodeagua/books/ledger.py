@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.providers.models import Provider
 
 from .models import ZERO, Account, ChainCheck, JournalEntry, JournalLine
+
+# What each account holds is read once, with the books' other figures; posting code reads it here.
+from .selectors import balances as balances
 
 GENESIS = "0" * 64
 CENT = Decimal("0.01")
@@ -246,17 +248,6 @@ def head_hash(provider_id: int) -> str:
         .first()
     )
     return last or GENESIS
-
-
-def balances(provider_id: int, *, until=None) -> dict[str, Decimal]:
-    """Account → debit minus credit, from the ledger itself."""
-    lines = JournalLine.objects.filter(entry__provider_id=provider_id)
-    if until is not None:
-        lines = lines.filter(entry__entry_date__lte=until)
-    totals = lines.values("account").annotate(d=Sum("debit"), c=Sum("credit"))
-    return {
-        row["account"]: ((row["d"] or ZERO) - (row["c"] or ZERO)).quantize(CENT) for row in totals
-    }
 
 
 # Verification -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ojodeagua.lib.money import mxn
 from ojodeagua.lib.records import record_id_field
 from ojodeagua.providers.models import ProviderPartQuerySet
 
@@ -203,7 +204,7 @@ class Tariff(ProviderRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: ${self.amount}"
+        return f"{self.get_kind_display()}: {mxn(self.amount)}"
 
 
 class BooksSettings(models.Model):
@@ -314,7 +315,7 @@ class Charge(ProviderRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.connection} · {self.period:%m/%Y} · ${self.amount}"
+        return f"{self.connection} · {self.period:%m/%Y} · {mxn(self.amount)}"
 
 
 class Payment(ProviderRecord):
@@ -360,7 +361,7 @@ class Payment(ProviderRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Recibo')} {self.receipt_number}: ${self.amount}"
+        return f"{_('Recibo')} {self.receipt_number}: {mxn(self.amount)}"
 
 
 class ReceiptCounter(models.Model):
@@ -449,7 +450,7 @@ class CashCount(ProviderRecord):
         verbose_name_plural = _("cortes de caja")
 
     def __str__(self) -> str:
-        return f"{self.counted_on:%d/%m/%Y}: ${self.counted}"
+        return f"{self.counted_on:%d/%m/%Y}: {mxn(self.counted)}"
 
     @property
     def difference(self) -> Decimal:
@@ -484,7 +485,7 @@ class Deposit(ProviderRecord):
         verbose_name_plural = _("depósitos")
 
     def __str__(self) -> str:
-        return f"{self.deposited_on:%d/%m/%Y}: ${self.amount}"
+        return f"{self.deposited_on:%d/%m/%Y}: {mxn(self.amount)}"
 
 
 class Expense(ProviderRecord):
@@ -527,7 +528,7 @@ class Expense(ProviderRecord):
         verbose_name_plural = _("gastos")
 
     def __str__(self) -> str:
-        return f"{self.spent_on:%d/%m/%Y} {self.get_category_display()}: ${self.amount}"
+        return f"{self.spent_on:%d/%m/%Y} {self.get_category_display()}: {mxn(self.amount)}"
 
 
 class Quote(models.Model):
@@ -544,7 +545,7 @@ class Quote(models.Model):
         verbose_name_plural = _("cotizaciones")
 
     def __str__(self) -> str:
-        return f"{self.supplier}: ${self.amount}"
+        return f"{self.supplier}: {mxn(self.amount)}"
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.expense.audit_scope()
@@ -581,7 +582,7 @@ class Sale(ProviderRecord):
         verbose_name_plural = _("ventas")
 
     def __str__(self) -> str:
-        return f"{self.sold_on:%d/%m/%Y} {self.get_product_display()}: ${self.amount}"
+        return f"{self.sold_on:%d/%m/%Y} {self.get_product_display()}: {mxn(self.amount)}"
 
     def clean(self) -> None:
         if self.quantity is not None and self.unit_price is not None and self.amount is not None:

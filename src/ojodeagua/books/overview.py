@@ -12,11 +12,10 @@ from django.utils import timezone
 from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
-from . import ledger
+from . import ledger, selectors
 from .indicators import finance_indicators, kiosk_indicators
 from .models import ZERO, Account, AssemblyReport, Charge, Connection, Payment
 from .padron import may_see_names
-from .payments import owed_charges
 from .public_views import last_twelve_months
 
 LATEST_RECEIPTS = 15
@@ -30,7 +29,9 @@ def owing(provider: Provider, on: datetime.date) -> list[dict]:
     half a million charges stay there), and only the tomas that owe are loaded.
     """
     by_connection: dict[int, dict] = {}
-    for connection_id, period, amount in owed_charges(Charge.objects.filter(provider=provider), on):
+    for connection_id, period, amount in selectors.owed_charges(
+        Charge.objects.filter(provider=provider), on
+    ):
         row = by_connection.setdefault(
             connection_id, {"amount": ZERO, "months": 0, "oldest": period}
         )
@@ -47,7 +48,7 @@ def books_overview(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = get_visible_or_404(request.user, Provider, provider_id)
     today = timezone.localdate()
     start, end = last_twelve_months(today)
-    held = ledger.balances(provider.pk)
+    held = selectors.balances(provider.pk)
     chain = ledger.chain_status(provider.pk)
     receipts = (
         Payment.objects.filter(provider=provider)

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ojodeagua.audit.trail import save_audited, save_form_audited
-from ojodeagua.lib.importing import describe_columns
+from ojodeagua.imports.engine import describe_columns
 from ojodeagua.lib.tabular import TabularFileError, csv_response
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
 from . import padron
+from .import_spec import PADRON
 from .models import Household, Tariff
 from .padron_forms import (
     BooksSettingsForm,
@@ -216,8 +217,8 @@ def padron_import(request: HttpRequest, provider_id: int) -> HttpResponse:
         "form": form,
         "result": result,
         "file_error": file_error,
-        "columns": describe_columns(padron.PADRON),
-        "spec": padron.PADRON,
+        "columns": describe_columns(PADRON),
+        "spec": PADRON,
         "section": "padron",
     }
     if result is not None:

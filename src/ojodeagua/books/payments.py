@@ -1,4 +1,4 @@
-"""Payments: receipt numbers without gaps, resends recognised, oldest debts first, voids, arrears.
+"""Payments: receipt numbers without gaps, resends recognised, oldest debts first, voids.
 
 How money becomes a payment:
 
@@ -18,6 +18,8 @@ How money becomes a payment:
   new charges as they are made (``apply_credit``), so the allocations always say which months
   are paid. A receipt without a connection (a donation, a sale written as a receipt) is Cr
   other income.
+
+What is owed (arrears) is read in ``selectors``, with the books' other figures.
 """
 
 import datetime
@@ -51,7 +53,6 @@ from .postings import (
     create_audited,
     entry_of,
     lock,
-    month_start,
     person,
     positive,
     record_id_or_new,
@@ -517,46 +518,3 @@ def void_payment(
         if payment.connection_id:
             apply_credit(payment.connection, user)
     return void, True
-
-
-# Arrears -----------------------------------------------------------------------------------------
-def owed_charges(charges, on: datetime.date):
-    """(connection id, month, what is left) of ``charges`` still owed on ``on``, for months
-    before ``on``'s month.
-
-    Payments count from the day they were made until the day they were voided. A credit (a
-    corrected charge) counts always: the charge it corrects should never have been owed.
-    """
-    live_on = Q(allocations__payment__paid_on__lte=on) & (
-        Q(allocations__payment__void__isnull=True) | Q(allocations__payment__void__voided_on__gt=on)
-    )
-    return (
-        charges.filter(period__lt=month_start(on))
-        .exclude(kind=Charge.Kind.CREDIT)
-        .annotate(
-            paid=Coalesce(Sum("allocations__amount", filter=live_on), NOTHING),
-            credited=Coalesce(F("correction__amount"), NOTHING),
-        )
-        .annotate(left=F("amount") - F("paid") + F("credited"))
-        .filter(left__gt=0)
-        .values_list("connection_id", "period", "left")
-    )
-
-
-def _arrears_by_connection(charges, on: datetime.date) -> dict[int, Decimal]:
-    """What each connection owed on ``on`` for months before ``on``'s month."""
-    owed: dict[int, Decimal] = {}
-    for connection_id, _month, left in owed_charges(charges, on):
-        owed[connection_id] = owed.get(connection_id, ZERO) + left
-    return owed
-
-
-def arrears(connection: Connection, on: datetime.date) -> Decimal:
-    """What the connection owed on ``on`` for months before the current one."""
-    owed = _arrears_by_connection(Charge.objects.filter(connection=connection), on)
-    return owed.get(connection.pk, ZERO)
-
-
-def provider_arrears(provider, on: datetime.date) -> dict[int, Decimal]:
-    """Connection id → what it owed on ``on`` for earlier months; only those that owe."""
-    return _arrears_by_connection(Charge.objects.filter(provider=provider), on)

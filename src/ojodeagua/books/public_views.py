@@ -19,13 +19,8 @@ from ojodeagua.providers.models import Provider
 
 from . import ledger
 from .models import Account, AssemblyReport, JournalEntry
-from .transparency import (
-    EXPENSE_ACCOUNTS,
-    INCOME_ACCOUNTS,
-    check_hash,
-    public_figures,
-    publish_report,
-)
+from .selectors import INCOME_ACCOUNTS, OM_EXPENSE_ACCOUNTS
+from .transparency import check_hash, public_figures, publish_report
 
 REPORT_SIZES = {"carta": "letter portrait", "cartel": "tabloid portrait"}
 
@@ -48,7 +43,7 @@ def figures_context(figures: dict) -> dict:
     return {
         "figures": figures,
         "income_rows": labelled(figures["income"], INCOME_ACCOUNTS),
-        "expense_rows": labelled(figures["expenses"], EXPENSE_ACCOUNTS.values()),
+        "expense_rows": labelled(figures["expenses"], OM_EXPENSE_ACCOUNTS),
     }
 
 

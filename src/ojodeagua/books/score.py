@@ -3,36 +3,28 @@
 The figures are those of ``indicators.finance_indicators`` for a window of months: collection
 efficiency (what payments not voided settled of the window's charges ÷ what was charged), O&M
 cost coverage (operating income ÷ O&M expenses, from the ledger) and the reserve in months of
-spending (reserve balance at the window's end ÷ the window's spending per month). That function
-runs eight queries per provider and window, arrears and households included; a recompute needs
-three figures for every provider and month, so this module reads each provider's books once,
-month by month, in three grouped queries, and adds months up. ``books/tests/test_score.py``
-holds both to the same numbers.
+spending (reserve balance at the window's end ÷ the window's spending per month). Both read the
+books through ``selectors``: that function one provider and one window at a time; this module
+every provider's books at once, month by month, in the selectors' grouped form (three queries
+for any number of providers), and adds months up. ``books/tests/test_score.py`` holds both to
+the same numbers.
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Max, Min
 
-from .indicators import OPERATING_INCOME, Ratio
-from .models import ZERO, Account, Charge, JournalEntry, JournalLine, PaymentAllocation
-from .transparency import EXPENSE_ACCOUNTS, months_between
+from . import selectors
+from .models import ZERO, Account, JournalEntry
+from .selectors import Ratio, first_of_month, months_between
 
-CENT = Decimal("0.01")
 # The accounts behind each figure, as plain text for the sources a figure keeps.
-OPERATING_INCOME_ACCOUNTS = [str(account) for account in OPERATING_INCOME]
-OM_EXPENSES = [str(account) for account in EXPENSE_ACCOUNTS.values()]
+OPERATING_INCOME_ACCOUNTS = [str(account) for account in selectors.INCOME_ACCOUNTS]
+OM_EXPENSES = [str(account) for account in selectors.OM_EXPENSE_ACCOUNTS]
 RESERVE = str(Account.RESERVE)
-
-
-def _month(value) -> datetime.date:
-    day = value.date() if isinstance(value, datetime.datetime) else value
-    return day.replace(day=1)
 
 
 def _add_months(month: datetime.date, count: int) -> datetime.date:
@@ -81,15 +73,12 @@ class MonthlyBooks:
         reserve = sum(
             (amount for month, amount in self.reserve_moved.items() if month <= last), ZERO
         )
-        monthly = expenses / months_between(first, last)
         return WindowFigures(
             start=first,
             end=_add_months(last, 1) - datetime.timedelta(days=1),
             collection_efficiency=Ratio(total(self.collected), total(self.charged)),
             cost_coverage=Ratio(total(self.income), expenses),
-            reserve_months=Ratio(
-                reserve.quantize(CENT), monthly.quantize(CENT) if monthly else ZERO
-            ),
+            reserve_months=selectors.reserve_months(reserve, expenses, months_between(first, last)),
         )
 
 
@@ -98,7 +87,7 @@ def book_months() -> tuple[datetime.date, datetime.date] | None:
     found = JournalEntry.objects.aggregate(first=Min("entry_date"), last=Max("entry_date"))
     if found["first"] is None:
         return None
-    return _month(found["first"]), _month(found["last"])
+    return first_of_month(found["first"]), first_of_month(found["last"])
 
 
 def providers_with_books() -> set[int]:
@@ -113,63 +102,20 @@ def monthly_books(provider_ids: Iterable[int]) -> dict[int, MonthlyBooks]:
     ids = list(provider_ids)
     if not ids:
         return {}
-    income, expenses, reserve = (
-        Q(account__in=OPERATING_INCOME),
-        Q(account__in=OM_EXPENSES),
-        Q(account=Account.RESERVE),
-    )
-    ledger_rows = (
-        JournalLine.objects.filter(entry__provider_id__in=ids)
-        .annotate(month=TruncMonth("entry__entry_date"))
-        .values("entry__provider_id", "month")
-        .annotate(
-            income_debit=Sum("debit", filter=income),
-            income_credit=Sum("credit", filter=income),
-            expense_debit=Sum("debit", filter=expenses),
-            expense_credit=Sum("credit", filter=expenses),
-            reserve_debit=Sum("debit", filter=reserve),
-            reserve_credit=Sum("credit", filter=reserve),
-        )
-        .order_by()
-    )
-    per_provider: dict[int, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    for row in ledger_rows:
-        books, month = per_provider[row["entry__provider_id"]], _month(row["month"])
-        books["income"][month] = (row["income_credit"] or ZERO) - (row["income_debit"] or ZERO)
-        books["expenses"][month] = (row["expense_debit"] or ZERO) - (row["expense_credit"] or ZERO)
-        books["reserve_moved"][month] = (row["reserve_debit"] or ZERO) - (
-            row["reserve_credit"] or ZERO
-        )
-    for row in (
-        Charge.objects.filter(provider_id__in=ids)
-        .annotate(month=TruncMonth("period"))
-        .values("provider_id", "month")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        per_provider[row["provider_id"]]["charged"][_month(row["month"])] = row["total"] or ZERO
-    for row in (
-        PaymentAllocation.objects.filter(charge__provider_id__in=ids, payment__void__isnull=True)
-        .annotate(month=TruncMonth("charge__period"))
-        .values("charge__provider_id", "month")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        per_provider[row["charge__provider_id"]]["collected"][_month(row["month"])] = (
-            row["total"] or ZERO
-        )
+    collected = selectors.collections(ids, by_month=True)
     found = {}
-    for provider_id, books in per_provider.items():
-        months = set(books["income"])  # every month with a ledger entry
-        if not months:
-            continue  # charges without entries are not books kept here
+    for provider_id, months in selectors.movements(ids, by_month=True).items():
+        # Every month with a ledger entry; charges without entries are not books kept here.
+        collection = collected.get(provider_id, selectors.Collection())
         found[provider_id] = MonthlyBooks(
             first_month=min(months),
             last_month=max(months),
-            charged=dict(books["charged"]),
-            collected=dict(books["collected"]),
-            income=dict(books["income"]),
-            expenses=dict(books["expenses"]),
-            reserve_moved=dict(books["reserve_moved"]),
+            charged=collection.charged,
+            collected=collection.collected,
+            income={month: selectors.operating_income(moved) for month, moved in months.items()},
+            expenses={month: selectors.om_expenses(moved) for month, moved in months.items()},
+            reserve_moved={
+                month: moved.get(Account.RESERVE, ZERO) for month, moved in months.items()
+            },
         )
     return found

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Value
+from django.db.models import CharField, Exists, F, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,9 +22,9 @@ from .models import (
     JournalEntry,
     Payment,
     PaymentVoid,
-    ReceiptCounter,
     Sale,
 )
+from .selectors import missing_receipts
 
 SHOWN = 10
 
@@ -48,22 +48,6 @@ def _listed(numbers: Iterable[int]) -> str:
     numbers = sorted(numbers)
     shown = ", ".join(str(number) for number in numbers[:SHOWN])
     return shown + ("…" if len(numbers) > SHOWN else "")
-
-
-def missing_receipts(provider_id: int) -> list[int]:
-    """Receipt numbers between 1 and the last one given that no payment carries."""
-    receipts = Payment.objects.filter(provider_id=provider_id).aggregate(
-        count=Count("pk"), low=Min("receipt_number"), high=Max("receipt_number")
-    )
-    last = ReceiptCounter.objects.filter(provider_id=provider_id).aggregate(top=Max("last_number"))
-    top = max(receipts["high"] or 0, last["top"] or 0)
-    # Numbers are unique per provider: as many receipts as the top number, from 1, is no gap.
-    if receipts["count"] == top and (receipts["low"] or 1) >= 1:
-        return []
-    numbers = set(
-        Payment.objects.filter(provider_id=provider_id).values_list("receipt_number", flat=True)
-    )
-    return sorted(set(range(1, top + 1)) - numbers)
 
 
 def without_entry(queryset, provider_id: int) -> list[int]:

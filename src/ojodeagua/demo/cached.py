@@ -84,7 +84,7 @@ def is_sqlite() -> bool:
 
 # SQLite -----------------------------------------------------------------------------------------
 def sqlite_template(today: datetime.date) -> Path:
-    path = cache_dir() / f"demo-{fingerprint(today)}.sqlite3"
+    path = cache_dir() / f"demo-{today:%Y%m%d}-{fingerprint(today)}.sqlite3"
     rebuild = os.environ.get("OJODEAGUA_REBUILD_DEMO") == "1"
     with locked("sqlite"):
         if path.exists() and not rebuild:
@@ -94,8 +94,8 @@ def sqlite_template(today: datetime.date) -> Path:
         build_in_child(f"sqlite:///{building}", today)
         with sqlite3.connect(building) as db:
             db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to copy
-        for old in cache_dir().glob("demo-*.sqlite3*"):
-            old.unlink()
+        for old in cache_dir().glob(f"demo-{today:%Y%m%d}-*.sqlite3"):
+            old.unlink()  # the same day's demo from older code
         building.rename(path)
     return path
 
@@ -123,14 +123,15 @@ def pg_databases(cursor, prefix: str) -> set[str]:
 
 
 def pg_template(today: datetime.date) -> str:
-    name = TEMPLATE_PREFIX + fingerprint(today)
+    day_prefix = f"{TEMPLATE_PREFIX}{today:%Y%m%d}_"
+    name = day_prefix + fingerprint(today)
     rebuild = os.environ.get("OJODEAGUA_REBUILD_DEMO") == "1"
     with locked("postgresql"):
         with admin_cursor() as cursor:
             if name in pg_databases(cursor, name) and not rebuild:
                 return name
             building = name + "_building"
-            for old in pg_databases(cursor, TEMPLATE_PREFIX):
+            for old in pg_databases(cursor, day_prefix):  # the same day's demo from older code
                 cursor.execute(f'DROP DATABASE "{old}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{building}"')
         build_in_child(database_url(building), today)
@@ -163,10 +164,14 @@ class DemoTestDatabase:
         self.template: Path | str | None = None
         self.test_name = ""
 
+    def template_for(self, today: datetime.date) -> Path | str:
+        """The demo as built for `today`, made once and kept."""
+        return sqlite_template(today) if is_sqlite() else pg_template(today)
+
     def set_up(self) -> None:
         connection = connections[ALIAS]
         self.test_name = connection.creation._get_test_db_name()
-        self.template = sqlite_template(self.today) if is_sqlite() else pg_template(self.today)
+        self.template = self.template_for(self.today)
         if not is_sqlite():
             pg_restore(self.template, self.test_name)
         connection.close()
@@ -175,12 +180,13 @@ class DemoTestDatabase:
         if is_sqlite():
             sqlite_restore(self.template)
 
-    def restore(self) -> None:
-        """Back to the demo as built, after a test that emptied the database."""
+    def restore(self, template: Path | str | None = None) -> None:
+        """Back to the demo as built (or to another `template`), in a test that commits."""
+        template = template or self.template
         if is_sqlite():
-            sqlite_restore(self.template)
+            sqlite_restore(template)
         else:
-            pg_restore(self.template, self.test_name)
+            pg_restore(template, self.test_name)
 
     def tear_down(self) -> None:
         connection = connections[ALIAS]

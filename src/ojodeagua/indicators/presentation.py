@@ -9,7 +9,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ojodeagua.books.templatetags.money import mxn
+from ojodeagua.lib.money import mxn
 
 from . import ladders
 from .catalogue import (

@@ -16,6 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ojodeagua.books.selectors import receipt_numbers
+from ojodeagua.lib.money import mxn
 from ojodeagua.providers.models import Provider
 
 CHECKS: dict[str, object] = {
@@ -197,37 +199,34 @@ def expenses_under_threshold(provider: Provider, on: datetime.date) -> Finding |
     if len(near) < UNDER_THRESHOLD_COUNT:
         return Finding(
             False,
-            _("Pocos gastos quedan justo debajo de $%(threshold)s en el último año.")
-            % {"threshold": f"{threshold:,.2f}"},
+            _("Pocos gastos quedan justo debajo de %(threshold)s en el último año.")
+            % {"threshold": mxn(threshold)},
         )
     return Finding(
         True,
         _(
-            "%(count)s gastos del último año quedaron justo debajo de $%(threshold)s, el monto "
+            "%(count)s gastos del último año quedaron justo debajo de %(threshold)s, el monto "
             "desde el que se piden tres cotizaciones."
         )
-        % {"count": len(near), "threshold": f"{threshold:,.2f}"},
+        % {"count": len(near), "threshold": mxn(threshold)},
         [(str(expense), "") for expense in near],
     )
 
 
 def receipt_sequence_gaps(provider: Provider, on: datetime.date) -> Finding | None:
     """Receipt numbers missing between 1 and the last one given: the application never skips
-    one, so a gap means a receipt was removed behind its back."""
-    from ojodeagua.books.models import Payment
-
+    one, so a gap means a receipt was removed behind its back. The same numbers ``ledger
+    verify`` reports (``books.selectors.receipt_numbers``)."""
     if not keeps_books(provider):
         return None
-    numbers = set(
-        Payment.objects.filter(provider=provider).values_list("receipt_number", flat=True)
-    )
-    if not numbers:
+    numbers = receipt_numbers(provider.pk)
+    if not numbers.last:
         return Finding(False, _("Todavía no hay recibos."))
-    missing = sorted(set(range(1, max(numbers) + 1)) - numbers)
+    missing = numbers.missing
     if not missing:
         return Finding(
             False,
-            _("Los recibos del 1 al %(last)s están todos, sin huecos.") % {"last": max(numbers)},
+            _("Los recibos del 1 al %(last)s están todos, sin huecos.") % {"last": numbers.last},
         )
     shown = ", ".join(str(n) for n in missing[:10]) + ("…" if len(missing) > 10 else "")
     return Finding(

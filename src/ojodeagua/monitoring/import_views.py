@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.importing import describe_columns, run_import
+from ojodeagua.imports.engine import describe_columns, run_import
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.scope import scope_for
 
-from .imports import import_specs
+from .import_spec import import_specs
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_REJECTIONS_SHOWN = 500

@@ -10,7 +10,7 @@ from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.watersystems.models import ServedLocality, WaterSystem
 
-from .importer import LOCALITY_FIELDS
+from .import_spec import LOCALITY_FIELDS
 from .models import Locality
 
 

@@ -1,17 +1,8 @@
-"""Money as committees write it: $1,234.00 (pesos, comma thousands, two decimals)."""
-
-from decimal import Decimal, InvalidOperation
+"""The ``mxn`` template filter: money as committees write it, from ``ojodeagua.lib.money``."""
 
 from django import template
 
+from ojodeagua.lib.money import mxn
+
 register = template.Library()
-
-
-@register.filter
-def mxn(value) -> str:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return "—"
-    sign = "−" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+register.filter("mxn", mxn)

@@ -9,7 +9,8 @@ from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books import charges
 from ojodeagua.books.ledger import balances, verify_chain
 from ojodeagua.books.models import Account, Charge, Connection, JournalEntry, Tariff
-from ojodeagua.books.payments import arrears, open_charges, record_payment
+from ojodeagua.books.payments import open_charges, record_payment
+from ojodeagua.books.selectors import arrears
 from ojodeagua.books.tests.builders import D, M, add_connection, add_rule, add_tariff
 from ojodeagua.books.tests.builders import make_committee as build_committee
 

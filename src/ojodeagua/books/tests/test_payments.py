@@ -18,12 +18,11 @@ from ojodeagua.books.models import (
 )
 from ojodeagua.books.payments import (
     PaymentConflict,
-    arrears,
     open_charges,
-    provider_arrears,
     record_payment,
     void_payment,
 )
+from ojodeagua.books.selectors import arrears, provider_arrears
 from ojodeagua.books.tests.builders import D, M, add_connection, add_tariff, make_committee
 from ojodeagua.lib.records import RecordConflict
 

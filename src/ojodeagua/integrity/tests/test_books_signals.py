@@ -13,6 +13,7 @@ from ojodeagua.books.models import (
     Expense,
     MoneyAccount,
     Payment,
+    ReceiptCounter,
 )
 from ojodeagua.books.tests.tampering import tamper
 from ojodeagua.integrity.signals import run_check
@@ -109,6 +110,25 @@ def test_a_missing_receipt_number_fires(committee):
     paid(committee, 5, D(2026, 11, 2))
     finding = run_check("receipt_sequence_gaps", committee, TODAY)
     assert finding.fired and "Falta 1 número de recibo: 4." == finding.detail
+
+
+def test_the_last_receipt_removed_is_a_gap_as_ledger_verify_says(committee):
+    """The counter remembers the last number given: removing receipt 3 of 3 leaves a gap that
+    the receipts alone would not show, and the red flag and ``ledger verify`` agree on it."""
+    from ojodeagua.books.verification import record_problems
+
+    for number in (1, 2, 3):
+        paid(committee, number, D(2026, 11, 1))
+    ReceiptCounter.objects.create(provider=committee, last_number=3)
+    finding = run_check("receipt_sequence_gaps", committee, TODAY)
+    assert not finding.fired and "del 1 al 3" in finding.detail
+    tamper(
+        f"DELETE FROM {Payment._meta.db_table} WHERE provider_id = %s AND receipt_number = 3",
+        [committee.pk],
+    )
+    finding = run_check("receipt_sequence_gaps", committee, TODAY)
+    assert finding.fired and finding.detail == "Falta 1 número de recibo: 3."
+    assert any("falta el recibo número 3" in problem for problem in record_problems(committee.pk))
 
 
 def test_a_receipt_removed_from_the_database_is_caught(committee):

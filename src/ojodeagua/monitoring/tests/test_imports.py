@@ -12,8 +12,8 @@ from openpyxl import Workbook
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.facilities.models import HealthCentre, School
-from ojodeagua.lib.importing import run_import
-from ojodeagua.monitoring.imports import import_specs
+from ojodeagua.imports.engine import run_import
+from ojodeagua.monitoring.import_spec import import_specs
 from ojodeagua.monitoring.models import (
     ComponentCheck,
     HealthCentreSurvey,

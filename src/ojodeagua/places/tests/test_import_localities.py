@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import IntegrityError
 
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.places.importer import LocalityImporter
+from ojodeagua.imports.engine import run_import
+from ojodeagua.places.import_spec import LocalityImport, LocalitySpec
 from ojodeagua.places.models import Locality, Municipality
 
 AGEEML_HEADER = (
@@ -144,13 +145,11 @@ def test_strict_mode_writes_nothing_when_a_row_is_rejected(tmp_path):
 @pytest.mark.django_db
 def test_nothing_is_half_written_when_the_import_fails(tmp_path):
     path = write(tmp_path, AGEEML_HEADER + "".join(ROWS))
-    importer = LocalityImporter()
-
     with mock.patch.object(
-        importer, "_record", side_effect=IntegrityError("disco lleno a media escritura")
+        LocalityImport, "record_audit", side_effect=IntegrityError("disco lleno a media escritura")
     ):
         with pytest.raises(IntegrityError):
-            importer.import_file(path)
+            run_import(LocalitySpec(), path.read_bytes(), filename=path.name)
 
     assert not Locality.objects.filter(key__startswith="07027").exists()
     assert not Municipality.objects.filter(key="07027").exists()

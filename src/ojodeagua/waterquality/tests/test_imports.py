@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 
-from ojodeagua.lib.importing import run_import
-from ojodeagua.monitoring.imports import import_specs
+from ojodeagua.imports.engine import run_import
+from ojodeagua.monitoring.import_spec import import_specs
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.waterquality.models import Result, Sample, Verdict
 from ojodeagua.watersystems.models import WaterSystem

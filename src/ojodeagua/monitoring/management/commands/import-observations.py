@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ojodeagua.lib.importing import run_import
+from ojodeagua.imports.engine import run_import
 from ojodeagua.lib.tabular import TabularFileError
-from ojodeagua.monitoring.imports import import_specs
+from ojodeagua.monitoring.import_spec import import_specs
 from ojodeagua.organisations.scope import scope_for
 
 MAX_REJECTIONS_SHOWN = 200

@@ -6,8 +6,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from ojodeagua.imports.engine import run_import
 from ojodeagua.lib.tabular import TabularFileError
-from ojodeagua.places.importer import LocalityImporter
+from ojodeagua.places.import_spec import LocalitySpec
 
 MAX_REJECTIONS_SHOWN = 200
 
@@ -52,14 +53,11 @@ class Command(BaseCommand):
                     % {"done": number(done), "total": number(max(total, done))}
                 )
 
-        importer = LocalityImporter(
-            catalogue_version=catalogue_version,
-            strict=strict,
-            dry_run=dry_run,
-            progress=progress,
-        )
+        spec = LocalitySpec(catalogue_version=catalogue_version, progress=progress)
         try:
-            result = importer.import_file(file)
+            result = run_import(
+                spec, file.read_bytes(), filename=file.name, strict=strict, dry_run=dry_run
+            )
         except TabularFileError as error:
             raise CommandError(str(error)) from error
         counts = {

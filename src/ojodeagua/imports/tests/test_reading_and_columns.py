@@ -9,16 +9,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from ojodeagua.lib.importing import (
-    Boolean,
-    Choice,
-    Date,
-    Number,
-    Reference,
-    RowError,
-    normalise_column,
-    read_table,
-)
+from ojodeagua.imports.columns import Boolean, Choice, Date, Number, Reference, RowError
+from ojodeagua.imports.reading import normalise_column, read_table
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.monitoring.models import StoppageCause
 from ojodeagua.watersystems.models import WaterSystem

@@ -1,4 +1,4 @@
-"""What a water-quality file looks like: one row per result, grouped into samples by record_id."""
+"""The import spec of water samples: one row per result, grouped into samples by record_id."""
 
 import re
 from collections.abc import Sequence
@@ -7,22 +7,20 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.folding import fold
-from ojodeagua.lib.importing import (
+from ojodeagua.imports.columns import (
     QUERY_CHUNK,
-    ChildSpec,
     Column,
-    ImportSpec,
     Number,
-    ParsedRow,
     Parser,
     RowError,
     Text,
     field_column,
-    observation_columns,
 )
-from ojodeagua.monitoring.imports import locality_column, system_column
+from ojodeagua.imports.engine import ParsedRow
+from ojodeagua.lib.folding import fold
+from ojodeagua.monitoring.import_spec import locality_column, system_column
 from ojodeagua.monitoring.observation import Observation
+from ojodeagua.monitoring.observation_import import ChildSpec, ObservationSpec, observation_columns
 
 from .models import Result, Sample
 from .verdicts import Judge, read_value
@@ -164,7 +162,7 @@ def judge_samples(samples: list[Sample]) -> None:
         judge.judge_results(Result.objects.filter(sample_id__in=ids[start : start + QUERY_CHUNK]))
 
 
-SAMPLES = ImportSpec(
+SAMPLES = ObservationSpec(
     kind="samples",
     label=gettext_lazy("muestras de agua y resultados"),
     model=Sample,
@@ -191,5 +189,5 @@ SAMPLES = ImportSpec(
     children=[Results()],
     place_label=sample_label,
     place_hint=gettext_lazy("si la muestra es de un sistema que usted atiende, llene system_id"),
-    after_write=judge_samples,
+    on_written=judge_samples,
 )

@@ -1,16 +1,24 @@
-"""Import INEGI locality catalogues (AGEEML or ITER CSV), atomically and idempotently."""
+"""The import spec of INEGI locality catalogues (AGEEML or ITER CSV): keyed by the 9-digit key.
+
+The engine (``ojodeagua.imports.engine``) runs it: atomic, idempotent, ``strict`` and
+``dry_run`` as for every import. What is particular to INEGI's files lives here: their column
+names, the total rows ITER carries, states and municipalities created or renamed on the way, and
+one audit event per municipality.
+"""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
+from ojodeagua.imports.columns import Column, RowError, Text
+from ojodeagua.imports.engine import ImportJob, ImportResult, ImportSpec
 from ojodeagua.lib.coordinates import CoordinateError, parse_coordinate
 from ojodeagua.lib.tabular import CsvTable, TabularFileError, read_csv
 
@@ -51,20 +59,9 @@ LOCALITY_FIELDS = (
 PROGRESS_EVERY = 2000
 
 
-class RowError(ValueError):
-    pass
-
-
 @dataclass
-class ImportResult:
-    encoding: str = ""
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class LocalityImportResult(ImportResult):
     skipped_totals: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
-    written: bool = False
 
 
 @dataclass
@@ -120,56 +117,38 @@ def _area(raw: str, population: int | None) -> str:
     return Locality.Area.RURAL if population < RURAL_POPULATION_LIMIT else Locality.Area.URBAN
 
 
-class LocalityImporter:
+def _column(field: str) -> Column:
+    return Column(field, Text(), field=field, aliases=COLUMNS[field])
+
+
+class LocalitySpec(ImportSpec):
+    """An INEGI catalogue: CSV only, read by INEGI's column names; see the module's docstring."""
+
+    kind = "localities"
+    result_class = LocalityImportResult
+    columns = [_column(field) for field in COLUMNS]
+
     def __init__(
         self,
         *,
         catalogue_version: str = "",
-        strict: bool = False,
-        dry_run: bool = False,
-        actor=None,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
+        # Without a version, each row's PERIODO column, or else the file's name, gives it.
         self.catalogue_version = catalogue_version
-        self.strict = strict
-        self.dry_run = dry_run
-        self.actor = actor
         self.progress = progress or (lambda done, total: None)
 
-    def import_file(self, path: Path) -> ImportResult:
-        return self.import_bytes(path.read_bytes(), default_version=path.stem)
+    # The engine's hooks ------------------------------------------------------------------------
+    def open(self, data: bytes, filename: str) -> CsvTable:  # type: ignore[override]
+        return read_csv(data)
 
-    def import_bytes(self, data: bytes, *, default_version: str = "") -> ImportResult:
-        table = read_csv(data)
-        columns = self._resolve_columns(table)
-        result = ImportResult(encoding=table.encoding)
-        rows = self._parse(table, columns, result, default_version)
-        if result.rejected and self.strict:
-            return result
-        if self.dry_run:
-            self._classify(rows, result)
-            return result
-        with transaction.atomic():
-            self._write(rows, result)
-        result.written = True
-        return result
-
-    # Reading ---------------------------------------------------------------------------------
-    def _resolve_columns(self, table: CsvTable) -> dict[str, str]:
-        present = set(table.columns)
-        resolved = {}
-        for name, candidates in COLUMNS.items():
-            for candidate in candidates:
-                if candidate in present:
-                    resolved[name] = candidate
-                    break
-        has_keys = {"state_key", "municipality_key", "locality_key"} <= resolved.keys()
+    def check_columns(self, present: set[str]) -> None:
+        has_keys = {"state_key", "municipality_key", "locality_key"} <= present
         missing = []
-        if not has_keys and "cvegeo" not in resolved:
+        if not has_keys and "cvegeo" not in present:
             missing.append(_("CVE_ENT, CVE_MUN y CVE_LOC (o CVEGEO)"))
-        if "name" not in resolved:
+        if "name" not in present:
             missing.append("NOM_LOC")
-        self.fields_in_file = self._fields_in_file(resolved)
         if missing:
             raise TabularFileError(
                 _(
@@ -178,8 +157,18 @@ class LocalityImporter:
                 )
                 % {"missing": "; ".join(missing)}
             )
-        return resolved
 
+    def parse(self, table: CsvTable, job: ImportJob) -> list["_Row"]:  # type: ignore[override]
+        default_version = Path(job.filename).stem
+        return self._parse(table, _resolved(job), job.result, default_version)
+
+    def plan(self, rows: list["_Row"], job: ImportJob) -> "LocalityImport":
+        return LocalityImport(rows, self._fields_in_file(_resolved(job)), job)
+
+    def write(self, plan: "LocalityImport", job: ImportJob) -> list[models.Model]:
+        return plan.write()
+
+    # Reading -----------------------------------------------------------------------------------
     @staticmethod
     def _fields_in_file(resolved: dict[str, str]) -> tuple[str, ...]:
         """Locality fields this file carries; the others are left as they are stored."""
@@ -194,7 +183,11 @@ class LocalityImporter:
         return tuple(name for name in LOCALITY_FIELDS if name in present)
 
     def _parse(
-        self, table: CsvTable, columns: dict[str, str], result: ImportResult, default_version: str
+        self,
+        table: CsvTable,
+        columns: dict[str, str],
+        result: LocalityImportResult,
+        default_version: str,
     ) -> list[_Row]:
         seen: dict[str, int] = {}
         rows: list[_Row] = []
@@ -283,6 +276,27 @@ class LocalityImporter:
             value = raw.get(fallback, "")
         return parse_coordinate(value, axis=axis)
 
+
+def _resolved(job: ImportJob) -> dict[str, str]:
+    """Our field → the file's column that fills it."""
+    return {column.name: name for name, column in job.columns.items()}
+
+
+class LocalityImport:
+    """One run's plan: the localities of the file, and how to upsert them with their places."""
+
+    def __init__(self, rows: list[_Row], fields_in_file: tuple[str, ...], job: ImportJob) -> None:
+        self.rows, self.fields_in_file, self.job = rows, fields_in_file, job
+        self.actor = job.user
+        self.result: LocalityImportResult = job.result  # type: ignore[assignment]
+
+    def write(self) -> list[models.Model]:
+        """Upsert states, municipalities and localities; a dry run only counts what it would do."""
+        if self.job.dry_run:
+            self._classify(self.rows, self.result)
+            return []
+        return self._write(self.rows, self.result)
+
     # Writing ---------------------------------------------------------------------------------
     def _existing(self, rows: list[_Row]) -> dict[str, tuple]:
         state_keys = {row.state_key for row in rows}
@@ -294,7 +308,7 @@ class LocalityImporter:
             )
         }
 
-    def _classify(self, rows: list[_Row], result: ImportResult) -> list[tuple[_Row, dict]]:
+    def _classify(self, rows: list[_Row], result: LocalityImportResult) -> list[tuple[_Row, dict]]:
         """Rows to write, each with what changed: {} for a new locality."""
         existing = self._existing(rows)
         changed = []
@@ -316,7 +330,7 @@ class LocalityImporter:
                 result.unchanged += 1
         return changed
 
-    def _write(self, rows: list[_Row], result: ImportResult) -> None:
+    def _write(self, rows: list[_Row], result: LocalityImportResult) -> list[models.Model]:
         municipalities = self._upsert_places(rows)
         changed = self._classify(rows, result)
         now = timezone.now()
@@ -336,7 +350,8 @@ class LocalityImporter:
             unique_fields=["key"],
             update_fields=["municipality", *self.fields_in_file, "updated_at"],
         )
-        self._record(changed, municipalities)
+        self.record_audit(changed, municipalities)
+        return objects
 
     def _upsert_places(self, rows: list[_Row]) -> dict[str, Municipality]:
         states = {state.key: state for state in State.objects.all()}
@@ -373,7 +388,7 @@ class LocalityImporter:
         place.name = name
         place.save(update_fields=["name"])
 
-    def _record(
+    def record_audit(
         self, changed: list[tuple[_Row, dict]], municipalities: dict[str, Municipality]
     ) -> None:
         """One audit event per municipality touched, with every old value that was replaced."""

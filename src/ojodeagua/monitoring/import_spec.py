@@ -1,4 +1,4 @@
-"""What each observation file looks like: the columns of visits, supply logs and surveys."""
+"""The import specs of monitoring: the columns of visits, supply days and surveys."""
 
 import re
 from collections.abc import Sequence
@@ -8,19 +8,16 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.facilities.models import HealthCentre, School
-from ojodeagua.lib.importing import (
+from ojodeagua.imports.columns import (
     QUERY_CHUNK,
     Boolean,
-    ChildSpec,
     Choice,
     Column,
-    ImportSpec,
-    ParsedRow,
     Reference,
     RowError,
     field_column,
-    observation_columns,
 )
+from ojodeagua.imports.engine import ParsedRow
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.places.models import Locality
 from ojodeagua.watersystems.models import Component, WaterSystem
@@ -37,6 +34,7 @@ from .models import (
     SystemVisit,
 )
 from .observation import Observation
+from .observation_import import ChildSpec, ObservationSpec, observation_columns
 
 SOURCE = Observation.Source
 
@@ -226,7 +224,7 @@ class InspectionAnswers(ChildSpec):
 
 _answers = InspectionAnswers()
 
-VISITS = ImportSpec(
+VISITS = ObservationSpec(
     kind="visits",
     label=gettext_lazy("visitas a sistemas"),
     model=SystemVisit,
@@ -280,7 +278,7 @@ def stored_supply_days(days: list[SupplyDay]):
             yield (system_id, sector, observed_on), record_id
 
 
-SUPPLY_DAYS = ImportSpec(
+SUPPLY_DAYS = ObservationSpec(
     kind="supply-days",
     label=gettext_lazy("días de suministro"),
     model=SupplyDay,
@@ -317,7 +315,7 @@ def household_label(survey: HouseholdSurvey) -> str:
 
 YES_NO_ALIASES = {"si": "yes", "s": "yes", "n": "no", "no se": "unknown", "ns": "unknown"}
 
-HOUSEHOLD_SURVEYS = ImportSpec(
+HOUSEHOLD_SURVEYS = ObservationSpec(
     kind="household-surveys",
     label=gettext_lazy("encuestas de hogar"),
     model=HouseholdSurvey,
@@ -395,7 +393,7 @@ def facility_label(attribute: str):
     return label
 
 
-SCHOOL_SURVEYS = ImportSpec(
+SCHOOL_SURVEYS = ObservationSpec(
     kind="school-surveys",
     label=gettext_lazy("encuestas en escuelas"),
     model=SchoolSurvey,
@@ -414,7 +412,7 @@ SCHOOL_SURVEYS = ImportSpec(
     place_label=facility_label("school"),
 )
 
-HEALTH_CENTRE_SURVEYS = ImportSpec(
+HEALTH_CENTRE_SURVEYS = ObservationSpec(
     kind="health-centre-surveys",
     label=gettext_lazy("encuestas en centros de salud"),
     model=HealthCentreSurvey,
@@ -435,9 +433,9 @@ HEALTH_CENTRE_SURVEYS = ImportSpec(
 )
 
 
-def import_specs() -> dict[str, ImportSpec]:
+def import_specs() -> dict[str, ObservationSpec]:
     """Every kind of observation that can be imported, by its code."""
-    from ojodeagua.waterquality.imports import SAMPLES
+    from ojodeagua.waterquality.import_spec import SAMPLES
 
     specs = [VISITS, SUPPLY_DAYS, HOUSEHOLD_SURVEYS, SCHOOL_SURVEYS, HEALTH_CENTRE_SURVEYS, SAMPLES]
     return {spec.kind: spec for spec in specs}

@@ -1,0 +1,305 @@
+"""The books' figures, each read in one place: collection, the ledger's movements and balances,
+arrears and missing receipt numbers.
+
+Pages, the public accounts, the API, the indicators engine (through ``books.score``) and the
+integrity red flags all ask here, so a figure cannot mean one thing on a page and another in an
+indicator. A figure that is needed for many providers at once is read for all of them in one
+grouped query; the single provider's figure is the same query with one id, never a second copy.
+Only reads: nothing here writes, and nothing here imports another app.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DateField, DecimalField, F, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from .models import (
+    ZERO,
+    Account,
+    Charge,
+    Connection,
+    JournalLine,
+    Payment,
+    PaymentAllocation,
+    ReceiptCounter,
+)
+
+CENT = Decimal("0.01")
+# Income that comes from running the service; opening balances and transfers are not income.
+INCOME_ACCOUNTS = [
+    Account.INCOME_FEES,
+    Account.INCOME_CONNECTIONS,
+    Account.INCOME_FINES,
+    Account.INCOME_SALES,
+    Account.INCOME_OTHER,
+]
+# Operation and maintenance: every expense account (``postings.EXPENSE_ACCOUNTS`` posts to them).
+OM_EXPENSE_ACCOUNTS = [account for account in Account if account.name.startswith("EXPENSE_")]
+MONEY_ACCOUNTS = [Account.CASH, Account.BANK, Account.RESERVE]
+NOTHING = Value(ZERO, output_field=DecimalField(max_digits=12, decimal_places=2))
+# The key of a total that is not split by month.
+WHOLE = None
+
+
+@dataclass
+class Ratio:
+    """A figure with what it was computed from; no value when there is nothing to divide by."""
+
+    numerator: Decimal
+    denominator: Decimal
+
+    @property
+    def value(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (self.numerator / self.denominator).quantize(Decimal("0.001"))
+
+
+def first_of_month(value: datetime.date | datetime.datetime) -> datetime.date:
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    return day.replace(day=1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """How many calendar months the period touches, both ends included."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _in_period(field_name: str, start: datetime.date | None, end: datetime.date | None) -> Q:
+    bounds = Q()
+    if start is not None:
+        bounds &= Q(**{f"{field_name}__gte": start})
+    if end is not None:
+        bounds &= Q(**{f"{field_name}__lte": end})
+    return bounds
+
+
+def _grouped(queryset: QuerySet, date_field: str, by_month: bool) -> QuerySet:
+    """Group by calendar month of ``date_field``, or not at all (the key is then ``WHOLE``)."""
+    if by_month:
+        return queryset.annotate(month=TruncMonth(date_field))
+    return queryset.annotate(month=Value(None, output_field=DateField()))
+
+
+def _month_key(value) -> datetime.date | None:
+    return None if value is None else first_of_month(value)
+
+
+# Collection ---------------------------------------------------------------------------------------
+@dataclass
+class Collection:
+    """What was charged for some months, and what payments not voided settled of those charges;
+    by month (first days) or, for a whole period, under ``WHOLE``."""
+
+    charged: dict[datetime.date | None, Decimal] = field(default_factory=dict)
+    collected: dict[datetime.date | None, Decimal] = field(default_factory=dict)
+
+    def ratio(self) -> Ratio:
+        """Collection efficiency: collected ÷ charged, over every month held here."""
+        return Ratio(sum(self.collected.values(), ZERO), sum(self.charged.values(), ZERO))
+
+
+def collections(
+    provider_ids: Iterable[int],
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    *,
+    by_month: bool = False,
+) -> dict[int, Collection]:
+    """Provider id → the charges of the months in [start, end] and what was collected of them.
+
+    A charge counts by the month it is for, not the day it was made; a payment counts for the
+    charges it settled, unless it was voided. Two queries for any number of providers.
+    """
+    ids = list(provider_ids)
+    found: dict[int, Collection] = defaultdict(Collection)
+    charges = Charge.objects.filter(_in_period("period", start, end), provider_id__in=ids)
+    for row in (
+        _grouped(charges, "period", by_month)
+        .values("provider_id", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        found[row["provider_id"]].charged[_month_key(row["month"])] = row["total"] or ZERO
+    settled = PaymentAllocation.objects.filter(
+        _in_period("charge__period", start, end),
+        charge__provider_id__in=ids,
+        payment__void__isnull=True,
+    )
+    for row in (
+        _grouped(settled, "charge__period", by_month)
+        .values("charge__provider_id", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        found[row["charge__provider_id"]].collected[_month_key(row["month"])] = row["total"] or ZERO
+    return dict(found)
+
+
+def collection(provider_id: int, start: datetime.date, end: datetime.date) -> Collection:
+    """One provider's charges of [start, end] and what was collected of them, as totals."""
+    return collections([provider_id], start, end).get(provider_id, Collection())
+
+
+# The ledger ---------------------------------------------------------------------------------------
+def movements(
+    provider_ids: Iterable[int],
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    *,
+    accounts: Iterable[str] | None = None,
+    by_month: bool = False,
+) -> dict[int, dict[datetime.date | None, dict[str, Decimal]]]:
+    """Provider id → month (or ``WHOLE``) → account → debit − credit of the lines of entries
+    dated in [start, end]; one grouped query for any number of providers.
+
+    Accounts without lines are left out; a month appears when any of its entries has a line in
+    ``accounts`` (every account when None).
+    """
+    lines = JournalLine.objects.filter(
+        _in_period("entry__entry_date", start, end), entry__provider_id__in=list(provider_ids)
+    )
+    if accounts is not None:
+        lines = lines.filter(account__in=list(accounts))
+    found: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    for row in (
+        _grouped(lines, "entry__entry_date", by_month)
+        .values("entry__provider_id", "month", "account")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
+    ):
+        found[row["entry__provider_id"]][_month_key(row["month"])][row["account"]] = (
+            row["d"] or ZERO
+        ) - (row["c"] or ZERO)
+    return {provider_id: dict(months) for provider_id, months in found.items()}
+
+
+def account_totals(
+    provider_id: int,
+    accounts: Iterable[str] | None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[str, Decimal]:
+    """Account → debit − credit of one provider's entries dated in [start, end]."""
+    found = movements([provider_id], start, end, accounts=accounts).get(provider_id, {})
+    return found.get(WHOLE, {})
+
+
+def balances(provider_id: int, *, until: datetime.date | None = None) -> dict[str, Decimal]:
+    """Account → what it holds at the end of ``until`` (all the ledger when None), to the cent."""
+    return {
+        account: amount.quantize(CENT)
+        for account, amount in account_totals(provider_id, None, end=until).items()
+    }
+
+
+def operating_income(by_account: dict[str, Decimal]) -> Decimal:
+    """Income from running the service, out of ledger movements (income is a credit)."""
+    return -sum((by_account.get(account, ZERO) for account in INCOME_ACCOUNTS), ZERO)
+
+
+def om_expenses(by_account: dict[str, Decimal]) -> Decimal:
+    """Operation and maintenance spending, out of ledger movements."""
+    return sum((by_account.get(account, ZERO) for account in OM_EXPENSE_ACCOUNTS), ZERO)
+
+
+def operating(
+    provider_id: int, start: datetime.date, end: datetime.date
+) -> tuple[Decimal, Decimal]:
+    """(operating income, O&M expenses) of the period, from the ledger."""
+    moved = account_totals(provider_id, INCOME_ACCOUNTS + OM_EXPENSE_ACCOUNTS, start, end)
+    return operating_income(moved), om_expenses(moved)
+
+
+def reserve_months(reserve: Decimal, expenses: Decimal, months: int) -> Ratio:
+    """The reserve in months of spending: reserve ÷ the period's O&M spending per month."""
+    monthly = expenses / months
+    return Ratio(reserve.quantize(CENT), monthly.quantize(CENT) if monthly else ZERO)
+
+
+# Arrears ------------------------------------------------------------------------------------------
+def owed_charges(charges: QuerySet, on: datetime.date) -> QuerySet:
+    """(connection id, month, what is left) of ``charges`` still owed on ``on``, for months
+    before ``on``'s month.
+
+    Payments count from the day they were made until the day they were voided. A credit (a
+    corrected charge) counts always: the charge it corrects should never have been owed.
+    """
+    live_on = Q(allocations__payment__paid_on__lte=on) & (
+        Q(allocations__payment__void__isnull=True) | Q(allocations__payment__void__voided_on__gt=on)
+    )
+    return (
+        charges.filter(period__lt=first_of_month(on))
+        .exclude(kind=Charge.Kind.CREDIT)
+        .annotate(
+            paid=Coalesce(Sum("allocations__amount", filter=live_on), NOTHING),
+            credited=Coalesce(F("correction__amount"), NOTHING),
+        )
+        .annotate(left=F("amount") - F("paid") + F("credited"))
+        .filter(left__gt=0)
+        .values_list("connection_id", "period", "left")
+    )
+
+
+def arrears_by_connection(charges: QuerySet, on: datetime.date) -> dict[int, Decimal]:
+    """Connection id → what it owed on ``on`` for months before ``on``'s month, of ``charges``;
+    only those that owe."""
+    owed: dict[int, Decimal] = {}
+    for connection_id, _month, left in owed_charges(charges, on):
+        owed[connection_id] = owed.get(connection_id, ZERO) + left
+    return owed
+
+
+def provider_arrears(provider, on: datetime.date) -> dict[int, Decimal]:
+    """Connection id → what it owed on ``on`` for earlier months; only those that owe."""
+    return arrears_by_connection(Charge.objects.filter(provider=provider), on)
+
+
+def arrears(connection: Connection, on: datetime.date) -> Decimal:
+    """What the connection owed on ``on`` for months before the current one."""
+    owed = arrears_by_connection(Charge.objects.filter(connection=connection), on)
+    return owed.get(connection.pk, ZERO)
+
+
+def arrears_total(provider, on: datetime.date) -> tuple[Decimal, int]:
+    """What is owed on ``on`` for past months (after payments and corrections), and by how
+    many tomas."""
+    owed = provider_arrears(provider, on)
+    return sum(owed.values(), ZERO), len(owed)
+
+
+# Receipts -----------------------------------------------------------------------------------------
+@dataclass
+class ReceiptNumbers:
+    """The last receipt number given and those between 1 and it that no payment carries."""
+
+    last: int
+    missing: list[int]
+
+
+def receipt_numbers(provider_id: int) -> ReceiptNumbers:
+    """The receipts' numbering: the last number is the highest on a receipt or in the counter
+    (a receipt given and then removed still took its number)."""
+    receipts = Payment.objects.filter(provider_id=provider_id).aggregate(
+        count=Count("pk"), low=Min("receipt_number"), high=Max("receipt_number")
+    )
+    counter = ReceiptCounter.objects.filter(provider_id=provider_id).aggregate(
+        top=Max("last_number")
+    )
+    last = max(receipts["high"] or 0, counter["top"] or 0)
+    # Numbers are unique per provider: as many receipts as the last number, from 1, is no gap.
+    if receipts["count"] == last and (receipts["low"] or 1) >= 1:
+        return ReceiptNumbers(last, [])
+    numbers = set(
+        Payment.objects.filter(provider_id=provider_id).values_list("receipt_number", flat=True)
+    )
+    return ReceiptNumbers(last, sorted(set(range(1, last + 1)) - numbers))
+
+
+def missing_receipts(provider_id: int) -> list[int]:
+    """Receipt numbers between 1 and the last one given that no payment carries."""
+    return receipt_numbers(provider_id).missing
