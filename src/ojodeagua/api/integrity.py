@@ -61,6 +61,7 @@ from ojodeagua.integrity.workshop import (
     open_cycle,
     plan_action,
     rate_risk,
+    score_indicator,
     set_top_three,
 )
 from ojodeagua.lib.filters import visible
@@ -832,6 +833,27 @@ class ScorecardScoreViewSet(IntegrityViewSet):
     filterset_class = cycle_filter(ScorecardScore)
     select_related = ("cycle", "indicator")
     natural_key = ("cycle", "indicator")
+
+    def perform_create(self, serializer) -> None:
+        self.score(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.score(serializer)
+
+    def score(self, serializer) -> None:
+        """Through ``workshop.score_indicator``, as the scorecard page scores."""
+        self.check_can_write(serializer)
+        data, instance = serializer.validated_data, serializer.instance
+        try:
+            serializer.instance, _created = score_indicator(
+                self.request.user,
+                data.get("cycle") or instance.cycle,
+                data.get("indicator") or instance.indicator,
+                data.get("score", getattr(instance, "score", None)),
+                data.get("evidence", getattr(instance, "evidence", "")),
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
 
 class ComplaintFilter(django_filters.FilterSet):

@@ -52,7 +52,6 @@ from .models import (
     RoadmapChange,
     RoadmapItem,
     ScorecardIndicator,
-    ScorecardScore,
 )
 
 Status = RoadmapItem.Status
@@ -546,7 +545,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         initial[f"evidence_{indicator_id}"] = score.evidence
     form = ScorecardForm(request.POST or None, indicators=indicators, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = save_scores(request, cycle, form.scores(), stored)
+        saved = save_scores(request, cycle, form.scores(), stored, indicators)
         messages.success(
             request,
             ngettext("Se guardó %(count)s puntaje.", "Se guardaron %(count)s puntajes.", saved)
@@ -594,18 +593,16 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "integrity/followup/scorecard.html", context, status=status)
 
 
-def save_scores(request, cycle: Cycle, scores: dict, stored: dict) -> int:
+def save_scores(request, cycle: Cycle, scores: dict, stored: dict, indicators: list) -> int:
+    """Every indicator through ``workshop.score_indicator``, all or none; how many changed."""
+    by_id = {indicator.pk: indicator for indicator in indicators}
     saved = 0
     with transaction.atomic():
         for indicator_id, (value, evidence) in scores.items():
-            score = stored.get(indicator_id) or ScorecardScore(
-                cycle=cycle, indicator_id=indicator_id
-            )
-            if score.pk and score.score == value and score.evidence == evidence:
+            before = stored.get(indicator_id)
+            if before is not None and (before.score, before.evidence) == (value, evidence):
                 continue
-            score.score, score.evidence = value, evidence
-            score.full_clean()
-            save_audited(request.user, score, score.save)
+            workshop.score_indicator(request.user, cycle, by_id[indicator_id], value, evidence)
             saved += 1
     return saved
 

@@ -23,6 +23,7 @@ from .models import (
     Rating,
     RoadmapChange,
     RoadmapItem,
+    ScorecardScore,
 )
 
 
@@ -143,6 +144,28 @@ def add_participant(
             raise
         return add_participant(user, cycle, record_id=record_id, **fields)
     return person, True
+
+
+def score_indicator(
+    user, cycle: Cycle, indicator, score: int, evidence: str = ""
+) -> tuple[ScorecardScore, bool]:
+    """One indicator of the yearly self-assessment, (score, created); audited.
+
+    One score per indicator and cycle: scoring it again changes the stored score (nothing is
+    written when nothing changed). The indicator must be of the cycle's catalogue.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    stored = ScorecardScore.objects.filter(cycle=cycle, indicator=indicator).first()
+    created = stored is None
+    stored = stored or ScorecardScore(cycle=cycle, indicator=indicator)
+    if not created and stored.score == score and stored.evidence == evidence:
+        return stored, False
+    stored.score, stored.evidence = score, evidence
+    stored.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        save_audited(user, stored, stored.save)
+    return stored, created
 
 
 def mark_workshop_started(user, cycle: Cycle) -> None:

@@ -15,12 +15,14 @@ from ojodeagua.integrity.models import (
     Cycle,
     Participant,
     RoadmapItem,
+    ScorecardIndicator,
 )
 from ojodeagua.integrity.workshop import (
     answer_checklist,
     open_cycle,
     plan_action,
     rate_risk,
+    score_indicator,
     set_top_three,
 )
 from ojodeagua.lib.records import RecordConflict
@@ -255,3 +257,23 @@ def test_an_action_sent_twice_is_planned_once_and_another_plan_is_a_conflict(pre
     with pytest.raises(ValidationError, match="tres problemas"):
         plan_action(coordinator, unchosen, record_id="plan-2", **plan)
     assert RoadmapItem.objects.filter(assessed_risk__cycle=preparing_cycle).count() == 1
+
+
+def test_an_indicator_has_one_score_per_cycle_and_an_unchanged_score_writes_nothing(
+    preparing_cycle, treasurer
+):
+    indicator = ScorecardIndicator.objects.filter(version=preparing_cycle.catalogue).first()
+    first, created = score_indicator(treasurer, preparing_cycle, indicator, 3, "Actas al día")
+    events = AuditEvent.objects.filter(content_type__model="scorecardscore")
+    written = events.count()
+    same, created_same = score_indicator(treasurer, preparing_cycle, indicator, 3, "Actas al día")
+    assert events.count() == written
+    changed, created_changed = score_indicator(
+        treasurer, preparing_cycle, indicator, 4, "Cuentas presentadas"
+    )
+    assert created and not created_same and not created_changed
+    assert first.pk == same.pk == changed.pk
+    assert (changed.score, changed.evidence) == (4, "Cuentas presentadas")
+    with pytest.raises(ValidationError) as refused:
+        score_indicator(treasurer, preparing_cycle, indicator, 9, "Demasiado")
+    assert "score" in refused.value.message_dict
