@@ -57,6 +57,7 @@ from ojodeagua.integrity.workshop import (
     ADJUSTABLE,
     add_participant,
     answer_checklist,
+    answer_coaching,
     change_roadmap,
     open_cycle,
     plan_action,
@@ -823,6 +824,26 @@ class CoachingAnswerViewSet(IntegrityViewSet):
     )
     select_related = ("session__cycle", "item")
     natural_key = ("session", "item")
+
+    def perform_create(self, serializer) -> None:
+        self.answer(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.answer(serializer)
+
+    def answer(self, serializer) -> None:
+        """Through ``workshop.answer_coaching``, as the coaching page records answers."""
+        self.check_can_write(serializer)
+        data = dict(serializer.validated_data)
+        instance = serializer.instance
+        session = data.pop("session", None) or instance.session
+        item = data.pop("item", None) or instance.item
+        try:
+            serializer.instance, _created = answer_coaching(
+                self.request.user, session, item, **data
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
 
 class ScorecardScoreViewSet(IntegrityViewSet):

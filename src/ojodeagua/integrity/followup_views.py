@@ -44,7 +44,6 @@ from .followup_forms import (
 from .models import (
     AssessedRisk,
     Attachment,
-    CoachingAnswer,
     CoachingSession,
     Complaint,
     ComplianceAnswer,
@@ -472,9 +471,7 @@ def save_session(request, cycle: Cycle, form, item_forms) -> CoachingSession:
             for item, item_form in item_forms:
                 target = item_form
                 if item_form.has_answers():
-                    answer = CoachingAnswer(session=session, item=item, **item_form.answers())
-                    answer.full_clean()
-                    save_audited(request.user, answer, answer.save)
+                    workshop.answer_coaching(request.user, session, item, **item_form.answers())
                 if item_form.changes_status():
                     workshop.change_roadmap(
                         item,

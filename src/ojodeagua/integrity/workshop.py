@@ -17,6 +17,7 @@ from ojodeagua.providers.models import Sex
 
 from .models import (
     AssessedRisk,
+    CoachingAnswer,
     ComplianceAnswer,
     Cycle,
     Participant,
@@ -162,6 +163,23 @@ def score_indicator(
     if not created and stored.score == score and stored.evidence == evidence:
         return stored, False
     stored.score, stored.evidence = score, evidence
+    stored.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        save_audited(user, stored, stored.save)
+    return stored, created
+
+
+def answer_coaching(user, session, item: RoadmapItem, **answers) -> tuple[CoachingAnswer, bool]:
+    """One road-map action's answers to the four guiding questions in one coaching session,
+    (answer, created); audited. Answering the same action again in the session changes them.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    stored = CoachingAnswer.objects.filter(session=session, item=item).first()
+    created = stored is None
+    stored = stored or CoachingAnswer(session=session, item=item)
+    for name, value in answers.items():
+        setattr(stored, name, value.strip() if isinstance(value, str) else value)
     stored.full_clean(validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         save_audited(user, stored, stored.save)

@@ -11,6 +11,7 @@ from ojodeagua.integrity import register
 from ojodeagua.integrity.models import (
     AssessedRisk,
     CatalogueVersion,
+    CoachingSession,
     Complaint,
     Cycle,
     Participant,
@@ -19,6 +20,7 @@ from ojodeagua.integrity.models import (
 )
 from ojodeagua.integrity.workshop import (
     answer_checklist,
+    answer_coaching,
     open_cycle,
     plan_action,
     rate_risk,
@@ -277,3 +279,32 @@ def test_an_indicator_has_one_score_per_cycle_and_an_unchanged_score_writes_noth
     with pytest.raises(ValidationError) as refused:
         score_indicator(treasurer, preparing_cycle, indicator, 9, "Demasiado")
     assert "score" in refused.value.message_dict
+
+
+def test_an_action_has_one_set_of_answers_per_coaching_session(preparing_cycle, treasurer):
+    key = AssessedRisk.objects.create(
+        cycle=preparing_cycle, own_title="Cuotas", consensus_likelihood=3, consensus_impact=3
+    )
+    key.priority = 1
+    key.save()
+    item = RoadmapItem.objects.create(
+        assessed_risk=key, action="Asamblea", responsible="Tesorera", deadline=D(2026, 12, 1)
+    )
+    session = CoachingSession.objects.create(
+        cycle=preparing_cycle, held_on=D(2026, 11, 5), attendees="Comité"
+    )
+    first, created = answer_coaching(treasurer, session, item, goals_reached=" Se citó ")
+    again, created_again = answer_coaching(treasurer, session, item, problems="Llovió")
+    assert created and not created_again and again.pk == first.pk
+    assert (again.goals_reached, again.problems) == ("Se citó", "Llovió")
+    other_cycle = Cycle.objects.create(
+        provider=preparing_cycle.provider,
+        number=2,
+        catalogue=preparing_cycle.catalogue,
+        scale=preparing_cycle.scale,
+    )
+    elsewhere = CoachingSession.objects.create(
+        cycle=other_cycle, held_on=D(2026, 11, 6), attendees="Comité"
+    )
+    with pytest.raises(ValidationError, match="otro ciclo"):
+        answer_coaching(treasurer, elsewhere, item, goals_reached="x")
