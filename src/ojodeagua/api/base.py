@@ -7,6 +7,7 @@ by the domain's services or by ``resent_or_conflict`` here).
 
 import copy
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -21,6 +22,8 @@ from ojodeagua.audit.trail import save_audited
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.pages.forms import allowed_choices
+
+OUT_OF_CHOICES = forms.ModelChoiceField.default_error_messages["invalid_choice"]
 
 CONFLICT = inline_serializer(
     "RecordIdConflict",
@@ -89,6 +92,8 @@ class ScopedSerializer(serializers.ModelSerializer):
             if queryset is not None and hasattr(queryset, "in_area") and not field.read_only:
                 current = getattr(self.instance, f"{name}_id", None) if self.instance else None
                 field.queryset = allowed_choices(scope, queryset, current)
+                # Out of the user's choices, in the words the page's form uses for it.
+                field.error_messages["does_not_exist"] = OUT_OF_CHOICES
         return fields
 
 

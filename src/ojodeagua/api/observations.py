@@ -4,7 +4,7 @@ from collections import Counter
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.utils import timezone
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -19,8 +19,7 @@ from ojodeagua.audit.trail import save_audited
 from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.indicators.exports import IndicatorValueFilter
 from ojodeagua.indicators.models import IndicatorValue
-from ojodeagua.lib.refresh import refresh_indicators_on_commit
-from ojodeagua.monitoring import workflow
+from ojodeagua.monitoring import services
 from ojodeagua.monitoring.models import (
     ComponentCheck,
     HealthCentreSurvey,
@@ -30,8 +29,7 @@ from ojodeagua.monitoring.models import (
     SupplyDay,
     SystemVisit,
 )
-from ojodeagua.monitoring.observation import EARLIEST_OBSERVED_ON, Observation
-from ojodeagua.organisations.scope import scope_for
+from ojodeagua.monitoring.observation import Observation
 from ojodeagua.pages.filters import visible
 from ojodeagua.places.filters import municipality_filter
 from ojodeagua.places.models import Locality
@@ -44,6 +42,7 @@ from .base import (
     ScopedReadOnlyViewSet,
     ScopedSerializer,
     create_responses,
+    refusal,
     saved_response,
 )
 
@@ -95,15 +94,8 @@ class ObservationSerializer(ScopedSerializer):
 
     def validate_observed_on(self, value):
         # The same limits as the entry pages and the file imports.
-        if value > timezone.localdate():
-            raise serializers.ValidationError(
-                _("La fecha es posterior a hoy; anote el día en que se hizo la observación.")
-            )
-        if value < EARLIEST_OBSERVED_ON:
-            raise serializers.ValidationError(
-                _("La fecha %(date)s es demasiado antigua; revise el año.")
-                % {"date": f"{value.day:02d}/{value.month:02d}/{value.year:04d}"}
-            )
+        if refused := services.observed_on_refusal(value):
+            raise serializers.ValidationError(refused)
         return value
 
     def candidate(self):
@@ -133,16 +125,30 @@ class ObservationSerializer(ScopedSerializer):
     def create(self, validated_data):
         children = {name: validated_data.pop(name, []) for name in self.nested}
         user = self.context["request"].user
-        observation = self.Meta.model(**validated_data, recorded_by=user)
-        if observation.state == Observation.State.VALIDATED:
-            observation.validate_by(user)
-        save_audited(user, observation, observation.save)
-        for name, rows in self.nested.items():
-            for row in children[name]:
-                child = rows.model(**row, **{rows.parent: observation})
-                save_audited(user, child, child.save)
-        self.after_children(observation)
-        return observation
+        observation = self.Meta.model(**validated_data)
+
+        def write(observation):
+            save_audited(user, observation, observation.save)
+            for name, rows in self.nested.items():
+                for row in children[name]:
+                    child = rows.model(**row, **{rows.parent: observation})
+                    save_audited(user, child, child.save)
+            self.after_children(observation)
+
+        state = observation.state
+        try:
+            saved, _created = services.save_observation(
+                user,
+                observation,
+                write,
+                action=services.ACTION_FOR_STATE[state],
+                requested_state=state,
+            )
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from None
+        except DjangoValidationError as refused:
+            raise refusal(refused) from None
+        return saved
 
     def after_children(self, observation) -> None:
         """Work that needs the nested rows saved (scores, verdicts)."""
@@ -364,23 +370,12 @@ class ObservationViewSet(ResendableCreate, mixins.CreateModelMixin, ScopedReadOn
     def create_new(self, request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self._check_place(serializer)
         observation = serializer.save()
-        refresh_indicators_on_commit([observation])
         fresh = self.get_queryset().get(pk=observation.pk)
         return saved_response(self.get_serializer(fresh).data, created=True)
 
     def differences(self, serializer, stored) -> list[str]:
         return serializer.differences(stored)
-
-    def _check_place(self, serializer) -> None:
-        candidate = serializer.candidate()
-        try:
-            workflow.check_may_save(
-                scope_for(self.request.user), candidate, serializer.validated_data.get("state")
-            )
-        except DjangoPermissionDenied as refused:
-            raise PermissionDenied(str(refused)) from None
 
 
 def documented(viewset: type[ObservationViewSet]) -> type[ObservationViewSet]:

@@ -19,6 +19,7 @@ from .models import (
     SystemVisit,
 )
 from .observation import EARLIEST_OBSERVED_ON, Observation
+from .services import observed_on_refusal, too_old_message
 from .workflow import may_record
 
 YES_NO = [(True, _("Sí")), (False, _("No"))]
@@ -33,12 +34,6 @@ def yes_no_field(label, required_message) -> forms.TypedChoiceField:
         widget=forms.RadioSelect,
         error_messages={"required": required_message},
     )
-
-
-def too_old_message(day: datetime.date) -> str:
-    return _("La fecha %(date)s es demasiado antigua; revise el año.") % {
-        "date": f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
-    }
 
 
 def numeric_widget() -> forms.NumberInput:
@@ -76,12 +71,8 @@ class ObservationForm(ScopedModelForm):
 
     def clean_observed_on(self) -> datetime.date:
         observed_on = self.cleaned_data["observed_on"]
-        if observed_on > timezone.localdate():
-            raise forms.ValidationError(
-                _("La fecha es posterior a hoy; anote el día en que se hizo la observación.")
-            )
-        if observed_on < EARLIEST_OBSERVED_ON:
-            raise forms.ValidationError(too_old_message(observed_on))
+        if refused := observed_on_refusal(observed_on):
+            raise forms.ValidationError(refused)
         return observed_on
 
     def _post_clean(self) -> None:

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import diff, record, save_audited, save_form_audited, snapshot
 from ojodeagua.lib.folding import Folded, fold
-from ojodeagua.lib.refresh import refresh_indicators_on_commit
 from ojodeagua.organisations.scope import (
     get_editable_or_404,
     get_visible_or_404,
@@ -33,7 +32,7 @@ from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality
 from ojodeagua.watersystems.models import WaterSystem
 
-from . import workflow
+from . import services, workflow
 from .forms import (
     HealthCentreSurveyForm,
     HouseholdSurveyForm,
@@ -182,35 +181,12 @@ def requested_action(request: HttpRequest) -> str:
     return action if action in {workflow.DRAFT, workflow.SUBMIT, workflow.VALIDATE} else ""
 
 
-def prepare_state(request: HttpRequest, observation: Observation, previous: str | None) -> None:
-    scope = scope_for(request.user)
-    if previous is None:
-        observation.recorded_by = request.user
-    workflow.apply_save_state(
-        observation,
-        previous=previous,
-        action=requested_action(request),
-        user=request.user,
-        may_validate=workflow.can_validate(scope, observation),
+def save_entry(request: HttpRequest, observation: Observation, write: services.Write):
+    """Save through the one observation service, with the state the pressed button asks for."""
+    saved, _created = services.save_observation(
+        request.user, observation, write, action=requested_action(request)
     )
-
-
-def stored_copy(observation: Observation) -> list[Observation]:
-    """The record as stored before an edit: its old place and date need refreshing too."""
-    if observation.pk is None:
-        return []
-    return list(type(observation)._default_manager.filter(pk=observation.pk))
-
-
-def stored_state(observation: Observation) -> str | None:
-    if observation.pk is None:
-        return None
-    return (
-        type(observation)
-        ._default_manager.filter(pk=observation.pk)
-        .values_list("state", flat=True)
-        .first()
-    )
+    return saved
 
 
 @dataclass
@@ -259,8 +235,6 @@ class ObservationPages(EntityPages):
             instance = self.model()
         else:
             instance = get_editable_or_404(request.user, self.model, pk)
-        previous = stored_state(instance)
-        before_edit = stored_copy(instance)
         data = request.POST if request.method == "POST" else None
         form = self.form(data, instance=instance, scope=scope)
         formsets = [
@@ -273,12 +247,9 @@ class ObservationPages(EntityPages):
             for formset_class in self.formsets
         ]
         if data is not None and form.is_valid() and all(f.is_valid() for f in formsets):
-            with transaction.atomic():
-                prepare_state(request, form.instance, previous)
-                saved = save_form_audited(request.user, form, formsets)
-                if self.after_save:
-                    self.after_save(saved)
-            refresh_indicators_on_commit([saved, *before_edit])
+            saved = save_entry(
+                request, form.instance, lambda _: self.save_form(request, form, formsets)
+            )
             messages.success(request, saved_message(saved))
             return redirect(saved.get_absolute_url())
         context = {
@@ -295,6 +266,12 @@ class ObservationPages(EntityPages):
             context.update(self.edit_context(request, instance))
         return render(request, self.template("edit"), context, status=400 if data else 200)
 
+    def save_form(self, request: HttpRequest, form, formsets) -> Observation:
+        saved = save_form_audited(request.user, form, formsets)
+        if self.after_save:
+            self.after_save(saved)
+        return saved
+
     def validate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_visible_or_404(request.user, self.model, pk)
         if workflow.validate_observation(obj, request.user):
@@ -304,10 +281,9 @@ class ObservationPages(EntityPages):
     def submit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_editable_or_404(request.user, self.model, pk)
         if obj.state == State.DRAFT:
-            obj.state = State.SUBMITTED
-            with transaction.atomic():
-                save_audited(request.user, obj, obj.save)
-            refresh_indicators_on_commit([obj])
+            services.save_observation(
+                request.user, obj, lambda _: save_audited(request.user, obj, obj.save)
+            )
             messages.success(request, _("Registro enviado para validar."))
         return redirect(obj.get_absolute_url())
 
@@ -405,16 +381,12 @@ def visit_entry(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         inspection_form = InspectionForm.objects.filter(code=code).first()
     elif not visit.pk and choices:
         inspection_form = choices[0]
-    previous = stored_state(visit)
-    before_edit = stored_copy(visit)
     data = request.POST if request.method == "POST" else None
     form = SystemVisitForm(
         data, instance=visit, scope=scope, system=system, inspection_form=inspection_form
     )
     if data is not None and form.is_valid():
-        with transaction.atomic():
-            visit = save_visit(request, form, previous)
-        refresh_indicators_on_commit([visit, *before_edit])
+        visit = save_entry(request, form.instance, lambda _: save_visit(request, form))
         messages.success(request, saved_message(visit))
         return redirect(visit.get_absolute_url())
     context = {
@@ -431,12 +403,11 @@ def visit_entry(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "monitoring/visit_edit.html", context, status=400 if data else 200)
 
 
-def save_visit(request: HttpRequest, form: SystemVisitForm, previous: str | None) -> SystemVisit:
+def save_visit(request: HttpRequest, form: SystemVisitForm) -> SystemVisit:
     """Save the visit, its rows and its score, with one audit event for the visit itself."""
     visit = form.instance
     stored = SystemVisit.objects.filter(pk=visit.pk).first() if visit.pk else None
     before = snapshot(stored) if stored else None
-    prepare_state(request, visit, previous)
     form.save()
     for component, condition in form.conditions():
         check = ComponentCheck.objects.filter(visit=visit, component=component).first()
@@ -515,7 +486,6 @@ def supply_week(request: HttpRequest) -> HttpResponse:
                 "escribía. Vuelva a abrir la semana para ver lo guardado y corríjalo ahí."
             )
         else:
-            refresh_indicators_on_commit(saved)
             if saved:
                 messages.success(
                     request,
@@ -543,11 +513,16 @@ def save_week(request: HttpRequest, system, sector: str, rows: list[SupplyDayRow
         if day.pk is None:
             day.source = Observation.Source.SELF_REPORT
         day.hours, day.no_water_reason = hours, reason
-        prepare_state(request, day, stored_state(day))
-        check_unique_day(day)
-        save_audited(request.user, day, day.save)
-        saved.append(day)
+        saved.append(save_entry(request, day, save_supply_day(request)))
     return saved
+
+
+def save_supply_day(request: HttpRequest) -> services.Write:
+    def write(day: SupplyDay) -> SupplyDay:
+        check_unique_day(day)
+        return save_audited(request.user, day, day.save)
+
+    return write
 
 
 def check_unique_day(day: SupplyDay) -> None:

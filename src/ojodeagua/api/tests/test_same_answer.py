@@ -16,9 +16,10 @@ from ojodeagua.books.models import Payment, PaymentVoid
 from ojodeagua.books.payments import void_payment
 from ojodeagua.integrity.models import Complaint
 from ojodeagua.monitoring import workflow
-from ojodeagua.monitoring.models import SupplyDay
+from ojodeagua.monitoring.models import HouseholdSurvey, SupplyDay, SystemVisit
 from ojodeagua.monitoring.observation import Observation
 from ojodeagua.organisations.models import Membership
+from ojodeagua.watersystems.models import WaterSystem
 
 D = datetime.date
 
@@ -124,3 +125,59 @@ def test_a_committee_member_validates_an_observation_neither_on_the_page_nor_the
     day.refresh_from_db()
     assert day.state == Observation.State.SUBMITTED
     assert not SupplyDay.objects.filter(record_id="tel-9:dia-1").exists()
+
+
+def test_a_visit_dated_before_1900_is_refused_alike_by_the_page_and_the_api(ong):
+    provider = Membership.objects.get(user__username="ong").providers.first()
+    system = provider.systems.first()
+    ancient = "0001-01-01"
+
+    page = ong.post(
+        f"/visitas/nueva/?system={system.pk}",
+        {"observed_on": ancient, "source": "visit", "working": "True", "chlorination": "none"},
+    )
+    through_api = api("ong").post(
+        "/api/v1/system-visits/",
+        {
+            "record_id": "tel-9:visita-1",
+            "system": system.pk,
+            "observed_on": ancient,
+            "source": "visit",
+            "working": True,
+            "chlorination": "none",
+        },
+        format="json",
+    )
+
+    sentence = "La fecha 01/01/0001 es demasiado antigua; revise el año."
+    assert page.status_code == through_api.status_code == 400
+    assert page.context["form"].errors["observed_on"] == [sentence]
+    assert through_api.json()["observed_on"] == [sentence]
+    assert not SystemVisit.objects.filter(system=system, observed_on__year=1).exists()
+
+
+def test_a_committee_member_records_no_survey_for_another_place_on_the_page_nor_the_api(
+    tesorera,
+):
+    other = WaterSystem.objects.filter(municipality__key="07061").first()
+    answers = {
+        "observed_on": "2023-03-04",
+        "source": "visit",
+        "locality": other.locality_id,
+        "system": other.pk,
+        "water_source": "public_tap",
+        "collection_minutes": "20",
+    }
+
+    page = tesorera.post("/encuestas/hogares/nueva/", answers)
+    through_api = api("tesorera").post(
+        "/api/v1/household-surveys/", {"record_id": "tel-9:hogar-1", **answers}, format="json"
+    )
+
+    # Out of her area looks the same both ways: not one of the places she may choose.
+    page_errors, api_errors = page.context["form"].errors, through_api.json()
+    assert page.status_code == through_api.status_code == 400
+    for field in ("locality", "system"):
+        assert page_errors[field] == api_errors[field]
+        assert "no es una de las disponibles" in api_errors[field][0]
+    assert not HouseholdSurvey.objects.filter(system=other, observed_on=D(2023, 3, 4))
