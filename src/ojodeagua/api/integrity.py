@@ -56,9 +56,14 @@ from ojodeagua.integrity.red_flags import CHECKS
 from ojodeagua.integrity.workshop import (
     ADJUSTABLE,
     add_participant,
+    add_risk,
     answer_checklist,
     answer_coaching,
+    change_assessed_risk,
     change_roadmap,
+    correct_coaching_session,
+    edit_cycle,
+    hold_coaching_session,
     open_cycle,
     plan_action,
     rate_risk,
@@ -241,21 +246,7 @@ class CycleSerializer(IntegritySerializer):
                 attrs["scale"] = (
                     catalogue.scales.filter(is_default=True).first() or catalogue.scales.first()
                 )
-        else:
-            moved = [
-                name
-                for name in ("catalogue", "scale", "provider")
-                if name in attrs and attrs[name] != getattr(self.instance, name)
-            ]
-            if moved and ("provider" in moved or self.instance.assessed_risks.exists()):
-                raise serializers.ValidationError(
-                    {
-                        moved[0]: _(
-                            "Ya hay riesgos valorados en este ciclo: el catálogo y la escala "
-                            "ya no se cambian, y el ciclo no pasa a otro comité."
-                        )
-                    }
-                )
+        # After it is opened, what may change is workshop.edit_cycle's to say.
         return super().validate(attrs)
 
 
@@ -304,20 +295,6 @@ class AssessedRiskSerializer(IntegritySerializer):
     def get_consensus_band(self, assessed) -> str | None:
         band = assessed.consensus_band()
         return band["code"] if band else None
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        cycle = attrs.get("cycle") or self.instance.cycle
-        risk = attrs.get("risk", getattr(self.instance, "risk", None))
-        if risk is not None:
-            same = AssessedRisk.objects.filter(cycle=cycle, risk=risk)
-            if self.instance is not None:
-                same = same.exclude(pk=self.instance.pk)
-            if same.exists():
-                raise serializers.ValidationError(
-                    {"risk": _("Ese riesgo ya está en la valoración de este ciclo.")}
-                )
-        return attrs
 
 
 class RatingSerializer(IntegritySerializer):
@@ -626,6 +603,16 @@ class CycleViewSet(IntegrityViewSet):
         except DjangoValidationError as error:
             raise refusal(error) from None
 
+    def perform_update(self, serializer) -> None:
+        """Through ``workshop.edit_cycle``, as the cycle's page changes it."""
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        values.pop("record_id", None)
+        try:
+            edit_cycle(self.request.user, serializer.instance, **values)
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+
     @extend_schema(request=TOP_THREE, responses=AssessedRiskSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="top-three")
     def top_three(self, request, pk=None):
@@ -716,6 +703,30 @@ class AssessedRiskViewSet(IntegrityViewSet):
     serializer_class = AssessedRiskSerializer
     filterset_class = cycle_filter(AssessedRisk)
     select_related = ("cycle__scale", "risk")
+
+    def perform_create(self, serializer) -> None:
+        """Through ``workshop.add_risk``, as the workshop page adds the group's own risk."""
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        try:
+            serializer.instance, _created = add_risk(
+                self.request.user, values.pop("cycle"), **values
+            )
+        except RecordConflict:
+            raise
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+
+    def perform_update(self, serializer) -> None:
+        """Through ``workshop.change_assessed_risk``, as the page rates by consensus."""
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        values.pop("record_id", None)
+        values.pop("cycle", None)
+        try:
+            change_assessed_risk(self.request.user, serializer.instance, **values)
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
 
 class RatingViewSet(IntegrityViewSet):
@@ -810,6 +821,29 @@ class CoachingSessionViewSet(IntegrityViewSet):
     filterset_class = cycle_filter(CoachingSession)
     select_related = ("cycle",)
     prefetch = ("answers",)
+
+    def perform_create(self, serializer) -> None:
+        """Through ``workshop.hold_coaching_session``, as the coaching page records one."""
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        try:
+            serializer.instance, _created = hold_coaching_session(
+                self.request.user, values.pop("cycle"), **values
+            )
+        except RecordConflict:
+            raise
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+
+    def perform_update(self, serializer) -> None:
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        values.pop("record_id", None)
+        values.pop("cycle", None)
+        try:
+            correct_coaching_session(self.request.user, serializer.instance, **values)
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
 
 class CoachingAnswerViewSet(IntegrityViewSet):

@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ojodeagua.audit.trail import record, save_audited
+from ojodeagua.audit.trail import record
 from ojodeagua.lib.records import RecordConflict, new_record_id
 from ojodeagua.lib.tabular import csv_response
 from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
@@ -458,15 +458,14 @@ def save_session(request, cycle: Cycle, form, item_forms) -> CoachingSession:
     target = form
     try:
         with transaction.atomic():
-            session = CoachingSession(
-                cycle=cycle,
+            session, _created = workshop.hold_coaching_session(
+                request.user,
+                cycle,
                 held_on=form.cleaned_data["held_on"],
-                attendees=form.cleaned_data["attendees"].strip(),
-                notes=form.cleaned_data["notes"].strip(),
-                record_id=form.cleaned_data["record_id"] or new_record_id(),
+                attendees=form.cleaned_data["attendees"],
+                notes=form.cleaned_data["notes"],
+                record_id=form.cleaned_data["record_id"],
             )
-            session.full_clean()
-            save_audited(request.user, session, session.save)
             for item, item_form in item_forms:
                 target = item_form
                 if item_form.has_answers():

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.indicators.months import add_months
-from ojodeagua.lib.records import RecordConflict
+from ojodeagua.lib.records import RecordConflict, new_record_id
 from ojodeagua.providers.models import Sex
 
 from .models import (
     AssessedRisk,
     CoachingAnswer,
+    CoachingSession,
     ComplianceAnswer,
     Cycle,
     Participant,
@@ -434,3 +435,163 @@ def change_roadmap(item: RoadmapItem, user, reason: str, **new_values) -> Roadma
     )
     record(user, "update", item, {**changes, "reason": reason})
     return change
+
+
+# A cycle after it is opened, the risks the group rates, coaching sessions -----------------------
+FIXED_ONCE_RATED = ("catalogue", "scale", "provider")
+
+
+@transaction.atomic
+def edit_cycle(user, cycle: Cycle, *, retake_baseline: bool = False, **values) -> Cycle:
+    """Change an open cycle (audited): its stage, workshop date, context or baseline.
+
+    Once a risk is rated its catalogue and scale stay, and a cycle never moves to another
+    committee. ``retake_baseline`` takes the baseline again with today's data.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    from .baseline import take_baseline
+
+    stored = Cycle.objects.get(pk=cycle.pk)
+    moved = [
+        name
+        for name in FIXED_ONCE_RATED
+        if name in values and values[name] != getattr(stored, name)
+    ]
+    if moved and ("provider" in moved or stored.assessed_risks.exists()):
+        raise ValidationError(
+            {
+                moved[0]: _(
+                    "Ya hay riesgos valorados en este ciclo: el catálogo y la escala "
+                    "ya no se cambian, y el ciclo no pasa a otro comité."
+                )
+            }
+        )
+    for name, value in values.items():
+        setattr(cycle, name, value)
+    if retake_baseline:
+        on = timezone.localdate()
+        cycle.baseline, cycle.baseline_taken_on = take_baseline(cycle.provider, on), on
+    cycle.full_clean(validate_unique=False, validate_constraints=False)
+    save_audited(user, cycle, cycle.save)
+    return cycle
+
+
+def check_risk_once(assessed: AssessedRisk) -> None:
+    """A catalogue risk is assessed once per cycle."""
+    if assessed.risk_id is None:
+        return
+    same = AssessedRisk.objects.filter(cycle_id=assessed.cycle_id, risk_id=assessed.risk_id)
+    if same.exclude(pk=assessed.pk).exists():
+        raise ValidationError({"risk": _("Ese riesgo ya está en la valoración de este ciclo.")})
+
+
+CONSENSUS = ("consensus_likelihood", "consensus_impact")
+
+
+@transaction.atomic
+def add_risk(
+    user, cycle: Cycle, *, record_id: str | None = None, **values
+) -> tuple[AssessedRisk, bool]:
+    """A risk the group assesses, (risk, created); audited: a catalogue risk (``risk``) or
+    the group's own (``own_title``), with its consensus rating if one is given.
+
+    The same ``record_id`` sent again returns the stored risk; from another cycle it is a
+    ``RecordConflict``. A consensus rating starts the workshop of a cycle in preparation.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    if record_id:
+        stored = AssessedRisk.objects.filter(record_id=record_id).first()
+        if stored is not None:
+            if stored.cycle_id != cycle.pk:
+                raise RecordConflict(record_id)
+            return stored, False
+    assessed = AssessedRisk(cycle=cycle, **values)
+    if record_id:
+        assessed.record_id = record_id
+    check_risk_once(assessed)
+    assessed.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            save_audited(user, assessed, assessed.save)
+    except IntegrityError:
+        # The same form sent twice at once: the second is the first one's resend.
+        if not record_id or not cycle.assessed_risks.filter(record_id=record_id).exists():
+            raise
+        return cycle.assessed_risks.get(record_id=record_id), False
+    if assessed.consensus_likelihood is not None:
+        mark_workshop_started(user, cycle)
+    return assessed, True
+
+
+@transaction.atomic
+def change_assessed_risk(user, assessed: AssessedRisk, **values) -> AssessedRisk:
+    """Change a risk of the workshop (audited), most often the group's consensus rating.
+
+    A risk among the three key problems keeps its rating: it leaves the top three first.
+    Rating by consensus starts the workshop of a cycle in preparation.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    clears = any(name in values and values[name] is None for name in CONSENSUS)
+    if clears and assessed.priority is not None:
+        raise ValidationError(
+            _(
+                "Este riesgo está entre los tres problemas clave; quítelo de "
+                "ahí antes de borrar la valoración del grupo."
+            )
+        )
+    for name, value in values.items():
+        setattr(assessed, name, value)
+    check_risk_once(assessed)
+    assessed.full_clean(validate_unique=False, validate_constraints=False)
+    save_audited(user, assessed, assessed.save)
+    if any(name in values for name in CONSENSUS):
+        mark_workshop_started(user, assessed.cycle)
+    return assessed
+
+
+def hold_coaching_session(
+    user,
+    cycle: Cycle,
+    *,
+    held_on: datetime.date,
+    attendees: str = "",
+    notes: str = "",
+    record_id: str | None = None,
+) -> tuple[CoachingSession, bool]:
+    """A coaching session of the cycle, (session, created); audited. Its answers follow
+    through ``answer_coaching``. The same ``record_id`` sent again returns the stored
+    session; from another cycle it is a ``RecordConflict``."""
+    from ojodeagua.audit.trail import save_audited
+
+    if record_id:
+        stored = CoachingSession.objects.filter(record_id=record_id).first()
+        if stored is not None:
+            if stored.cycle_id != cycle.pk:
+                raise RecordConflict(record_id)
+            return stored, False
+    session = CoachingSession(
+        cycle=cycle,
+        held_on=held_on,
+        attendees=attendees.strip(),
+        notes=notes.strip(),
+        record_id=record_id or new_record_id(),
+    )
+    session.full_clean()
+    with transaction.atomic():
+        save_audited(user, session, session.save)
+    return session, True
+
+
+def correct_coaching_session(user, session: CoachingSession, **values) -> CoachingSession:
+    """Correct what a session says (date, who came, notes); audited."""
+    from ojodeagua.audit.trail import save_audited
+
+    for name, value in values.items():
+        setattr(session, name, value.strip() if isinstance(value, str) else value)
+    session.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        save_audited(user, session, session.save)
+    return session

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.audit.trail import record, save_audited, save_form_audited, snapshot
+from ojodeagua.audit.trail import record, snapshot
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider, Sex
 
 from . import workshop
-from .baseline import baseline_rows, take_baseline
+from .baseline import baseline_rows
 from .models import (
     AssessedRisk,
     CatalogueVersion,
@@ -303,12 +303,19 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = CycleEditForm(request.POST, instance=cycle)
         if form.is_valid():
-            if form.cleaned_data.get("retake_baseline"):
-                cycle.baseline = take_baseline(cycle.provider, today())
-                cycle.baseline_taken_on = today()
-            save_form_audited(request.user, form)
-            messages.success(request, _("Se guardaron los cambios del ciclo."))
-            return redirect("integrity:cycle_detail", pk=cycle.pk)
+            values = {name: form.cleaned_data[name] for name in CycleEditForm.Meta.fields}
+            try:
+                workshop.edit_cycle(
+                    request.user,
+                    cycle,
+                    retake_baseline=form.cleaned_data.get("retake_baseline", False),
+                    **values,
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("Se guardaron los cambios del ciclo."))
+                return redirect("integrity:cycle_detail", pk=cycle.pk)
     else:
         form = CycleEditForm(instance=cycle)
     return render(
@@ -536,10 +543,8 @@ def assessed_for(user, cycle: Cycle, entry: RiskEntry) -> AssessedRisk:
     """A catalogue risk gets its row in this workshop the first time someone rates it."""
     if entry.assessed is not None:
         return entry.assessed
-    assessed, created = AssessedRisk.objects.get_or_create(cycle=cycle, risk=entry.risk)
-    if created:
-        record(user, AuditEvent.Action.CREATE, assessed, snapshot(assessed))
-    return assessed
+    stored = AssessedRisk.objects.filter(cycle=cycle, risk=entry.risk).first()
+    return stored or workshop.add_risk(user, cycle, risk=entry.risk)[0]
 
 
 def missing_half(likelihood, impact) -> str:
@@ -626,18 +631,12 @@ def rate_by_consensus(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> H
         else:
             try:
                 with transaction.atomic():
-                    assessed = assessed_for(request.user, cycle, entry)
-                    if likelihood is None and assessed.priority is not None:
-                        raise ValidationError(
-                            _(
-                                "Este riesgo está entre los tres problemas clave; quítelo de "
-                                "ahí antes de borrar la valoración del grupo."
-                            )
-                        )
-                    assessed.consensus_likelihood, assessed.consensus_impact = likelihood, impact
-                    assessed.full_clean(validate_unique=False, validate_constraints=False)
-                    save_audited(request.user, assessed, assessed.save)
-                    workshop.mark_workshop_started(request.user, cycle)
+                    assessed = workshop.change_assessed_risk(
+                        request.user,
+                        assessed_for(request.user, cycle, entry),
+                        consensus_likelihood=likelihood,
+                        consensus_impact=impact,
+                    )
                 entry.assessed = assessed
                 status = "saved" if likelihood is not None else "cleared"
             except ValidationError as error:
@@ -666,28 +665,20 @@ def rate_by_consensus(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> H
 
 def add_own_risk(request: HttpRequest, cycle: Cycle, form: OwnRiskForm):
     record_id = form.cleaned_data["record_id"]
-    existing = AssessedRisk.objects.filter(record_id=record_id).first()
-    if existing is not None:
-        if existing.cycle_id != cycle.pk:
-            form.add_error(
-                None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
-            )
-            return None
-        return redirect(reverse("integrity:ratings", args=[cycle.pk]) + f"?riesgo=g{existing.pk}")
-    assessed = AssessedRisk(
-        cycle=cycle, own_title=form.cleaned_data["own_title"], record_id=record_id
-    )
     try:
-        assessed.full_clean(validate_unique=False, validate_constraints=False)
+        assessed, created = workshop.add_risk(
+            request.user, cycle, record_id=record_id, own_title=form.cleaned_data["own_title"]
+        )
+    except RecordConflict:
+        form.add_error(
+            None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+        )
+        return None
     except ValidationError as error:
         form.add_error(None, error)
         return None
-    try:
-        with transaction.atomic():
-            save_audited(request.user, assessed, assessed.save)
-    except IntegrityError:
-        assessed = cycle.assessed_risks.get(record_id=record_id)
-    messages.success(request, _("Se agregó el riesgo del grupo; ahora valórenlo."))
+    if created:
+        messages.success(request, _("Se agregó el riesgo del grupo; ahora valórenlo."))
     return redirect(reverse("integrity:ratings", args=[cycle.pk]) + f"?riesgo=g{assessed.pk}")
 
 

@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 
 from ojodeagua.books.models import Payment, PaymentVoid
 from ojodeagua.books.payments import void_payment
-from ojodeagua.integrity.models import Complaint
+from ojodeagua.integrity.models import AssessedRisk, Complaint
+from ojodeagua.integrity.workshop import set_top_three
 from ojodeagua.monitoring import workflow
 from ojodeagua.monitoring.models import HouseholdSurvey, SupplyDay, SystemVisit
 from ojodeagua.monitoring.observation import Observation
@@ -181,3 +182,40 @@ def test_a_committee_member_records_no_survey_for_another_place_on_the_page_nor_
         assert page_errors[field] == api_errors[field]
         assert "no es una de las disponibles" in api_errors[field][0]
     assert not HouseholdSurvey.objects.filter(system=other, observed_on=D(2023, 3, 4))
+
+
+def test_a_key_problem_keeps_its_consensus_on_the_page_and_the_api(tesorera):
+    """The API used to clear it; the workshop page's rule now holds on both."""
+    provider = Membership.objects.get(user__username="tesorera").providers.get()
+    cycle = provider.integrity_cycles.order_by("-number").first()
+    assert cycle is not None
+    cycle.assessed_risks.update(priority=None)
+    key = AssessedRisk.objects.create(
+        cycle=cycle, own_title="Cuotas sin recibo", consensus_likelihood=2, consensus_impact=2
+    )
+    set_top_three(User.objects.get(username="tesorera"), cycle, [key.pk])
+
+    page = tesorera.post(
+        reverse("integrity:ratings", args=[cycle.pk]),
+        {
+            "action": "consensus",
+            "riesgo": f"g{key.pk}",
+            "consensus-likelihood": "",
+            "consensus-impact": "",
+        },
+    )
+    through_api = api("tesorera").patch(
+        f"/api/v1/assessed-risks/{key.pk}/",
+        {"consensus_likelihood": None, "consensus_impact": None},
+        format="json",
+    )
+
+    sentence = (
+        "Este riesgo está entre los tres problemas clave; quítelo de ahí antes de borrar "
+        "la valoración del grupo."
+    )
+    assert page.status_code == 302 and said(page) == [sentence]
+    assert through_api.status_code == 400
+    assert through_api.json() == {"non_field_errors": [sentence]}
+    key.refresh_from_db()
+    assert (key.consensus_likelihood, key.consensus_impact, key.priority) == (2, 2, 1)

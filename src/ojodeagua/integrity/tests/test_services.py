@@ -1,4 +1,5 @@
-"""The integrity write paths every way in shares: the complaint register and the rating."""
+"""The integrity write paths every way in shares: the complaint register, the workshop's
+records (cycle, risks, ratings, road map) and the coaching sessions."""
 
 import datetime
 
@@ -19,8 +20,13 @@ from ojodeagua.integrity.models import (
     ScorecardIndicator,
 )
 from ojodeagua.integrity.workshop import (
+    add_risk,
     answer_checklist,
     answer_coaching,
+    change_assessed_risk,
+    correct_coaching_session,
+    edit_cycle,
+    hold_coaching_session,
     open_cycle,
     plan_action,
     rate_risk,
@@ -28,6 +34,7 @@ from ojodeagua.integrity.workshop import (
     set_top_three,
 )
 from ojodeagua.lib.records import RecordConflict
+from ojodeagua.providers.models import Provider
 
 D = datetime.date
 
@@ -308,3 +315,121 @@ def test_an_action_has_one_set_of_answers_per_coaching_session(preparing_cycle, 
     )
     with pytest.raises(ValidationError, match="otro ciclo"):
         answer_coaching(treasurer, elsewhere, item, goals_reached="x")
+
+
+def audited(model: str, obj, action: str = "create") -> bool:
+    return AuditEvent.objects.filter(
+        content_type__model=model, object_id=str(obj.pk), action=action
+    ).exists()
+
+
+def test_an_open_cycle_keeps_its_committee_and_once_rated_its_scale(preparing_cycle, treasurer):
+    other_scale = preparing_cycle.catalogue.scales.exclude(pk=preparing_cycle.scale_id).first()
+    assert other_scale is not None
+    rescaled = edit_cycle(treasurer, preparing_cycle, scale=other_scale)
+    assert rescaled.scale == other_scale and audited("cycle", rescaled, "update")
+    AssessedRisk.objects.create(cycle=preparing_cycle, own_title="Cuotas")
+
+    with pytest.raises(ValidationError) as back:
+        edit_cycle(
+            treasurer, preparing_cycle, scale=preparing_cycle.catalogue.scales.get(code="3x3")
+        )
+    with pytest.raises(ValidationError) as moved:
+        edit_cycle(
+            treasurer,
+            preparing_cycle,
+            provider=Provider.objects.exclude(pk=preparing_cycle.provider_id).first(),
+        )
+
+    assert "ya no se cambian" in back.value.message_dict["scale"][0]
+    assert "no pasa a otro comité" in moved.value.message_dict["provider"][0]
+    preparing_cycle.refresh_from_db()
+    assert preparing_cycle.scale == other_scale
+
+
+def test_an_edit_may_take_the_baseline_again(preparing_cycle, treasurer):
+    edited = edit_cycle(treasurer, preparing_cycle, retake_baseline=True, context="Otra vez")
+    edited.refresh_from_db()
+    assert edited.baseline and edited.baseline_taken_on is not None
+    assert edited.context == "Otra vez"
+
+
+def test_the_groups_own_risk_is_added_once_per_form(preparing_cycle, treasurer):
+    first, created = add_risk(treasurer, preparing_cycle, record_id="riesgo-1", own_title="Llaves")
+    again, created_again = add_risk(
+        treasurer, preparing_cycle, record_id="riesgo-1", own_title="Llaves"
+    )
+    other = Cycle.objects.create(
+        provider=preparing_cycle.provider,
+        number=2,
+        catalogue=preparing_cycle.catalogue,
+        scale=preparing_cycle.scale,
+    )
+
+    assert created and not created_again and again.pk == first.pk
+    assert audited("assessedrisk", first)
+    with pytest.raises(RecordConflict):
+        add_risk(treasurer, other, record_id="riesgo-1", own_title="Llaves")
+    with pytest.raises(ValidationError, match="Escriba el riesgo"):
+        add_risk(treasurer, preparing_cycle, own_title="  ")
+    preparing_cycle.refresh_from_db()
+    assert preparing_cycle.stage == Cycle.Stage.PREPARATION
+
+
+def test_a_catalogue_risk_is_assessed_once_and_its_consensus_starts_the_workshop(
+    preparing_cycle, treasurer
+):
+    risk = preparing_cycle.catalogue.risks.get(code="R01")
+    assessed, _created = add_risk(treasurer, preparing_cycle, risk=risk)
+
+    with pytest.raises(ValidationError, match="ya está en la valoración"):
+        add_risk(treasurer, preparing_cycle, risk=risk)
+    preparing_cycle.refresh_from_db()
+    assert preparing_cycle.stage == Cycle.Stage.PREPARATION
+    change_assessed_risk(treasurer, assessed, consensus_likelihood=2, consensus_impact=3)
+
+    assessed.refresh_from_db()
+    assert (assessed.consensus_likelihood, assessed.consensus_impact) == (2, 3)
+    assert audited("assessedrisk", assessed, "update")
+    preparing_cycle.refresh_from_db()
+    assert preparing_cycle.stage == Cycle.Stage.WORKSHOP
+
+
+def test_a_key_problem_keeps_its_consensus(preparing_cycle, treasurer):
+    key, _created = add_risk(
+        treasurer, preparing_cycle, own_title="Cuotas", consensus_likelihood=3, consensus_impact=3
+    )
+    set_top_three(treasurer, preparing_cycle, [key.pk])
+    key.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="entre los tres problemas clave"):
+        change_assessed_risk(treasurer, key, consensus_likelihood=None, consensus_impact=None)
+
+    key.refresh_from_db()
+    assert (key.consensus_likelihood, key.consensus_impact, key.priority) == (3, 3, 1)
+
+
+def test_a_coaching_session_is_held_once_per_form(preparing_cycle, treasurer):
+    session, created = hold_coaching_session(
+        treasurer,
+        preparing_cycle,
+        held_on=D(2026, 11, 5),
+        attendees="  Comité y facilitadora ",
+        record_id="sesion-1",
+    )
+    again, created_again = hold_coaching_session(
+        treasurer, preparing_cycle, held_on=D(2026, 11, 5), record_id="sesion-1"
+    )
+    other = Cycle.objects.create(
+        provider=preparing_cycle.provider,
+        number=2,
+        catalogue=preparing_cycle.catalogue,
+        scale=preparing_cycle.scale,
+    )
+
+    assert created and not created_again and again.pk == session.pk
+    assert session.attendees == "Comité y facilitadora" and audited("coachingsession", session)
+    with pytest.raises(RecordConflict):
+        hold_coaching_session(treasurer, other, held_on=D(2026, 11, 5), record_id="sesion-1")
+    corrected = correct_coaching_session(treasurer, session, notes=" Llovió ")
+    assert corrected.notes == "Llovió" and audited("coachingsession", session, "update")
