@@ -19,6 +19,7 @@ shown only to those ``books.padron.may_see_names`` allows, and only they write t
 import datetime
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -63,7 +64,6 @@ from ojodeagua.books.models import (
     Signer,
     Tariff,
 )
-from ojodeagua.books.padron_forms import provider_localities
 from ojodeagua.books.payments import (
     BATCH_LIMIT,
     PaymentBatchRefused,
@@ -1109,12 +1109,8 @@ def sees_names(request, provider: Provider) -> bool:
 
 
 def no_names_refusal() -> PermissionDenied:
-    return PermissionDenied(
-        _(
-            "El padrón lo cambian el comité y quienes lo acompañan, porque lleva nombres y "
-            "direcciones; usted ve sus números, sin nombres."
-        )
-    )
+    """``padron.no_names_refusal``'s sentence, as the API's 403."""
+    return PermissionDenied(str(padron.no_names_refusal()))
 
 
 class PadronSerializer(ScopedSerializer):
@@ -1185,36 +1181,7 @@ class HouseholdSerializer(PadronSerializer):
             fields["locality"].queryset = Locality.objects.all()
         return fields
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        provider = self.provider_of(attrs)
-        number = attrs.get("number", getattr(self.instance, "number", "")).strip()
-        attrs["number"] = number
-        taken = Household.objects.filter(provider=provider, number=number)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise serializers.ValidationError(
-                {
-                    "number": _(
-                        "El número %(number)s ya es de otro hogar de este padrón; use otro número."
-                    )
-                    % {"number": number}
-                }
-            )
-        locality = attrs.get("locality")
-        if locality is not None:
-            current = self.instance.locality_id if self.instance is not None else None
-            if not provider_localities(provider, current).filter(pk=locality.pk).exists():
-                raise serializers.ValidationError(
-                    {
-                        "locality": _(
-                            "Esa localidad no es del municipio del comité ni la sirve uno de sus "
-                            "sistemas; elija la localidad donde está el hogar."
-                        )
-                    }
-                )
-        return attrs
+    # The padrón number and the locality are checked by ``padron.save_household``.
 
 
 class ConnectionSerializer(PadronSerializer):
@@ -1240,29 +1207,7 @@ class ConnectionSerializer(PadronSerializer):
         }
         validators = []
 
-    def validate(self, attrs):
-        provider = self.provider_of(attrs)
-        exemption = attrs.get("exemption", getattr(self.instance, "exemption", None))
-        if exemption is not None and provider is not None and exemption.provider_id != provider.pk:
-            raise serializers.ValidationError(
-                {"exemption": _("Esa regla de exención es de otro comité; elija una de este.")}
-            )
-        attrs = super().validate(attrs)
-        code = attrs.get("code", getattr(self.instance, "code", "")).strip()
-        attrs["code"] = code
-        taken = Connection.objects.filter(provider=provider, code=code)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise serializers.ValidationError(
-                {
-                    "code": _(
-                        "La toma %(code)s ya es de otro hogar de este padrón; use otro número."
-                    )
-                    % {"code": code}
-                }
-            )
-        return attrs
+    # The toma code and the exemption rule are checked by ``padron.save_connection``.
 
 
 class PadronViewSet(ResendableCreate, ScopedViewSet):
@@ -1275,20 +1220,27 @@ class PadronViewSet(ResendableCreate, ScopedViewSet):
     creation_needs_creator_role = False
 
     def check_padron_writer(self, provider) -> None:
-        if provider is None:
-            return
-        if not sees_names(self.request, provider):
+        if provider is not None and not sees_names(self.request, provider):
             raise no_names_refusal()
 
     def perform_create(self, serializer) -> None:
-        self.check_padron_writer(serializer.validated_data.get("provider"))
-        super().perform_create(serializer)
+        self.save(serializer, serializer.Meta.model(**serializer.validated_data))
 
     def perform_update(self, serializer) -> None:
         if not scope_for(self.request.user).can_edit(serializer.instance):
             raise PermissionDenied(_("Puede ver este registro, pero no cambiarlo."))
-        self.check_padron_writer(serializer.instance.provider)
-        super().perform_update(serializer)
+        for name, value in serializer.validated_data.items():
+            setattr(serializer.instance, name, value)
+        self.save(serializer, serializer.instance)
+
+    def save(self, serializer, record) -> None:
+        """Through ``padron.save_household`` or ``save_connection``, as the padrón page."""
+        try:
+            serializer.instance, _created = self.write(self.request.user, record)
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from None
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
     def check_resend(self, stored) -> None:
         self.check_padron_writer(stored.provider)
@@ -1312,6 +1264,7 @@ class HouseholdViewSet(PadronViewSet):
 
     queryset = Household.objects.all()
     serializer_class = HouseholdSerializer
+    write = staticmethod(padron.save_household)
     filterset_class = books_filter(
         Household,
         locality=django_filters.ModelChoiceFilter(queryset=visible(Locality)),
@@ -1330,6 +1283,7 @@ class ConnectionViewSet(PadronViewSet):
 
     queryset = Connection.objects.all()
     serializer_class = ConnectionSerializer
+    write = staticmethod(padron.save_connection)
     filterset_class = books_filter(
         Connection,
         household=django_filters.ModelChoiceFilter(queryset=visible(Household)),

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -25,6 +25,7 @@ from ojodeagua.audit import trail
 from ojodeagua.imports.engine import run_import
 from ojodeagua.lib.folding import Folded, fold
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
 from .import_spec import PadronImportResult, PadronSpec
@@ -58,6 +59,108 @@ def may_see_names(user, provider: Provider) -> bool:
 def may_edit_padron(user, provider: Provider) -> bool:
     """Editing the padrón shows its names, so it needs both edit rights and the names."""
     return may_see_names(user, provider) and scope_for(user).can_edit(provider)
+
+
+# Writing the padrón -------------------------------------------------------------------------------
+def no_names_refusal() -> PermissionDenied:
+    return PermissionDenied(
+        _(
+            "El padrón lo cambian el comité y quienes lo acompañan, porque lleva nombres y "
+            "direcciones; usted ve sus números, sin nombres."
+        )
+    )
+
+
+def check_padron_writer(user, provider: Provider) -> None:
+    """Refuse (``PermissionDenied``) someone who may not change this padrón."""
+    if not may_edit_padron(user, provider):
+        raise no_names_refusal()
+
+
+def provider_localities(provider: Provider, current_id: int | None = None):
+    """The localities a household of this provider can be in: its municipality's, and any
+    other its systems serve."""
+    served = Q(served_by__system__provider=provider) | Q(sited_systems__provider=provider)
+    allowed = Q(municipality_id=provider.municipality_id) | Q(
+        pk__in=Locality.objects.filter(served).values("pk")
+    )
+    if current_id:
+        allowed |= Q(pk=current_id)
+    return Locality.objects.filter(allowed).order_by("name")
+
+
+def household_number_taken(household: Household) -> str | None:
+    """Why this padrón number may not be used, or None: it is another household's."""
+    taken = Household.objects.filter(provider=household.provider_id, number=household.number)
+    if taken.exclude(pk=household.pk).exists():
+        return _("El número %(number)s ya es de otro hogar de este padrón; use otro número.") % {
+            "number": household.number
+        }
+    return None
+
+
+def check_household(household: Household) -> None:
+    """A padrón number once per padrón; a locality the committee's area holds."""
+    if refused := household_number_taken(household):
+        raise ValidationError({"number": refused})
+    if household.locality_id:
+        stored = Household.objects.filter(pk=household.pk).values_list("locality_id", flat=True)
+        current = stored.first() if household.pk else None
+        localities = provider_localities(household.provider, current)
+        if not localities.filter(pk=household.locality_id).exists():
+            raise ValidationError(
+                {
+                    "locality": _(
+                        "Esa localidad no es del municipio del comité ni la sirve uno de sus "
+                        "sistemas; elija la localidad donde está el hogar."
+                    )
+                }
+            )
+
+
+def check_connection(connection: Connection) -> None:
+    """A toma code once per padrón; an exemption rule of the same committee."""
+    if connection.exemption_id and connection.exemption.provider_id != connection.provider_id:
+        raise ValidationError(
+            {"exemption": _("Esa regla de exención es de otro comité; elija una de este.")}
+        )
+    taken = Connection.objects.filter(provider=connection.provider_id, code=connection.code)
+    if taken.exclude(pk=connection.pk).exists():
+        raise ValidationError(
+            {
+                "code": _("La toma %(code)s ya es de otro hogar de este padrón; use otro número.")
+                % {"code": connection.code}
+            }
+        )
+
+
+@transaction.atomic
+def save_connection(user, connection: Connection) -> tuple[Connection, bool]:
+    """Add or change a toma of the padrón, (toma, created); audited. Pages and the API."""
+    check_padron_writer(user, connection.provider)
+    connection.code = connection.code.strip()
+    check_connection(connection)
+    connection.full_clean(validate_unique=False, validate_constraints=False)
+    created = connection.pk is None
+    return trail.save_audited(user, connection, connection.save), created
+
+
+@transaction.atomic
+def save_household(
+    user, household: Household, connections: list[Connection] = ()
+) -> tuple[Household, bool]:
+    """Add or change a household of the padrón with the tomas given, (household, created);
+    audited. The padrón page and the API save through here."""
+    check_padron_writer(user, household.provider)
+    household.number = household.number.strip()
+    check_household(household)
+    household.full_clean(validate_unique=False, validate_constraints=False)
+    created = household.pk is None
+    saved = trail.save_audited(user, household, household.save)
+    for connection in connections:
+        connection.household = saved
+        save_connection(user, connection)
+    return saved, created
 
 
 # Figures ------------------------------------------------------------------------------------------

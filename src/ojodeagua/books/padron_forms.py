@@ -2,13 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.lib.forms import date_widget
 from ojodeagua.pages.forms import ScopedInlineFormSet
-from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
 from . import padron
@@ -22,16 +20,8 @@ def decimal_widget() -> forms.TextInput:
     return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
 
-def provider_localities(provider: Provider, current_id: int | None = None):
-    """The localities a household of this provider can be in: its municipality's, and any
-    other its systems serve."""
-    served = Q(served_by__system__provider=provider) | Q(sited_systems__provider=provider)
-    allowed = Q(municipality_id=provider.municipality_id) | Q(
-        pk__in=Locality.objects.filter(served).values("pk")
-    )
-    if current_id:
-        allowed |= Q(pk=current_id)
-    return Locality.objects.filter(allowed).order_by("name")
+# Kept here for the forms and views that import it from the padrón forms.
+provider_localities = padron.provider_localities
 
 
 class PadronFilter(forms.Form):
@@ -73,16 +63,9 @@ class HouseholdForm(forms.ModelForm):
 
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()
-        taken = (
-            Household.objects.filter(provider=self.provider, number=number)
-            .exclude(pk=self.instance.pk)
-            .exists()
-        )
-        if taken:
-            raise ValidationError(
-                _("El número %(number)s ya es de otro hogar de este padrón; use otro número.")
-                % {"number": number}
-            )
+        candidate = Household(pk=self.instance.pk, provider=self.provider, number=number)
+        if refused := padron.household_number_taken(candidate):
+            raise ValidationError(refused)
         return number
 
 

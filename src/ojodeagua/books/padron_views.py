@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ojodeagua.audit.trail import save_audited, save_form_audited
+from ojodeagua.audit.trail import save_audited
 from ojodeagua.imports.engine import describe_columns
 from ojodeagua.lib.tabular import TabularFileError, csv_response
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
@@ -154,8 +154,12 @@ def household_page(request: HttpRequest, provider: Provider, household: Househol
     form = HouseholdForm(data, instance=household, provider=provider)
     formset = ConnectionFormSet(data, instance=household, provider=provider, prefix="tomas")
     if data is not None and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            saved = save_form_audited(request.user, form, [formset])
+        changed = [
+            row.instance
+            for row in formset.forms
+            if row.has_changed() and row not in formset.deleted_forms
+        ]
+        saved, _created = padron.save_household(request.user, form.instance, changed)
         if creating:
             messages.success(
                 request, _("Se agregó el hogar %(number)s al padrón.") % {"number": saved.number}

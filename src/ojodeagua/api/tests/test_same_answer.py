@@ -12,7 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from ojodeagua.books.models import Payment, PaymentVoid
+from ojodeagua.books.models import Household, Payment, PaymentVoid
 from ojodeagua.books.payments import void_payment
 from ojodeagua.integrity.models import AssessedRisk, Complaint
 from ojodeagua.integrity.workshop import set_top_three
@@ -219,3 +219,41 @@ def test_a_key_problem_keeps_its_consensus_on_the_page_and_the_api(tesorera):
     assert through_api.json() == {"non_field_errors": [sentence]}
     key.refresh_from_db()
     assert (key.consensus_likelihood, key.consensus_impact, key.priority) == (2, 2, 1)
+
+
+def test_a_taken_padron_number_is_refused_alike_by_the_page_and_the_api(tesorera):
+    provider = Membership.objects.get(user__username="tesorera").providers.get()
+    taken = Household.objects.filter(provider=provider).first()
+    assert taken is not None
+    count = Household.objects.filter(provider=provider).count()
+
+    page = tesorera.post(
+        reverse("books:household_create", args=[provider.pk]),
+        {
+            "number": f" {taken.number} ",
+            "name": "Otra familia",
+            "locality": provider.locality_id,
+            "people": "3",
+            "tomas-TOTAL_FORMS": "0",
+            "tomas-INITIAL_FORMS": "0",
+            "tomas-MIN_NUM_FORMS": "0",
+            "tomas-MAX_NUM_FORMS": "1000",
+        },
+    )
+    through_api = api("tesorera").post(
+        "/api/v1/households/",
+        {
+            "provider": provider.pk,
+            "number": f" {taken.number} ",
+            "name": "Otra familia",
+            "locality": provider.locality_id,
+            "people": 3,
+        },
+        format="json",
+    )
+
+    sentence = f"El número {taken.number} ya es de otro hogar de este padrón; use otro número."
+    assert page.status_code == through_api.status_code == 400
+    assert page.context["form"].errors["number"] == [sentence]
+    assert through_api.json() == {"number": [sentence]}
+    assert Household.objects.filter(provider=provider).count() == count
