@@ -8,6 +8,7 @@ by the domain's services or by ``resent_or_conflict`` here).
 import copy
 
 from django import forms
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from ojodeagua.audit.trail import save_audited
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.pages.forms import allowed_choices
+from ojodeagua.pages.saving import save_in_area
 
 OUT_OF_CHOICES = forms.ModelChoiceField.default_error_messages["invalid_choice"]
 
@@ -193,7 +195,8 @@ class ScopedViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
         self._save(serializer, serializer.instance)
 
     def _save(self, serializer, instance) -> None:
-        with transaction.atomic():
-            saved = save_audited(self.request.user, instance, serializer.save)
-            if not scope_for(self.request.user).can_edit(saved):
-                raise PermissionDenied(_("El registro quedaría fuera de su área."))
+        user = self.request.user
+        try:
+            save_in_area(user, lambda: save_audited(user, instance, serializer.save))
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from None

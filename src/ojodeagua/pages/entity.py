@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from ojodeagua.audit.trail import save_form_audited
 from ojodeagua.lib.tabular import csv_response
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
+
+from .saving import save_in_area
 
 PAGE_SIZE = 50
 
@@ -157,11 +159,9 @@ class EntityPages:
             for formset_class in self.formsets
         ]
         if data is not None and form.is_valid() and all(f.is_valid() for f in formsets):
-            with transaction.atomic():
-                saved = save_form_audited(request.user, form, formsets)
-                # A user may only create or move a record to where they can still edit it.
-                if not scope.can_edit(saved):
-                    raise PermissionDenied
+            saved = save_in_area(
+                request.user, lambda: save_form_audited(request.user, form, formsets)
+            )
             messages.success(request, _("Se guardaron los cambios."))
             return redirect(saved.get_absolute_url())
         context = {
