@@ -45,6 +45,7 @@ from ojodeagua.imports.engine import (
 from ojodeagua.lib import refresh as figures
 from ojodeagua.organisations.scope import scope_for
 
+from . import workflow
 from .observation import EARLIEST_OBSERVED_ON, Observation
 
 
@@ -205,18 +206,12 @@ class ObservationImport:
         self._classify(self.records, self.result)
 
     # Who may do what ---------------------------------------------------------------------------
-    def _in(self, area, place: tuple[int | None, int | None]) -> bool:
-        if self.scope is None or self.scope.everything:
-            return True
-        # The rule of monitoring.workflow.may_record / can_validate, on the row's place.
-        return area.covers(*place)
+    def may_edit(self, place: workflow.Place) -> bool:
+        # A job without a user is the command line's: it may write everywhere.
+        return self.scope is None or workflow.may_record_at(self.scope, place)
 
-    def may_edit(self, place) -> bool:
-        return self._in(self.scope.edit if self.scope else None, place)
-
-    def may_validate(self, place) -> bool:
-        # Coordinators and facilitators validate; that is the area where they may add records.
-        return self._in(self.scope.create if self.scope else None, place)
+    def may_validate(self, place: workflow.Place) -> bool:
+        return self.scope is None or workflow.can_validate_at(self.scope, place)
 
     def _group(self, rows: list[ParsedRow], result: ImportResult) -> list[_Record]:
         records: dict[str, _Record] = {}

@@ -19,15 +19,28 @@ State = Observation.State
 DRAFT, SUBMIT, VALIDATE = "draft", "submit", "validate"
 
 
+Place = tuple[int | None, int | None]
+
+
+def may_record_at(scope: Scope, place: Place) -> bool:
+    """Whether the user may create or change observations of this (municipality, provider)."""
+    return scope.everything or scope.edit.covers(*place)
+
+
+def can_validate_at(scope: Scope, place: Place) -> bool:
+    """Coordinators and facilitators validate what they may edit; committee members do not."""
+    # The create area is made of coordinator and facilitator memberships only.
+    return scope.everything or scope.create.covers(*place)
+
+
 def may_record(scope: Scope, observation: Observation) -> bool:
     """Whether the user may create or change an observation of this place."""
-    return scope.everything or scope.edit.covers(*observation.place_scope())
+    return may_record_at(scope, observation.place_scope())
 
 
 def can_validate(scope: Scope, observation: Observation) -> bool:
-    """Coordinators and facilitators validate what they may edit; committee members do not."""
-    # The create area is made of coordinator and facilitator memberships only.
-    return scope.everything or scope.create.covers(*observation.place_scope())
+    """Whether the user may validate this observation (``can_validate_at`` its place)."""
+    return can_validate_at(scope, observation.place_scope())
 
 
 RECORD_REFUSED = gettext_lazy("Puede ver este lugar, pero no registrar observaciones en él.")
