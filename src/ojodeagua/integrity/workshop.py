@@ -200,6 +200,30 @@ def mark_workshop_started(user, cycle: Cycle) -> None:
 
 
 @transaction.atomic
+def remove_participant(user, person: Participant) -> bool:
+    """Take a person off the workshop's list (audited); whether it was done. Someone who has
+    rated risks stays: their ratings count."""
+    from ojodeagua.audit.models import AuditEvent
+    from ojodeagua.audit.trail import record, snapshot
+
+    if person.ratings.exists():
+        return False
+    record(user, AuditEvent.Action.DELETE, person, snapshot(person))
+    person.delete()
+    return True
+
+
+@transaction.atomic
+def clear_rating(user, rating: Rating) -> None:
+    """Take back one participant's rating of a risk (audited)."""
+    from ojodeagua.audit.models import AuditEvent
+    from ojodeagua.audit.trail import record, snapshot
+
+    record(user, AuditEvent.Action.DELETE, rating, snapshot(rating))
+    rating.delete()
+
+
+@transaction.atomic
 def rate_risk(
     user, assessed: AssessedRisk, participant: Participant, likelihood: int, impact: int
 ) -> tuple[Rating, bool]:

@@ -15,8 +15,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ojodeagua.audit.models import AuditEvent
-from ojodeagua.audit.trail import record, snapshot
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider, Sex
@@ -385,7 +383,7 @@ def describe(person: Participant) -> str:
 
 def remove_participant(request: HttpRequest, cycle: Cycle) -> HttpResponse:
     person = get_object_or_404(cycle.participants, pk=posted_int(request, "participant"))
-    if person.ratings.exists():
+    if not workshop.remove_participant(request.user, person):
         messages.error(
             request,
             _(
@@ -395,9 +393,6 @@ def remove_participant(request: HttpRequest, cycle: Cycle) -> HttpResponse:
             % {"who": describe(person)},
         )
     else:
-        with transaction.atomic():
-            record(request.user, AuditEvent.Action.DELETE, person, snapshot(person))
-            person.delete()
         messages.success(request, _("Se quitó a %(who)s de la lista.") % {"who": describe(person)})
     return redirect(reverse("integrity:participants", args=[cycle.pk]) + "#lista")
 
@@ -580,9 +575,7 @@ def rate_one(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> HttpRespon
         stored = stored_rating(cycle, entry, person)
         if likelihood is None and impact is None:
             if stored is not None:
-                with transaction.atomic():
-                    record(request.user, AuditEvent.Action.DELETE, stored, snapshot(stored))
-                    stored.delete()
+                workshop.clear_rating(request.user, stored)
             status, message = "cleared", _("Sin valoración")
         elif likelihood is None or impact is None:
             status, message, rating = "incomplete", missing_half(likelihood, impact), stored

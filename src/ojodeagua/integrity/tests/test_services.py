@@ -24,12 +24,14 @@ from ojodeagua.integrity.workshop import (
     answer_checklist,
     answer_coaching,
     change_assessed_risk,
+    clear_rating,
     correct_coaching_session,
     edit_cycle,
     hold_coaching_session,
     open_cycle,
     plan_action,
     rate_risk,
+    remove_participant,
     score_indicator,
     set_top_three,
 )
@@ -433,3 +435,28 @@ def test_a_coaching_session_is_held_once_per_form(preparing_cycle, treasurer):
         hold_coaching_session(treasurer, other, held_on=D(2026, 11, 5), record_id="sesion-1")
     corrected = correct_coaching_session(treasurer, session, notes=" Llovió ")
     assert corrected.notes == "Llovió" and audited("coachingsession", session, "update")
+
+
+def test_a_person_who_rated_stays_on_the_list_and_a_rating_is_taken_back_audited(
+    preparing_cycle, treasurer
+):
+    rater = Participant.objects.create(
+        cycle=preparing_cycle, role="user", sex="F", age_group="adult"
+    )
+    quiet = Participant.objects.create(
+        cycle=preparing_cycle, role="user", sex="M", age_group="adult"
+    )
+    assessed = AssessedRisk.objects.create(cycle=preparing_cycle, own_title="Cuotas")
+    rating, _created = rate_risk(treasurer, assessed, rater, 2, 2)
+    quiet_id, rating_id = quiet.pk, rating.pk
+
+    assert remove_participant(treasurer, rater) is False
+    assert remove_participant(treasurer, quiet) is True
+    clear_rating(treasurer, rating)
+
+    assert list(preparing_cycle.participants.all()) == [rater]
+    assert not assessed.ratings.exists()
+    deleted = AuditEvent.objects.filter(action="delete")
+    assert deleted.filter(content_type__model="participant", object_id=str(quiet_id)).exists()
+    assert deleted.filter(content_type__model="rating", object_id=str(rating_id)).exists()
+    assert not deleted.filter(content_type__model="participant", object_id=str(rater.pk)).exists()
