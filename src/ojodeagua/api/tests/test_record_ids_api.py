@@ -7,8 +7,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ojodeagua.books import cash, charges
-from ojodeagua.books.tests.builders import D, add_connection, make_committee
-from ojodeagua.organisations.models import Membership
+from ojodeagua.books.tests.factories import (
+    D,
+    add_connection,
+    committee_reached_by,
+)
 
 
 def api(username: str) -> APIClient:
@@ -20,9 +23,7 @@ def api(username: str) -> APIClient:
 
 @pytest.fixture
 def committee(db):
-    provider = make_committee("Comité de Agua de los Identificadores (API)")
-    Membership.objects.get(user__username="tesorera").providers.add(provider)
-    return provider
+    return committee_reached_by("Comité de Agua de los Identificadores (API)", "tesorera")
 
 
 def test_a_fine_its_credit_and_an_account_are_read_back_with_their_record_ids(committee):

@@ -25,7 +25,14 @@ from ojodeagua.books.models import (
     Quote,
     Sale,
 )
-from ojodeagua.books.tests.builders import D, M, add_connection, add_tariff, make_committee
+from ojodeagua.books.tests.factories import (
+    D,
+    M,
+    add_connection,
+    add_tariff,
+    committee_reached_by,
+    make_committee,
+)
 from ojodeagua.organisations.models import Membership
 from ojodeagua.web.tests.test_browser import browser  # noqa: F401
 
@@ -65,9 +72,7 @@ def toma(committee, treasurer):
 @pytest.fixture
 def own_committee(db):
     """A committee of our own, added to the treasurer's membership, for figures by hand."""
-    provider = make_committee("Comité de Agua Las Pruebas")
-    Membership.objects.get(user__username="tesorera").providers.add(provider)
-    return provider
+    return committee_reached_by("Comité de Agua Las Pruebas", "tesorera")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from ojodeagua.books.ledger import credit, debit, post_entry
 from ojodeagua.books.models import Account, Charge, Connection, Household, Payment
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import treasurers_new_committee
 from ojodeagua.organisations.models import Membership
 
 D = datetime.date
@@ -75,7 +75,7 @@ def test_who_owes_counts_only_what_is_left_most_owed_first(db):
     from ojodeagua.books.charges import generate_charges
     from ojodeagua.books.overview import owing
     from ojodeagua.books.payments import record_payment
-    from ojodeagua.books.tests.builders import add_connection, add_tariff
+    from ojodeagua.books.tests.factories import add_connection, add_tariff
 
     provider = treasurers_new_committee()
     add_tariff(provider, "50.00", D(2026, 8, 1))

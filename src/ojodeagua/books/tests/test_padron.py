@@ -12,7 +12,7 @@ from django.urls import reverse
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books.models import Connection, ExemptionRule, Household
 from ojodeagua.books.padron import may_see_names, padron_counts
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import treasurers_new_committee
 from ojodeagua.organisations.models import Membership
 from ojodeagua.providers.models import Provider
 

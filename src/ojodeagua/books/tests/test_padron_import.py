@@ -13,7 +13,7 @@ from django.urls import reverse
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books.models import Connection, ExemptionRule, Household
 from ojodeagua.books.padron import import_padron
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import treasurers_new_committee
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from ojodeagua.books.entry_views import amount_in_words
 from ojodeagua.books.models import Connection, Household
 from ojodeagua.books.payments import record_payment, void_payment
-from ojodeagua.books.tests.builders import D, M
+from ojodeagua.books.tests.factories import D, M
 from ojodeagua.organisations.models import Membership
 
 NAME = "Hermelinda Cruz Vázquez"

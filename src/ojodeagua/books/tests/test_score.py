@@ -11,7 +11,7 @@ from ojodeagua.books.payments import record_payment, void_payment
 from ojodeagua.books.score import monthly_books
 from ojodeagua.indicators.months import add_months, month_end, month_range
 
-from .builders import D, M, add_connection, add_tariff, make_committee
+from .factories import D, M, add_connection, add_tariff, make_committee
 
 
 def keep_books(provider):

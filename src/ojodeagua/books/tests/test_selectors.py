@@ -11,7 +11,7 @@ from ojodeagua.books.charges import generate_charges
 from ojodeagua.books.models import Account, Payment, ReceiptCounter
 from ojodeagua.books.payments import record_payment, void_payment
 
-from .builders import D, M, add_connection, add_tariff, make_committee
+from .factories import D, M, add_connection, add_tariff, make_committee
 from .tampering import tamper
 
 JANUARY, FEBRUARY, MARCH = D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)

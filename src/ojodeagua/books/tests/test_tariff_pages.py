@@ -12,7 +12,7 @@ from django.utils import timezone
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books.models import BooksSettings, Connection, ExemptionRule, Household, Tariff
 from ojodeagua.books.padron import add_tariff, tariff_in_force, tariff_lines
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import treasurers_new_committee
 from ojodeagua.conftest import login_client
 from ojodeagua.organisations.models import Membership, Organisation
 from ojodeagua.providers.models import Provider
