@@ -12,9 +12,13 @@ from decimal import Decimal
 from ojodeagua.books.charges import generate_charges
 from ojodeagua.books.models import Connection, ExemptionRule, Household, Payment, Tariff
 from ojodeagua.books.payments import record_payment
-from ojodeagua.organisations.models import Membership
 from ojodeagua.providers.models import Provider
-from ojodeagua.providers.tests.factories import make_committee, make_place, make_provider
+from ojodeagua.providers.tests.factories import (
+    committee_reached_by,
+    make_committee,
+    make_place,
+    make_provider,
+)
 
 __all__ = [
     "D",
@@ -105,14 +109,6 @@ def pay(
     return record_payment(
         provider, record_id=record_id, amount=amount, paid_on=paid_on, connection=toma, **extra
     )
-
-
-def committee_reached_by(name: str, *usernames: str) -> Provider:
-    """A new committee added to the memberships of ``usernames`` (demo personas)."""
-    provider = make_committee(name)
-    for username in usernames:
-        Membership.objects.get(user__username=username).providers.add(provider)
-    return provider
 
 
 def treasurers_new_committee(name: str = "Comité de la tesorera (prueba)") -> Provider:

@@ -7,14 +7,27 @@ record; every field can be given by keyword.
 
 import datetime
 
-from ojodeagua.integrity.models import AssessedRisk, CatalogueVersion, Cycle, RoadmapItem
+from ojodeagua.integrity.models import (
+    AssessedRisk,
+    CatalogueVersion,
+    Complaint,
+    Cycle,
+    RoadmapItem,
+)
 from ojodeagua.providers.models import Provider
-from ojodeagua.providers.tests.factories import make_committee, make_place, make_provider
+from ojodeagua.providers.tests.factories import (
+    committee_reached_by,
+    make_committee,
+    make_place,
+    make_provider,
+)
 
 __all__ = [
     "action_done",
     "assess",
+    "committee_reached_by",
     "make_committee",
+    "make_complaint",
     "make_cycle",
     "make_place",
     "make_provider",
@@ -87,3 +100,28 @@ def plan_action(
 def action_done(assessed: AssessedRisk, on: datetime.date) -> RoadmapItem:
     """An action due and done on the same day."""
     return plan_action(assessed, on, status=RoadmapItem.Status.DONE, done_on=on)
+
+
+def make_complaint(
+    provider: Provider,
+    received_on: datetime.date,
+    respond_by: datetime.date,
+    status: str = Complaint.Status.RECEIVED,
+    answered_on: datetime.date | None = None,
+    closed_on: datetime.date | None = None,
+    *,
+    what: str = "Fuga en la calle",
+    **fields,
+) -> Complaint:
+    """A complaint in the register as it stands (any status, with its dates), made directly:
+    ``register.file_complaint`` only makes new ones."""
+    return Complaint.objects.create(
+        provider=provider,
+        received_on=received_on,
+        respond_by=respond_by,
+        what=what,
+        status=status,
+        answered_on=answered_on,
+        closed_on=closed_on,
+        **fields,
+    )

@@ -12,8 +12,8 @@ from ojodeagua.audit.models import AuditEvent
 from ojodeagua.conftest import login_client
 from ojodeagua.integrity.models import Complaint
 from ojodeagua.integrity.register import ComplaintConflict, file_complaint
+from ojodeagua.integrity.tests.factories import committee_reached_by
 from ojodeagua.organisations.models import Membership, Organisation
-from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
 DAY = datetime.timedelta(days=1)
@@ -33,15 +33,7 @@ def today():
 def committee(db) -> Provider:
     """A committee of our own, so the register holds only what the test puts in it; ong
     facilitates it like her other committees."""
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    provider = Provider.objects.create(
-        name="Comité de quejas de prueba",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
-    Membership.objects.get(user__username="ong").providers.add(provider)
-    return provider
+    return committee_reached_by("Comité de quejas de prueba", "ong")
 
 
 def viewer_client(provider):

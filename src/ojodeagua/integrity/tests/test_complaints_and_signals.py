@@ -18,8 +18,8 @@ from ojodeagua.integrity.signals import (
     run_check,
     waiting_for,
 )
+from ojodeagua.integrity.tests.factories import make_committee, make_complaint
 from ojodeagua.monitoring.models import SystemVisit
-from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 from ojodeagua.waterquality.models import Parameter, Result, Sample
 from ojodeagua.watersystems.models import Component, WaterSystem
@@ -30,45 +30,28 @@ TODAY = D(2026, 11, 27)
 
 @pytest.fixture
 def committee(db) -> Provider:
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    return Provider.objects.create(
-        name="Comité de prueba",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
-
-
-def complaint(
-    provider, received, respond_by, status="received", answered=None, closed=None, reason=""
-):
-    return Complaint.objects.create(
-        provider=provider,
-        received_on=received,
-        respond_by=respond_by,
-        what="Fuga en la calle",
-        status=status,
-        answered_on=answered,
-        closed_on=closed,
-        not_resolved_reason=reason,
-    )
+    return make_committee("Comité de prueba")
 
 
 def test_register_figures_match_the_hand_count(committee):
-    complaint(committee, D(2026, 9, 1), D(2026, 9, 8), "resolved", D(2026, 9, 4), D(2026, 9, 10))
-    complaint(committee, D(2026, 9, 2), D(2026, 9, 9), "resolved", D(2026, 9, 7), D(2026, 9, 20))
-    complaint(
+    make_complaint(
+        committee, D(2026, 9, 1), D(2026, 9, 8), "resolved", D(2026, 9, 4), D(2026, 9, 10)
+    )
+    make_complaint(
+        committee, D(2026, 9, 2), D(2026, 9, 9), "resolved", D(2026, 9, 7), D(2026, 9, 20)
+    )
+    make_complaint(
         committee,
         D(2026, 9, 3),
         D(2026, 9, 10),
         "not_resolved",
         D(2026, 9, 13),
         D(2026, 9, 30),
-        reason="No hubo dinero para el tubo",
+        not_resolved_reason="No hubo dinero para el tubo",
     )
-    complaint(committee, D(2026, 10, 1), D(2026, 10, 8), "answered", D(2026, 10, 8))
-    complaint(committee, D(2026, 11, 1), D(2026, 11, 8))  # overdue on 27 November
-    complaint(committee, D(2026, 11, 25), D(2026, 12, 2))  # still on time
+    make_complaint(committee, D(2026, 10, 1), D(2026, 10, 8), "answered", D(2026, 10, 8))
+    make_complaint(committee, D(2026, 11, 1), D(2026, 11, 8))  # overdue on 27 November
+    make_complaint(committee, D(2026, 11, 25), D(2026, 12, 2))  # still on time
     figures = register_figures(committee.complaints.all(), TODAY)
     assert (figures.received, figures.resolved, figures.answered) == (6, 2, 4)
     assert figures.fix_rate == pytest.approx(2 / 6)
@@ -97,10 +80,10 @@ def test_a_complaint_says_what_is_missing(committee):
 def test_overdue_complaints_fire_and_stay_quiet(committee):
     quiet = run_check("complaints_overdue", committee, TODAY)
     assert quiet is not None and not quiet.fired
-    complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
+    make_complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
     fired = run_check("complaints_overdue", committee, TODAY)
     assert fired.fired and "08/11/2026" in fired.detail
-    complaint_on_time = complaint(committee, D(2026, 11, 25), D(2026, 12, 2))
+    complaint_on_time = make_complaint(committee, D(2026, 11, 25), D(2026, 12, 2))
     assert complaint_on_time.status == "received"
     assert len(run_check("complaints_overdue", committee, TODAY).evidence) == 1
 
@@ -159,7 +142,7 @@ def test_no_chlorine_reading_stays_quiet_where_nobody_chlorinates(committee):
 
 
 def test_a_complaint_is_overdue_only_after_its_day_and_while_unanswered(committee):
-    due = complaint(committee, D(2026, 11, 20), D(2026, 11, 27))
+    due = make_complaint(committee, D(2026, 11, 20), D(2026, 11, 27))
     assert not run_check("complaints_overdue", committee, TODAY).fired  # due today: still on time
     assert run_check("complaints_overdue", committee, TODAY + datetime.timedelta(days=1)).fired
     # Answered late is no longer waiting: the register shows the late answer, not the flag.
@@ -243,7 +226,7 @@ def test_flags_for_runs_each_check_once_per_provider(committee, counted):
     version = CatalogueVersion.current()
     # A second risk pointing to the same check, as a coordinator could add.
     Signal.objects.create(risk=version.risks.get(code="R02"), check_code="complaints_overdue")
-    complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
+    make_complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
     flags = flags_for(committee, version.risks.all(), TODAY)
     assert counted == {
         "complaints_overdue": 1,
@@ -262,7 +245,7 @@ def test_flags_for_runs_each_check_once_per_provider(committee, counted):
 
 
 def test_provider_flags_list_every_check_fired_first(committee, counted):
-    complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
+    make_complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
     flags = provider_flags(committee, TODAY)
     assert counted == {
         "complaints_overdue": 1,

@@ -5,6 +5,7 @@ override by keyword, so a domain test does not borrow a demo committee when it o
 committee". The other apps' factories build on these.
 """
 
+from ojodeagua.organisations.models import Membership
 from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem
@@ -44,6 +45,15 @@ def make_provider(
 def make_committee(name: str = "Comité de Agua de Prueba", **fields) -> Provider:
     """A water committee with no history at all: no systems, cycles, books or complaints."""
     return make_provider(name, Provider.Kind.COMMITTEE, **fields)
+
+
+def committee_reached_by(name: str, *usernames: str, **fields) -> Provider:
+    """A new committee added to the memberships of ``usernames`` (demo personas), so they reach
+    it the way they reach their demo committees."""
+    provider = make_committee(name, **fields)
+    for username in usernames:
+        Membership.objects.get(user__username=username).providers.add(provider)
+    return provider
 
 
 def make_system(
