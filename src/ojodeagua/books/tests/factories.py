@@ -24,6 +24,7 @@ __all__ = [
     "D",
     "M",
     "add_connection",
+    "add_household",
     "add_rule",
     "add_tariff",
     "charged_tomas",
@@ -37,22 +38,45 @@ __all__ = [
 
 D = datetime.date
 M = Decimal
+RULES_APPROVED_ON = D(2025, 12, 1)
+
+
+def add_household(
+    provider: Provider,
+    number: str,
+    name: str | None = None,
+    *,
+    people: int | None = 4,
+    code: str | None = None,
+    **toma_fields,
+) -> Household:
+    """Household ``number`` of the padrón ("Familia <number>", 4 people by default) in the
+    provider's locality, with its toma ``code`` if given (status, exemption… by keyword)."""
+    household = Household.objects.create(
+        provider=provider,
+        number=number,
+        name=name or f"Familia {number}",
+        locality=provider.locality or make_place(),
+        people=people,
+    )
+    if code:
+        add_connection(provider, code, household=household, **toma_fields)
+    return household
 
 
 def add_connection(
     provider: Provider,
     code: str,
     *,
+    household: Household | None = None,
     number: str | None = None,
     name: str | None = None,
     **fields,
 ) -> Connection:
-    """A toma ``code`` of a new household (number ``code`` and "Familia <code>" by default)."""
-    household = Household.objects.create(
-        provider=provider,
-        number=number or code,
-        name=name or f"Familia {code}",
-        locality=provider.locality or make_place(),
+    """A toma ``code`` of ``household``, or of a new one (number ``code``, "Familia <code>",
+    people not given)."""
+    household = household or add_household(
+        provider, number or code, name or f"Familia {code}", people=None
     )
     return Connection.objects.create(provider=provider, household=household, code=code, **fields)
 
@@ -71,14 +95,21 @@ def add_tariff(
     )
 
 
-def add_rule(provider: Provider, percent: int, name: str = "Personas mayores") -> ExemptionRule:
-    """An exemption rule approved in December 2025."""
+def add_rule(
+    provider: Provider,
+    percent: int = 100,
+    name: str = "Personas mayores",
+    *,
+    approved_on: datetime.date = RULES_APPROVED_ON,
+    minutes_reference: str = "Acta 12/2025",
+) -> ExemptionRule:
+    """An exemption rule of the assembly (December 2025 by default)."""
     return ExemptionRule.objects.create(
         provider=provider,
         name=name,
         discount_percent=percent,
-        approved_on=D(2025, 12, 1),
-        minutes_reference="Acta 12/2025",
+        approved_on=approved_on,
+        minutes_reference=minutes_reference,
     )
 
 
