@@ -17,7 +17,6 @@ from ojodeagua.books.models import (
     Connection,
     Deposit,
     Expense,
-    Household,
     JournalEntry,
     MoneyAccount,
     Payment,
@@ -54,10 +53,7 @@ def committee(db):
 @pytest.fixture
 def toma(committee, treasurer):
     """A toma of her committee owing $100 for January and $100 for February 2026."""
-    home = Household.objects.create(
-        provider=committee, number="9901", name=NAME, locality=committee.locality
-    )
-    connection = Connection.objects.create(provider=committee, household=home, code="PZ-9901")
+    connection = add_connection(committee, "PZ-9901", number="9901", name=NAME)
     for month in (1, 2):
         charges.charge_fine(
             connection,
@@ -187,10 +183,7 @@ def test_numbers_in_links_and_receipts_carry_no_thousands_separator(tesorera, ow
     from ojodeagua.books.models import ReceiptCounter
     from ojodeagua.books.payments import record_payment
 
-    home = Household.objects.create(
-        provider=own_committee, number="77", name=NAME, locality=own_committee.locality
-    )
-    toma = Connection.objects.create(pk=123456, provider=own_committee, household=home, code="K-7")
+    toma = add_connection(own_committee, "K-7", number="77", name=NAME, pk=123456)
     url = f"/cuentas/{own_committee.pk}/pagos/nuevo/"
     assert "?toma=123456" in text(tesorera.get(url, {"q": "K-7"}))
     page = text(tesorera.get(url, {"toma": "123456"}))
@@ -604,10 +597,7 @@ def test_a_payment_on_a_phone_survives_a_dropped_connection_and_is_recorded_once
     from ojodeagua.web.tests.test_browser import PHONE, overflow
 
     committee = Membership.objects.get(user__username="tesorera").providers.get()
-    home = Household.objects.create(
-        provider=committee, number="9977", name=NAME, locality=committee.locality
-    )
-    toma = Connection.objects.create(provider=committee, household=home, code="PZ-9977")
+    toma = add_connection(committee, "PZ-9977", number="9977", name=NAME)
     charges.charge_fine(toma, on=D(2026, 1, 5), amount=M("100.00"), description="Cuota")
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX")
     page = context.new_page()
