@@ -839,7 +839,8 @@ class EngineClock:
     def __enter__(self):
         engine = self.engine
         original_store = self.original_store = engine.Computation.store
-        original_insert = self.original_insert = engine.insert_values
+        # ``Computation.store`` writes through ``storing.insert_values``: that is the one to time.
+        original_insert = self.original_insert = engine.storing.insert_values
         layers = self.layers
         current = {}
 
@@ -855,23 +856,23 @@ class EngineClock:
                 count += original_insert(batch, computed_at, table)
                 current["write"] += time.perf_counter() - started
 
-        def store(computation, values, entity, entity_ids):
+        def store(computation, values, entity, *args, **kwargs):
             current.clear()
             current.update(entity=str(entity), compute=0.0, write=0.0)
             before = computation.written
             started = time.perf_counter()
-            original_store(computation, values, entity, entity_ids)
+            original_store(computation, values, entity, *args, **kwargs)
             current["total"] = time.perf_counter() - started
             current["rows"] = computation.written - before
             layers.append(dict(current))
 
         engine.Computation.store = store
-        engine.insert_values = insert_values
+        engine.storing.insert_values = insert_values
         return self
 
     def __exit__(self, *exc) -> None:
         self.engine.Computation.store = self.original_store
-        self.engine.insert_values = self.original_insert
+        self.engine.storing.insert_values = self.original_insert
 
     def print_layers(self, elapsed: float, indent: str = "    ") -> None:
         accounted = 0.0

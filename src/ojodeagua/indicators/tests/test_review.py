@@ -2,8 +2,6 @@
 
 from decimal import Decimal
 
-import pytest
-
 from ojodeagua.conftest import login_client
 from ojodeagua.indicators.engine import recompute_all, refresh_after
 from ojodeagua.indicators.models import IndicatorValue
@@ -303,13 +301,10 @@ def test_every_value_agrees_after_refreshes_of_each_kind(town):
     assert not differing, sorted(differing, key=str)[:10]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not fixed: a record in a month after all others moves the data's last month; a "
-    "rebuild then carries every locality's 12-month figures into it, a refresh only the "
-    "touched ones.",
-)
 def test_a_record_in_a_new_last_month_leaves_other_places_alone(town):
+    """A record two months after all others moves the data's last month: every place's
+    "last 12 months" figures reach the new months, as in a rebuild, and the system's own
+    year figures fill its silent months."""
     recompute_all()
     last = IndicatorValue.objects.order_by("-period").values_list("period", flat=True)[0]
     new = SupplyDay.objects.create(
@@ -320,6 +315,37 @@ def test_a_record_in_a_new_last_month_leaves_other_places_alone(town):
         state="validated",
     )
     refresh_after([new])
-    refreshed = rounded(snapshot(entity="locality"))
+    refreshed_localities = rounded(snapshot(entity="locality"))
+    refreshed = rounded(snapshot())
+    assert refreshed_localities, "the localities' values are there to compare"
     recompute_all()
-    assert refreshed == rounded(snapshot(entity="locality"))
+    assert refreshed_localities == rounded(snapshot(entity="locality"))
+    full = rounded(snapshot())
+    differing = [k for k in set(refreshed) | set(full) if refreshed.get(k) != full.get(k)]
+    assert not differing, sorted(differing, key=str)[:10]
+
+
+def test_a_system_heard_from_again_fills_its_silent_months(town):
+    """The town's system last reported in April 2026; a supply day in October gives May to
+    September the year figures of the spring (tier T0 from April's visit), as a rebuild
+    does, and taking the record back empties them again."""
+    system = town["system"]
+    mine = {"entity": "system", "entity_id": system.pk}
+    recompute_all()
+    assert not snapshot(indicator="functionality", period=D(2026, 7, 1), **mine)
+    new = SupplyDay.objects.create(
+        system=system,
+        observed_on=D(2026, 10, 5),
+        hours=Decimal(10),
+        source="self_report",
+        state="validated",
+    )
+    refresh_after([new])
+    july = snapshot(indicator="functionality", period=D(2026, 7, 1), **mine)
+    assert july == {("functionality", "system", system.pk, D(2026, 7, 1)): (0.0, 0.0, 4.0, "T0")}
+    assert_refresh_matches_full(snapshot(**mine), **mine)
+    new.state = "rejected"
+    new.save()
+    refresh_after([new])
+    assert not snapshot(indicator="functionality", period=D(2026, 7, 1), **mine)
+    assert_refresh_matches_full(snapshot(**mine), **mine)

@@ -1,0 +1,149 @@
+"""What the engine computes: one ``Value`` per figure, with its sources, and the small pure
+helpers every family shares (ratios, weighted scores, the sums of an area's parts)."""
+
+import datetime
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import Entity
+from ..months import month_end
+
+
+@dataclass
+class Value:
+    indicator: str
+    entity: str
+    entity_id: int
+    period: datetime.date
+    window_start: datetime.date
+    window_end: datetime.date
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    label: str = ""
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    breakdown: dict[str, Any] = field(default_factory=dict)
+    municipality_id: int | None = None
+    provider_id: int | None = None
+
+
+PLAIN = (str, int, float)
+
+
+def source(model: str, **lookups: Any) -> dict[str, Any]:
+    """A reference to the observations behind a value: the model and the exact filter."""
+    for name, value in lookups.items():
+        if not isinstance(value, PLAIN):
+            lookups[name] = _json(value)
+    return {"model": model, "filter": lookups}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, PLAIN):
+        return value
+    if isinstance(value, datetime.date):
+        return _iso(value)
+    if isinstance(value, set | tuple | frozenset):
+        return sorted(value)
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso(day: datetime.date) -> str:
+    return day.isoformat()
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def weighted_score(components: dict[str, float | None], weights: dict[str, float]) -> float | None:
+    """Weighted mean of the components that could be computed (missing ones drop out)."""
+    total = weight_sum = 0.0
+    for name, component in components.items():
+        if component is None:
+            continue
+        weight = weights.get(name, 1.0)
+        total += weight * component
+        weight_sum += weight
+    return total / weight_sum if weight_sum else None
+
+
+def system_value(
+    indicator: str,
+    month: datetime.date,
+    value: float | None,
+    window: tuple[datetime.date, datetime.date] | None = None,
+    *,
+    system_id: int,
+    municipality_id: int | None,
+    provider_id: int | None,
+    **extra: Any,
+) -> Value:
+    """A system's value; the window defaults to the month itself."""
+    window = window or (month, month_end(month))
+    return Value(
+        indicator,
+        Entity.SYSTEM,
+        system_id,
+        month,
+        window[0],
+        window[1],
+        value,
+        municipality_id=municipality_id,
+        provider_id=provider_id,
+        **extra,
+    )
+
+
+def locality_value(
+    indicator: str,
+    month: datetime.date,
+    value: float | None,
+    window: tuple[datetime.date, datetime.date],
+    *,
+    locality_id: int,
+    municipality_id: int | None,
+    **extra: Any,
+) -> Value:
+    return Value(
+        indicator,
+        Entity.LOCALITY,
+        locality_id,
+        month,
+        window[0],
+        window[1],
+        value,
+        municipality_id=municipality_id,
+        **extra,
+    )
+
+
+@dataclass
+class AreaSum:
+    """Numerators, denominators and breakdowns of the parts of an area, added up."""
+
+    numerator: float = 0.0
+    denominator: float = 0.0
+    count: int = 0
+    estimates: int = 0
+    breakdown: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    members: set[int] = field(default_factory=set)
+
+    def add(self, numerator, denominator, breakdown, label, member: int | None = None) -> None:
+        self.numerator += numerator or 0
+        self.denominator += denominator or 0
+        self.count += 1
+        self.estimates += 1 if label == "estimate" else 0
+        if member is not None:
+            self.members.add(member)
+        self.add_breakdown(breakdown)
+
+    def add_breakdown(self, breakdown: dict | None) -> None:
+        for key, amount in (breakdown or {}).items():
+            if key in {"localities", "municipalities", "min_days_per_week", "estimated_localities"}:
+                continue
+            if isinstance(amount, int | float) and not isinstance(amount, bool):
+                self.breakdown[key] += amount

@@ -1,0 +1,474 @@
+"""Each indicator family on inputs built by hand: no database, one rule per test."""
+
+import datetime
+import functools
+from decimal import Decimal
+
+import pytest
+
+from ojodeagua.books.score import MonthlyBooks
+from ojodeagua.indicators.catalogue import Code
+from ojodeagua.indicators.engine.aggregates import (
+    aggregate_system_values,
+    municipal_sum_value,
+    state_value,
+)
+from ojodeagua.indicators.engine.families import (
+    continuity,
+    finance,
+    functionality,
+    gaps,
+    ladders,
+    quality,
+    scores,
+)
+from ojodeagua.indicators.engine.values import (
+    AreaSum,
+    Value,
+    locality_value,
+    system_value,
+    weighted_score,
+)
+
+D = datetime.date
+MARCH = D(2026, 3, 1)
+YEAR = (D(2025, 4, 1), D(2026, 3, 31))
+make_system = functools.partial(system_value, system_id=7, municipality_id=70, provider_id=700)
+make_locality = functools.partial(locality_value, locality_id=9, municipality_id=70)
+
+
+def by_code(values):
+    return {v.indicator: v for v in values}
+
+
+def stored_row(system, month, code, value=None, numerator=None, denominator=None, breakdown=None):
+    """A stored system value as ``loading.stored_system_values`` gives it."""
+    return (None, system, month, code, value, numerator, denominator, breakdown or {})
+
+
+# Continuity --------------------------------------------------------------------------------
+def test_supply_values_are_hours_per_record_and_days_with_water():
+    row = {"total_hours": Decimal(240), "records": 31, "wet": 20, "days": 31}
+    found = by_code(continuity.supply_values(make_system, MARCH, row, 7))
+    assert found[Code.CONTINUITY_HOURS].value == pytest.approx(240 / 31)
+    assert (found[Code.CONTINUITY_HOURS].numerator, found[Code.CONTINUITY_HOURS].denominator) == (
+        240.0,
+        31,
+    )
+    assert found[Code.DAYS_PER_WEEK].value == pytest.approx(7 * 20 / 31)
+    assert found[Code.AVAILABILITY].value == pytest.approx(20 / 31)
+    assert found[Code.AVAILABILITY].window_start == MARCH
+    assert found[Code.AVAILABILITY].window_end == D(2026, 3, 31)
+
+
+def test_a_month_without_supply_records_has_no_supply_values():
+    assert list(continuity.supply_values(make_system, MARCH, None, 7)) == []
+
+
+def test_downtime_counts_the_days_without_water_in_the_supply_log_of_the_year():
+    months = {D(2026, 2, 1): {"days": 28}, MARCH: {"days": 31}, D(2024, 3, 1): {"days": 31}}
+    down = {D(2026, 2, 1): 3, MARCH: 11, D(2024, 3, 1): 30}
+    value = continuity.downtime(make_system, MARCH, YEAR, 7, months, down, [], 30)
+    assert (value.numerator, value.denominator, value.label) == (14, 59, "reliable")
+    assert value.breakdown == {"from": "supply_log"}
+    value = continuity.downtime(make_system, MARCH, YEAR, 7, months, down, [], 14)
+    assert value.label == "unreliable"
+
+
+def test_downtime_falls_back_to_the_visits_of_the_year():
+    visits = [
+        {"id": 1, "observed_on": D(2025, 3, 31), "downtime_days": 50},
+        {"id": 2, "observed_on": D(2025, 10, 2), "downtime_days": 5},
+        {"id": 3, "observed_on": D(2026, 3, 10), "downtime_days": 4},
+    ]
+    value = continuity.downtime(make_system, MARCH, YEAR, 7, {}, {}, visits, 30)
+    assert (value.numerator, value.denominator) == (9, 365)
+    assert value.breakdown == {"from": "visits"}
+    assert value.sources[0]["filter"] == {"id__in": [2, 3]}
+
+
+def test_no_supply_log_and_no_visit_means_no_downtime():
+    assert continuity.downtime(make_system, MARCH, YEAR, 7, {}, {}, [], 30) is None
+
+
+# Functionality -----------------------------------------------------------------------------
+WORKING = {"id": 5, "observed_on": D(2026, 3, 10), "working": True, "flow_lps": Decimal("2.5")}
+RELIABLE = make_system(Code.DOWNTIME, MARCH, 3.0, YEAR, numerator=3, denominator=365)
+CLEAN = {"microbial": [(D(2026, 3, 12), True)], "arsenic": [(D(2026, 3, 12), True)]}
+
+
+@pytest.mark.parametrize(
+    "visit, design, downtime, latest, expected",
+    [
+        ({**WORKING, "working": False}, Decimal(2), RELIABLE, CLEAN, (0, "not_working")),
+        (
+            {**WORKING, "flow_lps": Decimal(1)},
+            Decimal(2),
+            RELIABLE,
+            CLEAN,
+            (1, "below_design_yield"),
+        ),
+        ({**WORKING, "flow_lps": None}, Decimal(2), RELIABLE, CLEAN, (1, "no_flow_measure")),
+        (WORKING, None, RELIABLE, CLEAN, (1, "no_flow_measure")),
+        (WORKING, Decimal(2), None, CLEAN, (2, "no_downtime_record")),
+        (
+            WORKING,
+            Decimal(2),
+            make_system(Code.DOWNTIME, MARCH, 30.0, YEAR, numerator=30, denominator=365),
+            CLEAN,
+            (2, "unreliable"),
+        ),
+        (WORKING, Decimal(2), RELIABLE, {}, (3, "no_microbial_test")),
+        (
+            WORKING,
+            Decimal(2),
+            RELIABLE,
+            {"microbial": [(D(2026, 1, 5), True), (D(2026, 3, 12), False)]},
+            (3, "microbial_failed"),
+        ),
+        (
+            WORKING,
+            Decimal(2),
+            RELIABLE,
+            {**CLEAN, "arsenic": [(D(2026, 3, 12), False)]},
+            (3, "arsenic_failed"),
+        ),
+        (WORKING, Decimal(2), RELIABLE, CLEAN, (4, "")),
+        # A test older than the year does not count.
+        (
+            WORKING,
+            Decimal(2),
+            RELIABLE,
+            {"microbial": [(D(2025, 3, 1), True)]},
+            (3, "no_microbial_test"),
+        ),
+    ],
+)
+def test_the_tier_stops_at_the_first_rung_the_system_misses(
+    visit, design, downtime, latest, expected
+):
+    assert functionality.functionality_tier(visit, design, downtime, 30, latest, YEAR) == expected
+
+
+def test_the_minimum_flow_is_the_design_share_of_the_design_yield():
+    assert functionality.minimum_flow(Decimal(2), {"design_flow_share": 0.8}) == Decimal("1.6")
+    assert functionality.minimum_flow(None, {"design_flow_share": 0.8}) is None
+
+
+def test_the_tier_value_reads_the_latest_visit_of_the_year():
+    visits = [{**WORKING, "id": 4, "observed_on": D(2025, 12, 1), "working": False}, WORKING]
+    value = functionality.tier_value(
+        make_system, MARCH, YEAR, 7, visits, Decimal("1.6"), RELIABLE, 30, CLEAN
+    )
+    assert (value.value, value.label, value.denominator) == (4.0, "T4", 4)
+    assert value.breakdown == {"visit_date": "2026-03-10", "stops_at": ""}
+    assert [s["model"] for s in value.sources] == ["monitoring.systemvisit", "waterquality.verdict"]
+    later = functionality.tier_value(
+        make_system, D(2027, 4, 1), (D(2026, 5, 1), D(2027, 4, 30)), 7, visits, None, None, 30, {}
+    )
+    assert later is None
+
+
+# Quality -----------------------------------------------------------------------------------
+def test_compliance_is_the_share_of_passing_verdicts_per_group_and_parameter():
+    verdicts = {"e_coli": [2, 1], "thermotolerant_coliforms": [1, 0], "free_chlorine": [0, 2]}
+    found = by_code(quality.compliance_values(make_system, MARCH, 7, verdicts))
+    assert (found[Code.MICROBIAL].numerator, found[Code.MICROBIAL].denominator) == (3, 4)
+    assert found[Code.CHLORINE].value == 0.0
+    assert found[f"{Code.NOM_PREFIX}e_coli"].value == pytest.approx(2 / 3)
+    assert set(found) == {
+        Code.MICROBIAL,
+        Code.CHLORINE,
+        f"{Code.NOM_PREFIX}e_coli",
+        f"{Code.NOM_PREFIX}thermotolerant_coliforms",
+        f"{Code.NOM_PREFIX}free_chlorine",
+    }
+
+
+def test_microbial_counts_add_up_several_months():
+    assert quality.microbial_counts([{"e_coli": [2, 1]}, {}, {"e_coli": [1, 0]}]) == (3, 4)
+
+
+def test_water_is_free_of_contamination_when_the_latest_tests_of_the_year_pass():
+    history = [
+        (D(2025, 6, 1), False, "e_coli"),
+        (D(2026, 1, 1), True, "e_coli"),
+        (D(2026, 1, 1), True, "arsenic"),
+    ]
+    assert quality.free_of_contamination(history, D(2026, 3, 20)) is True
+    assert quality.free_of_contamination(history, D(2025, 12, 1)) is False
+    assert quality.free_of_contamination([(D(2026, 1, 1), True, "arsenic")], MARCH) is None
+    assert (
+        quality.free_of_contamination([*history, (D(2026, 2, 1), False, "arsenic")], MARCH) is False
+    )
+
+
+def test_an_ecoli_failure_counts_within_its_reach_before_or_after():
+    history = [(D(2026, 6, 1), False, "e_coli"), (D(2026, 1, 1), False, "arsenic")]
+    reach = datetime.timedelta(days=90)
+    assert quality.ecoli_failed_near(history, D(2026, 3, 20), reach)
+    assert not quality.ecoli_failed_near(history, D(2026, 1, 1), reach)
+
+
+# Ladders -----------------------------------------------------------------------------------
+def survey(id_, size, **answers):
+    base = {
+        "id": id_,
+        "locality_id": 9,
+        "system_id": 7,
+        "observed_on": D(2026, 3, 20),
+        "household_size": size,
+        "water_source": "piped_dwelling",
+        "water_on_premises": True,
+        "collection_minutes": None,
+        "sufficient_last_month": "yes",
+        "toilet": "flush_septic",
+        "toilet_shared": False,
+        "excreta_disposal": "contained",
+        "handwashing": "fixed",
+        "handwashing_water": True,
+        "handwashing_soap": True,
+        "water_has_problem": "no",
+        "days_with_water_last_week": 7,
+    }
+    base.update(answers)
+    return base
+
+
+def test_a_household_is_safely_managed_only_with_a_clean_latest_test():
+    clean = [(D(2026, 3, 12), True, "e_coli")]
+    reach = datetime.timedelta(days=90)
+    found = ladders.classify_household(survey(1, 5), clean, {}, 4, reach)
+    assert found == {
+        "water": "safely_managed",
+        "sanitation": "safely_managed",
+        "hygiene": "basic",
+        "no_problem": True,
+        "ecoli_failed": False,
+        "few_days": False,
+    }
+    untested = ladders.classify_household(survey(1, 5), [], {}, 4, reach)
+    assert untested["water"] == "basic"
+
+
+def test_few_days_come_from_the_answer_or_from_the_supply_log_of_the_month():
+    reach = datetime.timedelta(days=90)
+    said = ladders.classify_household(survey(1, 5, days_with_water_last_week=2), [], {}, 4, reach)
+    assert said["few_days"]
+    measured = {(7, MARCH, Code.DAYS_PER_WEEK): stored_row(7, MARCH, Code.DAYS_PER_WEEK, 3.5)}
+    logged = ladders.classify_household(survey(1, 5), [], measured, 4, reach)
+    assert logged["few_days"]
+
+
+def test_ladders_count_people_not_households():
+    surveys = [survey(1, 5), survey(2, 3)]
+    classified = {
+        1: {"water": "safely_managed", "sanitation": "basic", "hygiene": "basic"},
+        2: {"water": "basic", "sanitation": "open_defecation", "hygiene": "no_facility"},
+    }
+    found = ladders.household_ladders(make_locality, MARCH, surveys, classified, {})
+    values = by_code(found.values)
+    assert values["jmp_water"].breakdown["safely_managed"] == 5
+    assert (values["jmp_water"].numerator, values["jmp_water"].denominator) == (5, 8)
+    assert values["jmp_sanitation"].label == "basic"
+    assert values["jmp_sanitation"].value == 0.0
+    assert (found.safe_share, found.basic_share) == (5 / 8, 1.0)
+    assert ladders.household_ladders(make_locality, MARCH, [], {}, {}).values == []
+
+
+def test_an_institution_counts_with_its_latest_survey_of_the_year():
+    rows = {
+        1: [
+            {
+                "id": 10,
+                "observed_on": D(2025, 1, 5),
+                "water_source_improved": True,
+                "water_on_premises": True,
+                "water_available": True,
+            },
+            {
+                "id": 11,
+                "observed_on": D(2025, 9, 5),
+                "water_source_improved": True,
+                "water_on_premises": False,
+                "water_available": True,
+            },
+        ]
+    }
+    found = ladders.institution_rungs(
+        rows, {1: 70}, [D(2025, 1, 1), MARCH, D(2026, 9, 1)], ladders.health_centre_rungs, "m"
+    )
+    assert found[(70, D(2025, 1, 1))]["jmp_health_water"]["rungs"] == {"basic": 1}
+    assert found[(70, MARCH)]["jmp_health_water"]["rungs"] == {"limited": 1}
+    assert found[(70, MARCH)]["jmp_health_water"]["ids"] == [11]
+    assert (70, D(2026, 9, 1)) not in found
+
+
+# Gaps --------------------------------------------------------------------------------------
+def test_the_perception_gap_counts_households_without_complaint_that_the_data_contradict():
+    surveys = [survey(1, 5), survey(2, 3), survey(3, 2, water_has_problem="yes")]
+    classified = {
+        1: {"no_problem": True, "ecoli_failed": True, "few_days": False},
+        2: {"no_problem": True, "ecoli_failed": False, "few_days": False},
+        3: {"no_problem": False, "ecoli_failed": True, "few_days": True},
+    }
+    value = gaps.perception_gap(make_locality, MARCH, 9, surveys, classified, 4)
+    assert (value.value, value.numerator, value.denominator) == (0.5, 1, 2)
+    assert value.breakdown == {
+        "surveyed": 3,
+        "no_problem": 2,
+        "ecoli_failed": 1,
+        "few_days": 0,
+        "min_days_per_week": 4,
+    }
+    everyone_complains = {n: {**c, "no_problem": False} for n, c in classified.items()}
+    assert gaps.perception_gap(make_locality, MARCH, 9, surveys, everyone_complains, 4) is None
+
+
+def tiers(**by_system):
+    return {
+        (int(name[1:]), MARCH, Code.FUNCTIONALITY): stored_row(
+            int(name[1:]), MARCH, Code.FUNCTIONALITY, float(tier)
+        )
+        for name, tier in by_system.items()
+    }
+
+
+def test_service_gaps_take_people_on_record_down_to_those_served_well():
+    # 400 people, 4 per household. Systems 1 to 4 (T4, T3, T2, T1) serve 20 households each
+    # (80 people); system 5, with no tier that month, serves 40 (160): 480 on record, capped
+    # at the population.
+    links = [(1, 20), (2, 20), (3, 20), (4, 20), (5, 40)]
+    stored = tiers(s1=4, s2=3, s3=2, s4=1)
+    found = gaps.service_gaps(make_locality, MARCH, 9, 400, 4.0, links, stored, None, False, {})
+    values = by_code(found.values)
+    assert values[Code.GAP_RECORD].numerator == 400
+    assert values[Code.GAP_RECORD].value == 1.0
+    assert values[Code.GAP_WORKING].numerator == 320
+    assert values[Code.GAP_RELIABLE].numerator == 160
+    assert values[Code.GAP_SAFE].numerator == 80
+    assert values[Code.GAP_SAFE].label == "estimate"
+    assert (found.on_record, found.system_ids) == (400, [1, 2, 3, 4, 5])
+
+
+def test_surveys_give_the_safe_share_when_no_tier_is_known():
+    found = gaps.service_gaps(make_locality, MARCH, 9, 400, 4.0, [(1, 60)], {}, 0.25, True, {})
+    values = by_code(found.values)
+    assert set(values) == {Code.GAP_RECORD, Code.GAP_SAFE}
+    assert (values[Code.GAP_SAFE].numerator, values[Code.GAP_SAFE].label) == (100.0, "")
+    assert (
+        gaps.service_gaps(make_locality, MARCH, 9, 400, 4.0, [(1, 60)], {}, None, False, {}) is None
+    )
+
+
+# Scores ------------------------------------------------------------------------------------
+def test_missing_components_drop_out_of_the_weighted_score():
+    assert weighted_score({"a": 1.0, "b": None, "c": 0.0}, {"a": 3, "c": 1}) == 0.75
+    assert weighted_score({"a": None}, {}) is None
+
+
+def test_the_system_score_weighs_tier_continuity_seasonality_and_quality():
+    months = [
+        {"total_hours": Decimal(280), "records": 28, "wet": 25},
+        {"total_hours": Decimal(240), "records": 31, "wet": 20},
+    ]
+    components = scores.system_components(3, months, (3, 4))
+    assert components == {
+        "functionality": 0.75,
+        "continuity": pytest.approx(520 / 59 / 24),
+        "seasonality": pytest.approx(20 / 31),
+        "quality": 0.75,
+    }
+    value = scores.system_score(make_system, MARCH, 7, components, {"functionality": 0})
+    expected = (520 / 59 / 24 + 20 / 31 + 0.75) / 3
+    assert value.value == pytest.approx(expected)
+    assert value.label == "C"
+    assert scores.system_components(None, [], (0, 0)) == dict.fromkeys(
+        ("functionality", "continuity", "seasonality", "quality")
+    )
+
+
+def test_a_place_gets_its_systems_service_weighted_by_households():
+    stored = {
+        (1, MARCH, Code.SCORE): stored_row(1, MARCH, Code.SCORE, breakdown={"quality": 1.0}),
+        (2, MARCH, Code.SCORE): stored_row(
+            2, MARCH, Code.SCORE, breakdown={"quality": 0.0, "continuity": 0.5}
+        ),
+    }
+    found = scores.served_components(stored, [(1, 30), (2, 10), (3, 50)], MARCH)
+    assert found == {"quality": 0.75, "continuity": 0.5}
+    value = scores.locality_score(make_locality, MARCH, 9, 0.5, found, {}, [1, 2, 3], None)
+    assert value.value == pytest.approx((0.5 + 0.75 + 0.5) / 3)
+    assert len(value.sources) == 2
+
+
+def test_the_provider_score_weighs_service_and_capped_finances():
+    service = Value(
+        Code.SCORE, "provider", 700, MARCH, *YEAR, 0.6, numerator=1.2, denominator=2, sources=[]
+    )
+    finance = {Code.COLLECTION: 1.4, Code.COST_COVERAGE: 0.5}
+    value = scores.provider_score(service, finance, {"service": 1, "finance": 1}, {})
+    assert value.breakdown == {"service": 0.6, "finance": 0.75, "systems": 2}
+    assert value.value == pytest.approx(0.675)
+    assert scores.provider_score(service, {}, {}, {}).value == 0.6
+    zero = scores.provider_score(service, finance, {"service": 0, "finance": 0}, {})
+    assert zero.value == 0.6
+
+
+# Finance -----------------------------------------------------------------------------------
+def test_finance_reads_the_year_or_the_months_since_the_books_began():
+    books = MonthlyBooks(
+        first_month=D(2026, 1, 1),
+        last_month=MARCH,
+        charged={D(2026, 1, 1): Decimal(100), MARCH: Decimal(100)},
+        collected={D(2026, 1, 1): Decimal(90), MARCH: Decimal(60)},
+        income={MARCH: Decimal(150)},
+        expenses={D(2026, 2, 1): Decimal(300)},
+        reserve_moved={D(2026, 1, 1): Decimal(200)},
+    )
+    found = by_code(finance.finance_values(books, MARCH, 700, 70))
+    assert found[Code.COLLECTION].value == 0.75
+    assert (found[Code.COLLECTION].window_start, found[Code.COLLECTION].window_end) == (
+        D(2026, 1, 1),
+        D(2026, 3, 31),
+    )
+    assert found[Code.COST_COVERAGE].value == 0.5
+    assert (found[Code.RESERVE_MONTHS].numerator, found[Code.RESERVE_MONTHS].denominator) == (
+        200.0,
+        100.0,
+    )
+    january = by_code(finance.finance_values(books, D(2026, 1, 1), 700, 70))
+    assert set(january) == {Code.COLLECTION}
+
+
+# Aggregates --------------------------------------------------------------------------------
+def test_areas_add_up_their_systems_stored_values():
+    stored = {
+        **tiers(s1=4, s2=1, s3=0),
+        (1, MARCH, Code.CONTINUITY_HOURS): stored_row(1, MARCH, "", 10, 300, 30),
+        (2, MARCH, Code.CONTINUITY_HOURS): stored_row(2, MARCH, "", 2, 60, 30),
+        (1, MARCH, Code.SCORE): stored_row(1, MARCH, "", 0.9),
+        (2, MARCH, Code.SCORE): stored_row(2, MARCH, "", 0.5),
+    }
+    found = by_code(aggregate_system_values(stored, [1, 2, 3], MARCH, "municipality", 70, 70, None))
+    assert (found[Code.WORKING_SHARE].numerator, found[Code.WORKING_SHARE].denominator) == (2, 3)
+    assert found[Code.RELIABLE_SHARE].numerator == 1
+    assert found[Code.WORKING_SHARE].breakdown == {"T0": 1, "T1": 1, "T2": 0, "T3": 0, "T4": 1}
+    assert found[Code.CONTINUITY_HOURS].value == 6.0
+    assert found[Code.SCORE].value == pytest.approx(0.7)
+    assert found[Code.SCORE].label == "B"
+    assert Code.MICROBIAL not in found
+
+
+def test_area_gaps_are_shares_of_the_whole_population():
+    parts = AreaSum()
+    parts.add(300, 400, {}, "")
+    parts.add(100, 200, {}, "estimate")
+    municipal = municipal_sum_value(Code.GAP_WORKING, 70, MARCH, parts, 1000, 4)
+    assert (municipal.value, municipal.denominator) == (0.4, 1000)
+    assert municipal.breakdown == {"localities": 2, "estimated_localities": 1}
+    jmp = municipal_sum_value("jmp_water", 70, MARCH, parts, 1000, 4)
+    assert jmp.denominator == 600
+    state = state_value(Code.GAP_WORKING, 1, MARCH, parts, None, 4, [70])
+    assert state.denominator == 600
+    assert state_value(Code.CONTINUITY_HOURS, 1, MARCH, parts, None, 4, [70]).window_start == MARCH
