@@ -10,7 +10,8 @@ from ojodeagua.indicators.views import gap_table
 from ojodeagua.monitoring.models import HouseholdSurvey, SupplyDay
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Provider
-from ojodeagua.waterquality.models import Norm, NormVersion, Result, Sample, Verdict
+from ojodeagua.waterquality.models import Sample, Verdict
+from ojodeagua.waterquality.tests.factories import judged_sample
 from ojodeagua.watersystems.models import WaterSystem
 
 from .conftest import APRIL, MARCH, D
@@ -26,30 +27,6 @@ def snapshot(**filters):
         )
         for v in IndicatorValue.objects.filter(**filters)
     }
-
-
-def add_sample(town, day, outcome, state="validated", system=True):
-    nom = Norm.objects.get(code="nom127")
-    version = NormVersion.objects.filter(norm=nom).first()
-    sample = Sample.objects.create(
-        locality=town["locality"],
-        system=town["system"] if system else None,
-        observed_on=day,
-        source="laboratory",
-        state=state,
-        sampling_point="tap",
-        analysis="laboratory",
-    )
-    result = Result.objects.create(sample=sample, parameter_text="e_coli", value=Decimal(1))
-    Verdict.objects.create(
-        result=result,
-        norm=nom,
-        version=version,
-        outcome=outcome,
-        parameter_code="e_coli",
-        sampled_on=day,
-    )
-    return sample
 
 
 def assert_refresh_matches_full(refreshed, **filters):
@@ -79,7 +56,7 @@ def test_refreshing_an_old_visit_keeps_the_months_before_later_data(town):
 def test_a_late_e_coli_failure_reaches_the_earlier_perception_figures(town):
     """The perception gap looks 90 days either side of the survey: a May test changes March."""
     recompute_all()
-    sample = add_sample(town, D(2026, 5, 15), "fail")
+    sample = judged_sample(town["locality"], town["system"], D(2026, 5, 15), [("e_coli", "fail")])
     refresh_after([sample])
     mine = {"entity": "locality", "entity_id": town["locality"].pk}
     refreshed = snapshot(**mine)
@@ -168,7 +145,7 @@ def test_a_survey_naming_a_system_that_is_not_linked_follows_that_system(town):
     # The system had fewer than 4 days a week of water in March (7 × 20 / 31 = 4.5: no),
     # so it is the E. coli test that contradicts the "no problem".
     assert before.numerator == 0
-    sample = add_sample(town, D(2026, 3, 28), "fail")
+    sample = judged_sample(town["locality"], town["system"], D(2026, 3, 28), [("e_coli", "fail")])
     refresh_after([sample])
     after = IndicatorValue.objects.get(
         entity="locality", entity_id=other.pk, indicator="perception_gap", period=MARCH
@@ -202,7 +179,9 @@ def test_a_provider_with_systems_in_two_municipalities_keeps_its_own_municipalit
 
 def test_why_this_number_leaves_out_pending_tests(town, agencia):
     refresh_after(town["observations"])
-    pending = add_sample(town, D(2026, 3, 14), "fail", state="submitted")
+    pending = judged_sample(
+        town["locality"], town["system"], D(2026, 3, 14), [("e_coli", "fail")], "submitted"
+    )
     value = IndicatorValue.objects.get(
         entity="system", entity_id=town["system"].pk, indicator="microbial_compliance", period=MARCH
     )
@@ -274,7 +253,7 @@ def test_every_value_agrees_after_refreshes_of_each_kind(town):
         downtime_days=3,
         downtime_cause="pump",
     )
-    untied = add_sample(town, D(2026, 3, 30), "fail", system=False)
+    untied = judged_sample(town["locality"], None, D(2026, 3, 30), [("e_coli", "fail")])
     school = School.objects.filter(locality__municipality=elsewhere).first() or (
         School.objects.first()
     )
