@@ -2,7 +2,6 @@
 
 import datetime
 from collections import Counter
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,9 +18,9 @@ from ojodeagua.integrity.signals import (
     waiting_for,
 )
 from ojodeagua.integrity.tests.factories import make_committee, make_complaint
-from ojodeagua.monitoring.models import SystemVisit
+from ojodeagua.monitoring.tests.factories import make_system, make_visit
 from ojodeagua.providers.models import Provider
-from ojodeagua.waterquality.models import Parameter, Result, Sample
+from ojodeagua.waterquality.tests.factories import add_chlorine_reading
 from ojodeagua.watersystems.models import Component, WaterSystem
 
 D = datetime.date
@@ -89,55 +88,27 @@ def test_overdue_complaints_fire_and_stay_quiet(committee):
 
 
 def chlorinating_system(committee) -> WaterSystem:
-    system = WaterSystem.objects.create(
-        name="Red de prueba", kind="gravity", provider=committee, locality=committee.locality
-    )
+    system = make_system(committee, "Red de prueba")
     Component.objects.create(system=system, kind=Component.Kind.CHLORINATOR)
     return system
-
-
-def chlorine_reading(system, day, state="validated"):
-    sample = Sample.objects.create(
-        locality=system.locality,
-        system=system,
-        observed_on=day,
-        source="visit",
-        state=state,
-        sampling_point="tap",
-        analysis="field_kit",
-    )
-    Result.objects.create(
-        sample=sample,
-        parameter_text="cloro libre",
-        value=Decimal("0.5"),
-        unit="mg/L",
-        parameter=Parameter.objects.get(code="free_chlorine"),
-    )
 
 
 def test_no_chlorine_reading_fires_for_a_system_that_chlorinates(committee):
     system = chlorinating_system(committee)
     fired = run_check("no_chlorine_reading_30_days", committee, TODAY)
     assert fired.fired and system.name in fired.detail
-    chlorine_reading(system, TODAY - datetime.timedelta(days=40))  # too old
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=40))  # too old
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired
-    chlorine_reading(system, TODAY - datetime.timedelta(days=5), state="submitted")  # pending
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=5), state="submitted")  # pending
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired
-    chlorine_reading(system, TODAY - datetime.timedelta(days=10))
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=10))
     assert not run_check("no_chlorine_reading_30_days", committee, TODAY).fired
 
 
 def test_no_chlorine_reading_stays_quiet_where_nobody_chlorinates(committee):
     system = chlorinating_system(committee)
     # The latest visit found the system does not chlorinate (the chlorinator is out of use).
-    SystemVisit.objects.create(
-        system=system,
-        observed_on=TODAY - datetime.timedelta(days=3),
-        source="visit",
-        state="validated",
-        working=True,
-        chlorination="none",
-    )
+    make_visit(system, TODAY - datetime.timedelta(days=3), "validated", chlorination="none")
     assert not run_check("no_chlorine_reading_30_days", committee, TODAY).fired
 
 
@@ -152,9 +123,7 @@ def test_a_complaint_is_overdue_only_after_its_day_and_while_unanswered(committe
 
 
 def test_a_system_without_chlorinator_and_without_visits_stays_quiet(committee):
-    WaterSystem.objects.create(
-        name="Pozo sin clorador", kind="point", provider=committee, locality=committee.locality
-    )
+    make_system(committee, "Pozo sin clorador", "point")
     finding = run_check("no_chlorine_reading_30_days", committee, TODAY)
     assert finding is not None and not finding.fired and not finding.evidence
     assert "Ningún sistema del comité clora" in finding.detail
@@ -162,7 +131,7 @@ def test_a_system_without_chlorinator_and_without_visits_stays_quiet(committee):
 
 def test_a_reading_counts_for_exactly_30_days(committee):
     system = chlorinating_system(committee)
-    chlorine_reading(system, TODAY - datetime.timedelta(days=30))
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=30))
     quiet = run_check("no_chlorine_reading_30_days", committee, TODAY)
     assert not quiet.fired and "tienen lectura de cloro" in quiet.detail
     fired = run_check("no_chlorine_reading_30_days", committee, TODAY + datetime.timedelta(days=1))
@@ -172,24 +141,15 @@ def test_a_reading_counts_for_exactly_30_days(committee):
 
 def test_a_pending_reading_does_not_count(committee):
     system = chlorinating_system(committee)
-    chlorine_reading(system, TODAY - datetime.timedelta(days=2), state="submitted")
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=2), state="submitted")
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired
 
 
 def test_a_visit_that_finds_chlorination_makes_a_system_without_chlorinator_count(committee):
-    system = WaterSystem.objects.create(
-        name="Red con cloro a mano", kind="gravity", provider=committee, locality=committee.locality
-    )
+    system = make_system(committee, "Red con cloro a mano")
 
     def visit(day, chlorination, state="validated"):
-        SystemVisit.objects.create(
-            system=system,
-            observed_on=day,
-            source="visit",
-            state=state,
-            working=True,
-            chlorination=chlorination,
-        )
+        make_visit(system, day, state, chlorination=chlorination)
 
     visit(TODAY - datetime.timedelta(days=60), "working")
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired

@@ -20,6 +20,7 @@ from ojodeagua.monitoring.models import (
     SystemVisit,
 )
 from ojodeagua.monitoring.observation import Observation
+from ojodeagua.monitoring.tests.factories import make_visit
 from ojodeagua.organisations.models import Membership, Organisation
 from ojodeagua.places.models import Municipality
 from ojodeagua.watersystems.models import WaterSystem
@@ -59,16 +60,6 @@ def visit_data(system: WaterSystem, hazards: int, **overrides) -> dict[str, str]
         data[f"question_{question.pk}"] = "True" if index < hazards else "False"
     data.update(overrides)
     return data
-
-
-def make_visit(system: WaterSystem, state: str = State.SUBMITTED) -> SystemVisit:
-    return SystemVisit.objects.create(
-        system=system,
-        observed_on=datetime.date(2026, 11, 2),
-        source="visit",
-        working=True,
-        state=state,
-    )
 
 
 @pytest.mark.django_db
