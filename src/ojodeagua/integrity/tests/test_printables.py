@@ -22,11 +22,10 @@ from ojodeagua.integrity.models import (
     RoadmapItem,
 )
 from ojodeagua.integrity.printable_views import summary_context
-from ojodeagua.integrity.tests.factories import make_cycle
+from ojodeagua.integrity.tests.factories import make_committee, make_cycle
 from ojodeagua.integrity.workshop import choose_top_three
 from ojodeagua.lib.pdf import StaticOnlyFetcher, pdf_bytes, safe_filename
 from ojodeagua.organisations.models import Membership
-from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
@@ -236,13 +235,7 @@ def test_summary_is_one_a4_page_without_names(ong, cycle):
 
 
 def test_summary_counts_people_and_shows_only_fired_flags(db):
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    provider = Provider.objects.create(
-        name="Comité sin datos",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
+    provider = make_committee("Comité sin datos")
     on = D(2026, 11, 27)
     cycle = make_cycle(provider, workshop_on=D(2026, 3, 14))
     workshop(cycle, on)

@@ -22,12 +22,12 @@ from ojodeagua.integrity.models import (
     Rating,
     RoadmapItem,
 )
-from ojodeagua.integrity.tests.factories import make_cycle
+from ojodeagua.integrity.tests.factories import make_committee, make_cycle
 from ojodeagua.lib.records import new_record_id
 from ojodeagua.organisations.models import Membership, Organisation
-from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
-from ojodeagua.watersystems.models import WaterSystem
+from ojodeagua.providers.tests.factories import make_system
 
 D = datetime.date
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -305,13 +305,7 @@ def test_a_facilitator_runs_a_whole_workshop_through_the_pages(ong):
 # Baseline --------------------------------------------------------------------------------------
 @pytest.fixture
 def committee(db) -> Provider:
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    return Provider.objects.create(
-        name="Comité de la línea base",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
+    return make_committee("Comité de la línea base")
 
 
 def value(provider, code, period, value, entity="provider", entity_id=None, **extra):
@@ -331,9 +325,7 @@ def value(provider, code, period, value, entity="provider", entity_id=None, **ex
 
 
 def test_the_baseline_keeps_the_latest_figures_before_its_day(committee):
-    system = WaterSystem.objects.create(
-        name="Red del cerro", kind="gravity", provider=committee, locality=committee.locality
-    )
+    system = make_system(committee, "Red del cerro")
     value(committee, "working_share", D(2026, 9, 1), 0.5, numerator=1, denominator=2)
     value(committee, "working_share", D(2026, 10, 1), 1.0, numerator=2, denominator=2)
     value(committee, "working_share", D(2026, 12, 1), 0.0, numerator=0, denominator=2)  # after

@@ -20,7 +20,7 @@ from ojodeagua.monitoring.models import (
     SystemVisit,
 )
 from ojodeagua.monitoring.observation import Observation
-from ojodeagua.monitoring.tests.factories import make_visit
+from ojodeagua.monitoring.tests.factories import make_supply_day, make_visit
 from ojodeagua.organisations.models import Membership, Organisation
 from ojodeagua.places.models import Municipality
 from ojodeagua.watersystems.models import WaterSystem
@@ -167,13 +167,7 @@ def test_a_week_of_supply_is_entered_and_an_existing_day_corrected(tesorera):
     monday = datetime.date(2026, 11, 23)
     week = [monday + datetime.timedelta(days=n) for n in range(7)]
     SupplyDay.objects.filter(system=system, observed_on__in=week).delete()
-    existing = SupplyDay.objects.create(
-        system=system,
-        observed_on=monday,
-        hours=Decimal("6.0"),
-        source="self_report",
-        state=State.VALIDATED,
-    )
+    existing = make_supply_day(system, monday, "6.0", State.VALIDATED)
     url = f"/suministro/semana/?system={system.pk}&sector=&start={monday}"
 
     page = tesorera.get(url).content.decode()
@@ -332,13 +326,7 @@ def test_lists_filter_by_state_and_date_and_mark_pending(agencia):
     system = facilitated_system()
     pending = make_visit(system)
     validated = make_visit(system, state=State.VALIDATED)
-    old = SystemVisit.objects.create(
-        system=system,
-        observed_on=datetime.date(2019, 1, 5),
-        source="visit",
-        working=False,
-        state=State.VALIDATED,
-    )
+    old = make_visit(system, datetime.date(2019, 1, 5), State.VALIDATED, working=False)
 
     only_pending = agencia.get("/visitas/", {"system": system.pk, "state": "pending"})
     in_range = agencia.get(
