@@ -1,18 +1,16 @@
 """Cases where a targeted refresh once disagreed with a full rebuild, or a page showed too much."""
 
-from decimal import Decimal
-
 from ojodeagua.conftest import login_client
 from ojodeagua.indicators.engine import recompute_all, refresh_after
 from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.indicators.months import add_months
 from ojodeagua.indicators.views import gap_table
-from ojodeagua.monitoring.models import HouseholdSurvey, SupplyDay
+from ojodeagua.monitoring.models import HouseholdSurvey
+from ojodeagua.monitoring.tests.factories import make_supply_day, make_system, make_visit
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Provider
 from ojodeagua.waterquality.models import Sample, Verdict
 from ojodeagua.waterquality.tests.factories import judged_sample
-from ojodeagua.watersystems.models import WaterSystem
 
 from .conftest import APRIL, MARCH, D
 
@@ -38,13 +36,7 @@ def assert_refresh_matches_full(refreshed, **filters):
 
 def test_refreshing_an_old_visit_keeps_the_months_before_later_data(town):
     """A system logged again long after: the months between keep their last-12-month tier."""
-    SupplyDay.objects.create(
-        system=town["system"],
-        observed_on=D(2027, 6, 10),
-        hours=Decimal(10),
-        source="self_report",
-        state="validated",
-    )
+    make_supply_day(town["system"], D(2027, 6, 10), 10, "validated")
     recompute_all()
     assert snapshot(entity="system", indicator="functionality", period=D(2026, 8, 1))
     visit = town["system"].visits.get(observed_on=D(2026, 3, 10))
@@ -69,13 +61,7 @@ def test_a_late_e_coli_failure_reaches_the_earlier_perception_figures(town):
 
 def test_a_test_reaches_surveys_a_year_later(town):
     """'Safely managed' reads the tests of the year before each survey: up to 23 months on."""
-    SupplyDay.objects.create(
-        system=town["system"],
-        observed_on=D(2027, 6, 10),
-        hours=Decimal(10),
-        source="self_report",
-        state="validated",
-    )
+    make_supply_day(town["system"], D(2027, 6, 10), 10, "validated")
     recompute_all()
     survey = HouseholdSurvey.objects.filter(locality=town["locality"]).first()
     later = HouseholdSurvey.objects.create(
@@ -161,16 +147,8 @@ def test_a_provider_with_systems_in_two_municipalities_keeps_its_own_municipalit
     far = Locality.objects.create(
         municipality=elsewhere, key=f"{elsewhere.key}9901", name="Lejos", population=100
     )
-    second = WaterSystem.objects.create(
-        name="Zz segundo sistema", kind="gravity", provider=provider, locality=far
-    )
-    SupplyDay.objects.create(
-        system=second,
-        observed_on=D(2026, 3, 3),
-        hours=Decimal(5),
-        source="self_report",
-        state="validated",
-    )
+    second = make_system(provider, "Zz segundo sistema", locality=far)
+    make_supply_day(second, D(2026, 3, 3), 5, "validated")
     recompute_all()
     found = IndicatorValue.objects.filter(entity="provider", entity_id=provider.pk)
     assert found.exists()
@@ -235,7 +213,7 @@ def rounded(values):
 def test_every_value_agrees_after_refreshes_of_each_kind(town):
     """After a rebuild and a few refreshes, a second rebuild changes nothing anywhere."""
     from ojodeagua.facilities.models import School
-    from ojodeagua.monitoring.models import SchoolSurvey, SystemVisit
+    from ojodeagua.monitoring.models import SchoolSurvey
     from ojodeagua.watersystems.models import ServedLocality
 
     elsewhere = Municipality.objects.exclude(pk=town["locality"].municipality_id).first()
@@ -244,11 +222,10 @@ def test_every_value_agrees_after_refreshes_of_each_kind(town):
     )
     ServedLocality.objects.create(system=town["system"], locality=far, households=10)
     recompute_all()
-    visit = SystemVisit.objects.create(
-        system=town["system"],
-        observed_on=D(2026, 3, 29),
-        source="visit",
-        state="validated",
+    visit = make_visit(
+        town["system"],
+        D(2026, 3, 29),
+        "validated",
         working=False,
         downtime_days=3,
         downtime_cause="pump",
@@ -286,13 +263,7 @@ def test_a_record_in_a_new_last_month_leaves_other_places_alone(town):
     year figures fill its silent months."""
     recompute_all()
     last = IndicatorValue.objects.order_by("-period").values_list("period", flat=True)[0]
-    new = SupplyDay.objects.create(
-        system=town["system"],
-        observed_on=add_months(last, 2),
-        hours=Decimal(10),
-        source="self_report",
-        state="validated",
-    )
+    new = make_supply_day(town["system"], add_months(last, 2), 10, "validated")
     refresh_after([new])
     refreshed_localities = rounded(snapshot(entity="locality"))
     refreshed = rounded(snapshot())
@@ -312,13 +283,7 @@ def test_a_system_heard_from_again_fills_its_silent_months(town):
     mine = {"entity": "system", "entity_id": system.pk}
     recompute_all()
     assert not snapshot(indicator="functionality", period=D(2026, 7, 1), **mine)
-    new = SupplyDay.objects.create(
-        system=system,
-        observed_on=D(2026, 10, 5),
-        hours=Decimal(10),
-        source="self_report",
-        state="validated",
-    )
+    new = make_supply_day(system, D(2026, 10, 5), 10, "validated")
     refresh_after([new])
     july = snapshot(indicator="functionality", period=D(2026, 7, 1), **mine)
     assert july == {("functionality", "system", system.pk, D(2026, 7, 1)): (0.0, 0.0, 4.0, "T0")}
