@@ -38,6 +38,7 @@ from ojodeagua.books.tests.factories import (
 from ojodeagua.books.tests.tampering import database_administrator
 from ojodeagua.books.verification import verify_books
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import municipal_viewer
 
 PAYMENTS = "/api/v1/payments/"
 
@@ -227,16 +228,6 @@ def test_money_is_never_edited_or_deleted_through_the_api(committee, toma):
 
 
 # --- Scope -----------------------------------------------------------------------------------
-
-
-def municipal_viewer() -> str:
-    viewer = User.objects.create_user("consulta", password="x")
-    agency = Membership.objects.get(user__username="agencia")
-    membership = Membership.objects.create(
-        user=viewer, organisation=agency.organisation, role=Membership.Role.VIEWER
-    )
-    membership.municipalities.set(agency.municipalities.all())
-    return "consulta"
 
 
 def test_the_treasurer_neither_reads_nor_writes_another_committees_books(committee, other):

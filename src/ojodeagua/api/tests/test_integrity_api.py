@@ -23,6 +23,7 @@ from ojodeagua.integrity.models import (
 from ojodeagua.integrity.tests.factories import assess, make_cycle
 from ojodeagua.integrity.tests.test_agency import build, months_after
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import municipal_viewer
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
@@ -47,16 +48,6 @@ def foreign_committee() -> Provider:
         .exclude(pk__in=covered)
         .first()
     )
-
-
-def municipal_viewer() -> str:
-    viewer = User.objects.create_user("consulta", password="x")
-    agency = Membership.objects.get(user__username="agencia")
-    membership = Membership.objects.create(
-        user=viewer, organisation=agency.organisation, role=Membership.Role.VIEWER
-    )
-    membership.municipalities.set(agency.municipalities.all())
-    return "consulta"
 
 
 def participant(cycle, **extra) -> dict:

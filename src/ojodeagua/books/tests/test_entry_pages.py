@@ -33,6 +33,7 @@ from ojodeagua.books.tests.factories import (
     make_committee,
 )
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.web.tests.test_browser import browser  # noqa: F401
 
 NAME = "Rosalinda Pérez Gómez"
@@ -313,13 +314,9 @@ def test_a_viewer_reads_receipts_and_gets_403_on_changes(committee, toma):
     payment, _ = record_payment(
         committee, record_id=None, amount="10", paid_on=D(2026, 3, 1), connection=toma
     )
-    viewer = User.objects.create_user("consulta-cuentas")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.first(),
-        role=Membership.Role.VIEWER,
+    make_viewer(
+        "consulta-cuentas", organisation=Organisation.objects.first(), providers=[committee]
     )
-    membership.providers.add(committee)
     client = login_client("consulta-cuentas")
     base = f"/cuentas/{committee.pk}"
     assert client.get(f"{base}/recibos/{payment.receipt_number}/").status_code == 200
@@ -574,12 +571,9 @@ def test_the_books_page_offers_the_actions_only_to_editors(tesorera, agencia, co
     page = text(tesorera.get(f"/cuentas/{committee.pk}/"))
     assert f"/cuentas/{committee.pk}/pagos/nuevo/" in page
     assert f"/cuentas/{committee.pk}/caja/corte/" in page
-    viewer = User.objects.create_user("consulta-libros")
     from ojodeagua.organisations.models import Organisation
 
-    Membership.objects.create(
-        user=viewer, organisation=Organisation.objects.first(), role=Membership.Role.VIEWER
-    ).providers.add(committee)
+    make_viewer("consulta-libros", organisation=Organisation.objects.first(), providers=[committee])
     read_only = text(login_client("consulta-libros").get(f"/cuentas/{committee.pk}/"))
     assert "/pagos/nuevo/" not in read_only
     assert f"/cuentas/{committee.pk}/pagos/" in read_only

@@ -24,7 +24,8 @@ from ojodeagua.integrity.models import (
     ScorecardScore,
 )
 from ojodeagua.integrity.tests.factories import assess, make_committee, make_cycle, plan_action
-from ojodeagua.organisations.models import Membership, Organisation
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
 
 D = datetime.date
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -80,17 +81,6 @@ def plan(db):
     )
     register = plan_action(complaints, D(2025, 9, 30), "Abrir el registro de quejas")
     return cycle, receipts, count, register
-
-
-def viewer_client(provider) -> object:
-    viewer = User.objects.create(username="lectora")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.get(kind=Organisation.Kind.AGENCY),
-        role=Membership.Role.VIEWER,
-    )
-    membership.providers.add(provider)
-    return login_client("lectora")
 
 
 # Road map ---------------------------------------------------------------------------------------
@@ -222,7 +212,7 @@ def test_road_map_scope(tesorera, ong):
         ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
     )
     item = plan_action(assess(other, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
-    reader = viewer_client(other.provider)
+    reader = login_client(make_viewer(providers=[other.provider]).username)
 
     assert ong.get(f"/integridad/ciclos/{other.pk}/hoja-de-ruta/").status_code == 200
     assert tesorera.get(f"/integridad/ciclos/{other.pk}/hoja-de-ruta/").status_code == 404
@@ -437,7 +427,7 @@ def test_coaching_scorecard_and_comparison_scope(tesorera, media):
     )
     session = CoachingSession.objects.create(cycle=other, held_on=D(2025, 3, 1), attendees="x")
     item = plan_action(assess(other, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
-    reader = viewer_client(other.provider)
+    reader = login_client(make_viewer(providers=[other.provider]).username)
     pages = [
         f"/integridad/ciclos/{other.pk}/acompanamiento/",
         f"/integridad/acompanamiento/{session.pk}/",

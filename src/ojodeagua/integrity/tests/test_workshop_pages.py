@@ -4,7 +4,6 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from ojodeagua.audit.models import AuditEvent
@@ -24,7 +23,8 @@ from ojodeagua.integrity.models import (
 )
 from ojodeagua.integrity.tests.factories import make_committee, make_cycle
 from ojodeagua.lib.records import new_record_id
-from ojodeagua.organisations.models import Membership, Organisation
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 from ojodeagua.providers.tests.factories import make_system
@@ -477,13 +477,7 @@ def test_the_agency_sees_every_committee_of_its_municipality(agencia):
 
 
 def test_a_viewer_reads_but_cannot_write(db):
-    viewer = User.objects.create(username="lectora")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.get(kind=Organisation.Kind.AGENCY),
-        role=Membership.Role.VIEWER,
-    )
-    membership.municipalities.add(Municipality.objects.get(key="07012"))
+    make_viewer(municipalities=[Municipality.objects.get(key="07012")])
     client = login_client("lectora")
     cycle = make_cycle(treasurer_committee())
     somebody = Participant.objects.create(cycle=cycle, role="user", sex="F", age_group="adult")

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from ojodeagua.audit.models import AuditEvent
@@ -21,7 +20,8 @@ from ojodeagua.monitoring.models import (
 )
 from ojodeagua.monitoring.observation import Observation
 from ojodeagua.monitoring.tests.factories import make_supply_day, make_visit
-from ojodeagua.organisations.models import Membership, Organisation
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.places.models import Municipality
 from ojodeagua.watersystems.models import WaterSystem
 
@@ -281,13 +281,7 @@ def test_a_draft_is_sent_for_validation(tesorera):
 
 @pytest.mark.django_db
 def test_pending_records_are_hidden_from_a_viewer():
-    viewer = User.objects.create(username="lectora")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.get(kind=Organisation.Kind.AGENCY),
-        role=Membership.Role.VIEWER,
-    )
-    membership.municipalities.add(Municipality.objects.get(key="07012"))
+    make_viewer(municipalities=[Municipality.objects.get(key="07012")])
     visit = make_visit(facilitated_system())
     client = login_client("lectora")
 
