@@ -2,23 +2,14 @@
 with, so a phone can tell which of its records the server already holds."""
 
 import pytest
-from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
+from ojodeagua.api.tests.test_books_api import api
 from ojodeagua.books import cash, charges
 from ojodeagua.books.tests.factories import (
     D,
     add_connection,
     committee_reached_by,
 )
-
-
-def api(username: str) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ from django.utils import timezone
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books.models import BooksSettings, Connection, ExemptionRule, Household, Tariff
 from ojodeagua.books.padron import add_tariff, tariff_in_force, tariff_lines
-from ojodeagua.books.tests.factories import treasurers_new_committee
+from ojodeagua.books.tests.factories import make_provider, treasurers_new_committee
 from ojodeagua.conftest import login_client
 from ojodeagua.organisations.models import Organisation
 from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.providers.models import Provider
+from ojodeagua.providers.tests.factories import reached_by
 
 D = datetime.date
 
@@ -184,7 +185,7 @@ def test_the_assembly_settings_are_saved_with_their_date_and_audited(tesorera, c
 
 
 def test_a_kiosk_records_the_price_of_a_jug_in_the_shop(ong):
-    kiosk = Provider.objects.filter(kind="kiosk").first()
+    kiosk = reached_by(make_provider("Kiosco de prueba", Provider.Kind.KIOSK), "ong")
     url = reverse("books:settings", args=[kiosk.pk])
     response = ong.post(
         url,

@@ -47,13 +47,17 @@ def make_committee(name: str = "Comité de Agua de Prueba", **fields) -> Provide
     return make_provider(name, Provider.Kind.COMMITTEE, **fields)
 
 
-def committee_reached_by(name: str, *usernames: str, **fields) -> Provider:
-    """A new committee added to the memberships of ``usernames`` (demo personas), so they reach
-    it the way they reach their demo committees."""
-    provider = make_committee(name, **fields)
+def reached_by(provider: Provider, *usernames: str) -> Provider:
+    """``provider`` added to the memberships of ``usernames`` (demo personas), so they reach it
+    the way they reach their demo committees."""
     for username in usernames:
         Membership.objects.get(user__username=username).providers.add(provider)
     return provider
+
+
+def committee_reached_by(name: str, *usernames: str, **fields) -> Provider:
+    """A new committee that ``usernames`` reach (see ``reached_by``)."""
+    return reached_by(make_committee(name, **fields), *usernames)
 
 
 def make_system(
