@@ -18,6 +18,7 @@ test: $(VENV)/.installed-test translations
 	@[ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ] || $(BIN)/playwright install chromium || \
 		echo "Aviso: no hay Chromium; las pruebas de navegador fallarán."
 	$(BIN)/ruff check src benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # The edit loop: no browser tests, stop at the first failure. `make test-fast T=src/ojodeagua/books`
@@ -47,9 +48,11 @@ messages: $(VENV)/.installed
 	cd src/ojodeagua && ../../$(BIN)/ojodeagua makemessages --locale en --no-obsolete \
 		--ignore "*/tests/*"
 
+# lint-imports: imports flow one way (the layers and the no-cycle contract in pyproject.toml).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/ruff format --check src benchmarks
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_localities.py

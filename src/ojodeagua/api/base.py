@@ -8,8 +8,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from ojodeagua.audit.trail import save_audited
-from ojodeagua.lib.forms import allowed_choices
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.pages.forms import allowed_choices
 
 
 class ScopedSerializer(serializers.ModelSerializer):

@@ -77,8 +77,8 @@ from ojodeagua.books.payments import (
 from ojodeagua.books.postings import RecordConflict, source_of
 from ojodeagua.books.public_views import last_twelve_months
 from ojodeagua.books.verification import BooksReport, record_problems
-from ojodeagua.lib.filters import visible
 from ojodeagua.organisations.scope import get_visible_or_404, scope_for
+from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 

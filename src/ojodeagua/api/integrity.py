@@ -53,10 +53,10 @@ from ojodeagua.integrity.models import (
     ScorecardScore,
     Tool,
 )
-from ojodeagua.integrity.signals import CHECKS
+from ojodeagua.integrity.red_flags import CHECKS
 from ojodeagua.integrity.workshop import ADJUSTABLE, change_roadmap, choose_top_three
-from ojodeagua.lib.filters import visible
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 

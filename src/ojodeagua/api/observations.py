@@ -21,7 +21,6 @@ from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.indicators import engine
 from ojodeagua.indicators.exports import IndicatorValueFilter
 from ojodeagua.indicators.models import IndicatorValue
-from ojodeagua.lib.filters import municipality_filter, visible
 from ojodeagua.lib.scoping import Area
 from ojodeagua.monitoring.models import (
     ComponentCheck,
@@ -34,6 +33,8 @@ from ojodeagua.monitoring.models import (
 )
 from ojodeagua.monitoring.observation import EARLIEST_OBSERVED_ON, Observation
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.pages.filters import visible
+from ojodeagua.places.filters import municipality_filter
 from ojodeagua.places.models import Locality
 from ojodeagua.waterquality.models import Result, Sample, Verdict
 from ojodeagua.waterquality.verdicts import judge_sample

@@ -4,7 +4,7 @@ import django_filters
 
 from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.facilities.views import HealthCentreFilter, SchoolFilter
-from ojodeagua.lib.filters import visible
+from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.places.views import LocalityFilter
 from ojodeagua.providers.models import Member, Provider

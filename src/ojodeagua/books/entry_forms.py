@@ -18,14 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ojodeagua.integrity.followup_forms import (
+from ojodeagua.lib.forms import date_widget
+from ojodeagua.lib.records import new_record_id
+from ojodeagua.lib.uploads import (
     EVIDENCE_KINDS,
     MAX_EVIDENCE_BYTES,
     evidence_extension,
     looks_like,
 )
-from ojodeagua.lib.forms import date_widget
-from ojodeagua.lib.records import new_record_id
 from ojodeagua.providers.models import Provider
 
 from .models import Connection, Expense, MoneyAccount, Payment, Sale, Signer

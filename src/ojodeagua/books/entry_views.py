@@ -44,10 +44,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ojodeagua.integrity.followup_forms import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.lib.folding import Folded, fold
 from ojodeagua.lib.money import mxn as money
 from ojodeagua.lib.pdf import render_pdf
+from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider

@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.forms import ScopedInlineFormSet, date_widget
+from ojodeagua.lib.forms import date_widget
+from ojodeagua.pages.forms import ScopedInlineFormSet
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 

@@ -1,8 +1,8 @@
 """School and health-centre pages: lists with search and filters, export, detail and edit."""
 
-from ojodeagua.lib.filters import municipality_filter
-from ojodeagua.lib.forms import ScopedModelForm
-from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.entity import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.forms import ScopedModelForm
+from ojodeagua.places.filters import municipality_filter
 
 from .models import HealthCentre, School
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ojodeagua.lib.filters import visible
 from ojodeagua.lib.tabular import csv_response
 from ojodeagua.lib.xlsx import xlsx_response
+from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem

@@ -22,8 +22,8 @@ from .models import (
     Risk,
     RoadmapItem,
 )
+from .red_flags import RiskFlag, flags_for
 from .register import RegisterFigures, register_figures
-from .signals import RiskFlag, flags_for
 from .workshop import Completion, months_after
 
 # The kinds of provider that run the toolbox's cycle (issue 4).

@@ -17,7 +17,7 @@ from .models import (
     ScorecardPrinciple,
     Tool,
 )
-from .signals import CHECKS
+from .red_flags import CHECKS
 
 
 class EntryForm(forms.ModelForm):

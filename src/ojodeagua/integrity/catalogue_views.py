@@ -19,7 +19,7 @@ from ojodeagua.organisations.scope import scope_for
 from .catalogue import copy_version, export_catalogue, publication_problems, publish
 from .catalogue_forms import KINDS, RiskForm
 from .models import CatalogueVersion, Cycle, Signal
-from .signals import CHECKS
+from .red_flags import CHECKS
 
 
 def may_edit_catalogue(user) -> bool:

@@ -23,12 +23,12 @@ from django.utils.translation import ngettext
 from ojodeagua.audit.trail import record, save_audited
 from ojodeagua.lib.records import new_record_id
 from ojodeagua.lib.tabular import csv_response
+from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
 from . import reassessment, register, workshop
 from .followup_forms import (
-    EVIDENCE_KINDS,
     QUESTIONS,
     AttachmentForm,
     CoachingItemForm,
@@ -38,7 +38,6 @@ from .followup_forms import (
     ComplaintMoveForm,
     RoadmapChangeForm,
     ScorecardForm,
-    evidence_extension,
     question_label,
 )
 from .models import (

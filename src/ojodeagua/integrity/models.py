@@ -137,7 +137,7 @@ class Risk(CatalogueEntry):
 
 
 class Signal(models.Model):
-    """Links a risk to a named check in code (see ``integrity.signals``), as data."""
+    """Links a risk to a named check in code (see ``integrity.red_flags``), as data."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="signals")
     check_code = models.SlugField(_("revisión"), max_length=60)
@@ -154,7 +154,7 @@ class Signal(models.Model):
         return f"{self.risk.code}: {self.check_code}"
 
     def clean(self) -> None:
-        from .signals import CHECKS
+        from .red_flags import CHECKS
 
         if self.check_code not in CHECKS:
             raise ValidationError(

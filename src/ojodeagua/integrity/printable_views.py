@@ -18,7 +18,7 @@ from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.organisations.scope import get_visible_or_404
 from ojodeagua.providers.models import Sex
 
-from . import signals, workshop
+from . import red_flags, workshop
 from .models import AssessedRisk, ChecklistItem, ComplianceAnswer, Cycle, Participant, Risk
 from .models import RoadmapItem as Item
 
@@ -291,7 +291,7 @@ def summary_context(cycle: Cycle, today: datetime.date) -> dict:
 
     catalogue_risks = [a.risk for a in assessed if a.risk_id] or list(cycle.catalogue.risks.all())
     fired: dict[str, dict] = {}
-    for risk_pk, flags in signals.flags_for(cycle.provider, catalogue_risks, today).items():
+    for risk_pk, flags in red_flags.flags_for(cycle.provider, catalogue_risks, today).items():
         code = next(r.code for r in catalogue_risks if r.pk == risk_pk)
         for flag in flags:
             if flag.finding.fired:

@@ -32,7 +32,7 @@ from .models import (
     Risk,
     RoadmapItem,
 )
-from .signals import flags_for
+from .red_flags import flags_for
 from .workshop_forms import (
     CYCLE_PROVIDER_KINDS,
     ComplianceForm,

@@ -1,31 +1,7 @@
-"""Filter fields shared by registry lists: choices limited to what the user can see."""
+"""Filter fields shared by lists that need nothing of the user or the domain."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-
-from ojodeagua.organisations.scope import scope_for
-from ojodeagua.places.models import Municipality
-
-
-def visible(model):
-    """A filter's choices: only rows the requesting user can see."""
-
-    def choices(request):
-        if request is None:
-            return model.objects.none()
-        return scope_for(request.user).visible(model.objects.all())
-
-    return choices
-
-
-def municipality_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
-        field_name=field_name,
-        queryset=visible(Municipality),
-        label=_("Municipio"),
-        empty_label=_("Todos los municipios"),
-    )
-
 
 YES_NO = [("yes", _("Sí")), ("no", _("No"))]
 

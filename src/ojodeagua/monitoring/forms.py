@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.forms import ScopedModelForm
 from ojodeagua.organisations.scope import Scope
+from ojodeagua.pages.forms import ScopedModelForm
 from ojodeagua.watersystems.models import Component, WaterSystem
 
 from .models import (

@@ -433,9 +433,17 @@ HEALTH_CENTRE_SURVEYS = ObservationSpec(
 )
 
 
+# Kinds of observation defined in apps above this one (water quality's samples), added by
+# those apps' ``ready``: monitoring does not import them.
+_REGISTERED: dict[str, ObservationSpec] = {}
+
+
+def register_import_spec(spec: ObservationSpec) -> None:
+    """Offer another app's kind of observation on the import page and command, after ours."""
+    _REGISTERED[spec.kind] = spec
+
+
 def import_specs() -> dict[str, ObservationSpec]:
     """Every kind of observation that can be imported, by its code."""
-    from ojodeagua.waterquality.import_spec import SAMPLES
-
-    specs = [VISITS, SUPPLY_DAYS, HOUSEHOLD_SURVEYS, SCHOOL_SURVEYS, HEALTH_CENTRE_SURVEYS, SAMPLES]
-    return {spec.kind: spec for spec in specs}
+    specs = [VISITS, SUPPLY_DAYS, HOUSEHOLD_SURVEYS, SCHOOL_SURVEYS, HEALTH_CENTRE_SURVEYS]
+    return {spec.kind: spec for spec in [*specs, *_REGISTERED.values()]}

@@ -42,6 +42,7 @@ from ojodeagua.imports.engine import (
     detached_copy,
     field_name,
 )
+from ojodeagua.lib import refresh as figures
 from ojodeagua.organisations.scope import scope_for
 
 from .observation import EARLIEST_OBSERVED_ON, Observation
@@ -170,9 +171,7 @@ class ObservationSpec(ImportSpec):
 
 def refresh_indicators(observations: list[models.Model]) -> None:
     """Recompute the indicators the written observations touch, in the import's transaction."""
-    from ojodeagua.indicators.engine import refresh_after
-
-    refresh_after(observations)
+    figures.refresh_indicators(observations)
 
 
 @dataclass

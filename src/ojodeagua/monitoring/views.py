@@ -21,15 +21,15 @@ from django.views.decorators.http import require_POST
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import diff, record, save_audited, save_form_audited, snapshot
-from ojodeagua.indicators import engine
-from ojodeagua.lib.filters import visible
 from ojodeagua.lib.folding import Folded, fold
-from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.lib.refresh import refresh_indicators_on_commit
 from ojodeagua.organisations.scope import (
     get_editable_or_404,
     get_visible_or_404,
     scope_for,
 )
+from ojodeagua.pages.entity import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality
 from ojodeagua.watersystems.models import WaterSystem
 
@@ -195,12 +195,6 @@ def prepare_state(request: HttpRequest, observation: Observation, previous: str 
     )
 
 
-def refresh_indicators(observations: list) -> None:
-    """Indicators are recomputed once the records are safely stored."""
-    observations = list(observations)
-    transaction.on_commit(lambda: engine.refresh_after(observations))
-
-
 def stored_copy(observation: Observation) -> list[Observation]:
     """The record as stored before an edit: its old place and date need refreshing too."""
     if observation.pk is None:
@@ -284,7 +278,7 @@ class ObservationPages(EntityPages):
                 saved = save_form_audited(request.user, form, formsets)
                 if self.after_save:
                     self.after_save(saved)
-            refresh_indicators([saved, *before_edit])
+            refresh_indicators_on_commit([saved, *before_edit])
             messages.success(request, saved_message(saved))
             return redirect(saved.get_absolute_url())
         context = {
@@ -309,7 +303,7 @@ class ObservationPages(EntityPages):
             obj.validate_by(request.user)
             with transaction.atomic():
                 save_audited(request.user, obj, obj.save)
-            refresh_indicators([obj])
+            refresh_indicators_on_commit([obj])
             messages.success(request, _("Registro validado: ya cuenta en los resúmenes."))
         return redirect(obj.get_absolute_url())
 
@@ -319,7 +313,7 @@ class ObservationPages(EntityPages):
             obj.state = State.SUBMITTED
             with transaction.atomic():
                 save_audited(request.user, obj, obj.save)
-            refresh_indicators([obj])
+            refresh_indicators_on_commit([obj])
             messages.success(request, _("Registro enviado para validar."))
         return redirect(obj.get_absolute_url())
 
@@ -380,9 +374,8 @@ def inspection_forms_for(kind: str) -> list[InspectionForm]:
 
 
 def latest_samples(request: HttpRequest, system: WaterSystem, limit: int = 3):
-    from ojodeagua.waterquality.models import Sample
-
-    samples = scope_for(request.user).visible(Sample.objects.filter(system=system))
+    # Read through the reverse relation: water quality sits above monitoring and is not imported.
+    samples = scope_for(request.user).visible(system.samples.all())
     return samples.prefetch_related("results__verdicts__norm", "results__parameter")[:limit]
 
 
@@ -427,7 +420,7 @@ def visit_entry(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if data is not None and form.is_valid():
         with transaction.atomic():
             visit = save_visit(request, form, previous)
-        refresh_indicators([visit, *before_edit])
+        refresh_indicators_on_commit([visit, *before_edit])
         messages.success(request, saved_message(visit))
         return redirect(visit.get_absolute_url())
     context = {
@@ -528,7 +521,7 @@ def supply_week(request: HttpRequest) -> HttpResponse:
                 "escribía. Vuelva a abrir la semana para ver lo guardado y corríjalo ahí."
             )
         else:
-            refresh_indicators(saved)
+            refresh_indicators_on_commit(saved)
             if saved:
                 messages.success(
                     request,

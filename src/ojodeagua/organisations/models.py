@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.places.models import Municipality
-from ojodeagua.providers.models import Provider
+# Places and providers are named by label, not imported: organisations (who may see what) sits
+# below the registry, whose pages ask it for the user's scope.
 
 
 class Organisation(models.Model):
@@ -17,7 +17,7 @@ class Organisation(models.Model):
     name = models.CharField(_("nombre"), max_length=200)
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
     provider = models.OneToOneField(
-        Provider,
+        "providers.Provider",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -50,14 +50,14 @@ class Membership(models.Model):
     )
     role = models.CharField(_("papel"), max_length=20, choices=Role.choices)
     municipalities = models.ManyToManyField(
-        Municipality,
+        "places.Municipality",
         blank=True,
         related_name="+",
         verbose_name=_("municipios completos"),
         help_text=_("Ve todo lo que hay en estos municipios."),
     )
     providers = models.ManyToManyField(
-        Provider,
+        "providers.Provider",
         blank=True,
         related_name="+",
         verbose_name=_("prestadores"),

@@ -33,11 +33,10 @@ class MunicipalityQuerySet(models.QuerySet):
     def in_area(self, area: Area, *, for_edit: bool = False) -> "MunicipalityQuerySet":
         condition = Q(pk__in=area.municipality_ids)
         if area.provider_ids and not for_edit:
-            from ojodeagua.watersystems.models import ServedLocality
-
-            served = ServedLocality.objects.filter(
-                system__provider_id__in=area.provider_ids
-            ).values("locality__municipality_id")
+            # Through reverse relations: the water systems' app sits above this one.
+            served = Municipality.objects.filter(
+                localities__served_by__system__provider_id__in=area.provider_ids
+            ).values("pk")
             condition |= Q(pk__in=served) | Q(providers__pk__in=area.provider_ids)
         return self.filter(condition).distinct()
 
@@ -70,14 +69,13 @@ class LocalityQuerySet(SearchableQuerySet):
     def in_area(self, area: Area, *, for_edit: bool = False) -> "LocalityQuerySet":
         condition = Q(municipality_id__in=area.municipality_ids)
         if area.provider_ids and not for_edit:
-            from ojodeagua.watersystems.models import ServedLocality, WaterSystem
-
-            served = ServedLocality.objects.filter(
-                system__provider_id__in=area.provider_ids
-            ).values("locality_id")
-            sited = WaterSystem.objects.filter(provider_id__in=area.provider_ids).values(
-                "locality_id"
-            )
+            # Through reverse relations: the water systems' app sits above this one.
+            served = Locality.objects.filter(
+                served_by__system__provider_id__in=area.provider_ids
+            ).values("pk")
+            sited = Locality.objects.filter(
+                sited_systems__provider_id__in=area.provider_ids
+            ).values("pk")
             condition |= Q(pk__in=served) | Q(pk__in=sited)
         return self.filter(condition)
 

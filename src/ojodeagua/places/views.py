@@ -3,12 +3,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.facilities.models import HealthCentre, School
-from ojodeagua.lib.filters import municipality_filter, yes_no_filter
-from ojodeagua.lib.forms import ScopedModelForm
-from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.lib.filters import yes_no_filter
 from ojodeagua.organisations.scope import scope_for
-from ojodeagua.watersystems.models import ServedLocality, WaterSystem
+from ojodeagua.pages.entity import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.forms import ScopedModelForm
+from ojodeagua.places.filters import municipality_filter
 
 from .import_spec import LOCALITY_FIELDS
 from .models import Locality
@@ -26,7 +25,7 @@ class LocalityFilter(SearchFilterSet):
         fields = ["q", "municipality", "area", "without_system"]
 
     def filter_without_system(self, queryset, name, value):
-        served = ServedLocality.objects.values("locality_id")
+        served = Locality.objects.filter(served_by__isnull=False).values("pk")
         return queryset.exclude(pk__in=served) if value == "yes" else queryset.filter(pk__in=served)
 
 
@@ -56,15 +55,14 @@ class NewLocalityForm(ScopedModelForm):
 
 
 def locality_context(request, locality):
+    """The systems, schools and health centres of a locality, read through reverse relations
+    (their apps sit above this one): only those the user may see."""
     scope = scope_for(request.user)
-    systems = scope.visible(WaterSystem.objects.all())
-    links = locality.served_by.filter(system__in=systems).select_related(
-        "system", "system__provider"
-    )
+    links = scope.visible(locality.served_by.all()).select_related("system", "system__provider")
     return {
         "served_by": links,
-        "schools": scope.visible(School.objects.filter(locality=locality)),
-        "health_centres": scope.visible(HealthCentre.objects.filter(locality=locality)),
+        "schools": scope.visible(locality.schools.all()),
+        "health_centres": scope.visible(locality.health_centres.all()),
     }
 
 

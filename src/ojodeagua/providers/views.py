@@ -5,9 +5,9 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.filters import municipality_filter
-from ojodeagua.lib.forms import ScopedModelForm, scoped_inline_formset
-from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.entity import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.forms import ScopedModelForm, scoped_inline_formset
+from ojodeagua.places.filters import municipality_filter
 
 from .models import Member, Provider, Sex
 

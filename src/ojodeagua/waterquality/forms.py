@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.forms import ScopedInlineFormSet, ScopedModelForm
 from ojodeagua.monitoring.forms import ObservationForm, decimal_widget
+from ojodeagua.pages.forms import ScopedInlineFormSet, ScopedModelForm
 
 from .models import Result, Sample
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ojodeagua.lib.folding import fold
-from ojodeagua.lib.forms import ScopedModelForm
+from ojodeagua.pages.forms import ScopedModelForm
 
 from . import units
 from .models import Limit, NormVersion, Parameter

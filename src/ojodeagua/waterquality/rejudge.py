@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db import models, transaction
 
+from ojodeagua.lib import refresh as figures
+
 from .models import Limit, Norm, NormVersion, Result, Sample, Verdict
 from .verdicts import VERDICT_FIELDS, Judge
 
@@ -33,7 +35,7 @@ class Rejudged:
     results: int = 0
     changed: int = 0
     sample_ids: set[int] = field(default_factory=set)
-    # "" (nothing to refresh), "some" (refresh_after) or "all" (recompute_all).
+    # "" (nothing to refresh), "some" (only these samples' values) or "all" (a full recompute).
     indicators: str = ""
     seconds: float = 0.0
 
@@ -162,14 +164,11 @@ def _differs(verdict: Verdict, name: str, new) -> bool:
 
 def refresh_indicators(sample_ids: Iterable[int]) -> str:
     """Recompute the indicators the changed samples feed; returns "", "some" or "all"."""
-    # Imported here: the engine imports this app's models, and this module is imported early.
-    from ojodeagua.indicators.engine import recompute_all, refresh_after
-
     sample_ids = set(sample_ids)
     if not sample_ids:
         return ""
     if len(sample_ids) > REFRESH_SAMPLES_MAX:
-        recompute_all()
+        figures.recompute_indicators()
         return "all"
-    refresh_after(Sample.objects.filter(pk__in=sample_ids))
+    figures.refresh_indicators(Sample.objects.filter(pk__in=sample_ids))
     return "some"

@@ -5,7 +5,6 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.lib.pages import ExportColumn
 from ojodeagua.monitoring.views import (
     ObservationFilter,
     ObservationPages,
@@ -13,6 +12,7 @@ from ojodeagua.monitoring.views import (
     observation_columns,
     system_filter,
 )
+from ojodeagua.pages.entity import ExportColumn
 
 from .forms import ResultFormSet, SampleForm
 from .models import Parameter, Sample, Verdict

@@ -3,11 +3,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ojodeagua.facilities.models import HealthCentre, School
-from ojodeagua.lib.filters import municipality_filter, yes_no_filter
-from ojodeagua.lib.forms import ScopedModelForm, scoped_inline_formset
-from ojodeagua.lib.pages import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.lib.filters import yes_no_filter
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.pages.entity import EntityPages, ExportColumn, SearchFilterSet
+from ojodeagua.pages.forms import ScopedModelForm, scoped_inline_formset
+from ojodeagua.places.filters import municipality_filter
 
 from .models import Component, ServedLocality, Source, WaterSystem
 
@@ -68,8 +68,9 @@ def system_context(request, system):
         "components": system.components.all(),
         "served": system.served_localities.select_related("locality"),
         "households_served": system.households_served(),
-        "schools": scope.visible(School.objects.filter(water_system=system)),
-        "health_centres": scope.visible(HealthCentre.objects.filter(water_system=system)),
+        # Through reverse relations: the facilities' app sits above this one.
+        "schools": scope.visible(system.schools.all()),
+        "health_centres": scope.visible(system.health_centres.all()),
     }
 
 

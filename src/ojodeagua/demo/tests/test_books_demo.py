@@ -51,7 +51,7 @@ from ojodeagua.demo.books import (
 )
 from ojodeagua.demo.cached import SUITE_DEMO_CALENDAR
 from ojodeagua.demo.calendar import MONTHS, add_months
-from ojodeagua.integrity.signals import run_check
+from ojodeagua.integrity.red_flags import run_check
 from ojodeagua.providers.models import Provider
 
 pytestmark = pytest.mark.django_db

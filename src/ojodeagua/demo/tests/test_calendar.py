@@ -7,7 +7,7 @@ import time_machine
 
 from ojodeagua.demo.cached import SUITE_DEMO_DAY, noon
 from ojodeagua.demo.calendar import DemoCalendar, add_months, reference_for
-from ojodeagua.integrity.signals import run_check
+from ojodeagua.integrity.red_flags import run_check
 from ojodeagua.monitoring.models import SupplyDay
 from ojodeagua.providers.models import Provider
 

@@ -5,8 +5,8 @@ import datetime
 from django import template
 from django.utils import timezone
 
+from ojodeagua.integrity.red_flags import provider_flags
 from ojodeagua.integrity.register import register_figures
-from ojodeagua.integrity.signals import provider_flags
 
 register = template.Library()
 

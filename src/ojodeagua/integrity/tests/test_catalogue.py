@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from ojodeagua.integrity.catalogue import copy_version, export_catalogue, publish
 from ojodeagua.integrity.models import CatalogueVersion, Risk, Signal
-from ojodeagua.integrity.signals import CHECKS
+from ojodeagua.integrity.red_flags import CHECKS
 
 
 @pytest.fixture

@@ -79,3 +79,9 @@ def test_rows_of_one_sample_that_disagree_or_have_bad_values_are_rejected():
     assert "decimales con punto" in reasons[3]
     assert "ya apareció en la fila 2" in reasons[5] and "observed_on" in reasons[5]
     assert Result.objects.filter(sample__record_id="m-1").count() == 2
+
+
+def test_the_observation_import_page_offers_water_samples_last(ong):
+    assert list(import_specs())[-1] == "samples"
+    page = ong.get("/importar/").content.decode()
+    assert 'value="samples"' in page

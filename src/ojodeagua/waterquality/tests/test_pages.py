@@ -3,6 +3,7 @@
 import pytest
 
 from ojodeagua.audit.models import AuditEvent
+from ojodeagua.monitoring.models import SystemVisit
 from ojodeagua.monitoring.observation import Observation
 from ojodeagua.organisations.models import Membership
 from ojodeagua.waterquality.models import Result, Sample
@@ -184,3 +185,14 @@ def test_correcting_a_result_parameter_judges_the_new_parameter(tesorera):
     assert {v.outcome for v in result.verdicts.all()} == {"fail"}
     html = tesorera.get(sample.get_absolute_url()).content.decode()
     assert "No cumple: se encontró E. coli en el agua." in html
+
+
+def test_a_visit_page_shows_its_systems_three_latest_samples(agencia):
+    visit = SystemVisit.objects.filter(system__samples__isnull=False).first()
+    samples = list(Sample.objects.filter(system=visit.system))
+    assert len(samples) > 3
+    html = agencia.get(visit.get_absolute_url()).content.decode()
+    for sample in samples[:3]:
+        assert f'href="{sample.get_absolute_url()}"' in html
+    for sample in samples[3:]:
+        assert f'href="{sample.get_absolute_url()}"' not in html

@@ -1,4 +1,4 @@
-"""Named data checks that a catalogue risk can point to (``Signal.check_code``).
+"""Red flags: named data checks that a catalogue risk can point to (``Signal.check_code``).
 
 Checks live here, in code; which risk shows which check is data, so a new check is attached
 to a risk without touching the catalogue code. A check answers for one provider on one day:

@@ -17,7 +17,7 @@ from ojodeagua.books.models import (
 )
 from ojodeagua.books.tests.factories import make_committee
 from ojodeagua.books.tests.tampering import tamper
-from ojodeagua.integrity.signals import run_check
+from ojodeagua.integrity.red_flags import run_check
 from ojodeagua.providers.models import Provider
 
 D = datetime.date

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 
 from ojodeagua.integrity.catalogue import copy_version
 from ojodeagua.integrity.models import CatalogueVersion, Complaint, Cycle, Signal
-from ojodeagua.integrity.register import register_figures
-from ojodeagua.integrity.signals import (
+from ojodeagua.integrity.red_flags import (
     CHECKS,
     RUNNERS,
     flags_for,
@@ -17,6 +16,7 @@ from ojodeagua.integrity.signals import (
     run_check,
     waiting_for,
 )
+from ojodeagua.integrity.register import register_figures
 from ojodeagua.integrity.tests.factories import make_committee, make_complaint
 from ojodeagua.monitoring.tests.factories import make_system, make_visit
 from ojodeagua.providers.models import Provider

@@ -1,4 +1,8 @@
-"""The audit trail page, for coordinators, limited to their area."""
+"""The audit trail page, for coordinators, limited to their area.
+
+An entry point, so it lives in web: it reads the trail (``audit``) through the scope
+(``organisations``), which sits above the trail.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -7,9 +11,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from ojodeagua.audit.models import AuditEvent
 from ojodeagua.organisations.scope import scope_for
-
-from .models import AuditEvent
 
 PERSONAL = _("(dato personal)")
 

@@ -1,4 +1,8 @@
-"""Team pages: coordinators give people access, with a role and a scope inside their own area."""
+"""Team pages: coordinators give people access, with a role and a scope inside their own area.
+
+An entry point, so it lives in web: its forms offer municipalities and providers, which sit
+above ``organisations``.
+"""
 
 from django import forms
 from django.contrib import messages
@@ -14,11 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
+from ojodeagua.organisations.models import Membership, Organisation
+from ojodeagua.organisations.scope import Scope, scope_for
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
-
-from .models import Membership, Organisation
-from .scope import Scope, scope_for
 
 
 def managed_organisations(user, scope: Scope):

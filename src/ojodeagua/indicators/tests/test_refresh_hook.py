@@ -1,0 +1,50 @@
+"""Writers below the indicators ask for a refresh through ``lib.refresh``; the indicators app
+answers it with its engine, once the writer's transaction commits."""
+
+from django.db import transaction
+
+from ojodeagua.indicators import engine
+from ojodeagua.lib.refresh import (
+    recompute_indicators,
+    refresh_indicators,
+    refresh_indicators_on_commit,
+)
+from ojodeagua.places.models import Municipality
+
+
+def test_a_refresh_asked_on_commit_reaches_the_engine_only_after_the_commit(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    refreshed = []
+    monkeypatch.setattr(engine, "refresh_after", lambda records: refreshed.extend(records))
+    record = Municipality.objects.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_indicators_on_commit([record])
+        assert refreshed == []
+    assert refreshed == [record]
+
+
+def test_nothing_is_refreshed_when_the_writer_rolls_back(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    refreshed = []
+    monkeypatch.setattr(engine, "refresh_after", lambda records: refreshed.extend(records))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            refresh_indicators_on_commit([Municipality.objects.first()])
+            transaction.set_rollback(True)
+    assert callbacks == [] and refreshed == []
+
+
+def test_an_empty_refresh_asks_nothing_and_a_full_recompute_reaches_the_engine(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
+    monkeypatch.setattr(engine, "recompute_all", lambda: calls.append("all"))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refresh_indicators_on_commit([])
+    refresh_indicators([])
+    assert callbacks == [] and calls == []
+    recompute_indicators()
+    assert calls == ["all"]
