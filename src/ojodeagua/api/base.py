@@ -1,15 +1,66 @@
-"""Scoped viewsets and serializers: what a token may read and write, decided by its user."""
+"""Scoped viewsets and serializers: what a token may read and write, decided by its user.
+
+Also the one way a create answers: 201 with a new record, 200 with the stored one when the
+client resent it, 409 when its record id is taken by other content (``RecordConflict``, raised
+by the domain's services or by ``resent_or_conflict`` here).
+"""
 
 import copy
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from rest_framework import mixins, serializers, viewsets
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
 
 from ojodeagua.audit.trail import save_audited
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.pages.forms import allowed_choices
+
+CONFLICT = inline_serializer(
+    "RecordIdConflict",
+    fields={"detail": serializers.CharField(), "fields": serializers.ListField()},
+)
+
+
+def conflict_response(error: RecordConflict) -> Response:
+    """409: the record id is taken by other content; ``fields`` says which differ."""
+    return Response(
+        {"detail": error.messages[0], "fields": error.fields}, status=status.HTTP_409_CONFLICT
+    )
+
+
+def saved_response(data, created: bool) -> Response:
+    """201 for a new record, 200 for one that was stored already (a resend or an upsert)."""
+    return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def refusal(error: DjangoValidationError) -> ApiValidationError:
+    """A domain rule broken (a service's ``ValidationError``), as a 400 answer."""
+    return ApiValidationError(serializers.as_serializer_error(error))
+
+
+def create_responses(serializer, *, resent: str, conflict: str) -> dict:
+    """The schema of the three answers a create can give."""
+    return {
+        201: OpenApiResponse(serializer, description=gettext_lazy("Creado.")),
+        200: OpenApiResponse(serializer, description=resent),
+        409: OpenApiResponse(CONFLICT, description=conflict),
+    }
+
+
+class ConflictAnswers:
+    """Viewset mixin: a ``RecordConflict`` raised anywhere in a request answers 409."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, RecordConflict):
+            return conflict_response(exc)
+        return super().handle_exception(exc)
 
 
 class ScopedSerializer(serializers.ModelSerializer):
@@ -41,7 +92,79 @@ class ScopedSerializer(serializers.ModelSerializer):
         return fields
 
 
-class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class ResendableCreate(ConflictAnswers):
+    """Viewset mixin: creating is idempotent by the client's ``record_id``.
+
+    A record id already stored answers 200 with the stored record when everything the client
+    wrote is the same, and 409 naming the fields when it is not, or naming none when the
+    stored record is not the user's to see. Two sends of the same record at once: the second
+    answers like a resend. ``not_compared``: fields that change over a record's life (a
+    complaint's status) and so do not make a resend different.
+    """
+
+    not_compared: frozenset[str] = frozenset()
+    # True where the domain's service answers resends itself: (record, False) or a conflict.
+    service_answers_resends = False
+
+    def sent_record_id(self) -> str | None:
+        data = self.request.data if hasattr(self.request.data, "get") else {}
+        record_id = data.get("record_id")
+        return str(record_id) if record_id else None
+
+    def stored_by_id(self, record_id: str | None):
+        if not record_id or not hasattr(self.queryset.model, "record_id"):
+            return None
+        return self.queryset.model._default_manager.filter(record_id=record_id).first()
+
+    def create(self, request, *args, **kwargs):
+        if self.service_answers_resends:
+            return self.create_new(request, *args, **kwargs)
+        record_id = self.sent_record_id()
+        stored = self.stored_by_id(record_id)
+        if stored is not None:
+            return self.resent(stored)
+        try:
+            with transaction.atomic():
+                return self.create_new(request, *args, **kwargs)
+        except IntegrityError:
+            stored = self.stored_by_id(record_id)
+            if stored is None:
+                raise
+            return self.resent(stored)
+
+    def create_new(self, request, *args, **kwargs) -> Response:
+        """A record whose id is not stored yet."""
+        return super().create(request, *args, **kwargs)
+
+    def check_resend(self, stored) -> None:
+        """Refuse a resend the user may not make (raise), beyond seeing the record."""
+
+    def resent(self, stored) -> Response:
+        if not self.get_queryset().filter(pk=stored.pk).exists():
+            raise RecordConflict(stored.record_id)
+        self.check_resend(stored)
+        serializer = self.get_serializer(stored, data=self.request.data)
+        serializer.context["replay"] = True
+        serializer.is_valid(raise_exception=True)
+        if changed := self.differences(serializer, stored):
+            raise RecordConflict(stored.record_id, changed)
+        fresh = self.get_queryset().get(pk=stored.pk)
+        return saved_response(self.get_serializer(fresh).data, created=False)
+
+    def differences(self, serializer, stored) -> list[str]:
+        """Names of the sent fields whose content differs from the stored record."""
+        changed = []
+        for name, value in serializer.validated_data.items():
+            if name in self.not_compared or name == "record_id":
+                continue
+            field = stored._meta.get_field(serializer.fields[name].source)
+            sent = value.pk if hasattr(value, "pk") else value
+            if sent != getattr(stored, field.attname):
+                changed.append(name)
+        return changed
+
+
+class ScopedReadOnlyViewSet(ConflictAnswers, viewsets.ReadOnlyModelViewSet):
     select_related: tuple[str, ...] = ()
 
     def get_queryset(self):

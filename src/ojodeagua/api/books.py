@@ -20,7 +20,6 @@ import datetime
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,16 +73,25 @@ from ojodeagua.books.payments import (
     record_payments,
     void_payment,
 )
-from ojodeagua.books.postings import RecordConflict, source_of
+from ojodeagua.books.postings import source_of
 from ojodeagua.books.public_views import last_twelve_months
 from ojodeagua.books.verification import BooksReport, record_problems
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
-from .base import ScopedReadOnlyViewSet, ScopedSerializer, ScopedViewSet
-from .integrity import refusal
+from .base import (
+    CONFLICT,
+    ResendableCreate,
+    ScopedReadOnlyViewSet,
+    ScopedSerializer,
+    ScopedViewSet,
+    create_responses,
+    refusal,
+    saved_response,
+)
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 FIGURE = {"max_digits": 20, "decimal_places": 2}
@@ -91,26 +99,6 @@ FIGURE = {"max_digits": 20, "decimal_places": 2}
 
 def money_field(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(**MONEY, **kwargs)
-
-
-def conflict(message: str, fields=()) -> Response:
-    return Response({"detail": message, "fields": list(fields)}, status=status.HTTP_409_CONFLICT)
-
-
-def unknown_conflict(record_id: str) -> Response:
-    """The id is taken by a record the user cannot see: say so without telling what it is."""
-    return conflict(
-        _(
-            "Ya existe un registro con el identificador «{record_id}» y su contenido es distinto. "
-            "Si es otro registro, envíelo con un identificador nuevo."
-        ).format(record_id=record_id)
-    )
-
-
-CONFLICT = inline_serializer(
-    "BooksRecordIdConflict",
-    fields={"detail": serializers.CharField(), "fields": serializers.ListField()},
-)
 
 
 # --- Where each record's ledger entry is -----------------------------------------------------
@@ -569,20 +557,19 @@ class MoneyRecordViewSet(BooksReadViewSet):
         model = self.queryset.model
         stored = model._default_manager.filter(record_id=record_id).first()
         if stored is not None and not self.get_queryset().filter(pk=stored.pk).exists():
-            return unknown_conflict(record_id)
+            # The id is taken by a record the user cannot see: say so without telling what.
+            raise RecordConflict(record_id)
         try:
             result = self.write(provider, data, request.user)
         except RecordConflict as error:
             stored = model._default_manager.filter(record_id=record_id).first()
-            return conflict(error.messages[0], self.differences(stored, provider, data))
+            error.fields = self.differences(stored, provider, data)
+            raise
         except DjangoValidationError as error:
             raise refusal(error) from None
         record, created = result if isinstance(result, tuple) else (result, stored is None)
         fresh = self.get_queryset().get(pk=record.pk)
-        return Response(
-            self.get_serializer(fresh).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        return saved_response(self.get_serializer(fresh).data, created)
 
     def differences(self, stored, provider, data: dict) -> list[str]:
         if stored is None:
@@ -697,7 +684,7 @@ class PaymentViewSet(MoneyRecordViewSet):
             pk__in=visible_ids.values("pk")
         )
         if hidden := taken.values_list("record_id", flat=True).first():
-            return unknown_conflict(hidden)
+            raise RecordConflict(hidden)
         wanted = {row["connection"] for row in rows if row.get("connection") is not None}
         connections = {c.pk: c for c in Connection.objects.filter(provider=provider, pk__in=wanted)}
         items = [
@@ -767,30 +754,15 @@ class PaymentViewSet(MoneyRecordViewSet):
             )
         sent = VoidInput(data=request.data)
         sent.is_valid(raise_exception=True)
-        reason = sent.validated_data["reason"].strip()
-        existing = PaymentVoid.objects.filter(payment=payment).first()
-        if existing is not None:
-            if existing.reason == reason:
-                return Response(self.get_serializer(self.get_object()).data)
-            return conflict(
-                _(
-                    "El recibo %(number)s ya estaba cancelado el %(date)s, con otro motivo: "
-                    "«%(reason)s». Un recibo se cancela una sola vez."
-                )
-                % {
-                    "number": payment.receipt_number,
-                    "date": existing.voided_on.strftime("%d/%m/%Y"),
-                    "reason": existing.reason,
-                },
-                ["reason"],
-            )
         try:
             void_payment(
                 payment,
-                reason,
+                sent.validated_data["reason"],
                 user=request.user,
                 on=sent.validated_data.get("voided_on") or timezone.localdate(),
             )
+        except RecordConflict:
+            raise
         except DjangoValidationError as error:
             raise refusal(error) from None
         return Response(self.get_serializer(self.get_object()).data)
@@ -1293,7 +1265,7 @@ class ConnectionSerializer(PadronSerializer):
         return attrs
 
 
-class PadronViewSet(ScopedViewSet):
+class PadronViewSet(ResendableCreate, ScopedViewSet):
     """Read, create and update; never delete (a toma is suspended, not removed).
 
     Creating is idempotent by ``record_id``. Writing needs edit rights on the committee and
@@ -1318,64 +1290,18 @@ class PadronViewSet(ScopedViewSet):
         self.check_padron_writer(serializer.instance.provider)
         super().perform_update(serializer)
 
-    def create(self, request, *args, **kwargs):
-        data = request.data if hasattr(request.data, "get") else {}
-        record_id = data.get("record_id")
-        model = self.queryset.model
-        if record_id:
-            stored = model._default_manager.filter(record_id=str(record_id)).first()
-            if stored is not None:
-                return self.resent(stored)
-        try:
-            with transaction.atomic():
-                return super().create(request, *args, **kwargs)
-        except IntegrityError:
-            # The same row sent twice at once: the second answers like a resend.
-            stored = None
-            if record_id:
-                stored = model._default_manager.filter(record_id=str(record_id)).first()
-            if stored is None:
-                raise
-            return self.resent(stored)
-
-    def resent(self, stored) -> Response:
-        if not self.get_queryset().filter(pk=stored.pk).exists():
-            return unknown_conflict(stored.record_id)
+    def check_resend(self, stored) -> None:
         self.check_padron_writer(stored.provider)
-        serializer = self.get_serializer(stored, data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        changed = []
-        for name, value in serializer.validated_data.items():
-            if name == "record_id":
-                continue
-            field = stored._meta.get_field(serializer.fields[name].source)
-            sent = value.pk if hasattr(value, "pk") else value
-            if sent != getattr(stored, field.attname):
-                changed.append(name)
-        if changed:
-            return conflict(
-                _(
-                    "Ya existe un registro con el identificador «{record_id}» y su contenido es "
-                    "distinto. Si es el mismo registro corregido, corríjalo con PATCH; si es otro "
-                    "registro, envíelo con un identificador nuevo."
-                ).format(record_id=stored.record_id),
-                changed,
-            )
-        return Response(self.get_serializer(stored).data, status=status.HTTP_200_OK)
 
 
 def documented_padron(viewset):
     """The schema lists the three answers a create can give."""
     serializer = viewset.serializer_class
-    responses = {
-        201: OpenApiResponse(serializer, description=gettext_lazy("Creado.")),
-        200: OpenApiResponse(
-            serializer, description=gettext_lazy("Ya existía igual; no se duplicó.")
-        ),
-        409: OpenApiResponse(
-            CONFLICT, description=gettext_lazy("El record_id existe con otro contenido.")
-        ),
-    }
+    responses = create_responses(
+        serializer,
+        resent=gettext_lazy("Ya existía igual; no se duplicó."),
+        conflict=gettext_lazy("El record_id existe con otro contenido."),
+    )
     return extend_schema_view(create=extend_schema(responses=responses))(viewset)
 
 

@@ -7,9 +7,9 @@ risk and participant), so a phone that resends its outbox does not duplicate any
 """
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,20 +17,19 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from ojodeagua.audit.trail import record, save_audited
-from ojodeagua.integrity import agency
+from ojodeagua.audit.trail import save_audited
+from ojodeagua.integrity import agency, register
 from ojodeagua.integrity.models import (
     AssessedRisk,
     Attachment,
@@ -54,13 +53,31 @@ from ojodeagua.integrity.models import (
     Tool,
 )
 from ojodeagua.integrity.red_flags import CHECKS
-from ojodeagua.integrity.workshop import ADJUSTABLE, change_roadmap, choose_top_three
+from ojodeagua.integrity.workshop import (
+    ADJUSTABLE,
+    add_participant,
+    answer_checklist,
+    answer_coaching,
+    change_roadmap,
+    open_cycle,
+    plan_action,
+    rate_risk,
+    score_indicator,
+    set_top_three,
+)
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 
-from .base import ScopedSerializer
+from .base import (
+    ResendableCreate,
+    ScopedSerializer,
+    create_responses,
+    refusal,
+    saved_response,
+)
 
 # How each record reaches its cycle, which decides who may see and change it.
 CYCLE_PATHS: dict[type, str] = {
@@ -117,11 +134,6 @@ def editable_provider_ids(request) -> set[int] | None:
     )
     request._integrity_editable_providers = ids
     return ids
-
-
-def refusal(error: DjangoValidationError) -> ApiValidationError:
-    """A model rule broken after validation (in a domain function), as a 400 answer."""
-    return ApiValidationError(serializers.as_serializer_error(error))
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -246,11 +258,6 @@ class CycleSerializer(IntegritySerializer):
                 )
         return super().validate(attrs)
 
-    def create(self, validated_data):
-        provider = validated_data["provider"]
-        latest = provider.integrity_cycles.aggregate(latest=Max("number"))["latest"] or 0
-        return Cycle.objects.create(**validated_data, number=latest + 1)
-
 
 class ParticipantSerializer(IntegritySerializer):
     private_fields = ("name",)
@@ -267,16 +274,6 @@ class ComplianceAnswerSerializer(IntegritySerializer):
     class Meta:
         model = ComplianceAnswer
         fields = ["id", "cycle", "item", "item_code", "answer", "evidence"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        cycle = attrs.get("cycle") or self.instance.cycle
-        item = attrs.get("item") or self.instance.item
-        if item.version_id != cycle.catalogue_id:
-            raise serializers.ValidationError(
-                {"item": _("Ese punto es de otra versión del catálogo.")}
-            )
-        return attrs
 
 
 class AssessedRiskSerializer(IntegritySerializer):
@@ -370,12 +367,6 @@ class RoadmapItemSerializer(IntegritySerializer):
     def validate(self, attrs):
         reason = attrs.pop("reason", "")
         attrs = super().validate(attrs)
-        assessed = attrs.get("assessed_risk") or self.instance.assessed_risk
-        tool = attrs.get("tool", getattr(self.instance, "tool", None))
-        if tool is not None and tool.version_id != assessed.cycle.catalogue_id:
-            raise serializers.ValidationError(
-                {"tool": _("Esa herramienta es de otra versión del catálogo.")}
-            )
         if self.instance is not None and not self.context.get("replay"):
             if not reason.strip():
                 raise serializers.ValidationError(
@@ -484,27 +475,21 @@ class AttachmentSerializer(serializers.ModelSerializer):
 # --- Viewsets for a cycle and its records ---------------------------------------------------
 
 
-CONFLICT = inline_serializer(
-    "IntegrityRecordIdConflict",
-    fields={"detail": serializers.CharField(), "fields": serializers.ListField()},
-)
-
-
 def documented_create(viewset, *, by: str):
     """The schema lists the answers a create can give."""
-    serializer = viewset.serializer_class
-    responses = {
-        201: OpenApiResponse(serializer, description=gettext_lazy("Creado.")),
-        200: OpenApiResponse(serializer, description=by),
-        409: OpenApiResponse(
-            CONFLICT, description=gettext_lazy("El record_id existe con otro contenido.")
-        ),
-    }
+    responses = create_responses(
+        viewset.serializer_class,
+        resent=by,
+        conflict=gettext_lazy("El record_id existe con otro contenido."),
+    )
     return extend_schema_view(create=extend_schema(responses=responses))(viewset)
 
 
 class IntegrityViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ResendableCreate,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Read, create and update a cycle's records; never delete (the trail keeps every change).
 
@@ -517,6 +502,10 @@ class IntegrityViewSet(
     prefetch: tuple[str, ...] = ()
     natural_key: tuple[str, ...] = ()
     changing_fields: frozenset[str] = frozenset()
+
+    @property
+    def not_compared(self) -> frozenset[str]:
+        return self.changing_fields | {"reason"}
 
     def base_queryset(self):
         return self.queryset.model._default_manager.select_related(
@@ -553,31 +542,12 @@ class IntegrityViewSet(
         self.check_can_write(serializer)
         save_audited(self.request.user, serializer.instance, serializer.save)
 
-    def create(self, request, *args, **kwargs):
-        data = request.data if hasattr(request.data, "get") else {}
-        record_id = data.get("record_id") if hasattr(self.queryset.model, "record_id") else None
-        if record_id:
-            stored = self.queryset.model._default_manager.filter(record_id=str(record_id)).first()
-            if stored is not None:
-                return self.resent(stored)
+    def create_new(self, request, *args, **kwargs) -> Response:
         if self.natural_key:
-            existing = self.same_key(data)
+            existing = self.same_key(request.data if hasattr(request.data, "get") else {})
             if existing is not None:
                 return self.upsert(existing)
-        try:
-            with transaction.atomic():
-                response = super().create(request, *args, **kwargs)
-        except IntegrityError:
-            # Two sends of the same record at once: the second answers like a resend.
-            stored = None
-            if record_id:
-                stored = self.queryset.model._default_manager.filter(
-                    record_id=str(record_id)
-                ).first()
-            if stored is None:
-                raise
-            return self.resent(stored)
-        return response
+        return super().create_new(request, *args, **kwargs)
 
     def same_key(self, data):
         try:
@@ -590,39 +560,7 @@ class IntegrityViewSet(
         serializer = self.get_serializer(existing, data=self.request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
-        return Response(serializer.data, status=status.HTTP_200_OK)
-
-    def resent(self, stored) -> Response:
-        if not self.get_queryset().filter(pk=stored.pk).exists():
-            return self.conflict(stored.record_id)
-        serializer = self.get_serializer(stored, data=self.request.data)
-        serializer.context["replay"] = True
-        serializer.is_valid(raise_exception=True)
-        if changed := self.differences(serializer, stored):
-            return self.conflict(stored.record_id, changed)
-        fresh = self.get_queryset().get(pk=stored.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_200_OK)
-
-    def differences(self, serializer, stored) -> list[str]:
-        changed = []
-        for name, value in serializer.validated_data.items():
-            if name in self.changing_fields or name in {"record_id", "reason"}:
-                continue
-            field = stored._meta.get_field(serializer.fields[name].source)
-            sent = value.pk if hasattr(value, "pk") else value
-            if sent != getattr(stored, field.attname):
-                changed.append(name)
-        return changed
-
-    def conflict(self, record_id: str, fields=()) -> Response:
-        message = _(
-            "Ya existe un registro con el identificador «{record_id}» y su contenido es "
-            "distinto. Si es el mismo registro corregido, corríjalo con PATCH; si es otro "
-            "registro, envíelo con un identificador nuevo."
-        ).format(record_id=record_id)
-        return Response(
-            {"detail": message, "fields": list(fields)}, status=status.HTTP_409_CONFLICT
-        )
+        return saved_response(serializer.data, created=False)
 
 
 def cycle_filter(model, path: str = "cycle", **extra) -> type[django_filters.FilterSet]:
@@ -673,9 +611,20 @@ class CycleViewSet(IntegrityViewSet):
         return [serializer.instance] if serializer.instance is not None else []
 
     def perform_create(self, serializer) -> None:
-        # The provider field only offers committees the user may edit.
-        with transaction.atomic():
-            save_audited(self.request.user, Cycle(), serializer.save)
+        """Through ``workshop.open_cycle``, as the page opens one (the next number, today's
+        baseline unless one is sent). The provider field only offers committees the user may
+        edit."""
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = open_cycle(
+                self.request.user,
+                data.pop("provider"),
+                catalogue=data.pop("catalogue"),
+                scale=data.pop("scale"),
+                **data,
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
     @extend_schema(request=TOP_THREE, responses=AssessedRiskSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="top-three")
@@ -690,10 +639,9 @@ class CycleViewSet(IntegrityViewSet):
                 {"assessed_risks": _("Envíe la lista de uno a tres riesgos, en orden.")}
             )
         try:
-            choose_top_three(cycle, chosen)
+            set_top_three(request.user, cycle, chosen)
         except DjangoValidationError as error:
             raise refusal(error) from None
-        record(request.user, "update", cycle, {"top_three": chosen})
         chosen_rows = cycle.assessed_risks.filter(priority__isnull=False).select_related(
             "risk", "cycle__scale"
         )
@@ -711,6 +659,23 @@ class ParticipantViewSet(IntegrityViewSet):
     serializer_class = ParticipantSerializer
     filterset_class = cycle_filter(Participant)
     select_related = ("cycle",)
+    # ``workshop.add_participant`` answers a resent person (or its conflict) itself.
+    service_answers_resends = True
+
+    def create_new(self, request, *args, **kwargs) -> Response:
+        """Through ``workshop.add_participant``, as the participants page adds one."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        try:
+            person, created = add_participant(self.request.user, values.pop("cycle"), **values)
+        except RecordConflict:
+            raise
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+        fresh = self.get_queryset().get(pk=person.pk)
+        return saved_response(self.get_serializer(fresh).data, created)
 
 
 class ComplianceAnswerViewSet(IntegrityViewSet):
@@ -721,6 +686,27 @@ class ComplianceAnswerViewSet(IntegrityViewSet):
     filterset_class = cycle_filter(ComplianceAnswer)
     select_related = ("cycle", "item")
     natural_key = ("cycle", "item")
+
+    def perform_create(self, serializer) -> None:
+        self.answer(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.answer(serializer)
+
+    def answer(self, serializer) -> None:
+        """Through ``workshop.answer_checklist``, as the checklist page answers."""
+        self.check_can_write(serializer)
+        data, instance = serializer.validated_data, serializer.instance
+        try:
+            serializer.instance, _created = answer_checklist(
+                self.request.user,
+                data.get("cycle") or instance.cycle,
+                data.get("item") or instance.item,
+                data.get("answer", getattr(instance, "answer", "")),
+                data.get("evidence", getattr(instance, "evidence", "")),
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
 
 class AssessedRiskViewSet(IntegrityViewSet):
@@ -745,6 +731,28 @@ class RatingViewSet(IntegrityViewSet):
     select_related = ("assessed_risk__cycle__scale", "participant")
     natural_key = ("assessed_risk", "participant")
 
+    def perform_create(self, serializer) -> None:
+        self.rate(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.rate(serializer)
+
+    def rate(self, serializer) -> None:
+        """Through ``workshop.rate_risk``, as the workshop page rates."""
+        self.check_can_write(serializer)
+        data = serializer.validated_data
+        instance = serializer.instance
+        try:
+            serializer.instance, _created = rate_risk(
+                self.request.user,
+                data.get("assessed_risk") or instance.assessed_risk,
+                data.get("participant") or instance.participant,
+                data.get("likelihood", getattr(instance, "likelihood", None)),
+                data.get("impact", getattr(instance, "impact", None)),
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+
 
 class RoadmapItemViewSet(IntegrityViewSet):
     """Road-map actions. A change (status or plan) needs a ``reason``: it is kept as history
@@ -761,6 +769,26 @@ class RoadmapItemViewSet(IntegrityViewSet):
     prefetch = ("changes__changed_by",)
     # Statuses move on after the action was planned; a resent plan is still the same plan.
     changing_fields = frozenset(ADJUSTABLE) - {"action", "tool"}
+
+    service_answers_resends = True
+
+    def create_new(self, request, *args, **kwargs) -> Response:
+        """Through ``workshop.plan_action``, as the road-map page plans: 201 for a new action,
+        200 for one sent again, 409 for its record id with another plan."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.check_can_write(serializer)
+        values = dict(serializer.validated_data)
+        values.pop("reason", None)
+        assessed = values.pop("assessed_risk")
+        try:
+            item, created = plan_action(self.request.user, assessed, **values)
+        except RecordConflict:
+            raise
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+        fresh = self.get_queryset().get(pk=item.pk)
+        return saved_response(self.get_serializer(fresh).data, created)
 
     def perform_update(self, serializer) -> None:
         self.check_can_write(serializer)
@@ -797,6 +825,26 @@ class CoachingAnswerViewSet(IntegrityViewSet):
     select_related = ("session__cycle", "item")
     natural_key = ("session", "item")
 
+    def perform_create(self, serializer) -> None:
+        self.answer(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.answer(serializer)
+
+    def answer(self, serializer) -> None:
+        """Through ``workshop.answer_coaching``, as the coaching page records answers."""
+        self.check_can_write(serializer)
+        data = dict(serializer.validated_data)
+        instance = serializer.instance
+        session = data.pop("session", None) or instance.session
+        item = data.pop("item", None) or instance.item
+        try:
+            serializer.instance, _created = answer_coaching(
+                self.request.user, session, item, **data
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+
 
 class ScorecardScoreViewSet(IntegrityViewSet):
     """The yearly self-assessment, 1 to 5 per indicator; sending an indicator again changes it."""
@@ -806,6 +854,27 @@ class ScorecardScoreViewSet(IntegrityViewSet):
     filterset_class = cycle_filter(ScorecardScore)
     select_related = ("cycle", "indicator")
     natural_key = ("cycle", "indicator")
+
+    def perform_create(self, serializer) -> None:
+        self.score(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.score(serializer)
+
+    def score(self, serializer) -> None:
+        """Through ``workshop.score_indicator``, as the scorecard page scores."""
+        self.check_can_write(serializer)
+        data, instance = serializer.validated_data, serializer.instance
+        try:
+            serializer.instance, _created = score_indicator(
+                self.request.user,
+                data.get("cycle") or instance.cycle,
+                data.get("indicator") or instance.indicator,
+                data.get("score", getattr(instance, "score", None)),
+                data.get("evidence", getattr(instance, "evidence", "")),
+            )
+        except DjangoValidationError as error:
+            raise refusal(error) from None
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -840,6 +909,76 @@ class ComplaintViewSet(IntegrityViewSet):
         if serializer.instance is not None and not scope.can_edit(serializer.instance):
             raise PermissionDenied(_("Puede ver esta queja, pero no cambiarla."))
         # New complaints: the provider field only offers committees the user may edit.
+
+    # ``register.file_complaint`` answers a resent complaint (or its conflict) itself.
+    service_answers_resends = True
+
+    def create_new(self, request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = self.file(serializer)
+        fresh = self.get_queryset().get(pk=serializer.instance.pk)
+        return saved_response(self.get_serializer(fresh).data, created)
+
+    def file(self, serializer) -> bool:
+        """File through the register; a complaint sent already answered or closed is then
+        moved along, by the same rules as on the page. Returns whether it was new."""
+        data = dict(serializer.validated_data)
+        moved = {name: data.pop(name) for name in register.MOVE_FIELDS if name in data}
+        try:
+            with transaction.atomic():
+                complaint, created = register.file_complaint(
+                    data.pop("provider"),
+                    received_on=data.pop("received_on"),
+                    what=data.pop("what"),
+                    channel=data.pop("channel", Complaint.Channel.IN_PERSON),
+                    where=data.pop("where", ""),
+                    reported_by=data.pop("reported_by", ""),
+                    respond_by=data.pop("respond_by", None),
+                    record_id=data.pop("record_id", None),
+                    actor=self.request.user,
+                )
+                if created:
+                    self.move(complaint, moved)
+        except RecordConflict:
+            raise
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from None
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+        serializer.instance = complaint
+        return created
+
+    def perform_update(self, serializer) -> None:
+        """Answer and close through ``register.move_complaint``; correct what was filed
+        through ``register.correct_complaint``."""
+        self.check_can_write(serializer)
+        data = dict(serializer.validated_data)
+        data.pop("record_id", None)
+        data.pop("provider", None)
+        moved = {name: data.pop(name) for name in register.MOVE_FIELDS if name in data}
+        complaint = serializer.instance
+        try:
+            with transaction.atomic():
+                if data:
+                    register.correct_complaint(complaint, self.request.user, **data)
+                self.move(complaint, moved, always=bool(moved))
+        except DjangoValidationError as error:
+            raise refusal(error) from None
+
+    def move(self, complaint: Complaint, moved: dict, always: bool = False) -> None:
+        status = moved.get("status", complaint.status)
+        if not always and status == complaint.status:
+            return
+        register.move_complaint(
+            complaint,
+            self.request.user,
+            status,
+            answered_on=moved.get("answered_on", complaint.answered_on),
+            answer=moved.get("answer", complaint.answer) or "",
+            closed_on=moved.get("closed_on", complaint.closed_on),
+            reason=moved.get("not_resolved_reason", complaint.not_resolved_reason) or "",
+        )
 
 
 class AttachmentViewSet(viewsets.ReadOnlyModelViewSet):

@@ -3,25 +3,24 @@
 from collections import Counter
 
 import django_filters
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from ojodeagua.audit.trail import save_audited
 from ojodeagua.facilities.models import HealthCentre, School
-from ojodeagua.indicators import engine
 from ojodeagua.indicators.exports import IndicatorValueFilter
 from ojodeagua.indicators.models import IndicatorValue
-from ojodeagua.lib.scoping import Area
+from ojodeagua.lib.refresh import refresh_indicators_on_commit
+from ojodeagua.monitoring import workflow
 from ojodeagua.monitoring.models import (
     ComponentCheck,
     HealthCentreSurvey,
@@ -40,7 +39,13 @@ from ojodeagua.waterquality.models import Result, Sample, Verdict
 from ojodeagua.waterquality.verdicts import judge_sample
 from ojodeagua.watersystems.models import WaterSystem
 
-from .base import ScopedReadOnlyViewSet, ScopedSerializer
+from .base import (
+    ResendableCreate,
+    ScopedReadOnlyViewSet,
+    ScopedSerializer,
+    create_responses,
+    saved_response,
+)
 
 COMMON_FIELDS = [
     "id",
@@ -60,12 +65,6 @@ COMMON_FIELDS = [
 # A resend is "the same" when everything the client wrote matches; the state is not content
 # (a coordinator may have validated the record since it was first sent).
 NOT_CONTENT = {"record_id", "state"}
-
-
-def covers(area: Area, place_scope: tuple[int, int | None]) -> bool:
-    """The same rule as ObservationQuerySet.in_area, for a record not saved yet."""
-    municipality_id, provider_id = place_scope
-    return municipality_id in area.municipality_ids or provider_id in area.provider_ids
 
 
 class NestedRows:
@@ -353,7 +352,7 @@ def observation_filter(model, places: dict[str, type]) -> type[django_filters.Fi
     return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
 
 
-class ObservationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class ObservationViewSet(ResendableCreate, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Read and create; never update or delete here (corrections are new, audited records)."""
 
     select_related: tuple[str, ...] = ("recorded_by", "validated_by")
@@ -362,88 +361,36 @@ class ObservationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related(*self.prefetch)
 
-    def create(self, request, *args, **kwargs):
-        record_id = request.data.get("record_id") if hasattr(request.data, "get") else None
-        stored = self._stored(record_id)
-        if stored is not None:
-            return self._resent(stored)
+    def create_new(self, request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self._check_place(serializer)
-        try:
-            with transaction.atomic():
-                observation = serializer.save()
-        except IntegrityError:
-            # Two sends of the same record at once: the second answers like a resend.
-            stored = self._stored(record_id)
-            if stored is None:
-                raise
-            return self._resent(stored)
-        engine.refresh_after([observation])
-        return Response(self.get_serializer(self._fresh(observation)).data, status=201)
+        observation = serializer.save()
+        refresh_indicators_on_commit([observation])
+        fresh = self.get_queryset().get(pk=observation.pk)
+        return saved_response(self.get_serializer(fresh).data, created=True)
 
-    def _stored(self, record_id):
-        if not record_id:
-            return None
-        return self.queryset.model._default_manager.filter(record_id=str(record_id)).first()
-
-    def _fresh(self, observation):
-        return self.get_queryset().get(pk=observation.pk)
-
-    def _resent(self, stored) -> Response:
-        scope = scope_for(self.request.user)
-        model = type(stored)
-        if not scope.visible(model._default_manager.filter(pk=stored.pk)).exists():
-            return self._conflict(stored.record_id)
-        serializer = self.get_serializer(stored, data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        if changed := serializer.differences(stored):
-            return self._conflict(stored.record_id, changed)
-        return Response(self.get_serializer(self._fresh(stored)).data, status=status.HTTP_200_OK)
-
-    def _conflict(self, record_id: str, fields: list[str] = ()) -> Response:
-        message = _(
-            "Ya existe un registro con el identificador «{record_id}» y su contenido es "
-            "distinto. Si es el mismo registro corregido, pida que se corrija el existente; "
-            "si es otro registro, envíelo con un identificador nuevo."
-        ).format(record_id=record_id)
-        return Response(
-            {"detail": message, "fields": list(fields)}, status=status.HTTP_409_CONFLICT
-        )
+    def differences(self, serializer, stored) -> list[str]:
+        return serializer.differences(stored)
 
     def _check_place(self, serializer) -> None:
-        scope = scope_for(self.request.user)
-        if scope.everything:
-            return
-        place_scope = serializer.candidate().place_scope()
-        if not covers(scope.edit, place_scope):
-            raise PermissionDenied(
-                _("Puede ver este lugar, pero no registrar observaciones en él.")
+        candidate = serializer.candidate()
+        try:
+            workflow.check_may_save(
+                scope_for(self.request.user), candidate, serializer.validated_data.get("state")
             )
-        state = serializer.validated_data.get("state")
-        if state == Observation.State.VALIDATED and not covers(scope.create, place_scope):
-            raise PermissionDenied(
-                _(
-                    "Solo la coordinación o la facilitación del área pueden registrar "
-                    "observaciones ya validadas. Envíela como pendiente de validar."
-                )
-            )
-
-
-CONFLICT = inline_serializer(
-    "RecordIdConflict",
-    fields={"detail": serializers.CharField(), "fields": serializers.ListField()},
-)
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from None
 
 
 def documented(viewset: type[ObservationViewSet]) -> type[ObservationViewSet]:
     """The schema lists the three answers a create can give."""
     serializer = viewset.serializer_class
-    responses = {
-        201: OpenApiResponse(serializer, description="Creado."),
-        200: OpenApiResponse(serializer, description="Ya existía igual; no se duplicó."),
-        409: OpenApiResponse(CONFLICT, description="El record_id existe con otro contenido."),
-    }
+    responses = create_responses(
+        serializer,
+        resent=gettext_lazy("Ya existía igual; no se duplicó."),
+        conflict=gettext_lazy("El record_id existe con otro contenido."),
+    )
     return extend_schema_view(create=extend_schema(responses=responses))(viewset)
 
 

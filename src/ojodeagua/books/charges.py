@@ -167,7 +167,7 @@ def replayed_charge(
     is given, the same day; the same id with anything else is refused."""
     stored = replayed(Charge, record_id, provider, wanted)
     if stored is not None and on is not None and posted_on(stored) != on:
-        raise record_conflict()
+        raise record_conflict(record_id or "", ["on"])
     return stored
 
 

@@ -47,6 +47,7 @@ from django.utils.translation import ngettext
 from ojodeagua.lib.folding import Folded, fold
 from ojodeagua.lib.money import mxn as money
 from ojodeagua.lib.pdf import render_pdf
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
@@ -571,28 +572,39 @@ def payment_void(request: HttpRequest, provider_id: int, number: int) -> HttpRes
     provider = get_editable_or_404(request.user, Provider, provider_id)
     payment = receipt_payment(provider, number)
     url = reverse("books:receipt", args=[provider.pk, number])
-    if hasattr(payment, "void"):
-        if request.method == "POST":
-            messages.info(
-                request, _("El recibo %(number)s ya estaba cancelado.") % {"number": number}
-            )
+    already_voided = hasattr(payment, "void")
+    if already_voided and request.method != "POST":
         return redirect(url)
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            payments.void_payment(payment, form.cleaned_data["reason"], user=request.user)
+            _void, created = payments.void_payment(
+                payment, form.cleaned_data["reason"], user=request.user
+            )
+        except RecordConflict as conflict:
+            # Voided before with another reason: the receipt shows the one it keeps.
+            messages.error(request, conflict.messages[0])
+            return redirect(url)
         except ValidationError as error:
             add_domain_error(form, error)
         else:
-            messages.success(
-                request,
-                _(
-                    "Se canceló el recibo %(number)s. Su número queda usado y el dinero sale de "
-                    "las cuentas."
+            if created:
+                messages.success(
+                    request,
+                    _(
+                        "Se canceló el recibo %(number)s. Su número queda usado y el dinero "
+                        "sale de las cuentas."
+                    )
+                    % {"number": number},
                 )
-                % {"number": number},
-            )
+            else:
+                messages.info(
+                    request, _("El recibo %(number)s ya estaba cancelado.") % {"number": number}
+                )
             return redirect(url)
+    if already_voided:
+        messages.info(request, _("El recibo %(number)s ya estaba cancelado.") % {"number": number})
+        return redirect(url)
     show_names = may_see_names(request.user, provider)
     (shown,) = receipts_for(Payment.objects.filter(pk=payment.pk), show_names=show_names)
     context = base_context(request, provider, "payments", form=form, receipt=shown)

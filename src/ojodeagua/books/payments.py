@@ -266,21 +266,25 @@ def check_payments(
     return checked, errors
 
 
-def _same_payment(stored: Payment, provider, wanted: dict) -> bool:
-    return stored.provider_id == provider.pk and all(
-        getattr(stored, name) == value for name, value in wanted.items()
-    )
+def _differences(stored: Payment, provider, wanted: dict) -> list[str]:
+    """The fields of a resent payment that differ from the stored one, named as sent."""
+    changed = ["provider"] if stored.provider_id != provider.pk else []
+    changed += [
+        name.removesuffix("_id") for name, value in wanted.items() if getattr(stored, name) != value
+    ]
+    return changed
 
 
-def _conflict(stored: Payment) -> PaymentConflict:
+def _conflict(stored: Payment, fields: list[str]) -> PaymentConflict:
     return PaymentConflict(
+        stored.record_id,
+        fields,
         _(
             "Este pago ya se había anotado con el recibo %(number)s, pero con otros datos "
             "(monto, fecha, toma, forma de pago o concepto). No se anotó de nuevo. Revise el "
             "recibo %(number)s; si se trata de otro pago, captúrelo como un pago nuevo."
         )
         % {"number": stored.receipt_number},
-        code="conflict",
     )
 
 
@@ -302,10 +306,10 @@ def _replays(provider, wanted: list[tuple[str, dict]]) -> tuple[dict[int, Paymen
     first_seen: dict[str, dict] = {}
     for position, (record_id, content) in enumerate(wanted):
         if record_id in stored:
-            if _same_payment(stored[record_id], provider, content):
-                replays[position] = stored[record_id]
+            if changed := _differences(stored[record_id], provider, content):
+                conflicts[position] = _conflict(stored[record_id], changed)
             else:
-                conflicts[position] = _conflict(stored[record_id])
+                replays[position] = stored[record_id]
         elif record_id in first_seen and first_seen[record_id] != content:
             conflicts[position] = ValidationError(
                 _("Este pago repite el identificador de otro pago del envío, con otros datos."),
@@ -442,22 +446,42 @@ def record_payment(
         raise refused.by_item[0] from None
 
 
-def void_payment(payment: Payment, reason: str, user=None, on: datetime.date | None = None):
-    """Cancel a receipt: its number stays used, its charges open again, its entry is reversed."""
+def void_payment(
+    payment: Payment, reason: str, user=None, on: datetime.date | None = None
+) -> tuple[PaymentVoid, bool]:
+    """Cancel a receipt: its number stays used, its charges open again, its entry is reversed.
+
+    Returns (void, created). A receipt is voided once: the same cancellation sent again (the
+    same reason) returns the stored void; another reason is a ``RecordConflict`` on
+    ``reason``. Pages and the API answer through here alike.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Escriba por qué se cancela el recibo; queda en las cuentas."))
     on = a_date(on or timezone.localdate(), _("la fecha de la cancelación"))
-    if on < payment.paid_on:
-        raise ValidationError(
-            _("Un recibo no se cancela antes de la fecha en que se pagó (%(date)s).")
-            % {"date": payment.paid_on.strftime("%d/%m/%Y")}
-        )
     with transaction.atomic():
         lock(payment.provider_id)
-        if PaymentVoid.objects.filter(payment=payment).exists():
+        existing = PaymentVoid.objects.filter(payment=payment).first()
+        if existing is not None:
+            if existing.reason == reason:
+                return existing, False
+            raise RecordConflict(
+                payment.record_id,
+                ["reason"],
+                _(
+                    "El recibo %(number)s ya estaba cancelado el %(date)s, con otro motivo: "
+                    "«%(reason)s». Un recibo se cancela una sola vez."
+                )
+                % {
+                    "number": payment.receipt_number,
+                    "date": existing.voided_on.strftime("%d/%m/%Y"),
+                    "reason": existing.reason,
+                },
+            )
+        if on < payment.paid_on:
             raise ValidationError(
-                _("El recibo %(number)s ya estaba cancelado.") % {"number": payment.receipt_number}
+                _("Un recibo no se cancela antes de la fecha en que se pagó (%(date)s).")
+                % {"date": payment.paid_on.strftime("%d/%m/%Y")}
             )
         void = PaymentVoid(payment=payment, reason=reason, voided_on=on, voided_by=person(user))
         create_audited(user, void)
@@ -493,4 +517,4 @@ def void_payment(payment: Payment, reason: str, user=None, on: datetime.date | N
             )
         if payment.connection_id:
             apply_credit(payment.connection, user)
-    return void
+    return void, True

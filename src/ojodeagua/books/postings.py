@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from ojodeagua.audit.trail import record_created, save_audited
-from ojodeagua.lib.records import new_record_id
+from ojodeagua.lib.records import RecordConflict, new_record_id
 
 from . import ledger
 from .models import ZERO, Account, Charge, Expense, JournalEntry, Payment
@@ -36,10 +36,6 @@ EXPENSE_ACCOUNTS = {
 }
 # Money received by transfer lands in the bank; in hand, in the cash box.
 RECEIVED_INTO = {Payment.Method.CASH: Account.CASH, Payment.Method.TRANSFER: Account.BANK}
-
-
-class RecordConflict(ValidationError):
-    """The same record id arrived again with different content: it is not a resend."""
 
 
 def to_money(value, label: str | None = None) -> Decimal:
@@ -158,22 +154,22 @@ def replayed(model: type[models.Model], record_id: str | None, provider, wanted:
     stored = model._default_manager.filter(record_id=record_id).first()
     if stored is None:
         return None
-    same = stored.provider_id == provider.pk and all(  # type: ignore[attr-defined]
-        getattr(stored, name) == value for name, value in wanted.items()
-    )
-    if not same:
-        raise record_conflict()
+    changed = ["provider"] if stored.provider_id != provider.pk else []  # type: ignore[attr-defined]
+    changed += [name for name, value in wanted.items() if getattr(stored, name) != value]
+    if changed:
+        raise record_conflict(record_id, changed)
     return stored
 
 
-def record_conflict() -> RecordConflict:
+def record_conflict(record_id: str = "", fields=()) -> RecordConflict:
     """The refusal of a record id already used with other content."""
     return RecordConflict(
+        record_id,
+        fields,
         _(
             "Ya se anotó otro registro con el mismo identificador y datos distintos. "
             "Si es un registro nuevo, vuelva a capturarlo desde el principio."
         ),
-        code="conflict",
     )
 
 

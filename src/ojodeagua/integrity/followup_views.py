@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ojodeagua.audit.trail import record, save_audited
-from ojodeagua.lib.records import new_record_id
+from ojodeagua.lib.records import RecordConflict, new_record_id
 from ojodeagua.lib.tabular import csv_response
 from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
@@ -43,7 +43,6 @@ from .followup_forms import (
 from .models import (
     AssessedRisk,
     Attachment,
-    CoachingAnswer,
     CoachingSession,
     Complaint,
     ComplianceAnswer,
@@ -51,7 +50,6 @@ from .models import (
     RoadmapChange,
     RoadmapItem,
     ScorecardIndicator,
-    ScorecardScore,
 )
 
 Status = RoadmapItem.Status
@@ -472,9 +470,7 @@ def save_session(request, cycle: Cycle, form, item_forms) -> CoachingSession:
             for item, item_form in item_forms:
                 target = item_form
                 if item_form.has_answers():
-                    answer = CoachingAnswer(session=session, item=item, **item_form.answers())
-                    answer.full_clean()
-                    save_audited(request.user, answer, answer.save)
+                    workshop.answer_coaching(request.user, session, item, **item_form.answers())
                 if item_form.changes_status():
                     workshop.change_roadmap(
                         item,
@@ -545,7 +541,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         initial[f"evidence_{indicator_id}"] = score.evidence
     form = ScorecardForm(request.POST or None, indicators=indicators, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = save_scores(request, cycle, form.scores(), stored)
+        saved = save_scores(request, cycle, form.scores(), stored, indicators)
         messages.success(
             request,
             ngettext("Se guardó %(count)s puntaje.", "Se guardaron %(count)s puntajes.", saved)
@@ -593,18 +589,16 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "integrity/followup/scorecard.html", context, status=status)
 
 
-def save_scores(request, cycle: Cycle, scores: dict, stored: dict) -> int:
+def save_scores(request, cycle: Cycle, scores: dict, stored: dict, indicators: list) -> int:
+    """Every indicator through ``workshop.score_indicator``, all or none; how many changed."""
+    by_id = {indicator.pk: indicator for indicator in indicators}
     saved = 0
     with transaction.atomic():
         for indicator_id, (value, evidence) in scores.items():
-            score = stored.get(indicator_id) or ScorecardScore(
-                cycle=cycle, indicator_id=indicator_id
-            )
-            if score.pk and score.score == value and score.evidence == evidence:
+            before = stored.get(indicator_id)
+            if before is not None and (before.score, before.evidence) == (value, evidence):
                 continue
-            score.score, score.evidence = value, evidence
-            score.full_clean()
-            save_audited(request.user, score, score.save)
+            workshop.score_indicator(request.user, cycle, by_id[indicator_id], value, evidence)
             saved += 1
     return saved
 
@@ -888,7 +882,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
                 record_id=data["record_id"] or None,
                 actor=request.user,
             )
-        except register.ComplaintConflict:
+        except RecordConflict:
             form.add_error(
                 None,
                 _(
@@ -940,10 +934,12 @@ def complaint_update(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = get_editable_or_404(request.user, Complaint, pk)
     if request.method != "POST":
         return redirect("integrity:complaint_detail", complaint.pk)
-    form = ComplaintMoveForm(request.POST, complaint=complaint)
-    if not form.fields["status"].choices:
-        messages.info(request, _("Esta queja ya está cerrada."))
+    try:
+        register.check_open(complaint)
+    except ValidationError as closed:
+        messages.info(request, closed.messages[0])
         return redirect("integrity:complaint_detail", complaint.pk)
+    form = ComplaintMoveForm(request.POST, complaint=complaint)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,12 +1,20 @@
-"""The complaint register's figures: response times and the fix rate."""
+"""The complaint register: filing, answering and closing complaints (its one write path), and
+its figures (response times, the fix rate).
+
+Pages, the API and the public form to come write complaints only through ``file_complaint``,
+``move_complaint`` and ``correct_complaint``: the rules of the register live here once.
+"""
 
 import datetime
 import statistics
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from ojodeagua.lib.records import RecordConflict
+from ojodeagua.organisations.scope import scope_for
 
 from .models import Complaint
 
@@ -43,10 +51,6 @@ def register_figures(complaints, on) -> RegisterFigures:
 RESPONSE_DAYS = 15
 
 
-class ComplaintConflict(Exception):
-    """The same record id arrived again with different content."""
-
-
 def default_respond_by(received_on: datetime.date) -> datetime.date:
     return received_on + datetime.timedelta(days=RESPONSE_DAYS)
 
@@ -68,7 +72,9 @@ def file_complaint(
 
     Pages and the public form to come both file through here. A form or an outbox that
     sends the same ``record_id`` again gets the stored complaint back; different content
-    under the same id raises ``ComplaintConflict``. ``actor`` is None for the public form.
+    under the same id raises ``RecordConflict`` naming the fields (none, when the stored
+    complaint is not the actor's to see). The actor must keep the committee's register
+    (``PermissionDenied``); ``actor`` is None for the public form.
     """
     from ojodeagua.audit.trail import save_audited
 
@@ -85,17 +91,60 @@ def file_complaint(
         complaint.record_id = record_id
         stored = Complaint.objects.filter(record_id=record_id).first()
         if stored is not None:
-            if _same_complaint(stored, complaint):
-                return stored, False
-            raise ComplaintConflict(record_id)
+            seen = (
+                scope_for(actor).visible(Complaint.objects.filter(pk=stored.pk)) if actor else None
+            )
+            if seen is not None and not seen.exists():
+                # Another committee's complaint: say the id is taken, not what it holds.
+                raise RecordConflict(record_id)
+            if changed := _differences(stored, complaint):
+                raise RecordConflict(record_id, changed)
+            return stored, False
+    if actor is not None and not scope_for(actor).can_edit(provider):
+        raise PermissionDenied(_("Puede ver este comité, pero no anotar sus quejas."))
     complaint.full_clean()
     save_audited(actor, complaint, complaint.save)
     return complaint, True
 
 
-def _same_complaint(stored: Complaint, new: Complaint) -> bool:
-    fields = ("provider_id", "received_on", "what", "channel", "where", "reported_by")
-    return all(getattr(stored, name) == getattr(new, name) for name in fields)
+# What a resent complaint must repeat to be the same complaint.
+FILED_FIELDS = (
+    "provider",
+    "received_on",
+    "what",
+    "channel",
+    "where",
+    "reported_by",
+    "respond_by",
+)
+
+
+def _differences(stored: Complaint, new: Complaint) -> list[str]:
+    return [
+        name
+        for name in FILED_FIELDS
+        if getattr(stored, stored._meta.get_field(name).attname)
+        != getattr(new, new._meta.get_field(name).attname)
+    ]
+
+
+@transaction.atomic
+def correct_complaint(complaint: Complaint, actor, **fields) -> Complaint:
+    """Correct what was written when the complaint was filed (audited); not its status.
+
+    The register and the committee it belongs to stay; its answer and closing go through
+    ``move_complaint``.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    allowed = set(FILED_FIELDS) - {"provider"}
+    if unknown := set(fields) - allowed:
+        raise ValueError(f"not correctable here: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(complaint, name, value.strip() if isinstance(value, str) else value)
+    complaint.full_clean()
+    save_audited(actor, complaint, complaint.save)
+    return complaint
 
 
 # Where a complaint may go from each status; closed complaints stay closed.
@@ -109,6 +158,18 @@ NEXT_STATUSES = {
     Complaint.Status.RESOLVED: (),
     Complaint.Status.NOT_RESOLVED: (),
 }
+# What a complaint's answer and closing are written in; they change only by moving it.
+MOVE_FIELDS = ("status", "answered_on", "answer", "closed_on", "not_resolved_reason")
+
+
+def is_closed(complaint: Complaint) -> bool:
+    return not NEXT_STATUSES.get(complaint.status, ())
+
+
+def check_open(complaint: Complaint) -> None:
+    """Closed complaints stay closed: the one refusal every way in gives."""
+    if is_closed(complaint):
+        raise ValidationError({"status": _("Esta queja ya está cerrada.")})
 
 
 @transaction.atomic
@@ -129,6 +190,7 @@ def move_complaint(
     """
     from ojodeagua.audit.trail import save_audited
 
+    check_open(complaint)
     if status not in NEXT_STATUSES.get(complaint.status, ()):
         raise ValidationError(
             {

@@ -1,4 +1,5 @@
-"""Workshop rules: women's and men's ratings apart, the heat map, the top three, completion."""
+"""Workshop rules: women's and men's ratings apart, the heat map, the top three, completion;
+and the workshop's writes shared by the pages and the API (a rating, the workshop's start)."""
 
 import calendar
 import datetime
@@ -6,13 +7,216 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.indicators.months import add_months
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.providers.models import Sex
 
-from .models import AssessedRisk, Cycle, RoadmapChange, RoadmapItem
+from .models import (
+    AssessedRisk,
+    CoachingAnswer,
+    ComplianceAnswer,
+    Cycle,
+    Participant,
+    Rating,
+    RoadmapChange,
+    RoadmapItem,
+    ScorecardScore,
+)
+
+
+def open_cycle(
+    user,
+    provider,
+    *,
+    catalogue,
+    scale,
+    record_id: str | None = None,
+    context: str = "",
+    workshop_on: datetime.date | None = None,
+    **extra,
+) -> Cycle:
+    """A provider's next cycle (audited): its next number, and the baseline of today.
+
+    ``extra``: other fields the API may send (a stage, a baseline kept elsewhere); a baseline
+    not given is taken today, as the page takes it.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    from .baseline import take_baseline
+
+    on = timezone.localdate()
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                last = provider.integrity_cycles.order_by("-number").first()
+                cycle = Cycle(
+                    provider=provider,
+                    number=(last.number + 1) if last else 1,
+                    catalogue=catalogue,
+                    scale=scale,
+                    context=context,
+                    workshop_on=workshop_on,
+                    **extra,
+                )
+                if record_id:
+                    cycle.record_id = record_id
+                if not cycle.baseline:
+                    cycle.baseline = take_baseline(provider, on)
+                    cycle.baseline_taken_on = on
+                cycle.full_clean(validate_unique=False, validate_constraints=False)
+                return save_audited(user, cycle, cycle.save)
+        except IntegrityError:
+            # Someone opened a cycle for the same provider at the same moment: take the next.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def answer_checklist(
+    user, cycle: Cycle, item, answer: str, evidence: str = ""
+) -> tuple[ComplianceAnswer, bool]:
+    """One answer per checklist item, (answer, created); audited.
+
+    A second answer (or a replay) changes the stored one. The first answer of a cycle in
+    preparation starts its workshop. Two phones answering the same item at once: the later
+    answer is kept.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    if item.version_id != cycle.catalogue_id:
+        raise ValidationError({"item": _("Ese punto es de otra versión del catálogo.")})
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                stored = ComplianceAnswer.objects.filter(cycle=cycle, item=item).first()
+                created = stored is None
+                stored = stored or ComplianceAnswer(cycle=cycle, item=item)
+                stored.answer, stored.evidence = answer, evidence
+                stored.full_clean(validate_unique=False, validate_constraints=False)
+                save_audited(user, stored, stored.save)
+                mark_workshop_started(user, cycle)
+                return stored, created
+        except IntegrityError:
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def add_participant(
+    user, cycle: Cycle, *, record_id: str | None = None, **fields
+) -> tuple[Participant, bool]:
+    """A workshop participant, (participant, created); audited.
+
+    The same ``record_id`` sent again (a retry, a double tap, a phone's outbox) returns the
+    stored person; with other content, or from another cycle, it is a ``RecordConflict``
+    naming the fields (none when the stored person is not the user's to see).
+    """
+    from ojodeagua.audit.trail import save_audited
+    from ojodeagua.organisations.scope import scope_for
+
+    person = Participant(cycle=cycle, **fields)
+    if record_id:
+        person.record_id = record_id
+        stored = Participant.objects.filter(record_id=record_id).first()
+        if stored is not None:
+            if not scope_for(user).visible(Cycle.objects.filter(pk=stored.cycle_id)).exists():
+                raise RecordConflict(record_id)
+            names = ["cycle", *fields]
+            changed = [
+                name
+                for name in names
+                if getattr(stored, Participant._meta.get_field(name).attname)
+                != getattr(person, Participant._meta.get_field(name).attname)
+            ]
+            if changed:
+                raise RecordConflict(record_id, changed)
+            return stored, False
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            save_audited(user, person, person.save)
+    except IntegrityError:
+        # The same person sent twice at once: the second is the first one's resend.
+        if not record_id or not Participant.objects.filter(record_id=record_id).exists():
+            raise
+        return add_participant(user, cycle, record_id=record_id, **fields)
+    return person, True
+
+
+def score_indicator(
+    user, cycle: Cycle, indicator, score: int, evidence: str = ""
+) -> tuple[ScorecardScore, bool]:
+    """One indicator of the yearly self-assessment, (score, created); audited.
+
+    One score per indicator and cycle: scoring it again changes the stored score (nothing is
+    written when nothing changed). The indicator must be of the cycle's catalogue.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    stored = ScorecardScore.objects.filter(cycle=cycle, indicator=indicator).first()
+    created = stored is None
+    stored = stored or ScorecardScore(cycle=cycle, indicator=indicator)
+    if not created and stored.score == score and stored.evidence == evidence:
+        return stored, False
+    stored.score, stored.evidence = score, evidence
+    stored.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        save_audited(user, stored, stored.save)
+    return stored, created
+
+
+def answer_coaching(user, session, item: RoadmapItem, **answers) -> tuple[CoachingAnswer, bool]:
+    """One road-map action's answers to the four guiding questions in one coaching session,
+    (answer, created); audited. Answering the same action again in the session changes them.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    stored = CoachingAnswer.objects.filter(session=session, item=item).first()
+    created = stored is None
+    stored = stored or CoachingAnswer(session=session, item=item)
+    for name, value in answers.items():
+        setattr(stored, name, value.strip() if isinstance(value, str) else value)
+    stored.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        save_audited(user, stored, stored.save)
+    return stored, created
+
+
+def mark_workshop_started(user, cycle: Cycle) -> None:
+    """The first answer or rating means the workshop is under way; its date starts the clock
+    of road-map completion at 6 and 12 months."""
+    from ojodeagua.audit.trail import save_audited
+
+    if cycle.stage != Cycle.Stage.PREPARATION:
+        return
+    cycle.stage = Cycle.Stage.WORKSHOP
+    cycle.workshop_on = cycle.workshop_on or timezone.localdate()
+    save_audited(user, cycle, cycle.save)
+
+
+@transaction.atomic
+def rate_risk(
+    user, assessed: AssessedRisk, participant: Participant, likelihood: int, impact: int
+) -> tuple[Rating, bool]:
+    """One participant's rating of one risk, (rating, created); audited.
+
+    Upsert by (risk, participant): sending the same pair again changes the rating instead of
+    adding one. The first rating of a cycle in preparation starts its workshop.
+    """
+    from ojodeagua.audit.trail import save_audited
+
+    rating = Rating.objects.filter(assessed_risk=assessed, participant=participant).first()
+    created = rating is None
+    rating = rating or Rating(assessed_risk=assessed, participant=participant)
+    rating.likelihood, rating.impact = likelihood, impact
+    rating.full_clean(validate_unique=False, validate_constraints=False)
+    save_audited(user, rating, rating.save)
+    mark_workshop_started(user, assessed.cycle)
+    return rating, created
 
 
 @dataclass
@@ -81,6 +285,25 @@ def choose_top_three(cycle: Cycle, ordered_ids: list[int]) -> None:
         AssessedRisk.objects.filter(pk=pk).update(priority=priority)
 
 
+def set_top_three(user, cycle: Cycle, ordered_ids: list[int]) -> None:
+    """The group's key problems, in order (``choose_top_three``); each priority that moved
+    is audited. Pages and the API choose them through here."""
+    from ojodeagua.audit.models import AuditEvent
+    from ojodeagua.audit.trail import record
+
+    before = dict(cycle.assessed_risks.values_list("pk", "priority"))
+    with transaction.atomic():
+        choose_top_three(cycle, ordered_ids)
+        for assessed in cycle.assessed_risks.all():
+            if before.get(assessed.pk) != assessed.priority:
+                record(
+                    user,
+                    AuditEvent.Action.UPDATE,
+                    assessed,
+                    {"priority": [before.get(assessed.pk), assessed.priority]},
+                )
+
+
 @dataclass
 class Completion:
     months: int
@@ -124,6 +347,62 @@ ADJUSTABLE = (
 )
 
 
+def check_tool(assessed: AssessedRisk, tool) -> None:
+    """An action's tool comes from the catalogue version its cycle uses."""
+    if tool is not None and tool.version_id != assessed.cycle.catalogue_id:
+        raise ValidationError({"tool": _("Esa herramienta es de otra versión del catálogo.")})
+
+
+# What makes a planned action the same action when it is sent again: the rest (its status,
+# who does it and by when) moves on over its life through ``change_roadmap``.
+PLAN_IDENTITY = ("assessed_risk", "action", "tool")
+
+
+def plan_action(
+    user, assessed: AssessedRisk, *, record_id: str | None = None, **fields
+) -> tuple[RoadmapItem, bool]:
+    """A road-map action for one of the group's key problems, (item, created); audited.
+
+    The same ``record_id`` sent again returns the stored action; with another risk, action or
+    tool it is a ``RecordConflict`` naming them (naming none when the stored action is of a
+    cycle the user may not see). The tool must be of the cycle's catalogue.
+    """
+    from ojodeagua.audit.trail import save_audited
+    from ojodeagua.organisations.scope import scope_for
+
+    item = RoadmapItem(assessed_risk=assessed, **fields)
+    check_tool(assessed, fields.get("tool"))
+    if record_id:
+        item.record_id = record_id
+        stored = (
+            RoadmapItem.objects.filter(record_id=record_id)
+            .select_related("assessed_risk__cycle")
+            .first()
+        )
+        if stored is not None:
+            if not scope_for(user).visible(Cycle.objects.filter(pk=stored.assessed_risk.cycle_id)):
+                raise RecordConflict(record_id)
+            changed = [
+                name
+                for name in PLAN_IDENTITY
+                if getattr(stored, RoadmapItem._meta.get_field(name).attname)
+                != getattr(item, RoadmapItem._meta.get_field(name).attname)
+            ]
+            if changed:
+                raise RecordConflict(record_id, changed)
+            return stored, False
+    item.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            save_audited(user, item, item.save)
+    except IntegrityError:
+        # The same form sent twice at once: the second is the first one's resend.
+        if not record_id or not RoadmapItem.objects.filter(record_id=record_id).exists():
+            raise
+        return plan_action(user, assessed, record_id=record_id, **fields)
+    return item, True
+
+
 @transaction.atomic
 def change_roadmap(item: RoadmapItem, user, reason: str, **new_values) -> RoadmapChange | None:
     """Change a road-map item's status or plan; the reason and the before → after are kept.
@@ -138,6 +417,8 @@ def change_roadmap(item: RoadmapItem, user, reason: str, **new_values) -> Roadma
         raise ValueError(f"not adjustable: {sorted(unknown)}")
     if not reason.strip():
         raise ValidationError({"reason": _("Diga por qué cambia la hoja de ruta.")})
+    if "tool" in new_values:
+        check_tool(item.assessed_risk, new_values["tool"])
     changes = {}
     for name, value in new_values.items():
         before = getattr(item, name)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import record, save_audited, save_form_audited, snapshot
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider, Sex
 
@@ -74,16 +75,6 @@ def posted_int(request: HttpRequest, name: str) -> int:
     if not value.isdigit():
         raise Http404
     return int(value)
-
-
-def mark_workshop_started(user, cycle: Cycle) -> None:
-    """The first answer or rating means the workshop is under way; its date starts the clock
-    of road-map completion at 6 and 12 months."""
-    if cycle.stage != Cycle.Stage.PREPARATION:
-        return
-    cycle.stage = Cycle.Stage.WORKSHOP
-    cycle.workshop_on = cycle.workshop_on or today()
-    save_audited(user, cycle, cycle.save)
 
 
 def workshop_context(cycle: Cycle, can_edit: bool, step: str, **extra) -> dict:
@@ -152,7 +143,16 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                 # The same form sent twice (a double tap, a retry after a dropped signal).
                 get_visible_or_404(request.user, Cycle, replayed.pk)
                 return redirect("integrity:cycle_detail", pk=replayed.pk)
-            cycle = create_cycle(request.user, form.cleaned_data, catalogue)
+            data = form.cleaned_data
+            cycle = workshop.open_cycle(
+                request.user,
+                data["provider"],
+                catalogue=catalogue,
+                scale=data["scale"],
+                record_id=data["record_id"],
+                context=data.get("context", ""),
+                workshop_on=data.get("workshop_on"),
+            )
             messages.success(
                 request,
                 _("Se abrió el ciclo %(number)s de %(provider)s; la línea base se tomó hoy.")
@@ -162,34 +162,6 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     else:
         form = CycleCreateForm(initial=initial, providers=providers, catalogue=catalogue)
     return render(request, "integrity/cycle_form.html", {"form": form, "catalogue": catalogue})
-
-
-def create_cycle(user, data: dict, catalogue: CatalogueVersion) -> Cycle:
-    """Next number for the provider, the current catalogue, and the baseline of today."""
-    provider = data["provider"]
-    on = today()
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                last = provider.integrity_cycles.order_by("-number").first()
-                cycle = Cycle(
-                    record_id=data["record_id"],
-                    provider=provider,
-                    number=(last.number + 1) if last else 1,
-                    catalogue=catalogue,
-                    scale=data["scale"],
-                    context=data.get("context", ""),
-                    workshop_on=data.get("workshop_on"),
-                    baseline=take_baseline(provider, on),
-                    baseline_taken_on=on,
-                )
-                cycle.full_clean(validate_unique=False, validate_constraints=False)
-                return save_audited(user, cycle, cycle.save)
-        except IntegrityError:
-            # Someone opened a cycle for the same provider at the same moment: take the next.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -375,27 +347,25 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def add_participant(request: HttpRequest, cycle: Cycle, form: ParticipantForm):
-    """Save once per record id: a form sent again (a retry, a double tap) changes nothing."""
-    record_id = form.cleaned_data["record_id"]
+    """Through ``workshop.add_participant``: a form sent again (a retry, a double tap) changes
+    nothing."""
     done = redirect(reverse("integrity:participants", args=[cycle.pk]) + "#lista")
-    existing = Participant.objects.filter(record_id=record_id).first()
-    if existing is not None:
-        if existing.cycle_id != cycle.pk:
-            form.add_error(
-                None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
-            )
-            return None
+    data = dict(form.cleaned_data)
+    try:
+        person, created = workshop.add_participant(
+            request.user, cycle, record_id=data.pop("record_id"), **data
+        )
+    except RecordConflict:
+        form.add_error(
+            None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+        )
+        return None
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    if not created:
         messages.info(request, _("Esa persona ya estaba registrada."))
         return done
-    person = form.save(commit=False)
-    person.cycle = cycle
-    try:
-        with transaction.atomic():
-            save_audited(request.user, person, person.save)
-    except IntegrityError:
-        # The same form arrived twice at the same moment; the first one saved it.
-        if not cycle.participants.filter(record_id=record_id).exists():
-            raise
     messages.success(request, _("Participante agregado: %(who)s.") % {"who": describe(person)})
     return done
 
@@ -476,19 +446,14 @@ def compliance_row(item, answer, form, saved: bool) -> dict:
 
 
 def save_answer(user, cycle: Cycle, form: ComplianceForm) -> ComplianceAnswer:
-    """One answer per item: a second save (or a replay) updates it."""
-    answer = form.instance
-    try:
-        with transaction.atomic():
-            save_audited(user, answer, form.save)
-            mark_workshop_started(user, cycle)
-    except IntegrityError:
-        # Another phone answered the same item at the same moment: keep the latest answer.
-        stored = ComplianceAnswer.objects.get(cycle=cycle, item=answer.item)
-        stored.answer, stored.evidence = answer.answer, answer.evidence
-        with transaction.atomic():
-            save_audited(user, stored, stored.save)
-        answer = stored
+    """One answer per item, through ``workshop.answer_checklist``."""
+    answer, _created = workshop.answer_checklist(
+        user,
+        cycle,
+        form.instance.item,
+        form.cleaned_data["answer"],
+        form.cleaned_data.get("evidence", ""),
+    )
     return answer
 
 
@@ -587,12 +552,7 @@ def save_rating(user, cycle, entry, person, likelihood, impact) -> Rating:
     """Upsert by (risk, participant): sending the same rating again changes nothing."""
     with transaction.atomic():
         assessed = assessed_for(user, cycle, entry)
-        rating = Rating.objects.filter(assessed_risk=assessed, participant=person).first()
-        rating = rating or Rating(assessed_risk=assessed, participant=person)
-        rating.likelihood, rating.impact = likelihood, impact
-        rating.full_clean(validate_unique=False, validate_constraints=False)
-        save_audited(user, rating, rating.save)
-        mark_workshop_started(user, cycle)
+        rating, _created = workshop.rate_risk(user, assessed, person, likelihood, impact)
     return rating
 
 
@@ -677,7 +637,7 @@ def rate_by_consensus(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> H
                     assessed.consensus_likelihood, assessed.consensus_impact = likelihood, impact
                     assessed.full_clean(validate_unique=False, validate_constraints=False)
                     save_audited(request.user, assessed, assessed.save)
-                    mark_workshop_started(request.user, cycle)
+                    workshop.mark_workshop_started(request.user, cycle)
                 entry.assessed = assessed
                 status = "saved" if likelihood is not None else "cleared"
             except ValidationError as error:
@@ -808,7 +768,7 @@ def top_three(request: HttpRequest, pk: int) -> HttpResponse:
         form = TopThreeForm(request.POST, rated=choices)
         if form.is_valid():
             try:
-                save_top_three(request.user, cycle, form.ordered_ids())
+                workshop.set_top_three(request.user, cycle, form.ordered_ids())
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -823,21 +783,6 @@ def top_three(request: HttpRequest, pk: int) -> HttpResponse:
         cycle, can_edit, "top_three", form=form, rated=rated, with_actions=with_actions
     )
     return render(request, "integrity/workshop/top_three.html", context)
-
-
-def save_top_three(user, cycle: Cycle, ordered_ids: list[int]) -> None:
-    """The rule is ``workshop.choose_top_three``; each priority that moved is audited."""
-    before = dict(cycle.assessed_risks.values_list("pk", "priority"))
-    with transaction.atomic():
-        workshop.choose_top_three(cycle, ordered_ids)
-        for assessed in cycle.assessed_risks.select_related("risk"):
-            if before.get(assessed.pk) != assessed.priority:
-                record(
-                    user,
-                    AuditEvent.Action.UPDATE,
-                    assessed,
-                    {"priority": [before.get(assessed.pk), assessed.priority]},
-                )
 
 
 # Road-map plan for the top three -----------------------------------------------------------------
@@ -886,24 +831,30 @@ def roadmap_form(cycle: Cycle, assessed: AssessedRisk, data=None) -> RoadmapItem
 
 
 def add_roadmap_item(request, cycle: Cycle, assessed: AssessedRisk, form: RoadmapItemForm):
-    record_id = form.cleaned_data["record_id"]
+    """Through ``workshop.plan_action``; the same form sent twice adds the action once."""
     done = redirect(reverse("integrity:roadmap_plan", args=[cycle.pk]) + f"#riesgo-{assessed.pk}")
-    existing = RoadmapItem.objects.filter(record_id=record_id).select_related("assessed_risk")
-    if (found := existing.first()) is not None:
-        if found.assessed_risk.cycle_id != cycle.pk:
-            form.add_error(
-                None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
-            )
-            return None
+    data = form.cleaned_data
+    try:
+        item, created = workshop.plan_action(
+            request.user,
+            assessed,
+            record_id=data["record_id"],
+            **{
+                name: data[name]
+                for name in ("tool", "action", "responsible", "deadline", "done_when")
+            },
+        )
+    except RecordConflict:
+        form.add_error(
+            None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+        )
+        return None
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    if not created:
         messages.info(request, _("Esa acción ya estaba guardada."))
         return done
-    item = form.instance
-    try:
-        with transaction.atomic():
-            save_audited(request.user, item, form.save)
-    except IntegrityError:
-        if not existing.exists():
-            raise
     messages.success(
         request, _("Acción agregada a la hoja de ruta: %(action)s") % {"action": item.action}
     )

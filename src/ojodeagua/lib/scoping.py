@@ -22,6 +22,13 @@ class Area:
     def __bool__(self) -> bool:
         return bool(self.municipality_ids or self.provider_ids)
 
+    def covers(self, municipality_id: int | None, provider_id: int | None) -> bool:
+        """The rule of the querysets' ``in_area``, for a record not saved yet: its municipality
+        is covered whole, or its provider one by one."""
+        return municipality_id in self.municipality_ids or (
+            provider_id is not None and provider_id in self.provider_ids
+        )
+
     def __or__(self, other: "Area") -> "Area":
         return Area(
             self.municipality_ids | other.municipality_ids,

@@ -166,12 +166,9 @@ class ObservationSpec(ImportSpec):
             return
         if self.on_written is not None:
             self.on_written(changed)
-        refresh_indicators(changed)
-
-
-def refresh_indicators(observations: list[models.Model]) -> None:
-    """Recompute the indicators the written observations touch, in the import's transaction."""
-    figures.refresh_indicators(observations)
+        # The one refresh every writer asks for: it runs when the import commits, and not at
+        # all for a dry run (rolled back).
+        figures.refresh_indicators_on_commit(changed)
 
 
 @dataclass
@@ -211,10 +208,8 @@ class ObservationImport:
     def _in(self, area, place: tuple[int | None, int | None]) -> bool:
         if self.scope is None or self.scope.everything:
             return True
-        municipality_id, provider_id = place
-        return municipality_id in area.municipality_ids or (
-            provider_id is not None and provider_id in area.provider_ids
-        )
+        # The rule of monitoring.workflow.may_record / can_validate, on the row's place.
+        return area.covers(*place)
 
     def may_edit(self, place) -> bool:
         return self._in(self.scope.edit if self.scope else None, place)

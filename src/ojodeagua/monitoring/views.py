@@ -297,13 +297,7 @@ class ObservationPages(EntityPages):
 
     def validate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_visible_or_404(request.user, self.model, pk)
-        if not workflow.can_validate(scope_for(request.user), obj):
-            raise PermissionDenied
-        if not obj.is_validated:
-            obj.validate_by(request.user)
-            with transaction.atomic():
-                save_audited(request.user, obj, obj.save)
-            refresh_indicators_on_commit([obj])
+        if workflow.validate_observation(obj, request.user):
             messages.success(request, _("Registro validado: ya cuenta en los resúmenes."))
         return redirect(obj.get_absolute_url())
 

@@ -95,6 +95,8 @@ def test_the_treasurer_starts_a_cycle_with_the_current_catalogue(db):
     assert created.number == before + 1
     assert created.catalogue == CatalogueVersion.current()
     assert created.scale.code == "3x3"
+    # Opened as the page opens one: with the baseline of the day.
+    assert created.baseline and created.baseline_taken_on is not None
     assert AuditEvent.objects.filter(object_id=str(created.pk), action="create").exists()
     refused = api("tesorera").post(
         "/api/v1/cycles/", {"provider": foreign_committee().pk}, format="json"
@@ -464,10 +466,19 @@ def test_a_complaint_is_answered_through_the_api(cycle):
     missing = api("tesorera").patch(path, {"status": "answered"}, format="json")
     assert missing.status_code == 400
     assert "Anote cuándo se respondió la queja." in missing.content.decode()
-    answered = api("tesorera").patch(
+    unanswered = api("tesorera").patch(
         path, {"status": "answered", "answered_on": "2026-10-05"}, format="json"
     )
+    assert unanswered.status_code == 400
+    assert "Escriba qué se le respondió a quien se quejó." in unanswered.content.decode()
+    answered = api("tesorera").patch(
+        path,
+        {"status": "answered", "answered_on": "2026-10-05", "answer": "Se cambió el tubo"},
+        format="json",
+    )
     assert answered.status_code == 200, answered.content
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.ANSWERED
     assert api(municipal_viewer()).patch(path, {"answer": "x"}, format="json").status_code == 403
     assert AuditEvent.objects.filter(object_id=str(complaint.pk), action="update").exists()
 

@@ -66,12 +66,15 @@ def supply_day(system: WaterSystem, **extra) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_treasurer_logs_a_supply_day_which_is_pending_and_hers(monkeypatch):
+def test_the_treasurer_logs_a_supply_day_which_is_pending_and_hers(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     refreshed = []
     monkeypatch.setattr(engine, "refresh_after", lambda obs: refreshed.extend(obs))
     system = committee_system()
 
-    response = api("tesorera").post("/api/v1/supply-days/", supply_day(system), format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api("tesorera").post("/api/v1/supply-days/", supply_day(system), format="json")
 
     assert response.status_code == 201, response.json()
     body = response.json()

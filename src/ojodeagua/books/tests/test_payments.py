@@ -30,6 +30,7 @@ from ojodeagua.books.tests.factories import (
     make_committee,
     pay,
 )
+from ojodeagua.lib.records import RecordConflict
 
 
 @pytest.fixture
@@ -165,8 +166,10 @@ def test_a_voided_receipt_reopens_its_months_and_its_number_is_never_reused(
     committee, toma, treasurer
 ):
     payment, _ = pay(committee, "p1", "150", D(2026, 3, 10), toma)
-    void = void_payment(payment, "Se anotó en la toma equivocada", treasurer, D(2026, 3, 11))
-    assert isinstance(void, PaymentVoid) and void.voided_by == treasurer
+    void, created = void_payment(
+        payment, "Se anotó en la toma equivocada", treasurer, D(2026, 3, 11)
+    )
+    assert created and isinstance(void, PaymentVoid) and void.voided_by == treasurer
     assert payment.allocations.count() == 2  # kept, but they no longer count
     assert left_by_month(toma) == {1: M("100.00"), 2: M("100.00"), 3: M("100.00")}
     assert arrears(toma, D(2026, 3, 10)) == M("50.00")  # still paid on the day it was paid
@@ -177,8 +180,14 @@ def test_a_voided_receipt_reopens_its_months_and_its_number_is_never_reused(
     held = balances(committee.pk)
     assert held[Account.CASH] == M("0.00") and held[Account.RECEIVABLE] == M("300.00")
     assert pay(committee, "p2", "10", D(2026, 3, 12), toma)[0].receipt_number == 2
-    with pytest.raises(ValidationError, match="ya estaba cancelado"):
+    again, created_again = void_payment(
+        payment, " Se anotó en la toma equivocada ", treasurer, D(2026, 3, 12)
+    )
+    assert not created_again and again.pk == void.pk and again.voided_on == D(2026, 3, 11)
+    with pytest.raises(RecordConflict, match="ya estaba cancelado") as refused:
         void_payment(payment, "otra vez", treasurer, D(2026, 3, 12))
+    assert refused.value.fields == ["reason"]
+    assert PaymentVoid.objects.filter(payment=payment).count() == 1
     with pytest.raises(ValidationError, match="Escriba por qué"):
         void_payment(Payment.objects.get(record_id="p2"), "", treasurer, D(2026, 3, 12))
     assert verify_chain(committee.pk).ok

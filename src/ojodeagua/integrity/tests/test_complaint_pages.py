@@ -10,8 +10,9 @@ from django.utils import timezone
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.conftest import login_client
 from ojodeagua.integrity.models import Complaint
-from ojodeagua.integrity.register import ComplaintConflict, file_complaint
+from ojodeagua.integrity.register import file_complaint
 from ojodeagua.integrity.tests.factories import committee_reached_by
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.providers.models import Provider
@@ -254,10 +255,11 @@ def test_file_complaint_is_idempotent_and_says_when_content_differs(committee, t
         AuditEvent.objects.get(content_type__model="complaint", object_id=str(first.pk)).actor_label
         == "sistema"
     )
-    with pytest.raises(ComplaintConflict):
+    with pytest.raises(RecordConflict) as refused:
         file_complaint(
             committee, received_on=today, what="Otra", channel="public_form", record_id="pub-1"
         )
+    assert refused.value.fields == ["what"]
 
 
 def test_the_complaint_form_asks_for_the_committee_in_plain_words(ong):

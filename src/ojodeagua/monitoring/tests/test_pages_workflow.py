@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 
 from ojodeagua.monitoring import workflow
 from ojodeagua.monitoring.models import SupplyDay
@@ -63,3 +64,28 @@ def test_who_may_validate_and_record():
     assert not workflow.can_validate(scope_for(treasurer), own)
     assert not workflow.may_record(scope_for(agency), outside)
     assert not workflow.can_validate(scope_for(agency), outside)
+
+
+@pytest.mark.django_db
+def test_who_may_record_and_validate_is_asked_in_one_place(django_capture_on_commit_callbacks):
+    treasurer = User.objects.get(username="tesorera")
+    own = SupplyDay.objects.filter(
+        system__provider__in=scope_for(treasurer).edit.provider_ids, state=State.SUBMITTED
+    ).first()
+    foreign = day()
+    # A committee member records her own committee's data as pending, never as validated.
+    workflow.check_may_save(scope_for(treasurer), own, State.SUBMITTED)
+    with pytest.raises(PermissionDenied, match="Solo la coordinación"):
+        workflow.check_may_save(scope_for(treasurer), own, State.VALIDATED)
+    with pytest.raises(PermissionDenied, match="no registrar observaciones"):
+        workflow.check_may_save(scope_for(treasurer), foreign, State.SUBMITTED)
+    with pytest.raises(PermissionDenied, match="Solo la coordinación"):
+        workflow.validate_observation(own, treasurer)
+    # The coordinator validates it once; the indicators are refreshed when that commits.
+    coordinator = User.objects.get(username="agencia")
+    with django_capture_on_commit_callbacks() as refreshes:
+        assert workflow.validate_observation(own, coordinator)
+    assert len(refreshes) == 1
+    assert not workflow.validate_observation(own, coordinator)
+    own.refresh_from_db()
+    assert own.state == State.VALIDATED and own.validated_by == coordinator
