@@ -3,7 +3,6 @@
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -12,6 +11,7 @@ from rest_framework.test import APIClient
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import municipal_viewer
 from ojodeagua.places.models import Locality
 from ojodeagua.watersystems.models import WaterSystem
 
@@ -108,13 +108,7 @@ def test_the_treasurer_updates_her_committee_but_cannot_create_systems():
 
 @pytest.mark.django_db
 def test_a_viewer_reads_but_cannot_write():
-    viewer = User.objects.create_user("consulta", password="x")
-    agency_membership = Membership.objects.get(user__username="agencia")
-    membership = Membership.objects.create(
-        user=viewer, organisation=agency_membership.organisation, role=Membership.Role.VIEWER
-    )
-    membership.municipalities.set(agency_membership.municipalities.all())
-    client = client_for("consulta")
+    client = client_for(municipal_viewer())
     provider = client.get("/api/v1/providers/").json()["results"][0]
 
     response = client.patch(f"/api/v1/providers/{provider['id']}/", {"notes": "x"}, format="json")

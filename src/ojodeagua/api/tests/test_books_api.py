@@ -11,7 +11,6 @@ from rest_framework.test import APIClient
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books import ledger
-from ojodeagua.books.charges import generate_charges
 from ojodeagua.books.models import (
     Account,
     CashCount,
@@ -28,10 +27,18 @@ from ojodeagua.books.models import (
     Sale,
 )
 from ojodeagua.books.payments import record_payment
-from ojodeagua.books.tests.builders import D, add_connection, add_rule, add_tariff, make_committee
+from ojodeagua.books.tests.factories import (
+    D,
+    add_connection,
+    add_rule,
+    charged_tomas,
+    committee_reached_by,
+    make_committee,
+)
 from ojodeagua.books.tests.tampering import database_administrator
 from ojodeagua.books.verification import verify_books
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import municipal_viewer
 
 PAYMENTS = "/api/v1/payments/"
 
@@ -47,18 +54,13 @@ def api(username: str) -> APIClient:
 @pytest.fixture
 def committee(db):
     """A committee of our own that the treasurer keeps (besides the demo's first one)."""
-    provider = make_committee("Comité de Agua de la API")
-    Membership.objects.get(user__username="tesorera").providers.add(provider)
-    return provider
+    return committee_reached_by("Comité de Agua de la API", "tesorera")
 
 
 @pytest.fixture
 def toma(committee):
     """A toma charged $100 for January and February 2026."""
-    add_tariff(committee, "100.00", D(2026, 1, 1))
-    connection = add_connection(committee, "T-01")
-    for month in (1, 2):
-        generate_charges(committee, D(2026, month, 1))
+    (connection,) = charged_tomas(committee, ["T-01"], months=[1, 2])
     return connection
 
 
@@ -226,16 +228,6 @@ def test_money_is_never_edited_or_deleted_through_the_api(committee, toma):
 
 
 # --- Scope -----------------------------------------------------------------------------------
-
-
-def municipal_viewer() -> str:
-    viewer = User.objects.create_user("consulta", password="x")
-    agency = Membership.objects.get(user__username="agencia")
-    membership = Membership.objects.create(
-        user=viewer, organisation=agency.organisation, role=Membership.Role.VIEWER
-    )
-    membership.municipalities.set(agency.municipalities.all())
-    return "consulta"
 
 
 def test_the_treasurer_neither_reads_nor_writes_another_committees_books(committee, other):

@@ -20,8 +20,10 @@ from ojodeagua.integrity.models import (
     RoadmapItem,
     ScorecardScore,
 )
+from ojodeagua.integrity.tests.factories import assess, make_cycle
 from ojodeagua.integrity.tests.test_agency import build, months_after
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import municipal_viewer
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
@@ -48,29 +50,6 @@ def foreign_committee() -> Provider:
     )
 
 
-def new_cycle(provider, workshop_on=WORKSHOP_ON) -> Cycle:
-    catalogue = CatalogueVersion.current()
-    latest = provider.integrity_cycles.order_by("-number").first()
-    return Cycle.objects.create(
-        provider=provider,
-        number=latest.number + 1 if latest else 1,
-        catalogue=catalogue,
-        scale=catalogue.scales.get(code="3x3"),
-        workshop_on=workshop_on,
-        stage="workshop",
-    )
-
-
-def municipal_viewer() -> str:
-    viewer = User.objects.create_user("consulta", password="x")
-    agency = Membership.objects.get(user__username="agencia")
-    membership = Membership.objects.create(
-        user=viewer, organisation=agency.organisation, role=Membership.Role.VIEWER
-    )
-    membership.municipalities.set(agency.municipalities.all())
-    return "consulta"
-
-
 def participant(cycle, **extra) -> dict:
     return {
         "record_id": "tel-7:persona-1",
@@ -85,7 +64,7 @@ def participant(cycle, **extra) -> dict:
 
 @pytest.fixture
 def cycle(db) -> Cycle:
-    return new_cycle(own_committee())
+    return make_cycle(own_committee(), workshop_on=WORKSHOP_ON, stage="workshop")
 
 
 def results(response) -> list[dict]:
@@ -94,7 +73,7 @@ def results(response) -> list[dict]:
 
 
 def test_a_committee_sees_only_its_own_cycles(cycle):
-    foreign = new_cycle(foreign_committee())
+    foreign = make_cycle(foreign_committee(), workshop_on=WORKSHOP_ON, stage="workshop")
     mine = results(api("tesorera").get("/api/v1/cycles/", {"page_size": 1000}))
     assert {row["provider"] for row in mine} == {own_committee().pk}
     assert cycle.pk in {row["id"] for row in mine}
@@ -167,7 +146,7 @@ def test_participant_names_only_for_those_who_may_edit_the_committee(cycle):
 
 
 def test_writes_outside_the_edit_scope_are_refused(cycle):
-    foreign = new_cycle(foreign_committee())
+    foreign = make_cycle(foreign_committee(), workshop_on=WORKSHOP_ON, stage="workshop")
     outside = api("tesorera").post(
         "/api/v1/participants/", participant(foreign, record_id="x-1"), format="json"
     )
@@ -183,7 +162,7 @@ def test_writes_outside_the_edit_scope_are_refused(cycle):
 
 
 def test_a_resend_of_someone_elses_record_answers_conflict_without_showing_it(cycle):
-    foreign = new_cycle(foreign_committee())
+    foreign = make_cycle(foreign_committee(), workshop_on=WORKSHOP_ON, stage="workshop")
     Participant.objects.create(
         cycle=foreign, record_id="ajeno-1", role="user", sex="F", age_group="adult"
     )
@@ -194,18 +173,9 @@ def test_a_resend_of_someone_elses_record_answers_conflict_without_showing_it(cy
     assert "Rosa" not in response.content.decode() and "cycle" not in response.json()
 
 
-def rated_risk(cycle, code="R01", consensus=(3, 3)) -> AssessedRisk:
-    return AssessedRisk.objects.create(
-        cycle=cycle,
-        risk=cycle.catalogue.risks.get(code=code),
-        consensus_likelihood=consensus[0],
-        consensus_impact=consensus[1],
-    )
-
-
 def test_a_rating_is_upserted_by_risk_and_participant(cycle):
     person = Participant.objects.create(cycle=cycle, role="user", sex="F", age_group="young")
-    risk = rated_risk(cycle)
+    risk = assess(cycle, "R01", 3, 3)
     client = api("tesorera")
     rating = {"assessed_risk": risk.pk, "participant": person.pk, "likelihood": 2, "impact": 3}
     first = client.post("/api/v1/ratings/", rating, format="json")
@@ -236,7 +206,7 @@ def test_an_assessed_risk_and_the_top_three(cycle):
     )
     assert created.status_code == 201, created.content
     assert created.json()["consensus_band"] == "high"
-    catalogue = rated_risk(cycle, "R06", (2, 2))
+    catalogue = assess(cycle, "R06", 2, 2)
     duplicate = client.post(
         "/api/v1/assessed-risks/", {"cycle": cycle.pk, "risk": catalogue.risk_id}, format="json"
     )
@@ -259,7 +229,7 @@ def test_an_assessed_risk_and_the_top_three(cycle):
 
 
 def planned_action(cycle) -> RoadmapItem:
-    risk = rated_risk(cycle)
+    risk = assess(cycle, "R01", 3, 3)
     risk.priority = 1
     risk.save()
     return RoadmapItem.objects.create(
@@ -306,7 +276,7 @@ def test_a_road_map_change_needs_a_reason_and_is_kept(cycle):
 
 
 def test_a_road_map_action_is_created_once_and_only_for_the_top_three(cycle):
-    risk = rated_risk(cycle)
+    risk = assess(cycle, "R01", 3, 3)
     action = {
         "record_id": "tel-7:accion-9",
         "assessed_risk": risk.pk,
@@ -467,7 +437,7 @@ def test_the_overview_adds_the_same_figures_as_the_agency_functions(db):
 
 def test_a_record_stays_with_its_cycle_and_readers_cannot_change_it(cycle):
     person = Participant.objects.create(cycle=cycle, role="user", sex="F", age_group="adult")
-    other = new_cycle(own_committee(), D(2026, 9, 1))
+    other = make_cycle(own_committee(), workshop_on=D(2026, 9, 1), stage="workshop")
     moved = api("tesorera").patch(
         f"/api/v1/participants/{person.pk}/", {"cycle": other.pk}, format="json"
     )

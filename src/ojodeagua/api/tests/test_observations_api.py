@@ -19,6 +19,7 @@ from ojodeagua.monitoring.models import (
     SystemVisit,
 )
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import municipal_viewer
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.waterquality.models import Limit, Norm, NormVersion, Parameter, Sample
 from ojodeagua.watersystems.models import WaterSystem
@@ -62,16 +63,6 @@ def supply_day(system: WaterSystem, **extra) -> dict:
         "hours": "6.5",
         **extra,
     }
-
-
-def municipal_viewer() -> str:
-    viewer = User.objects.create_user("consulta", password="x")
-    agency = Membership.objects.get(user__username="agencia")
-    membership = Membership.objects.create(
-        user=viewer, organisation=agency.organisation, role=Membership.Role.VIEWER
-    )
-    membership.municipalities.set(agency.municipalities.all())
-    return "consulta"
 
 
 @pytest.mark.django_db

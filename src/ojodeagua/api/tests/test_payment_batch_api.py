@@ -9,7 +9,7 @@ from ojodeagua.api.tests.test_books_api import (  # noqa: F401 (fixtures)
 )
 from ojodeagua.books.ledger import verify_chain
 from ojodeagua.books.models import Payment
-from ojodeagua.books.tests.builders import add_connection, make_committee
+from ojodeagua.books.tests.factories import add_connection, make_committee
 
 BATCH = "/api/v1/payments/batch/"
 

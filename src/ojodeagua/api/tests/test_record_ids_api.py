@@ -2,27 +2,19 @@
 with, so a phone can tell which of its records the server already holds."""
 
 import pytest
-from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
+from ojodeagua.api.tests.test_books_api import api
 from ojodeagua.books import cash, charges
-from ojodeagua.books.tests.builders import D, add_connection, make_committee
-from ojodeagua.organisations.models import Membership
-
-
-def api(username: str) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+from ojodeagua.books.tests.factories import (
+    D,
+    add_connection,
+    committee_reached_by,
+)
 
 
 @pytest.fixture
 def committee(db):
-    provider = make_committee("Comité de Agua de los Identificadores (API)")
-    Membership.objects.get(user__username="tesorera").providers.add(provider)
-    return provider
+    return committee_reached_by("Comité de Agua de los Identificadores (API)", "tesorera")
 
 
 def test_a_fine_its_credit_and_an_account_are_read_back_with_their_record_ids(committee):

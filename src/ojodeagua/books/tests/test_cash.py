@@ -18,7 +18,7 @@ from ojodeagua.books.models import (
     Signer,
 )
 from ojodeagua.books.payments import record_payment
-from ojodeagua.books.tests.builders import D, M, make_committee
+from ojodeagua.books.tests.factories import D, M, make_committee
 
 
 @pytest.fixture

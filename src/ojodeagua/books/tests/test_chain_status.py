@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ojodeagua.books import ledger
 from ojodeagua.books.models import ChainCheck, JournalEntry
-from ojodeagua.books.tests.builders import make_committee
+from ojodeagua.books.tests.factories import make_committee
 from ojodeagua.books.tests.test_ledger_ranges import change_amount, delete, post_chain
 
 

@@ -11,8 +11,8 @@ from ojodeagua.books.ledger import balances, verify_chain
 from ojodeagua.books.models import Account, Charge, Connection, JournalEntry, Tariff
 from ojodeagua.books.payments import open_charges, record_payment
 from ojodeagua.books.selectors import arrears
-from ojodeagua.books.tests.builders import D, M, add_connection, add_rule, add_tariff
-from ojodeagua.books.tests.builders import make_committee as build_committee
+from ojodeagua.books.tests.factories import D, M, add_connection, add_rule, add_tariff
+from ojodeagua.books.tests.factories import make_committee as build_committee
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ import pytest
 from django.db import connection, connections
 
 from ojodeagua.books import ledger
-from ojodeagua.books.charges import generate_charges
 from ojodeagua.books.models import (
     Charge,
     Connection,
@@ -28,7 +27,12 @@ from ojodeagua.books.models import (
     PaymentAllocation,
 )
 from ojodeagua.books.payments import open_charges, record_payment
-from ojodeagua.books.tests.builders import D, M, add_connection, add_tariff, make_committee
+from ojodeagua.books.tests.factories import (
+    D,
+    M,
+    charged_tomas,
+    make_committee,
+)
 
 PAYMENTS = 20
 
@@ -86,10 +90,7 @@ def in_database(database: str | None, read):
 def committee(transactional_db):
     """Five connections, each charged $100 for January 2026."""
     provider = make_committee("Comité de la prueba de concurrencia")
-    add_tariff(provider, "100.00", D(2026, 1, 1))
-    for number in range(5):
-        add_connection(provider, f"T-{number}")
-    generate_charges(provider, D(2026, 1, 1))
+    charged_tomas(provider, [f"T-{number}" for number in range(5)], months=[1])
     return provider
 
 

@@ -17,7 +17,6 @@ from ojodeagua.books.models import (
     Connection,
     Deposit,
     Expense,
-    Household,
     JournalEntry,
     MoneyAccount,
     Payment,
@@ -25,8 +24,16 @@ from ojodeagua.books.models import (
     Quote,
     Sale,
 )
-from ojodeagua.books.tests.builders import D, M, add_connection, add_tariff, make_committee
+from ojodeagua.books.tests.factories import (
+    D,
+    M,
+    add_connection,
+    add_tariff,
+    committee_reached_by,
+    make_committee,
+)
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.web.tests.test_browser import browser  # noqa: F401
 
 NAME = "Rosalinda Pérez Gómez"
@@ -47,10 +54,7 @@ def committee(db):
 @pytest.fixture
 def toma(committee, treasurer):
     """A toma of her committee owing $100 for January and $100 for February 2026."""
-    home = Household.objects.create(
-        provider=committee, number="9901", name=NAME, locality=committee.locality
-    )
-    connection = Connection.objects.create(provider=committee, household=home, code="PZ-9901")
+    connection = add_connection(committee, "PZ-9901", number="9901", name=NAME)
     for month in (1, 2):
         charges.charge_fine(
             connection,
@@ -65,9 +69,7 @@ def toma(committee, treasurer):
 @pytest.fixture
 def own_committee(db):
     """A committee of our own, added to the treasurer's membership, for figures by hand."""
-    provider = make_committee("Comité de Agua Las Pruebas")
-    Membership.objects.get(user__username="tesorera").providers.add(provider)
-    return provider
+    return committee_reached_by("Comité de Agua Las Pruebas", "tesorera")
 
 
 @pytest.fixture
@@ -182,10 +184,7 @@ def test_numbers_in_links_and_receipts_carry_no_thousands_separator(tesorera, ow
     from ojodeagua.books.models import ReceiptCounter
     from ojodeagua.books.payments import record_payment
 
-    home = Household.objects.create(
-        provider=own_committee, number="77", name=NAME, locality=own_committee.locality
-    )
-    toma = Connection.objects.create(pk=123456, provider=own_committee, household=home, code="K-7")
+    toma = add_connection(own_committee, "K-7", number="77", name=NAME, pk=123456)
     url = f"/cuentas/{own_committee.pk}/pagos/nuevo/"
     assert "?toma=123456" in text(tesorera.get(url, {"q": "K-7"}))
     page = text(tesorera.get(url, {"toma": "123456"}))
@@ -315,13 +314,9 @@ def test_a_viewer_reads_receipts_and_gets_403_on_changes(committee, toma):
     payment, _ = record_payment(
         committee, record_id=None, amount="10", paid_on=D(2026, 3, 1), connection=toma
     )
-    viewer = User.objects.create_user("consulta-cuentas")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.first(),
-        role=Membership.Role.VIEWER,
+    make_viewer(
+        "consulta-cuentas", organisation=Organisation.objects.first(), providers=[committee]
     )
-    membership.providers.add(committee)
     client = login_client("consulta-cuentas")
     base = f"/cuentas/{committee.pk}"
     assert client.get(f"{base}/recibos/{payment.receipt_number}/").status_code == 200
@@ -576,12 +571,9 @@ def test_the_books_page_offers_the_actions_only_to_editors(tesorera, agencia, co
     page = text(tesorera.get(f"/cuentas/{committee.pk}/"))
     assert f"/cuentas/{committee.pk}/pagos/nuevo/" in page
     assert f"/cuentas/{committee.pk}/caja/corte/" in page
-    viewer = User.objects.create_user("consulta-libros")
     from ojodeagua.organisations.models import Organisation
 
-    Membership.objects.create(
-        user=viewer, organisation=Organisation.objects.first(), role=Membership.Role.VIEWER
-    ).providers.add(committee)
+    make_viewer("consulta-libros", organisation=Organisation.objects.first(), providers=[committee])
     read_only = text(login_client("consulta-libros").get(f"/cuentas/{committee.pk}/"))
     assert "/pagos/nuevo/" not in read_only
     assert f"/cuentas/{committee.pk}/pagos/" in read_only
@@ -599,10 +591,7 @@ def test_a_payment_on_a_phone_survives_a_dropped_connection_and_is_recorded_once
     from ojodeagua.web.tests.test_browser import PHONE, overflow
 
     committee = Membership.objects.get(user__username="tesorera").providers.get()
-    home = Household.objects.create(
-        provider=committee, number="9977", name=NAME, locality=committee.locality
-    )
-    toma = Connection.objects.create(provider=committee, household=home, code="PZ-9977")
+    toma = add_connection(committee, "PZ-9977", number="9977", name=NAME)
     charges.charge_fine(toma, on=D(2026, 1, 5), amount=M("100.00"), description="Cuota")
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX")
     page = context.new_page()

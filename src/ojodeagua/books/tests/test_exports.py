@@ -9,7 +9,7 @@ import pytest
 
 from ojodeagua.books.ledger import credit, debit, post_entry
 from ojodeagua.books.models import Account, Connection, Household, Payment, PaymentVoid
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import treasurers_new_committee
 from ojodeagua.organisations.models import Membership
 
 D = datetime.date

@@ -11,14 +11,12 @@ from ojodeagua.books.models import (
     Account,
     BooksSettings,
     Charge,
-    Connection,
-    Household,
     Payment,
     PaymentAllocation,
     PaymentVoid,
     Sale,
 )
-from ojodeagua.places.models import Locality
+from ojodeagua.books.tests.factories import add_connection, make_provider
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
@@ -27,10 +25,7 @@ YEAR = (D(2026, 1, 1), D(2026, 3, 31))
 
 
 def provider(kind="committee") -> Provider:
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    return Provider.objects.create(
-        name=f"Prueba {kind}", kind=kind, municipality=locality.municipality
-    )
+    return make_provider(f"Prueba {kind}", kind)
 
 
 def entry(p, day, lines):
@@ -42,13 +37,8 @@ def committee(db):
     """Three households, $50 a month for January to March; paid: A all, B January only,
     C nothing (and one of C's payments was voided). Spent $120; reserve $360."""
     p = provider()
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    tomas = {}
-    for code in "ABC":
-        home = Household.objects.create(provider=p, number=code, name=code, locality=locality)
-        tomas[code] = Connection.objects.create(provider=p, household=home, code=code)
-    exempt_home = Household.objects.create(provider=p, number="D", name="D", locality=locality)
-    Connection.objects.create(provider=p, household=exempt_home, code="D", status="suspended")
+    tomas = {code: add_connection(p, code, name=code) for code in "ABC"}
+    add_connection(p, "D", name="D", status="suspended")
     charges = {}
     for code, toma in tomas.items():
         for month in (1, 2, 3):

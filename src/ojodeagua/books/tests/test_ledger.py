@@ -18,8 +18,8 @@ from ojodeagua.books.ledger import (
     verify_chain,
 )
 from ojodeagua.books.models import Account, JournalEntry, JournalLine
+from ojodeagua.books.tests.factories import make_committee
 from ojodeagua.books.tests.tampering import database_administrator
-from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
@@ -28,10 +28,7 @@ M = Decimal
 
 @pytest.fixture
 def committee(db) -> Provider:
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    return Provider.objects.create(
-        name="Comité de cuentas", kind="committee", municipality=locality.municipality
-    )
+    return make_committee("Comité de cuentas")
 
 
 JANUARY_5 = D(2026, 1, 5)

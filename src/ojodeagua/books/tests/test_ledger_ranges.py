@@ -9,7 +9,7 @@ from django.db import connection
 from ojodeagua.books import ledger
 from ojodeagua.books.ledger import credit, debit, post_entries, verify_chain
 from ojodeagua.books.models import Account, JournalEntry, JournalLine
-from ojodeagua.books.tests.builders import make_committee
+from ojodeagua.books.tests.factories import make_committee
 from ojodeagua.books.tests.tampering import tamper
 
 D = datetime.date

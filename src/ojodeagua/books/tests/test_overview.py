@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from ojodeagua.books.ledger import credit, debit, post_entry
-from ojodeagua.books.models import Account, Charge, Connection, Household, Payment
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.models import Account, Charge, Payment
+from ojodeagua.books.tests.factories import add_connection, treasurers_new_committee
 from ojodeagua.organisations.models import Membership
 
 D = datetime.date
@@ -16,10 +16,7 @@ D = datetime.date
 @pytest.fixture
 def books(db):
     provider = treasurers_new_committee()
-    home = Household.objects.create(
-        provider=provider, number="9", name="Guadalupe Díaz Méndez", locality=provider.locality
-    )
-    toma = Connection.objects.create(provider=provider, household=home, code="T-9")
+    toma = add_connection(provider, "T-9", number="9", name="Guadalupe Díaz Méndez")
     for month in (7, 8):
         Charge.objects.create(
             provider=provider,
@@ -75,7 +72,7 @@ def test_who_owes_counts_only_what_is_left_most_owed_first(db):
     from ojodeagua.books.charges import generate_charges
     from ojodeagua.books.overview import owing
     from ojodeagua.books.payments import record_payment
-    from ojodeagua.books.tests.builders import add_connection, add_tariff
+    from ojodeagua.books.tests.factories import add_tariff
 
     provider = treasurers_new_committee()
     add_tariff(provider, "50.00", D(2026, 8, 1))

@@ -10,14 +10,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.books.models import Connection, ExemptionRule, Household
+from ojodeagua.books.models import Connection, Household
 from ojodeagua.books.padron import may_see_names, padron_counts
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import add_household, add_rule, treasurers_new_committee
 from ojodeagua.organisations.models import Membership
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
 NAME = "Rosalba Pérez Gómez"
+# The assembly's rule for older adults, as the padrón pages show it.
+ELDERS_RULE = {
+    "name": "Personas adultas mayores",
+    "approved_on": D(2025, 3, 2),
+    "minutes_reference": "Acta de asamblea 3/2025",
+}
 OTHER_NAME = "Eusebio Díaz Hernández"
 
 
@@ -46,32 +52,6 @@ def outside_committee(db) -> Provider:
 
 def user(username: str) -> User:
     return User.objects.get(username=username)
-
-
-def add_household(provider, number, name, *, code=None, status="active", rule=None, reason=""):
-    household = Household.objects.create(
-        provider=provider, number=number, name=name, locality=provider.locality, people=4
-    )
-    if code:
-        Connection.objects.create(
-            provider=provider,
-            household=household,
-            code=code,
-            status=status,
-            exemption=rule,
-            exemption_reason=reason,
-        )
-    return household
-
-
-def add_rule(provider, name="Personas adultas mayores", percent=100) -> ExemptionRule:
-    return ExemptionRule.objects.create(
-        provider=provider,
-        name=name,
-        discount_percent=percent,
-        approved_on=D(2025, 3, 2),
-        minutes_reference="Acta de asamblea 3/2025",
-    )
 
 
 def csv_rows(response) -> list[dict[str, str]]:
@@ -104,7 +84,7 @@ def test_an_inactive_membership_gives_no_names(own_committee):
 
 # The padrón page ---------------------------------------------------------------------------------
 def test_the_treasurer_sees_the_names_of_her_padron(tesorera, own_committee):
-    rule = add_rule(own_committee)
+    rule = add_rule(own_committee, **ELDERS_RULE)
     add_household(own_committee, "1", NAME, code="T-1")
     add_household(own_committee, "2", OTHER_NAME, code="T-2", status="suspended")
     add_household(
@@ -113,8 +93,8 @@ def test_the_treasurer_sees_the_names_of_her_padron(tesorera, own_committee):
         "Herminia López",
         code="T-3",
         status="exempt",
-        rule=rule,
-        reason="Tiene 82 años",
+        exemption=rule,
+        exemption_reason="Tiene 82 años",
     )
     response = tesorera.get(reverse("books:padron", args=[own_committee.pk]))
     assert response.status_code == 200
@@ -132,7 +112,7 @@ def test_the_treasurer_sees_the_names_of_her_padron(tesorera, own_committee):
 
 
 def test_the_agency_sees_the_padron_in_numbers_without_names(agencia, own_committee):
-    rule = add_rule(own_committee)
+    rule = add_rule(own_committee, **ELDERS_RULE)
     add_household(own_committee, "1", NAME, code="T-1")
     add_household(
         own_committee,
@@ -140,8 +120,8 @@ def test_the_agency_sees_the_padron_in_numbers_without_names(agencia, own_commit
         OTHER_NAME,
         code="T-2",
         status="exempt",
-        rule=rule,
-        reason="Viuda desde 2024",
+        exemption=rule,
+        exemption_reason="Viuda desde 2024",
     )
     response = agencia.get(reverse("books:padron", args=[own_committee.pk]))
     assert response.status_code == 200
@@ -209,10 +189,12 @@ def test_the_agency_may_not_open_the_forms_that_show_names(agencia, own_committe
 
 
 def test_the_page_counts_add_up(own_committee):
-    rule = add_rule(own_committee)
+    rule = add_rule(own_committee, **ELDERS_RULE)
     add_household(own_committee, "1", NAME, code="T-1")
     add_household(own_committee, "2", OTHER_NAME, code="T-2", status="suspended")
-    add_household(own_committee, "3", "C", code="T-3", status="exempt", rule=rule, reason="x")
+    add_household(
+        own_committee, "3", "C", code="T-3", status="exempt", exemption=rule, exemption_reason="x"
+    )
     add_household(own_committee, "4", "D")
     Connection.objects.create(provider=own_committee, code="H-1", kind="public_tap")
     counts = padron_counts(own_committee)
@@ -287,7 +269,7 @@ def test_an_exempt_toma_needs_an_assembly_rule_and_a_reason(tesorera, own_commit
     assert response.status_code == 400
     assert "Una toma exenta necesita la regla que aprobó la asamblea" in response.content.decode()
     assert not Household.objects.filter(provider=own_committee, number="15").exists()
-    rule = add_rule(own_committee)
+    rule = add_rule(own_committee, **ELDERS_RULE)
     data["tomas-0-exemption"] = str(rule.pk)
     data["tomas-0-exemption_reason"] = "Tiene 80 años y vive sola"
     response = tesorera.post(url, data)
@@ -297,7 +279,7 @@ def test_an_exempt_toma_needs_an_assembly_rule_and_a_reason(tesorera, own_commit
 
 
 def test_a_rule_of_another_committee_cannot_be_chosen(tesorera, own_committee, uncoached_committee):
-    foreign = add_rule(uncoached_committee)
+    foreign = add_rule(uncoached_committee, **ELDERS_RULE)
     url = reverse("books:household_create", args=[own_committee.pk])
     data = household_post(
         locality=str(own_committee.locality_id),
@@ -377,10 +359,16 @@ def test_a_posted_toma_of_another_household_is_not_taken_over(tesorera, own_comm
 def test_the_export_carries_names_only_for_those_who_may_read_them(
     tesorera, agencia, own_committee
 ):
-    rule = add_rule(own_committee)
+    rule = add_rule(own_committee, **ELDERS_RULE)
     add_household(own_committee, "1", NAME, code="T-1")
     add_household(
-        own_committee, "2", OTHER_NAME, code="T-2", status="exempt", rule=rule, reason="Viuda"
+        own_committee,
+        "2",
+        OTHER_NAME,
+        code="T-2",
+        status="exempt",
+        exemption=rule,
+        exemption_reason="Viuda",
     )
     url = reverse("books:padron_export", args=[own_committee.pk])
     shared = csv_rows(agencia.get(url))

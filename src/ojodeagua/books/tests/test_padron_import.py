@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.books.models import Connection, ExemptionRule, Household
+from ojodeagua.books.models import Connection, Household
 from ojodeagua.books.padron import import_padron
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import add_rule, treasurers_new_committee
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
@@ -28,10 +28,9 @@ HEADER = (
 def committee(db) -> Provider:
     """The treasurer's committee, with the assembly's rule for older adults."""
     provider = treasurers_new_committee()
-    ExemptionRule.objects.create(
-        provider=provider,
+    add_rule(
+        provider,
         name="Personas adultas mayores",
-        discount_percent=100,
         approved_on=datetime.date(2025, 3, 2),
         minutes_reference="Acta 3/2025",
     )

@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.books.charges import generate_charges
 from ojodeagua.books.ledger import verify_chain
 from ojodeagua.books.models import JournalEntry, Payment, PaymentAllocation, ReceiptCounter
 from ojodeagua.books.payments import (
@@ -17,7 +16,12 @@ from ojodeagua.books.payments import (
     record_payment,
     record_payments,
 )
-from ojodeagua.books.tests.builders import D, add_connection, add_tariff, make_committee
+from ojodeagua.books.tests.factories import (
+    D,
+    add_connection,
+    charged_tomas,
+    make_committee,
+)
 
 
 @pytest.fixture
@@ -28,11 +32,7 @@ def committee(db):
 @pytest.fixture
 def tomas(committee):
     """Three connections charged $100 for January, February and March 2026."""
-    add_tariff(committee, "100.00", D(2026, 1, 1))
-    made = [add_connection(committee, f"T-0{n}") for n in (1, 2, 3)]
-    for month in (1, 2, 3):
-        generate_charges(committee, D(2026, month, 1))
-    return made
+    return charged_tomas(committee, [f"T-0{n}" for n in (1, 2, 3)])
 
 
 def test_a_batch_numbers_its_receipts_in_order_and_settles_each_toma(committee, tomas):

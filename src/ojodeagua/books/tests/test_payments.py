@@ -19,11 +19,17 @@ from ojodeagua.books.models import (
 from ojodeagua.books.payments import (
     PaymentConflict,
     open_charges,
-    record_payment,
     void_payment,
 )
 from ojodeagua.books.selectors import arrears, provider_arrears
-from ojodeagua.books.tests.builders import D, M, add_connection, add_tariff, make_committee
+from ojodeagua.books.tests.factories import (
+    D,
+    M,
+    add_connection,
+    charged_tomas,
+    make_committee,
+    pay,
+)
 from ojodeagua.lib.records import RecordConflict
 
 
@@ -40,24 +46,8 @@ def treasurer(db):
 @pytest.fixture
 def toma(committee):
     """A connection charged $100 for January, February and March 2026."""
-    add_tariff(committee, "100.00", D(2026, 1, 1))
-    connection = add_connection(committee, "T-01")
-    for month in (1, 2, 3):
-        generate_charges(committee, D(2026, month, 1))
+    (connection,) = charged_tomas(committee, ["T-01"])
     return connection
-
-
-def pay(committee, record_id, amount, paid_on, toma=None, **extra):
-    return record_payment(
-        committee,
-        record_id=record_id,
-        amount=amount,
-        paid_on=paid_on,
-        connection=toma,
-        method=extra.pop("method", Payment.Method.CASH),
-        concept=extra.pop("concept", ""),
-        user=extra.pop("user", None),
-    )
 
 
 def left_by_month(toma):

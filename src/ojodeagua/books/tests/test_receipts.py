@@ -9,9 +9,8 @@ from django.contrib.auth.models import User
 from pypdf import PdfReader
 
 from ojodeagua.books.entry_views import amount_in_words
-from ojodeagua.books.models import Connection, Household
 from ojodeagua.books.payments import record_payment, void_payment
-from ojodeagua.books.tests.builders import D, M
+from ojodeagua.books.tests.factories import D, M, add_connection
 from ojodeagua.organisations.models import Membership
 
 NAME = "Hermelinda Cruz Vázquez"
@@ -64,10 +63,7 @@ def committee(db):
 
 @pytest.fixture
 def toma(committee):
-    home = Household.objects.create(
-        provider=committee, number="9902", name=NAME, locality=committee.locality
-    )
-    return Connection.objects.create(provider=committee, household=home, code="RC-9902")
+    return add_connection(committee, "RC-9902", number="9902", name=NAME)
 
 
 def pdf_text(content: bytes) -> tuple[PdfReader, str]:

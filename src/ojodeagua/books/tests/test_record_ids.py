@@ -15,10 +15,16 @@ from ojodeagua.books import cash, charges
 from ojodeagua.books.ledger import balances, verify_chain
 from ojodeagua.books.models import Account, Charge, Connection, JournalEntry, MoneyAccount, Tariff
 from ojodeagua.books.postings import RecordConflict, source_of
-from ojodeagua.books.tests.builders import D, M, add_connection, add_tariff, make_committee
+from ojodeagua.books.tests.factories import (
+    D,
+    M,
+    add_connection,
+    add_tariff,
+    committee_reached_by,
+    make_committee,
+)
 from ojodeagua.books.tests.test_concurrency import database, in_database, run_threads  # noqa: F401
 from ojodeagua.books.tests.test_entry_pages import record_id_of, text
-from ojodeagua.organisations.models import Membership
 
 CONFLICT = "Ya se anotó otro registro con el mismo identificador y datos distintos"
 
@@ -258,9 +264,7 @@ def test_the_same_fine_sent_five_times_at_once_is_recorded_once(busy_committee, 
 @pytest.fixture
 def own_committee(db):
     """The treasurer's committee of our own, so the figures are only these tests'."""
-    provider = make_committee("Comité de Agua Las Pruebas de Reenvío")
-    Membership.objects.get(user__username="tesorera").providers.add(provider)
-    return provider
+    return committee_reached_by("Comité de Agua Las Pruebas de Reenvío", "tesorera")
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from ojodeagua.books.cash import opening_balance, record_expense
 from ojodeagua.books.charges import credit_charge, generate_charges
 from ojodeagua.books.indicators import finance_indicators
 from ojodeagua.books.models import Charge
-from ojodeagua.books.payments import record_payment, void_payment
+from ojodeagua.books.payments import void_payment
 from ojodeagua.books.score import monthly_books
 from ojodeagua.indicators.months import add_months, month_end, month_range
 
-from .builders import D, M, add_connection, add_tariff, make_committee
+from .factories import D, M, add_connection, add_tariff, make_committee, pay
 
 
 def keep_books(provider):
@@ -42,15 +42,10 @@ def keep_books(provider):
     for month in (1, 2, 3):
         generate_charges(provider, D(2026, month, 1))
 
-    def pay(code, amount, day):
-        return record_payment(
-            provider, record_id=None, amount=M(amount), paid_on=day, connection=tomas[code]
-        )[0]
-
-    pay("A", 150, D(2026, 1, 10))
-    pay("B", 50, D(2026, 2, 5))
-    pay("C", 80, D(2026, 3, 3))
-    twice = pay("B", 50, D(2026, 3, 10))
+    pay(provider, None, M(150), D(2026, 1, 10), tomas["A"])
+    pay(provider, None, M(50), D(2026, 2, 5), tomas["B"])
+    pay(provider, None, M(80), D(2026, 3, 3), tomas["C"])
+    twice, _ = pay(provider, None, M(50), D(2026, 3, 10), tomas["B"])
     void_payment(twice, "Se anotó dos veces", on=D(2026, 3, 12))
     wrong = Charge.objects.get(connection=tomas["C"], period=D(2026, 3, 1))
     credit_charge(wrong, "La toma estaba cortada en marzo", on=D(2026, 3, 25))

@@ -9,9 +9,9 @@ from ojodeagua.books import selectors
 from ojodeagua.books.cash import opening_balance, record_expense
 from ojodeagua.books.charges import generate_charges
 from ojodeagua.books.models import Account, Payment, ReceiptCounter
-from ojodeagua.books.payments import record_payment, void_payment
+from ojodeagua.books.payments import void_payment
 
-from .builders import D, M, add_connection, add_tariff, make_committee
+from .factories import D, M, add_connection, add_tariff, make_committee, pay
 from .tampering import tamper
 
 JANUARY, FEBRUARY, MARCH = D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)
@@ -27,13 +27,9 @@ def small_books(name: str, fee: str) -> tuple:
     opening_balance(provider, cash=M(100), reserve=M(300), on=D(2026, 1, 2))
     for month in (JANUARY, FEBRUARY):
         generate_charges(provider, month)
-    record_payment(
-        provider, record_id=None, amount=M(fee) * 2, paid_on=D(2026, 2, 10), connection=a
-    )
-    record_payment(provider, record_id=None, amount=M(fee), paid_on=D(2026, 3, 5), connection=b)
-    twice = record_payment(
-        provider, record_id=None, amount=M(fee), paid_on=D(2026, 3, 6), connection=b
-    )[0]
+    pay(provider, None, M(fee) * 2, D(2026, 2, 10), a)
+    pay(provider, None, M(fee), D(2026, 3, 5), b)
+    twice, _ = pay(provider, None, M(fee), D(2026, 3, 6), b)
     void_payment(twice, "Se anotó dos veces", on=D(2026, 3, 7))
     record_expense(
         provider,

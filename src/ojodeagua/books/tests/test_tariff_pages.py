@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +11,12 @@ from django.utils import timezone
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books.models import BooksSettings, Connection, ExemptionRule, Household, Tariff
 from ojodeagua.books.padron import add_tariff, tariff_in_force, tariff_lines
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import make_provider, treasurers_new_committee
 from ojodeagua.conftest import login_client
-from ojodeagua.organisations.models import Membership, Organisation
+from ojodeagua.organisations.models import Organisation
+from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.providers.models import Provider
+from ojodeagua.providers.tests.factories import reached_by
 
 D = datetime.date
 
@@ -184,7 +185,7 @@ def test_the_assembly_settings_are_saved_with_their_date_and_audited(tesorera, c
 
 
 def test_a_kiosk_records_the_price_of_a_jug_in_the_shop(ong):
-    kiosk = Provider.objects.filter(kind="kiosk").first()
+    kiosk = reached_by(make_provider("Kiosco de prueba", Provider.Kind.KIOSK), "ong")
     url = reverse("books:settings", args=[kiosk.pk])
     response = ong.post(
         url,
@@ -210,11 +211,8 @@ def test_the_agency_may_add_tariffs_in_her_municipality_but_not_elsewhere(agenci
 
 
 def test_someone_who_only_reads_sees_tariffs_but_cannot_add_them(committee):
-    reader = User.objects.create_user("lectora", password="x")
     organisation = Organisation.objects.create(name="Contraloría social", kind="ngo")
-    Membership.objects.create(
-        user=reader, organisation=organisation, role=Membership.Role.VIEWER
-    ).providers.add(committee)
+    make_viewer("lectora", organisation=organisation, providers=[committee], password="x")
     client = login_client("lectora")
     page = client.get(reverse("books:tariffs", args=[committee.pk])).content.decode()
     assert "Agregar tarifa" not in page

@@ -14,16 +14,13 @@ from ojodeagua.books.models import (
     Account,
     AssemblyReport,
     Charge,
-    Connection,
-    Household,
     JournalLine,
     Payment,
     PaymentAllocation,
 )
+from ojodeagua.books.tests.factories import add_connection, make_committee
 from ojodeagua.books.tests.tampering import database_administrator
 from ojodeagua.books.transparency import publish_report
-from ojodeagua.places.models import Locality
-from ojodeagua.providers.models import Provider
 
 D = datetime.date
 M = Decimal
@@ -33,10 +30,7 @@ NAMES = ["María Pérez Gómez", "Juan López Sántiz"]
 @pytest.fixture
 def books(db):
     """Two households; January fees of $100 each, one paid; $40 of chlorine; a reserve."""
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    provider = Provider.objects.create(
-        name="Comité de Agua Transparente", kind="committee", municipality=locality.municipality
-    )
+    provider = make_committee("Comité de Agua Transparente")
     post_entry(
         provider.pk,
         D(2025, 12, 31),
@@ -44,10 +38,7 @@ def books(db):
         [debit(Account.RESERVE, M("300")), credit(Account.OPENING, M("300"))],
     )
     for number, name in enumerate(NAMES, start=1):
-        household = Household.objects.create(
-            provider=provider, number=str(number), name=name, locality=locality
-        )
-        toma = Connection.objects.create(provider=provider, household=household, code=f"T{number}")
+        toma = add_connection(provider, f"T{number}", number=str(number), name=name)
         charge = Charge.objects.create(
             provider=provider,
             connection=toma,

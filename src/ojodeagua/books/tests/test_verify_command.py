@@ -10,10 +10,13 @@ from django.core.management import CommandError, call_command, execute_from_comm
 from django.db import connection, connections
 
 from ojodeagua.books import ledger
-from ojodeagua.books.charges import generate_charges
 from ojodeagua.books.models import JournalEntry, JournalLine, Payment, PaymentAllocation
 from ojodeagua.books.payments import record_payment, void_payment
-from ojodeagua.books.tests.builders import D, add_connection, add_tariff, make_committee
+from ojodeagua.books.tests.factories import (
+    D,
+    charged_tomas,
+    make_committee,
+)
 from ojodeagua.books.tests.tampering import database_administrator
 
 
@@ -21,10 +24,7 @@ from ojodeagua.books.tests.tampering import database_administrator
 def committee(db):
     """Fees for January to March, three receipts and one of them voided: 3 + 3 + 1 entries."""
     provider = make_committee("Comité de Agua Las Flores")
-    add_tariff(provider, "100.00", D(2026, 1, 1))
-    toma = add_connection(provider, "T-01")
-    for month in (1, 2, 3):
-        generate_charges(provider, D(2026, month, 1))
+    (toma,) = charged_tomas(provider, ["T-01"])
     for number, day in ((1, 5), (2, 12), (3, 20)):
         record_payment(
             provider, record_id=f"r{number}", amount="100", paid_on=D(2026, 3, day), connection=toma

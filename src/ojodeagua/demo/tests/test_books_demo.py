@@ -40,7 +40,7 @@ from ojodeagua.books.models import (
     Tariff,
 )
 from ojodeagua.books.payments import record_payment, void_payment
-from ojodeagua.books.tests.builders import add_connection, add_rule, add_tariff, make_committee
+from ojodeagua.books.tests.factories import add_connection, add_rule, add_tariff, make_committee
 from ojodeagua.books.transparency import check_hash
 from ojodeagua.books.verification import providers_with_books, verify_books
 from ojodeagua.demo.books import (

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from ojodeagua.monitoring.models import HouseholdSurvey, SupplyDay, SystemVisit
+from ojodeagua.monitoring.models import HouseholdSurvey
+from ojodeagua.monitoring.tests.factories import make_supply_day, make_visit
 from ojodeagua.places.models import Locality, Municipality
-from ojodeagua.providers.models import Provider
-from ojodeagua.waterquality.models import Norm, NormVersion, Result, Sample, Verdict
-from ojodeagua.watersystems.models import ServedLocality, WaterSystem
+from ojodeagua.providers.tests.factories import make_committee, make_system
+from ojodeagua.waterquality.tests.factories import judged_sample
+from ojodeagua.watersystems.models import ServedLocality
 
 D = datetime.date
 MARCH, APRIL = D(2026, 3, 1), D(2026, 4, 1)
@@ -31,27 +32,18 @@ def town(db):
         population=400,
         inhabited_dwellings=100,
     )
-    provider = Provider.objects.create(
-        name="Comité de prueba", kind="committee", municipality=municipality, locality=locality
-    )
-    system = WaterSystem.objects.create(
-        name="Sistema de prueba",
-        kind="gravity",
-        provider=provider,
-        locality=locality,
-        design_yield_lps=Decimal("2.0"),
-    )
+    provider = make_committee("Comité de prueba", locality=locality)
+    system = make_system(provider, locality=locality, design_yield_lps=Decimal("2.0"))
     ServedLocality.objects.create(system=system, locality=locality, households=80)
     observations = []
 
     def supply(day, hours, state=VALIDATED, sector=""):
         observations.append(
-            SupplyDay.objects.create(
-                system=system,
-                observed_on=day,
-                hours=Decimal(hours),
-                source="self_report",
-                state=state,
+            make_supply_day(
+                system,
+                day,
+                hours,
+                state,
                 sector=sector,
                 no_water_reason="" if hours else "source_dried",
             )
@@ -67,11 +59,10 @@ def town(db):
 
     for day, working, flow in ((D(2026, 3, 10), True, "2.5"), (D(2026, 4, 15), False, None)):
         observations.append(
-            SystemVisit.objects.create(
-                system=system,
-                observed_on=day,
-                source="visit",
-                state=VALIDATED,
+            make_visit(
+                system,
+                day,
+                VALIDATED,
                 working=working,
                 flow_lps=Decimal(flow) if flow else None,
                 downtime_days=0 if working else 5,
@@ -79,32 +70,8 @@ def town(db):
             )
         )
 
-    nom, _ = Norm.objects.get_or_create(code="nom127", defaults={"name": "NOM-127"})
-    version = NormVersion.objects.filter(norm=nom).first() or NormVersion.objects.create(
-        norm=nom, name="NOM-127-SSA1-2021", in_force_from=D(2023, 4, 27)
-    )
-
     def sample(day, results):
-        taken = Sample.objects.create(
-            locality=locality,
-            system=system,
-            observed_on=day,
-            source="laboratory",
-            state=VALIDATED,
-            sampling_point="tap",
-            analysis="laboratory",
-        )
-        for code, outcome in results:
-            result = Result.objects.create(sample=taken, parameter_text=code, value=Decimal(1))
-            Verdict.objects.create(
-                result=result,
-                norm=nom,
-                version=version,
-                outcome=outcome,
-                parameter_code=code,
-                sampled_on=day,
-            )
-        observations.append(taken)
+        observations.append(judged_sample(locality, system, day, results))
 
     sample(D(2026, 3, 12), [("e_coli", "pass"), ("arsenic", "pass"), ("free_chlorine", "fail")])
     sample(D(2026, 3, 25), [("free_chlorine", "pass")])

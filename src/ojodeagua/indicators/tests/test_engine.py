@@ -195,17 +195,9 @@ def test_area_figures_agree_between_refresh_and_full_recompute(town):
 
 def test_a_refresh_covers_every_month_of_a_long_import(town):
     """An import can span years: the refresh reaches the months of its latest record too."""
-    from decimal import Decimal
+    from ojodeagua.monitoring.tests.factories import make_supply_day
 
-    from ojodeagua.monitoring.models import SupplyDay
-
-    old = SupplyDay.objects.create(
-        system=town["system"],
-        observed_on=D(2025, 1, 15),
-        hours=Decimal(8),
-        source="self_report",
-        state="validated",
-    )
+    old = make_supply_day(town["system"], D(2025, 1, 15), 8, "validated")
     refresh_after([old, *town["observations"]])
     found = values_of("system", town["system"].pk)
     assert ("continuity_hours", D(2025, 1, 1)) in found

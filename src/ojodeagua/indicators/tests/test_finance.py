@@ -10,7 +10,7 @@ from django.core.management import call_command
 from ojodeagua.books.cash import record_expense
 from ojodeagua.books.models import Connection
 from ojodeagua.books.payments import record_payment
-from ojodeagua.books.tests.builders import M, make_committee
+from ojodeagua.books.tests.factories import M, make_committee
 from ojodeagua.books.tests.test_score import keep_books
 from ojodeagua.indicators.engine import (
     data_months,

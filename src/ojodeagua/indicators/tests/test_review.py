@@ -1,17 +1,16 @@
 """Cases where a targeted refresh once disagreed with a full rebuild, or a page showed too much."""
 
-from decimal import Decimal
-
 from ojodeagua.conftest import login_client
 from ojodeagua.indicators.engine import recompute_all, refresh_after
 from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.indicators.months import add_months
 from ojodeagua.indicators.views import gap_table
-from ojodeagua.monitoring.models import HouseholdSurvey, SupplyDay
+from ojodeagua.monitoring.models import HouseholdSurvey
+from ojodeagua.monitoring.tests.factories import make_supply_day, make_system, make_visit
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Provider
-from ojodeagua.waterquality.models import Norm, NormVersion, Result, Sample, Verdict
-from ojodeagua.watersystems.models import WaterSystem
+from ojodeagua.waterquality.models import Sample, Verdict
+from ojodeagua.waterquality.tests.factories import judged_sample
 
 from .conftest import APRIL, MARCH, D
 
@@ -28,30 +27,6 @@ def snapshot(**filters):
     }
 
 
-def add_sample(town, day, outcome, state="validated", system=True):
-    nom = Norm.objects.get(code="nom127")
-    version = NormVersion.objects.filter(norm=nom).first()
-    sample = Sample.objects.create(
-        locality=town["locality"],
-        system=town["system"] if system else None,
-        observed_on=day,
-        source="laboratory",
-        state=state,
-        sampling_point="tap",
-        analysis="laboratory",
-    )
-    result = Result.objects.create(sample=sample, parameter_text="e_coli", value=Decimal(1))
-    Verdict.objects.create(
-        result=result,
-        norm=nom,
-        version=version,
-        outcome=outcome,
-        parameter_code="e_coli",
-        sampled_on=day,
-    )
-    return sample
-
-
 def assert_refresh_matches_full(refreshed, **filters):
     recompute_all()
     full = snapshot(**filters)
@@ -61,13 +36,7 @@ def assert_refresh_matches_full(refreshed, **filters):
 
 def test_refreshing_an_old_visit_keeps_the_months_before_later_data(town):
     """A system logged again long after: the months between keep their last-12-month tier."""
-    SupplyDay.objects.create(
-        system=town["system"],
-        observed_on=D(2027, 6, 10),
-        hours=Decimal(10),
-        source="self_report",
-        state="validated",
-    )
+    make_supply_day(town["system"], D(2027, 6, 10), 10, "validated")
     recompute_all()
     assert snapshot(entity="system", indicator="functionality", period=D(2026, 8, 1))
     visit = town["system"].visits.get(observed_on=D(2026, 3, 10))
@@ -79,7 +48,7 @@ def test_refreshing_an_old_visit_keeps_the_months_before_later_data(town):
 def test_a_late_e_coli_failure_reaches_the_earlier_perception_figures(town):
     """The perception gap looks 90 days either side of the survey: a May test changes March."""
     recompute_all()
-    sample = add_sample(town, D(2026, 5, 15), "fail")
+    sample = judged_sample(town["locality"], town["system"], D(2026, 5, 15), [("e_coli", "fail")])
     refresh_after([sample])
     mine = {"entity": "locality", "entity_id": town["locality"].pk}
     refreshed = snapshot(**mine)
@@ -92,13 +61,7 @@ def test_a_late_e_coli_failure_reaches_the_earlier_perception_figures(town):
 
 def test_a_test_reaches_surveys_a_year_later(town):
     """'Safely managed' reads the tests of the year before each survey: up to 23 months on."""
-    SupplyDay.objects.create(
-        system=town["system"],
-        observed_on=D(2027, 6, 10),
-        hours=Decimal(10),
-        source="self_report",
-        state="validated",
-    )
+    make_supply_day(town["system"], D(2027, 6, 10), 10, "validated")
     recompute_all()
     survey = HouseholdSurvey.objects.filter(locality=town["locality"]).first()
     later = HouseholdSurvey.objects.create(
@@ -168,7 +131,7 @@ def test_a_survey_naming_a_system_that_is_not_linked_follows_that_system(town):
     # The system had fewer than 4 days a week of water in March (7 × 20 / 31 = 4.5: no),
     # so it is the E. coli test that contradicts the "no problem".
     assert before.numerator == 0
-    sample = add_sample(town, D(2026, 3, 28), "fail")
+    sample = judged_sample(town["locality"], town["system"], D(2026, 3, 28), [("e_coli", "fail")])
     refresh_after([sample])
     after = IndicatorValue.objects.get(
         entity="locality", entity_id=other.pk, indicator="perception_gap", period=MARCH
@@ -184,16 +147,8 @@ def test_a_provider_with_systems_in_two_municipalities_keeps_its_own_municipalit
     far = Locality.objects.create(
         municipality=elsewhere, key=f"{elsewhere.key}9901", name="Lejos", population=100
     )
-    second = WaterSystem.objects.create(
-        name="Zz segundo sistema", kind="gravity", provider=provider, locality=far
-    )
-    SupplyDay.objects.create(
-        system=second,
-        observed_on=D(2026, 3, 3),
-        hours=Decimal(5),
-        source="self_report",
-        state="validated",
-    )
+    second = make_system(provider, "Zz segundo sistema", locality=far)
+    make_supply_day(second, D(2026, 3, 3), 5, "validated")
     recompute_all()
     found = IndicatorValue.objects.filter(entity="provider", entity_id=provider.pk)
     assert found.exists()
@@ -202,7 +157,9 @@ def test_a_provider_with_systems_in_two_municipalities_keeps_its_own_municipalit
 
 def test_why_this_number_leaves_out_pending_tests(town, agencia):
     refresh_after(town["observations"])
-    pending = add_sample(town, D(2026, 3, 14), "fail", state="submitted")
+    pending = judged_sample(
+        town["locality"], town["system"], D(2026, 3, 14), [("e_coli", "fail")], "submitted"
+    )
     value = IndicatorValue.objects.get(
         entity="system", entity_id=town["system"].pk, indicator="microbial_compliance", period=MARCH
     )
@@ -256,7 +213,7 @@ def rounded(values):
 def test_every_value_agrees_after_refreshes_of_each_kind(town):
     """After a rebuild and a few refreshes, a second rebuild changes nothing anywhere."""
     from ojodeagua.facilities.models import School
-    from ojodeagua.monitoring.models import SchoolSurvey, SystemVisit
+    from ojodeagua.monitoring.models import SchoolSurvey
     from ojodeagua.watersystems.models import ServedLocality
 
     elsewhere = Municipality.objects.exclude(pk=town["locality"].municipality_id).first()
@@ -265,16 +222,15 @@ def test_every_value_agrees_after_refreshes_of_each_kind(town):
     )
     ServedLocality.objects.create(system=town["system"], locality=far, households=10)
     recompute_all()
-    visit = SystemVisit.objects.create(
-        system=town["system"],
-        observed_on=D(2026, 3, 29),
-        source="visit",
-        state="validated",
+    visit = make_visit(
+        town["system"],
+        D(2026, 3, 29),
+        "validated",
         working=False,
         downtime_days=3,
         downtime_cause="pump",
     )
-    untied = add_sample(town, D(2026, 3, 30), "fail", system=False)
+    untied = judged_sample(town["locality"], None, D(2026, 3, 30), [("e_coli", "fail")])
     school = School.objects.filter(locality__municipality=elsewhere).first() or (
         School.objects.first()
     )
@@ -307,13 +263,7 @@ def test_a_record_in_a_new_last_month_leaves_other_places_alone(town):
     year figures fill its silent months."""
     recompute_all()
     last = IndicatorValue.objects.order_by("-period").values_list("period", flat=True)[0]
-    new = SupplyDay.objects.create(
-        system=town["system"],
-        observed_on=add_months(last, 2),
-        hours=Decimal(10),
-        source="self_report",
-        state="validated",
-    )
+    new = make_supply_day(town["system"], add_months(last, 2), 10, "validated")
     refresh_after([new])
     refreshed_localities = rounded(snapshot(entity="locality"))
     refreshed = rounded(snapshot())
@@ -333,13 +283,7 @@ def test_a_system_heard_from_again_fills_its_silent_months(town):
     mine = {"entity": "system", "entity_id": system.pk}
     recompute_all()
     assert not snapshot(indicator="functionality", period=D(2026, 7, 1), **mine)
-    new = SupplyDay.objects.create(
-        system=system,
-        observed_on=D(2026, 10, 5),
-        hours=Decimal(10),
-        source="self_report",
-        state="validated",
-    )
+    new = make_supply_day(system, D(2026, 10, 5), 10, "validated")
     refresh_after([new])
     july = snapshot(indicator="functionality", period=D(2026, 7, 1), **mine)
     assert july == {("functionality", "system", system.pk, D(2026, 7, 1)): (0.0, 0.0, 4.0, "T0")}

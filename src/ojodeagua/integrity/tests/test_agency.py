@@ -8,75 +8,24 @@ from django.utils import timezone
 
 from ojodeagua.integrity import agency
 from ojodeagua.integrity.models import (
-    AssessedRisk,
-    CatalogueVersion,
     Complaint,
     ComplianceAnswer,
-    Cycle,
     RoadmapItem,
+)
+from ojodeagua.integrity.tests.factories import (
+    action_done,
+    assess,
+    make_cycle,
+    make_provider,
+    plan_action,
 )
 from ojodeagua.integrity.workshop import completion, months_after
 from ojodeagua.organisations.models import Membership
-from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
 ON = D(2026, 11, 27)
 DAY = datetime.timedelta(days=1)
-
-
-def new_provider(name: str, kind: str = "committee", municipality_key: str = "07012") -> Provider:
-    locality = Locality.objects.filter(municipality__key=municipality_key).first()
-    return Provider.objects.create(
-        name=name, kind=kind, municipality=locality.municipality, locality=locality
-    )
-
-
-def new_cycle(provider, number, workshop_on, stage="implementation") -> Cycle:
-    """``number`` None: the provider's next (demo committees may have cycles already)."""
-    catalogue = CatalogueVersion.current()
-    if number is None:
-        latest = provider.integrity_cycles.order_by("-number").first()
-        number = latest.number + 1 if latest else 1
-    return Cycle.objects.create(
-        provider=provider,
-        number=number,
-        catalogue=catalogue,
-        scale=catalogue.scales.get(code="3x3"),
-        workshop_on=workshop_on,
-        stage=stage,
-    )
-
-
-def assess(cycle, code, likelihood, impact, priority=None) -> AssessedRisk:
-    if code.startswith("R"):
-        kind = {"risk": cycle.catalogue.risks.get(code=code)}
-    else:
-        kind = {"own_title": code}
-    return AssessedRisk.objects.create(
-        cycle=cycle,
-        consensus_likelihood=likelihood,
-        consensus_impact=impact,
-        priority=priority,
-        **kind,
-    )
-
-
-def action(assessed, deadline, status="pending", done_on=None, reason="") -> RoadmapItem:
-    return RoadmapItem.objects.create(
-        assessed_risk=assessed,
-        action=f"Acción para {deadline}",
-        responsible="Tesorería",
-        deadline=deadline,
-        done_when="Se ve en el acta",
-        status=status,
-        done_on=done_on,
-        dropped_reason=reason,
-    )
-
-
-def done(assessed, day) -> RoadmapItem:
-    return action(assessed, day, "done", day)
 
 
 @dataclass
@@ -110,37 +59,41 @@ def build(on: datetime.date) -> Fixture:
     def at(workshop, months, extra_days=0):
         return months_after(workshop, months) + extra_days * DAY
 
-    a, b, c = new_provider("A comité"), new_provider("B comité"), new_provider("C kiosco", "kiosk")
-    d, e = new_provider("D comité"), new_provider("E comité escolar", "school")
-    office = new_provider("Oficina municipal de prueba", "municipal")
+    a, b, c = (
+        make_provider("A comité"),
+        make_provider("B comité"),
+        make_provider("C kiosco", "kiosk"),
+    )
+    d, e = make_provider("D comité"), make_provider("E comité escolar", "school")
+    office = make_provider("Oficina municipal de prueba", "municipal")
 
-    a1 = new_cycle(a, 1, months_after(on, -13))
+    a1 = make_cycle(a, number=1, workshop_on=months_after(on, -13), stage="implementation")
     a_r01 = assess(a1, "R01", 3, 3, 1)
     a_r06 = assess(a1, "R06", 2, 2, 2)
     assess(a1, "R11", 1, 1)
     w = a1.workshop_on
-    done(a_r01, at(w, 1))
-    done(a_r01, at(w, 5))
-    done(a_r06, at(w, 8))
-    done(a_r06, at(w, 12))
-    done(a_r06, at(w, 12, 10))
-    action(a_r01, at(w, 3), "dropped", reason="No alcanzó el dinero")
-    action(a_r06, on - 30 * DAY)
+    action_done(a_r01, at(w, 1))
+    action_done(a_r01, at(w, 5))
+    action_done(a_r06, at(w, 8))
+    action_done(a_r06, at(w, 12))
+    action_done(a_r06, at(w, 12, 10))
+    plan_action(a_r01, at(w, 3), status="dropped", dropped_reason="No alcanzó el dinero")
+    plan_action(a_r06, on - 30 * DAY)
     for code, answer in [("C01", "yes"), ("C02", "partly"), ("C03", "no"), ("C04", "yes")]:
         ComplianceAnswer.objects.create(
             cycle=a1, item=a1.catalogue.checklist.get(code=code), answer=answer
         )
 
-    b1 = new_cycle(b, 1, months_after(on, -7))
+    b1 = make_cycle(b, number=1, workshop_on=months_after(on, -7), stage="implementation")
     b_r01 = assess(b1, "R01", 2, 3, 1)
     assess(b1, "R06", 3, 3)
     b_r04 = assess(b1, "R04", 1, 2, 2)
     w = b1.workshop_on
-    done(b_r01, at(w, 2))
-    done(b_r04, at(w, 6))
-    action(b_r01, on - 10 * DAY, "in_progress")
-    action(b_r04, on + 20 * DAY)
-    action(b_r04, on)
+    action_done(b_r01, at(w, 2))
+    action_done(b_r04, at(w, 6))
+    plan_action(b_r01, on - 10 * DAY, status="in_progress")
+    plan_action(b_r04, on + 20 * DAY)
+    plan_action(b_r04, on)
     Complaint.objects.create(
         provider=b,
         received_on=on - 40 * DAY,
@@ -154,19 +107,19 @@ def build(on: datetime.date) -> Fixture:
         provider=b, received_on=on - 20 * DAY, respond_by=on - 13 * DAY, what="Sin agua"
     )
 
-    c1 = new_cycle(c, 1, months_after(on, -25), stage="closed")
+    c1 = make_cycle(c, number=1, workshop_on=months_after(on, -25), stage="closed")
     c1_r05 = assess(c1, "R05", 3, 3, 1)  # an older assessment: must not count among risks
     w = c1.workshop_on
-    done(c1_r05, at(w, 3))
-    done(c1_r05, at(w, 4))
-    done(c1_r05, at(w, 11))
-    c2 = new_cycle(c, 2, months_after(on, -2))
+    action_done(c1_r05, at(w, 3))
+    action_done(c1_r05, at(w, 4))
+    action_done(c1_r05, at(w, 11))
+    c2 = make_cycle(c, number=2, workshop_on=months_after(on, -2), stage="implementation")
     assess(c2, "R01", 1, 2)
     c2_r06 = assess(c2, "R06", 3, 2, 1)
     assess(c2, "Se pierden las llaves del tanque", 3, 3, 2)
-    action(c2_r06, on + 60 * DAY)
+    plan_action(c2_r06, on + 60 * DAY)
 
-    e1 = new_cycle(e, 1, months_after(on, -12))
+    e1 = make_cycle(e, number=1, workshop_on=months_after(on, -12), stage="implementation")
     return Fixture(a, b, c, d, e, office, {"a1": a1, "b1": b1, "c1": c1, "c2": c2, "e1": e1})
 
 
@@ -234,7 +187,7 @@ def test_committees_without_a_cycle_in_the_last_12_months(fixture):
 
 
 def test_a_cycle_started_but_not_held_is_shown_as_upcoming(fixture):
-    preparing = new_cycle(fixture.d, 1, None, stage="preparation")
+    preparing = make_cycle(fixture.d, number=1, workshop_on=None, stage="preparation")
     lapsed = {
         item.provider.pk: item for item in agency.without_recent_cycle(fixture.providers(), ON)
     }
@@ -308,9 +261,11 @@ def test_the_benchmark_does_not_query_per_committee(fixture, django_assert_max_n
     """Without the red-flag checks (which look at each committee's own data), the queries
     stay the same however many committees there are."""
     for index in range(30):
-        provider = new_provider(f"Comité extra {index}")
-        cycle = new_cycle(provider, 1, months_after(ON, -13))
-        done(assess(cycle, "R01", 3, 3, 1), months_after(ON, -10))
+        provider = make_provider(f"Comité extra {index}")
+        cycle = make_cycle(
+            provider, number=1, workshop_on=months_after(ON, -13), stage="implementation"
+        )
+        action_done(assess(cycle, "R01", 3, 3, 1), months_after(ON, -10))
     with django_assert_max_num_queries(10):
         rows = agency.benchmark(
             fixture.providers() | Provider.objects.filter(name__startswith="Comité extra"),
@@ -378,7 +333,9 @@ def test_the_table_sorts_by_the_column_asked_for(agencia):
 def test_the_facilitator_sees_only_her_committees(ong):
     fixture = build(timezone.localdate())
     mine = ong_committee()
-    cycle = new_cycle(mine, None, months_after(timezone.localdate(), -7))
+    cycle = make_cycle(
+        mine, workshop_on=months_after(timezone.localdate(), -7), stage="implementation"
+    )
     assess(cycle, "R07", 3, 3, 1)
     page = ong.get("/integridad/").content.decode()
     assert f'data-provider="{mine.pk}"' in page
@@ -391,10 +348,10 @@ def test_a_committee_member_sees_only_her_committee(tesorera):
     today = timezone.localdate()
     fixture = build(today)
     own = treasurer_committee()
-    cycle = new_cycle(own, None, months_after(today, -7))
+    cycle = make_cycle(own, workshop_on=months_after(today, -7), stage="implementation")
     risk = assess(cycle, "R01", 3, 3, 1)
-    done(risk, months_after(today, -5))
-    action(risk, today - 3 * DAY)
+    action_done(risk, months_after(today, -5))
+    plan_action(risk, today - 3 * DAY)
     response = tesorera.get("/integridad/")
     page = response.content.decode()
     assert response.status_code == 200

@@ -15,9 +15,9 @@ from ojodeagua.books.models import (
     Payment,
     ReceiptCounter,
 )
+from ojodeagua.books.tests.factories import make_committee
 from ojodeagua.books.tests.tampering import tamper
 from ojodeagua.integrity.red_flags import run_check
-from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
@@ -26,10 +26,7 @@ TODAY = D(2026, 11, 27)
 
 @pytest.fixture
 def committee(db) -> Provider:
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    provider = Provider.objects.create(
-        name="Comité con cuentas", kind="committee", municipality=locality.municipality
-    )
+    provider = make_committee("Comité con cuentas")
     # Keeping books: the ledger has an entry.
     post_entry(
         provider.pk,

@@ -5,16 +5,16 @@ import html
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.conftest import login_client
 from ojodeagua.integrity.models import Complaint
 from ojodeagua.integrity.register import file_complaint
+from ojodeagua.integrity.tests.factories import committee_reached_by
 from ojodeagua.lib.records import RecordConflict
-from ojodeagua.organisations.models import Membership, Organisation
-from ojodeagua.places.models import Locality
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.providers.models import Provider
 
 DAY = datetime.timedelta(days=1)
@@ -34,26 +34,7 @@ def today():
 def committee(db) -> Provider:
     """A committee of our own, so the register holds only what the test puts in it; ong
     facilitates it like her other committees."""
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    provider = Provider.objects.create(
-        name="Comité de quejas de prueba",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
-    Membership.objects.get(user__username="ong").providers.add(provider)
-    return provider
-
-
-def viewer_client(provider):
-    viewer = User.objects.create(username="lectora")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.get(kind=Organisation.Kind.AGENCY),
-        role=Membership.Role.VIEWER,
-    )
-    membership.providers.add(provider)
-    return login_client("lectora")
+    return committee_reached_by("Comité de quejas de prueba", "ong")
 
 
 def test_complaint_lifecycle_through_the_pages(ong, agencia, committee, today):
@@ -210,7 +191,7 @@ def test_names_stay_with_those_who_keep_the_register(ong, tesorera, committee, t
         channel="phone",
         reported_by="Marta Hernández Ruiz",
     )
-    reader = viewer_client(committee)
+    reader = login_client(make_viewer(providers=[committee]).username)
 
     read = reader.get(f"/integridad/quejas/{complaint.pk}/")
     export = ong.get(f"/integridad/quejas/exportar.csv?provider={committee.pk}")

@@ -2,7 +2,6 @@
 
 import datetime
 from collections import Counter
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,10 +17,10 @@ from ojodeagua.integrity.red_flags import (
     waiting_for,
 )
 from ojodeagua.integrity.register import register_figures
-from ojodeagua.monitoring.models import SystemVisit
-from ojodeagua.places.models import Locality
+from ojodeagua.integrity.tests.factories import make_committee, make_complaint
+from ojodeagua.monitoring.tests.factories import make_system, make_visit
 from ojodeagua.providers.models import Provider
-from ojodeagua.waterquality.models import Parameter, Result, Sample
+from ojodeagua.waterquality.tests.factories import add_chlorine_reading
 from ojodeagua.watersystems.models import Component, WaterSystem
 
 D = datetime.date
@@ -30,45 +29,28 @@ TODAY = D(2026, 11, 27)
 
 @pytest.fixture
 def committee(db) -> Provider:
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    return Provider.objects.create(
-        name="Comité de prueba",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
-
-
-def complaint(
-    provider, received, respond_by, status="received", answered=None, closed=None, reason=""
-):
-    return Complaint.objects.create(
-        provider=provider,
-        received_on=received,
-        respond_by=respond_by,
-        what="Fuga en la calle",
-        status=status,
-        answered_on=answered,
-        closed_on=closed,
-        not_resolved_reason=reason,
-    )
+    return make_committee("Comité de prueba")
 
 
 def test_register_figures_match_the_hand_count(committee):
-    complaint(committee, D(2026, 9, 1), D(2026, 9, 8), "resolved", D(2026, 9, 4), D(2026, 9, 10))
-    complaint(committee, D(2026, 9, 2), D(2026, 9, 9), "resolved", D(2026, 9, 7), D(2026, 9, 20))
-    complaint(
+    make_complaint(
+        committee, D(2026, 9, 1), D(2026, 9, 8), "resolved", D(2026, 9, 4), D(2026, 9, 10)
+    )
+    make_complaint(
+        committee, D(2026, 9, 2), D(2026, 9, 9), "resolved", D(2026, 9, 7), D(2026, 9, 20)
+    )
+    make_complaint(
         committee,
         D(2026, 9, 3),
         D(2026, 9, 10),
         "not_resolved",
         D(2026, 9, 13),
         D(2026, 9, 30),
-        reason="No hubo dinero para el tubo",
+        not_resolved_reason="No hubo dinero para el tubo",
     )
-    complaint(committee, D(2026, 10, 1), D(2026, 10, 8), "answered", D(2026, 10, 8))
-    complaint(committee, D(2026, 11, 1), D(2026, 11, 8))  # overdue on 27 November
-    complaint(committee, D(2026, 11, 25), D(2026, 12, 2))  # still on time
+    make_complaint(committee, D(2026, 10, 1), D(2026, 10, 8), "answered", D(2026, 10, 8))
+    make_complaint(committee, D(2026, 11, 1), D(2026, 11, 8))  # overdue on 27 November
+    make_complaint(committee, D(2026, 11, 25), D(2026, 12, 2))  # still on time
     figures = register_figures(committee.complaints.all(), TODAY)
     assert (figures.received, figures.resolved, figures.answered) == (6, 2, 4)
     assert figures.fix_rate == pytest.approx(2 / 6)
@@ -97,69 +79,41 @@ def test_a_complaint_says_what_is_missing(committee):
 def test_overdue_complaints_fire_and_stay_quiet(committee):
     quiet = run_check("complaints_overdue", committee, TODAY)
     assert quiet is not None and not quiet.fired
-    complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
+    make_complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
     fired = run_check("complaints_overdue", committee, TODAY)
     assert fired.fired and "08/11/2026" in fired.detail
-    complaint_on_time = complaint(committee, D(2026, 11, 25), D(2026, 12, 2))
+    complaint_on_time = make_complaint(committee, D(2026, 11, 25), D(2026, 12, 2))
     assert complaint_on_time.status == "received"
     assert len(run_check("complaints_overdue", committee, TODAY).evidence) == 1
 
 
 def chlorinating_system(committee) -> WaterSystem:
-    system = WaterSystem.objects.create(
-        name="Red de prueba", kind="gravity", provider=committee, locality=committee.locality
-    )
+    system = make_system(committee, "Red de prueba")
     Component.objects.create(system=system, kind=Component.Kind.CHLORINATOR)
     return system
-
-
-def chlorine_reading(system, day, state="validated"):
-    sample = Sample.objects.create(
-        locality=system.locality,
-        system=system,
-        observed_on=day,
-        source="visit",
-        state=state,
-        sampling_point="tap",
-        analysis="field_kit",
-    )
-    Result.objects.create(
-        sample=sample,
-        parameter_text="cloro libre",
-        value=Decimal("0.5"),
-        unit="mg/L",
-        parameter=Parameter.objects.get(code="free_chlorine"),
-    )
 
 
 def test_no_chlorine_reading_fires_for_a_system_that_chlorinates(committee):
     system = chlorinating_system(committee)
     fired = run_check("no_chlorine_reading_30_days", committee, TODAY)
     assert fired.fired and system.name in fired.detail
-    chlorine_reading(system, TODAY - datetime.timedelta(days=40))  # too old
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=40))  # too old
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired
-    chlorine_reading(system, TODAY - datetime.timedelta(days=5), state="submitted")  # pending
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=5), state="submitted")  # pending
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired
-    chlorine_reading(system, TODAY - datetime.timedelta(days=10))
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=10))
     assert not run_check("no_chlorine_reading_30_days", committee, TODAY).fired
 
 
 def test_no_chlorine_reading_stays_quiet_where_nobody_chlorinates(committee):
     system = chlorinating_system(committee)
     # The latest visit found the system does not chlorinate (the chlorinator is out of use).
-    SystemVisit.objects.create(
-        system=system,
-        observed_on=TODAY - datetime.timedelta(days=3),
-        source="visit",
-        state="validated",
-        working=True,
-        chlorination="none",
-    )
+    make_visit(system, TODAY - datetime.timedelta(days=3), "validated", chlorination="none")
     assert not run_check("no_chlorine_reading_30_days", committee, TODAY).fired
 
 
 def test_a_complaint_is_overdue_only_after_its_day_and_while_unanswered(committee):
-    due = complaint(committee, D(2026, 11, 20), D(2026, 11, 27))
+    due = make_complaint(committee, D(2026, 11, 20), D(2026, 11, 27))
     assert not run_check("complaints_overdue", committee, TODAY).fired  # due today: still on time
     assert run_check("complaints_overdue", committee, TODAY + datetime.timedelta(days=1)).fired
     # Answered late is no longer waiting: the register shows the late answer, not the flag.
@@ -169,9 +123,7 @@ def test_a_complaint_is_overdue_only_after_its_day_and_while_unanswered(committe
 
 
 def test_a_system_without_chlorinator_and_without_visits_stays_quiet(committee):
-    WaterSystem.objects.create(
-        name="Pozo sin clorador", kind="point", provider=committee, locality=committee.locality
-    )
+    make_system(committee, "Pozo sin clorador", "point")
     finding = run_check("no_chlorine_reading_30_days", committee, TODAY)
     assert finding is not None and not finding.fired and not finding.evidence
     assert "Ningún sistema del comité clora" in finding.detail
@@ -179,7 +131,7 @@ def test_a_system_without_chlorinator_and_without_visits_stays_quiet(committee):
 
 def test_a_reading_counts_for_exactly_30_days(committee):
     system = chlorinating_system(committee)
-    chlorine_reading(system, TODAY - datetime.timedelta(days=30))
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=30))
     quiet = run_check("no_chlorine_reading_30_days", committee, TODAY)
     assert not quiet.fired and "tienen lectura de cloro" in quiet.detail
     fired = run_check("no_chlorine_reading_30_days", committee, TODAY + datetime.timedelta(days=1))
@@ -189,24 +141,15 @@ def test_a_reading_counts_for_exactly_30_days(committee):
 
 def test_a_pending_reading_does_not_count(committee):
     system = chlorinating_system(committee)
-    chlorine_reading(system, TODAY - datetime.timedelta(days=2), state="submitted")
+    add_chlorine_reading(system, TODAY - datetime.timedelta(days=2), state="submitted")
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired
 
 
 def test_a_visit_that_finds_chlorination_makes_a_system_without_chlorinator_count(committee):
-    system = WaterSystem.objects.create(
-        name="Red con cloro a mano", kind="gravity", provider=committee, locality=committee.locality
-    )
+    system = make_system(committee, "Red con cloro a mano")
 
     def visit(day, chlorination, state="validated"):
-        SystemVisit.objects.create(
-            system=system,
-            observed_on=day,
-            source="visit",
-            state=state,
-            working=True,
-            chlorination=chlorination,
-        )
+        make_visit(system, day, state, chlorination=chlorination)
 
     visit(TODAY - datetime.timedelta(days=60), "working")
     assert run_check("no_chlorine_reading_30_days", committee, TODAY).fired
@@ -243,7 +186,7 @@ def test_flags_for_runs_each_check_once_per_provider(committee, counted):
     version = CatalogueVersion.current()
     # A second risk pointing to the same check, as a coordinator could add.
     Signal.objects.create(risk=version.risks.get(code="R02"), check_code="complaints_overdue")
-    complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
+    make_complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
     flags = flags_for(committee, version.risks.all(), TODAY)
     assert counted == {
         "complaints_overdue": 1,
@@ -262,7 +205,7 @@ def test_flags_for_runs_each_check_once_per_provider(committee, counted):
 
 
 def test_provider_flags_list_every_check_fired_first(committee, counted):
-    complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
+    make_complaint(committee, D(2026, 11, 1), D(2026, 11, 8))
     flags = provider_flags(committee, TODAY)
     assert counted == {
         "complaints_overdue": 1,

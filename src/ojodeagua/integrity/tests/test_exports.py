@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from ojodeagua.integrity.exports import ratings_header, roadmap_header
 from ojodeagua.integrity.models import Participant, Rating, RoadmapItem
-from ojodeagua.integrity.tests.test_agency import DAY, action, assess, build, new_cycle
+from ojodeagua.integrity.tests.factories import assess, make_cycle, plan_action
+from ojodeagua.integrity.tests.test_agency import DAY, build
 from ojodeagua.organisations.models import Membership
 
 
@@ -105,8 +106,8 @@ def test_xlsx_downloads_open_and_hold_the_same_rows(agencia, workshop):
 def test_exports_keep_to_the_users_scope(tesorera, ong, workshop):
     fixture, _assessed, _people = workshop
     own = Membership.objects.get(user__username="tesorera").providers.get()
-    cycle = new_cycle(own, None, timezone.localdate() - 60 * DAY)
-    action(assess(cycle, "R02", 2, 2, 1), timezone.localdate() + 10 * DAY)
+    cycle = make_cycle(own, workshop_on=timezone.localdate() - 60 * DAY, stage="implementation")
+    plan_action(assess(cycle, "R02", 2, 2, 1), timezone.localdate() + 10 * DAY)
     for path in ("valoraciones", "hojas-de-ruta"):
         rows = csv_rows(tesorera.get(f"/integridad/exportar/{path}.csv"))
         assert {row[1] for row in rows[1:]} <= {str(own.pk)}

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from ojodeagua.integrity.models import Complaint
+from ojodeagua.integrity.tests.factories import make_committee, make_complaint
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
@@ -16,18 +17,13 @@ OVERDUE_LABEL = "Quejas abiertas después de su fecha para responder"
 @pytest.fixture
 def committee(db) -> Provider:
     locality = Locality.objects.filter(municipality__key="07012").last()
-    return Provider.objects.create(
-        name="Comité de las señales",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
+    return make_committee("Comité de las señales", locality=locality)
 
 
 def overdue_complaint(provider) -> Complaint:
     today = timezone.localdate()
-    return Complaint.objects.create(
-        provider=provider,
+    return make_complaint(
+        provider,
         received_on=today - datetime.timedelta(days=20),
         respond_by=today - datetime.timedelta(days=13),
         what="Nadie vino a ver la fuga del tanque",

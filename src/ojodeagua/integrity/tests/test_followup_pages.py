@@ -14,9 +14,7 @@ from django.utils import timezone
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.conftest import login_client
 from ojodeagua.integrity.models import (
-    AssessedRisk,
     Attachment,
-    CatalogueVersion,
     CoachingAnswer,
     CoachingSession,
     ComplianceAnswer,
@@ -25,9 +23,9 @@ from ojodeagua.integrity.models import (
     RoadmapItem,
     ScorecardScore,
 )
-from ojodeagua.organisations.models import Membership, Organisation
-from ojodeagua.places.models import Locality
-from ojodeagua.providers.models import Provider
+from ojodeagua.integrity.tests.factories import assess, make_committee, make_cycle, plan_action
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
 
 D = datetime.date
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -54,40 +52,6 @@ def ong_other_committee():
     )
 
 
-def new_cycle(provider, workshop_on: datetime.date | None) -> Cycle:
-    catalogue = CatalogueVersion.current()
-    last = provider.integrity_cycles.order_by("-number").first()
-    return Cycle.objects.create(
-        provider=provider,
-        number=(last.number if last else 0) + 1,
-        catalogue=catalogue,
-        scale=catalogue.scales.get(code="3x3"),
-        workshop_on=workshop_on,
-        stage=Cycle.Stage.IMPLEMENTATION,
-    )
-
-
-def key_problem(cycle, code, priority, likelihood=3, impact=3) -> AssessedRisk:
-    return AssessedRisk.objects.create(
-        cycle=cycle,
-        risk=cycle.catalogue.risks.get(code=code),
-        consensus_likelihood=likelihood,
-        consensus_impact=impact,
-        priority=priority,
-    )
-
-
-def action(assessed, text, deadline, **extra) -> RoadmapItem:
-    return RoadmapItem.objects.create(
-        assessed_risk=assessed,
-        action=text,
-        responsible="Tesorera",
-        deadline=deadline,
-        done_when="Se ve en el acta",
-        **extra,
-    )
-
-
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -97,55 +61,35 @@ def media(settings, tmp_path):
 @pytest.fixture
 def plan(db):
     """Tesorera's committee with a workshop on 10 January 2025 and three actions."""
-    cycle = new_cycle(tesorera_committee(), D(2025, 1, 10))
-    fees = key_problem(cycle, "R01", 1)
-    complaints = key_problem(cycle, "R11", 2, 2, 3)
-    receipts = action(
+    cycle = make_cycle(
+        tesorera_committee(), workshop_on=D(2025, 1, 10), stage=Cycle.Stage.IMPLEMENTATION
+    )
+    fees = assess(cycle, "R01", 3, 3, 1)
+    complaints = assess(cycle, "R11", 2, 3, 2)
+    receipts = plan_action(
         fees,
-        "Comprar talonario de recibos foliados",
         D(2025, 3, 15),
+        "Comprar talonario de recibos foliados",
         tool=cycle.catalogue.tools.first(),
     )
-    count = action(
+    count = plan_action(
         fees,
-        "Corte de caja entre dos personas cada mes",
         D(2025, 5, 1),
+        "Corte de caja entre dos personas cada mes",
         status=RoadmapItem.Status.DONE,
         done_on=D(2025, 4, 20),
     )
-    register = action(complaints, "Abrir el registro de quejas", D(2025, 9, 30))
+    register = plan_action(complaints, D(2025, 9, 30), "Abrir el registro de quejas")
     return cycle, receipts, count, register
-
-
-def fresh_committee() -> Provider:
-    """A committee with no history at all, inside agencia's municipality."""
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    return Provider.objects.create(
-        name="Comité nuevo de prueba",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
-
-
-def viewer_client(provider) -> object:
-    viewer = User.objects.create(username="lectora")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.get(kind=Organisation.Kind.AGENCY),
-        role=Membership.Role.VIEWER,
-    )
-    membership.providers.add(provider)
-    return login_client("lectora")
 
 
 # Road map ---------------------------------------------------------------------------------------
 def test_road_map_shows_statuses_overdue_and_completion(tesorera, plan):
     cycle, receipts, _count, _register = plan
-    receipts_done_late = action(
+    receipts_done_late = plan_action(
         receipts.assessed_risk,
-        "Depositar cada semana",
         D(2025, 2, 1),
+        "Depositar cada semana",
         status=RoadmapItem.Status.DONE,
         done_on=D(2025, 12, 1),
     )
@@ -264,9 +208,11 @@ def test_done_needs_its_date_and_dropping_needs_its_reason(tesorera, plan):
 
 
 def test_road_map_scope(tesorera, ong):
-    other = new_cycle(ong_other_committee(), D(2025, 2, 1))
-    item = action(key_problem(other, "R01", 1), "Cuenta en la caja popular", D(2025, 6, 1))
-    reader = viewer_client(other.provider)
+    other = make_cycle(
+        ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
+    )
+    item = plan_action(assess(other, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
+    reader = login_client(make_viewer(providers=[other.provider]).username)
 
     assert ong.get(f"/integridad/ciclos/{other.pk}/hoja-de-ruta/").status_code == 200
     assert tesorera.get(f"/integridad/ciclos/{other.pk}/hoja-de-ruta/").status_code == 404
@@ -285,8 +231,10 @@ def test_road_map_scope(tesorera, ong):
 
 # Evidence ---------------------------------------------------------------------------------------
 def test_evidence_upload_and_scoped_download(ong, tesorera, media):
-    other = new_cycle(ong_other_committee(), D(2025, 2, 1))
-    item = action(key_problem(other, "R01", 1), "Cuenta en la caja popular", D(2025, 6, 1))
+    other = make_cycle(
+        ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
+    )
+    item = plan_action(assess(other, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
     back = f"/integridad/ciclos/{other.pk}/hoja-de-ruta/"
     upload = f"/integridad/pruebas/nueva/?roadmap_item={item.pk}&next={back}"
 
@@ -333,8 +281,10 @@ def test_evidence_upload_and_scoped_download(ong, tesorera, media):
     ],
 )
 def test_only_photos_and_pdfs_are_accepted(ong, media, name, content, kind):
-    other = new_cycle(ong_other_committee(), D(2025, 2, 1))
-    item = action(key_problem(other, "R01", 1), "Cuenta en la caja popular", D(2025, 6, 1))
+    other = make_cycle(
+        ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
+    )
+    item = plan_action(assess(other, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
 
     refused = ong.post(
         f"/integridad/pruebas/nueva/?roadmap_item={item.pk}",
@@ -347,8 +297,10 @@ def test_only_photos_and_pdfs_are_accepted(ong, media, name, content, kind):
 
 
 def test_a_file_over_five_megabytes_is_refused(ong, media):
-    other = new_cycle(ong_other_committee(), D(2025, 2, 1))
-    item = action(key_problem(other, "R01", 1), "Cuenta en la caja popular", D(2025, 6, 1))
+    other = make_cycle(
+        ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
+    )
+    item = plan_action(assess(other, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
     big = PNG + b"\x00" * (5 * 1024 * 1024)
 
     refused = ong.post(
@@ -362,7 +314,9 @@ def test_a_file_over_five_megabytes_is_refused(ong, media):
 
 
 def test_evidence_for_a_compliance_answer_goes_back_where_it_came_from(ong, tesorera, media):
-    cycle = new_cycle(ong_other_committee(), D(2025, 2, 1))
+    cycle = make_cycle(
+        ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
+    )
     answer = ComplianceAnswer.objects.create(
         cycle=cycle, item=cycle.catalogue.checklist.get(code="C05"), answer="partly"
     )
@@ -468,10 +422,12 @@ def test_a_coaching_session_keeps_the_four_answers_and_status_changes(ong, plan)
 
 
 def test_coaching_scorecard_and_comparison_scope(tesorera, media):
-    other = new_cycle(ong_other_committee(), D(2025, 2, 1))
+    other = make_cycle(
+        ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
+    )
     session = CoachingSession.objects.create(cycle=other, held_on=D(2025, 3, 1), attendees="x")
-    item = action(key_problem(other, "R01", 1), "Cuenta en la caja popular", D(2025, 6, 1))
-    reader = viewer_client(other.provider)
+    item = plan_action(assess(other, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
+    reader = login_client(make_viewer(providers=[other.provider]).username)
     pages = [
         f"/integridad/ciclos/{other.pk}/acompanamiento/",
         f"/integridad/acompanamiento/{session.pk}/",
@@ -495,8 +451,8 @@ def test_coaching_scorecard_and_comparison_scope(tesorera, media):
 @pytest.fixture
 def two_cycles(db):
     provider = ong_other_committee()
-    previous = new_cycle(provider, D(2025, 2, 1))
-    current = new_cycle(provider, D(2026, 2, 1))
+    previous = make_cycle(provider, workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION)
+    current = make_cycle(provider, workshop_on=D(2026, 2, 1), stage=Cycle.Stage.IMPLEMENTATION)
     return previous, current
 
 
@@ -544,10 +500,10 @@ def test_scorecard_saved_and_compared_with_the_previous_cycle(ong, two_cycles):
 
 def test_comparison_in_plain_sentences(agencia, two_cycles):
     previous, current = two_cycles
-    key_problem(previous, "R01", None, 3, 3)
-    key_problem(previous, "R11", None, 2, 2)
-    key_problem(current, "R01", None, 1, 2)
-    key_problem(current, "R11", None, 3, 2)
+    assess(previous, "R01", 3, 3)
+    assess(previous, "R11", 2, 2)
+    assess(current, "R01", 1, 2)
+    assess(current, "R11", 3, 2)
     checklist = {c.code: c for c in current.catalogue.checklist.all()}
     for cycle, answers in (
         (previous, {"C01": "no", "C03": "yes"}),
@@ -563,21 +519,29 @@ def test_comparison_in_plain_sentences(agencia, two_cycles):
     assert f"«{risks['R01']}» bajó de 9 (alto) a 2 (bajo)." in shown
     assert f"«{checklist['C01'].text}» mejoró: de «no» a «sí»." in shown
     assert f"«{checklist['C03'].text}» empeoró: de «sí» a «en parte»." in shown
-    later = new_cycle(current.provider, None)
+    later = make_cycle(current.provider, workshop_on=None, stage=Cycle.Stage.IMPLEMENTATION)
     waiting = text(agencia.get(f"/integridad/ciclos/{later.pk}/comparacion/"))
     assert "Este ciclo todavía no tiene riesgos valorados por el grupo" in waiting
     assert "Este ciclo todavía no tiene respuestas de la lista de cumplimiento" in waiting
-    only = new_cycle(fresh_committee(), D(2026, 3, 1))
+    only = make_cycle(
+        make_committee("Comité nuevo de prueba"),
+        workshop_on=D(2026, 3, 1),
+        stage=Cycle.Stage.IMPLEMENTATION,
+    )
     first = text(agencia.get(f"/integridad/ciclos/{only.pk}/comparacion/"))
     assert "todavía no hay con qué comparar" in first
 
 
 def test_followup_links_say_where_the_cycle_stands(two_cycles):
-    cycle = new_cycle(fresh_committee(), D(2026, 3, 1))
-    fees = key_problem(cycle, "R01", 1)
-    action(fees, "Recibos foliados", D(2026, 4, 1), status="done", done_on=D(2026, 3, 20))
-    action(fees, "Corte de caja", D(2026, 5, 1), status="in_progress")
-    action(fees, "Cuenta en la caja", D(2026, 6, 1), status="dropped", dropped_reason="No hay")
+    cycle = make_cycle(
+        make_committee("Comité nuevo de prueba"),
+        workshop_on=D(2026, 3, 1),
+        stage=Cycle.Stage.IMPLEMENTATION,
+    )
+    fees = assess(cycle, "R01", 3, 3, 1)
+    plan_action(fees, D(2026, 4, 1), "Recibos foliados", status="done", done_on=D(2026, 3, 20))
+    plan_action(fees, D(2026, 5, 1), "Corte de caja", status="in_progress")
+    plan_action(fees, D(2026, 6, 1), "Cuenta en la caja", status="dropped", dropped_reason="No hay")
     links = re.sub(
         r"\s+",
         " ",
@@ -595,8 +559,10 @@ def test_followup_links_say_where_the_cycle_stands(two_cycles):
 # Found in the review at 360 px -------------------------------------------------------------------
 def test_evidence_without_a_caption_is_named_in_words_not_by_its_stored_file(ong, media):
     # The stored name is 32 random letters: meaningless, and too wide for a phone.
-    cycle = new_cycle(ong_other_committee(), D(2025, 2, 1))
-    item = action(key_problem(cycle, "R01", 1), "Cuenta en la caja popular", D(2025, 6, 1))
+    cycle = make_cycle(
+        ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
+    )
+    item = plan_action(assess(cycle, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
     answer = ComplianceAnswer.objects.create(
         cycle=cycle, item=cycle.catalogue.checklist.get(code="C05"), answer="partly"
     )

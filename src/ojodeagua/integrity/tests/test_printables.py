@@ -22,10 +22,10 @@ from ojodeagua.integrity.models import (
     RoadmapItem,
 )
 from ojodeagua.integrity.printable_views import summary_context
+from ojodeagua.integrity.tests.factories import make_committee, make_cycle
 from ojodeagua.integrity.workshop import choose_top_three
 from ojodeagua.lib.pdf import StaticOnlyFetcher, pdf_bytes, safe_filename
 from ojodeagua.organisations.models import Membership
-from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
@@ -41,18 +41,6 @@ PDF_DIR = os.environ.get("PDF_DIR")
 
 def ong_committee() -> Provider:
     return Membership.objects.get(user__username="ong").providers.filter(kind="committee").first()
-
-
-def new_cycle(provider: Provider, **fields) -> Cycle:
-    catalogue = CatalogueVersion.current()
-    last = provider.integrity_cycles.order_by("-number").values_list("number", flat=True).first()
-    return Cycle.objects.create(
-        provider=provider,
-        number=(last or 0) + 1,
-        catalogue=catalogue,
-        scale=catalogue.scales.get(code="3x3"),
-        **fields,
-    )
 
 
 def workshop(cycle: Cycle, today: datetime.date) -> dict:
@@ -118,7 +106,7 @@ def today() -> datetime.date:
 @pytest.fixture
 def cycle(db, today) -> Cycle:
     # Eight months ago, so the six-month figure is due.
-    cycle = new_cycle(
+    cycle = make_cycle(
         ong_committee(),
         stage="implementation",
         workshop_on=today - datetime.timedelta(days=240),
@@ -169,7 +157,7 @@ def test_risk_cards_one_page_per_assessed_risk(ong, cycle):
 
 
 def test_cards_before_the_workshop_come_from_the_catalogue(ong, db):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     reader, text, _ = pdf(ong, "cards_pdf", cycle)
     titles = list(cycle.catalogue.risks.values_list("title", flat=True))
     assert len(reader.pages) == len(titles) == 11
@@ -247,15 +235,9 @@ def test_summary_is_one_a4_page_without_names(ong, cycle):
 
 
 def test_summary_counts_people_and_shows_only_fired_flags(db):
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    provider = Provider.objects.create(
-        name="Comité sin datos",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
+    provider = make_committee("Comité sin datos")
     on = D(2026, 11, 27)
-    cycle = new_cycle(provider, workshop_on=D(2026, 3, 14))
+    cycle = make_cycle(provider, workshop_on=D(2026, 3, 14))
     workshop(cycle, on)
     context = summary_context(cycle, on)
     assert context["flags"] == []  # no complaints, no systems: nothing fired
@@ -313,7 +295,7 @@ def test_scope_holds_for_every_printable(tesorera, ong, cycle, client):
 
 def test_committee_prints_its_own_cycle(tesorera, db):
     provider = Membership.objects.get(user__username="tesorera").providers.first()
-    cycle = new_cycle(provider, workshop_on=D(2026, 3, 14))
+    cycle = make_cycle(provider, workshop_on=D(2026, 3, 14))
     _reader, text, _ = pdf(tesorera, "board_pdf", cycle)
     assert provider.name in text and "llene el tablero a mano" in text
 
@@ -357,7 +339,7 @@ def full_cycle(today: datetime.date) -> Cycle:
     """Everything at its longest: the 5 × 5 scale, every checklist item answered "no", every
     catalogue risk and five long own risks rated, and five actions for each key problem."""
     catalogue = CatalogueVersion.current()
-    cycle = new_cycle(
+    cycle = make_cycle(
         ong_committee(),
         stage="implementation",
         workshop_on=today - datetime.timedelta(days=400),
@@ -429,7 +411,7 @@ def planned_cycle(today: datetime.date, actions: list[int]) -> Cycle:
     """Three key problems with as many actions each as ``actions`` says, worded at the length
     committees write them (the demo's own road maps), and three tools each."""
     catalogue = CatalogueVersion.current()
-    cycle = new_cycle(
+    cycle = make_cycle(
         ong_committee(), stage="implementation", workshop_on=today - datetime.timedelta(days=200)
     )
     codes = ["R07", "R09", "R10"]

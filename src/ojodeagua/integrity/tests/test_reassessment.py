@@ -7,10 +7,8 @@ from django.core.exceptions import ValidationError
 
 from ojodeagua.integrity.catalogue import copy_version, publish
 from ojodeagua.integrity.models import (
-    AssessedRisk,
     CatalogueVersion,
     ComplianceAnswer,
-    Cycle,
     ScorecardScore,
 )
 from ojodeagua.integrity.reassessment import (
@@ -18,39 +16,23 @@ from ojodeagua.integrity.reassessment import (
     risk_movements,
     scorecard_by_principle,
 )
+from ojodeagua.integrity.tests.factories import assess, make_cycle
 
 
 @pytest.fixture
 def two_cycles(fresh_committee):
     provider = fresh_committee
     first_catalogue = CatalogueVersion.current()
-    first = Cycle.objects.create(
-        provider=provider,
-        number=1,
-        catalogue=first_catalogue,
-        scale=first_catalogue.scales.get(code="3x3"),
-        workshop_on=datetime.date(2025, 2, 1),
+    first = make_cycle(
+        provider, number=1, catalogue=first_catalogue, workshop_on=datetime.date(2025, 2, 1)
     )
     # A year later the catalogue has a new version; codes stay the same.
     second_catalogue = copy_version(first_catalogue, "Catálogo 2026")
     publish(second_catalogue)
-    second = Cycle.objects.create(
-        provider=provider,
-        number=2,
-        catalogue=second_catalogue,
-        scale=second_catalogue.scales.get(code="3x3"),
-        workshop_on=datetime.date(2026, 2, 1),
+    second = make_cycle(
+        provider, number=2, catalogue=second_catalogue, workshop_on=datetime.date(2026, 2, 1)
     )
     return first, second
-
-
-def assess(cycle, code, likelihood, impact):
-    return AssessedRisk.objects.create(
-        cycle=cycle,
-        risk=cycle.catalogue.risks.get(code=code),
-        consensus_likelihood=likelihood,
-        consensus_impact=impact,
-    )
 
 
 def test_risks_go_up_or_down_by_code(two_cycles):

@@ -11,7 +11,6 @@ from ojodeagua.audit.models import AuditEvent
 from ojodeagua.integrity import register
 from ojodeagua.integrity.models import (
     AssessedRisk,
-    CatalogueVersion,
     CoachingSession,
     Complaint,
     Cycle,
@@ -19,6 +18,7 @@ from ojodeagua.integrity.models import (
     RoadmapItem,
     ScorecardIndicator,
 )
+from ojodeagua.integrity.tests.factories import make_cycle
 from ojodeagua.integrity.workshop import (
     add_risk,
     answer_checklist,
@@ -146,14 +146,7 @@ def test_a_correction_changes_what_was_filed_not_the_status(complaint, treasurer
 
 @pytest.fixture
 def preparing_cycle(fresh_committee) -> Cycle:
-    catalogue = CatalogueVersion.current()
-    return Cycle.objects.create(
-        provider=fresh_committee,
-        number=1,
-        catalogue=catalogue,
-        scale=catalogue.scales.get(code="3x3"),
-        stage=Cycle.Stage.PREPARATION,
-    )
+    return make_cycle(fresh_committee, number=1, stage=Cycle.Stage.PREPARATION)
 
 
 def test_a_rating_is_one_per_risk_and_person_and_starts_the_workshop(preparing_cycle, treasurer):
@@ -177,13 +170,7 @@ def test_a_rating_is_one_per_risk_and_person_and_starts_the_workshop(preparing_c
 
 
 def test_a_rating_by_someone_of_another_cycle_is_refused(preparing_cycle, treasurer):
-    other = Cycle.objects.create(
-        provider=preparing_cycle.provider,
-        number=2,
-        catalogue=preparing_cycle.catalogue,
-        scale=preparing_cycle.scale,
-        stage=Cycle.Stage.PREPARATION,
-    )
+    other = make_cycle(preparing_cycle.provider, number=2, stage=Cycle.Stage.PREPARATION)
     stranger = Participant.objects.create(cycle=other, role="user", sex="M", age_group="adult")
     assessed = AssessedRisk.objects.create(cycle=preparing_cycle, own_title="Se pierden llaves")
     with pytest.raises(ValidationError, match="no participa en este ciclo"):
@@ -306,12 +293,7 @@ def test_an_action_has_one_set_of_answers_per_coaching_session(preparing_cycle, 
     again, created_again = answer_coaching(treasurer, session, item, problems="Llovió")
     assert created and not created_again and again.pk == first.pk
     assert (again.goals_reached, again.problems) == ("Se citó", "Llovió")
-    other_cycle = Cycle.objects.create(
-        provider=preparing_cycle.provider,
-        number=2,
-        catalogue=preparing_cycle.catalogue,
-        scale=preparing_cycle.scale,
-    )
+    other_cycle = make_cycle(preparing_cycle.provider, number=2)
     elsewhere = CoachingSession.objects.create(
         cycle=other_cycle, held_on=D(2026, 11, 6), attendees="Comité"
     )

@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 
 from ojodeagua.integrity.models import (
     AssessedRisk,
-    CatalogueVersion,
     Cycle,
     Participant,
     Rating,
     RoadmapItem,
 )
+from ojodeagua.integrity.tests.factories import make_cycle
 from ojodeagua.integrity.workshop import (
     choose_top_three,
     completion,
@@ -26,15 +26,7 @@ D = datetime.date
 
 @pytest.fixture
 def cycle(fresh_committee) -> Cycle:
-    catalogue = CatalogueVersion.current()
-    provider = fresh_committee
-    return Cycle.objects.create(
-        provider=provider,
-        number=1,
-        catalogue=catalogue,
-        scale=catalogue.scales.get(code="3x3"),
-        workshop_on=D(2026, 1, 31),
-    )
+    return make_cycle(fresh_committee, number=1, workshop_on=D(2026, 1, 31))
 
 
 def people(cycle, sexes):

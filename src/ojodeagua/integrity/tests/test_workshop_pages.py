@@ -4,7 +4,6 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from ojodeagua.audit.models import AuditEvent
@@ -22,11 +21,13 @@ from ojodeagua.integrity.models import (
     Rating,
     RoadmapItem,
 )
+from ojodeagua.integrity.tests.factories import make_committee, make_cycle
 from ojodeagua.lib.records import new_record_id
-from ojodeagua.organisations.models import Membership, Organisation
-from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
+from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
-from ojodeagua.watersystems.models import WaterSystem
+from ojodeagua.providers.tests.factories import make_system
 
 D = datetime.date
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -65,17 +66,6 @@ def treasurer_committee() -> Provider:
 def outside_ong() -> Provider:
     covered = Membership.objects.get(user__username="ong").providers.values("pk")
     return Provider.objects.filter(kind="committee").exclude(pk__in=covered).order_by("pk").first()
-
-
-def new_cycle(provider: Provider, scale: str = "3x3") -> Cycle:
-    catalogue = CatalogueVersion.current()
-    last = provider.integrity_cycles.order_by("-number").first()
-    return Cycle.objects.create(
-        provider=provider,
-        number=(last.number + 1) if last else 1,
-        catalogue=catalogue,
-        scale=catalogue.scales.get(code=scale),
-    )
 
 
 def text(response) -> str:
@@ -317,13 +307,7 @@ def test_a_facilitator_runs_a_whole_workshop_through_the_pages(ong):
 # Baseline --------------------------------------------------------------------------------------
 @pytest.fixture
 def committee(db) -> Provider:
-    locality = Locality.objects.filter(municipality__key="07012").first()
-    return Provider.objects.create(
-        name="Comité de la línea base",
-        kind="committee",
-        municipality=locality.municipality,
-        locality=locality,
-    )
+    return make_committee("Comité de la línea base")
 
 
 def value(provider, code, period, value, entity="provider", entity_id=None, **extra):
@@ -343,9 +327,7 @@ def value(provider, code, period, value, entity="provider", entity_id=None, **ex
 
 
 def test_the_baseline_keeps_the_latest_figures_before_its_day(committee):
-    system = WaterSystem.objects.create(
-        name="Red del cerro", kind="gravity", provider=committee, locality=committee.locality
-    )
+    system = make_system(committee, "Red del cerro")
     value(committee, "working_share", D(2026, 9, 1), 0.5, numerator=1, denominator=2)
     value(committee, "working_share", D(2026, 10, 1), 1.0, numerator=2, denominator=2)
     value(committee, "working_share", D(2026, 12, 1), 0.0, numerator=0, denominator=2)  # after
@@ -454,8 +436,8 @@ WORKSHOP_PAGES = (
 
 
 def test_the_treasurer_sees_her_cycle_and_not_another_committees(tesorera):
-    own = new_cycle(treasurer_committee())
-    other = new_cycle(ong_committee())
+    own = make_cycle(treasurer_committee())
+    other = make_cycle(ong_committee())
     for page in WORKSHOP_PAGES:
         assert tesorera.get(url(page, own)).status_code == 200, page
         assert tesorera.get(url(page, other)).status_code == 404, page
@@ -471,7 +453,7 @@ def test_the_treasurer_sees_her_cycle_and_not_another_committees(tesorera):
 
 
 def test_the_facilitator_cannot_reach_a_committee_outside_her_area(ong):
-    outside = new_cycle(outside_ong())
+    outside = make_cycle(outside_ong())
     cycles = outside.provider.integrity_cycles.count()
     for page in WORKSHOP_PAGES:
         assert ong.get(url(page, outside)).status_code == 404, page
@@ -489,7 +471,7 @@ def test_the_facilitator_cannot_reach_a_committee_outside_her_area(ong):
 
 
 def test_the_agency_sees_every_committee_of_its_municipality(agencia):
-    cycles = [new_cycle(treasurer_committee()), new_cycle(outside_ong())]
+    cycles = [make_cycle(treasurer_committee()), make_cycle(outside_ong())]
     listed = text(agencia.get(url("list")))
     for cycle in cycles:
         assert url("hub", cycle) in listed
@@ -497,15 +479,9 @@ def test_the_agency_sees_every_committee_of_its_municipality(agencia):
 
 
 def test_a_viewer_reads_but_cannot_write(db):
-    viewer = User.objects.create(username="lectora")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.get(kind=Organisation.Kind.AGENCY),
-        role=Membership.Role.VIEWER,
-    )
-    membership.municipalities.add(Municipality.objects.get(key="07012"))
+    make_viewer(municipalities=[Municipality.objects.get(key="07012")])
     client = login_client("lectora")
-    cycle = new_cycle(treasurer_committee())
+    cycle = make_cycle(treasurer_committee())
     somebody = Participant.objects.create(cycle=cycle, role="user", sex="F", age_group="adult")
     page = client.get(url("ratings", cycle), {"riesgo": "R01"})
     assert page.status_code == 200 and "no cambiarlo" in text(page)
@@ -522,7 +498,7 @@ def test_a_viewer_reads_but_cannot_write(db):
 
 # Smaller rules ---------------------------------------------------------------------------------
 def test_a_participant_who_rated_stays(ong):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     rated = Participant.objects.create(cycle=cycle, role="user", sex="F", age_group="adult")
     silent = Participant.objects.create(cycle=cycle, role="user", sex="M", age_group="young")
     rate(ong, cycle, "R02", rated, 2, 2, **HX)
@@ -536,7 +512,7 @@ def test_a_participant_who_rated_stays(ong):
 
 
 def test_a_rating_sent_without_javascript_comes_back_to_its_row(ong):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     somebody = Participant.objects.create(cycle=cycle, role="committee", sex="F", age_group="elder")
     response = rate(ong, cycle, "R04", somebody, 2, 3)
     assert response["Location"] == url("ratings", cycle) + f"?riesgo=R04#p-{somebody.pk}"
@@ -550,7 +526,7 @@ def test_a_rating_sent_without_javascript_comes_back_to_its_row(ong):
 
 
 def test_the_group_cannot_clear_a_key_problems_rating(ong):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     chosen = AssessedRisk.objects.create(
         cycle=cycle,
         risk=cycle.catalogue.risks.get(code="R07"),
@@ -565,7 +541,7 @@ def test_the_group_cannot_clear_a_key_problems_rating(ong):
 
 
 def test_editing_the_cycle_is_audited_and_can_retake_the_baseline(ong):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     response = ong.post(
         url("edit", cycle),
         {
@@ -585,7 +561,7 @@ def test_editing_the_cycle_is_audited_and_can_retake_the_baseline(ong):
 
 
 def test_the_cycle_list_filters_by_committee(agencia):
-    mine, other = new_cycle(treasurer_committee()), new_cycle(ong_committee())
+    mine, other = make_cycle(treasurer_committee()), make_cycle(ong_committee())
     listed = text(agencia.get(url("list"), {"provider": mine.provider_id}))
     assert url("hub", mine) in listed and url("hub", other) not in listed
     assert f"?provider={mine.provider_id}" in listed  # "Empezar un ciclo" for that committee
@@ -594,14 +570,14 @@ def test_the_cycle_list_filters_by_committee(agencia):
 def test_every_page_of_every_stored_cycle_renders_for_the_agency(agencia):
     # Whatever cycles the demo holds (completed, second cycles, the 5 × 5 scale), each page works.
     cycles = list(Cycle.objects.filter(provider__municipality__key="07012"))
-    cycles.append(new_cycle(treasurer_committee()))
+    cycles.append(make_cycle(treasurer_committee()))
     for cycle in cycles:
         for page in WORKSHOP_PAGES:
             assert agencia.get(url(page, cycle)).status_code == 200, (cycle, page)
 
 
 def test_the_who_scale_reads_its_own_levels_and_bands(ong):
-    cycle = new_cycle(ong_committee(), scale="who5x5")
+    cycle = make_cycle(ong_committee(), scale="who5x5")
     somebody = Participant.objects.create(cycle=cycle, role="user", sex="F", age_group="adult")
     page = text(ong.get(url("ratings", cycle), {"riesgo": "R06"}))
     assert "5 · casi segura (diario)" in page
@@ -615,7 +591,7 @@ def test_the_who_scale_reads_its_own_levels_and_bands(ong):
 
 # Found in the review at 360 px -------------------------------------------------------------------
 def test_the_participants_page_names_its_counts_of_women_and_men_and_numbers_each_person(ong):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     for sex in ("F", "F", "M", "M", "X"):
         Participant.objects.create(cycle=cycle, role="user", sex=sex, age_group="adult")
     page = text(ong.get(url("participants", cycle)))
@@ -629,7 +605,7 @@ def test_the_participants_page_names_its_counts_of_women_and_men_and_numbers_eac
 
 
 def test_a_participant_form_sent_empty_says_what_to_choose(ong):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     data = {"action": "add", "record_id": new_record_id()}
     page = text(ong.post(url("participants", cycle), data, **HX))
     assert "Elija mujer, hombre o «prefiere no decir»." in page
@@ -640,7 +616,7 @@ def test_a_participant_form_sent_empty_says_what_to_choose(ong):
 
 
 def test_a_heat_map_cell_lists_its_risks_by_code(ong):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     catalogue = cycle.catalogue
 
     def placed(code, priority=None):
@@ -665,7 +641,7 @@ def test_a_heat_map_cell_lists_its_risks_by_code(ong):
 
 
 def test_the_plan_of_the_groups_own_risk_has_no_empty_group_of_suggested_tools(ong):
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     AssessedRisk.objects.create(
         cycle=cycle,
         own_title="Se pierden las llaves",
@@ -682,7 +658,7 @@ def test_the_plan_of_the_groups_own_risk_has_no_empty_group_of_suggested_tools(o
 def test_the_women_and_men_table_keeps_its_difference_column_on_a_phone(ong):
     # At 360 px the "Diferencia" column hid off screen; smaller type and the counts under the
     # averages make the table fit.
-    cycle = new_cycle(ong_committee())
+    cycle = make_cycle(ong_committee())
     assert "/static/integrity/workshop.css" in text(ong.get(url("heat_map", cycle)))
     css = (Path(__file__).resolve().parents[1] / "static/integrity/workshop.css").read_text()
     assert "table.by-sex{font-size:.85rem}" in css

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from ojodeagua.audit.models import AuditEvent
@@ -20,7 +19,9 @@ from ojodeagua.monitoring.models import (
     SystemVisit,
 )
 from ojodeagua.monitoring.observation import Observation
-from ojodeagua.organisations.models import Membership, Organisation
+from ojodeagua.monitoring.tests.factories import make_supply_day, make_visit
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import make_viewer
 from ojodeagua.places.models import Municipality
 from ojodeagua.watersystems.models import WaterSystem
 
@@ -59,16 +60,6 @@ def visit_data(system: WaterSystem, hazards: int, **overrides) -> dict[str, str]
         data[f"question_{question.pk}"] = "True" if index < hazards else "False"
     data.update(overrides)
     return data
-
-
-def make_visit(system: WaterSystem, state: str = State.SUBMITTED) -> SystemVisit:
-    return SystemVisit.objects.create(
-        system=system,
-        observed_on=datetime.date(2026, 11, 2),
-        source="visit",
-        working=True,
-        state=state,
-    )
 
 
 @pytest.mark.django_db
@@ -176,13 +167,7 @@ def test_a_week_of_supply_is_entered_and_an_existing_day_corrected(tesorera):
     monday = datetime.date(2026, 11, 23)
     week = [monday + datetime.timedelta(days=n) for n in range(7)]
     SupplyDay.objects.filter(system=system, observed_on__in=week).delete()
-    existing = SupplyDay.objects.create(
-        system=system,
-        observed_on=monday,
-        hours=Decimal("6.0"),
-        source="self_report",
-        state=State.VALIDATED,
-    )
+    existing = make_supply_day(system, monday, "6.0", State.VALIDATED)
     url = f"/suministro/semana/?system={system.pk}&sector=&start={monday}"
 
     page = tesorera.get(url).content.decode()
@@ -296,13 +281,7 @@ def test_a_draft_is_sent_for_validation(tesorera):
 
 @pytest.mark.django_db
 def test_pending_records_are_hidden_from_a_viewer():
-    viewer = User.objects.create(username="lectora")
-    membership = Membership.objects.create(
-        user=viewer,
-        organisation=Organisation.objects.get(kind=Organisation.Kind.AGENCY),
-        role=Membership.Role.VIEWER,
-    )
-    membership.municipalities.add(Municipality.objects.get(key="07012"))
+    make_viewer(municipalities=[Municipality.objects.get(key="07012")])
     visit = make_visit(facilitated_system())
     client = login_client("lectora")
 
@@ -341,13 +320,7 @@ def test_lists_filter_by_state_and_date_and_mark_pending(agencia):
     system = facilitated_system()
     pending = make_visit(system)
     validated = make_visit(system, state=State.VALIDATED)
-    old = SystemVisit.objects.create(
-        system=system,
-        observed_on=datetime.date(2019, 1, 5),
-        source="visit",
-        working=False,
-        state=State.VALIDATED,
-    )
+    old = make_visit(system, datetime.date(2019, 1, 5), State.VALIDATED, working=False)
 
     only_pending = agencia.get("/visitas/", {"system": system.pk, "state": "pending"})
     in_range = agencia.get(

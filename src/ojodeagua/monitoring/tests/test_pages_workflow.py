@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from ojodeagua.monitoring import workflow
 from ojodeagua.monitoring.models import SupplyDay
 from ojodeagua.monitoring.observation import Observation
+from ojodeagua.monitoring.tests.factories import make_system
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.watersystems.models import WaterSystem
 
@@ -16,7 +17,8 @@ State = Observation.State
 
 
 def day(state: str = State.SUBMITTED) -> SupplyDay:
-    system = WaterSystem.objects.filter(municipality__key="07012").first()
+    """An unsaved supply day of a system of its own."""
+    system = make_system()
     return SupplyDay(system=system, observed_on=datetime.date(2026, 11, 2), hours=3, state=state)
 
 

@@ -18,6 +18,7 @@ from ojodeagua.waterquality.models import (
     Sample,
     Verdict,
 )
+from ojodeagua.waterquality.tests.factories import make_sample
 from ojodeagua.waterquality.verdicts import (
     Judge,
     evaluate,
@@ -433,23 +434,16 @@ def test_a_new_norm_version_needs_no_code():
 # --- Stored verdicts --------------------------------------------------------------------------
 
 
-def make_sample(day: datetime.date, population: int | None = RURAL) -> Sample:
+def sample_in_town(day: datetime.date, population: int | None = RURAL) -> Sample:
+    """A laboratory sample of the first locality, its population set to ``population``."""
     locality = Locality.objects.order_by("pk").first()
     locality.population = population
     locality.save()
-    sample = Sample(
-        locality=locality,
-        observed_on=day,
-        source=Sample.Source.LABORATORY,
-        sampling_point=Sample.Point.TAP,
-        analysis=Sample.Analysis.LABORATORY,
-    )
-    sample.save()
-    return sample
+    return make_sample(None, day, locality=locality)
 
 
 def test_judging_a_result_stores_one_verdict_per_norm():
-    sample = make_sample(D(2029, 4, 27))
+    sample = sample_in_town(D(2029, 4, 27))
     result = Result.objects.create(
         sample=sample, parameter_text="Arsénico", value=Decimal("0.015"), unit="mg/L"
     )
@@ -476,7 +470,7 @@ def test_judging_a_result_stores_one_verdict_per_norm():
 
 
 def test_an_unrecognised_result_is_stored_as_not_evaluable():
-    sample = make_sample(D(2024, 1, 1))
+    sample = sample_in_town(D(2024, 1, 1))
     result = Result.objects.create(
         sample=sample, parameter_text="Cloruros", value=Decimal("20"), unit="mg/L"
     )
@@ -492,7 +486,7 @@ def test_an_unrecognised_result_is_stored_as_not_evaluable():
 
 
 def test_judging_a_sample_in_bulk_uses_a_fixed_number_of_queries():
-    sample = make_sample(D(2024, 6, 1))
+    sample = sample_in_town(D(2024, 6, 1))
     rows = [
         ("E. coli", None, "", "detected"),
         ("Nitratos", Decimal("50"), "mg/L NO3", ""),
