@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.books import padron
 from ojodeagua.books.models import Connection, ExemptionRule, Household
-from ojodeagua.books.tests.builders import treasurers_new_committee
+from ojodeagua.books.tests.factories import treasurers_new_committee
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
