@@ -5,7 +5,9 @@ client resent it, 409 when its record id is taken by other content (``RecordConf
 by the domain's services or by ``resent_or_conflict`` here).
 """
 
+import contextlib
 import copy
+from collections.abc import Iterator
 
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -48,6 +50,18 @@ def saved_response(data, created: bool) -> Response:
 def refusal(error: DjangoValidationError) -> ApiValidationError:
     """A domain rule broken (a service's ``ValidationError``), as a 400 answer."""
     return ApiValidationError(serializers.as_serializer_error(error))
+
+
+@contextlib.contextmanager
+def domain_refusals() -> Iterator[None]:
+    """Around a service call: its refusal answers 400 with the page's sentence, and a
+    ``RecordConflict`` (also a ``ValidationError``) stays a conflict, answered 409."""
+    try:
+        yield
+    except RecordConflict:
+        raise
+    except DjangoValidationError as error:
+        raise refusal(error) from None
 
 
 def create_responses(serializer, *, resent: str, conflict: str) -> dict:

@@ -89,6 +89,7 @@ from .base import (
     ScopedSerializer,
     ScopedViewSet,
     create_responses,
+    domain_refusals,
     refusal,
     saved_response,
 )
@@ -754,17 +755,13 @@ class PaymentViewSet(MoneyRecordViewSet):
             )
         sent = VoidInput(data=request.data)
         sent.is_valid(raise_exception=True)
-        try:
+        with domain_refusals():
             void_payment(
                 payment,
                 sent.validated_data["reason"],
                 user=request.user,
                 on=sent.validated_data.get("voided_on") or timezone.localdate(),
             )
-        except RecordConflict:
-            raise
-        except DjangoValidationError as error:
-            raise refusal(error) from None
         return Response(self.get_serializer(self.get_object()).data)
 
 
@@ -814,10 +811,8 @@ class ChargeViewSet(BooksReadViewSet):
         sent.is_valid(raise_exception=True)
         provider = writable_provider(request.user, sent.validated_data["provider"])
         period = sent.validated_data["period"].replace(day=1)
-        try:
+        with domain_refusals():
             created = generate_charges(provider, period, user=request.user)
-        except DjangoValidationError as error:
-            raise refusal(error) from None
         rows = self.get_queryset().filter(pk__in=[charge.pk for charge in created])
         self._entries = EntryLookup()
         self._entries.load(rows)

@@ -80,6 +80,7 @@ from .base import (
     ResendableCreate,
     ScopedSerializer,
     create_responses,
+    domain_refusals,
     refusal,
     saved_response,
 )
@@ -592,7 +593,7 @@ class CycleViewSet(IntegrityViewSet):
         baseline unless one is sent). The provider field only offers committees the user may
         edit."""
         data = dict(serializer.validated_data)
-        try:
+        with domain_refusals():
             serializer.instance = open_cycle(
                 self.request.user,
                 data.pop("provider"),
@@ -600,18 +601,14 @@ class CycleViewSet(IntegrityViewSet):
                 scale=data.pop("scale"),
                 **data,
             )
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
     def perform_update(self, serializer) -> None:
         """Through ``workshop.edit_cycle``, as the cycle's page changes it."""
         self.check_can_write(serializer)
         values = dict(serializer.validated_data)
         values.pop("record_id", None)
-        try:
+        with domain_refusals():
             edit_cycle(self.request.user, serializer.instance, **values)
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
     @extend_schema(request=TOP_THREE, responses=AssessedRiskSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="top-three")
@@ -625,10 +622,8 @@ class CycleViewSet(IntegrityViewSet):
             raise ApiValidationError(
                 {"assessed_risks": _("Envíe la lista de uno a tres riesgos, en orden.")}
             )
-        try:
+        with domain_refusals():
             set_top_three(request.user, cycle, chosen)
-        except DjangoValidationError as error:
-            raise refusal(error) from None
         chosen_rows = cycle.assessed_risks.filter(priority__isnull=False).select_related(
             "risk", "cycle__scale"
         )
@@ -655,12 +650,8 @@ class ParticipantViewSet(IntegrityViewSet):
         serializer.is_valid(raise_exception=True)
         self.check_can_write(serializer)
         values = dict(serializer.validated_data)
-        try:
+        with domain_refusals():
             person, created = add_participant(self.request.user, values.pop("cycle"), **values)
-        except RecordConflict:
-            raise
-        except DjangoValidationError as error:
-            raise refusal(error) from None
         fresh = self.get_queryset().get(pk=person.pk)
         return saved_response(self.get_serializer(fresh).data, created)
 
@@ -684,7 +675,7 @@ class ComplianceAnswerViewSet(IntegrityViewSet):
         """Through ``workshop.answer_checklist``, as the checklist page answers."""
         self.check_can_write(serializer)
         data, instance = serializer.validated_data, serializer.instance
-        try:
+        with domain_refusals():
             serializer.instance, _created = answer_checklist(
                 self.request.user,
                 data.get("cycle") or instance.cycle,
@@ -692,8 +683,6 @@ class ComplianceAnswerViewSet(IntegrityViewSet):
                 data.get("answer", getattr(instance, "answer", "")),
                 data.get("evidence", getattr(instance, "evidence", "")),
             )
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
 
 class AssessedRiskViewSet(IntegrityViewSet):
@@ -708,14 +697,10 @@ class AssessedRiskViewSet(IntegrityViewSet):
         """Through ``workshop.add_risk``, as the workshop page adds the group's own risk."""
         self.check_can_write(serializer)
         values = dict(serializer.validated_data)
-        try:
+        with domain_refusals():
             serializer.instance, _created = add_risk(
                 self.request.user, values.pop("cycle"), **values
             )
-        except RecordConflict:
-            raise
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
     def perform_update(self, serializer) -> None:
         """Through ``workshop.change_assessed_risk``, as the page rates by consensus."""
@@ -723,10 +708,8 @@ class AssessedRiskViewSet(IntegrityViewSet):
         values = dict(serializer.validated_data)
         values.pop("record_id", None)
         values.pop("cycle", None)
-        try:
+        with domain_refusals():
             change_assessed_risk(self.request.user, serializer.instance, **values)
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
 
 class RatingViewSet(IntegrityViewSet):
@@ -753,7 +736,7 @@ class RatingViewSet(IntegrityViewSet):
         self.check_can_write(serializer)
         data = serializer.validated_data
         instance = serializer.instance
-        try:
+        with domain_refusals():
             serializer.instance, _created = rate_risk(
                 self.request.user,
                 data.get("assessed_risk") or instance.assessed_risk,
@@ -761,8 +744,6 @@ class RatingViewSet(IntegrityViewSet):
                 data.get("likelihood", getattr(instance, "likelihood", None)),
                 data.get("impact", getattr(instance, "impact", None)),
             )
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
 
 class RoadmapItemViewSet(IntegrityViewSet):
@@ -792,12 +773,8 @@ class RoadmapItemViewSet(IntegrityViewSet):
         values = dict(serializer.validated_data)
         values.pop("reason", None)
         assessed = values.pop("assessed_risk")
-        try:
+        with domain_refusals():
             item, created = plan_action(self.request.user, assessed, **values)
-        except RecordConflict:
-            raise
-        except DjangoValidationError as error:
-            raise refusal(error) from None
         fresh = self.get_queryset().get(pk=item.pk)
         return saved_response(self.get_serializer(fresh).data, created)
 
@@ -807,10 +784,8 @@ class RoadmapItemViewSet(IntegrityViewSet):
         reason = values.pop("reason")
         values.pop("record_id", None)
         values.pop("assessed_risk", None)
-        try:
+        with domain_refusals():
             change_roadmap(serializer.instance, self.request.user, reason, **values)
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
 
 class CoachingSessionViewSet(IntegrityViewSet):
@@ -826,24 +801,18 @@ class CoachingSessionViewSet(IntegrityViewSet):
         """Through ``workshop.hold_coaching_session``, as the coaching page records one."""
         self.check_can_write(serializer)
         values = dict(serializer.validated_data)
-        try:
+        with domain_refusals():
             serializer.instance, _created = hold_coaching_session(
                 self.request.user, values.pop("cycle"), **values
             )
-        except RecordConflict:
-            raise
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
     def perform_update(self, serializer) -> None:
         self.check_can_write(serializer)
         values = dict(serializer.validated_data)
         values.pop("record_id", None)
         values.pop("cycle", None)
-        try:
+        with domain_refusals():
             correct_coaching_session(self.request.user, serializer.instance, **values)
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
 
 class CoachingAnswerViewSet(IntegrityViewSet):
@@ -872,12 +841,10 @@ class CoachingAnswerViewSet(IntegrityViewSet):
         instance = serializer.instance
         session = data.pop("session", None) or instance.session
         item = data.pop("item", None) or instance.item
-        try:
+        with domain_refusals():
             serializer.instance, _created = answer_coaching(
                 self.request.user, session, item, **data
             )
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
 
 class ScorecardScoreViewSet(IntegrityViewSet):
@@ -899,7 +866,7 @@ class ScorecardScoreViewSet(IntegrityViewSet):
         """Through ``workshop.score_indicator``, as the scorecard page scores."""
         self.check_can_write(serializer)
         data, instance = serializer.validated_data, serializer.instance
-        try:
+        with domain_refusals():
             serializer.instance, _created = score_indicator(
                 self.request.user,
                 data.get("cycle") or instance.cycle,
@@ -907,8 +874,6 @@ class ScorecardScoreViewSet(IntegrityViewSet):
                 data.get("score", getattr(instance, "score", None)),
                 data.get("evidence", getattr(instance, "evidence", "")),
             )
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -992,13 +957,11 @@ class ComplaintViewSet(IntegrityViewSet):
         data.pop("provider", None)
         moved = {name: data.pop(name) for name in register.MOVE_FIELDS if name in data}
         complaint = serializer.instance
-        try:
+        with domain_refusals():
             with transaction.atomic():
                 if data:
                     register.correct_complaint(complaint, self.request.user, **data)
                 self.move(complaint, moved, always=bool(moved))
-        except DjangoValidationError as error:
-            raise refusal(error) from None
 
     def move(self, complaint: Complaint, moved: dict, always: bool = False) -> None:
         status = moved.get("status", complaint.status)
