@@ -27,6 +27,7 @@ from .postings import (
     CENT,
     CHARGE_INCOME,
     a_date,
+    create_all_audited,
     create_audited,
     entry_of,
     lock,
@@ -63,10 +64,11 @@ def monthly_fee(connection: Connection, tariff: Tariff) -> Decimal:
     return (tariff.amount * (100 - discount) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _charge(
-    connection, *, period, kind, amount, description, entry_date, memo, user, record_id=None
+def _charge_row(
+    connection, *, period, kind, amount, description, user, record_id=None
 ) -> Charge:
-    charge = Charge(
+    """A new charge of the connection, not yet saved."""
+    return Charge(
         provider_id=connection.provider_id,
         record_id=record_id_or_new(record_id),
         connection=connection,
@@ -76,17 +78,30 @@ def _charge(
         description=description[:200],
         created_by=person(user),
     )
-    create_audited(user, charge)
-    post(
-        charge,
-        entry_date,
-        memo,
-        [
-            ledger.debit(Account.RECEIVABLE, amount, connection.pk),
-            ledger.credit(CHARGE_INCOME[kind], amount),
-        ],
+
+
+def _charge_lines(charge: Charge) -> list[ledger.Line]:
+    """What a charge posts: Dr the connection's receivable / Cr the income it belongs to."""
+    return [
+        ledger.debit(Account.RECEIVABLE, charge.amount, charge.connection_id),
+        ledger.credit(CHARGE_INCOME[charge.kind], charge.amount),
+    ]
+
+
+def _charge(
+    connection, *, period, kind, amount, description, entry_date, memo, user, record_id=None
+) -> Charge:
+    charge = _charge_row(
+        connection,
+        period=period,
+        kind=kind,
+        amount=amount,
+        description=description,
         user=user,
+        record_id=record_id,
     )
+    create_audited(user, charge)
+    post(charge, entry_date, memo, _charge_lines(charge), user=user)
     return charge
 
 
@@ -123,30 +138,41 @@ def generate_charges(provider, period: datetime.date, user=None) -> list[Charge]
             .select_related("exemption")
             .order_by("code")
         )
-        with_credit = connections_with_credit(provider)
+        drafts = []
         for connection in connections:
             amount = monthly_fee(connection, tariff)
             if amount <= ZERO:
                 continue
-            memo = _("Cuota del mes %(month)s, toma %(code)s") % {
-                "month": period.strftime("%m/%Y"),
-                "code": connection.code,
-            }
             # The lock keeps a second run out until this one commits; the unique constraint
             # (one fee per connection and month) backs it up.
-            charge = _charge(
+            charge = _charge_row(
                 connection,
                 period=period,
                 kind=Charge.Kind.MONTHLY_FEE,
                 amount=amount,
                 description=str(tariff.get_kind_display()),
-                entry_date=period,
-                memo=memo,
                 user=user,
             )
+            # The provider at hand: the audit trail reads its municipality from each row.
+            charge.provider = provider
             created.append(charge)
-            if connection.pk in with_credit:
-                apply_credit(connection, user)
+        # The month's fees inserted and audited together, and their entries posted together,
+        # numbered and hashed in the order of the tomas' codes as if posted one by one: a
+        # padrón of hundreds is charged in a handful of queries.
+        create_all_audited(user, created)
+        for charge in created:
+            memo = _("Cuota del mes %(month)s, toma %(code)s") % {
+                "month": period.strftime("%m/%Y"),
+                "code": charge.connection.code,
+            }
+            drafts.append(
+                ledger.EntryDraft(period, memo, _charge_lines(charge), source=source_of(charge))
+            )
+        ledger.post_entries(provider.pk, drafts, user=person(user), locked=True)
+        with_credit = connections_with_credit(provider)
+        for charge in created:
+            if charge.connection_id in with_credit:
+                apply_credit(charge.connection, user)
     return created
 
 
