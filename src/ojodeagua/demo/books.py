@@ -20,26 +20,23 @@ difference, and the reports to the assembly.
 """
 
 import datetime
-import enum
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from django.db import connection as database
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from ojodeagua.audit.trail import save_audited
 from ojodeagua.books import ledger
 from ojodeagua.books.cash import (
     opening_balance,
-    plain_number,
     record_cash_count,
+    record_deposit,
     record_expense,
+    record_sale,
 )
-from ojodeagua.books.charges import monthly_fee
+from ojodeagua.books.charges import charge_connection_fee, charge_fine, generate_charges
 from ojodeagua.books.models import (
     ZERO,
     Account,
@@ -51,24 +48,13 @@ from ojodeagua.books.models import (
     ExemptionRule,
     Expense,
     Household,
-    JournalEntry,
-    JournalLine,
     MoneyAccount,
     Payment,
-    PaymentAllocation,
-    ReceiptCounter,
     Sale,
     Signer,
     Tariff,
 )
-from ojodeagua.books.payments import void_payment
-from ojodeagua.books.postings import (
-    CHARGE_INCOME,
-    EXPENSE_ACCOUNTS,
-    RECEIVED_INTO,
-    month_start,
-    source_of,
-)
+from ojodeagua.books.payments import BATCH_LIMIT, PaymentIn, record_payments, void_payment
 from ojodeagua.books.transparency import publish_report
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import Component, ServedLocality, WaterSystem
@@ -237,198 +223,60 @@ def down_to_hundreds(amount: Decimal) -> Decimal:
     return (amount / HUNDRED).to_integral_value(rounding=ROUND_DOWN) * HUNDRED
 
 
-# The bulk writer ---------------------------------------------------------------------------------
+# The treasurer -----------------------------------------------------------------------------------
 MONEY_ACCOUNTS = (Account.CASH, Account.BANK, Account.RESERVE)
+# The records counted in ``load-demo``'s summary, by their model's name.
+COUNTED = (Charge, Payment, Expense, Sale, Deposit, CashCount)
 
 
-@dataclass
-class Pending:
-    """A record waiting to be written, with the entry it posts."""
+class Treasurer:
+    """A provider's treasurer: every record of its books written through the books' services.
 
-    record: object
-    entry_date: datetime.date
-    memo: str
-    lines: list[ledger.Line]
-    # (charge, amount) that a receipt settles.
-    allocations: list[tuple[Charge, Decimal]] = field(default_factory=list)
-
-
-def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain INSERTs: several times faster than ``bulk_create``, which prepares every value of
-    every row field by field. The values are ones both databases take as they are."""
-    if not rows:
-        return
-    quote = database.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    with database.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def insert_records(model, records: list, provider_id: int) -> None:
-    """Insert new rows of a books model and give each object its id, found by its record id."""
-    if not records:
-        return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    now = database.ops.adapt_datetimefield_value(timezone.now())
-
-    def value(record, field):
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            return now
-        value = getattr(record, field.attname)
-        # Choices are enum members; the drivers want their plain value.
-        return value.value if isinstance(value, enum.Enum) else value
-
-    before = model.objects.aggregate(top=Max("pk"))["top"] or 0
-    insert_rows(
-        model,
-        [field.column for field in fields],
-        [tuple(value(record, field) for field in fields) for record in records],
-    )
-    ids = dict(
-        model.objects.filter(provider_id=provider_id, pk__gt=before).values_list("record_id", "pk")
-    )
-    for record in records:
-        record.pk = ids[record.record_id]
-        record._state.adding = False
-        record._state.db = database.alias
-
-
-class RoutineWriter:
-    """A provider's routine records, queued in memory and written in bulk with their entries.
-
-    Each method posts what its domain function posts (``generate_charges``, ``record_payment``,
-    ``record_expense`` below the threshold, ``record_sale``, ``record_deposit``,
-    ``record_cash_count`` when the count matches): the same row, memo and lines. ``flush``
-    writes the queue, chaining each entry onto the provider's head with ``ledger.entry_digest``;
-    domain functions may post in between (``domain``), and the next entry follows theirs.
-    The writer keeps what each connection still owes and what cash, bank and reserve hold, so
-    the demo can decide amounts without asking the database.
+    Receipts wait in a queue and go to ``record_payments`` together, in the order they were
+    taken, as a phone sends the receipts it took offline; any other record is written at once
+    (``write``), after the receipts taken before it, so the ledger holds the records in the order
+    the month lived them. To decide amounts the demo asks what each toma owes (its charges less
+    its receipts, added up as they are written) and what cash, bank and reserve hold (read from
+    the ledger after the queue is written).
     """
 
     def __init__(self, provider: Provider) -> None:
         self.provider = provider
-        # connection pk → [[charge, what is left to pay]], in the order payments settle them.
-        self.open: dict[int, list[list]] = defaultdict(list)
-        self.queue: list[Pending] = []
-        # Written without an entry: cash counts that found what the books say.
-        self.silent: list[CashCount] = []
-        # What each written receipt settled, so a void can open those charges again.
-        self.settled: dict[int, list[tuple[Charge, Decimal]]] = {}
-        self.last_receipt: int | None = None
+        # connection pk → what its charges add up to, less its receipts.
+        self.owes: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        self.receipts: list[PaymentIn] = []
         self.held: dict[str, Decimal] | None = None
         self.written: dict[str, int] = defaultdict(int)
-        # Texts asked for once: translating each memo anew costs more than writing the row.
-        self.fee_memo = _("Cuota del mes %(month)s, toma %(code)s")
-        self.one_off_memo = _("%(what)s, toma %(code)s")
-        self.receipt_memo = _("Recibo %(number)s, toma %(code)s")
-        self.expense_memo = _("%(category)s: %(description)s")
-        self.sale_memo = _("Venta: %(quantity)s × %(product)s")
-        self.deposit_memo = _("Depósito en %(account)s")
-        self.charge_labels = {kind: str(label) for kind, label in Charge.Kind.choices}
-        self.categories = {kind: str(label) for kind, label in Expense.Category.choices}
-        self.products = {kind: str(label) for kind, label in Sale.Product.choices}
 
     # Money held ------------------------------------------------------------------------------
     def balance(self, account: str) -> Decimal:
+        self.flush()
         if self.held is None:
-            # Read after a domain function posted; the queue is empty then (see ``domain``).
             balances = ledger.balances(self.provider.pk)
             self.held = {name: balances.get(name, ZERO) for name in MONEY_ACCOUNTS}
         return self.held[account]
 
-    def post(self, pending: Pending) -> None:
-        self.balance(Account.CASH)
-        for line in pending.lines:
-            if line.account in self.held:
-                self.held[line.account] += line.debit - line.credit
-        self.queue.append(pending)
+    def owed(self, connection: Connection) -> Decimal:
+        return self.owes[connection.pk]
 
-    def domain(self, function, *args, **kwargs):
-        """Run a domain function on the same chain: write the queue first, read balances after."""
+    def write(self, service, *args, **kwargs):
+        """Call a books service, after the receipts taken before; balances are read anew."""
         self.flush()
-        result = function(*args, **kwargs)
+        result = service(*args, **kwargs)
         self.held = None
-        self.last_receipt = None
+        for record in result if isinstance(result, list) else [result]:
+            if isinstance(record, COUNTED):
+                self.written[record._meta.model_name] += 1
+            if isinstance(record, Charge):
+                self.owes[record.connection_id] += record.amount
         return result
 
     # Charges ---------------------------------------------------------------------------------
-    def charge(
-        self,
-        connection: Connection,
-        *,
-        period: datetime.date,
-        amount: Decimal,
-        kind: str = Charge.Kind.MONTHLY_FEE,
-        description: str = "",
-        on: datetime.date | None = None,
-        record_id: str,
-    ) -> Charge:
-        """A charge as ``generate_charges`` (the month's fee) or ``charge_fine`` and
-        ``charge_connection_fee`` (dated the day they are made) write it."""
-        if kind == Charge.Kind.MONTHLY_FEE:
-            memo = self.fee_memo % {"month": period.strftime("%m/%Y"), "code": connection.code}
-            entry_date = period
-        else:
-            label = self.charge_labels[kind]
-            memo = self.one_off_memo % {"what": label, "code": connection.code}
-            entry_date, period = on, month_start(on)
-            description = description or label
-        charge = Charge(
-            provider_id=self.provider.pk,
-            record_id=record_id,
-            connection=connection,
-            period=period,
-            kind=kind,
-            amount=amount,
-            description=description[:200],
-        )
-        lines = [
-            ledger.debit(Account.RECEIVABLE, amount, connection.pk),
-            ledger.credit(CHARGE_INCOME[kind], amount),
-        ]
-        self.post(Pending(charge, entry_date, memo, lines))
-        self.open[connection.pk].append([charge, amount])
-        return charge
-
-    def month_fees(
-        self, period: datetime.date, tariff: Tariff, connections: list[Connection], key: str
-    ) -> list[Charge]:
-        """The month's fee for each connection given, as ``generate_charges`` does for the
-        active ones: in order of their code, less the exemption discount, none when zero."""
-        description = str(tariff.get_kind_display())
-        made = []
-        for connection in sorted(connections, key=lambda c: c.code):
-            amount = monthly_fee(connection, tariff)
-            if amount <= ZERO:
-                continue
-            made.append(
-                self.charge(
-                    connection,
-                    period=period,
-                    amount=amount,
-                    description=description,
-                    record_id=f"{key}-{period:%Y%m}-{connection.code}",
-                )
-            )
-        return made
-
-    def owed(self, connection: Connection) -> Decimal:
-        return sum((item[1] for item in self.open[connection.pk]), ZERO)
+    def month_fees(self, period: datetime.date) -> list[Charge]:
+        """The month's fee of every active toma, as the treasurer charges it on the 1st."""
+        return self.write(generate_charges, self.provider, period)
 
     # Receipts --------------------------------------------------------------------------------
-    def _next_receipt(self) -> int:
-        if self.last_receipt is None:
-            counter = ReceiptCounter.objects.filter(provider=self.provider).first()
-            top = Payment.objects.filter(provider=self.provider).aggregate(
-                top=Max("receipt_number")
-            )["top"]
-            self.last_receipt = max(counter.last_number if counter else 0, top or 0)
-        self.last_receipt += 1
-        return self.last_receipt
-
     def pay(
         self,
         connection: Connection,
@@ -437,255 +285,34 @@ class RoutineWriter:
         *,
         record_id: str,
         method: str = Payment.Method.CASH,
-    ) -> Payment:
-        """A receipt as ``record_payment`` writes it: the next number, the connection's open
-        charges settled oldest first, Dr cash (or bank) / Cr the connection's receivable."""
-        payment = Payment(
-            provider_id=self.provider.pk,
-            record_id=record_id,
-            receipt_number=self._next_receipt(),
-            connection=connection,
-            paid_on=paid_on,
-            amount=amount,
-            method=method,
-        )
-        allocations = []
-        available = amount
-        for item in self.open[connection.pk]:
-            if available <= ZERO:
-                break
-            if item[1] <= ZERO:
-                continue
-            part = min(available, item[1])
-            allocations.append((item[0], part))
-            item[1] -= part
-            available -= part
-        memo = self.receipt_memo % {"number": payment.receipt_number, "code": connection.code}
-        lines = [
-            ledger.debit(RECEIVED_INTO[method], amount),
-            ledger.credit(Account.RECEIVABLE, amount, connection.pk),
-        ]
-        self.post(Pending(payment, paid_on, memo, lines, allocations))
-        return payment
+    ) -> None:
+        """A receipt taken: queued for ``record_payments``, which gives it the next number."""
+        if len(self.receipts) == BATCH_LIMIT:
+            self.flush()
+        self.receipts.append(PaymentIn(record_id, amount, paid_on, connection, method))
+        self.owes[connection.pk] -= amount
 
-    def void(self, payment: Payment, reason: str, on: datetime.date) -> None:
-        """Cancel a written receipt with ``void_payment``; its charges open again here too."""
-        self.domain(void_payment, payment, reason, None, on)
-        items = self.open[payment.connection_id]
-        for charge, amount in self.settled.pop(payment.pk, []):
-            for item in items:
-                if item[0] is charge:
-                    item[1] += amount
-                    break
-            else:
-                items.append([charge, amount])
-        # The order open_charges uses: month, then the order the charges were made.
-        items.sort(key=lambda item: (item[0].period, item[0].pk))
+    def void(self, record_id: str, reason: str, on: datetime.date) -> None:
+        """Cancel a receipt with ``void_payment``; what it paid is owed again."""
+        self.flush()
+        payment = Payment.objects.get(provider=self.provider, record_id=record_id)
+        self.write(void_payment, payment, reason, None, on)
+        self.owes[payment.connection_id] += payment.amount
+
+    def flush(self) -> None:
+        """Write the receipts taken so far, all in one call."""
+        if not self.receipts:
+            return
+        receipts, self.receipts = self.receipts, []
+        recorded = record_payments(self.provider, receipts)
+        self.written["payment"] += len(recorded)
+        self.held = None
 
     # Cash ------------------------------------------------------------------------------------
-    def expense(
-        self,
-        *,
-        spent_on: datetime.date,
-        category: str,
-        amount: Decimal,
-        supplier: str,
-        description: str,
-        record_id: str,
-        paid_from: str = Expense.PaidFrom.CASH,
-        approved_by: str = "",
-    ) -> Expense:
-        """An expense below the quotes threshold, as ``record_expense`` writes it."""
-        expense = Expense(
-            provider_id=self.provider.pk,
-            record_id=record_id,
-            spent_on=spent_on,
-            category=category,
-            amount=amount,
-            paid_from=paid_from,
-            supplier=supplier[:200],
-            description=description[:300],
-            approved_by=approved_by[:200],
-        )
-        memo = self.expense_memo % {
-            "category": self.categories[category],
-            "description": expense.description,
-        }
-        paid_with = Account.CASH if paid_from == Expense.PaidFrom.CASH else Account.BANK
-        lines = [
-            ledger.debit(EXPENSE_ACCOUNTS[category], amount),
-            ledger.credit(paid_with, amount),
-        ]
-        self.post(Pending(expense, spent_on, memo, lines))
-        return expense
-
-    def sale(
-        self,
-        *,
-        sold_on: datetime.date,
-        product: str,
-        quantity: Decimal,
-        unit_price: Decimal,
-        record_id: str,
-        litres: Decimal | None = None,
-    ) -> Sale:
-        """Water sold for cash, as ``record_sale`` writes it."""
-        quantity = quantity.quantize(CENT)
-        amount = (quantity * unit_price).quantize(CENT)
-        sale = Sale(
-            provider_id=self.provider.pk,
-            record_id=record_id,
-            sold_on=sold_on,
-            product=product,
-            quantity=quantity,
-            unit_price=unit_price,
-            amount=amount,
-            litres=litres,
-        )
-        memo = self.sale_memo % {
-            "quantity": plain_number(quantity),
-            "product": self.products[product],
-        }
-        lines = [ledger.debit(Account.CASH, amount), ledger.credit(Account.INCOME_SALES, amount)]
-        self.post(Pending(sale, sold_on, memo, lines))
-        return sale
-
-    def deposit(
-        self,
-        account: MoneyAccount,
-        *,
-        deposited_on: datetime.date,
-        amount: Decimal,
-        record_id: str,
-        slip_reference: str = "",
-    ) -> Deposit:
-        """Cash taken to the bank or the reserve account, as ``record_deposit`` writes it."""
-        if amount > self.balance(Account.CASH):
-            raise ValueError(f"the demo deposits {amount} with {self.held[Account.CASH]} in cash")
-        deposit = Deposit(
-            provider_id=self.provider.pk,
-            record_id=record_id,
-            account=account,
-            deposited_on=deposited_on,
-            amount=amount,
-            slip_reference=slip_reference,
-        )
-        into = Account.RESERVE if account.is_reserve else Account.BANK
-        memo = self.deposit_memo % {"account": account}
-        lines = [ledger.debit(into, amount), ledger.credit(Account.CASH, amount)]
-        self.post(Pending(deposit, deposited_on, memo, lines))
-        return deposit
-
-    def matching_count(
-        self,
-        *,
-        counted_on: datetime.date,
-        first_signer: str,
-        second_signer: str,
-        record_id: str,
-    ) -> CashCount:
-        """A cash count that found what the books say: a row and no entry."""
-        cash = self.balance(Account.CASH)
-        count = CashCount(
-            provider_id=self.provider.pk,
-            record_id=record_id,
-            counted_on=counted_on,
-            expected=cash,
-            counted=cash,
-            first_signer=first_signer,
-            second_signer=second_signer,
-        )
-        self.silent.append(count)
-        return count
-
-    # Writing ---------------------------------------------------------------------------------
-    def flush(self) -> None:
-        if not self.queue and not self.silent:
-            return
-        provider_id = self.provider.pk
-        by_model: dict[type, list] = defaultdict(list)
-        for pending in self.queue:
-            by_model[type(pending.record)].append(pending.record)
-        for model, records in by_model.items():
-            if model in (Charge, Payment):
-                insert_records(model, records, provider_id)
-            else:
-                model.objects.bulk_create(records)
-        CashCount.objects.bulk_create(self.silent)
-        last = (
-            JournalEntry.objects.filter(provider_id=provider_id)
-            .order_by("-sequence")
-            .values_list("sequence", "entry_hash")
-            .first()
-        )
-        sequence, previous = last if last else (0, ledger.GENESIS)
-        first = sequence + 1
-        now = database.ops.adapt_datetimefield_value(timezone.now())
-        entries, allocations = [], []
-        for pending in self.queue:
-            sequence += 1
-            source = source_of(pending.record)
-            memo = pending.memo[:300]
-            digest = ledger.entry_digest(
-                provider_id=provider_id,
-                sequence=sequence,
-                entry_date=pending.entry_date,
-                memo=memo,
-                source=source,
-                reverses_sequence=None,
-                lines=pending.lines,
-                previous_hash=previous,
-            )
-            entries.append(
-                (provider_id, sequence, pending.entry_date, memo, source, now, previous, digest)
-            )
-            previous = digest
-            if pending.allocations:
-                payment = pending.record
-                allocations += [
-                    (payment.pk, charge.pk, amount) for charge, amount in pending.allocations
-                ]
-                self.settled[payment.pk] = pending.allocations
-        insert_rows(
-            JournalEntry,
-            [
-                "provider_id",
-                "sequence",
-                "entry_date",
-                "memo",
-                "source",
-                "recorded_at",
-                "previous_hash",
-                "entry_hash",
-            ],
-            entries,
-        )
-        entry_ids = dict(
-            JournalEntry.objects.filter(provider_id=provider_id, sequence__gte=first).values_list(
-                "sequence", "pk"
-            )
-        )
-        insert_rows(
-            JournalLine,
-            ["entry_id", "account", "debit", "credit", "connection_id"],
-            [
-                (entry_ids[number], line.account, line.debit, line.credit, line.connection_id)
-                for number, pending in enumerate(self.queue, start=first)
-                for line in pending.lines
-            ],
-        )
-        insert_rows(PaymentAllocation, ["payment_id", "charge_id", "amount"], allocations)
-        if Payment in by_model:
-            ReceiptCounter.objects.update_or_create(
-                provider=self.provider, defaults={"last_number": self.last_receipt}
-            )
-        for model, records in by_model.items():
-            self.written[model._meta.model_name] += len(records)
-        self.written["cashcount"] += len(self.silent)
-        self.queue, self.silent = [], []
-        # Settled charges are dropped; a void puts back what it opens again.
-        for items in self.open.values():
-            items[:] = [item for item in items if item[1] > ZERO]
+    def matching_count(self, **signers) -> CashCount:
+        """A cash count that found what the books say: no difference, so no entry."""
+        counted = self.balance(Account.CASH)
+        return self.write(record_cash_count, self.provider, counted=counted, **signers)
 
 
 # One provider's books ----------------------------------------------------------------------------
@@ -711,7 +338,7 @@ class ProviderBooks:
         self.kind = kind  # committee, kiosk or school
         self.random = random.Random(f"{BOOKS_SEED}-{kind}-{index}")
         self.key = f"demo-cuentas-{provider.pk}"
-        self.writer = RoutineWriter(provider)
+        self.treasurer = Treasurer(provider)
         self.counts: dict[str, int] = defaultdict(int)
         self.homes: list[Home] = []
         self.accounts: list[MoneyAccount] = []
@@ -883,8 +510,8 @@ class ProviderBooks:
             elif number % 23 == 11:
                 rule, reason = rules["half"], "Madre sola con hijos pequeños"
             if home.habit == "never":
-                # Charged for some months, then suspended, still owing them.
-                status, home.last_month = Connection.Status.SUSPENDED, rng.randint(3, 9)
+                # Charged for some months, then suspended (``suspend``), still owing them.
+                home.last_month = rng.randint(3, 9)
             if home.habit == "late":
                 home.every, home.offset = rng.choice([2, 3, 4]), rng.randint(0, 3)
             home.connection = Connection(
@@ -924,8 +551,8 @@ class ProviderBooks:
     def build(self) -> dict[str, int]:
         self.setup()
         rng = self.random
-        writer = self.writer
-        writer.domain(
+        treasurer = self.treasurer
+        treasurer.write(
             opening_balance,
             self.provider,
             cash=Decimal(rng.randint(3, 15) * 100),
@@ -944,7 +571,7 @@ class ProviderBooks:
             if month in reports:
                 # The half year's accounts, read to the assembly early in the next month.
                 first, last = reports[month]
-                writer.domain(
+                treasurer.write(
                     publish_report,
                     self.provider,
                     current().month_starts[first],
@@ -952,15 +579,15 @@ class ProviderBooks:
                     day_of(start, rng.randint(5, 15)),
                 )
                 self.counts["reports"] += 1
-            # The month in date order, so the cash the writer holds is the cash of that day.
+            # The month in date order, so the cash the ledger holds is the cash of that day.
             events = self.fees_and_receipts(month, start) if self.kind == "committee" else []
             events += self.sales(month, start) + self.expenses(month, start)
             ordered = sorted(enumerate(events), key=lambda item: (item[1][0], item[0]))
             for _position, (day, action) in ordered:
                 action(day)
             self.count_and_deposit(month, start)
-        writer.flush()
-        for model, written in writer.written.items():
+        treasurer.flush()
+        for model, written in treasurer.written.items():
             self.counts[model] += written
         return {name: value for name, value in self.counts.items() if not name.endswith("_seq")}
 
@@ -969,10 +596,13 @@ class ProviderBooks:
         """The month's fees, charged on its first day; the rest of the month as dated events:
         new connections, fines and the receipts, each amount decided on its day."""
         rng = self.random
-        writer = self.writer
+        treasurer = self.treasurer
         tariff = self.tariff_on(Tariff.Kind.MONTHLY_FEE, start)
-        charged = [h.connection for h in self.homes if h.first_month <= month <= h.last_month]
-        writer.month_fees(start, tariff, charged, f"{self.key}-cuota")
+        # Every active toma, from the month it was connected: ``generate_charges`` picks them.
+        treasurer.month_fees(start)
+        for home in self.homes:
+            if home.habit == "never" and home.last_month == month:
+                self.suspend(home.connection)
         events: list[tuple] = []
         for home in self.homes:
             if home.habit == "new" and home.first_month == month:
@@ -994,15 +624,19 @@ class ProviderBooks:
             events.append((day_of(start, rng.randint(5, 20)), self.wrong_toma(*plan[1:])))
         return events
 
+    def suspend(self, connection: Connection) -> None:
+        """The committee suspends a toma that stopped paying; it still owes its months."""
+        connection.status = Connection.Status.SUSPENDED
+        save_audited(None, connection, lambda: connection.save(update_fields=["status"]))
+
     def connection_fee(self, home: Home):
         def act(day):
-            self.writer.charge(
+            self.treasurer.write(
+                charge_connection_fee,
                 home.connection,
-                period=month_start(day),
-                amount=self.tariff_on(Tariff.Kind.CONNECTION_FEE, day).amount,
-                kind=Charge.Kind.CONNECTION_FEE,
-                description="Derecho de conexión a la red",
                 on=day,
+                amount=self.tariff_on(Tariff.Kind.CONNECTION_FEE, day).amount,
+                description="Derecho de conexión a la red",
                 record_id=f"{self.key}-conexion-{home.connection.code}",
             )
 
@@ -1010,13 +644,12 @@ class ProviderBooks:
 
     def fine(self, home: Home, month: int):
         def act(day):
-            self.writer.charge(
+            self.treasurer.write(
+                charge_fine,
                 home.connection,
-                period=month_start(day),
-                amount=self.tariff_on(Tariff.Kind.FINE, day).amount,
-                kind=Charge.Kind.FINE,
-                description="Falta a la faena",
                 on=day,
+                amount=self.tariff_on(Tariff.Kind.FINE, day).amount,
+                description="Falta a la faena",
                 record_id=f"{self.key}-multa-{month:02d}-{home.connection.code}",
             )
 
@@ -1024,23 +657,22 @@ class ProviderBooks:
 
     def receipt(self, home: Home, month: int, tariff: Tariff, copied: bool):
         def act(day):
-            writer = self.writer
+            treasurer = self.treasurer
             amount = self.pays_this_month(home, month, tariff.amount)
             if copied and amount <= ZERO:
-                amount = writer.owed(home.connection)
+                amount = treasurer.owed(home.connection)
             if amount <= ZERO:
                 return
             method = Payment.Method.CASH
             if home.habit == "transfer":
                 method = Payment.Method.TRANSFER
             connection = home.connection
-            writer.pay(connection, amount, day, method=method, record_id=self.next_id("pago"))
-            if copied and writer.owed(connection) == ZERO:
+            treasurer.pay(connection, amount, day, method=method, record_id=self.next_id("pago"))
+            if copied and treasurer.owed(connection) == ZERO:
                 # The same payment written on two receipts: the copy is cancelled that day.
-                copy = writer.pay(
-                    connection, amount, day, method=method, record_id=self.next_id("pago")
-                )
-                writer.void(copy, VOID_DUPLICATE, day)
+                copy = self.next_id("pago")
+                treasurer.pay(connection, amount, day, method=method, record_id=copy)
+                treasurer.void(copy, VOID_DUPLICATE, day)
                 self.counts["voids"] += 1
 
         return act
@@ -1050,22 +682,23 @@ class ProviderBooks:
         it again to the right one."""
 
         def act(day):
-            writer = self.writer
-            amount = writer.owed(right.connection)
+            treasurer = self.treasurer
+            amount = treasurer.owed(right.connection)
             if amount <= ZERO:
                 return
-            mistaken = writer.pay(wrong.connection, amount, day, record_id=self.next_id("pago"))
+            mistaken = self.next_id("pago")
+            treasurer.pay(wrong.connection, amount, day, record_id=mistaken)
             next_day = day + datetime.timedelta(days=1)
-            writer.void(mistaken, VOID_WRONG_TOMA % {"code": right.connection.code}, next_day)
+            treasurer.void(mistaken, VOID_WRONG_TOMA % {"code": right.connection.code}, next_day)
             self.counts["voids"] += 1
-            writer.pay(right.connection, amount, next_day, record_id=self.next_id("pago"))
+            treasurer.pay(right.connection, amount, next_day, record_id=self.next_id("pago"))
 
         return act
 
     def pays_this_month(self, home: Home, month: int, fee: Decimal) -> Decimal:
         """What the household pays this month, after its habit; never more than it owes."""
         rng = self.random
-        owed = self.writer.owed(home.connection)
+        owed = self.treasurer.owed(home.connection)
         if owed <= ZERO or month < home.first_month:
             return ZERO
         habit = home.habit
@@ -1107,8 +740,10 @@ class ProviderBooks:
             amount = down_to_hundreds(band * Decimal("0.9"))
 
         def act(day):
-            short = self.writer.balance(Account.CASH) < amount
-            self.writer.expense(
+            short = self.treasurer.balance(Account.CASH) < amount
+            self.treasurer.write(
+                record_expense,
+                self.provider,
                 spent_on=day,
                 category=category,
                 amount=amount,
@@ -1125,14 +760,16 @@ class ProviderBooks:
         """One of the parts of a job bought just under the threshold, so no quotes were asked."""
 
         def act(day):
-            writer = self.writer
-            if writer.balance(Account.BANK) >= amount:
+            treasurer = self.treasurer
+            if treasurer.balance(Account.BANK) >= amount:
                 paid_from = Expense.PaidFrom.BANK
-            elif writer.balance(Account.CASH) >= amount:
+            elif treasurer.balance(Account.CASH) >= amount:
                 paid_from = Expense.PaidFrom.CASH
             else:
                 return
-            writer.expense(
+            treasurer.write(
+                record_expense,
+                self.provider,
                 spent_on=day,
                 category=Expense.Category.REPAIRS,
                 amount=amount,
@@ -1165,10 +802,10 @@ class ProviderBooks:
         )
 
         def act(day):
-            if self.writer.balance(Account.BANK) < amount:
+            if self.treasurer.balance(Account.BANK) < amount:
                 self.big_repairs.add(month + 1)
                 return
-            self.writer.domain(
+            self.treasurer.write(
                 record_expense,
                 self.provider,
                 spent_on=day,
@@ -1400,7 +1037,9 @@ class ProviderBooks:
 
     def sale(self, product: str, quantity: int, price: Decimal):
         def act(day):
-            self.writer.sale(
+            self.treasurer.write(
+                record_sale,
+                self.provider,
                 sold_on=day,
                 product=product,
                 quantity=Decimal(quantity),
@@ -1414,7 +1053,7 @@ class ProviderBooks:
     # Cash counts and deposits ----------------------------------------------------------------
     def count_and_deposit(self, month: int, start: datetime.date) -> None:
         rng = self.random
-        writer = self.writer
+        treasurer = self.treasurer
         # The month's money moves up to the 26th; the count comes after, the deposit after it,
         # so the count sees what the box held at the end of its day.
         day = day_of(start, 27)
@@ -1426,13 +1065,13 @@ class ProviderBooks:
         }
         if month in self.shortfalls:
             # The count that did not match: the domain function posts the difference.
-            expected = writer.balance(Account.CASH)
+            expected = treasurer.balance(Account.CASH)
             if rng.random() < 0.75:
                 counted = max(ZERO, expected - Decimal(rng.choice([20, 30, 50])))
                 notes = rng.choice(SHORTFALL_NOTES)
             else:
                 counted, notes = expected + Decimal(10), SURPLUS_NOTES[0]
-            writer.domain(
+            treasurer.write(
                 record_cash_count,
                 self.provider,
                 counted_on=day,
@@ -1441,14 +1080,14 @@ class ProviderBooks:
                 **signers,
             )
         elif rng.random() < 0.88 or last_months:
-            writer.matching_count(counted_on=day, **signers)
+            treasurer.matching_count(counted_on=day, **signers)
         stopped = self.kind == "committee" and self.index == DEPOSITS_STOP
         if stopped and month >= MONTHS - MONTHS_WITHOUT_DEPOSIT:
             return  # the money stays with the treasurer: the red flag's story
         if not last_months and rng.random() > 0.85:
             return
         deposit_on = day_of(start, rng.randint(28, 30))
-        available = writer.balance(Account.CASH) - self.float
+        available = treasurer.balance(Account.CASH) - self.float
         if self.reserve is not None and month % 3 == 2 and available > 1000:
             put_aside = down_to_hundreds(available * Decimal("0.25"))
             self.deposit(self.reserve, put_aside, deposit_on, "reserva")
@@ -1458,8 +1097,10 @@ class ProviderBooks:
             self.deposit(self.accounts[0], amount, deposit_on, "cuenta")
 
     def deposit(self, account: MoneyAccount, amount: Decimal, on: datetime.date, what: str):
-        self.writer.deposit(
-            account,
+        self.treasurer.write(
+            record_deposit,
+            self.provider,
+            account=account,
             deposited_on=on,
             amount=amount,
             slip_reference=f"{self.random.randint(100000, 999999)}",
