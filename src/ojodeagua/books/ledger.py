@@ -28,6 +28,8 @@ from .selectors import balances as balances
 
 GENESIS = "0" * 64
 CENT = Decimal("0.01")
+# Built once: ``Account.values`` makes a new list on every call, and every line is checked.
+ACCOUNTS = frozenset(Account.values)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def check_balanced(lines: list[Line]) -> None:
     for line in lines:
         if (line.debit > 0) == (line.credit > 0) or line.debit < 0 or line.credit < 0:
             raise UnbalancedEntry(f"line {line} must be a positive debit or a positive credit")
-        if line.account not in Account.values:
+        if line.account not in ACCOUNTS:
             raise UnbalancedEntry(f"unknown account {line.account}")
     debits = sum((line.debit for line in lines), ZERO)
     credits = sum((line.credit for line in lines), ZERO)
@@ -308,7 +310,6 @@ class ChainReport:
 
 
 VERIFY_CHUNK = 50_000
-ACCOUNTS = frozenset(Account.values)
 SEPARATOR = "\x1f"
 HEADER = "ojodeagua-ledger-v1"
 

@@ -28,7 +28,6 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 
 from ojodeagua.audit.trail import save_audited
-from ojodeagua.books import ledger
 from ojodeagua.books.cash import (
     opening_balance,
     record_cash_count,
@@ -48,6 +47,7 @@ from ojodeagua.books.models import (
     ExemptionRule,
     Expense,
     Household,
+    JournalLine,
     MoneyAccount,
     Payment,
     Sale,
@@ -237,7 +237,8 @@ class Treasurer:
     (``write``), after the receipts taken before it, so the ledger holds the records in the order
     the month lived them. To decide amounts the demo asks what each toma owes (its charges less
     its receipts, added up as they are written) and what cash, bank and reserve hold (read from
-    the ledger after the queue is written).
+    the ledger after the queue is written: the lines of the entries posted since the last read
+    are added to what was read before, which is what ``ledger.balances`` adds up from the start).
     """
 
     def __init__(self, provider: Provider) -> None:
@@ -245,15 +246,25 @@ class Treasurer:
         # connection pk → what its charges add up to, less its receipts.
         self.owes: dict[int, Decimal] = defaultdict(lambda: ZERO)
         self.receipts: list[PaymentIn] = []
-        self.held: dict[str, Decimal] | None = None
+        self.held = dict.fromkeys(MONEY_ACCOUNTS, ZERO)
+        # The last entry whose lines ``held`` counts, and whether entries were posted since.
+        self.read_through = 0
+        self.posted = True
         self.written: dict[str, int] = defaultdict(int)
 
     # Money held ------------------------------------------------------------------------------
     def balance(self, account: str) -> Decimal:
         self.flush()
-        if self.held is None:
-            balances = ledger.balances(self.provider.pk)
-            self.held = {name: balances.get(name, ZERO) for name in MONEY_ACCOUNTS}
+        if self.posted:
+            lines = JournalLine.objects.filter(
+                entry__provider_id=self.provider.pk,
+                entry__sequence__gt=self.read_through,
+                account__in=MONEY_ACCOUNTS,
+            ).values_list("entry__sequence", "account", "debit", "credit")
+            for sequence, name, debit, credit in lines:
+                self.held[name] += debit - credit
+                self.read_through = max(self.read_through, sequence)
+            self.posted = False
         return self.held[account]
 
     def owed(self, connection: Connection) -> Decimal:
@@ -263,7 +274,7 @@ class Treasurer:
         """Call a books service, after the receipts taken before; balances are read anew."""
         self.flush()
         result = service(*args, **kwargs)
-        self.held = None
+        self.posted = True
         for record in result if isinstance(result, list) else [result]:
             if isinstance(record, COUNTED):
                 self.written[record._meta.model_name] += 1
@@ -306,7 +317,7 @@ class Treasurer:
         receipts, self.receipts = self.receipts, []
         recorded = record_payments(self.provider, receipts)
         self.written["payment"] += len(recorded)
-        self.held = None
+        self.posted = True
 
     # Cash ------------------------------------------------------------------------------------
     def matching_count(self, **signers) -> CashCount:
