@@ -64,9 +64,7 @@ def monthly_fee(connection: Connection, tariff: Tariff) -> Decimal:
     return (tariff.amount * (100 - discount) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _charge_row(
-    connection, *, period, kind, amount, description, user, record_id=None
-) -> Charge:
+def _charge_row(connection, *, period, kind, amount, description, user, record_id=None) -> Charge:
     """A new charge of the connection, not yet saved."""
     return Charge(
         provider_id=connection.provider_id,

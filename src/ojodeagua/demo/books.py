@@ -6,17 +6,13 @@ stories are planted for the red flags: one committee stops depositing four month
 calendar's last day while it keeps collecting (``no_deposit_60_days``), and another buys one job
 in parts just under its quotes threshold (``expenses_under_threshold``).
 
-Speed: through the domain functions a receipt costs about 5 ms and a charge, expense or deposit
-2 to 10 ms (audit trail, locks, replay checks, balances read from the ledger), so the ~30,000
-records of the demo would add minutes to every demo load and test session. The routine records
-(monthly fees, receipts, expenses, sales, deposits, cash counts that match) are therefore written
-in bulk by ``RoutineWriter``, which posts exactly what the domain functions post: the same rows,
-memos, accounts and allocations (oldest charge first), hashed onto the provider's chain with
-``ledger.entry_digest``; ``tests/test_books_demo.py`` runs both on the same inputs and compares
-every row. Like the rest of the demo, these bulk rows leave no audit events. What carries a rule
-of its own goes through the domain functions, on the same chain: opening balances, voided
-receipts, expenses above the threshold with their three quotes, cash counts that found a
-difference, and the reports to the assembly.
+Every record is written through the books' own services, as a treasurer's page or phone would
+write it: receipts in batches through ``payments.record_payments``, a month's fees through
+``charges.generate_charges``, and each expense, sale, deposit, cash count, fine, void, opening
+balance and report through its function, each with its audit event. Building the books this way
+takes about 30 s of CPU (about 4 s with the bulk writer that kept a second copy of the posting
+rules before December 2026); the test suite copies a cached build (``demo/cached.py``). The
+padrón, tariffs, exemption rules, money accounts and settings are still created directly.
 """
 
 import datetime
