@@ -319,28 +319,16 @@ class HouseholdSurveySerializer(ObservationSerializer):
         fields = [*COMMON_FIELDS, "locality", "system", *HouseholdSurvey.ANSWER_FIELDS]
 
 
-INSTITUTION_FIELDS = [
-    "water_source_improved",
-    "water_on_premises",
-    "water_available",
-    "toilets_improved",
-    "toilets_usable",
-    "toilets_single_sex",
-    "handwashing_water",
-    "handwashing_soap",
-]
-
-
 class SchoolSurveySerializer(ObservationSerializer):
     class Meta(ObservationSerializer.Meta):
         model = SchoolSurvey
-        fields = [*COMMON_FIELDS, "school", *INSTITUTION_FIELDS]
+        fields = [*COMMON_FIELDS, "school", *SchoolSurvey.ANSWER_FIELDS]
 
 
 class HealthCentreSurveySerializer(ObservationSerializer):
     class Meta(ObservationSerializer.Meta):
         model = HealthCentreSurvey
-        fields = [*COMMON_FIELDS, "health_centre", *INSTITUTION_FIELDS]
+        fields = [*COMMON_FIELDS, "health_centre", *HealthCentreSurvey.ANSWER_FIELDS]
 
 
 def observation_filter(model, places: dict[str, type]) -> type[django_filters.FilterSet]:

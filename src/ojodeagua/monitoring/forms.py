@@ -277,19 +277,7 @@ class HouseholdSurveyForm(ObservationForm):
         }
 
 
-INSTITUTION_FIELDS = [
-    "observed_on",
-    "source",
-    "water_source_improved",
-    "water_on_premises",
-    "water_available",
-    "toilets_improved",
-    "toilets_usable",
-    "toilets_single_sex",
-    "handwashing_water",
-    "handwashing_soap",
-    "notes",
-]
+INSTITUTION_FIELDS = ["observed_on", "source", *SchoolSurvey.ANSWER_FIELDS, "notes"]
 
 
 class SchoolSurveyForm(ObservationForm):

@@ -351,19 +351,7 @@ HOUSEHOLD_SURVEYS = ObservationSpec(
 
 # School and health-centre surveys ---------------------------------------------------------------
 def institution_columns(model) -> list[Column]:
-    return [
-        field_column(model, name)
-        for name in (
-            "water_source_improved",
-            "water_on_premises",
-            "water_available",
-            "toilets_improved",
-            "toilets_usable",
-            "toilets_single_sex",
-            "handwashing_water",
-            "handwashing_soap",
-        )
-    ]
+    return [field_column(model, name) for name in model.ANSWER_FIELDS]
 
 
 def facility_columns(model, field: str, prefix: str, key_label: str) -> list[Column]:

@@ -444,6 +444,18 @@ class InstitutionSurvey(Observation):
     handwashing_water = models.BooleanField(_("hay agua para lavarse las manos"), default=False)
     handwashing_soap = models.BooleanField(_("hay jabón para lavarse las manos"), default=False)
 
+    # The answers, in the order the page, the API and the import ask for them.
+    ANSWER_FIELDS = (
+        "water_source_improved",
+        "water_on_premises",
+        "water_available",
+        "toilets_improved",
+        "toilets_usable",
+        "toilets_single_sex",
+        "handwashing_water",
+        "handwashing_soap",
+    )
+
     class Meta(Observation.Meta):
         abstract = True
 
