@@ -495,6 +495,14 @@ class IntegrityViewSet(
 
     # -- writing --
 
+    def changes(self, serializer, *kept: str) -> dict:
+        """What an update hands its service: the values sent, without the record id and the
+        parents (``kept``) a record keeps for life."""
+        values = dict(serializer.validated_data)
+        for name in ("record_id", *kept):
+            values.pop(name, None)
+        return values
+
     def cycles_touched(self, serializer) -> list[Cycle]:
         """The cycle a new or changed record belongs to (and the one it belonged to)."""
         path = CYCLE_PATHS[self.queryset.model].split("__")
@@ -605,8 +613,7 @@ class CycleViewSet(IntegrityViewSet):
     def perform_update(self, serializer) -> None:
         """Through ``workshop.edit_cycle``, as the cycle's page changes it."""
         self.check_can_write(serializer)
-        values = dict(serializer.validated_data)
-        values.pop("record_id", None)
+        values = self.changes(serializer)
         with domain_refusals():
             edit_cycle(self.request.user, serializer.instance, **values)
 
@@ -705,9 +712,7 @@ class AssessedRiskViewSet(IntegrityViewSet):
     def perform_update(self, serializer) -> None:
         """Through ``workshop.change_assessed_risk``, as the page rates by consensus."""
         self.check_can_write(serializer)
-        values = dict(serializer.validated_data)
-        values.pop("record_id", None)
-        values.pop("cycle", None)
+        values = self.changes(serializer, "cycle")
         with domain_refusals():
             change_assessed_risk(self.request.user, serializer.instance, **values)
 
@@ -780,10 +785,8 @@ class RoadmapItemViewSet(IntegrityViewSet):
 
     def perform_update(self, serializer) -> None:
         self.check_can_write(serializer)
-        values = dict(serializer.validated_data)
+        values = self.changes(serializer, "assessed_risk")
         reason = values.pop("reason")
-        values.pop("record_id", None)
-        values.pop("assessed_risk", None)
         with domain_refusals():
             change_roadmap(serializer.instance, self.request.user, reason, **values)
 
@@ -808,9 +811,7 @@ class CoachingSessionViewSet(IntegrityViewSet):
 
     def perform_update(self, serializer) -> None:
         self.check_can_write(serializer)
-        values = dict(serializer.validated_data)
-        values.pop("record_id", None)
-        values.pop("cycle", None)
+        values = self.changes(serializer, "cycle")
         with domain_refusals():
             correct_coaching_session(self.request.user, serializer.instance, **values)
 

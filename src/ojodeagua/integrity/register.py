@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ojodeagua.lib.records import RecordConflict
+from ojodeagua.lib.records import RecordConflict, differing_fields
 from ojodeagua.organisations.scope import scope_for
 
 from .models import Complaint
@@ -97,7 +97,7 @@ def file_complaint(
             if seen is not None and not seen.exists():
                 # Another committee's complaint: say the id is taken, not what it holds.
                 raise RecordConflict(record_id)
-            if changed := _differences(stored, complaint):
+            if changed := differing_fields(stored, complaint, FILED_FIELDS):
                 raise RecordConflict(record_id, changed)
             return stored, False
     if actor is not None and not scope_for(actor).can_edit(provider):
@@ -117,15 +117,6 @@ FILED_FIELDS = (
     "reported_by",
     "respond_by",
 )
-
-
-def _differences(stored: Complaint, new: Complaint) -> list[str]:
-    return [
-        name
-        for name in FILED_FIELDS
-        if getattr(stored, stored._meta.get_field(name).attname)
-        != getattr(new, new._meta.get_field(name).attname)
-    ]
 
 
 @transaction.atomic

@@ -11,10 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ojodeagua.audit.models import AuditEvent
+from ojodeagua.audit.trail import plain, record, save_audited, snapshot
 from ojodeagua.indicators.months import add_months
-from ojodeagua.lib.records import RecordConflict, new_record_id
+from ojodeagua.lib.records import RecordConflict, differing_fields, new_record_id
+from ojodeagua.organisations.scope import scope_for
 from ojodeagua.providers.models import Sex
 
+from .baseline import take_baseline
 from .models import (
     AssessedRisk,
     CoachingAnswer,
@@ -45,9 +49,6 @@ def open_cycle(
     ``extra``: other fields the API may send (a stage, a baseline kept elsewhere); a baseline
     not given is taken today, as the page takes it.
     """
-    from ojodeagua.audit.trail import save_audited
-
-    from .baseline import take_baseline
 
     on = timezone.localdate()
     for attempt in range(3):
@@ -86,7 +87,6 @@ def answer_checklist(
     preparation starts its workshop. Two phones answering the same item at once: the later
     answer is kept.
     """
-    from ojodeagua.audit.trail import save_audited
 
     if item.version_id != cycle.catalogue_id:
         raise ValidationError({"item": _("Ese punto es de otra versión del catálogo.")})
@@ -116,8 +116,6 @@ def add_participant(
     stored person; with other content, or from another cycle, it is a ``RecordConflict``
     naming the fields (none when the stored person is not the user's to see).
     """
-    from ojodeagua.audit.trail import save_audited
-    from ojodeagua.organisations.scope import scope_for
 
     person = Participant(cycle=cycle, **fields)
     if record_id:
@@ -126,13 +124,7 @@ def add_participant(
         if stored is not None:
             if not scope_for(user).visible(Cycle.objects.filter(pk=stored.cycle_id)).exists():
                 raise RecordConflict(record_id)
-            names = ["cycle", *fields]
-            changed = [
-                name
-                for name in names
-                if getattr(stored, Participant._meta.get_field(name).attname)
-                != getattr(person, Participant._meta.get_field(name).attname)
-            ]
+            changed = differing_fields(stored, person, ["cycle", *fields])
             if changed:
                 raise RecordConflict(record_id, changed)
             return stored, False
@@ -156,7 +148,6 @@ def score_indicator(
     One score per indicator and cycle: scoring it again changes the stored score (nothing is
     written when nothing changed). The indicator must be of the cycle's catalogue.
     """
-    from ojodeagua.audit.trail import save_audited
 
     stored = ScorecardScore.objects.filter(cycle=cycle, indicator=indicator).first()
     created = stored is None
@@ -174,7 +165,6 @@ def answer_coaching(user, session, item: RoadmapItem, **answers) -> tuple[Coachi
     """One road-map action's answers to the four guiding questions in one coaching session,
     (answer, created); audited. Answering the same action again in the session changes them.
     """
-    from ojodeagua.audit.trail import save_audited
 
     stored = CoachingAnswer.objects.filter(session=session, item=item).first()
     created = stored is None
@@ -190,7 +180,6 @@ def answer_coaching(user, session, item: RoadmapItem, **answers) -> tuple[Coachi
 def mark_workshop_started(user, cycle: Cycle) -> None:
     """The first answer or rating means the workshop is under way; its date starts the clock
     of road-map completion at 6 and 12 months."""
-    from ojodeagua.audit.trail import save_audited
 
     if cycle.stage != Cycle.Stage.PREPARATION:
         return
@@ -203,8 +192,6 @@ def mark_workshop_started(user, cycle: Cycle) -> None:
 def remove_participant(user, person: Participant) -> bool:
     """Take a person off the workshop's list (audited); whether it was done. Someone who has
     rated risks stays: their ratings count."""
-    from ojodeagua.audit.models import AuditEvent
-    from ojodeagua.audit.trail import record, snapshot
 
     if person.ratings.exists():
         return False
@@ -216,8 +203,6 @@ def remove_participant(user, person: Participant) -> bool:
 @transaction.atomic
 def clear_rating(user, rating: Rating) -> None:
     """Take back one participant's rating of a risk (audited)."""
-    from ojodeagua.audit.models import AuditEvent
-    from ojodeagua.audit.trail import record, snapshot
 
     record(user, AuditEvent.Action.DELETE, rating, snapshot(rating))
     rating.delete()
@@ -232,7 +217,6 @@ def rate_risk(
     Upsert by (risk, participant): sending the same pair again changes the rating instead of
     adding one. The first rating of a cycle in preparation starts its workshop.
     """
-    from ojodeagua.audit.trail import save_audited
 
     rating = Rating.objects.filter(assessed_risk=assessed, participant=participant).first()
     created = rating is None
@@ -313,8 +297,6 @@ def choose_top_three(cycle: Cycle, ordered_ids: list[int]) -> None:
 def set_top_three(user, cycle: Cycle, ordered_ids: list[int]) -> None:
     """The group's key problems, in order (``choose_top_three``); each priority that moved
     is audited. Pages and the API choose them through here."""
-    from ojodeagua.audit.models import AuditEvent
-    from ojodeagua.audit.trail import record
 
     before = dict(cycle.assessed_risks.values_list("pk", "priority"))
     with transaction.atomic():
@@ -392,8 +374,6 @@ def plan_action(
     tool it is a ``RecordConflict`` naming them (naming none when the stored action is of a
     cycle the user may not see). The tool must be of the cycle's catalogue.
     """
-    from ojodeagua.audit.trail import save_audited
-    from ojodeagua.organisations.scope import scope_for
 
     item = RoadmapItem(assessed_risk=assessed, **fields)
     check_tool(assessed, fields.get("tool"))
@@ -405,14 +385,10 @@ def plan_action(
             .first()
         )
         if stored is not None:
-            if not scope_for(user).visible(Cycle.objects.filter(pk=stored.assessed_risk.cycle_id)):
+            cycle = Cycle.objects.filter(pk=stored.assessed_risk.cycle_id)
+            if not scope_for(user).visible(cycle).exists():
                 raise RecordConflict(record_id)
-            changed = [
-                name
-                for name in PLAN_IDENTITY
-                if getattr(stored, RoadmapItem._meta.get_field(name).attname)
-                != getattr(item, RoadmapItem._meta.get_field(name).attname)
-            ]
+            changed = differing_fields(stored, item, PLAN_IDENTITY)
             if changed:
                 raise RecordConflict(record_id, changed)
             return stored, False
@@ -435,7 +411,6 @@ def change_roadmap(item: RoadmapItem, user, reason: str, **new_values) -> Roadma
     The committee tells the users when the plan changes, so a change without a reason is
     refused. Nothing changes (and nothing is kept) when the values are the same.
     """
-    from ojodeagua.audit.trail import plain, record
 
     unknown = set(new_values) - set(ADJUSTABLE)
     if unknown:
@@ -472,9 +447,6 @@ def edit_cycle(user, cycle: Cycle, *, retake_baseline: bool = False, **values) -
     Once a risk is rated its catalogue and scale stay, and a cycle never moves to another
     committee. ``retake_baseline`` takes the baseline again with today's data.
     """
-    from ojodeagua.audit.trail import save_audited
-
-    from .baseline import take_baseline
 
     stored = Cycle.objects.get(pk=cycle.pk)
     moved = [
@@ -523,7 +495,6 @@ def add_risk(
     The same ``record_id`` sent again returns the stored risk; from another cycle it is a
     ``RecordConflict``. A consensus rating starts the workshop of a cycle in preparation.
     """
-    from ojodeagua.audit.trail import save_audited
 
     if record_id:
         stored = AssessedRisk.objects.filter(record_id=record_id).first()
@@ -556,7 +527,6 @@ def change_assessed_risk(user, assessed: AssessedRisk, **values) -> AssessedRisk
     A risk among the three key problems keeps its rating: it leaves the top three first.
     Rating by consensus starts the workshop of a cycle in preparation.
     """
-    from ojodeagua.audit.trail import save_audited
 
     clears = any(name in values and values[name] is None for name in CONSENSUS)
     if clears and assessed.priority is not None:
@@ -588,7 +558,6 @@ def hold_coaching_session(
     """A coaching session of the cycle, (session, created); audited. Its answers follow
     through ``answer_coaching``. The same ``record_id`` sent again returns the stored
     session; from another cycle it is a ``RecordConflict``."""
-    from ojodeagua.audit.trail import save_audited
 
     if record_id:
         stored = CoachingSession.objects.filter(record_id=record_id).first()
@@ -611,7 +580,6 @@ def hold_coaching_session(
 
 def correct_coaching_session(user, session: CoachingSession, **values) -> CoachingSession:
     """Correct what a session says (date, who came, notes); audited."""
-    from ojodeagua.audit.trail import save_audited
 
     for name, value in values.items():
         setattr(session, name, value.strip() if isinstance(value, str) else value)

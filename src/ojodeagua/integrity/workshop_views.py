@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
@@ -83,6 +84,21 @@ def first_error(form) -> str:
     for errors in form.errors.values():
         return errors[0]
     return ""
+
+
+FORM_USED = gettext_lazy("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
+
+
+def through_service(form, service, *args, **kwargs):
+    """A workshop service called for a page's form: its ``(record, created)``, or None with the
+    refusal written on the form (a record id reused for other content: the form was used)."""
+    try:
+        return service(*args, **kwargs)
+    except RecordConflict:
+        form.add_error(None, FORM_USED)
+    except ValidationError as error:
+        form.add_error(None, error)
+    return None
 
 
 # Cycles ------------------------------------------------------------------------------------------
@@ -356,18 +372,12 @@ def add_participant(request: HttpRequest, cycle: Cycle, form: ParticipantForm):
     nothing."""
     done = redirect(reverse("integrity:participants", args=[cycle.pk]) + "#lista")
     data = dict(form.cleaned_data)
-    try:
-        person, created = workshop.add_participant(
-            request.user, cycle, record_id=data.pop("record_id"), **data
-        )
-    except RecordConflict:
-        form.add_error(
-            None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
-        )
+    saved = through_service(
+        form, workshop.add_participant, request.user, cycle, record_id=data.pop("record_id"), **data
+    )
+    if saved is None:
         return None
-    except ValidationError as error:
-        form.add_error(None, error)
-        return None
+    person, created = saved
     if not created:
         messages.info(request, _("Esa persona ya estaba registrada."))
         return done
@@ -658,18 +668,17 @@ def rate_by_consensus(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> H
 
 def add_own_risk(request: HttpRequest, cycle: Cycle, form: OwnRiskForm):
     record_id = form.cleaned_data["record_id"]
-    try:
-        assessed, created = workshop.add_risk(
-            request.user, cycle, record_id=record_id, own_title=form.cleaned_data["own_title"]
-        )
-    except RecordConflict:
-        form.add_error(
-            None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
-        )
+    saved = through_service(
+        form,
+        workshop.add_risk,
+        request.user,
+        cycle,
+        record_id=record_id,
+        own_title=form.cleaned_data["own_title"],
+    )
+    if saved is None:
         return None
-    except ValidationError as error:
-        form.add_error(None, error)
-        return None
+    assessed, created = saved
     if created:
         messages.success(request, _("Se agregó el riesgo del grupo; ahora valórenlo."))
     return redirect(reverse("integrity:ratings", args=[cycle.pk]) + f"?riesgo=g{assessed.pk}")
@@ -818,24 +827,17 @@ def add_roadmap_item(request, cycle: Cycle, assessed: AssessedRisk, form: Roadma
     """Through ``workshop.plan_action``; the same form sent twice adds the action once."""
     done = redirect(reverse("integrity:roadmap_plan", args=[cycle.pk]) + f"#riesgo-{assessed.pk}")
     data = form.cleaned_data
-    try:
-        item, created = workshop.plan_action(
-            request.user,
-            assessed,
-            record_id=data["record_id"],
-            **{
-                name: data[name]
-                for name in ("tool", "action", "responsible", "deadline", "done_when")
-            },
-        )
-    except RecordConflict:
-        form.add_error(
-            None, _("Este formulario ya se usó; recargue la página y vuelva a llenarlo.")
-        )
+    saved = through_service(
+        form,
+        workshop.plan_action,
+        request.user,
+        assessed,
+        record_id=data["record_id"],
+        **{name: data[name] for name in ("tool", "action", "responsible", "deadline", "done_when")},
+    )
+    if saved is None:
         return None
-    except ValidationError as error:
-        form.add_error(None, error)
-        return None
+    item, created = saved
     if not created:
         messages.info(request, _("Esa acción ya estaba guardada."))
         return done
