@@ -1,6 +1,7 @@
 """What each indicator is called, what it measures, and how its value reads in plain words."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -70,10 +71,12 @@ DEFINITIONS: dict[str, Definition] = {
     Code.FUNCTIONALITY: Definition(
         _("nivel de funcionamiento"),
         _(
-            "T0 no funciona; T1 da agua; T2 y da al menos el 80 por ciento de su caudal de "
-            "diseño; T3 y confiable (menos "
-            "de 30 días sin servicio en 12 meses); T4 y el agua cumple la norma de E. coli "
-            "(y de arsénico y flúor donde se midieron). De la última visita de 12 meses."
+            "T0 no funciona; T1 da agua; T2 y da el caudal que pide la regla de su tipo de "
+            "sistema: una fuente puntual (pozo o manantial), un mínimo de litros por minuto; "
+            "los demás, una parte de su caudal de diseño (los dos son umbrales editables; el "
+            "desglose dice cuál se usó); T3 y confiable (menos de 30 días sin servicio en 12 "
+            "meses); T4 y el agua cumple la norma de E. coli (y de arsénico y flúor donde se "
+            "midieron). De la última visita de 12 meses."
         ),
         "tier",
     ),
@@ -98,14 +101,10 @@ DEFINITIONS: dict[str, Definition] = {
         "share",
     ),
     Code.SCORE: Definition(
-        _("puntaje de servicio (SIASAR)"),
+        _("puntaje de servicio"),
         _(
-            "De 0 a 1, promedio ponderado. Sistema: funcionamiento, continuidad, "
-            "estacionalidad y calidad. Localidad: acceso (personas con agua básica o mejor) y "
-            "la continuidad, estacionalidad y calidad de sus sistemas. Prestador: el promedio "
-            "de sus sistemas y, si lleva sus cuentas aquí, su gestión financiera (cobranza y "
-            "cobertura de costos, cada una hasta 1). Área: promedio de sus sistemas. "
-            "A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
+            "De 0 a 1, promedio ponderado de sus componentes; cada sistema, localidad, "
+            "prestador o área dice los suyos. A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
         ),
         "score",
     ),
@@ -202,7 +201,56 @@ DEFINITIONS: dict[str, Definition] = {
 }
 
 
-def definition(code: str) -> Definition:
+# The score of each kind of place. Only the locality's follows SIASAR; the others are this
+# project's own and say so (``engine.families.scores``).
+SCORE_DEFINITIONS: dict[str, Definition] = {
+    "system": Definition(
+        _("puntaje de servicio del sistema"),
+        _(
+            "Puntaje propio de este proyecto. De 0 a 1, promedio ponderado de funcionamiento "
+            "(nivel T0–T4 ÷ 4), continuidad (parte del día con agua), estacionalidad (el peor "
+            "mes: parte de los días con agua) y calidad (pruebas de E. coli que cumplen), en "
+            "12 meses. Un componente sin datos no cuenta. A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
+        ),
+        "score",
+    ),
+    "locality": Definition(
+        _("puntaje de servicio de la localidad"),
+        _(
+            "De 0 a 1: acceso (parte de las personas encuestadas con agua básica o mejor), "
+            "continuidad, estacionalidad y calidad de los sistemas que la sirven, ponderadas "
+            "por las viviendas que sirve cada uno; según la estructura de SIASAR, con pesos "
+            "iguales porque los oficiales no están en el sistema. Sin encuestas de hogares en "
+            "12 meses el acceso no se sabe y no cuenta. A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
+        ),
+        "score",
+    ),
+    "provider": Definition(
+        _("puntaje del prestador"),
+        _(
+            "Puntaje propio de este proyecto. De 0 a 1, promedio ponderado del puntaje de "
+            "servicio de sus sistemas y, si lleva sus cuentas aquí, de su gestión financiera "
+            "(cobranza y cobertura de costos, cada una hasta 1). A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, "
+            "D menos."
+        ),
+        "score",
+    ),
+    "municipality": Definition(
+        _("puntaje de servicio de los sistemas"),
+        _(
+            "Puntaje propio de este proyecto: el promedio de los puntajes de servicio de los "
+            "sistemas del área. A ≥ 0.9, B ≥ 0.7, C ≥ 0.4, D menos."
+        ),
+        "score",
+    ),
+}
+SCORE_DEFINITIONS["state"] = SCORE_DEFINITIONS["municipality"]
+
+
+def definition(code: str, entity: str | None = None) -> Definition:
+    """What the indicator is; the score's depends on the kind of place (``entity``)."""
+    if code == Code.SCORE and entity in SCORE_DEFINITIONS:
+        return SCORE_DEFINITIONS[entity]
     if code in DEFINITIONS:
         return DEFINITIONS[code]
     if code.startswith(Code.NOM_PREFIX):
@@ -215,13 +263,29 @@ def definition(code: str) -> Definition:
     return Definition(code, "", "share")
 
 
-SIASAR_CLASSES = (("A", 0.9), ("B", 0.7), ("C", 0.4), ("D", 0.0))
+# SIASAR's classes for a score from 0 to 1 (A ≥ 0.9, B 0.7 to < 0.9, C 0.4 to < 0.7, D < 0.4);
+# every score here is classed with them, SIASAR's or not.
+SCORE_CLASSES = (("A", Decimal("0.9")), ("B", Decimal("0.7")), ("C", Decimal("0.4")))
 CLASS_COLOURS = {"A": "green", "B": "yellowgreen", "C": "orange", "D": "red"}
+# Scores are kept to nine decimals: far finer than any reading, coarse enough to drop the
+# binary noise that would put a score at a class boundary (0.7) in the class below.
+SCORE_STEP = Decimal("1e-9")
 
 
-def class_for_score(score: float) -> str:
-    for label, floor in SIASAR_CLASSES:
-        if score >= floor:
+def as_decimal(number: float | Decimal) -> Decimal:
+    # Through str: the float 0.7 is the decimal 0.7, not 0.6999999999999999555910790149937.
+    return number if isinstance(number, Decimal) else Decimal(str(number))
+
+
+def round_score(score: float | Decimal) -> float:
+    return float(as_decimal(score).quantize(SCORE_STEP))
+
+
+def class_for_score(score: float | Decimal) -> str:
+    """The score's class, compared in decimal so that a score of 0.7 is a B."""
+    rounded = as_decimal(score).quantize(SCORE_STEP)
+    for label, floor in SCORE_CLASSES:
+        if rounded >= floor:
             return label
     return "D"
 
@@ -238,6 +302,11 @@ BREAKDOWN_LABELS = {
     "min_days_per_week": _("días por semana mínimos"),
     "visit_date": _("fecha de la visita"),
     "stops_at": _("por qué no sube de nivel"),
+    "flow_rule": _("regla del nivel T2"),
+    "minimum_flow_lps": _("caudal que pide la regla (L/s)"),
+    "flow_lps": _("caudal medido (L/s)"),
+    "minimum_flow_lpm": _("caudal que pide la regla (L/min)"),
+    "flow_lpm": _("caudal medido (L/min)"),
     "from": _("calculado con"),
     "functionality": _("funcionamiento"),
     "continuity": _("continuidad"),
@@ -252,8 +321,18 @@ BREAKDOWN_VALUES = {
     "supply_log": _("el registro de suministro"),
     "visits": _("los días de paro anotados en las visitas"),
     "not_working": _("no funcionaba en la visita"),
-    "below_design_yield": _("da menos del 80 por ciento de su caudal de diseño"),
-    "no_flow_measure": _("no se midió el caudal o no hay caudal de diseño"),
+    "below_design_yield": _("da menos de la parte de su caudal de diseño que pide la regla"),
+    "below_point_min_flow": _("da menos litros por minuto de los que pide la regla"),
+    "no_flow_measure": _("no se midió el caudal en la visita"),
+    "no_design_yield": _("no hay caudal de diseño registrado para aplicar la regla"),
+    "point_min_flow": _(
+        "fuente puntual: un mínimo de litros por minuto (el umbral de campo usual para bombas "
+        "manuales; práctica del sector, no del JMP)"
+    ),
+    "design_flow_share": _("una parte de su caudal de diseño (regla de este proyecto)"),
+    "no_household_survey": _(
+        "no se sabe: sin encuestas de hogares en 12 meses (no cuenta en el puntaje)"
+    ),
     "no_downtime_record": _("no hay registro de días sin servicio"),
     "unreliable": _("30 días o más sin servicio en 12 meses"),
     "no_microbial_test": _("sin prueba de E. coli en 12 meses"),

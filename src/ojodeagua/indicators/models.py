@@ -88,7 +88,9 @@ class Setting(models.Model):
 
 
 class ScoreWeight(models.Model):
-    """SIASAR-style score trees: each score is a weighted mean of its components."""
+    """Score trees: each score ("system", "locality", "provider", "finance") is a weighted
+    mean of its components. Only the locality's follows SIASAR's structure; SIASAR's official
+    weights are not on file, so all are equal until the agency sets its own."""
 
     score = models.SlugField(_("puntaje"), max_length=40)
     component = models.SlugField(_("componente"), max_length=50)

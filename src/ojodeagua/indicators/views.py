@@ -15,7 +15,7 @@ from ojodeagua.watersystems.models import WaterSystem
 
 from . import presentation
 from .catalogue import FINANCE_CODES, Code, definition
-from .models import Entity, IndicatorValue
+from .models import Entity, IndicatorValue, Setting
 from .sources import observations_behind, resolve
 
 ENTITY_MODELS: dict[str, type[models.Model]] = {
@@ -186,13 +186,29 @@ def visible_value(request: HttpRequest, pk: int) -> tuple[IndicatorValue, models
     return value, get_visible_or_404(request.user, model, value.entity_id)
 
 
+# The threshold row that holds each T2 rule; its description says the rule and its source.
+FLOW_RULE_SETTINGS = {
+    "point_min_flow": "point_min_flow_lpm",
+    "design_flow_share": "design_flow_share",
+}
+
+
+def flow_rule_setting(value: IndicatorValue) -> Setting | None:
+    """For a functionality tier: the threshold row of the rule that decided T2."""
+    if value.indicator != Code.FUNCTIONALITY or not isinstance(value.breakdown, dict):
+        return None
+    code = FLOW_RULE_SETTINGS.get(value.breakdown.get("flow_rule", ""))
+    return Setting.objects.filter(code=code).first() if code else None
+
+
 @login_required
 def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
     value, place = visible_value(request, pk)
     context = {
         "value": value,
         "place": place,
-        "definition": definition(value.indicator),
+        "definition": definition(value.indicator, value.entity),
+        "flow_rule": flow_rule_setting(value),
         "formatted": presentation.format_value(value),
         "fraction": presentation.fraction(value),
         "sources": resolve(value, scope_for(request.user)),
@@ -238,7 +254,7 @@ def service_context(entity: str, obj: models.Model) -> dict:
         )
     ]
     figures = [
-        (definition(v.indicator).name, presentation.format_value(v), v)
+        (definition(v.indicator, v.entity).name, presentation.format_value(v), v)
         for code, v in sorted(values.items())
         if not code.startswith(Code.NOM_PREFIX)
     ]

@@ -5,11 +5,11 @@ rungs. Pure functions over what ``loading`` read."""
 import datetime
 from collections.abc import Iterable, Mapping
 
-from ..catalogue import Code, class_for_score
+from ..catalogue import Code, class_for_score, round_score
 from ..models import Entity
 from ..months import month_end, year_window
 from .families.ladders import StoredSystems
-from .values import AreaSum, Value, ratio, source
+from .values import AreaSum, Value, mean_score, ratio, source
 
 MONTH_WINDOW_CODES = {Code.CONTINUITY_HOURS, Code.MICROBIAL}
 
@@ -108,7 +108,7 @@ def aggregate_system_values(
             sources=from_systems(Code.MICROBIAL),
         )
     if scores:
-        mean = sum(scores) / len(scores)
+        mean = mean_score(scores)
         yield make(
             Code.SCORE,
             mean,
@@ -202,6 +202,8 @@ def state_value(
     if code.startswith("gap_"):
         denominator = population or found.denominator
     value = ratio(found.numerator, denominator)
+    if code == Code.SCORE and value is not None:
+        value = round_score(value)
     breakdown = dict(found.breakdown)
     breakdown["municipalities"] = found.count
     if code == Code.PERCEPTION_GAP:

@@ -222,7 +222,9 @@ class Computation:
                 municipality_id=system["municipality_id"],
                 provider_id=system["provider_id"],
             )
-            minimum = functionality.minimum_flow(system["design_yield_lps"], self.settings)
+            rule = functionality.flow_rule(
+                system["kind"], system["design_yield_lps"], self.settings
+            )
             down_days = inputs.down_days.get(system_id, {})
             latest = inputs.latest.get(system_id, {})
             for month in selection.months:
@@ -252,7 +254,7 @@ class Computation:
                     window,
                     system_id,
                     visits,
-                    minimum,
+                    rule,
                     downtime,
                     reliable_limit,
                     latest,
@@ -366,12 +368,13 @@ class Computation:
                 if service is None:
                     continue
                 yield from service.values
+                # No survey, no accessibility: the score goes on without it (not on record).
                 surveyed = household.basic_share is not None
                 score = scores.locality_score(
                     make,
                     month,
                     locality_id,
-                    household.basic_share if surveyed else service.on_record / population,
+                    household.basic_share,
                     scores.served_components(stored, links, month),
                     weights,
                     service.system_ids,
@@ -385,15 +388,16 @@ class Computation:
         """Each provider's systems' figures added up, its books' financial figures, and its
         score, which weighs the service of its systems and, when it keeps books, its finances.
 
-        Design: the SIASAR-style score of a system (functionality, continuity, seasonality,
-        quality) says nothing about who runs it, so the financial component joins at the
-        provider, the one level that keeps books: provider score = weighted mean of "service"
-        (the mean of its systems' scores, as before) and "finance" (itself the weighted mean of
-        collection efficiency and O&M cost coverage, each capped at 1). The weights are the
-        ``ScoreWeight`` rows of the scores "provider" and "finance". A provider without books
-        has no finance component, so its score is its systems' mean as it always was; one
-        without any system score gets no score (its financial figures stand on their own).
-        Municipal and state scores still average systems, so the books do not reach them.
+        Design: the score of a system (functionality, continuity, seasonality, quality; this
+        project's own, not SIASAR's) says nothing about who runs it, so the financial
+        component joins at the provider, the one level that keeps books: provider score =
+        weighted mean of "service" (the mean of its systems' scores, as before) and "finance"
+        (itself the weighted mean of collection efficiency and O&M cost coverage, each capped
+        at 1). The weights are the ``ScoreWeight`` rows of the scores "provider" and
+        "finance". A provider without books has no finance component, so its score is its
+        systems' mean as it always was; one without any system score gets no score (its
+        financial figures stand on their own). Municipal and state scores still average
+        systems, so the books do not reach them.
         """
         systems = WaterSystem.objects.filter(provider_id__isnull=False)
         if not self.full:

@@ -37,6 +37,7 @@ DEFAULT_SETTINGS = {
     "perception_ecoli_window_days": 90,
     "people_per_household": 4.2,
     "design_flow_share": 0.8,
+    "point_min_flow_lpm": 10,
 }
 # The values whose breakdown holds counts to add up (rungs, tiers, households).
 CODES_WITH_DISTRIBUTIONS = (

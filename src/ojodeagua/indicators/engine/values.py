@@ -4,9 +4,12 @@ helpers every family shares (ratios, weighted scores, the sums of an area's part
 import datetime
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from ..catalogue import SCORE_STEP, as_decimal
 from ..models import Entity
 from ..months import month_end
 
@@ -60,15 +63,24 @@ def ratio(numerator: float, denominator: float) -> float | None:
 
 
 def weighted_score(components: dict[str, float | None], weights: dict[str, float]) -> float | None:
-    """Weighted mean of the components that could be computed (missing ones drop out)."""
-    total = weight_sum = 0.0
+    """Weighted mean of the components that could be computed (missing ones drop out).
+
+    Computed in decimal and rounded to ``catalogue.SCORE_STEP``: in binary floating point
+    three components of 0.7 average to 0.6999999999999998, which would read as class C, not B.
+    """
+    total = weight_sum = Decimal(0)
     for name, component in components.items():
         if component is None:
             continue
-        weight = weights.get(name, 1.0)
-        total += weight * component
+        weight = as_decimal(weights.get(name, 1.0))
+        total += weight * as_decimal(component)
         weight_sum += weight
-    return total / weight_sum if weight_sum else None
+    return float((total / weight_sum).quantize(SCORE_STEP)) if weight_sum else None
+
+
+def mean_score(scores: Iterable[float]) -> float | None:
+    """The plain mean of scores (an area's systems), computed as ``weighted_score`` is."""
+    return weighted_score(dict(enumerate(scores)), {})
 
 
 def system_value(

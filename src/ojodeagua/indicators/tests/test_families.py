@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ojodeagua.books.score import MonthlyBooks
-from ojodeagua.indicators.catalogue import Code
+from ojodeagua.indicators.catalogue import Code, class_for_score
 from ojodeagua.indicators.engine.aggregates import (
     aggregate_system_values,
     municipal_sum_value,
@@ -97,47 +97,54 @@ RELIABLE = make_system(Code.DOWNTIME, MARCH, 3.0, YEAR, numerator=3, denominator
 CLEAN = {"microbial": [(D(2026, 3, 12), True)], "arsenic": [(D(2026, 3, 12), True)]}
 
 
+def share_rule(minimum) -> functionality.FlowRule:
+    """The design-yield rule of a piped system, with the flow it asks for already worked out."""
+    return functionality.FlowRule(
+        "design_flow_share", None if minimum is None else Decimal(str(minimum))
+    )
+
+
 @pytest.mark.parametrize(
-    "visit, design, downtime, latest, expected",
+    "visit, rule, downtime, latest, expected",
     [
-        ({**WORKING, "working": False}, Decimal(2), RELIABLE, CLEAN, (0, "not_working")),
+        ({**WORKING, "working": False}, share_rule(2), RELIABLE, CLEAN, (0, "not_working")),
         (
             {**WORKING, "flow_lps": Decimal(1)},
-            Decimal(2),
+            share_rule(2),
             RELIABLE,
             CLEAN,
             (1, "below_design_yield"),
         ),
-        ({**WORKING, "flow_lps": None}, Decimal(2), RELIABLE, CLEAN, (1, "no_flow_measure")),
-        (WORKING, None, RELIABLE, CLEAN, (1, "no_flow_measure")),
-        (WORKING, Decimal(2), None, CLEAN, (2, "no_downtime_record")),
+        ({**WORKING, "flow_lps": None}, share_rule(2), RELIABLE, CLEAN, (1, "no_flow_measure")),
+        (WORKING, share_rule(None), RELIABLE, CLEAN, (1, "no_design_yield")),
+        (WORKING, share_rule(2), None, CLEAN, (2, "no_downtime_record")),
         (
             WORKING,
-            Decimal(2),
+            share_rule(2),
             make_system(Code.DOWNTIME, MARCH, 30.0, YEAR, numerator=30, denominator=365),
             CLEAN,
             (2, "unreliable"),
         ),
-        (WORKING, Decimal(2), RELIABLE, {}, (3, "no_microbial_test")),
+        (WORKING, share_rule(2), RELIABLE, {}, (3, "no_microbial_test")),
         (
             WORKING,
-            Decimal(2),
+            share_rule(2),
             RELIABLE,
             {"microbial": [(D(2026, 1, 5), True), (D(2026, 3, 12), False)]},
             (3, "microbial_failed"),
         ),
         (
             WORKING,
-            Decimal(2),
+            share_rule(2),
             RELIABLE,
             {**CLEAN, "arsenic": [(D(2026, 3, 12), False)]},
             (3, "arsenic_failed"),
         ),
-        (WORKING, Decimal(2), RELIABLE, CLEAN, (4, "")),
+        (WORKING, share_rule(2), RELIABLE, CLEAN, (4, "")),
         # A test older than the year does not count.
         (
             WORKING,
-            Decimal(2),
+            share_rule(2),
             RELIABLE,
             {"microbial": [(D(2025, 3, 1), True)]},
             (3, "no_microbial_test"),
@@ -145,28 +152,88 @@ CLEAN = {"microbial": [(D(2026, 3, 12), True)], "arsenic": [(D(2026, 3, 12), Tru
     ],
 )
 def test_the_tier_stops_at_the_first_rung_the_system_misses(
-    visit, design, downtime, latest, expected
+    visit, rule, downtime, latest, expected
 ):
-    assert functionality.functionality_tier(visit, design, downtime, 30, latest, YEAR) == expected
+    assert functionality.functionality_tier(visit, rule, downtime, 30, latest, YEAR) == expected
 
 
-def test_the_minimum_flow_is_the_design_share_of_the_design_yield():
-    assert functionality.minimum_flow(Decimal(2), {"design_flow_share": 0.8}) == Decimal("1.6")
-    assert functionality.minimum_flow(None, {"design_flow_share": 0.8}) is None
+SETTINGS = {"design_flow_share": 0.8, "point_min_flow_lpm": 10}
+
+
+def test_each_kind_of_system_has_one_t2_rule():
+    # Point sources (wells and springs with one outlet): 10 L/min, whatever the design yield.
+    for design in (Decimal(2), None):
+        rule = functionality.flow_rule("point", design, SETTINGS)
+        assert rule == functionality.FlowRule("point_min_flow", Decimal(10) / 60)
+    # Networks and the other kinds: the share of the design yield, none without one.
+    assert functionality.flow_rule("gravity", Decimal(2), SETTINGS) == functionality.FlowRule(
+        "design_flow_share", Decimal("1.6")
+    )
+    assert functionality.flow_rule("kiosk", None, SETTINGS).minimum_lps is None
+    # Both figures are data.
+    edited = {"design_flow_share": 0.5, "point_min_flow_lpm": 12}
+    assert functionality.flow_rule("pumped", Decimal(2), edited).minimum_lps == Decimal("1.0")
+    assert functionality.flow_rule("point", None, edited).minimum_lps == Decimal("0.2")
+
+
+@pytest.mark.parametrize(
+    "kind, design, flow, expected",
+    [
+        # A point source: 10 L/min is 0.1666... L/s; readings are kept to two decimals.
+        ("point", None, Decimal("0.17"), (4, "")),
+        ("point", Decimal("5"), Decimal("0.17"), (4, "")),
+        ("point", None, Decimal("0.16"), (1, "below_point_min_flow")),
+        ("point", None, Decimal(10) / 60, (4, "")),
+        # A piped system: 80 % of a design yield of 2 L/s is 1.6 L/s.
+        ("gravity", Decimal(2), Decimal("1.6"), (4, "")),
+        ("gravity", Decimal(2), Decimal("1.59"), (1, "below_design_yield")),
+        ("pumped", Decimal(2), Decimal("0.17"), (1, "below_design_yield")),
+        ("pumped", None, Decimal("3"), (1, "no_design_yield")),
+    ],
+)
+def test_t2_on_both_sides_of_each_kinds_threshold(kind, design, flow, expected):
+    rule = functionality.flow_rule(kind, design, SETTINGS)
+    visit = {**WORKING, "flow_lps": flow}
+    assert functionality.functionality_tier(visit, rule, RELIABLE, 30, CLEAN, YEAR) == expected
 
 
 def test_the_tier_value_reads_the_latest_visit_of_the_year():
     visits = [{**WORKING, "id": 4, "observed_on": D(2025, 12, 1), "working": False}, WORKING]
     value = functionality.tier_value(
-        make_system, MARCH, YEAR, 7, visits, Decimal("1.6"), RELIABLE, 30, CLEAN
+        make_system, MARCH, YEAR, 7, visits, share_rule("1.6"), RELIABLE, 30, CLEAN
     )
     assert (value.value, value.label, value.denominator) == (4.0, "T4", 4)
-    assert value.breakdown == {"visit_date": "2026-03-10", "stops_at": ""}
+    assert value.breakdown == {
+        "visit_date": "2026-03-10",
+        "stops_at": "",
+        "flow_rule": "design_flow_share",
+        "minimum_flow_lps": 1.6,
+        "flow_lps": 2.5,
+    }
     assert [s["model"] for s in value.sources] == ["monitoring.systemvisit", "waterquality.verdict"]
     later = functionality.tier_value(
-        make_system, D(2027, 4, 1), (D(2026, 5, 1), D(2027, 4, 30)), 7, visits, None, None, 30, {}
+        make_system,
+        D(2027, 4, 1),
+        (D(2026, 5, 1), D(2027, 4, 30)),
+        7,
+        visits,
+        share_rule(None),
+        None,
+        30,
+        {},
     )
     assert later is None
+
+
+def test_the_tier_value_names_the_point_rule_that_held_it_at_t1():
+    visit = {**WORKING, "flow_lps": Decimal("0.1")}
+    rule = functionality.flow_rule("point", None, SETTINGS)
+    value = functionality.tier_value(make_system, MARCH, YEAR, 7, [visit], rule, RELIABLE, 30, {})
+    assert value.label == "T1"
+    assert value.breakdown["stops_at"] == "below_point_min_flow"
+    assert value.breakdown["flow_rule"] == "point_min_flow"
+    # A point source's flows read in litres per minute, the unit of its rule.
+    assert (value.breakdown["minimum_flow_lpm"], value.breakdown["flow_lpm"]) == (10.0, 6.0)
 
 
 # Quality -----------------------------------------------------------------------------------
@@ -413,6 +480,107 @@ def test_the_provider_score_weighs_service_and_capped_finances():
     assert scores.provider_score(service, {}, {}, {}).value == 0.6
     zero = scores.provider_score(service, finance, {"service": 0, "finance": 0}, {})
     assert zero.value == 0.6
+
+
+# Scores at SIASAR's class boundaries (0.4, 0.7, 0.9), through the real score functions --------
+def month_of(tenths: int, hours: int | None = None) -> dict:
+    """A 30-day month whose continuity and seasonality are both ``tenths`` / 10."""
+    return {"total_hours": Decimal(hours or 72 * tenths), "records": 30, "wet": 3 * tenths}
+
+
+@pytest.mark.parametrize(
+    "tenths, at, below",
+    [(9, "A", "B"), (7, "B", "C"), (4, "C", "D")],
+)
+def test_a_system_score_exactly_at_a_boundary_gets_the_class_above_it(tenths, at, below):
+    # Three components of exactly 0.7 averaged in binary floating point are 0.6999999999999998.
+    components = scores.system_components(None, [month_of(tenths)], (tenths, 10))
+    score = scores.system_score(make_system, MARCH, 7, components, {})
+    assert (score.value, score.label) == (tenths / 10, at)
+
+    just_below = scores.system_components(None, [month_of(tenths)], (10 * tenths - 1, 100))
+    score = scores.system_score(make_system, MARCH, 7, just_below, {})
+    assert score.value < tenths / 10
+    assert score.label == below
+
+
+@pytest.mark.parametrize(
+    "share, expected",
+    [(0.9, "A"), (0.89, "B"), (0.7, "B"), (0.69, "C"), (0.4, "C"), (0.39, "D")],
+)
+def test_a_locality_score_at_and_below_each_boundary(share, expected):
+    stored = {
+        (n, MARCH, Code.SCORE): stored_row(
+            n,
+            MARCH,
+            Code.SCORE,
+            breakdown={"continuity": share, "seasonality": share, "quality": share},
+        )
+        for n in (1, 2, 3)
+    }
+    served = scores.served_components(stored, [(1, 30), (2, 10), (3, 50)], MARCH)
+    value = scores.locality_score(make_locality, MARCH, 9, share, served, {}, [1, 2, 3], {})
+    assert (value.value, value.label) == (share, expected)
+
+
+@pytest.mark.parametrize(
+    "share, expected",
+    [(0.9, "A"), (0.89, "B"), (0.7, "B"), (0.69, "C"), (0.4, "C"), (0.39, "D")],
+)
+def test_a_provider_score_at_and_below_each_boundary(share, expected):
+    service = Value(Code.SCORE, "provider", 700, MARCH, *YEAR, share, denominator=1, sources=[])
+    finance = {Code.COLLECTION: share, Code.COST_COVERAGE: share}
+    value = scores.provider_score(service, finance, {}, {})
+    assert (value.value, value.label) == (share, expected)
+
+
+def test_an_area_score_of_systems_at_a_boundary_is_in_the_class_above():
+    stored = {(n, MARCH, Code.SCORE): stored_row(n, MARCH, Code.SCORE, 0.7) for n in (1, 2, 3)}
+    found = by_code(aggregate_system_values(stored, [1, 2, 3], MARCH, "municipality", 70, 70, None))
+    assert (found[Code.SCORE].value, found[Code.SCORE].label) == (0.7, "B")
+    # The state adds its municipalities' sums up: 2.0999999999999996 ÷ 3 is 0.7 too.
+    total = AreaSum(numerator=0.7 + 0.7 + 0.7, denominator=3, count=1)
+    state = state_value(Code.SCORE, 1, MARCH, total, None, 4, [70])
+    assert (state.value, state.label) == (0.7, "B")
+    below = AreaSum(numerator=0.7 + 0.7 + 0.69, denominator=3, count=1)
+    assert state_value(Code.SCORE, 1, MARCH, below, None, 4, [70]).label == "C"
+
+
+@pytest.mark.parametrize(
+    "score, expected",
+    [
+        (1.0, "A"),
+        (0.9, "A"),
+        (0.8999, "B"),
+        (0.7, "B"),
+        (0.6999999999999998, "B"),  # binary noise of 0.7
+        (0.6999, "C"),
+        (0.4000000000000001, "C"),
+        (0.4, "C"),
+        (0.3999, "D"),
+        (0.0, "D"),
+    ],
+)
+def test_class_for_score_at_the_boundaries(score, expected):
+    assert class_for_score(score) == expected
+
+
+def test_a_locality_without_household_surveys_has_no_accessibility_component():
+    served = {"continuity": 0.5, "seasonality": 0.8, "quality": 0.2}
+    value = scores.locality_score(make_locality, MARCH, 9, None, served, {}, [1], None)
+    # Accessibility drops out (infrastructure on record does not stand in for it).
+    assert value.value == pytest.approx(0.5)
+    assert value.breakdown == {**served, "accessibility": "no_household_survey"}
+    assert [s["model"] for s in value.sources] == [
+        "watersystems.servedlocality",
+        "indicators.indicatorvalue",
+    ]
+    # With a survey, accessibility counts.
+    surveyed = scores.locality_score(make_locality, MARCH, 9, 1.0, served, {}, [1], {"m": 1})
+    assert surveyed.value == pytest.approx(0.625)
+    assert surveyed.breakdown["accessibility"] == 1.0
+    # Nothing known at all: no score.
+    assert scores.locality_score(make_locality, MARCH, 9, None, {}, {}, [1], None) is None
 
 
 # Finance -----------------------------------------------------------------------------------

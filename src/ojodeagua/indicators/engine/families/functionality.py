@@ -1,10 +1,36 @@
 """Functionality: the T0–T4 tier of a system from its latest visit of the last 12 months,
-its downtime and its latest water tests."""
+its downtime and its latest water tests.
+
+The tiers follow the practice of tiered functionality in the sector literature, not a JMP
+definition: T0 not working; T1 working on the day of the visit (it gives water); T2 and it
+delivers its design yield; T3 and reliable (fewer days without service in 12 months than the
+``reliable_max_downtime_days`` threshold); T4 and safe (its latest E. coli test in the year
+met the norm, and arsenic and fluoride where they were measured).
+
+What "delivers its design yield" (T2) means is decided here, one rule per kind of system, and
+the two threshold rows it reads (``indicators.Setting``) repeat it in their descriptions:
+
+- Point sources (``WaterSystem.Kind.POINT_SOURCE``: a well or a spring with one outlet, the
+  water points where hand pumps are): the flow measured at the visit is at least
+  ``point_min_flow_lpm`` litres per minute (10 L/min, about 0.167 L/s, by default). Source: the
+  usual field threshold for hand pumps in the sector literature on tiered functionality; it is
+  practice, not a JMP or WHO norm.
+- Every other kind (gravity and pumped networks, rain tanks, kiosks, school and household
+  systems): the flow measured at the visit is at least ``design_flow_share`` of the system's
+  design yield on record (0.8 by default). Source: this project's reading of "flow above the
+  design minimum"; no published share exists, so it is data to be set by the agency.
+
+A visit without a flow measure, or a system whose rule needs a design yield it does not have,
+stays at T1: an unknown flow is not a delivered one. The tier's breakdown names the rule used.
+"""
 
 import datetime
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from ojodeagua.watersystems.models import WaterSystem
 
 from ...catalogue import CHEMICAL_PRIORITY, MICROBIAL, Code
 from ..values import Value, source
@@ -12,18 +38,33 @@ from ..values import Value, source
 Window = tuple[datetime.date, datetime.date]
 # Parameter ("microbial" or a priority chemical) → [(day, passed)] sorted by day.
 LatestTests = Mapping[str, list[tuple[datetime.date, bool]]]
+# The kinds judged by the water-point rule; every other kind by the share of its design yield.
+POINT_KINDS = frozenset({WaterSystem.Kind.POINT_SOURCE})
+POINT_RULE = "point_min_flow"
+SHARE_RULE = "design_flow_share"
 
 
-def minimum_flow(design_yield: Decimal | None, settings: Mapping[str, float]) -> Decimal | None:
-    """The flow that counts as delivering the design yield (a share of it, kept as data)."""
+@dataclass(frozen=True)
+class FlowRule:
+    """The rule that decides T2 for one system, and the flow (L/s) it asks for."""
+
+    code: str
+    minimum_lps: Decimal | None
+
+
+def flow_rule(kind: str, design_yield: Decimal | None, settings: Mapping[str, float]) -> FlowRule:
+    """The T2 rule for a system of this kind (see the module's docstring)."""
+    if kind in POINT_KINDS:
+        per_minute = Decimal(str(settings["point_min_flow_lpm"]))
+        return FlowRule(POINT_RULE, per_minute / 60)
     if design_yield is None:
-        return None
-    return design_yield * Decimal(str(settings["design_flow_share"]))
+        return FlowRule(SHARE_RULE, None)
+    return FlowRule(SHARE_RULE, design_yield * Decimal(str(settings["design_flow_share"])))
 
 
 def functionality_tier(
     visit: Mapping[str, Any],
-    design_yield: Decimal | None,
+    rule: FlowRule,
     downtime: Value | None,
     reliable_limit: float,
     latest: LatestTests,
@@ -33,13 +74,12 @@ def functionality_tier(
     if not visit["working"]:
         return 0, "not_working"
     flow = visit["flow_lps"]
-    if design_yield is None or flow is None or flow < design_yield:
-        return (
-            1,
-            "below_design_yield"
-            if design_yield is not None and flow is not None
-            else "no_flow_measure",
-        )
+    if flow is None:
+        return 1, "no_flow_measure"
+    if rule.minimum_lps is None:
+        return 1, "no_design_yield"
+    if flow < rule.minimum_lps:
+        return 1, "below_point_min_flow" if rule.code == POINT_RULE else "below_design_yield"
     if downtime is None:
         return 2, "no_downtime_record"
     if downtime.numerator >= reliable_limit:
@@ -60,7 +100,7 @@ def tier_value(
     window: Window,
     system_id: int,
     visits: list[Mapping[str, Any]],
-    minimum: Decimal | None,
+    rule: FlowRule,
     downtime: Value | None,
     reliable_limit: float,
     latest: LatestTests,
@@ -70,7 +110,7 @@ def tier_value(
     if not year_visits:
         return None
     visit = year_visits[-1]
-    tier, reasons = functionality_tier(visit, minimum, downtime, reliable_limit, latest, window)
+    tier, reasons = functionality_tier(visit, rule, downtime, reliable_limit, latest, window)
     tier_sources = [source("monitoring.systemvisit", id=visit["id"])]
     if tier >= 3:
         tier_sources.append(
@@ -92,5 +132,26 @@ def tier_value(
         denominator=4,
         label=f"T{tier}",
         sources=tier_sources,
-        breakdown={"visit_date": visit["observed_on"].isoformat(), "stops_at": reasons},
+        breakdown={
+            "visit_date": visit["observed_on"].isoformat(),
+            "stops_at": reasons,
+            "flow_rule": rule.code,
+            **_flows(rule, visit["flow_lps"] if visit["working"] else None),
+        },
     )
+
+
+def _flows(rule: FlowRule, flow_lps: Decimal | None) -> dict[str, float | None]:
+    """The flow the rule asks for and the flow measured, in the rule's own unit (litres per
+    minute for a point source, per second for the others)."""
+    if rule.code == POINT_RULE:
+        per_minute = Decimal(60)
+        return {
+            "minimum_flow_lpm": _rounded(rule.minimum_lps * per_minute),
+            "flow_lpm": _rounded(flow_lps * per_minute if flow_lps is not None else None),
+        }
+    return {"minimum_flow_lps": _rounded(rule.minimum_lps), "flow_lps": _rounded(flow_lps)}
+
+
+def _rounded(flow: Decimal | None) -> float | None:
+    return None if flow is None else round(float(flow), 2)

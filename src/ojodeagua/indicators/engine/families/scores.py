@@ -1,6 +1,15 @@
-"""SIASAR-style scores: a weighted mean of components for systems, localities and providers.
+"""The service scores of systems, localities and providers: each a weighted mean of its
+components, from 0 to 1, classed A to D with SIASAR's classes (``catalogue.class_for_score``).
 
-A component that cannot be computed drops out of the mean (``values.weighted_score``).
+Only the locality score follows SIASAR: its water service level combines accessibility,
+continuity, seasonality and quality. SIASAR's official weights are not on file, so the weights
+are the ``ScoreWeight`` rows (equal by default). The system score ("puntaje de servicio del
+sistema") and the provider score ("puntaje del prestador") are this project's own: the system
+score puts functionality where SIASAR puts accessibility (a system has no households to reach),
+and the provider score adds the committee's finances to its systems' service.
+
+A component that cannot be computed drops out of the mean (``values.weighted_score``): an
+unknown is not a zero.
 """
 
 import datetime
@@ -19,9 +28,10 @@ def system_components(
     supply_months: list[Mapping[str, Any]],
     microbial: tuple[int, int],
 ) -> dict[str, float | None]:
-    """Functionality (tier / 4), continuity (share of the day with water), seasonality (the
-    worst month's share of days with water) and quality (share of passing microbial tests)
-    over the last 12 months."""
+    """The system score's components, over the last 12 months: functionality (tier / 4),
+    continuity (share of the day with water), seasonality (the worst month's share of days
+    with water) and quality (share of passing microbial tests). Functionality in place of
+    SIASAR's accessibility makes it this project's own score."""
     hours = supply_months
     micro_pass, micro_all = microbial
     return {
@@ -87,25 +97,34 @@ def locality_score(
     make: Callable[..., Value],
     month: datetime.date,
     locality_id: int,
-    accessibility: float,
+    accessibility: float | None,
     served: dict[str, float],
     weights: Mapping[str, float],
     system_ids: list[int],
     survey_source: dict | None,
 ) -> Value | None:
-    """Access (the basic-or-better share surveyed, else the share on record) and the service
-    of the systems that serve the locality; ``survey_source`` when access came from surveys."""
+    """SIASAR's shape: accessibility (the share of people surveyed with basic water or better)
+    and the continuity, seasonality and quality of the systems that serve the locality.
+
+    Without a household survey in the last 12 months accessibility is unknown: it drops out of
+    the score, and the breakdown says so. Infrastructure on record is not access (that is the
+    gap the project shows), so it does not stand in for it. ``survey_source`` is where the
+    surveys are, when there are some.
+    """
     components = {"accessibility": accessibility, **served}
     score = weighted_score(components, weights)
     if score is None:
         return None
+    breakdown: dict[str, Any] = {k: v for k, v in components.items() if v is not None}
+    if accessibility is None:
+        breakdown["accessibility"] = "no_household_survey"
     return make(
         Code.SCORE,
         month,
         score,
         year_window(month),
         label=class_for_score(score),
-        breakdown=components,
+        breakdown=breakdown,
         sources=[
             source("watersystems.servedlocality", locality_id=locality_id),
             source(
@@ -126,8 +145,8 @@ def provider_score(
     weights: Mapping[str, float],
     finance_weights: Mapping[str, float],
 ) -> Value:
-    """The provider's score: its systems' mean score and its finances, weighted (see
-    ``Computation.provider_values``)."""
+    """The provider's score, this project's own (not SIASAR's): its systems' mean score and
+    its finances, weighted (see ``Computation.provider_values``)."""
     finance_parts = {
         "collection": finance.get(Code.COLLECTION),
         "cost_coverage": finance.get(Code.COST_COVERAGE),
