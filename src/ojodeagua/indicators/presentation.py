@@ -171,7 +171,7 @@ def service_sentences(values: dict[str, IndicatorValue], place: str) -> list[str
             "T0": _("En la última visita el sistema no funcionaba."),
             "T1": _(
                 "En la última visita el sistema daba agua, pero no se comprobó que diera "
-                "su caudal de diseño."
+                "el caudal que se pide a su tipo de sistema."
             ),
             "T2": _(
                 "El sistema funciona y da su caudal, pero no ha sido confiable: muchos días "

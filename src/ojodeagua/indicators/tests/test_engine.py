@@ -1,10 +1,14 @@
 """Every indicator against a small fixture whose numbers were worked out by hand."""
 
+from decimal import Decimal
+
 import pytest
 
 from ojodeagua.indicators.engine import recompute_all, refresh_after
 from ojodeagua.indicators.models import IndicatorValue
+from ojodeagua.monitoring.models import HouseholdSurvey, SystemVisit
 from ojodeagua.waterquality.models import Sample, Verdict
+from ojodeagua.watersystems.models import WaterSystem
 
 from .conftest import APRIL, MARCH, D
 
@@ -216,3 +220,51 @@ def test_locality_service_level_score(town):
     expected = (0.5 + continuity + seasonality + 1.0) / 4
     assert score.value == pytest.approx(expected)
     assert score.label == ("B" if expected >= 0.7 else "C")
+
+
+def test_a_locality_without_household_surveys_scores_without_accessibility(town):
+    """Unknown access drops out: the people on record (320 of 400) do not stand in for it."""
+    HouseholdSurvey.objects.filter(locality=town["locality"]).delete()
+    refresh_after(town["observations"])
+    score = values_of("locality", town["locality"].pk)["score", MARCH]
+    continuity = (490 / 59) / 24
+    seasonality = min(25 / 28, 20 / 31)
+    assert score.breakdown == {
+        "continuity": pytest.approx(continuity),
+        "seasonality": pytest.approx(seasonality),
+        "quality": 1.0,
+        "accessibility": "no_household_survey",
+    }
+    assert score.value == pytest.approx((continuity + seasonality + 1.0) / 3)
+    assert "monitoring.householdsurvey" not in [s["model"] for s in score.sources]
+
+
+def tier_in_march(town, **system):
+    WaterSystem.objects.filter(pk=town["system"].pk).update(**system)
+    refresh_after(town["observations"])
+    return values_of("system", town["system"].pk)["functionality", MARCH]
+
+
+def test_a_point_source_reaches_t2_with_ten_litres_a_minute(town):
+    """The March visit measured 2.5 L/s; a point source's rule ignores its design yield."""
+    tier = tier_in_march(town, kind="point", design_yield_lps=None)
+    assert tier.label == "T4"
+    assert tier.breakdown["flow_rule"] == "point_min_flow"
+    assert (tier.breakdown["minimum_flow_lpm"], tier.breakdown["flow_lpm"]) == (10.0, 150.0)
+    march_visit = SystemVisit.objects.filter(system=town["system"], observed_on=D(2026, 3, 10))
+    march_visit.update(flow_lps=Decimal("0.17"))
+    assert tier_in_march(town).label == "T4"
+    march_visit.update(flow_lps=Decimal("0.16"))
+    tier = tier_in_march(town)
+    assert (tier.label, tier.breakdown["stops_at"]) == ("T1", "below_point_min_flow")
+
+
+def test_a_piped_system_reaches_t2_with_the_share_of_its_design_yield(town):
+    """80 % of the design yield: 2.5 L/s measured passes 3.12 L/s (2.496) but not 3.13."""
+    tier = tier_in_march(town, design_yield_lps=Decimal("3.12"))
+    assert (tier.label, tier.breakdown["flow_rule"]) == ("T4", "design_flow_share")
+    assert tier.breakdown["minimum_flow_lps"] == 2.5
+    tier = tier_in_march(town, design_yield_lps=Decimal("3.13"))
+    assert (tier.label, tier.breakdown["stops_at"]) == ("T1", "below_design_yield")
+    tier = tier_in_march(town, design_yield_lps=None)
+    assert (tier.label, tier.breakdown["stops_at"]) == ("T1", "no_design_yield")

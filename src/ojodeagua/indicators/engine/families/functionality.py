@@ -55,8 +55,8 @@ class FlowRule:
 def flow_rule(kind: str, design_yield: Decimal | None, settings: Mapping[str, float]) -> FlowRule:
     """The T2 rule for a system of this kind (see the module's docstring)."""
     if kind in POINT_KINDS:
-        per_minute = Decimal(str(settings["point_min_flow_lpm"]))
-        return FlowRule(POINT_RULE, per_minute / 60)
+        litres_per_minute = Decimal(str(settings["point_min_flow_lpm"]))
+        return FlowRule(POINT_RULE, litres_per_minute / 60)
     if design_yield is None:
         return FlowRule(SHARE_RULE, None)
     return FlowRule(SHARE_RULE, design_yield * Decimal(str(settings["design_flow_share"])))
@@ -145,10 +145,10 @@ def _flows(rule: FlowRule, flow_lps: Decimal | None) -> dict[str, float | None]:
     """The flow the rule asks for and the flow measured, in the rule's own unit (litres per
     minute for a point source, per second for the others)."""
     if rule.code == POINT_RULE:
-        per_minute = Decimal(60)
+        seconds_per_minute = Decimal(60)
         return {
-            "minimum_flow_lpm": _rounded(rule.minimum_lps * per_minute),
-            "flow_lpm": _rounded(flow_lps * per_minute if flow_lps is not None else None),
+            "minimum_flow_lpm": _rounded(rule.minimum_lps * seconds_per_minute),
+            "flow_lpm": _rounded(flow_lps * seconds_per_minute if flow_lps is not None else None),
         }
     return {"minimum_flow_lps": _rounded(rule.minimum_lps), "flow_lps": _rounded(flow_lps)}
 
