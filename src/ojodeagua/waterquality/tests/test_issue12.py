@@ -17,6 +17,7 @@ from ojodeagua.waterquality.verdicts import (
     Reading,
     composite_judgements,
     judge_sample,
+    reading_bases,
     recognise_parameter,
     refresh_parameters,
     sample_composites,
@@ -515,3 +516,23 @@ def test_the_sample_page_shows_the_chlorine_minimum_the_sum_and_the_missing_who_
         "nom127": ("fail", ""),
         "who": ("not_evaluable", "norm_not_on_file"),
     }
+
+
+def test_a_parameter_given_a_symbol_by_a_coordinator_accepts_it_in_units():
+    from ojodeagua.waterquality.norm_forms import ParameterForm
+
+    potassium = Parameter.objects.create(code="potassium", name="Potasio", unit="mg/L")
+    form = ParameterForm(
+        data={"name": "Potasio", "symbol": "K", "unit": "mg/L"}, instance=potassium
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    potassium.refresh_from_db()
+
+    assert potassium.reported_bases == ["K"]
+    assert reading_bases(potassium, "mg/L K", "") == (["K"], "")
+    assert reading_bases(potassium, "mg/L Na", "") == ([], "unit_substance_mismatch")
+    grease = Parameter.objects.create(code="grease", name="Grasas y aceites", unit="mg/L")
+    form = ParameterForm(data={"name": "Grasas y aceites", "unit": "mg/L"}, instance=grease)
+    assert form.is_valid(), form.errors
+    assert form.save().reported_bases == []
