@@ -10,7 +10,16 @@ from .models import Limit, Norm, NormVersion, Parameter
 
 @admin.register(Parameter)
 class ParameterAdmin(AuditedAdmin):
-    list_display = ["code", "name", "name_en", "symbol", "kind", "unit", "expressed_as"]
+    list_display = [
+        "code",
+        "name",
+        "name_en",
+        "symbol",
+        "kind",
+        "unit",
+        "expressed_as",
+        "reported_bases",
+    ]
     list_filter = ["kind"]
     search_fields = ["code", "name", "name_en", "symbol"]
 

@@ -29,8 +29,19 @@ class Parameter(models.Model):
     )
     kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.NUMERIC)
     unit = models.CharField(_("unidad de referencia"), max_length=30, blank=True)
-    # Nitrate and nitrite are reported "as N" or "as NO3/NO2"; the unit converter needs which.
-    expressed_as = models.CharField(_("expresado como"), max_length=10, blank=True)
+    # What the limits are written in ("N" for nitrate under NOM-127). It says nothing about a
+    # reported value: the value's basis is read from its unit, name or method.
+    expressed_as = models.CharField(_("límite expresado como"), max_length=10, blank=True)
+    reported_bases = models.JSONField(
+        _("se reporta como"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Sustancias que un laboratorio puede escribir en la unidad (As en «mg/L As»; N o "
+            "NO3 para nitratos). Si hay dos formas de nitrógeno y el resultado no dice cuál, "
+            "se juzga con ambas."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

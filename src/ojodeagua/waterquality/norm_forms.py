@@ -194,6 +194,10 @@ class ParameterForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        # A chemical symbol is what a laboratory may write in the unit ("mg/L Zn").
+        symbol = units.SUBSTANCES.get((data.get("symbol") or "").strip().lower())
+        if symbol and not self.instance.reported_bases:
+            self.instance.reported_bases = [symbol]
         # A name another parameter already answers to would make results ambiguous.
         taken: dict[str, Parameter] = {}
         for other in Parameter.objects.exclude(pk=self.instance.pk):

@@ -103,10 +103,8 @@ _CYSTS_20L = re.compile(r"^(quistes|quiste|cysts|cyst|ooquistes|org|organismos)/
 
 # The basis is written many ways: "mg/L as N", "mg N/L", "mg/L-N", "mg/L NO3-N", "mg NO3/L".
 _NITROGEN_OF = re.compile(r"(no3|no2|nh3|nh4)-?n\b|\bn-?(no3|no2|nh3|nh4)")
-_FORM = re.compile(r"(no3|no2|nh4|nh3|caco3)")
-_LONE_N = re.compile(r"(?:^|(?<=[\s/\-_,]))n(?=$|[\s/\-_,])")
-_FILLER = re.compile(r"\b(as|como|en|de|expresado|expressed)\b")
-_CHARGE = re.compile(r"(no3|no2|nh4)[\-+=]+")
+# A charge after an ion ("NO3-", "F-", "NH4+") says nothing about the unit.
+_CHARGE = re.compile(r"\b([a-z][a-z0-9]*)[\-+=]+(?=\s|/|\)|$)")
 
 
 def normalise(text: str) -> str:
@@ -117,42 +115,100 @@ def normalise(text: str) -> str:
     return fold(text).strip()
 
 
+# The substance a unit may name ("mg/L As", "µg As/L", "mg/L F-", "mg/L como CaCO3"), folded
+# → as written in chemistry. Only mass concentrations name one; "mg" is milligrams, never
+# magnesium, and "co" (cobalt) is left out because "U Pt-Co" is a colour unit.
+SUBSTANCES = {
+    symbol.lower(): symbol
+    for symbol in (
+        "N NO3 NO2 NH3 NH4 CaCO3 As Pb F Fe Mn Cd Cr Hg Ba Cu Al Ni Se Ag Zn Na Cl Cl2 SO4 CN "
+        "B Sb U I I2 BrO3 ClO3 ClO2 Ca K P PO4 SiO2"
+    ).split()
+}
+_FILLER_WORDS = {"como", "en", "de", "expresado", "expressed"}
+_TOKEN = re.compile(r"/|[a-z0-9]+")
+
+
+def _unknown_unit(text: str) -> UnitError:
+    return UnitError(
+        UNCONVERTIBLE_UNIT,
+        _(
+            "No se reconoce la unidad «%(unit)s». Use, por ejemplo, mg/L, µg/L, NTU, "
+            "U Pt-Co, NMP/100 mL o Bq/L."
+        )
+        % {"unit": text},
+    )
+
+
+def _dimension_of(compact: str) -> tuple[str, Decimal] | None:
+    if compact in _UNITS:
+        return _UNITS[compact]
+    if _COUNT_100ML.match(compact):
+        return COUNT_100ML, _ONE
+    if _CYSTS_20L.match(compact):
+        return CYSTS_20L, _ONE
+    return None
+
+
+def _substance_and_rest(folded: str) -> tuple[str, str]:
+    """ "mg/l as n" → ("N", "mg/l"); "ug as/l" → ("As", "ug/l"); "mg/l pb" → ("Pb", "mg/l").
+
+    "as" is the English "expressed as" only when a substance follows it; otherwise it is
+    arsenic. Nitrate "as N" (NO3-N, N-NO3, "NO3 como N") is nitrogen.
+    """
+    substances: list[str] = []
+    if match := _NITROGEN_OF.search(folded):
+        substances.append("N")
+        folded = folded[: match.start()] + " " + folded[match.end() :]
+    tokens = _TOKEN.findall(folded)
+    rest: list[str] = []
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in _FILLER_WORDS:
+            continue
+        if token in {"as", "expressed"} and following in SUBSTANCES:
+            continue
+        if token in SUBSTANCES:
+            substances.append(SUBSTANCES[token])
+        else:
+            rest.append(token)
+    found = list(dict.fromkeys(substances))
+    if len(found) == 2 and "N" in found and set(found) - {"N"} <= {"NO3", "NO2", "NH3", "NH4"}:
+        found = ["N"]  # "mg/L NO3 como N": nitrate counted as nitrogen
+    if len(found) > 1:
+        raise UnitError(
+            UNCONVERTIBLE_UNIT,
+            _("La unidad nombra más de una sustancia (%(found)s); deje sólo una.")
+            % {"found": ", ".join(found)},
+        )
+    return (found[0] if found else ""), "".join(rest)
+
+
 # Laboratories use a handful of spellings; parsing each once keeps bulk judging fast.
 @lru_cache(maxsize=2048)
 def parse_unit(text: str | None) -> Unit | None:
-    """The unit written, or None when nothing is written. Unknown text raises UnitError."""
+    """The unit written, or None when nothing is written. Unknown text raises UnitError.
+
+    A mass concentration may name what it is counted as: a nitrogen form ("mg/L N-NO3"),
+    CaCO3, or the element or ion measured ("mg/L As", "µg As/L", "mg F-/L"). That name is the
+    unit's ``basis``; the judge checks it against the parameter.
+    """
     if text is None or not text.strip():
         return None
     folded = normalise(text)
     folded = folded.replace("(", " ").replace(")", " ").replace("por ", "/")
     folded = _CHARGE.sub(lambda match: match.group(1), folded)
-    basis = ""
-    if match := _NITROGEN_OF.search(folded):
-        basis = "N"
-        folded = folded[: match.start()] + " " + folded[match.end() :]
-    elif match := _FORM.search(folded):
-        basis = {"caco3": "CaCO3"}.get(match.group(1), match.group(1).upper())
-        folded = folded[: match.start()] + " " + folded[match.end() :]
-    folded = _FILLER.sub(" ", folded)
-    if not basis and _LONE_N.search(folded):
-        basis = "N"
-        folded = _LONE_N.sub(" ", folded)
-    compact = re.sub(r"[\s\-_.,]+", "", folded)
-    if compact in _UNITS:
-        dimension, factor = _UNITS[compact]
-    elif _COUNT_100ML.match(compact):
-        dimension, factor = COUNT_100ML, _ONE
-    elif _CYSTS_20L.match(compact):
-        dimension, factor = CYSTS_20L, _ONE
-    else:
-        raise UnitError(
-            UNCONVERTIBLE_UNIT,
-            _(
-                "No se reconoce la unidad «%(unit)s». Use, por ejemplo, mg/L, µg/L, NTU, "
-                "U Pt-Co, NMP/100 mL o Bq/L."
-            )
-            % {"unit": text},
-        )
+    # Units that are not mass concentrations are read whole: "U Pt-Co", "unidades de pH".
+    plain = " ".join(word for word in folded.split() if word not in _FILLER_WORDS)
+    found = _dimension_of(re.sub(r"[\s\-_.,+]+", "", plain))
+    if found is not None:
+        dimension, factor = found
+        return Unit(text=text.strip(), dimension=dimension, factor=factor)
+    basis, rest = _substance_and_rest(folded)
+    found = _dimension_of(rest)
+    if found is None:
+        raise _unknown_unit(text)
+    dimension, factor = found
     if basis and dimension != MASS:
         raise UnitError(
             UNCONVERTIBLE_UNIT,
@@ -161,13 +217,28 @@ def parse_unit(text: str | None) -> Unit | None:
     return Unit(text=text.strip(), dimension=dimension, factor=factor, basis=basis)
 
 
+def unit_basis(text: str | None) -> str:
+    """The substance a unit names, or "" (also for a unit that cannot be read)."""
+    try:
+        unit = parse_unit(text)
+    except UnitError:
+        return ""
+    return unit.basis if unit else ""
+
+
 def convert(
-    value: Decimal, from_text: str | None, to_text: str | None, *, default_basis: str = ""
+    value: Decimal,
+    from_text: str | None,
+    to_text: str | None,
+    *,
+    default_basis: str = "",
+    value_basis: str = "",
 ) -> Decimal:
     """``value`` written in ``from_text`` expressed in ``to_text``.
 
-    ``default_basis`` is the basis a parameter is reported in when the unit does not say
-    (nitrate "as N" under NOM-127). A missing unit is accepted only when the target is pH.
+    ``value_basis`` is the basis the value is read in, whatever its unit says (the judge
+    tries each reading when name and unit disagree). ``default_basis`` stands for a basis
+    neither unit states. A missing unit is accepted only when the target is pH.
     """
     target = parse_unit(to_text)
     source = parse_unit(from_text)
@@ -196,8 +267,8 @@ def convert(
             % {"source": source.text, "target": target.text},
         )
     converted = value * source.factor / target.factor
-    from_basis = source.basis or default_basis
-    to_basis = target.basis or default_basis
+    from_basis = value_basis or source.basis or default_basis
+    to_basis = target.basis or default_basis or value_basis
     if from_basis and to_basis and from_basis != to_basis:
         converted = convert_basis(converted, from_basis, to_basis)
     return converted
@@ -214,12 +285,71 @@ def convert_basis(value: Decimal, from_basis: str, to_basis: str) -> Decimal:
     return value * MOLAR_MASS[to_basis] / MOLAR_MASS[from_basis]
 
 
+_FORMS = {"no3": "NO3", "no2": "NO2", "nh3": "NH3", "nh4": "NH4", "caco3": "CaCO3"}
+_AS_FORM = re.compile(r"\b(?:como|as)\s+(n|no3|no2|nh3|nh4|caco3)\b")
+
+
+def _folded_for_basis(text: str) -> str:
+    folded = normalise(text or "").replace("(", " ").replace(")", " ")
+    return _CHARGE.sub(lambda match: match.group(1), folded)
+
+
 def basis_in_text(text: str) -> str:
-    """The basis a parameter name carries ("Nitratos (como N)", "N-NO3"), or ""."""
-    folded = _CHARGE.sub(lambda match: match.group(1), normalise(text).replace("(", " "))
-    folded = folded.replace(")", " ")
-    if _NITROGEN_OF.search(folded) or re.search(r"\b(como|as)\s+n\b", folded):
+    """The basis a parameter's name states, or "".
+
+    "Nitratos (como N)", "N-NO3", "NO3-N", "Nitrógeno de nitratos" → "N"; "Nitratos (NO3-)",
+    "Nitrato como NO3", "Amonio (NH4+)" → the ion; "Dureza (como CaCO3)" → "CaCO3".
+    """
+    folded = _folded_for_basis(text)
+    if _NITROGEN_OF.search(folded) or re.search(r"\bnitrogen[oa]?\b", folded):
         return "N"
-    if match := re.search(r"\b(como|as)\s+(no3|no2|nh3|nh4)\b", folded):
-        return match.group(2).upper()
+    if match := _AS_FORM.search(folded):
+        return "N" if match.group(1) == "n" else _FORMS[match.group(1)]
+    for word in re.findall(r"[a-z0-9]+", folded):
+        if word in _FORMS:
+            return _FORMS[word]
     return ""
+
+
+def basis_in_method(text: str) -> str:
+    """The basis a method states only in words ("… como N", "NO3-N"), or "".
+
+    A bare formula in a method is its name ("SM 4500-NO3- E"), not the basis of the value.
+    """
+    folded = _folded_for_basis(text)
+    if _NITROGEN_OF.search(folded):
+        return "N"
+    if match := _AS_FORM.search(folded):
+        return "N" if match.group(1) == "n" else _FORMS[match.group(1)]
+    return ""
+
+
+def unit_in_name(text: str) -> tuple[str, str]:
+    """A unit written in the parameter's name: "Nitratos (mg/L N-NO3)" → ("Nitratos", unit).
+
+    "Coliformes fecales NMP/100 mL" → ("Coliformes fecales", "NMP/100 mL"). Returns the name
+    unchanged and "" when no trailing part of it reads as a unit.
+    """
+    return _unit_in_name(text or "")
+
+
+@lru_cache(maxsize=2048)
+def _unit_in_name(text: str) -> tuple[str, str]:
+    stripped = text.strip()
+    if match := re.search(r"\(([^()]*)\)\s*$", stripped):
+        inner = match.group(1).strip()
+        if _reads_as_unit(inner):
+            return stripped[: match.start()].strip(), inner
+    words = stripped.split()
+    for start in range(1, len(words)):
+        tail = " ".join(words[start:])
+        if _reads_as_unit(tail):
+            return " ".join(words[:start]), tail
+    return stripped, ""
+
+
+def _reads_as_unit(text: str) -> bool:
+    try:
+        return parse_unit(text) is not None
+    except UnitError:
+        return False

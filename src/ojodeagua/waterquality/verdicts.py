@@ -5,7 +5,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -32,6 +32,20 @@ NO_VALUE = "no_value"
 UNKNOWN_POPULATION = "unknown_population"
 BAD_DATE = "bad_date"
 BAD_VALUE = "bad_value"
+# Nitrogen species: nitrate 45 mg/L is 45 as N or 10.2 as N (as NO3); the basis must be read.
+BASIS_UNSTATED = "basis_unstated"
+BASIS_CONFLICT = "basis_conflict"
+BASIS_EITHER_READING = "basis_either_reading"
+# "mg/L Pb" on an arsenic result: the unit names another substance.
+UNIT_SUBSTANCE_MISMATCH = "unit_substance_mismatch"
+# Which end of a range failed (free chlorine: too little is no disinfection).
+BELOW_MINIMUM = "below_minimum"
+ABOVE_MAXIMUM = "above_maximum"
+# NOM-127-SSA1-2021's classes leave exactly 500,000 inhabitants out; the stricter one judges.
+POPULATION_BETWEEN_CLASSES = "population_between_classes"
+# Composite (sum of ratios) judgements.
+DETECTION_LIMIT_COUNTED = "detection_limit_counted"
+MEMBER_WITHOUT_LIMIT = "member_without_limit"
 
 REASON_TEXT = {
     MISSING_UNIT: _("falta la unidad del valor"),
@@ -43,13 +57,42 @@ REASON_TEXT = {
         "el valor sólo dice «mayor que» una cifra que no rebasa el límite"
     ),
     UNKNOWN_PARAMETER: _("no se reconoce el parámetro"),
-    NORM_NOT_ON_FILE: _("la versión de la norma vigente en esa fecha no está en el sistema"),
+    NORM_NOT_ON_FILE: _(
+        "la edición de esta norma o guía vigente en la fecha de la muestra no está en el "
+        "sistema; no se juzga con otra edición"
+    ),
     NO_VALUE: _("no hay valor medido"),
     UNKNOWN_POPULATION: _(
         "el límite depende de la población de la localidad y no se sabe cuántos habitantes tiene"
     ),
     BAD_DATE: _("la fecha no se puede leer"),
     BAD_VALUE: _("el valor no se puede leer"),
+    BASIS_UNSTATED: _(
+        "no dice si el valor está expresado como nitrógeno (N) o como el ion (NO3, NO2, NH4), "
+        "y el veredicto cambia según la lectura; anote la forma en la unidad, p. ej. mg/L N-NO3"
+    ),
+    BASIS_CONFLICT: _(
+        "el nombre y la unidad dicen formas distintas (como N o como el ion) y el veredicto "
+        "cambia según cuál se crea; corrija una de las dos"
+    ),
+    BASIS_EITHER_READING: _(
+        "no se sabe con certeza si está expresado como nitrógeno (N) o como el ion; el "
+        "veredicto es el mismo con cualquiera de las dos lecturas"
+    ),
+    UNIT_SUBSTANCE_MISMATCH: _(
+        "la unidad nombra otra sustancia que la del parámetro (p. ej. «mg/L Pb» en arsénico)"
+    ),
+    BELOW_MINIMUM: _("el valor está por debajo del mínimo del intervalo"),
+    ABOVE_MAXIMUM: _("el valor está por encima del máximo del intervalo"),
+    POPULATION_BETWEEN_CLASSES: _(
+        "la población de la localidad no cae en ninguna clase de la norma (500 000 exactos); "
+        "se aplica la clase más estricta, para proteger la salud"
+    ),
+    DETECTION_LIMIT_COUNTED: _(
+        "algún componente está por debajo del límite de detección: para decir que cumple se "
+        "contó con el límite de detección; para decir que no cumple, con cero"
+    ),
+    MEMBER_WITHOUT_LIMIT: _("algún componente no tiene valor guía en esta edición"),
 }
 
 DETECTED = Result.Outcome.DETECTED.value
@@ -89,15 +132,54 @@ def name_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
 
 
+# Words that change what was measured: a name that loses one of them names something else
+# ("Cloro residual total" is not free chlorine, "hierro disuelto" is not iron as the norm
+# counts it). They are never dropped; "Arsénico total" is matched by an explicit alias.
+QUALIFIERS = {
+    "total",
+    "totales",
+    "combinado",
+    "combinada",
+    "disuelto",
+    "disuelta",
+    "disueltos",
+    "disueltas",
+    "hexavalente",
+    "trivalente",
+    "libre",
+    "suspendido",
+    "suspendidos",
+    "organico",
+    "inorganico",
+    "particulado",
+}
+
+
 def _name_candidates(text: str) -> list[str]:
-    full = name_key(text)
-    bare = name_key(re.sub(r"\(.*?\)", " ", units.normalise(text or "")))
-    no_basis = re.sub(r"\b(como|as|expresado como|expressed as)\b.*$", "", bare).strip()
-    no_total = " ".join(word for word in no_basis.split() if word not in {"total", "totales"})
-    seen = []
-    for key in (full, bare, no_basis, no_total):
+    """The keys a name is looked up by, most literal first.
+
+    A unit written in the name is set aside ("Nitratos (mg/L N-NO3)"); parentheses and a
+    "como …" tail are dropped only when they hold no qualifier. The basis they may state is
+    read separately (units.basis_in_text), never lost.
+    """
+    seen: list[str] = []
+
+    def add(key: str) -> None:
         if key and key not in seen:
             seen.append(key)
+
+    for name in dict.fromkeys([text or "", units.unit_in_name(text or "")[0]]):
+        full = name_key(name)
+        add(full)
+        folded = units.normalise(name)
+        inside = " ".join(re.findall(r"\((.*?)\)", folded))
+        if set(name_key(inside).split()) & QUALIFIERS:
+            continue
+        bare = name_key(re.sub(r"\(.*?\)", " ", folded))
+        add(bare)
+        tail = re.search(r"\b(como|as|expresado como|expressed as)\b.*$", bare)
+        if tail and not set(tail.group(0).split()) & QUALIFIERS:
+            add(bare[: tail.start()].strip())
     return seen
 
 
@@ -277,6 +359,52 @@ def _decisive(judgements: list[Judgement]) -> Judgement:
     return same[0]
 
 
+def _neighbouring_classes(limits: list[Limit], population: int) -> list[Limit]:
+    """The limits of the classes just above and just below a population no class holds.
+
+    NOM-127-SSA1-2021 has "más de 500,000" and "entre 50,000 y 499,999": exactly 500,000 is
+    in neither. Both neighbours judge it and the stricter outcome decides.
+    """
+    above = [lim.population_min for lim in limits if (lim.population_min or 0) > population]
+    below = [
+        lim.population_max
+        for lim in limits
+        if lim.population_max is not None and lim.population_max < population
+    ]
+    nearest_above = min(above, default=None)
+    nearest_below = max(below, default=None)
+    return [
+        limit
+        for limit in limits
+        if (nearest_above is not None and limit.population_min == nearest_above)
+        or (nearest_below is not None and limit.population_max == nearest_below)
+    ]
+
+
+def reading_bases(parameter: Parameter, unit: str, basis: str) -> tuple[list[str], str]:
+    """The bases a value can be read in, and why there is more than one (or a mismatch).
+
+    The basis is read where the laboratory wrote it: the unit ("mg/L N-NO3", "mg/L As") or
+    the parameter's name or method (``basis``). A unit naming a substance the parameter is
+    not reported as is a mismatch. With nothing stated, a parameter reported in several
+    nitrogen forms (nitrate as N or as NO3) is read in each; others need no basis.
+    """
+    accepted = list(parameter.reported_bases or [])
+    in_unit = units.unit_basis(unit)
+    if in_unit and in_unit not in accepted:
+        return [], UNIT_SUBSTANCE_MISMATCH
+    if basis and accepted and basis not in accepted:
+        return [], UNIT_SUBSTANCE_MISMATCH
+    if in_unit and basis and in_unit != basis:
+        return [in_unit, basis], BASIS_CONFLICT
+    if stated := in_unit or basis:
+        return [stated], ""
+    forms = [form for form in accepted if form in units.MOLAR_MASS]
+    if len(forms) > 1:
+        return forms, BASIS_UNSTATED
+    return [""], ""
+
+
 class Judge:
     """Norms, versions and limits loaded once, so that judging many results stays fast."""
 
@@ -340,19 +468,32 @@ class Judge:
             for limit in self.limits.get((version.pk, parameter.pk), [])
             if _applies_on(limit, sampled_on)
         ]
+        between_classes = False
         if population is not None:
-            limits = [limit for limit in limits if _in_class(limit, population)]
+            in_class = [limit for limit in limits if _in_class(limit, population)]
+            if limits and not in_class:
+                in_class = _neighbouring_classes(limits, population)
+                between_classes = bool(in_class)
+            limits = in_class
         if not limits:
             return Judgement(NO_LIMIT, **context)
+        readings, reading_reason = reading_bases(parameter, unit, basis)
         reading = {
             "value": _decimal(value),
             "unit": unit or "",
             "below_detection": below_detection,
             "outcome": outcome or "",
             "above_range": above_range,
-            "basis": basis or parameter.expressed_as,
         }
-        judgements = [self._against(limit, context, **reading) for limit in limits]
+        judgements = [
+            self._against_readings(limit, context, readings, reading_reason, **reading)
+            for limit in limits
+        ]
+        if between_classes:
+            decided = _decisive(judgements)
+            return (
+                decided if decided.reason else replace(decided, reason=POPULATION_BETWEEN_CLASSES)
+            )
         classed = any(
             limit.population_min is not None or limit.population_max is not None for limit in limits
         )
@@ -363,6 +504,28 @@ class Judge:
                 NOT_EVALUABLE, UNKNOWN_POPULATION, limit_text=" / ".join(texts), **context
             )
         return _decisive(judgements)
+
+    def _against_readings(
+        self, limit: Limit, context: dict, readings: list[str], reading_reason: str, **reading
+    ) -> Judgement:
+        """Judge once per possible basis; several readings must agree to decide."""
+        if reading_reason == UNIT_SUBSTANCE_MISMATCH:
+            return Judgement(
+                NOT_EVALUABLE,
+                UNIT_SUBSTANCE_MISMATCH,
+                limit=limit,
+                limit_text=limit.describe(),
+                **context,
+            )
+        judged = [self._against(limit, context, basis=basis, **reading) for basis in readings]
+        if len(judged) == 1:
+            return judged[0]
+        for judgement in judged:
+            if judgement.outcome == NOT_EVALUABLE:
+                return judgement
+        if len({judgement.outcome for judgement in judged}) == 1:
+            return replace(judged[0], reason=BASIS_EITHER_READING, value=None)
+        return replace(judged[0], outcome=NOT_EVALUABLE, reason=reading_reason, value=None)
 
     def _against(
         self,
@@ -393,7 +556,7 @@ class Judge:
         if value is None:
             return verdict(NOT_EVALUABLE, NO_VALUE)
         try:
-            converted = units.convert(value, unit, limit.unit, default_basis=basis)
+            converted = units.convert(value, unit, limit.unit, value_basis=basis)
         except units.UnitError as error:
             return verdict(NOT_EVALUABLE, error.code)
 
@@ -408,7 +571,7 @@ class Judge:
         if limit.rule == Limit.Rule.RANGE and below_detection:
             # Below a detection limit that is itself under the minimum: certainly too low.
             if converted <= minimum:
-                return verdict(FAIL, converted=converted)
+                return verdict(FAIL, BELOW_MINIMUM, converted)
             return verdict(NOT_EVALUABLE, BELOW_DETECTION_NO_USABLE_LIMIT, converted)
         if below_detection:
             if converted <= maximum:
@@ -418,9 +581,15 @@ class Judge:
             if converted >= maximum:
                 return verdict(FAIL, converted=converted)
             return verdict(NOT_EVALUABLE, ABOVE_RANGE_NO_USABLE_LIMIT, converted)
-        if converted > maximum or (minimum is not None and converted < minimum):
-            return verdict(FAIL, converted=converted)
+        if minimum is not None and converted < minimum:
+            return verdict(FAIL, BELOW_MINIMUM, converted)
+        if converted > maximum:
+            reason = ABOVE_MAXIMUM if limit.rule == Limit.Rule.RANGE else ""
+            return verdict(FAIL, reason, converted)
         return verdict(PASS, converted=converted)
+
+    def ratio_bounds(self, version: NormVersion, reading: "Reading", day: datetime.date):
+        return _ratio_bounds(self, version, reading, day)
 
     # --- Results in the database --------------------------------------------------------------
 
@@ -432,12 +601,12 @@ class Judge:
             # From the cache, so that a batch does not query each result's parameter.
             result.parameter = self.parameters_by_id.get(result.parameter_id, result.parameter)
         sample = result.sample
-        basis = units.basis_in_text(result.parameter_text) if result.parameter_text else ""
+        unit, basis = stated_unit_and_basis(result.parameter_text, result.unit, result.method)
         return [
             self.evaluate(
                 result.parameter,
                 result.value,
-                result.unit,
+                unit,
                 sample.observed_on,
                 sample.locality.population,
                 code,
@@ -524,6 +693,14 @@ class Judge:
         }
 
 
+def stated_unit_and_basis(parameter_text: str, unit: str, method: str) -> tuple[str, str]:
+    """The unit (from its column, or written in the name) and the basis the name or method
+    states ("Nitratos (NO3-)", "… como N")."""
+    name_unit = units.unit_in_name(parameter_text or "")[1]
+    basis = units.basis_in_text(parameter_text or "") or units.basis_in_method(method or "")
+    return (unit or "").strip() or name_unit, basis
+
+
 def _differs(verdict: Verdict, fields: dict) -> bool:
     """Compare by ids for the foreign keys, so that checking costs no query per verdict."""
     for name, value in fields.items():
@@ -556,6 +733,7 @@ def evaluate(
     *,
     below_detection: bool = False,
     outcome: str = "",
+    basis: str = "",
     judge: Judge | None = None,
 ) -> Judgement:
     """Judge one value against one norm. Pass a ``Judge`` when judging many."""
@@ -568,6 +746,7 @@ def evaluate(
         norm_code,
         below_detection=below_detection,
         outcome=outcome,
+        basis=basis,
     )
 
 
@@ -578,3 +757,190 @@ def judge_result(result: Result, *, judge: Judge | None = None) -> list[Verdict]
 
 def judge_sample(sample: Sample, *, judge: Judge | None = None) -> int:
     return (judge or Judge()).judge_results(sample.results.all())
+
+
+# --- Composite rules: sums of ratios ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompositeRule:
+    """Members judged together: the sum of each concentration over its guideline must be ≤ 1.
+
+    The guideline values are the members' own limits in the norm (data); only which members
+    add up is written here, as WHO states it.
+    """
+
+    code: str
+    name: str
+    norm_code: str
+    members: tuple[str, ...]
+
+
+COMPOSITE_RULES = (
+    CompositeRule(
+        "nitrate_nitrite",
+        _("Nitrato + nitrito: suma de cocientes (OMS)"),
+        "who",
+        ("nitrate", "nitrite"),
+    ),
+    CompositeRule(
+        "trihalomethanes",
+        _("Trihalometanos: suma de cocientes (OMS)"),
+        "who",
+        ("chloroform", "bromodichloromethane", "bromoform", "dibromochloromethane"),
+    ),
+)
+COMPOSITE_MEMBERS = {code for rule in COMPOSITE_RULES for code in rule.members}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reported value, as a composite rule reads it."""
+
+    parameter: Parameter
+    value: Decimal | None
+    unit: str
+    below_detection: bool = False
+    outcome: str = ""
+    above_range: bool = False
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class CompositeJudgement:
+    """A sample judged by a composite rule: the sum of ratios, as a range when it is bounded.
+
+    ``low`` counts members under their detection limit as zero; ``high`` counts them at the
+    detection limit. The sum passes when even ``high`` is ≤ 1, fails when even ``low`` is > 1.
+    """
+
+    rule: CompositeRule
+    outcome: str
+    reason: str = ""
+    version: NormVersion | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    members: list[tuple[str, Decimal | None, Decimal | None]] = field(default_factory=list)
+
+    @property
+    def sum_text(self) -> str:
+        if self.low is None and self.high is None:
+            return ""
+        if self.high is None:
+            return f"≥ {self.low:.2f}"
+        if self.low is None or round(self.low, 2) == round(self.high, 2):
+            return f"{self.high:.2f}"
+        return f"{self.low:.2f} – {self.high:.2f}"
+
+    @property
+    def reason_text(self) -> str:
+        return str(REASON_TEXT.get(self.reason, self.reason)) if self.reason else ""
+
+
+def _composites(
+    judge: "Judge", readings: list[Reading], sampled_on: datetime.date | None
+) -> list[CompositeJudgement]:
+    by_code = {reading.parameter.code: reading for reading in readings if reading.parameter}
+    found = []
+    for rule in COMPOSITE_RULES:
+        present = [by_code[code] for code in rule.members if code in by_code]
+        if len(present) < 2:
+            continue
+        norm = judge.norms.get(rule.norm_code)
+        version = judge.version_on(norm, sampled_on) if norm and sampled_on else None
+        if version is None:
+            found.append(CompositeJudgement(rule, NOT_EVALUABLE, NORM_NOT_ON_FILE))
+            continue
+        members, reasons = [], []
+        for reading in present:
+            low, high, reason = judge.ratio_bounds(version, reading, sampled_on)
+            members.append((reading.parameter.name, low, high))
+            if reason:
+                reasons.append(reason)
+        lows = [low for _name, low, _high in members]
+        highs = [high for _name, _low, high in members]
+        low = None if None in lows else sum(lows, Decimal(0))
+        high = None if None in highs else sum(highs, Decimal(0))
+        bounded = any(reading.below_detection or reading.outcome for reading in present)
+        if high is not None and high <= 1:
+            outcome = PASS
+        elif low is not None and low > 1:
+            outcome = FAIL
+        else:
+            outcome = NOT_EVALUABLE
+        if outcome == NOT_EVALUABLE:
+            reason = reasons[0] if reasons else BELOW_DETECTION_NO_USABLE_LIMIT
+        elif bounded:
+            reason = DETECTION_LIMIT_COUNTED
+        else:
+            reason = BASIS_EITHER_READING if BASIS_UNSTATED in reasons else ""
+        found.append(CompositeJudgement(rule, outcome, reason, version, low, high, members))
+    return found
+
+
+def _ratio_bounds(
+    judge: "Judge", version: NormVersion, reading: Reading, day: datetime.date
+) -> tuple[Decimal | None, Decimal | None, str]:
+    """The member's concentration over its guideline value, as (lowest, highest, reason)."""
+    parameter = reading.parameter
+    limits = [
+        limit
+        for limit in judge.limits.get((version.pk, parameter.pk), [])
+        if _applies_on(limit, day) and limit.maximum
+    ]
+    if not limits:
+        return None, None, MEMBER_WITHOUT_LIMIT
+    limit = min(limits, key=lambda limit: limit.maximum)
+    bases, reason = reading_bases(parameter, reading.unit, reading.basis)
+    if reason == UNIT_SUBSTANCE_MISMATCH:
+        return None, None, reason
+    if reading.value is None:
+        if reading.outcome == NOT_DETECTED:
+            return Decimal(0), None, BELOW_DETECTION_NO_USABLE_LIMIT
+        return None, None, NO_VALUE
+    ratios = []
+    for basis in bases:
+        try:
+            converted = units.convert(reading.value, reading.unit, limit.unit, value_basis=basis)
+        except units.UnitError as error:
+            return None, None, error.code
+        ratios.append(converted / limit.maximum)
+    low, high = min(ratios), max(ratios)
+    if reading.below_detection or reading.outcome == NOT_DETECTED:
+        low = Decimal(0)
+    if reading.above_range:
+        high = None
+    return low, high, reason
+
+
+def composite_judgements(
+    readings: list[Reading], sampled_on: datetime.date | None, *, judge: Judge | None = None
+) -> list[CompositeJudgement]:
+    """Judge one sample's readings by every composite rule it has at least two members of.
+
+    Both ``quality evaluate`` and the sample page call this, so they say the same.
+    """
+    codes = {reading.parameter.code for reading in readings if reading.parameter}
+    if not any(len(codes & set(rule.members)) >= 2 for rule in COMPOSITE_RULES):
+        return []
+    return _composites(judge or Judge(), readings, sampled_on)
+
+
+def sample_composites(sample: Sample, *, judge: Judge | None = None) -> list[CompositeJudgement]:
+    """The composite judgements of a stored sample's results."""
+    readings = []
+    for result in sample.results.select_related("parameter"):
+        if result.parameter is None or result.parameter.code not in COMPOSITE_MEMBERS:
+            continue
+        unit, basis = stated_unit_and_basis(result.parameter_text, result.unit, result.method)
+        readings.append(
+            Reading(
+                result.parameter,
+                result.value,
+                unit,
+                below_detection=result.below_detection,
+                outcome=result.outcome,
+                basis=basis,
+            )
+        )
+    return composite_judgements(readings, sample.observed_on, judge=judge)

@@ -16,6 +16,7 @@ from ojodeagua.pages.entity import ExportColumn
 
 from .forms import ResultFormSet, SampleForm
 from .models import Parameter, Sample, Verdict
+from .verdicts import sample_composites
 
 # Verdict.reason codes (see verdicts.py), said in plain Spanish.
 REASON_TEXT = {
@@ -29,13 +30,44 @@ REASON_TEXT = {
         "El valor está por encima del rango que mide el método; no se sabe cuánto es."
     ),
     "unknown_parameter": _("No se reconoce el parámetro; revise cómo está escrito."),
-    "norm_not_on_file": _("No tenemos los valores de la norma vigente en la fecha de la muestra."),
+    "norm_not_on_file": _(
+        "La edición de esta norma o guía vigente en la fecha de la muestra no está en el "
+        "sistema, así que no se juzga (tampoco con otra edición)."
+    ),
     "no_value": _("No hay valor ni resultado cualitativo que comparar."),
     "unknown_population": _(
         "No se sabe la población de la localidad, y el límite depende de ella."
     ),
     "bad_date": _("La fecha de la muestra no es válida."),
     "bad_value": _("El valor no se pudo leer como número."),
+    "basis_unstated": _(
+        "No dice si el valor está expresado como nitrógeno (N) o como el ion (NO3, NO2, NH4), y "
+        "con una lectura cumple y con la otra no. Anote la forma en la unidad, por ejemplo "
+        "«mg/L N-NO3» o «mg/L NO3»."
+    ),
+    "basis_conflict": _(
+        "El nombre del parámetro y la unidad dicen formas distintas (como N o como el ion) y el "
+        "veredicto cambia según cuál se crea. Corrija una de las dos."
+    ),
+    "basis_either_reading": _(
+        "No se sabe con certeza si está expresado como nitrógeno (N) o como el ion, pero el "
+        "veredicto es el mismo con cualquiera de las dos lecturas."
+    ),
+    "unit_substance_mismatch": _(
+        "La unidad nombra otra sustancia que la del parámetro (por ejemplo «mg/L Pb» en un "
+        "resultado de arsénico). Revise el parámetro o la unidad."
+    ),
+    "below_minimum": _("El valor está por debajo del mínimo."),
+    "above_maximum": _("El valor está por encima del máximo."),
+    "population_between_classes": _(
+        "La localidad tiene exactamente 500 000 habitantes, que no caben en ninguna clase de la "
+        "norma; se juzgó con la clase más estricta, para proteger la salud."
+    ),
+    "detection_limit_counted": _(
+        "Algún componente está por debajo del límite de detección: para decir que cumple se "
+        "contó con el límite de detección, y para decir que no cumple, con cero."
+    ),
+    "member_without_limit": _("Algún componente no tiene valor guía en esta edición."),
 }
 
 # Faecal contamination: the single most important fact a committee must see.
@@ -70,7 +102,7 @@ def sample_context(request: HttpRequest, sample: Sample) -> dict[str, Any]:
     """Results with their verdicts, failures first; faecal failures called out on their own."""
     results = list(
         sample.results.select_related("parameter").prefetch_related(
-            "verdicts__norm", "verdicts__version"
+            "verdicts__norm", "verdicts__version", "verdicts__limit"
         )
     )
     rows, alarms = [], []
@@ -85,9 +117,15 @@ def sample_context(request: HttpRequest, sample: Sample) -> dict[str, Any]:
             alarms.append(result)
         rows.append((0 if faecal and failed else 1, worst, result, verdicts))
     rows.sort(key=lambda row: (row[0], row[1], row[2].parameter_text))
+    # Sums of ratios (WHO: nitrate + nitrite, trihalomethanes), with the reason in words.
+    composites = [
+        (composite, reason_text(composite.reason) if composite.reason else "")
+        for composite in sample_composites(sample)
+    ]
     return {
         "alarms": alarms,
         "results": [(result, verdicts) for _first, _worst, result, verdicts in rows],
+        "composites": composites,
     }
 
 

@@ -81,7 +81,7 @@ def test_every_row_comes_back_with_both_verdicts(tmp_path):
     )
     assert verdicts(9) == ("pass", "pass", "")
     assert verdicts(10) == ("not_evaluable", "no_limit", "nom127: unconvertible_unit")
-    assert verdicts(11) == ("fail", "no_limit", "")
+    assert verdicts(11) == ("fail", "no_limit", "nom127: above_maximum")
     assert verdicts(12) == ("fail", "no_limit", "")
     assert verdicts(13) == (
         "not_evaluable",

@@ -101,11 +101,25 @@ def test_arsenic_in_a_middle_sized_locality_tightens_after_three_years(judge):
 def test_the_population_class_boundaries(judge):
     day = D(2025, 1, 1)  # only the largest class has the stricter limit
     assert nom(judge, "arsenic", "0.015", "mg/L", day, 500_001).outcome == "fail"
-    assert nom(judge, "arsenic", "0.015", "mg/L", day, 500_000).outcome == "pass"
+    assert nom(judge, "arsenic", "0.015", "mg/L", day, 499_999).outcome == "pass"
     assert nom(judge, "arsenic", "0.015", "mg/L", day, 49_999).outcome == "pass"
     day = D(2027, 1, 1)  # the middle class now too, the rural one not yet
     assert nom(judge, "arsenic", "0.015", "mg/L", day, 50_000).outcome == "fail"
     assert nom(judge, "arsenic", "0.015", "mg/L", day, 49_999).outcome == "pass"
+
+
+def test_exactly_500_000_inhabitants_take_the_stricter_class_and_say_so(judge):
+    # Table 5 has "mayor de 500,000" and "entre 50,000 y 499,999": 500,000 is in neither.
+    day = D(2025, 1, 1)  # the largest class already has 0.010, the middle one still 0.025
+    failing = nom(judge, "arsenic", "0.015", "mg/L", day, 500_000)
+    passing = nom(judge, "arsenic", "0.008", "mg/L", day, 500_000)
+    inside = nom(judge, "arsenic", "0.015", "mg/L", day, 499_999)
+
+    assert (failing.outcome, failing.reason) == ("fail", "population_between_classes")
+    assert failing.limit.maximum == Decimal("0.010")
+    assert (passing.outcome, passing.reason) == ("pass", "population_between_classes")
+    assert (inside.outcome, inside.reason) == ("pass", "")
+    assert not Limit.objects.filter(population_max=500_000).exists()
 
 
 def test_fluoride_is_staged_from_1_5_to_1_0(judge):
@@ -123,15 +137,21 @@ def test_cadmium_is_staged_from_0_005_to_0_003(judge):
     assert nom(judge, "cadmium", "0.004", "mg/L", D(2026, 4, 27), CITY).outcome == "fail"
 
 
-def test_turbidity_drops_from_4_to_3_ntu_two_years_after_entry_into_force(judge):
-    before = nom(judge, "turbidity", "3.5", "NTU", D(2025, 4, 26), METROPOLIS)
-    after = nom(judge, "turbidity", "3.5", "NTU", D(2025, 4, 27), RURAL)
+def test_turbidity_drops_from_4_to_3_ntu_at_the_start_of_the_second_year(judge):
+    # "A partir del segundo año posterior a la entrada en vigor": the stricter, plain reading
+    # (27 April 2024), not two full years (27 April 2025, which the note keeps as an option).
+    before = nom(judge, "turbidity", "3.5", "NTU", D(2024, 4, 26), METROPOLIS)
+    after = nom(judge, "turbidity", "3.5", "NTU", D(2024, 4, 27), RURAL)
+    a_year_later = nom(judge, "turbidity", "3.5", "NTU", D(2025, 1, 1), RURAL)
 
     assert before.outcome == "pass"
     assert before.limit.maximum == Decimal("4")
     assert after.outcome == "fail"
     assert after.limit.maximum == Decimal("3")
     assert "segundo año" in after.limit.note
+    assert "27/04/2025" in after.limit.note  # the lenient reading, documented
+    assert a_year_later.outcome == "fail"
+    assert nom(judge, "turbidity", "3.0", "NTU", D(2024, 4, 27)).outcome == "pass"
 
 
 def test_before_the_2021_norm_the_1994_norm_judges(judge):
@@ -472,7 +492,7 @@ def test_judging_a_result_stores_one_verdict_per_norm():
 def test_an_unrecognised_result_is_stored_as_not_evaluable():
     sample = sample_in_town(D(2024, 1, 1))
     result = Result.objects.create(
-        sample=sample, parameter_text="Cloruros", value=Decimal("20"), unit="mg/L"
+        sample=sample, parameter_text="Kriptonita", value=Decimal("20"), unit="mg/L"
     )
 
     judge_result(result)

@@ -10,17 +10,29 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ojodeagua.lib.tabular import TabularFileError, read_csv
-from ojodeagua.waterquality import units
 from ojodeagua.waterquality.verdicts import (
     BAD_VALUE,
+    NO_LIMIT,
     NOT_EVALUABLE,
     UNKNOWN_PARAMETER,
+    CompositeJudgement,
     Judge,
     Judgement,
+    Reading,
+    composite_judgements,
     read_value,
+    stated_unit_and_basis,
 )
 
 REQUIRED = ["SAMPLE_DATE", "PARAMETER", "VALUE", "UNIT"]
+# Rows of one sample are judged together by the composite rules (nitrate + nitrite, THMs):
+# by the SAMPLE column when the file has one, otherwise by date, locality and population.
+SAMPLE_KEYS = [
+    ["SAMPLE"],
+    ["SAMPLE_ID"],
+    ["MUESTRA"],
+    ["SAMPLE_DATE", "LOCALITY", "LOCALITY_POPULATION"],
+]
 
 
 class Command(BaseCommand):
@@ -31,8 +43,10 @@ class Command(BaseCommand):
         evaluate = actions.add_parser(
             "evaluate",
             help=(
-                "Lee un CSV (sample_date, locality_population, parameter, value, unit, method) "
-                "y lo escribe en la salida con el veredicto de cada norma."
+                "Lee un CSV (sample_date, locality_population, parameter, value, unit, method; "
+                "opcional sample) y lo escribe en la salida con el veredicto de cada norma. "
+                "Al final agrega una fila por cada regla combinada de la OMS (nitrato + nitrito, "
+                "trihalometanos) que se pudo aplicar a una muestra."
             ),
         )
         evaluate.add_argument("file", type=Path, help="Archivo CSV de resultados")
@@ -116,8 +130,15 @@ class Command(BaseCommand):
         norm_codes = list(judge.norms)
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow([*header, *norm_codes, *(f"{code}_limit" for code in norm_codes), "reason"])
+        sample_key = next(
+            keys for keys in SAMPLE_KEYS if all(key in table.columns for key in keys[:1])
+        )
+        samples: dict[tuple, tuple[dict[str, str], list[Reading]]] = {}
         for _line, row in table.rows():
             judgements = judge_row(judge, row, norm_codes)
+            key = tuple(row.get(name, "").strip() for name in sample_key)
+            reading = composite_reading(judge, row)
+            samples.setdefault(key, (row, []))[1].extend([reading] if reading else [])
             reasons = "; ".join(
                 f"{code}: {judgement.reason}"
                 for code, judgement in zip(norm_codes, judgements, strict=True)
@@ -131,6 +152,61 @@ class Command(BaseCommand):
                     reasons,
                 ]
             )
+        for row, readings in samples.values():
+            for composite in composite_judgements(readings, sample_date(row), judge=judge):
+                writer.writerow(composite_row(table.columns, row, norm_codes, composite))
+
+
+def composite_row(
+    columns: list[str], row: dict[str, str], norm_codes: list[str], composite: CompositeJudgement
+) -> list[str]:
+    """A line after the results: the rule's name as parameter, the sum of ratios as value."""
+    written = {
+        "SAMPLE_DATE": row.get("SAMPLE_DATE", ""),
+        "LOCALITY_POPULATION": row.get("LOCALITY_POPULATION", ""),
+        "PARAMETER": str(composite.rule.name),
+        "VALUE": composite.sum_text,
+        "UNIT": _("suma de cocientes"),
+    }
+    for name in ("SAMPLE", "SAMPLE_ID", "MUESTRA", "LOCALITY"):
+        if name in row:
+            written[name] = row[name]
+    code = composite.rule.norm_code
+    return [
+        *(written.get(column, "") for column in columns),
+        *(composite.outcome if each == code else NO_LIMIT for each in norm_codes),
+        *("≤ 1" if each == code else "" for each in norm_codes),
+        f"{code}: {composite.reason}" if composite.reason else "",
+    ]
+
+
+def composite_reading(judge: Judge, row: dict[str, str]) -> Reading | None:
+    """The row as a member of a composite rule, or None when it cannot be one."""
+    parameter_text = row.get("PARAMETER", "").strip()
+    parameter = judge.recognise(parameter_text)
+    if parameter is None:
+        return None
+    try:
+        reported = read_value(row.get("VALUE"))
+    except ValueError:
+        return None
+    unit, basis = stated_unit_and_basis(parameter_text, row.get("UNIT", ""), row.get("METHOD", ""))
+    return Reading(
+        parameter,
+        reported.value,
+        unit,
+        below_detection=reported.below_detection,
+        outcome=reported.outcome,
+        above_range=reported.above_range,
+        basis=basis,
+    )
+
+
+def sample_date(row: dict[str, str]) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(row.get("SAMPLE_DATE", "").strip())
+    except ValueError:
+        return None
 
 
 def judge_row(judge: Judge, row: dict[str, str], norm_codes: list[str]) -> list[Judgement]:
@@ -140,25 +216,23 @@ def judge_row(judge: Judge, row: dict[str, str], norm_codes: list[str]) -> list[
         reported = read_value(row.get("VALUE"))
     except ValueError:
         return [Judgement(NOT_EVALUABLE, BAD_VALUE) for _code in norm_codes]
-    try:
-        sampled_on = datetime.date.fromisoformat(row.get("SAMPLE_DATE", "").strip())
-    except ValueError:
-        sampled_on = None
+    sampled_on = sample_date(row)
     parameter = judge.recognise(parameter_text)
     if parameter is None and not parameter_text:
         return [Judgement(NOT_EVALUABLE, UNKNOWN_PARAMETER) for _code in norm_codes]
+    unit, basis = stated_unit_and_basis(parameter_text, row.get("UNIT", ""), row.get("METHOD", ""))
     return [
         judge.evaluate(
             parameter,
             reported.value,
-            row.get("UNIT", "").strip(),
+            unit,
             sampled_on,
             population(row.get("LOCALITY_POPULATION", "")),
             code,
             below_detection=reported.below_detection,
             outcome=reported.outcome,
             above_range=reported.above_range,
-            basis=units.basis_in_text(parameter_text),
+            basis=basis,
         )
         for code in norm_codes
     ]
