@@ -85,7 +85,7 @@ def rungs(value: IndicatorValue | None) -> list[Rung]:
             *ladders.WATER_RUNGS,
             *ladders.SANITATION_RUNGS,
             *ladders.HYGIENE_RUNGS,
-            *ladders.INSTITUTION_RUNGS,
+            *ladders.HEALTH_CARE_RUNGS,
         )
         if r in value.breakdown
     ]
