@@ -13,6 +13,7 @@ from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem
 
+from . import ladders as ladder_rungs
 from . import presentation
 from .catalogue import FINANCE_CODES, HEALTH_CARE_LADDER_CODES, Code, definition
 from .models import Entity, IndicatorValue
@@ -86,8 +87,15 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
         for code in LADDER_CODES
         if code in values and code not in HEALTH_CARE_LADDER_CODES
     ]
+    # Whole numbers of centres, for the plural of the words under each ladder.
     health_care_ladders = [
-        (code, values[code], presentation.rungs(values[code]))
+        (
+            code,
+            values[code],
+            presentation.rungs(values[code]),
+            int(values[code].denominator or 0),
+            int(values[code].breakdown.get(ladder_rungs.UNKNOWN, 0)),
+        )
         for code in HEALTH_CARE_LADDER_CODES
         if code in values
     ]

@@ -253,3 +253,49 @@ def test_the_engine_stores_the_five_ladders_for_the_municipality_and_the_state(t
     )
     # The demo's own centres count in the state too: ours are part of its sums.
     assert state.breakdown["no_service"] >= 1 and state.denominator >= 2
+
+
+# The demo, on the municipal summary ---------------------------------------------------------
+def test_the_demo_health_house_climbs_from_no_service_to_limited_water(db):
+    """The demo's village health house fetched water 650 m away, then from a tap 320 m away."""
+    house = HealthCentre.objects.get(key="CSSSA009876")
+    earlier, later = HealthCentreSurvey.objects.filter(health_centre=house).order_by("observed_on")
+    assert (earlier.water_source_distance_m, later.water_source_distance_m) == (650, 320)
+    values = IndicatorValue.objects.filter(
+        entity="municipality",
+        entity_id=house.locality.municipality_id,
+        indicator="jmp_health_water",
+    )
+    before = values.get(period=earlier.observed_on.replace(day=1))
+    after = values.get(period=later.observed_on.replace(day=1))
+    assert before.breakdown == {"no_service": 1}
+    assert after.breakdown == {"limited": 1}
+
+
+def test_the_summary_shows_the_jmp_health_care_ladders_under_their_own_heading(admin_client):
+    house = HealthCentre.objects.get(key="CSSSA009876")
+    municipality_id = house.locality.municipality_id
+    later = HealthCentreSurvey.objects.filter(health_centre=house).latest("observed_on")
+    month = later.observed_on.replace(day=1)
+    html = admin_client.get(
+        f"/resumen/municipio/{municipality_id}/", {"mes": f"{month:%Y-%m}"}
+    ).content.decode()
+    assert "escaleras del JMP para establecimientos de salud" in html
+    for code in HEALTH_CARE_LADDER_CODES:
+        assert f'data-indicator="{code}"' in html
+    assert "Higiene de manos" in html and "Residuos" in html and "Limpieza" in html
+    assert "1 centro de salud con nivel conocido." in html
+
+
+def test_a_centre_without_the_answers_is_shown_apart_as_unknown(two_centres, admin_client):
+    first, _second = two_centres
+    refresh_after(
+        [centre_survey(first, D(2026, 3, 3), water_on_premises=False, cleaning_staff_trained=None)]
+    )
+    municipality_id = first.locality.municipality_id
+    html = admin_client.get(f"/resumen/municipio/{municipality_id}/", {"mes": "2026-03"})
+    html = html.content.decode()
+    assert "se desconoce" in html
+    # Water: off the premises with no distance; the rest is answered and basic.
+    assert "0 centros de salud con nivel conocido. 1 centro más, sin respuestas" in html
+    assert "1 centro de salud con nivel conocido." in html
