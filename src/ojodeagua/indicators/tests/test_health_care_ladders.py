@@ -193,7 +193,7 @@ def two_centres(db):
     return [HealthCentre.objects.create(name=f"Centro {n}", locality=locality) for n in (1, 2)]
 
 
-def centre_survey(centre, day, **answers):
+def centre_survey(centre, day, state="validated", **answers):
     fields = {
         key: value
         for key, value in survey_row(**answers).items()
@@ -204,7 +204,7 @@ def centre_survey(centre, day, **answers):
         observed_on=day,
         health_centre=centre,
         municipality_id=centre.locality.municipality_id,
-        state="validated",
+        state=state,
         **fields,
     )
 
@@ -299,3 +299,26 @@ def test_a_centre_without_the_answers_is_shown_apart_as_unknown(two_centres, adm
     # Water: off the premises with no distance; the rest is answered and basic.
     assert "0 centros de salud con nivel conocido. 1 centro más, sin respuestas" in html
     assert "1 centro de salud con nivel conocido." in html
+
+
+def test_the_health_centre_page_shows_its_rungs_from_its_latest_validated_survey(admin_client):
+    house = HealthCentre.objects.get(key="CSSSA009876")
+    html = admin_client.get(house.get_absolute_url()).content.decode()
+    assert "Escaleras del JMP para establecimientos de salud" in html
+    expected = {
+        "jmp_health_water": "limitado",  # a tap 320 m away
+        "jmp_health_sanitation": "limitado",
+        "jmp_health_hygiene": "limitado",
+        "jmp_health_waste": "limitado",
+        "jmp_health_cleaning": "sin servicio",
+    }
+    for code, label in expected.items():
+        item = html[html.index(f'data-indicator="{code}"') :]
+        assert item[: item.index("</li>")].endswith(f"<strong>{label}</strong>")
+
+
+def test_a_health_centre_without_a_validated_survey_says_so(two_centres, admin_client):
+    first, _second = two_centres
+    centre_survey(first, D(2026, 3, 3), state="submitted")  # pending: not shown
+    html = admin_client.get(first.get_absolute_url()).content.decode()
+    assert "Todavía no hay una encuesta validada de este centro" in html
