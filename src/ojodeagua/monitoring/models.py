@@ -607,10 +607,13 @@ class HealthCentreSurvey(InstitutionSurvey):
         return reverse("monitoring:healthcentresurvey_detail", args=[self.pk])
 
     def clean(self) -> None:
-        # The field's validator covers the pages and the API; this covers every other way in.
+        # The field's validators cover the pages, the API and the import; this covers the
+        # services' own path (they call clean(), not full_clean()).
         distance = self.water_source_distance_m
         if distance is not None and distance < 0:
             raise ValidationError({"water_source_distance_m": NEGATIVE_DISTANCE})
+        if distance is not None and distance > MAX_DISTANCE_M:
+            raise ValidationError({"water_source_distance_m": DISTANCE_TOO_LONG})
         if self.water_on_premises and distance:
             raise ValidationError(
                 {

@@ -125,6 +125,8 @@ def test_the_model_rules_on_the_distance():
     survey.water_source_distance_m = 100_001
     with pytest.raises(ValidationError, match="Más de 100 000 m"):
         survey.clean_fields(exclude=["record_id", "observed_on", "source"])
+    with pytest.raises(ValidationError, match="Más de 100 000 m"):
+        survey.clean()
     survey.water_source_distance_m = -1
     with pytest.raises(ValidationError, match=NEGATIVE):
         survey.clean()
