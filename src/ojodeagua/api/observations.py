@@ -21,6 +21,8 @@ from ojodeagua.indicators.exports import IndicatorValueFilter
 from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.monitoring import services
 from ojodeagua.monitoring.models import (
+    DISTANCE_TOO_LONG,
+    NEGATIVE_DISTANCE,
     ComponentCheck,
     HealthCentreSurvey,
     HouseholdSurvey,
@@ -329,6 +331,16 @@ class HealthCentreSurveySerializer(ObservationSerializer):
     class Meta(ObservationSerializer.Meta):
         model = HealthCentreSurvey
         fields = [*COMMON_FIELDS, "health_centre", *HealthCentreSurvey.ANSWER_FIELDS]
+        # The same words as the page and the model, not the framework's generic range text.
+        extra_kwargs = {
+            **ObservationSerializer.Meta.extra_kwargs,
+            "water_source_distance_m": {
+                "error_messages": {
+                    "min_value": NEGATIVE_DISTANCE,
+                    "max_value": DISTANCE_TOO_LONG,
+                }
+            },
+        }
 
 
 def observation_filter(model, places: dict[str, type]) -> type[django_filters.FilterSet]:

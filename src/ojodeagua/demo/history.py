@@ -782,8 +782,8 @@ def institution_rows(facts: DemoFacts, plan: Plan) -> None:
                     **validated(day, facts),
                 )
             )
-    for centre in facts.health_centres:
-        for day in [current().day(10, 9), current().day(2, 25)]:
+    for index, centre in enumerate(facts.health_centres):
+        for number, day in enumerate([current().day(10, 9), current().day(2, 25)]):
             day += datetime.timedelta(days=centre.id % 5)
             plan.health_surveys.append(
                 HealthCentreSurvey(
@@ -792,19 +792,56 @@ def institution_rows(facts: DemoFacts, plan: Plan) -> None:
                     source=Observation.Source.VISIT,
                     health_centre_id=centre.id,
                     water_source_improved=True,
-                    water_on_premises=True,
                     water_available=rng.random() < 0.8,
                     toilets_improved=True,
                     toilets_usable=rng.random() < 0.9,
                     toilets_single_sex=rng.random() < 0.5,
                     handwashing_water=rng.random() < 0.85,
                     handwashing_soap=rng.random() < 0.7,
+                    **health_care_answers(index, number, rng),
                     recorded_by_id=facts.users.get("agencia"),
                     municipality_id=centre.municipality_id,
                     provider_id=centre.provider_id,
                     **validated(day, facts),
                 )
             )
+
+
+def health_care_answers(index: int, number: int, rng: random.Random) -> dict:
+    """The JMP health-care answers of a demo survey (``number`` 0 the earlier, 1 the later).
+
+    The first centre, a town health centre, has water on its premises and most of what the
+    JMP asks; its menstrual-hygiene bin and its cleaners' training arrive between the surveys.
+    The others are village health houses: no water on the premises, a spring 650 m away at
+    the first survey (no service) and a community tap 320 m away at the second (limited),
+    shared toilets, gel at the consultation but nothing by the latrine, and no cleaning rules.
+    """
+    if index == 0:
+        return {
+            "water_on_premises": True,
+            "toilet_for_staff": True,
+            "toilet_menstrual_hygiene": number == 1,
+            "toilet_accessible": True,
+            "hand_hygiene_at_care_points": True,
+            "hand_hygiene_near_toilets": rng.random() < 0.6,
+            "waste_segregated": True,
+            "waste_treated_safely": True,
+            "cleaning_protocol": True,
+            "cleaning_staff_trained": number == 1,
+        }
+    return {
+        "water_on_premises": False,
+        "water_source_distance_m": 650 if number == 0 else 320,
+        "toilet_for_staff": False,
+        "toilet_menstrual_hygiene": False,
+        "toilet_accessible": False,
+        "hand_hygiene_at_care_points": True,
+        "hand_hygiene_near_toilets": False,
+        "waste_segregated": True,
+        "waste_treated_safely": False,
+        "cleaning_protocol": False,
+        "cleaning_staff_trained": False,
+    }
 
 
 # Shared bits -------------------------------------------------------------------------------

@@ -193,12 +193,68 @@ DEFINITIONS: dict[str, Definition] = {
     "jmp_school_hygiene": Definition(
         _("higiene en escuelas"), _("Escuelas con servicio básico ÷ escuelas encuestadas."), "share"
     ),
+    # The JMP's ladders for health-care facilities (2019 baseline): a centre whose answers
+    # cannot place it counts apart, as unknown, and stays out of the share.
     "jmp_health_water": Definition(
-        _("agua en centros de salud"),
-        _("Centros de salud con servicio básico ÷ centros encuestados."),
+        _("agua en centros de salud (escalera JMP de establecimientos de salud)"),
+        _(
+            "Centros de salud con servicio básico ÷ centros encuestados cuyo nivel se conoce. "
+            "Básico: fuente mejorada dentro del centro y con agua al momento de la encuesta. "
+            "Limitado: fuente mejorada a 500 m o menos, o dentro del centro pero sin agua. "
+            "Sin servicio: fuente no mejorada, sin fuente, o fuente mejorada a más de 500 m. "
+            "Se desconoce: fuente mejorada fuera del centro sin la distancia anotada."
+        ),
+        "share",
+    ),
+    "jmp_health_sanitation": Definition(
+        _("saneamiento en centros de salud (escalera JMP de establecimientos de salud)"),
+        _(
+            "Centros de salud con servicio básico ÷ centros encuestados cuyo nivel se conoce. "
+            "Básico: baños mejorados que se pueden usar, con al menos uno para el personal, uno "
+            "separado para mujeres con lo necesario para la higiene menstrual y uno que puede "
+            "usar una persona con movilidad limitada. Limitado: baños mejorados a los que les "
+            "falta algo de eso. Sin servicio: baños no mejorados o ninguno."
+        ),
+        "share",
+    ),
+    "jmp_health_hygiene": Definition(
+        _("higiene de manos en centros de salud (escalera JMP de establecimientos de salud)"),
+        _(
+            "Centros de salud con servicio básico ÷ centros encuestados cuyo nivel se conoce. "
+            "Básico: dónde lavarse las manos con agua y jabón, o gel con alcohol, que funciona "
+            "en los puntos de atención y a menos de 5 m de los baños. Limitado: en uno de los "
+            "dos lugares. Sin servicio: en ninguno."
+        ),
+        "share",
+    ),
+    "jmp_health_waste": Definition(
+        _("residuos en centros de salud (escalera JMP de establecimientos de salud)"),
+        _(
+            "Centros de salud con servicio básico ÷ centros encuestados cuyo nivel se conoce. "
+            "Básico: los residuos se separan en al menos tres botes en el consultorio, y los "
+            "punzocortantes y los infecciosos se tratan y se eliminan de forma segura. "
+            "Limitado: una de las dos cosas. Sin servicio: ninguna."
+        ),
+        "share",
+    ),
+    "jmp_health_cleaning": Definition(
+        _("limpieza en centros de salud (escalera JMP de establecimientos de salud)"),
+        _(
+            "Centros de salud con servicio básico ÷ centros encuestados cuyo nivel se conoce. "
+            "Básico: hay protocolos de limpieza y todo el personal que limpia recibió "
+            "capacitación. Limitado: una de las dos cosas. Sin servicio: ninguna."
+        ),
         "share",
     ),
 }
+# The JMP's service ladders for health-care facilities, in the order the JMP lists them.
+HEALTH_CARE_LADDER_CODES = (
+    "jmp_health_water",
+    "jmp_health_sanitation",
+    "jmp_health_hygiene",
+    "jmp_health_waste",
+    "jmp_health_cleaning",
+)
 
 
 # The score of each kind of place. Only the locality's follows SIASAR; the others are this

@@ -126,7 +126,79 @@ def institution_hygiene_rung(water: bool, soap: bool) -> str:
     return "basic" if soap else "limited"
 
 
-def health_centre_water_rung(improved: bool, on_premises: bool, available: bool) -> str:
+# Health-care facilities: the JMP's ladders of its 2019 baseline report on WASH in health-care
+# facilities. Water, sanitation and hygiene climb basic / limited / no service, and so do its
+# two further services, health-care waste and environmental cleaning. These distances and
+# requirements are the JMP's definitions, not local policy, so they live here and not in the
+# editable settings: changed, the figures would no longer be the JMP's.
+UNKNOWN = "unknown"
+HEALTH_CARE_RUNGS = (*INSTITUTION_RUNGS, UNKNOWN)
+# An answer left empty (a survey made before the question was asked) can leave a facility
+# between two rungs: it is reported as unknown, neither pushed down nor up.
+RUNG_LABELS.setdefault(UNKNOWN, _("se desconoce"))
+RUNG_COLOURS.setdefault(UNKNOWN, "grey")
+HEALTH_CARE_WATER_MAX_METRES = 500
+
+
+def health_centre_water_rung(
+    improved: bool, on_premises: bool, available: bool, distance_m: int | None
+) -> str:
+    """Basic: improved source on premises with water at the time of the survey. Limited: an
+    improved source within 500 m, or on premises without water. No service: unimproved or
+    surface water, no source, or an improved source more than 500 m away. An improved source
+    off the premises at an unknown distance is unknown."""
     if not improved:
         return "no_service"
-    return "basic" if on_premises and available else "limited"
+    if on_premises:
+        return "basic" if available else "limited"
+    if distance_m is None:
+        return UNKNOWN
+    return "limited" if distance_m <= HEALTH_CARE_WATER_MAX_METRES else "no_service"
+
+
+def health_centre_sanitation_rung(
+    improved: bool,
+    usable: bool,
+    for_staff: bool | None,
+    sex_separated: bool,
+    menstrual_hygiene: bool | None,
+    accessible: bool | None,
+) -> str:
+    """Basic: improved toilets that can be used, with at least one for staff, one sex-separated
+    with what menstrual hygiene needs, and one usable with limited mobility. Limited: improved
+    toilets missing any of these. No service: unimproved toilets or none."""
+    if not improved:
+        return "no_service"
+    requirements = (usable, for_staff, sex_separated, menstrual_hygiene, accessible)
+    if any(answer is False for answer in requirements):
+        return "limited"
+    if any(answer is None for answer in requirements):
+        return UNKNOWN
+    return "basic"
+
+
+def both_or_either_rung(first: bool | None, second: bool | None) -> str:
+    """The JMP's two-part health-care ladders: both parts basic, one of them limited, neither
+    no service. An empty answer that could change the rung leaves it unknown."""
+    if first is None or second is None:
+        return UNKNOWN
+    if first and second:
+        return "basic"
+    return "limited" if first or second else "no_service"
+
+
+def health_centre_hygiene_rung(at_care_points: bool | None, near_toilets: bool | None) -> str:
+    """Hand hygiene (water and soap, or alcohol-based hand rub) at points of care and within
+    5 m of the toilets."""
+    return both_or_either_rung(at_care_points, near_toilets)
+
+
+def health_centre_waste_rung(segregated: bool | None, treated_safely: bool | None) -> str:
+    """Waste separated into at least three bins where patients are seen, and sharps and
+    infectious waste treated and disposed of safely."""
+    return both_or_either_rung(segregated, treated_safely)
+
+
+def health_centre_cleaning_rung(protocol: bool | None, staff_trained: bool | None) -> str:
+    """Basic cleaning protocols, and every staff member who cleans trained."""
+    return both_or_either_rung(protocol, staff_trained)

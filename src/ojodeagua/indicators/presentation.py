@@ -17,9 +17,11 @@ from .catalogue import (
     BREAKDOWN_VALUES,
     CLASS_COLOURS,
     FINANCE_CODES,
+    HEALTH_CARE_LADDER_CODES,
     Code,
     definition,
 )
+from .engine.families.ladders import health_centre_rungs
 from .models import Entity, IndicatorValue
 from .months import add_months
 
@@ -85,7 +87,7 @@ def rungs(value: IndicatorValue | None) -> list[Rung]:
             *ladders.WATER_RUNGS,
             *ladders.SANITATION_RUNGS,
             *ladders.HYGIENE_RUNGS,
-            *ladders.INSTITUTION_RUNGS,
+            *ladders.HEALTH_CARE_RUNGS,
         )
         if r in value.breakdown
     ]
@@ -357,3 +359,35 @@ def plain_number(amount: float | None) -> str:
         return "—"
     decimals = 0 if float(amount).is_integer() else 2
     return number_format(amount, decimals, force_grouping=True)
+
+
+@dataclass
+class FacilityRung:
+    """One of a health centre's JMP ladders, as its latest validated survey places it."""
+
+    code: str
+    rung: str
+    label: str
+    colour: str
+
+
+def health_care_context(centre) -> dict:
+    """A health centre's five JMP health-care rungs from its latest validated survey (one
+    query, through the reverse relation: monitoring sits below this app)."""
+    survey = centre.surveys.filter(state="validated").order_by("-observed_on", "-pk").first()
+    if survey is None:
+        return {"survey": None, "rungs": []}
+    answers = {f.attname: getattr(survey, f.attname) for f in survey._meta.concrete_fields}
+    found = health_centre_rungs(answers)
+    return {
+        "survey": survey,
+        "rungs": [
+            FacilityRung(
+                code,
+                found[code],
+                str(ladders.RUNG_LABELS[found[code]]),
+                ladders.RUNG_COLOURS[found[code]],
+            )
+            for code in HEALTH_CARE_LADDER_CODES
+        ],
+    }

@@ -13,8 +13,9 @@ from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem
 
+from . import ladders as ladder_rungs
 from . import presentation
-from .catalogue import FINANCE_CODES, Code, definition
+from .catalogue import FINANCE_CODES, HEALTH_CARE_LADDER_CODES, Code, definition
 from .models import Entity, IndicatorValue, Setting
 from .sources import observations_behind, resolve
 
@@ -33,7 +34,7 @@ LADDER_CODES = (
     "jmp_school_water",
     "jmp_school_sanitation",
     "jmp_school_hygiene",
-    "jmp_health_water",
+    *HEALTH_CARE_LADDER_CODES,
 )
 TRENDS = (
     (Code.WORKING_SHARE, 1.0),
@@ -84,6 +85,18 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
     ladders = [
         (code, values[code], presentation.rungs(values[code]))
         for code in LADDER_CODES
+        if code in values and code not in HEALTH_CARE_LADDER_CODES
+    ]
+    # Whole numbers of centres, for the plural of the words under each ladder.
+    health_care_ladders = [
+        (
+            code,
+            values[code],
+            presentation.rungs(values[code]),
+            int(values[code].denominator or 0),
+            int(values[code].breakdown.get(ladder_rungs.UNKNOWN, 0)),
+        )
+        for code in HEALTH_CARE_LADDER_CODES
         if code in values
     ]
     available = list(queryset.values_list("period", flat=True).distinct().order_by("-period")[:36])
@@ -96,6 +109,7 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
         reliable=values.get(Code.RELIABLE_SHARE),
         score=values.get(Code.SCORE),
         ladders=ladders,
+        health_care_ladders=health_care_ladders,
         charts=charts,
         months_available=available,
     )

@@ -11,6 +11,8 @@ from ojodeagua.pages.forms import ScopedModelForm
 from ojodeagua.watersystems.models import Component, WaterSystem
 
 from .models import (
+    DISTANCE_TOO_LONG,
+    NEGATIVE_DISTANCE,
     HealthCentreSurvey,
     HouseholdSurvey,
     InspectionForm,
@@ -290,6 +292,21 @@ class SchoolSurveyForm(ObservationForm):
 class HealthCentreSurveyForm(ObservationForm):
     class Meta:
         model = HealthCentreSurvey
-        fields = ["health_centre", *INSTITUTION_FIELDS]
+        fields = [
+            "health_centre",
+            "observed_on",
+            "source",
+            *HealthCentreSurvey.ANSWER_FIELDS,
+            "notes",
+        ]
         labels = {"water_on_premises": _("el agua está dentro del centro de salud")}
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "water_source_distance_m": {
+                "min_value": NEGATIVE_DISTANCE,
+                "max_value": DISTANCE_TOO_LONG,
+            }
+        }
+        widgets = {
+            "water_source_distance_m": numeric_widget(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }

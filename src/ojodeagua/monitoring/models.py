@@ -479,12 +479,118 @@ class SchoolSurvey(InstitutionSurvey):
         return reverse("monitoring:schoolsurvey_detail", args=[self.pk])
 
 
+# One wording for the page, the API, the import and the model.
+NEGATIVE_DISTANCE = _(
+    "La distancia no puede ser negativa: anote los metros que hay de la entrada del centro de "
+    "salud a la fuente."
+)
+MAX_DISTANCE_M = 100_000
+DISTANCE_TOO_LONG = _(
+    "Más de 100 000 m (100 km) no parece una distancia a la fuente: anote la distancia en metros."
+)
+
+
 class HealthCentreSurvey(InstitutionSurvey):
+    """The school questions plus what the JMP's health-care ladders need (2019 baseline):
+    how far an off-premises source is, the toilets for staff, women and people with limited
+    mobility, hand hygiene where care is given and by the toilets, waste and cleaning.
+
+    The added answers are empty on surveys made before they were asked: the ladders read an
+    empty answer as unknown, never as "no"."""
+
     health_centre = models.ForeignKey(
         HealthCentre,
         on_delete=models.PROTECT,
         related_name="surveys",
         verbose_name=_("centro de salud"),
+    )
+    water_source_distance_m = models.PositiveIntegerField(
+        _("distancia del centro a la fuente de agua (metros)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(0, message=NEGATIVE_DISTANCE),
+            # Past 100 km the answer is a typing slip (kilometres written as metres, a
+            # digit too many), not a distance anyone walks for water.
+            MaxValueValidator(MAX_DISTANCE_M, message=DISTANCE_TOO_LONG),
+        ],
+        help_text=_(
+            "Solo si la fuente está fuera del centro. Más de 500 m es «sin servicio» en la "
+            "escalera del JMP; sin la distancia, el nivel queda como desconocido."
+        ),
+    )
+    toilet_for_staff = models.BooleanField(
+        _("hay al menos un baño solo para el personal"), null=True, blank=True
+    )
+    toilet_menstrual_hygiene = models.BooleanField(
+        _(
+            "el baño de mujeres tiene lo necesario para la higiene menstrual (agua, jabón y "
+            "bote con tapa)"
+        ),
+        null=True,
+        blank=True,
+    )
+    toilet_accessible = models.BooleanField(
+        _("hay al menos un baño que puede usar una persona con movilidad limitada"),
+        null=True,
+        blank=True,
+    )
+    hand_hygiene_at_care_points = models.BooleanField(
+        _(
+            "en los puntos de atención hay dónde lavarse las manos con agua y jabón, o gel "
+            "con alcohol, y funciona"
+        ),
+        null=True,
+        blank=True,
+    )
+    hand_hygiene_near_toilets = models.BooleanField(
+        _(
+            "a menos de 5 m de los baños hay dónde lavarse las manos con agua y jabón, o gel "
+            "con alcohol, y funciona"
+        ),
+        null=True,
+        blank=True,
+    )
+    waste_segregated = models.BooleanField(
+        _("en el consultorio los residuos se separan en al menos tres botes"),
+        null=True,
+        blank=True,
+    )
+    waste_treated_safely = models.BooleanField(
+        _("los punzocortantes y los residuos infecciosos se tratan y se eliminan de forma segura"),
+        null=True,
+        blank=True,
+    )
+    cleaning_protocol = models.BooleanField(
+        _("hay protocolos de limpieza por escrito"), null=True, blank=True
+    )
+    cleaning_staff_trained = models.BooleanField(
+        _("todo el personal que limpia recibió capacitación en limpieza"),
+        null=True,
+        blank=True,
+    )
+
+    # The school answers, then the health-care ones, in the order the page, the API and the
+    # import ask for them.
+    ANSWER_FIELDS = (
+        "water_source_improved",
+        "water_on_premises",
+        "water_source_distance_m",
+        "water_available",
+        "toilets_improved",
+        "toilets_usable",
+        "toilet_for_staff",
+        "toilets_single_sex",
+        "toilet_menstrual_hygiene",
+        "toilet_accessible",
+        "handwashing_water",
+        "handwashing_soap",
+        "hand_hygiene_at_care_points",
+        "hand_hygiene_near_toilets",
+        "waste_segregated",
+        "waste_treated_safely",
+        "cleaning_protocol",
+        "cleaning_staff_trained",
     )
 
     class Meta(InstitutionSurvey.Meta):
@@ -499,6 +605,24 @@ class HealthCentreSurvey(InstitutionSurvey):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:healthcentresurvey_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # The field's validators cover the pages, the API and the import; this covers the
+        # services' own path (they call clean(), not full_clean()).
+        distance = self.water_source_distance_m
+        if distance is not None and distance < 0:
+            raise ValidationError({"water_source_distance_m": NEGATIVE_DISTANCE})
+        if distance is not None and distance > MAX_DISTANCE_M:
+            raise ValidationError({"water_source_distance_m": DISTANCE_TOO_LONG})
+        if self.water_on_premises and distance:
+            raise ValidationError(
+                {
+                    "water_source_distance_m": _(
+                        "La fuente está dentro del centro de salud: deje la distancia vacía, o "
+                        "marque que el agua está fuera del centro."
+                    )
+                }
+            )
 
 
 __all__ = ["ObservationQuerySet"]

@@ -5,6 +5,7 @@ rungs. Pure functions over what ``loading`` read."""
 import datetime
 from collections.abc import Iterable, Mapping
 
+from .. import ladders
 from ..catalogue import Code, class_for_score, round_score
 from ..models import Entity
 from ..months import month_end, year_window
@@ -167,9 +168,12 @@ def municipal_sum_value(
 def institution_value(
     code: str, municipality_id: int, month: datetime.date, counts: Mapping
 ) -> Value:
-    """Share of an area's schools (or health centres) with a basic service, with the rungs."""
+    """Share of an area's schools (or health centres) with a basic service, with the rungs.
+
+    A facility whose rung is unknown stays in the breakdown but out of the share: the share
+    is of the facilities the answers can place."""
     window = year_window(month)
-    total = sum(counts["rungs"].values())
+    total = sum(amount for rung, amount in counts["rungs"].items() if rung != ladders.UNKNOWN)
     return Value(
         code,
         Entity.MUNICIPALITY,

@@ -24,7 +24,13 @@ from ojodeagua.places.models import Locality
 from ojodeagua.waterquality.models import Sample, Verdict
 from ojodeagua.watersystems.models import ServedLocality, WaterSystem
 
-from ..catalogue import CHEMICAL_PRIORITY, FINANCE_CODES, MICROBIAL, Code
+from ..catalogue import (
+    CHEMICAL_PRIORITY,
+    FINANCE_CODES,
+    HEALTH_CARE_LADDER_CODES,
+    MICROBIAL,
+    Code,
+)
 from ..models import Entity, IndicatorValue, ScoreWeight, Setting
 from ..months import add_months, month_end, month_range, month_start
 from .families import ladders as ladder_family
@@ -50,7 +56,7 @@ CODES_WITH_DISTRIBUTIONS = (
     "jmp_school_water",
     "jmp_school_sanitation",
     "jmp_school_hygiene",
-    "jmp_health_water",
+    *HEALTH_CARE_LADDER_CODES,
 )
 OBSERVATION_MODELS = (
     SupplyDay,

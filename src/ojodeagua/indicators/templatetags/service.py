@@ -13,6 +13,11 @@ def service_panel(entity: str, obj) -> dict:
     return service_context(entity, obj)
 
 
+@register.inclusion_tag("indicators/health_care_panel.html")
+def health_care_panel(centre) -> dict:
+    return presentation.health_care_context(centre)
+
+
 @register.inclusion_tag("indicators/finance_panel.html")
 def finance_panel(provider) -> dict:
     return presentation.finance_context(provider)

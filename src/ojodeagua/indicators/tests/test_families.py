@@ -343,10 +343,30 @@ def test_ladders_count_people_not_households():
     assert ladders.household_ladders(make_locality, MARCH, [], {}, {}).values == []
 
 
+HEALTH_CARE_NOT_ASKED = dict.fromkeys(
+    (
+        "toilets_improved",
+        "toilets_usable",
+        "toilets_single_sex",
+        "water_source_distance_m",
+        "toilet_for_staff",
+        "toilet_menstrual_hygiene",
+        "toilet_accessible",
+        "hand_hygiene_at_care_points",
+        "hand_hygiene_near_toilets",
+        "waste_segregated",
+        "waste_treated_safely",
+        "cleaning_protocol",
+        "cleaning_staff_trained",
+    )
+)
+
+
 def test_an_institution_counts_with_its_latest_survey_of_the_year():
     rows = {
         1: [
             {
+                **HEALTH_CARE_NOT_ASKED,
                 "id": 10,
                 "observed_on": D(2025, 1, 5),
                 "water_source_improved": True,
@@ -354,10 +374,13 @@ def test_an_institution_counts_with_its_latest_survey_of_the_year():
                 "water_available": True,
             },
             {
+                **HEALTH_CARE_NOT_ASKED,
                 "id": 11,
                 "observed_on": D(2025, 9, 5),
                 "water_source_improved": True,
                 "water_on_premises": False,
+                # Within 500 m of the premises: limited (more than 500 m would be no service).
+                "water_source_distance_m": 300,
                 "water_available": True,
             },
         ]

@@ -124,9 +124,31 @@ def school_rungs(survey: Mapping[str, Any]) -> dict[str, str]:
 
 
 def health_centre_rungs(survey: Mapping[str, Any]) -> dict[str, str]:
+    """The JMP's five health-care ladders: water, sanitation, hand hygiene, health-care waste
+    and environmental cleaning."""
     return {
         "jmp_health_water": ladders.health_centre_water_rung(
-            survey["water_source_improved"], survey["water_on_premises"], survey["water_available"]
+            survey["water_source_improved"],
+            survey["water_on_premises"],
+            survey["water_available"],
+            survey["water_source_distance_m"],
+        ),
+        "jmp_health_sanitation": ladders.health_centre_sanitation_rung(
+            survey["toilets_improved"],
+            survey["toilets_usable"],
+            survey["toilet_for_staff"],
+            survey["toilets_single_sex"],
+            survey["toilet_menstrual_hygiene"],
+            survey["toilet_accessible"],
+        ),
+        "jmp_health_hygiene": ladders.health_centre_hygiene_rung(
+            survey["hand_hygiene_at_care_points"], survey["hand_hygiene_near_toilets"]
+        ),
+        "jmp_health_waste": ladders.health_centre_waste_rung(
+            survey["waste_segregated"], survey["waste_treated_safely"]
+        ),
+        "jmp_health_cleaning": ladders.health_centre_cleaning_rung(
+            survey["cleaning_protocol"], survey["cleaning_staff_trained"]
         ),
     }
 
