@@ -390,7 +390,7 @@ def test_a_full_summary_still_fits_one_page(ong, db, today):
     cycle = full_cycle(today)
     reader, text, _ = pdf(ong, "summary_pdf", cycle)
     assert len(reader.pages) == 1
-    assert "No: 17" in text and "y 3 más" in text
+    assert "No: 17" in text and "y 9 más" in text
     assert "casi segura" in text  # the 5 × 5 scale's rows
     assert "0 de 15 acciones (0 %)" in text
     assert HIDDEN_NAME not in text
