@@ -96,7 +96,10 @@ def reword(apps, old_scales: dict, new_scales: dict, old_notes: str, new_notes: 
 
 def add_entries(apps, version, data: dict) -> None:
     """The new processes, tools, risks and checklist items this version does not have yet."""
-    model = lambda name: apps.get_model("integrity", name)  # noqa: E731
+
+    def model(name: str):
+        return apps.get_model("integrity", name)
+
     for item in data["processes"]:
         if item["code"] in NEW_PROCESSES:
             model("BusinessProcess").objects.get_or_create(
