@@ -375,6 +375,8 @@ def visit_rows(
     forms = [f for f in facts.forms if system.kind in f.kinds]
     previous = -1
     conditions = {cid: cond for cid, _kind, cond in system.components}
+    # A part replaced after a visit is new at the next one: it does not wear before then.
+    replaced: set[int] = set()
     design = system.design_yield
     for n in visit_days(system, timeline, rng):
         day = current().days[n]
@@ -423,11 +425,15 @@ def visit_rows(
         )
         plan.visits.append(visit)
         for cid, kind, _recorded in system.components:
-            conditions[cid] = worse(conditions[cid], rng)
+            if cid in replaced:
+                replaced.discard(cid)
+            else:
+                conditions[cid] = worse(conditions[cid], rng)
             condition = conditions[cid]
             if kind == Component.Kind.PUMP and cause_today == StoppageCause.PUMP:
                 condition = Component.Condition.BROKEN
                 conditions[cid] = Component.Condition.GOOD  # replaced before the next visit
+                replaced.add(cid)
             elif kind == Component.Kind.CONDUCTION and cause_today in {
                 StoppageCause.BROKEN_PIPE,
                 StoppageCause.NO_MONEY,

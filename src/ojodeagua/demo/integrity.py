@@ -121,6 +121,36 @@ CHECKLIST_EVIDENCE = {
         "Las quejas se anotan en el acta, sin fecha para responder.",
         "Las quejas se dicen en la asamblea y no se anotan.",
     ),
+    "C12": (
+        "Copia del título de la CONAGUA con su inscripción en el REPDA, a nombre del comité.",
+        "El título está a nombre de un comité anterior; el cambio no se ha tramitado.",
+        "Nadie sabe si la fuente tiene título.",
+    ),
+    "C13": (
+        "Acta de elección del comité actual y oficio del ayuntamiento que lo reconoce.",
+        "Hay acta de elección, pero el municipio no ha dado constancia.",
+        "No se levantó acta cuando se eligió al comité.",
+    ),
+    "C14": (
+        "El acta de asamblea dice quién opera el sistema y qué paga el municipio.",
+        "Se habló en asamblea, pero no quedó por escrito.",
+        "Nadie sabe qué le toca al municipio.",
+    ),
+    "C15": (
+        "Manantial cercado por acuerdo de asamblea; recorridos anotados en la libreta.",
+        "Hay cerca, pero no se ha recorrido desde las lluvias.",
+        "Los animales llegan a beber junto a la caja del manantial.",
+    ),
+    "C16": (
+        "Convenio firmado con el ayuntamiento para el cloro y las reparaciones mayores.",
+        "El presidente municipal lo prometió en una reunión; no hay papel.",
+        "No hay ningún acuerdo con el municipio.",
+    ),
+    "C17": (
+        "El centro de salud toma muestras cada seis meses y manda los resultados.",
+        "Vinieron a tomar muestras, pero no llegaron los resultados.",
+        "Nadie de salud ha revisado el agua.",
+    ),
 }
 ANSWERS = ("yes", "partly", "no")
 
@@ -235,6 +265,51 @@ ACTIONS = {
         "Poner las quejas como punto fijo del orden del día",
         "Cada acta trae el punto de quejas",
         "Presidente",
+    ),
+    "modelo-en-asamblea": (
+        "Comparar en asamblea las formas de administrar el sistema",
+        "El acta dice qué le toca al comité y qué al municipio",
+        "Presidente",
+    ),
+    "expediente-legal": (
+        "Juntar en una carpeta el título de agua, el acta y los convenios",
+        "La carpeta está completa y hay una copia con la vigilancia",
+        "Secretario",
+    ),
+    "tramite-conagua": (
+        "Preguntar a la CONAGUA a nombre de quién está el título de la fuente",
+        "Se sabe qué título hay y el trámite pendiente tiene acuse",
+        "Presidente",
+    ),
+    "acta-y-reconocimiento": (
+        "Llevar el acta de elección del comité al ayuntamiento",
+        "El comité tiene la constancia de reconocimiento del municipio",
+        "Secretario",
+    ),
+    "zona-de-proteccion": (
+        "Acordar en asamblea la zona de protección del manantial",
+        "La zona está cercada y el acuerdo está en el reglamento",
+        "Vocal",
+    ),
+    "recorrido-fuente": (
+        "Recorrer la fuente cada tres meses con el formulario de inspección",
+        "Hay cuatro recorridos anotados en el año",
+        "Vocal",
+    ),
+    "acuerdo-uso-fuente": (
+        "Firmar con la comunidad vecina un acuerdo sobre el uso del manantial",
+        "El acuerdo firmado está en la carpeta del comité",
+        "Presidente",
+    ),
+    "convenio-municipio": (
+        "Firmar un convenio con el ayuntamiento sobre cloro y reparaciones",
+        "El convenio firmado se leyó en asamblea",
+        "Presidente",
+    ),
+    "acuerdo-servicios-salud": (
+        "Pedir al centro de salud un calendario de muestreo del agua",
+        "Los resultados de los análisis llegan al comité",
+        "Vocal",
     ),
 }
 OWN_RISKS = [

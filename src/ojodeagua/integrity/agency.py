@@ -28,9 +28,10 @@ from .workshop import Completion, months_after
 
 # The kinds of provider that run the toolbox's cycle (issue 4).
 CYCLE_KINDS = Cycle.PROVIDER_KINDS
-# Over two thirds of the organisations that used the toolbox did at least 70 % of their
-# action plan within a year: the reference each committee is compared with.
-TOOLBOX_REFERENCE = 0.7
+# A review of the (utility) toolbox in 22 urban utilities in 7 countries (2013-2018) found that
+# over two thirds did at least 70 % of their action plan within a year. It is about urban
+# utilities, not community committees: every page that shows it says so.
+URBAN_UTILITY_REFERENCE = 0.7
 CYCLE_EVERY_MONTHS = 12
 OPEN_STATUSES = (RoadmapItem.Status.PENDING, RoadmapItem.Status.IN_PROGRESS)
 
@@ -233,11 +234,11 @@ class CompletionSummary:
 
     @property
     def reached_reference(self) -> int:
-        """Committees that did at least 70 % of their road map (the toolbox's reference)."""
+        """Committees that did at least 70 % of their road map (the urban utilities' reference)."""
         return sum(
             1
             for _cycle, c in self.per_provider.values()
-            if c.share is not None and c.share >= TOOLBOX_REFERENCE
+            if c.share is not None and c.share >= URBAN_UTILITY_REFERENCE
         )
 
 

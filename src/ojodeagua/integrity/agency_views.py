@@ -105,7 +105,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "completion_6": _percent(figures.completion_6.share),
                 "completion_12": _percent(figures.completion_12.share),
             },
-            "reference": _percent(agency.TOOLBOX_REFERENCE),
+            "reference": _percent(agency.URBAN_UTILITY_REFERENCE),
             "many_municipalities": selection.fields["municipio"].queryset.count() > 1,
             "export_query": selection_query(request),
         },

@@ -160,7 +160,7 @@ def test_cards_before_the_workshop_come_from_the_catalogue(ong, db):
     cycle = make_cycle(ong_committee())
     reader, text, _ = pdf(ong, "cards_pdf", cycle)
     titles = list(cycle.catalogue.risks.values_list("title", flat=True))
-    assert len(reader.pages) == len(titles) == 11
+    assert len(reader.pages) == len(titles) == 18
     for title in titles:
         assert title in text, title
 
@@ -390,7 +390,7 @@ def test_a_full_summary_still_fits_one_page(ong, db, today):
     cycle = full_cycle(today)
     reader, text, _ = pdf(ong, "summary_pdf", cycle)
     assert len(reader.pages) == 1
-    assert "No: 11" in text and "y 3 más" in text
+    assert "No: 17" in text and "y 9 más" in text
     assert "casi segura" in text  # the 5 × 5 scale's rows
     assert "0 de 15 acciones (0 %)" in text
     assert HIDDEN_NAME not in text
@@ -404,7 +404,7 @@ def test_a_full_board_and_cards_keep_their_paper(ong, db, today):
         assert width > height and width >= A3_LONG - 1
     assert text.count("Acción número 5") == 3
     reader, text, _ = pdf(ong, "cards_pdf", cycle)
-    assert len(reader.pages) == 16  # 11 catalogue risks and 5 own, one page each
+    assert len(reader.pages) == 23  # 18 catalogue risks and 5 own, one page each
 
 
 def planned_cycle(today: datetime.date, actions: list[int]) -> Cycle:

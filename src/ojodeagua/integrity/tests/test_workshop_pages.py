@@ -190,7 +190,7 @@ def test_a_facilitator_runs_a_whole_workshop_through_the_pages(ong):
     assert "guardado" in text(fragment)
     # The count at the top of the page comes along, out of band.
     assert 'id="compliance-count" hx-swap-oob="true"' in text(fragment)
-    assert "1 de 11 puntos respondidos." in text(fragment)
+    assert "1 de 17 puntos respondidos." in text(fragment)
     plain = ong.post(url("compliance", cycle), {"item": "C05", "C05-answer": "yes"})
     assert plain.status_code == 302 and plain["Location"].endswith("#item-C05")
     answer = ComplianceAnswer.objects.get(cycle=cycle, item=item)
