@@ -47,6 +47,8 @@ EXTRA_ALIASES = {
     "iron": ["hierro total", "fierro total"], "aluminium": ["aluminio total"],
     "copper": ["cobre total"], "mercury": ["mercurio total"], "barium": ["bario total"],
     "chromium": ["cromo total", "total chromium"],
+    # The norm limits fluoride as laboratories measure it, dissolved and bound alike.
+    "fluoride": ["fluoruros totales", "fluoruro total", "total fluoride"],
     "nitrate": ["nitratos no3", "nitrato no3", "nitrogeno de nitratos", "n no3", "no3 n"],
     "nitrite": ["nitritos no2", "nitrito no2", "nitrogeno de nitritos", "n no2", "no2 n"],
     "ammonia": ["amonio nh4", "nitrogeno amoniacal", "n nh3", "nh3 n", "nh4 n", "n nh4"],

@@ -174,6 +174,7 @@ def test_name_and_unit_disagreeing_on_the_basis(judge):
         ("Nitratos (NO3-)", "nitrate"),
         ("Nitratos (mg/L N-NO3)", "nitrate"),
         ("Fluoruros (F-)", "fluoride"),
+        ("Fluoruros totales", "fluoride"),
         ("Coliformes fecales NMP/100 mL", "thermotolerant_coliforms"),
         ("Níquel", "nickel"),
         ("Xilenos", "xylenes"),
