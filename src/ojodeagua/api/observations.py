@@ -438,6 +438,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "label",
             "numerator",
             "denominator",
+            "breakdown",
             "sources",
             "computed_at",
         ]

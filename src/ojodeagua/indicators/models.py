@@ -72,10 +72,13 @@ class IndicatorValue(models.Model):
 
 
 class Setting(models.Model):
-    """A threshold the definitions use (reliable = fewer than 30 days down), kept as data."""
+    """A threshold the definitions use (reliable = fewer than 30 days down), kept as data;
+    a setting that is a choice rather than a number (which norm judges contamination) keeps
+    it in ``choice``."""
 
     code = models.SlugField(_("código"), max_length=50, unique=True)
-    value = models.DecimalField(_("valor"), max_digits=10, decimal_places=3)
+    value = models.DecimalField(_("valor"), max_digits=10, decimal_places=3, default=0)
+    choice = models.CharField(_("opción"), max_length=30, blank=True)
     description = models.CharField(_("qué significa"), max_length=300)
 
     class Meta:
@@ -84,7 +87,7 @@ class Setting(models.Model):
         verbose_name_plural = _("umbrales")
 
     def __str__(self) -> str:
-        return f"{self.code} = {self.value.normalize()}"
+        return f"{self.code} = {self.choice or self.value.normalize()}"
 
 
 class ScoreWeight(models.Model):

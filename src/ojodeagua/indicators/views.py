@@ -96,6 +96,7 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
         reliable=values.get(Code.RELIABLE_SHARE),
         score=values.get(Code.SCORE),
         ladders=ladders,
+        water_norm=presentation.norm_label(values.get("jmp_water") or values.get(Code.GAP_SAFE)),
         charts=charts,
         months_available=available,
     )
@@ -200,6 +201,10 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if any(r["model"] == "indicators.indicatorvalue" for r in value.sources)
         else [],
         "rungs": presentation.rungs(value) if value.indicator.startswith("jmp_") else [],
+        "method": presentation.safely_managed_method(value),
+        "norm_label": presentation.norm_label(value),
+        "left_out_summary": presentation.left_out_summary(value),
+        "left_out": presentation.left_out_systems(value),
         "history": IndicatorValue.objects.filter(
             indicator=value.indicator, entity=value.entity, entity_id=value.entity_id
         ).order_by("-period")[:24],
@@ -254,5 +259,6 @@ def service_context(entity: str, obj: models.Model) -> dict:
                 for code in ("jmp_water", "jmp_sanitation", "jmp_hygiene")
                 if code in values
             ],
+            "water_norm": presentation.norm_label(values.get("jmp_water")),
         }
     }
