@@ -132,8 +132,9 @@ DEFINITIONS: dict[str, Definition] = {
     Code.GAP_SAFE: Definition(
         _("población con agua gestionada de forma segura"),
         _(
-            "Parte de la población encuestada con agua segura (en la vivienda, suficiente y "
-            "sin E. coli) × población; sin encuestas, estimada con los sistemas en T4."
+            "Estimación del JMP de agua gestionada de forma segura entre las personas "
+            "encuestadas (ver la escalera de agua para beber) × población; sin encuestas, o si "
+            "faltan datos para estimarla, estimada con los sistemas en T4."
         ),
         "share",
     ),

@@ -68,8 +68,9 @@ class HouseholdAnswers:
     handwashing: str
     handwashing_water: bool
     handwashing_soap: bool
-    # True: tests in the window found no E. coli (nor arsenic/fluoride over the limit);
-    # False: a test failed; None: no test of this household's water.
+    # True: tests in the window found no E. coli (nor arsenic/fluoride over the limit of the
+    # norm the "contamination_norm" setting chose); False: a test failed; None: no test of
+    # this household's water (the household is then "unknown", never a rung lower).
     water_free_of_contamination: bool | None = None
 
 

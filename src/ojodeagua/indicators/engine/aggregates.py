@@ -159,7 +159,7 @@ def restricted_sum(
     if not breakdown["counted_systems"] and not left_out:
         return None
     if left_out:
-        breakdown["left_out_systems"] = left_out
+        breakdown["left_out_systems"] = sorted(left_out)
     return passed, evaluated, breakdown
 
 

@@ -177,12 +177,18 @@ def test_area_figures_agree_between_refresh_and_full_recompute(town):
     recompute_all()
     full = area_values()
     assert targeted.keys() == full.keys()
+
+    def numbers(breakdown):
+        return {k: v for k, v in breakdown.items() if isinstance(v, int | float)}
+
+    def others(breakdown):
+        return {k: v for k, v in breakdown.items() if not isinstance(v, int | float)}
+
     for key, (numerator, denominator, breakdown) in targeted.items():
-        assert full[key] == (
-            pytest.approx(numerator),
-            pytest.approx(denominator),
-            pytest.approx(breakdown),
-        ), key
+        assert full[key][:2] == (pytest.approx(numerator), pytest.approx(denominator)), key
+        # Counts may differ in the last digit; the norm and the systems left out may not.
+        assert numbers(full[key][2]) == pytest.approx(numbers(breakdown)), key
+        assert others(full[key][2]) == others(breakdown), key
     # The state sums its municipalities.
     municipal = IndicatorValue.objects.filter(
         entity="municipality", period=MARCH, indicator="gap_on_record"
@@ -289,7 +295,8 @@ def test_chlorine_counts_only_systems_that_chlorinate(town):
     municipality_id = town["locality"].municipality_id
     before = values_of("municipality", municipality_id)["chlorine_compliance", MARCH]
     assert before.breakdown["counted_systems"] >= 1
-    assert "left_out_systems" not in before.breakdown
+    left_out_before = before.breakdown.get("left_out_systems", [])
+    assert system.pk not in [system_id for system_id, _reason in left_out_before]
 
     system.chlorinates = "no"
     system.save()
@@ -305,9 +312,13 @@ def test_chlorine_counts_only_systems_that_chlorinate(town):
         (before.denominator - 2) or None,
     )
     assert area.breakdown["counted_systems"] == before.breakdown["counted_systems"] - 1
-    assert area.breakdown["left_out_does_not_chlorinate"] == 1
-    assert area.breakdown["left_out_systems"] == [[system.pk, "does_not_chlorinate"]]
+    counted_out = before.breakdown.get("left_out_does_not_chlorinate", 0)
+    assert area.breakdown["left_out_does_not_chlorinate"] == counted_out + 1
+    assert area.breakdown["left_out_systems"] == sorted(
+        [*left_out_before, [system.pk, "does_not_chlorinate"]]
+    )
     state = values_of("state", town["locality"].municipality.state_id)
-    assert state["chlorine_compliance", MARCH].breakdown["left_out_does_not_chlorinate"] == 1
+    state_out = state["chlorine_compliance", MARCH].breakdown["left_out_does_not_chlorinate"]
+    assert state_out >= counted_out + 1
     # E. coli is asked of every system.
     assert values_of("system", system.pk)["microbial_compliance", MARCH].value == 1.0

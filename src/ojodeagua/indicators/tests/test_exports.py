@@ -203,13 +203,19 @@ def test_the_downloads_need_a_signed_in_user(client):
 
 def test_the_download_carries_the_distribution_with_its_unknown_share(values):
     agencia = login_client("agencia")
+    berriozabal = Municipality.objects.get(key="07012")
     value(
         "jmp_water",
         "municipality",
-        Municipality.objects.get(key="07012").pk,
+        berriozabal.pk,
+        municipality_id=berriozabal.pk,
+        period=datetime.date(2019, 1, 1),
         breakdown={"safely_managed": 3, "unknown": 2, "norm": "who"},
     )
-    rows = csv_rows(agencia.get(CSV_URL, {"indicator": "jmp_water"}))
+    rows = csv_rows(
+        agencia.get(CSV_URL, {"indicator": "jmp_water", "from": "2019-01", "to": "2019-01"})
+    )
+    assert len(rows) == 2
     assert rows[0][-1] == "desglose"
     assert json.loads(rows[1][-1]) == {"norm": "who", "safely_managed": 3, "unknown": 2}
     others = csv_rows(agencia.get(CSV_URL, {"indicator": "prueba_export"}))

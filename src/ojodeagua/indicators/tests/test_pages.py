@@ -216,9 +216,12 @@ def test_why_this_number_names_the_systems_left_out_of_chlorine(town, agencia):
         indicator="chlorine_compliance",
     )
     html = agencia.get(f"/indicadores/{area.pk}/").content.decode()
-    assert (
-        "Se dejó fuera 1 sistema que no clora (la NOM sólo exige cloro residual donde se "
-        "clora, 5.8.1)." in html
+    count = area.breakdown["left_out_does_not_chlorinate"]
+    sentence = (
+        "Se dejó fuera 1 sistema que no clora"
+        if count == 1
+        else f"Se dejaron fuera {count} sistemas que no cloran"
     )
+    assert f"{sentence} (la NOM sólo exige cloro residual donde se clora, 5.8.1)." in html
     assert f"{system.name} — el sistema no clora" in html
     assert "left_out_systems" not in html
