@@ -1,5 +1,6 @@
 """Computed indicator values, each with its numerator, denominator, window and sources."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -86,8 +87,25 @@ class Setting(models.Model):
         verbose_name = _("umbral")
         verbose_name_plural = _("umbrales")
 
+    # The settings that are a choice, and the choices they accept.
+    CHOICES = {"contamination_norm": ("who", "nom127")}
+
     def __str__(self) -> str:
         return f"{self.code} = {self.choice or self.value.normalize()}"
+
+    def clean(self) -> None:
+        allowed = self.CHOICES.get(self.code)
+        if allowed and self.choice not in allowed:
+            raise ValidationError(
+                {
+                    "choice": _("Escriba una de estas opciones: %(choices)s.")
+                    % {"choices": ", ".join(allowed)}
+                }
+            )
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        # A setting applies to every place.
+        return None, None
 
 
 class ScoreWeight(models.Model):

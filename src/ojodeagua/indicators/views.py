@@ -15,6 +15,7 @@ from ojodeagua.watersystems.models import WaterSystem
 
 from . import presentation
 from .catalogue import FINANCE_CODES, Code, definition
+from .ladders import RUNG_LABELS
 from .models import Entity, IndicatorValue
 from .sources import observations_behind, resolve
 
@@ -201,6 +202,10 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if any(r["model"] == "indicators.indicatorvalue" for r in value.sources)
         else [],
         "rungs": presentation.rungs(value) if value.indicator.startswith("jmp_") else [],
+        # A ladder's class is its most common rung: in words, not its code.
+        "label": str(RUNG_LABELS.get(value.label, value.label))
+        if value.indicator.startswith("jmp_")
+        else value.label,
         "method": presentation.safely_managed_method(value),
         "norm_label": presentation.norm_label(value),
         "left_out_summary": presentation.left_out_summary(value),

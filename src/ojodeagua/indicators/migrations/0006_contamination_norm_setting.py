@@ -5,9 +5,9 @@ from django.db import migrations, models
 
 CODE = "contamination_norm"
 DESCRIPTION = (
-    "Norma con la que la escalera JMP juzga si el agua está libre de contaminación (E. coli, "
-    "arsénico y flúor): «who» para las guías de la OMS (cifras comparables con el JMP) o "
-    "«nom127» para la NOM-127 con sus límites intermedios de arsénico y flúor."
+    "Norma con la que la escalera JMP juzga si el agua está libre de contaminación: «who» "
+    "(guías de la OMS, cifras comparables con el JMP) o «nom127» (NOM-127, límites "
+    "intermedios de arsénico y flúor). Tras cambiarla: ojodeagua indicators --recompute."
 )
 
 

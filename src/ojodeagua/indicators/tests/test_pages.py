@@ -175,6 +175,7 @@ def test_why_this_number_writes_out_the_jmp_estimate_and_its_norm(town, agencia)
     assert "el menor de los tres (62 %) = 50 %" in html
     assert "«Libre de contaminación» se juzgó según las guías de la OMS." in html
     assert "no se sabe: <strong>0 %</strong>" in html  # the unknown share has its own rung
+    assert "<dt>Clase</dt><dd>gestionado de forma segura</dd>" in html
     # The locality page's panel labels the figure with the norm.
     page = agencia.get(town["locality"].get_absolute_url()).content.decode()
     assert "(método del JMP, según las guías de la OMS)" in page
