@@ -299,6 +299,8 @@ def safely_managed_method(value: IndicatorValue) -> dict | None:
 def left_out_systems(value: IndicatorValue) -> list[tuple[str, str]]:
     """The systems a quality figure left out, by name, and why (one query)."""
     rows = value.breakdown.get("left_out_systems") or []
+    if not rows:
+        return []
     names = WaterSystem.objects.in_bulk([system_id for system_id, _reason in rows])
     return [
         (

@@ -226,3 +226,23 @@ def test_why_this_number_names_the_systems_left_out_of_chlorine(town, agencia):
     assert f"{sentence} (la NOM sólo exige cloro residual donde se clora, 5.8.1)." in html
     assert f"{system.name} — el sistema no clora" in html
     assert "left_out_systems" not in html
+
+
+def test_the_systems_left_out_are_named_in_one_query(town, django_assert_num_queries):
+    from ojodeagua.indicators import presentation
+    from ojodeagua.providers.tests.factories import make_system
+
+    others = [make_system(town["provider"], name=f"Sin cloro {n}") for n in range(5)]
+    value = IndicatorValue(
+        indicator="chlorine_compliance",
+        breakdown={
+            "left_out_systems": [[s.pk, "does_not_chlorinate"] for s in others]
+            + [[town["system"].pk, "chlorination_unknown"]],
+        },
+    )
+    with django_assert_num_queries(1):
+        named = presentation.left_out_systems(value)
+    assert named[-1] == (town["system"].name, "no se sabe si el sistema clora")
+    assert [name for name, _why in named[:5]] == [f"Sin cloro {n}" for n in range(5)]
+    with django_assert_num_queries(0):
+        assert presentation.left_out_systems(IndicatorValue(breakdown={})) == []
