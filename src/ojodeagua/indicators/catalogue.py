@@ -92,8 +92,10 @@ DEFINITIONS: dict[str, Definition] = {
         _(
             "Lecturas de cloro libre entre 0.2 y 1.5 mg/L ÷ lecturas evaluadas en el mes, sólo "
             "de los sistemas que cloran: la NOM-127 exige cloro residual libre donde se usa "
-            "algún compuesto de cloro (5.8.1). Los sistemas que no cloran, o de los que no se "
-            "sabe si cloran, quedan fuera y se dice cuáles."
+            "algún compuesto de cloro (5.8.1). Clora si así lo dice su registro; si el registro "
+            "no lo dice, si tiene un clorador registrado o una visita de 12 meses encontró su "
+            "cloración funcionando o descompuesta. Los sistemas que no cloran, o de los que no "
+            "se sabe si cloran, quedan fuera y se dice cuáles."
         ),
         "share",
     ),

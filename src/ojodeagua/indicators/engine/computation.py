@@ -263,7 +263,11 @@ class Computation:
                 if tier:
                     yield tier
                 yield from quality.compliance_values(
-                    make, month, system_id, verdicts.get(month, {}), treatment.get(system_id, {})
+                    make,
+                    month,
+                    system_id,
+                    verdicts.get(month, {}),
+                    quality.with_visits(treatment.get(system_id, {}), visits, window),
                 )
                 year_months = month_range(window[0], month)
                 components = scores.system_components(

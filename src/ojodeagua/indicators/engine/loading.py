@@ -196,7 +196,9 @@ def load_system_inputs(selection: Selection) -> SystemInputs:
 
     for visit in only_selected(
         SystemVisit.objects.filter(state=VALIDATED, observed_on__range=(start, end))
-    ).values("id", "system_id", "observed_on", "working", "flow_lps", "downtime_days"):
+    ).values(
+        "id", "system_id", "observed_on", "working", "flow_lps", "downtime_days", "chlorination"
+    ):
         found.visits[visit["system_id"]].append(visit)
     for rows in found.visits.values():
         rows.sort(key=lambda v: (v["observed_on"], v["id"]))

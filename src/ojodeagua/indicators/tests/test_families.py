@@ -688,3 +688,18 @@ def test_area_gaps_are_shares_of_the_whole_population():
     state = state_value(Code.GAP_WORKING, 1, MARCH, parts, None, 4, [70])
     assert state.denominator == 600
     assert state_value(Code.CONTINUITY_HOURS, 1, MARCH, parts, None, 4, [70]).window_start == MARCH
+
+
+def test_a_visit_that_found_chlorination_says_the_system_chlorinates():
+    window = YEAR
+    unknown = {"chlorinates": "unknown", "surface": "no"}
+    seen = [{"observed_on": D(2026, 1, 10), "chlorination": "not_working"}]
+    assert quality.with_visits(unknown, seen, window)["chlorinates"] == "yes"
+    # Outside the window, or a visit's default "does not chlorinate": nothing learnt.
+    old = [{"observed_on": D(2025, 3, 31), "chlorination": "working"}]
+    assert quality.with_visits(unknown, old, window)["chlorinates"] == "unknown"
+    default = [{"observed_on": D(2026, 1, 10), "chlorination": "none"}]
+    assert quality.with_visits(unknown, default, window)["chlorinates"] == "unknown"
+    # The registry's own answer stands.
+    said_no = {"chlorinates": "no"}
+    assert quality.with_visits(said_no, seen, window)["chlorinates"] == "no"

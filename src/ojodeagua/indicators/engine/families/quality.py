@@ -33,6 +33,25 @@ RESTRICTED_CODES = (
 )
 
 
+def with_visits(
+    treatment: Mapping[str, str],
+    visits: Iterable[Mapping],
+    window: tuple[datetime.date, datetime.date],
+) -> Mapping[str, str]:
+    """The registry's facts, completed by the visits: where the registry does not know whether
+    the system chlorinates, a visit of the window that found its chlorination working or
+    broken says it does (a visit's "does not chlorinate" is its default, so it says nothing)."""
+    if treatment.get("chlorinates", "unknown") != "unknown":
+        return treatment
+    if any(
+        window[0] <= visit["observed_on"] <= window[1]
+        and visit.get("chlorination") in {"working", "not_working"}
+        for visit in visits
+    ):
+        return {**treatment, "chlorinates": "yes"}
+    return treatment
+
+
 def left_out_reason(parameter: str, treatment: Mapping[str, str]) -> str | None:
     """Why this system's verdicts of ``parameter`` do not count (None: they count)."""
     if parameter not in APPLIES_ONLY_WHERE:
