@@ -311,6 +311,19 @@ def left_out_systems(value: IndicatorValue) -> list[tuple[str, str]]:
     ]
 
 
+def systems_left_out(value: IndicatorValue | None) -> int:
+    """How many systems a quality figure left out, whatever the reason."""
+    if value is None:
+        return 0
+    return int(
+        sum(
+            amount
+            for key, amount in value.breakdown.items()
+            if key.startswith("left_out_") and isinstance(amount, int | float)
+        )
+    )
+
+
 def left_out_summary(value: IndicatorValue) -> list[str]:
     """'Se dejaron fuera N sistemas que no cloran (...)': one sentence per reason."""
     texts = {

@@ -98,6 +98,7 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
         score=values.get(Code.SCORE),
         ladders=ladders,
         water_norm=presentation.norm_label(values.get("jmp_water") or values.get(Code.GAP_SAFE)),
+        chlorine_left_out=presentation.systems_left_out(values.get(Code.CHLORINE)),
         charts=charts,
         months_available=available,
     )

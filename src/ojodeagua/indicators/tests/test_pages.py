@@ -225,6 +225,14 @@ def test_why_this_number_names_the_systems_left_out_of_chlorine(town, agencia):
     )
     assert f"{sentence} (la NOM sólo exige cloro residual donde se clora, 5.8.1)." in html
     assert f"{system.name} — el sistema no clora" in html
+    summary = agencia.get(
+        f"/resumen/municipio/{town['locality'].municipality_id}/?mes=2026-03"
+    ).content.decode()
+    from ojodeagua.indicators.presentation import systems_left_out
+
+    assert re.search(
+        rf"· {systems_left_out(area)} sistemas? fuera porque no cloran? o no se sabe", summary
+    )
     assert "left_out_systems" not in html
 
 
