@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "YesNoUnknownEnum": "ojodeagua.monitoring.models.YesNoUnknown",
         "StoppageCauseEnum": "ojodeagua.monitoring.models.StoppageCause",
         "SexEnum": "ojodeagua.providers.models.Sex",
+        "KnownEnum": "ojodeagua.watersystems.models.Known",
     },
 }
 

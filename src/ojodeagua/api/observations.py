@@ -450,6 +450,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "label",
             "numerator",
             "denominator",
+            "breakdown",
             "sources",
             "computed_at",
         ]

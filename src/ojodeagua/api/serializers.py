@@ -91,6 +91,7 @@ class WaterSystemSerializer(ScopedSerializer):
             "construction_year",
             "design_yield_lps",
             "design_households",
+            "chlorinates",
             "notes",
             "sources",
             "components",

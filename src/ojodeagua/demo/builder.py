@@ -16,7 +16,7 @@ from ojodeagua.indicators.engine import refresh_books
 from ojodeagua.organisations.models import Membership, Organisation
 from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Member, Provider, Sex
-from ojodeagua.watersystems.models import Component, ServedLocality, Source, WaterSystem
+from ojodeagua.watersystems.models import Component, Known, ServedLocality, Source, WaterSystem
 
 from . import calendar
 from .books import build_books
@@ -171,6 +171,7 @@ class DemoBuilder:
     def __init__(self) -> None:
         self.random = random.Random(SEED)
         self.used_names: set[str] = set()
+        self.stream_intake_built = False
 
     def person(self, sex: str) -> str:
         first = FIRST_NAMES_F if sex == Sex.FEMALE else FIRST_NAMES_M
@@ -294,6 +295,7 @@ class DemoBuilder:
             construction_year=built,
             design_yield_lps=Decimal(self.random.randint(5, 60)) / 10,
             design_households=int(households * self.random.uniform(0.9, 1.4)) or None,
+            chlorinates=Known.YES if chlorinated else Known.NO,
         )
         source_kind = {
             WaterSystem.Kind.GRAVITY: Source.Kind.SPRING,
@@ -301,11 +303,24 @@ class DemoBuilder:
             WaterSystem.Kind.POINT_SOURCE: Source.Kind.DUG_WELL,
             WaterSystem.Kind.RAINWATER: Source.Kind.RAINWATER,
         }.get(kind, Source.Kind.NETWORK)
+        # Whether the source is under surface influence: a deep borehole or the roof is not;
+        # a shallow dug well next to the stream is; of a spring, or of the network a kiosk
+        # buys from, the committee does not know.
+        influence = {
+            Source.Kind.BOREHOLE: Known.NO,
+            Source.Kind.RAINWATER: Known.NO,
+            Source.Kind.DUG_WELL: Known.YES,
+        }.get(source_kind, Known.UNKNOWN)
+        if kind == WaterSystem.Kind.GRAVITY and not self.stream_intake_built:
+            # One gravity system takes its water from a stream: a surface source.
+            source_kind, influence = Source.Kind.STREAM, Known.YES
+            self.stream_intake_built = True
         Source.objects.create(
             system=system,
             name=f"{source_kind.label.capitalize()} {locality.name}",
             kind=source_kind,
             protected=self.random.random() < 0.6,
+            surface_influence=influence,
         )
         parts = {
             WaterSystem.Kind.GRAVITY: [

@@ -73,6 +73,10 @@ PARAMETER_NAMES = {
 }
 
 
+# Networks whose sampling brigade reads chlorine even where nobody chlorinates.
+CHLORINE_CHECKED_KINDS = {WaterSystem.Kind.GRAVITY, WaterSystem.Kind.PUMPED}
+
+
 # Plain facts the generator reads, so it can run (and be tested) without a database ------------
 @dataclass(frozen=True)
 class SystemFacts:
@@ -510,6 +514,11 @@ def sample_rows(
             else:
                 present = rng.random() < ecoli_chance(system, timeline, n, day.month)
             readings.append(("ecoli", present))
+            if not system.chlorinated and system.kind in CHLORINE_CHECKED_KINDS:
+                # The health jurisdiction's brigade measures residual chlorine wherever it
+                # samples: nil where nobody chlorinates. The NOM does not ask chlorine of these
+                # systems (5.8.1), so the figures leave these readings out and say so.
+                readings.append(("free_chlorine", 0.0))
         if not readings:
             continue
         locality = (

@@ -92,7 +92,14 @@ DEFINITIONS: dict[str, Definition] = {
     ),
     Code.CHLORINE: Definition(
         _("cloro residual en norma"),
-        _("Lecturas de cloro libre entre 0.2 y 1.5 mg/L ÷ lecturas evaluadas en el mes."),
+        _(
+            "Lecturas de cloro libre entre 0.2 y 1.5 mg/L ÷ lecturas evaluadas en el mes, sólo "
+            "de los sistemas que cloran: la NOM-127 exige cloro residual libre donde se usa "
+            "algún compuesto de cloro (5.8.1). Clora si así lo dice su registro; si el registro "
+            "no lo dice, si tiene un clorador registrado o una visita de 12 meses encontró su "
+            "cloración funcionando o descompuesta. Los sistemas que no cloran, o de los que no "
+            "se sabe si cloran, quedan fuera y se dice cuáles."
+        ),
         "share",
     ),
     Code.MICROBIAL: Definition(
@@ -126,8 +133,9 @@ DEFINITIONS: dict[str, Definition] = {
     Code.GAP_SAFE: Definition(
         _("población con agua gestionada de forma segura"),
         _(
-            "Parte de la población encuestada con agua segura (en la vivienda, suficiente y "
-            "sin E. coli) × población; sin encuestas, estimada con los sistemas en T4."
+            "Estimación del JMP de agua gestionada de forma segura entre las personas "
+            "encuestadas (ver la escalera de agua para beber) × población; sin encuestas, o si "
+            "faltan datos para estimarla, estimada con los sistemas en T4."
         ),
         "share",
     ),
@@ -168,8 +176,20 @@ DEFINITIONS: dict[str, Definition] = {
         "months",
     ),
     "jmp_water": Definition(
-        _("agua para beber (escalera JMP)"),
-        _("Personas por escalón, de las viviendas encuestadas en 12 meses."),
+        _("agua gestionada de forma segura (escalera JMP)"),
+        _(
+            "Estimación del JMP: (personas que usan una fuente mejorada ÷ personas "
+            "encuestadas) × el menor de tres porcentajes, cada uno entre las personas que usan "
+            "una fuente mejorada y cuya respuesta se conoce: agua en la vivienda o el terreno; "
+            "agua suficiente cuando la necesitaron el último mes; agua libre de contaminación "
+            "(la última prueba de 12 meses de su sistema sin E. coli, y arsénico y flúor "
+            "dentro del límite si se midieron). Quien no sabe, o cuyo sistema no tiene prueba, "
+            "no cuenta en ese porcentaje. Encuestas de hogar de los últimos 12 meses; el "
+            "municipio y el estado repiten la cuenta con los totales de sus localidades. Las "
+            "barras ponen a cada vivienda en su escalón; «no se sabe» es la vivienda a la que "
+            "le falta un dato (tiempo de acarreo, agua suficiente o prueba de agua) para saber "
+            "su escalón, y no se baja de escalón por eso."
+        ),
         "share",
     ),
     "jmp_sanitation": Definition(
@@ -257,6 +277,23 @@ HEALTH_CARE_LADDER_CODES = (
 )
 
 
+# Parameters the NOM asks only of some systems: what the definition adds.
+RESTRICTED_PARAMETER_NOTES = {
+    "free_chlorine": _(
+        "Sólo de los sistemas que cloran: la NOM-127 exige cloro residual libre donde se usa "
+        "algún compuesto de cloro (5.8.1)."
+    ),
+    "giardia": _(
+        "Sólo de los sistemas con fuente superficial o bajo influencia de agua superficial, "
+        "como pide la NOM-127."
+    ),
+    "microcystin_lr": _(
+        "Sólo de los sistemas con fuente superficial o bajo influencia de agua superficial, "
+        "como pide la NOM-127."
+    ),
+}
+
+
 # The score of each kind of place. Only the locality's follows SIASAR; the others are this
 # project's own and say so (``engine.families.scores``).
 SCORE_DEFINITIONS: dict[str, Definition] = {
@@ -311,9 +348,12 @@ def definition(code: str, entity: str | None = None) -> Definition:
         return DEFINITIONS[code]
     if code.startswith(Code.NOM_PREFIX):
         parameter = code.removeprefix(Code.NOM_PREFIX)
+        text = _("Resultados que cumplen la NOM-127 ÷ resultados evaluados en el mes.")
+        if parameter in RESTRICTED_PARAMETER_NOTES:
+            text = f"{text} {RESTRICTED_PARAMETER_NOTES[parameter]}"
         return Definition(
             _("NOM-127: %(parameter)s") % {"parameter": parameter},
-            _("Resultados que cumplen la NOM-127 ÷ resultados evaluados en el mes."),
+            text,
             "share",
         )
     return Definition(code, "", "share")
@@ -372,6 +412,24 @@ BREAKDOWN_LABELS = {
     "service": _("servicio de sus sistemas"),
     "finance": _("gestión financiera"),
     "systems": _("sistemas con puntaje"),
+    "improved": _("personas con fuente mejorada"),
+    "on_premises": _("en la vivienda o el terreno"),
+    "on_premises_known": _("con respuesta sobre dónde está el agua"),
+    "available": _("con agua suficiente cuando la necesitaron"),
+    "available_known": _("con respuesta sobre agua suficiente"),
+    "free_of_contamination": _("con agua libre de contaminación"),
+    "free_of_contamination_known": _("con prueba de agua de su sistema"),
+    "norm": _("norma para «libre de contaminación»"),
+    "left_out": _("no cuenta porque"),
+    "readings": _("lecturas que no cuentan"),
+    "counted_systems": _("sistemas que cuentan"),
+    "left_out_does_not_chlorinate": _("sistemas fuera porque no cloran"),
+    "left_out_chlorination_unknown": _("sistemas fuera porque no se sabe si cloran"),
+    "left_out_not_surface": _("sistemas fuera porque su fuente no es superficial"),
+    "left_out_surface_unknown": _(
+        "sistemas fuera porque no se sabe si su fuente es superficial o tiene influencia "
+        "superficial"
+    ),
 }
 BREAKDOWN_VALUES = {
     "supply_log": _("el registro de suministro"),
@@ -395,4 +453,19 @@ BREAKDOWN_VALUES = {
     "microbial_failed": _("la última prueba de E. coli no cumplió"),
     "arsenic_failed": _("la última prueba de arsénico no cumplió"),
     "fluoride_failed": _("la última prueba de flúor no cumplió"),
+    "who": _("guías de la OMS"),
+    "nom127": _("NOM-127"),
+    "mixed": _("distintas normas según la localidad"),
+    "does_not_chlorinate": _(
+        "el sistema no clora (la NOM sólo exige cloro residual donde se clora, 5.8.1)"
+    ),
+    "chlorination_unknown": _("no se sabe si el sistema clora"),
+    "not_surface": _("su fuente no es superficial ni tiene influencia superficial"),
+    "surface_unknown": _("no se sabe si su fuente es superficial o tiene influencia superficial"),
+}
+# How the figure of safely managed water is labelled with the norm that judged contamination.
+NORM_LABELS = {
+    "who": _("según las guías de la OMS"),
+    "nom127": _("según la NOM-127"),
+    "mixed": _("según distintas normas"),
 }

@@ -1,6 +1,7 @@
 """CSV and XLSX downloads of indicator values, with each entity's key and name looked up in bulk."""
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -75,6 +76,9 @@ def headers() -> list[str]:
         _("numerador"),
         _("denominador"),
         _("calculado"),
+        # The distribution behind the figure (people per rung, "unknown" among them; the norm
+        # that judged contamination; the systems a quality figure left out), as JSON.
+        _("desglose"),
     ]
 
 
@@ -143,6 +147,9 @@ def rows(queryset) -> Iterator[list[object]]:
                 value.numerator,
                 value.denominator,
                 _local(value.computed_at),
+                json.dumps(value.breakdown, ensure_ascii=False, sort_keys=True)
+                if value.breakdown
+                else "",
             ]
 
 

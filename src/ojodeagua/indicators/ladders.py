@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 # Rungs from best to worst; the codes are the JMP's own words.
-WATER_RUNGS = ("safely_managed", "basic", "limited", "unimproved", "surface_water")
+# "unknown": a household whose rung a missing answer or a missing water test leaves open; it
+# is reported apart, never pushed down a rung.
+UNKNOWN = "unknown"
+WATER_RUNGS = ("safely_managed", "basic", "limited", "unimproved", "surface_water", UNKNOWN)
 SANITATION_RUNGS = ("safely_managed", "basic", "limited", "unimproved", "open_defecation")
 HYGIENE_RUNGS = ("basic", "limited", "no_facility")
 INSTITUTION_RUNGS = ("basic", "limited", "no_service")
@@ -19,6 +22,7 @@ RUNG_LABELS = {
     "open_defecation": _("al aire libre"),
     "no_facility": _("sin instalación"),
     "no_service": _("sin servicio"),
+    "unknown": _("no se sabe"),
 }
 # ui.md: ladders use blue, green, yellow, orange, red — always beside the word.
 RUNG_COLOURS = {
@@ -30,6 +34,7 @@ RUNG_COLOURS = {
     "open_defecation": "red",
     "no_facility": "red",
     "no_service": "red",
+    "unknown": "grey",
 }
 
 IMPROVED_WATER = {
@@ -64,28 +69,93 @@ class HouseholdAnswers:
     handwashing: str
     handwashing_water: bool
     handwashing_soap: bool
-    # True: tests in the window found no E. coli (nor arsenic/fluoride over the limit);
-    # False: a test failed; None: no test of this household's water.
+    # True: tests in the window found no E. coli (nor arsenic/fluoride over the limit of the
+    # norm the "contamination_norm" setting chose); False: a test failed; None: no test of
+    # this household's water (the household is then "unknown", never a rung lower).
     water_free_of_contamination: bool | None = None
 
 
+def uses_improved_source(answers: HouseholdAnswers) -> bool:
+    return answers.water_source in IMPROVED_WATER
+
+
+def on_premises(answers: HouseholdAnswers) -> bool:
+    return answers.water_on_premises or answers.water_source in {"piped_dwelling", "piped_yard"}
+
+
 def water_rung(answers: HouseholdAnswers) -> str:
+    """The household's rung; "unknown" when a missing answer leaves two rungs possible."""
     source = answers.water_source
     if source == "surface":
         return "surface_water"
-    if source in UNIMPROVED_WATER or source not in IMPROVED_WATER:
+    if not uses_improved_source(answers):
         return "unimproved"
-    on_premises = answers.water_on_premises or source in {"piped_dwelling", "piped_yard"}
-    if (
-        on_premises
-        and answers.sufficient_last_month == "yes"
-        and answers.water_free_of_contamination is True
-    ):
-        return "safely_managed"
+    if on_premises(answers):
+        sufficient = answers.sufficient_last_month
+        free = answers.water_free_of_contamination
+        if sufficient == "yes" and free is True:
+            return "safely_managed"
+        if sufficient == "no" or free is False:
+            return "basic"
+        # Not known whether it had enough water, or no test of its water: basic or better.
+        return "unknown"
     minutes = answers.collection_minutes
-    if on_premises or (minutes is not None and minutes <= ROUND_TRIP_LIMIT_MINUTES):
-        return "basic"
-    return "limited"
+    if minutes is None:
+        return "unknown"
+    return "basic" if minutes <= ROUND_TRIP_LIMIT_MINUTES else "limited"
+
+
+# The three criteria of "safely managed" the JMP weighs among users of improved sources, and
+# the household answer that gives each one (True, False, or None when not known).
+SAFELY_MANAGED_CRITERIA = ("on_premises", "available", "free_of_contamination")
+
+
+def safely_managed_criteria(answers: HouseholdAnswers) -> dict[str, bool | None] | None:
+    """None for a household without an improved source."""
+    if not uses_improved_source(answers):
+        return None
+    sufficient = answers.sufficient_last_month
+    return {
+        "on_premises": on_premises(answers),
+        "available": {"yes": True, "no": False}.get(sufficient),
+        "free_of_contamination": answers.water_free_of_contamination,
+    }
+
+
+def criteria_counts(people_and_criteria) -> dict[str, float]:
+    """People using improved sources, and for each criterion the people who meet it and the
+    people whose answer is known: summable counts, kept in the value's breakdown."""
+    counts = {"improved": 0.0}
+    for criterion in SAFELY_MANAGED_CRITERIA:
+        counts[criterion] = 0.0
+        counts[f"{criterion}_known"] = 0.0
+    for people, criteria in people_and_criteria:
+        if criteria is None:
+            continue
+        counts["improved"] += people
+        for criterion, met in criteria.items():
+            if met is None:
+                continue
+            counts[f"{criterion}_known"] += people
+            counts[criterion] += people if met else 0
+    return counts
+
+
+def safely_managed_share(counts: dict[str, float], people: float) -> float | None:
+    """The JMP estimate: share of people using an improved source × the lowest of the three
+    criteria, each a share of the users of improved sources whose answer is known. None when
+    no one was surveyed or a criterion has no known answer at all (it cannot be estimated)."""
+    if not people:
+        return None
+    if not counts.get("improved"):
+        return 0.0
+    shares = []
+    for criterion in SAFELY_MANAGED_CRITERIA:
+        known = counts.get(f"{criterion}_known", 0)
+        if not known:
+            return None
+        shares.append(counts.get(criterion, 0) / known)
+    return counts["improved"] / people * min(shares)
 
 
 def sanitation_rung(answers: HouseholdAnswers) -> str:
@@ -131,12 +201,9 @@ def institution_hygiene_rung(water: bool, soap: bool) -> str:
 # two further services, health-care waste and environmental cleaning. These distances and
 # requirements are the JMP's definitions, not local policy, so they live here and not in the
 # editable settings: changed, the figures would no longer be the JMP's.
-UNKNOWN = "unknown"
-HEALTH_CARE_RUNGS = (*INSTITUTION_RUNGS, UNKNOWN)
 # An answer left empty (a survey made before the question was asked) can leave a facility
 # between two rungs: it is reported as unknown, neither pushed down nor up.
-RUNG_LABELS.setdefault(UNKNOWN, _("se desconoce"))
-RUNG_COLOURS.setdefault(UNKNOWN, "grey")
+HEALTH_CARE_RUNGS = (*INSTITUTION_RUNGS, UNKNOWN)
 HEALTH_CARE_WATER_MAX_METRES = 500
 
 

@@ -1,5 +1,6 @@
 """Computed indicator values, each with its numerator, denominator, window and sources."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -72,10 +73,13 @@ class IndicatorValue(models.Model):
 
 
 class Setting(models.Model):
-    """A threshold the definitions use (reliable = fewer than 30 days down), kept as data."""
+    """A threshold the definitions use (reliable = fewer than 30 days down), kept as data;
+    a setting that is a choice rather than a number (which norm judges contamination) keeps
+    it in ``choice``."""
 
     code = models.SlugField(_("código"), max_length=50, unique=True)
-    value = models.DecimalField(_("valor"), max_digits=10, decimal_places=3)
+    value = models.DecimalField(_("valor"), max_digits=10, decimal_places=3, default=0)
+    choice = models.CharField(_("opción"), max_length=30, blank=True)
     description = models.CharField(_("qué significa"), max_length=300)
 
     class Meta:
@@ -83,8 +87,25 @@ class Setting(models.Model):
         verbose_name = _("umbral")
         verbose_name_plural = _("umbrales")
 
+    # The settings that are a choice, and the choices they accept.
+    CHOICES = {"contamination_norm": ("who", "nom127")}
+
     def __str__(self) -> str:
-        return f"{self.code} = {self.value.normalize()}"
+        return f"{self.code} = {self.choice or self.value.normalize()}"
+
+    def clean(self) -> None:
+        allowed = self.CHOICES.get(self.code)
+        if allowed and self.choice not in allowed:
+            raise ValidationError(
+                {
+                    "choice": _("Escriba una de estas opciones: %(choices)s.")
+                    % {"choices": ", ".join(allowed)}
+                }
+            )
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        # A setting applies to every place.
+        return None, None
 
 
 class ScoreWeight(models.Model):

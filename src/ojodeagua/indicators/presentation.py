@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ojodeagua.lib.money import mxn
+from ojodeagua.watersystems.models import WaterSystem
 
 from . import ladders
 from .catalogue import (
@@ -18,6 +19,7 @@ from .catalogue import (
     CLASS_COLOURS,
     FINANCE_CODES,
     HEALTH_CARE_LADDER_CODES,
+    NORM_LABELS,
     Code,
     definition,
 )
@@ -214,13 +216,7 @@ def service_sentences(values: dict[str, IndicatorValue], place: str) -> list[str
                 }
             )
     if water := values.get("jmp_water"):
-        sentences.append(
-            _(
-                "%(share)s de las personas encuestadas en %(place)s tiene agua gestionada de forma "
-                "segura."
-            )
-            % {"share": format_value(water), "place": place}
-        )
+        sentences.append(safely_managed_sentence(water, place))
     if gap := values.get(Code.PERCEPTION_GAP):
         if gap.numerator:
             sentences.append(
@@ -234,6 +230,148 @@ def service_sentences(values: dict[str, IndicatorValue], place: str) -> list[str
                 }
             )
     return [s for s in sentences if s]
+
+
+def norm_label(value: IndicatorValue | None) -> str:
+    """'según las guías de la OMS': the norm that judged "free from contamination"."""
+    if value is None:
+        return ""
+    return str(NORM_LABELS.get(value.breakdown.get("norm", ""), ""))
+
+
+def safely_managed_sentence(water: IndicatorValue, place: str) -> str:
+    unknown = water.breakdown.get("unknown", 0)
+    if water.value is None:
+        text = _(
+            "En %(place)s no se puede estimar cuántas personas tienen agua gestionada de forma "
+            "segura: falta saber si el agua alcanza, si está libre de contaminación o dónde "
+            "está, para todas las viviendas con fuente mejorada."
+        ) % {"place": place}
+    else:
+        text = _(
+            "Se estima que %(share)s de las personas encuestadas en %(place)s tiene agua "
+            "gestionada de forma segura (método del JMP, %(norm)s)."
+        ) % {"share": format_value(water), "place": place, "norm": norm_label(water)}
+    if unknown and water.denominator:
+        text += " " + _(
+            "De %(unknown)s personas no se sabe en qué escalón están: les falta un dato, no "
+            "se las baja de escalón."
+        ) % {"unknown": number_format(unknown, 0, force_grouping=True)}
+    return text
+
+
+@dataclass
+class Criterion:
+    label: str
+    met: float
+    known: float
+    share: float | None
+
+
+def safely_managed_method(value: IndicatorValue) -> dict | None:
+    """The JMP estimate of a drinking-water ladder written out with its own numbers, for
+    "why this number"."""
+    if value.indicator != "jmp_water" or "improved" not in value.breakdown:
+        return None
+    found = value.breakdown
+    labels = {
+        "on_premises": _("agua en la vivienda o el terreno"),
+        "available": _("agua suficiente cuando la necesitaron el último mes"),
+        "free_of_contamination": _("agua libre de contaminación (%(norm)s)")
+        % {"norm": norm_label(value)},
+    }
+    criteria = []
+    for code, label in labels.items():
+        known = found.get(f"{code}_known", 0)
+        met = found.get(code, 0)
+        criteria.append(Criterion(label, met, known, met / known if known else None))
+    people = value.denominator or 0
+    shares = [c.share for c in criteria]
+    lowest = min(shares) if None not in shares else None
+    return {
+        "improved": found.get("improved", 0),
+        "people": people,
+        "improved_share": found.get("improved", 0) / people if people else None,
+        "criteria": criteria,
+        "lowest": lowest,
+        "norm": norm_label(value),
+    }
+
+
+def left_out_systems(value: IndicatorValue) -> list[tuple[str, str]]:
+    """The systems a quality figure left out, by name, and why (one query)."""
+    rows = value.breakdown.get("left_out_systems") or []
+    if not rows:
+        return []
+    names = WaterSystem.objects.in_bulk([system_id for system_id, _reason in rows])
+    return [
+        (
+            names[system_id].name if system_id in names else f"#{system_id}",
+            str(BREAKDOWN_VALUES.get(reason, reason)),
+        )
+        for system_id, reason in rows
+    ]
+
+
+def systems_left_out(value: IndicatorValue | None) -> int:
+    """How many systems a quality figure left out, whatever the reason."""
+    if value is None:
+        return 0
+    return int(
+        sum(
+            amount
+            for key, amount in value.breakdown.items()
+            if key.startswith("left_out_") and isinstance(amount, int | float)
+        )
+    )
+
+
+def left_out_summary(value: IndicatorValue) -> list[str]:
+    """'Se dejaron fuera N sistemas que no cloran (...)': one sentence per reason."""
+    texts = {
+        "does_not_chlorinate": (
+            "Se dejó fuera %(count)s sistema que no clora (la NOM sólo exige cloro residual "
+            "donde se clora, 5.8.1).",
+            "Se dejaron fuera %(count)s sistemas que no cloran (la NOM sólo exige cloro "
+            "residual donde se clora, 5.8.1).",
+        ),
+        "chlorination_unknown": (
+            "Se dejó fuera %(count)s sistema del que no se sabe si clora: registre en el "
+            "sistema si clora para que cuente.",
+            "Se dejaron fuera %(count)s sistemas de los que no se sabe si cloran: registre en "
+            "cada sistema si clora para que cuenten.",
+        ),
+        "not_surface": (
+            "Se dejó fuera %(count)s sistema cuya fuente no es superficial ni tiene influencia "
+            "superficial (la NOM pide Giardia y microcistina sólo en esas fuentes).",
+            "Se dejaron fuera %(count)s sistemas cuya fuente no es superficial ni tiene "
+            "influencia superficial (la NOM pide Giardia y microcistina sólo en esas fuentes).",
+        ),
+        "surface_unknown": (
+            "Se dejó fuera %(count)s sistema del que no se sabe si su fuente es superficial o "
+            "tiene influencia superficial: regístrelo en sus fuentes para que cuente.",
+            "Se dejaron fuera %(count)s sistemas de los que no se sabe si su fuente es "
+            "superficial o tiene influencia superficial: regístrelo en sus fuentes para que "
+            "cuenten.",
+        ),
+    }
+    sentences = []
+    reason = value.breakdown.get("left_out")
+    if reason:
+        readings = value.breakdown.get("readings", 0)
+        sentences.append(
+            _("Esta cifra no cuenta las %(readings)s lecturas del mes: %(why)s.")
+            % {
+                "readings": number_format(readings, 0),
+                "why": BREAKDOWN_VALUES.get(reason, reason),
+            }
+        )
+    for key, (singular, plural) in texts.items():
+        count = value.breakdown.get(f"left_out_{key}")
+        if count:
+            text = ngettext(singular, plural, int(count))
+            sentences.append(text % {"count": number_format(count, 0)})
+    return sentences
 
 
 def finance_sentences(values: dict[str, IndicatorValue]) -> list[str]:
@@ -341,6 +479,9 @@ def breakdown_items(value: IndicatorValue) -> list[tuple[str, str]]:
     """The breakdown in words: rung and tier names, reasons, and plain numbers."""
     items = []
     for key, amount in value.breakdown.items():
+        if isinstance(amount, list | dict):
+            # Lists (the systems left out) have their own section on the page.
+            continue
         label = BREAKDOWN_LABELS.get(key) or ladders.RUNG_LABELS.get(key) or key
         if isinstance(amount, bool):
             shown = _("sí") if amount else _("no")

@@ -16,6 +16,7 @@ from ojodeagua.watersystems.models import WaterSystem
 from . import ladders as ladder_rungs
 from . import presentation
 from .catalogue import FINANCE_CODES, HEALTH_CARE_LADDER_CODES, Code, definition
+from .ladders import RUNG_LABELS
 from .models import Entity, IndicatorValue, Setting
 from .sources import observations_behind, resolve
 
@@ -110,6 +111,8 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
         score=values.get(Code.SCORE),
         ladders=ladders,
         health_care_ladders=health_care_ladders,
+        water_norm=presentation.norm_label(values.get("jmp_water") or values.get(Code.GAP_SAFE)),
+        chlorine_left_out=presentation.systems_left_out(values.get(Code.CHLORINE)),
         charts=charts,
         months_available=available,
     )
@@ -230,6 +233,14 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if any(r["model"] == "indicators.indicatorvalue" for r in value.sources)
         else [],
         "rungs": presentation.rungs(value) if value.indicator.startswith("jmp_") else [],
+        # A ladder's class is its most common rung: in words, not its code.
+        "label": str(RUNG_LABELS.get(value.label, value.label))
+        if value.indicator.startswith("jmp_")
+        else value.label,
+        "method": presentation.safely_managed_method(value),
+        "norm_label": presentation.norm_label(value),
+        "left_out_summary": presentation.left_out_summary(value),
+        "left_out": presentation.left_out_systems(value),
         "history": IndicatorValue.objects.filter(
             indicator=value.indicator, entity=value.entity, entity_id=value.entity_id
         ).order_by("-period")[:24],
@@ -284,5 +295,6 @@ def service_context(entity: str, obj: models.Model) -> dict:
                 for code in ("jmp_water", "jmp_sanitation", "jmp_hygiene")
                 if code in values
             ],
+            "water_norm": presentation.norm_label(values.get("jmp_water")),
         }
     }

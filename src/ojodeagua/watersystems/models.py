@@ -14,6 +14,14 @@ from ojodeagua.providers.models import Provider
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 
 
+class Known(models.TextChoices):
+    """An answer the registry may not have yet: unknown is kept apart from "no"."""
+
+    YES = "yes", _("sí")
+    NO = "no", _("no")
+    UNKNOWN = "unknown", _("no se sabe")
+
+
 class WaterSystemQuerySet(SearchableQuerySet):
     search_lookups = ("name__icontains", "locality__name__icontains", "provider__name__icontains")
 
@@ -21,6 +29,40 @@ class WaterSystemQuerySet(SearchableQuerySet):
         return self.filter(
             Q(municipality_id__in=area.municipality_ids) | Q(provider_id__in=area.provider_ids)
         )
+
+    def treatment_facts(self) -> dict[int, dict[str, str]]:
+        """Per system, whether it chlorinates and whether it draws on surface water (or on a
+        source under surface influence): "yes", "no" or "unknown", in three queries.
+
+        NOM-127-SSA1-2021 asks for free residual chlorine only where chlorine is used (5.8.1)
+        and for Giardia and microcystin-LR only in surface sources or sources under surface
+        influence, so the water-quality figures read these two facts.
+        """
+        facts = {
+            pk: {"name": name, "chlorinates": chlorinates, "surface": Known.UNKNOWN}
+            for pk, name, chlorinates in self.values_list("pk", "name", "chlorinates")
+        }
+        with_chlorinator = set(
+            Component.objects.filter(system__in=self.values("pk"), kind=Component.Kind.CHLORINATOR)
+            .values_list("system_id", flat=True)
+            .distinct()
+        )
+        for pk in with_chlorinator:
+            # The registry's answer wins; without one, a chlorinator on record says it does.
+            if facts[pk]["chlorinates"] == Known.UNKNOWN:
+                facts[pk]["chlorinates"] = Known.YES
+        answers: dict[int, list[str]] = {}
+        for system_id, kind, influence in Source.objects.filter(
+            system__in=self.values("pk")
+        ).values_list("system_id", "kind", "surface_influence"):
+            surface = Known.YES if kind in Source.SURFACE_KINDS else influence
+            answers.setdefault(system_id, []).append(surface)
+        for system_id, found in answers.items():
+            if Known.YES in found:
+                facts[system_id]["surface"] = Known.YES
+            elif all(answer == Known.NO for answer in found):
+                facts[system_id]["surface"] = Known.NO
+        return facts
 
 
 class WaterSystem(models.Model):
@@ -72,6 +114,17 @@ class WaterSystem(models.Model):
     )
     design_households = models.PositiveIntegerField(
         _("viviendas para las que se diseñó"), null=True, blank=True
+    )
+    chlorinates = models.CharField(
+        _("clora el agua"),
+        max_length=7,
+        choices=Known.choices,
+        default=Known.UNKNOWN,
+        help_text=_(
+            "Si el agua se desinfecta con algún compuesto de cloro. La NOM-127 sólo exige cloro "
+            "residual libre donde se clora (5.8.1). Si no se sabe y hay un clorador registrado, "
+            "se cuenta como que clora."
+        ),
     )
     notes = models.TextField(_("notas"), blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
@@ -140,10 +193,24 @@ class Source(_SystemPart):
         NETWORK = "network", _("red de otro sistema")
         OTHER = "other", _("otra")
 
+    # Surface water by its kind; any other source may still be under surface influence.
+    SURFACE_KINDS = frozenset({Kind.STREAM, Kind.LAKE})
+
     system = models.ForeignKey(WaterSystem, on_delete=models.CASCADE, related_name="sources")
     name = models.CharField(_("nombre"), max_length=200, blank=True)
     kind = models.CharField(_("tipo de fuente"), max_length=20, choices=Kind.choices)
     protected = models.BooleanField(_("protegida"), default=False)
+    surface_influence = models.CharField(
+        _("bajo influencia de agua superficial"),
+        max_length=7,
+        choices=Known.choices,
+        default=Known.UNKNOWN,
+        help_text=_(
+            "Un manantial o pozo que recibe agua de un río, arroyo o escurrimiento. Los ríos, "
+            "arroyos, lagos y presas son fuentes superficiales por su tipo. La NOM-127 pide "
+            "Giardia y microcistina sólo en estas fuentes."
+        ),
+    )
 
     class Meta:
         ordering = ["system", "pk"]

@@ -43,6 +43,7 @@ class WaterSystemForm(ScopedModelForm):
             "construction_year",
             "design_yield_lps",
             "design_households",
+            "chlorinates",
             "notes",
         ]
         widgets = {
@@ -52,7 +53,9 @@ class WaterSystemForm(ScopedModelForm):
         }
 
 
-SourceFormSet = scoped_inline_formset(WaterSystem, Source, fields=["name", "kind", "protected"])
+SourceFormSet = scoped_inline_formset(
+    WaterSystem, Source, fields=["name", "kind", "protected", "surface_influence"]
+)
 ComponentFormSet = scoped_inline_formset(
     WaterSystem, Component, fields=["kind", "quantity", "install_year", "condition", "notes"]
 )
@@ -95,6 +98,7 @@ pages = EntityPages(
         ExportColumn("anio_construccion", lambda o: o.construction_year),
         ExportColumn("caudal_diseno_lps", lambda o: o.design_yield_lps),
         ExportColumn("viviendas_diseno", lambda o: o.design_households),
+        ExportColumn("clora", lambda o: o.chlorinates),
         ExportColumn("latitud", lambda o: o.latitude),
         ExportColumn("longitud", lambda o: o.longitude),
     ],

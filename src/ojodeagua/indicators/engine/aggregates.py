@@ -10,9 +10,10 @@ from ..catalogue import Code, class_for_score, round_score
 from ..models import Entity
 from ..months import month_end, year_window
 from .families.ladders import StoredSystems
+from .families.quality import RESTRICTED_CODES
 from .values import AreaSum, Value, mean_score, ratio, source
 
-MONTH_WINDOW_CODES = {Code.CONTINUITY_HOURS, Code.MICROBIAL}
+MONTH_WINDOW_CODES = {Code.CONTINUITY_HOURS, Code.MICROBIAL, *RESTRICTED_CODES}
 
 
 def aggregate_system_values(
@@ -108,6 +109,19 @@ def aggregate_system_values(
             denominator=micro_all,
             sources=from_systems(Code.MICROBIAL),
         )
+    for code in RESTRICTED_CODES:
+        found = restricted_sum(stored, system_ids, month, code)
+        if found is not None:
+            passed, evaluated, breakdown = found
+            yield make(
+                code,
+                ratio(passed, evaluated),
+                (month, month_end(month)),
+                numerator=passed if evaluated else None,
+                denominator=evaluated if evaluated else None,
+                breakdown=breakdown,
+                sources=from_systems(code),
+            )
     if scores:
         mean = mean_score(scores)
         yield make(
@@ -119,6 +133,49 @@ def aggregate_system_values(
             label=class_for_score(mean),
             sources=from_systems(Code.SCORE),
         )
+
+
+def restricted_sum(
+    stored: StoredSystems, system_ids: Iterable[int], month: datetime.date, code: str
+) -> tuple[float, float, dict] | None:
+    """Passing and evaluated results of a figure the norm asks only of some systems, over the
+    systems it applies to, and which systems were left out and why (None: no readings)."""
+    passed = evaluated = 0.0
+    breakdown: dict = {"counted_systems": 0}
+    left_out = []
+    for system_id in system_ids:
+        row = stored.get((system_id, month, code))
+        if row is None:
+            continue
+        reason = (row[7] or {}).get("left_out")
+        if reason:
+            key = f"left_out_{reason}"
+            breakdown[key] = breakdown.get(key, 0) + 1
+            left_out.append([system_id, reason])
+            continue
+        breakdown["counted_systems"] += 1
+        passed += row[5] or 0
+        evaluated += row[6] or 0
+    if not breakdown["counted_systems"] and not left_out:
+        return None
+    if left_out:
+        breakdown["left_out_systems"] = sorted(left_out)
+    return passed, evaluated, breakdown
+
+
+def water_ladder_figure(found: AreaSum) -> tuple[float | None, float | None, dict]:
+    """An area's drinking-water ladder: the JMP estimate redone from its localities' criteria
+    counts added up, and the norm that judged contamination ("mixed" if its localities were
+    computed with different norms)."""
+    breakdown = dict(found.breakdown)
+    share = ladders.safely_managed_share(breakdown, found.denominator)
+    return share, None if share is None else share * found.denominator, breakdown
+
+
+def keep_norm(breakdown: dict, found: AreaSum) -> None:
+    """The norm that judged contamination in the parts ("mixed" if they differ)."""
+    if found.norms:
+        breakdown["norm"] = next(iter(found.norms)) if len(found.norms) == 1 else "mixed"
 
 
 def municipal_sum_value(
@@ -135,7 +192,11 @@ def municipal_sum_value(
     denominator = found.denominator
     if code.startswith("gap_"):
         denominator = population or found.denominator
+    value, numerator = ratio(found.numerator, denominator), found.numerator
     breakdown = dict(found.breakdown)
+    if code == "jmp_water":
+        value, numerator, breakdown = water_ladder_figure(found)
+    keep_norm(breakdown, found)
     breakdown["localities"] = found.count
     if found.estimates:
         breakdown["estimated_localities"] = found.estimates
@@ -148,8 +209,8 @@ def municipal_sum_value(
         month,
         window[0],
         window[1],
-        ratio(found.numerator, denominator),
-        found.numerator,
+        value,
+        numerator,
         denominator,
         sources=[
             source(
@@ -205,10 +266,15 @@ def state_value(
     denominator = found.denominator
     if code.startswith("gap_"):
         denominator = population or found.denominator
-    value = ratio(found.numerator, denominator)
+    value, numerator = ratio(found.numerator, denominator), found.numerator
     if code == Code.SCORE and value is not None:
         value = round_score(value)
     breakdown = dict(found.breakdown)
+    if code == "jmp_water":
+        value, numerator, breakdown = water_ladder_figure(found)
+    elif code in RESTRICTED_CODES and not denominator:
+        numerator = denominator = None
+    keep_norm(breakdown, found)
     breakdown["municipalities"] = found.count
     if code == Code.PERCEPTION_GAP:
         breakdown["min_days_per_week"] = min_days
@@ -220,7 +286,7 @@ def state_value(
         window[0],
         window[1],
         value,
-        found.numerator,
+        numerator,
         denominator,
         label=class_for_score(value) if code == Code.SCORE and value is not None else "",
         breakdown=breakdown,

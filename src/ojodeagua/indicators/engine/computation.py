@@ -41,6 +41,7 @@ SYSTEM_CODES_READ_LATER = (
     Code.MICROBIAL,
     Code.SCORE,
     Code.DOWNTIME,
+    *quality.RESTRICTED_CODES,
 )
 LOCALITY_CODES_SUMMED = (
     Code.GAP_RECORD,
@@ -66,6 +67,7 @@ class Computation:
         self.selection = selection
         self.table = table or IndicatorValue._meta.db_table
         self.settings = loading.settings_values()
+        self.contamination_norm = loading.contamination_norm()
         self.now = timezone.now()
         self.full = selection.system_ids is None
         self.municipality_ids = municipality_ids
@@ -200,6 +202,7 @@ class Computation:
         end = month_end(selection.last_month)
         ids = selection.system_ids
         inputs = loading.load_system_inputs(selection)
+        treatment = selection.systems().treatment_facts()
         reliable_limit = self.settings["reliable_max_downtime_days"]
         weights = loading.weights_for("system")
         # A refresh sees only its window: systems with data after it carry their "last 12
@@ -262,7 +265,11 @@ class Computation:
                 if tier:
                     yield tier
                 yield from quality.compliance_values(
-                    make, month, system_id, verdicts.get(month, {})
+                    make,
+                    month,
+                    system_id,
+                    verdicts.get(month, {}),
+                    quality.with_visits(treatment.get(system_id, {}), visits, window),
                 )
                 year_months = month_range(window[0], month)
                 components = scores.system_components(
@@ -295,9 +302,15 @@ class Computation:
             system_scope,
             months_before=11,
         )
-        contamination = loading.contamination_history(
-            system_scope, start, end, self.settings["perception_ecoli_window_days"]
+        histories = loading.contamination_history(
+            system_scope,
+            start,
+            end,
+            self.settings["perception_ecoli_window_days"],
+            {"nom127", self.contamination_norm},
         )
+        contamination = histories[self.contamination_norm]
+        nom_tests = histories["nom127"]
         weights = loading.weights_for("locality")
         min_days = self.settings["perception_min_days_per_week"]
         ecoli_reach = datetime.timedelta(days=self.settings["perception_ecoli_window_days"])
@@ -309,6 +322,7 @@ class Computation:
                 stored,
                 min_days,
                 ecoli_reach,
+                nom_tests.get(survey["system_id"], []),
             )
             for rows in inputs.surveys.values()
             for survey in rows
@@ -341,7 +355,7 @@ class Computation:
                     observed_on__lte=window[1],
                 )
                 household = ladders.household_ladders(
-                    make, month, in_window, classified, survey_source
+                    make, month, in_window, classified, survey_source, self.contamination_norm
                 )
                 yield from household.values
                 if in_window:
@@ -364,6 +378,7 @@ class Computation:
                     household.safe_share,
                     bool(in_window),
                     survey_source,
+                    self.contamination_norm,
                 )
                 if service is None:
                     continue
@@ -416,7 +431,14 @@ class Computation:
                 Provider.objects.filter(pk__in=missing).values_list("id", "municipality_id")
             )
         stored = self.system_values_for(
-            [Code.FUNCTIONALITY, Code.CONTINUITY_HOURS, Code.MICROBIAL, Code.SCORE, Code.DOWNTIME],
+            [
+                Code.FUNCTIONALITY,
+                Code.CONTINUITY_HOURS,
+                Code.MICROBIAL,
+                Code.SCORE,
+                Code.DOWNTIME,
+                *quality.RESTRICTED_CODES,
+            ],
             None if self.full else {s for ids in members.values() for s in ids},
         )
         weights = loading.weights_for("provider")

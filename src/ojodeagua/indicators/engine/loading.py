@@ -34,6 +34,7 @@ from ..catalogue import (
 from ..models import Entity, IndicatorValue, ScoreWeight, Setting
 from ..months import add_months, month_end, month_range, month_start
 from .families import ladders as ladder_family
+from .families.quality import RESTRICTED_CODES
 from .values import AreaSum
 
 VALIDATED = Observation.State.VALIDATED
@@ -45,11 +46,18 @@ DEFAULT_SETTINGS = {
     "design_flow_share": 0.8,
     "point_min_flow_lpm": 10,
 }
-# The values whose breakdown holds counts to add up (rungs, tiers, households).
+# Which norm's verdicts say whether a household's water is free from contamination; WHO's
+# guideline values make the figures comparable with the JMP's ("contamination_norm" setting).
+CONTAMINATION_NORMS = ("who", "nom127")
+DEFAULT_CONTAMINATION_NORM = "who"
+# The values whose breakdown holds counts to add up (rungs, tiers, households, systems left
+# out of a quality figure).
 CODES_WITH_DISTRIBUTIONS = (
+    *RESTRICTED_CODES,
     Code.WORKING_SHARE,
     Code.RELIABLE_SHARE,
     Code.PERCEPTION_GAP,
+    Code.GAP_SAFE,
     "jmp_water",
     "jmp_sanitation",
     "jmp_hygiene",
@@ -70,8 +78,16 @@ OBSERVATION_MODELS = (
 
 def settings_values() -> dict[str, float]:
     values = dict(DEFAULT_SETTINGS)
-    values.update({s.code: float(s.value) for s in Setting.objects.all()})
+    values.update({s.code: float(s.value) for s in Setting.objects.filter(choice="")})
     return values
+
+
+def contamination_norm() -> str:
+    """The norm code ("who" or "nom127") the ladder's "free from contamination" reads."""
+    chosen = (
+        Setting.objects.filter(code="contamination_norm").values_list("choice", flat=True).first()
+    )
+    return chosen if chosen in CONTAMINATION_NORMS else DEFAULT_CONTAMINATION_NORM
 
 
 def weights_for(score: str) -> dict[str, float]:
@@ -187,7 +203,9 @@ def load_system_inputs(selection: Selection) -> SystemInputs:
 
     for visit in only_selected(
         SystemVisit.objects.filter(state=VALIDATED, observed_on__range=(start, end))
-    ).values("id", "system_id", "observed_on", "working", "flow_lps", "downtime_days"):
+    ).values(
+        "id", "system_id", "observed_on", "working", "flow_lps", "downtime_days", "chlorination"
+    ):
         found.visits[visit["system_id"]].append(visit)
     for rows in found.visits.values():
         rows.sort(key=lambda v: (v["observed_on"], v["id"]))
@@ -361,23 +379,33 @@ def load_locality_inputs(
 
 
 def contamination_history(
-    system_ids: set[int] | None, start: datetime.date, end: datetime.date, reach_days: float
-) -> dict[int, list[tuple[datetime.date, bool, str]]]:
-    """Per system, (day, passed, parameter) of NOM E. coli and priority-chemical verdicts."""
-    history = defaultdict(list)
-    rows = system_verdicts().filter(
+    system_ids: set[int] | None,
+    start: datetime.date,
+    end: datetime.date,
+    reach_days: float,
+    norms: Iterable[str] = ("nom127",),
+) -> dict[str, dict[int, list[tuple[datetime.date, bool, str]]]]:
+    """Per norm and system, (day, passed, parameter) of E. coli and priority-chemical
+    verdicts: the ladder reads the chosen norm's, the perception gap the NOM's."""
+    norms = sorted(set(norms))
+    history: dict[str, dict[int, list]] = {norm: defaultdict(list) for norm in norms}
+    rows = Verdict.objects.filter(
+        norm__code__in=norms,
+        outcome__in=("pass", "fail"),
+        result__sample__state=VALIDATED,
         parameter_code__in=sorted(MICROBIAL | CHEMICAL_PRIORITY),
         # The perception gap also reads the tests of the 90 days after a survey.
         sampled_on__range=(add_months(start, -12), end + datetime.timedelta(days=reach_days)),
     )
     if system_ids is not None:
         rows = rows.filter(result__sample__system_id__in=system_ids)
-    for system_id, day, outcome, parameter in rows.values_list(
-        "result__sample__system_id", "sampled_on", "outcome", "parameter_code"
+    for norm, system_id, day, outcome, parameter in rows.values_list(
+        "norm__code", "result__sample__system_id", "sampled_on", "outcome", "parameter_code"
     ).order_by():
-        history[system_id].append((day, outcome == "pass", parameter))
-    for entries in history.values():
-        entries.sort()
+        history[norm][system_id].append((day, outcome == "pass", parameter))
+    for per_system in history.values():
+        for entries in per_system.values():
+            entries.sort()
     return history
 
 

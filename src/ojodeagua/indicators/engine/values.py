@@ -143,6 +143,8 @@ class AreaSum:
     estimates: int = 0
     breakdown: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     members: set[int] = field(default_factory=set)
+    # The norms that judged contamination on the parts' water ladders.
+    norms: set[str] = field(default_factory=set)
 
     def add(self, numerator, denominator, breakdown, label, member: int | None = None) -> None:
         self.numerator += numerator or 0
@@ -154,6 +156,8 @@ class AreaSum:
         self.add_breakdown(breakdown)
 
     def add_breakdown(self, breakdown: dict | None) -> None:
+        if norm := (breakdown or {}).get("norm"):
+            self.norms.add(norm)
         for key, amount in (breakdown or {}).items():
             if key in {"localities", "municipalities", "min_days_per_week", "estimated_localities"}:
                 continue

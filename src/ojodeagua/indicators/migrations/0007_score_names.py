@@ -46,5 +46,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("indicators", "0005_provider_finance_weights")]
+    dependencies = [("indicators", "0006_contamination_norm_setting")]
     operations = [migrations.RunPython(seed, unseed)]

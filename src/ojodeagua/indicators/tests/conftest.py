@@ -9,6 +9,7 @@ from ojodeagua.monitoring.models import HouseholdSurvey
 from ojodeagua.monitoring.tests.factories import make_supply_day, make_visit
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.tests.factories import make_committee, make_system
+from ojodeagua.waterquality.models import Norm, NormVersion, Verdict
 from ojodeagua.waterquality.tests.factories import judged_sample
 from ojodeagua.watersystems.models import ServedLocality
 
@@ -19,6 +20,26 @@ VALIDATED = "validated"
 
 def day_range(first: datetime.date, count: int):
     return [first + datetime.timedelta(days=n) for n in range(count)]
+
+
+def judged_by_both(locality, system, day, outcomes, who_outcomes=None, **fields):
+    """A sample judged by the NOM-127 (``outcomes``) and by WHO's guideline values
+    (``who_outcomes``, the same by default), as the quality app judges every sample."""
+    sample = judged_sample(locality, system, day, outcomes, **fields)
+    who = Norm.objects.get(code="who")
+    version = NormVersion.objects.filter(norm=who).first()
+    by_code = dict(who_outcomes if who_outcomes is not None else outcomes)
+    for verdict in Verdict.objects.filter(result__sample=sample):
+        if verdict.parameter_code in by_code:
+            Verdict.objects.create(
+                result=verdict.result,
+                norm=who,
+                version=version,
+                outcome=by_code[verdict.parameter_code],
+                parameter_code=verdict.parameter_code,
+                sampled_on=verdict.sampled_on,
+            )
+    return sample
 
 
 @pytest.fixture
@@ -33,7 +54,9 @@ def town(db):
         inhabited_dwellings=100,
     )
     provider = make_committee("Comité de prueba", locality=locality)
-    system = make_system(provider, locality=locality, design_yield_lps=Decimal("2.0"))
+    system = make_system(
+        provider, locality=locality, design_yield_lps=Decimal("2.0"), chlorinates="yes"
+    )
     ServedLocality.objects.create(system=system, locality=locality, households=80)
     observations = []
 
@@ -71,7 +94,7 @@ def town(db):
         )
 
     def sample(day, results):
-        observations.append(judged_sample(locality, system, day, results))
+        observations.append(judged_by_both(locality, system, day, results))
 
     sample(D(2026, 3, 12), [("e_coli", "pass"), ("arsenic", "pass"), ("free_chlorine", "fail")])
     sample(D(2026, 3, 25), [("free_chlorine", "pass")])

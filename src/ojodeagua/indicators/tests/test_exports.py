@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import json
 
 import pytest
 from django.db import connection
@@ -32,6 +33,7 @@ HEADER = [
     "numerador",
     "denominador",
     "calculado",
+    "desglose",
 ]
 
 
@@ -114,6 +116,7 @@ def test_the_ngo_gets_only_its_area_and_never_ocozocoautla(values):
             "3.0",
             "4.0",
             f"{timezone.localtime(values['system'].computed_at):%Y-%m-%d %H:%M:%S}",
+            "",
         ]
     ]
     assert not any("Ocozocoautla" in cell for row in rows for cell in row)
@@ -196,3 +199,24 @@ def test_the_downloads_need_a_signed_in_user(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_download_carries_the_distribution_with_its_unknown_share(values):
+    agencia = login_client("agencia")
+    berriozabal = Municipality.objects.get(key="07012")
+    value(
+        "jmp_water",
+        "municipality",
+        berriozabal.pk,
+        municipality_id=berriozabal.pk,
+        period=datetime.date(2019, 1, 1),
+        breakdown={"safely_managed": 3, "unknown": 2, "norm": "who"},
+    )
+    rows = csv_rows(
+        agencia.get(CSV_URL, {"indicator": "jmp_water", "from": "2019-01", "to": "2019-01"})
+    )
+    assert len(rows) == 2
+    assert rows[0][-1] == "desglose"
+    assert json.loads(rows[1][-1]) == {"norm": "who", "safely_managed": 3, "unknown": 2}
+    others = csv_rows(agencia.get(CSV_URL, {"indicator": "prueba_export"}))
+    assert {row[-1] for row in others[1:]} == {""}  # no breakdown, an empty cell

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ojodeagua.books.score import MonthlyBooks
+from ojodeagua.indicators import ladders as rungs
 from ojodeagua.indicators.catalogue import Code, class_for_score
 from ojodeagua.indicators.engine.aggregates import (
     aggregate_system_values,
@@ -239,7 +240,8 @@ def test_the_tier_value_names_the_point_rule_that_held_it_at_t1():
 # Quality -----------------------------------------------------------------------------------
 def test_compliance_is_the_share_of_passing_verdicts_per_group_and_parameter():
     verdicts = {"e_coli": [2, 1], "thermotolerant_coliforms": [1, 0], "free_chlorine": [0, 2]}
-    found = by_code(quality.compliance_values(make_system, MARCH, 7, verdicts))
+    chlorinates = {"chlorinates": "yes", "surface": "no"}
+    found = by_code(quality.compliance_values(make_system, MARCH, 7, verdicts, chlorinates))
     assert (found[Code.MICROBIAL].numerator, found[Code.MICROBIAL].denominator) == (3, 4)
     assert found[Code.CHLORINE].value == 0.0
     assert found[f"{Code.NOM_PREFIX}e_coli"].value == pytest.approx(2 / 3)
@@ -308,14 +310,21 @@ def test_a_household_is_safely_managed_only_with_a_clean_latest_test():
     found = ladders.classify_household(survey(1, 5), clean, {}, 4, reach)
     assert found == {
         "water": "safely_managed",
+        "water_criteria": {"on_premises": True, "available": True, "free_of_contamination": True},
         "sanitation": "safely_managed",
         "hygiene": "basic",
         "no_problem": True,
         "ecoli_failed": False,
         "few_days": False,
     }
+    # No test of its water: not "basic", unknown (it is basic or better, nobody knows which).
     untested = ladders.classify_household(survey(1, 5), [], {}, 4, reach)
-    assert untested["water"] == "basic"
+    assert untested["water"] == "unknown"
+    assert untested["water_criteria"]["free_of_contamination"] is None
+    dirty = ladders.classify_household(
+        survey(1, 5), [(D(2026, 3, 12), False, "e_coli")], {}, 4, reach
+    )
+    assert dirty["water"] == "basic"
 
 
 def test_few_days_come_from_the_answer_or_from_the_supply_log_of_the_month():
@@ -327,15 +336,30 @@ def test_few_days_come_from_the_answer_or_from_the_supply_log_of_the_month():
     assert logged["few_days"]
 
 
+def criteria(on_premises=True, available=True, free=True):
+    return {"on_premises": on_premises, "available": available, "free_of_contamination": free}
+
+
 def test_ladders_count_people_not_households():
     surveys = [survey(1, 5), survey(2, 3)]
     classified = {
-        1: {"water": "safely_managed", "sanitation": "basic", "hygiene": "basic"},
-        2: {"water": "basic", "sanitation": "open_defecation", "hygiene": "no_facility"},
+        1: {
+            "water": "safely_managed",
+            "water_criteria": criteria(),
+            "sanitation": "basic",
+            "hygiene": "basic",
+        },
+        2: {
+            "water": "basic",
+            "water_criteria": criteria(on_premises=False),
+            "sanitation": "open_defecation",
+            "hygiene": "no_facility",
+        },
     }
     found = ladders.household_ladders(make_locality, MARCH, surveys, classified, {})
     values = by_code(found.values)
     assert values["jmp_water"].breakdown["safely_managed"] == 5
+    # 8 of 8 use an improved source; on premises 5 of 8, the lowest criterion.
     assert (values["jmp_water"].numerator, values["jmp_water"].denominator) == (5, 8)
     assert values["jmp_sanitation"].label == "basic"
     assert values["jmp_sanitation"].value == 0.0
@@ -360,6 +384,107 @@ HEALTH_CARE_NOT_ASKED = dict.fromkeys(
         "cleaning_staff_trained",
     )
 )
+
+
+def answers(**changes):
+    base = dict(
+        water_source="public_tap",
+        water_on_premises=False,
+        collection_minutes=None,
+        sufficient_last_month="yes",
+        toilet="vip",
+        toilet_shared=False,
+        excreta_disposal="contained",
+        handwashing="fixed",
+        handwashing_water=True,
+        handwashing_soap=True,
+        water_free_of_contamination=True,
+    )
+    base.update(changes)
+    return rungs.HouseholdAnswers(**base)
+
+
+@pytest.mark.parametrize(
+    ("changes", "rung"),
+    [
+        # Off the premises: the round trip decides basic or limited; unknown is not limited.
+        ({"collection_minutes": None}, "unknown"),
+        ({"collection_minutes": 30}, "basic"),
+        ({"collection_minutes": 31}, "limited"),
+        # On the premises: safely managed needs enough water and a clean test; a missing
+        # answer or a missing test leaves it unknown, a "no" makes it basic.
+        ({"water_on_premises": True}, "safely_managed"),
+        ({"water_on_premises": True, "water_free_of_contamination": None}, "unknown"),
+        ({"water_on_premises": True, "water_free_of_contamination": False}, "basic"),
+        ({"water_on_premises": True, "sufficient_last_month": "unknown"}, "unknown"),
+        ({"water_on_premises": True, "sufficient_last_month": "no"}, "basic"),
+        ({"water_source": "piped_yard", "water_free_of_contamination": None}, "unknown"),
+        ({"water_source": "unprotected_well", "collection_minutes": None}, "unimproved"),
+        ({"water_source": "surface", "collection_minutes": None}, "surface_water"),
+    ],
+)
+def test_a_missing_answer_or_test_is_unknown_never_a_lower_rung(changes, rung):
+    assert rungs.water_rung(answers(**changes)) == rung
+
+
+def test_safely_managed_is_the_jmp_minimum_of_three_criteria_among_improved_users():
+    people = [
+        (4, rungs.safely_managed_criteria(answers(water_on_premises=True))),
+        (3, rungs.safely_managed_criteria(answers(water_free_of_contamination=None))),
+        (2, rungs.safely_managed_criteria(answers(sufficient_last_month="unknown"))),
+        (1, rungs.safely_managed_criteria(answers(water_source="surface"))),
+    ]
+    counts = rungs.criteria_counts(people)
+    assert counts == {
+        "improved": 9,
+        "on_premises": 4,
+        "on_premises_known": 9,
+        "available": 7,
+        "available_known": 7,
+        "free_of_contamination": 6,
+        "free_of_contamination_known": 6,
+    }
+    # 9 of 10 use an improved source × min(4/9 on premises, 7/7 enough, 6/6 clean).
+    assert rungs.safely_managed_share(counts, 10) == pytest.approx(0.9 * 4 / 9)
+    # Nobody whose water was tested: the estimate cannot be made, it is not zero.
+    untested = {**counts, "free_of_contamination": 0, "free_of_contamination_known": 0}
+    assert rungs.safely_managed_share(untested, 10) is None
+    # Nobody with an improved source: nobody is safely managed, and that is known.
+    assert rungs.safely_managed_share(rungs.criteria_counts([(1, None)]), 1) == 0.0
+    assert rungs.safely_managed_share(counts, 0) is None
+
+
+def test_unknown_is_its_own_share_and_the_figure_is_the_jmp_estimate():
+    surveys = [survey(1, 4), survey(2, 3), survey(3, 2), survey(4, 1)]
+    classified = {
+        1: {"water": "safely_managed", "water_criteria": criteria()},
+        # On the premises but untested: unknown rung, yet basic or better.
+        2: {"water": "unknown", "water_criteria": criteria(free=None)},
+        # Off the premises, round trip not known: unknown, and not known to be basic.
+        3: {"water": "unknown", "water_criteria": criteria(on_premises=False)},
+        4: {"water": "limited", "water_criteria": criteria(on_premises=False)},
+    }
+    for rows in classified.values():
+        rows.update(sanitation="basic", hygiene="basic")
+    found = ladders.household_ladders(make_locality, MARCH, surveys, classified, {}, "nom127")
+    water = by_code(found.values)["jmp_water"]
+    assert water.breakdown["unknown"] == 5
+    assert water.breakdown["limited"] == 1
+    assert water.breakdown["basic"] == 0
+    assert water.breakdown["norm"] == "nom127"
+    # 10 of 10 improved × min(7/10 on premises, 10/10 enough, 7/7 clean) = 0.7.
+    assert water.value == pytest.approx(0.7)
+    assert (water.numerator, water.denominator) == (pytest.approx(7), 10)
+    assert found.safe_share == pytest.approx(0.7)
+    # At least basic: 4 + 3 of the 8 people whose rung is known to be basic or not.
+    assert found.basic_share == pytest.approx(7 / 8)
+    # No household's water tested: the estimate cannot be made; it is not zero.
+    for rows in classified.values():
+        rows["water_criteria"] = {**rows["water_criteria"], "free_of_contamination": None}
+    untested = ladders.household_ladders(make_locality, MARCH, surveys, classified, {})
+    water = by_code(untested.values)["jmp_water"]
+    assert (water.value, water.numerator, water.denominator) == (None, None, 10)
+    assert untested.safe_share is None
 
 
 def test_an_institution_counts_with_its_latest_survey_of_the_year():
@@ -651,6 +776,97 @@ def test_areas_add_up_their_systems_stored_values():
     assert Code.MICROBIAL not in found
 
 
+def test_chlorine_counts_only_where_the_system_chlorinates():
+    verdicts = {"free_chlorine": [1, 1], "e_coli": [1, 0]}
+    counted = by_code(
+        quality.compliance_values(
+            make_system, MARCH, 7, verdicts, {"chlorinates": "yes", "surface": "no"}
+        )
+    )
+    assert (counted[Code.CHLORINE].numerator, counted[Code.CHLORINE].denominator) == (1, 2)
+    assert counted[Code.CHLORINE].breakdown == {}
+    for answer, reason in (("no", "does_not_chlorinate"), ("unknown", "chlorination_unknown")):
+        found = by_code(
+            quality.compliance_values(
+                make_system, MARCH, 7, verdicts, {"chlorinates": answer, "surface": "no"}
+            )
+        )
+        for code in (Code.CHLORINE, f"{Code.NOM_PREFIX}free_chlorine"):
+            assert (found[code].value, found[code].numerator, found[code].denominator) == (
+                None,
+                None,
+                None,
+            )
+            assert found[code].breakdown == {"left_out": reason, "readings": 2}
+        # E. coli counts in every system.
+        assert found[Code.MICROBIAL].value == 1.0
+
+
+def test_giardia_and_microcystin_count_only_in_surface_sources():
+    verdicts = {"giardia": [0, 1], "microcystin_lr": [1, 0]}
+    surface = by_code(
+        quality.compliance_values(make_system, MARCH, 7, verdicts, {"surface": "yes"})
+    )
+    assert surface[f"{Code.NOM_PREFIX}giardia"].value == 0.0
+    assert surface[f"{Code.NOM_PREFIX}microcystin_lr"].value == 1.0
+    for answer, reason in (("no", "not_surface"), ("unknown", "surface_unknown")):
+        found = by_code(
+            quality.compliance_values(make_system, MARCH, 7, verdicts, {"surface": answer})
+        )
+        assert found[f"{Code.NOM_PREFIX}giardia"].value is None
+        assert found[f"{Code.NOM_PREFIX}giardia"].breakdown["left_out"] == reason
+        assert found[f"{Code.NOM_PREFIX}microcystin_lr"].breakdown["left_out"] == reason
+
+
+def test_an_area_chlorine_figure_keeps_the_systems_it_left_out():
+    stored = {
+        (1, MARCH, Code.CHLORINE): stored_row(1, MARCH, Code.CHLORINE, 0.5, 1, 2),
+        (2, MARCH, Code.CHLORINE): stored_row(2, MARCH, Code.CHLORINE, 1.0, 3, 3),
+        (3, MARCH, Code.CHLORINE): stored_row(
+            3, MARCH, Code.CHLORINE, None, breakdown={"left_out": "does_not_chlorinate"}
+        ),
+    }
+    found = by_code(
+        aggregate_system_values(stored, [1, 2, 3, 4], MARCH, "municipality", 70, 70, None)
+    )
+    chlorine = found[Code.CHLORINE]
+    assert (chlorine.numerator, chlorine.denominator) == (4, 5)
+    assert chlorine.breakdown == {
+        "counted_systems": 2,
+        "left_out_does_not_chlorinate": 1,
+        "left_out_systems": [[3, "does_not_chlorinate"]],
+    }
+    only_left_out = by_code(
+        aggregate_system_values(stored, [3], MARCH, "municipality", 70, 70, None)
+    )
+    assert only_left_out[Code.CHLORINE].value is None
+    assert only_left_out[Code.CHLORINE].denominator is None
+    assert Code.CHLORINE not in by_code(
+        aggregate_system_values(stored, [4], MARCH, "municipality", 70, 70, None)
+    )
+
+
+def test_an_area_redoes_the_jmp_estimate_from_its_localities_counts():
+    parts = AreaSum()
+    first = {"safely_managed": 4, "unknown": 6, "improved": 10, "norm": "who"}
+    second = {"safely_managed": 0, "unknown": 10, "improved": 10, "norm": "who"}
+    for breakdown, on_premises in ((first, 4), (second, 10)):
+        for criterion in rungs.SAFELY_MANAGED_CRITERIA:
+            breakdown[criterion] = breakdown[f"{criterion}_known"] = 10
+        breakdown["on_premises"] = on_premises
+    second["free_of_contamination"] = second["free_of_contamination_known"] = 0
+    parts.add(4, 10, first, "")
+    parts.add(None, 10, second, "")
+    municipal = municipal_sum_value("jmp_water", 70, MARCH, parts, 1000, 4)
+    # 20 of 20 improved × min(14/20 on premises, 20/20 enough, 10/10 clean).
+    assert municipal.value == pytest.approx(0.7)
+    assert (municipal.numerator, municipal.denominator) == (pytest.approx(14), 20)
+    assert municipal.breakdown["unknown"] == 16
+    assert municipal.breakdown["norm"] == "who"
+    parts.add(0, 0, {"norm": "nom127"}, "")
+    assert municipal_sum_value("jmp_water", 70, MARCH, parts, 1000, 4).breakdown["norm"] == "mixed"
+
+
 def test_area_gaps_are_shares_of_the_whole_population():
     parts = AreaSum()
     parts.add(300, 400, {}, "")
@@ -663,3 +879,18 @@ def test_area_gaps_are_shares_of_the_whole_population():
     state = state_value(Code.GAP_WORKING, 1, MARCH, parts, None, 4, [70])
     assert state.denominator == 600
     assert state_value(Code.CONTINUITY_HOURS, 1, MARCH, parts, None, 4, [70]).window_start == MARCH
+
+
+def test_a_visit_that_found_chlorination_says_the_system_chlorinates():
+    window = YEAR
+    unknown = {"chlorinates": "unknown", "surface": "no"}
+    seen = [{"observed_on": D(2026, 1, 10), "chlorination": "not_working"}]
+    assert quality.with_visits(unknown, seen, window)["chlorinates"] == "yes"
+    # Outside the window, or a visit's default "does not chlorinate": nothing learnt.
+    old = [{"observed_on": D(2025, 3, 31), "chlorination": "working"}]
+    assert quality.with_visits(unknown, old, window)["chlorinates"] == "unknown"
+    default = [{"observed_on": D(2026, 1, 10), "chlorination": "none"}]
+    assert quality.with_visits(unknown, default, window)["chlorinates"] == "unknown"
+    # The registry's own answer stands.
+    said_no = {"chlorinates": "no"}
+    assert quality.with_visits(said_no, seen, window)["chlorinates"] == "no"

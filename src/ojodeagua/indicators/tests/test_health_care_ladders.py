@@ -175,7 +175,7 @@ def test_the_ladder_shows_unknown_last_with_its_own_label():
     shown = rungs(value)
     assert [(r.code, r.label, r.colour) for r in shown] == [
         ("limited", "limitado", "yellow"),
-        ("unknown", "se desconoce", "grey"),
+        ("unknown", "no se sabe", "grey"),
     ]
     assert [r.share for r in shown] == [0.75, 0.25]
 
@@ -295,7 +295,7 @@ def test_a_centre_without_the_answers_is_shown_apart_as_unknown(two_centres, adm
     municipality_id = first.locality.municipality_id
     html = admin_client.get(f"/resumen/municipio/{municipality_id}/", {"mes": "2026-03"})
     html = html.content.decode()
-    assert "se desconoce" in html
+    assert "no se sabe" in html
     # Water: off the premises with no distance; the rest is answered and basic.
     assert "0 centros de salud con nivel conocido. 1 centro más, sin respuestas" in html
     assert "1 centro de salud con nivel conocido." in html

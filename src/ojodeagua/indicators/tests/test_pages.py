@@ -161,3 +161,96 @@ def test_the_breakdown_reads_in_words(town, agencia):
     )
     html = agencia.get(f"/indicadores/{record.pk}/").content.decode()
     assert "<dd>320</dd>" in html and "<dd>400</dd>" in html
+
+
+def test_why_this_number_writes_out_the_jmp_estimate_and_its_norm(town, agencia):
+    refresh_after(town["observations"])
+    water = IndicatorValue.objects.get(
+        entity="locality", entity_id=town["locality"].pk, period=MARCH, indicator="jmp_water"
+    )
+    html = agencia.get(f"/indicadores/{water.pk}/").content.decode()
+    assert "Cómo se estimó «gestionada de forma segura»" in html
+    assert "Usan una fuente mejorada 8 de 10 personas encuestadas: 80 %." in html
+    assert "agua en la vivienda o el terreno: 5 de 8 (62 %)" in html
+    assert "el menor de los tres (62 %) = 50 %" in html
+    assert "«Libre de contaminación» se juzgó según las guías de la OMS." in html
+    assert "no se sabe: <strong>0 %</strong>" in html  # the unknown share has its own rung
+    assert "<dt>Clase</dt><dd>gestionado de forma segura</dd>" in html
+    # The locality page's panel labels the figure with the norm.
+    page = agencia.get(town["locality"].get_absolute_url()).content.decode()
+    assert "(método del JMP, según las guías de la OMS)" in page
+    assert "«Libre de contaminación» según las guías de la OMS." in page
+    summary = agencia.get(
+        f"/resumen/municipio/{town['locality'].municipality_id}/?mes=2026-03"
+    ).content.decode()
+    assert "Gestionada de forma segura (estimación del JMP, según las guías de la OMS)" in summary
+
+
+def test_a_figure_that_cannot_be_estimated_says_so(town, agencia):
+    from ojodeagua.waterquality.models import Verdict
+
+    Verdict.objects.filter(norm__code="who").delete()
+    refresh_after(town["observations"])
+    water = IndicatorValue.objects.get(
+        entity="locality", entity_id=town["locality"].pk, period=MARCH, indicator="jmp_water"
+    )
+    html = agencia.get(f"/indicadores/{water.pk}/").content.decode()
+    assert "nadie respondió o nadie tiene prueba: no se puede estimar" in html
+    assert "un dato que falta no se cuenta como «no»" in html
+    assert "no se sabe: <strong>50 %</strong>" in html
+
+
+def test_why_this_number_names_the_systems_left_out_of_chlorine(town, agencia):
+    system = town["system"]
+    system.chlorinates = "no"
+    system.save()
+    refresh_after(town["observations"])
+    own = IndicatorValue.objects.get(
+        entity="system", entity_id=system.pk, period=MARCH, indicator="chlorine_compliance"
+    )
+    html = agencia.get(f"/indicadores/{own.pk}/").content.decode()
+    assert "Esta cifra no cuenta las 2 lecturas del mes: el sistema no clora" in html
+    area = IndicatorValue.objects.get(
+        entity="municipality",
+        entity_id=town["locality"].municipality_id,
+        period=MARCH,
+        indicator="chlorine_compliance",
+    )
+    html = agencia.get(f"/indicadores/{area.pk}/").content.decode()
+    count = area.breakdown["left_out_does_not_chlorinate"]
+    sentence = (
+        "Se dejó fuera 1 sistema que no clora"
+        if count == 1
+        else f"Se dejaron fuera {count} sistemas que no cloran"
+    )
+    assert f"{sentence} (la NOM sólo exige cloro residual donde se clora, 5.8.1)." in html
+    assert f"{system.name} — el sistema no clora" in html
+    summary = agencia.get(
+        f"/resumen/municipio/{town['locality'].municipality_id}/?mes=2026-03"
+    ).content.decode()
+    from ojodeagua.indicators.presentation import systems_left_out
+
+    assert re.search(
+        rf"· {systems_left_out(area)} sistemas? fuera porque no cloran? o no se sabe", summary
+    )
+    assert "left_out_systems" not in html
+
+
+def test_the_systems_left_out_are_named_in_one_query(town, django_assert_num_queries):
+    from ojodeagua.indicators import presentation
+    from ojodeagua.providers.tests.factories import make_system
+
+    others = [make_system(town["provider"], name=f"Sin cloro {n}") for n in range(5)]
+    value = IndicatorValue(
+        indicator="chlorine_compliance",
+        breakdown={
+            "left_out_systems": [[s.pk, "does_not_chlorinate"] for s in others]
+            + [[town["system"].pk, "chlorination_unknown"]],
+        },
+    )
+    with django_assert_num_queries(1):
+        named = presentation.left_out_systems(value)
+    assert named[-1] == (town["system"].name, "no se sabe si el sistema clora")
+    assert [name for name, _why in named[:5]] == [f"Sin cloro {n}" for n in range(5)]
+    with django_assert_num_queries(0):
+        assert presentation.left_out_systems(IndicatorValue(breakdown={})) == []

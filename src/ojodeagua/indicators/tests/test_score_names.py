@@ -2,7 +2,6 @@
 follows SIASAR (the locality score), never "WHO"/"OMS" on the indicator pages, and the
 functionality tier's page says which T2 rule decided it."""
 
-import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,6 +10,7 @@ from django.urls import reverse
 from ojodeagua.conftest import login_client
 from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.integrity.models import Cycle
+from ojodeagua.monitoring.tests.who_claims import who_claims
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Provider
@@ -21,7 +21,6 @@ LOCALITY_WORDING = (
     "según la estructura de SIASAR, con pesos iguales porque los oficiales no están en el sistema"
 )
 OWN_SCORE = "Puntaje propio de este proyecto"
-NOT_THEIRS = re.compile(r"\b(WHO|OMS)\b")
 
 
 def latest(entity: str, entity_ids, indicator: str = "score") -> IndicatorValue:
@@ -85,7 +84,7 @@ def test_pages_and_printables_say_siasar_only_next_to_the_locality_score(demo):
     }
     for name, html in pages.items():
         assert says_siasar_only_for_the_locality_score(html), name
-        assert not NOT_THEIRS.search(html), name
+        assert who_claims(html) == [], name
 
     cycle = scope.visible(Cycle.objects.order_by("pk")).first()
     assert cycle is not None

@@ -15,6 +15,8 @@ ALLOWED = [
     r"basada en los formularios de inspección sanitaria de la OMS de 1997",
     r"no son de la OMS",
     r"Guías (de la )?OMS",
+    # The JMP's ladders are WHO's and UNICEF's own.
+    r"JMP \(OMS y UNICEF\)",
 ]
 
 

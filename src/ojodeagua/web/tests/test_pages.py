@@ -93,6 +93,7 @@ def test_the_treasurer_edits_her_system_and_adds_a_component(tesorera):
         "locality": system.locality_id,
         "construction_year": "1998",
         "design_yield_lps": "2.5",
+        "chlorinates": "yes",
         **formset_management("source", len(sources), len(sources)),
         **formset_management("component", len(components) + 1, len(components)),
         **formset_management("servedlocality", len(served), len(served)),
@@ -104,6 +105,7 @@ def test_the_treasurer_edits_her_system_and_adds_a_component(tesorera):
                 f"source-{i}-name": source.name,
                 f"source-{i}-kind": source.kind,
                 f"source-{i}-protected": "on",
+                f"source-{i}-surface_influence": "no",
             }
         )
     for i, component in enumerate(components):
@@ -142,6 +144,8 @@ def test_the_treasurer_edits_her_system_and_adds_a_component(tesorera):
     assert system.construction_year == 1998
     assert system.components.filter(kind=Component.Kind.CHLORINATOR, install_year=2026).exists()
     assert all(source.protected for source in system.sources.all())
+    assert system.chlorinates == "yes"
+    assert all(source.surface_influence == "no" for source in system.sources.all())
     events = AuditEvent.objects.filter(actor__username="tesorera")
     assert events.filter(action="update", object_id=str(system.pk)).exists()
     assert events.filter(action="create", changes__kind="chlorinator").exists()

@@ -74,13 +74,15 @@ def service_gaps(
     safe_share: float | None,
     surveyed: bool,
     survey_source: dict,
+    norm: str = "",
 ) -> ServiceGaps | None:
     """People on record as served, and served by a working (T1+), reliable (T3+) and safely
     managed system, as shares of the population. None when neither a tier nor a survey
     says anything that month.
 
-    Safely managed comes from the surveys when there are any (``safe_share``); otherwise it
-    is estimated from the systems' T4, and labelled so.
+    Safely managed comes from the surveys when there are any (``safe_share``, the JMP
+    estimate, judged by ``norm``); otherwise it is estimated from the systems' T4, and
+    labelled so.
     """
     window = year_window(month)
     on_record = working = reliable = safe_estimate = 0.0
@@ -133,6 +135,9 @@ def service_gaps(
                 denominator=population,
                 sources=sources,
                 label="estimate" if code == Code.GAP_SAFE and estimated else "",
+                breakdown={"norm": norm}
+                if code == Code.GAP_SAFE and norm and not estimated
+                else {},
             )
         )
     return found

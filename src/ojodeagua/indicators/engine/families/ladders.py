@@ -31,8 +31,13 @@ def classify_household(
     stored: StoredSystems,
     min_days: float,
     ecoli_reach: datetime.timedelta,
+    nom_history: History | None = None,
 ) -> dict[str, Any]:
-    """A household's rungs, and what the perception gap needs to know about it."""
+    """A household's rungs, and what the perception gap needs to know about it.
+
+    ``history``: its system's tests judged by the norm the ladder uses for "free from
+    contamination"; ``nom_history``: the NOM-127 verdicts the perception gap reads (the same
+    history when not given)."""
     survey_day = survey["observed_on"]
     answers = ladders.HouseholdAnswers(
         survey["water_source"],
@@ -54,10 +59,13 @@ def classify_household(
     )
     return {
         "water": ladders.water_rung(answers),
+        "water_criteria": ladders.safely_managed_criteria(answers),
         "sanitation": ladders.sanitation_rung(answers),
         "hygiene": ladders.hygiene_rung(answers),
         "no_problem": survey["water_has_problem"] == "no",
-        "ecoli_failed": ecoli_failed_near(history, survey_day, ecoli_reach),
+        "ecoli_failed": ecoli_failed_near(
+            history if nom_history is None else nom_history, survey_day, ecoli_reach
+        ),
         "few_days": few_days,
     }
 
@@ -68,8 +76,37 @@ class HouseholdLadders:
     score read."""
 
     values: list[Value] = field(default_factory=list)
+    # The JMP estimate of people with safely managed water (None: it cannot be estimated).
     safe_share: float | None = None
+    # People with at least basic water among those whose rung is known to be basic or not.
     basic_share: float | None = None
+
+
+def water_value(
+    make: Callable[..., Value],
+    month: datetime.date,
+    window: tuple[datetime.date, datetime.date],
+    counts: dict[str, float],
+    criteria: dict[str, float],
+    people: float,
+    norm: str,
+    sources: list[dict],
+) -> Value:
+    """Drinking water: the people on each rung household by household (unknown apart), and
+    as its figure the JMP estimate of safely managed water (``ladders.safely_managed_share``);
+    the breakdown keeps the criteria counts so an area can redo the estimate."""
+    share = ladders.safely_managed_share(criteria, people)
+    return make(
+        "jmp_water",
+        month,
+        share,
+        window,
+        numerator=None if share is None else share * people,
+        denominator=people,
+        label=max(ladders.WATER_RUNGS, key=lambda r: counts.get(r, 0)),
+        breakdown={**counts, **criteria, "norm": norm},
+        sources=sources,
+    )
 
 
 def household_ladders(
@@ -78,8 +115,10 @@ def household_ladders(
     surveys: list[Mapping[str, Any]],
     classified: Mapping[int, Mapping[str, Any]],
     survey_source: dict,
+    norm: str = "who",
 ) -> HouseholdLadders:
-    """People per rung among the households surveyed in the window (weighted by size)."""
+    """People per rung among the households surveyed in the window (weighted by size).
+    ``norm``: the norm whose verdicts said whether the water was free from contamination."""
     found = HouseholdLadders()
     if not surveys:
         return found
@@ -89,6 +128,23 @@ def household_ladders(
         counts = dict.fromkeys(rungs, 0)
         for survey in surveys:
             counts[classified[survey["id"]][ladder]] += survey["household_size"]
+        if ladder == "water":
+            criteria = ladders.criteria_counts(
+                (s["household_size"], classified[s["id"]].get("water_criteria")) for s in surveys
+            )
+            water = water_value(
+                make, month, window, counts, criteria, people, norm, [survey_source]
+            )
+            found.values.append(water)
+            found.safe_share = water.value
+            known = people - counts["unknown"] + unknown_at_least_basic(surveys, classified)
+            at_least_basic = (
+                counts["safely_managed"]
+                + counts["basic"]
+                + unknown_at_least_basic(surveys, classified)
+            )
+            found.basic_share = at_least_basic / known if known else None
+            continue
         top = rungs[0]
         found.values.append(
             make(
@@ -103,10 +159,20 @@ def household_ladders(
                 sources=[survey_source],
             )
         )
-        if ladder == "water":
-            found.safe_share = counts[top] / people
-            found.basic_share = (counts[top] + counts["basic"]) / people
     return found
+
+
+def unknown_at_least_basic(
+    surveys: list[Mapping[str, Any]], classified: Mapping[int, Mapping[str, Any]]
+) -> int:
+    """People of "unknown" households that are basic or better all the same: water on the
+    premises of an improved source, only whether it is safely managed is open."""
+    return sum(
+        s["household_size"]
+        for s in surveys
+        if classified[s["id"]]["water"] == "unknown"
+        and (classified[s["id"]].get("water_criteria") or {}).get("on_premises")
+    )
 
 
 def school_rungs(survey: Mapping[str, Any]) -> dict[str, str]:
