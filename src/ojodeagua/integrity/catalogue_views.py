@@ -78,7 +78,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def version_json(request: HttpRequest, pk: int) -> HttpResponse:
-    """The version in the same shape as ``data/catalogue_v1.json``, to share or review."""
+    """The version in the same shape as ``data/catalogue_v2.json``, to share or review."""
     version = get_object_or_404(CatalogueVersion, pk=pk)
     response = HttpResponse(
         json.dumps(export_catalogue(version), ensure_ascii=False, indent=1),
