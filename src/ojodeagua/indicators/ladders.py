@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 # is reported apart, never pushed down a rung.
 UNKNOWN = "unknown"
 WATER_RUNGS = ("safely_managed", "basic", "limited", "unimproved", "surface_water", UNKNOWN)
-SANITATION_RUNGS = ("safely_managed", "basic", "limited", "unimproved", "open_defecation")
+SANITATION_RUNGS = (
+    "safely_managed",
+    "basic",
+    "limited",
+    "unimproved",
+    "open_defecation",
+    UNKNOWN,
+)
 HYGIENE_RUNGS = ("basic", "limited", "no_facility")
 INSTITUTION_RUNGS = ("basic", "limited", "no_service")
 
@@ -167,6 +174,10 @@ def sanitation_rung(answers: HouseholdAnswers) -> str:
         return "limited"
     if answers.excreta_disposal in SAFE_DISPOSAL:
         return "safely_managed"
+    if answers.excreta_disposal == "unknown":
+        # An improved toilet of its own: basic at least, safely managed if the excreta are
+        # disposed of safely, which nobody knows. Reported apart, never a rung lower.
+        return UNKNOWN
     return "basic"
 
 

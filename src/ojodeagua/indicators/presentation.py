@@ -93,7 +93,10 @@ def rungs(value: IndicatorValue | None) -> list[Rung]:
         )
         if r in value.breakdown
     ]
-    order = list(dict.fromkeys(order))
+    # Unknown is reported apart, after every rung.
+    order = [r for r in dict.fromkeys(order) if r != ladders.UNKNOWN]
+    if ladders.UNKNOWN in value.breakdown:
+        order.append(ladders.UNKNOWN)
     total = sum(value.breakdown[r] for r in order) or 1
     return [
         Rung(

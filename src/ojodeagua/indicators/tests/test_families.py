@@ -427,6 +427,43 @@ def test_a_missing_answer_or_test_is_unknown_never_a_lower_rung(changes, rung):
     assert rungs.water_rung(answers(**changes)) == rung
 
 
+@pytest.mark.parametrize(
+    ("changes", "rung"),
+    [
+        ({}, "safely_managed"),
+        ({"excreta_disposal": "unknown"}, "unknown"),
+        # What decides the rung is known: the missing disposal answer does not matter.
+        ({"excreta_disposal": "unknown", "toilet_shared": True}, "limited"),
+        ({"excreta_disposal": "unknown", "toilet": "pit_no_slab"}, "unimproved"),
+        ({"excreta_disposal": "unknown", "toilet": "none"}, "open_defecation"),
+    ],
+)
+def test_sanitation_with_an_unknown_disposal_is_unknown_never_basic(changes, rung):
+    assert rungs.sanitation_rung(answers(**changes)) == rung
+
+
+def test_the_sanitation_share_counts_only_people_whose_rung_is_known():
+    surveys = [survey(1, 5), survey(2, 3), survey(3, 2)]
+    sanitation = {1: "safely_managed", 2: "unknown", 3: "basic"}
+    classified = {
+        id_: {
+            "water": "basic",
+            "water_criteria": criteria(),
+            "sanitation": rung,
+            "hygiene": "basic",
+        }
+        for id_, rung in sanitation.items()
+    }
+    found = ladders.household_ladders(make_locality, MARCH, surveys, classified, {})
+    value = by_code(found.values)["jmp_sanitation"]
+    assert value.breakdown["unknown"] == 3
+    assert (value.numerator, value.denominator, value.value) == (5, 7, 5 / 7)
+    # Everyone unknown: no figure, not 0 %.
+    nobody = {id_: {**row, "sanitation": "unknown"} for id_, row in classified.items()}
+    found = ladders.household_ladders(make_locality, MARCH, surveys, nobody, {})
+    assert by_code(found.values)["jmp_sanitation"].value is None
+
+
 def test_safely_managed_is_the_jmp_minimum_of_three_criteria_among_improved_users():
     people = [
         (4, rungs.safely_managed_criteria(answers(water_on_premises=True))),

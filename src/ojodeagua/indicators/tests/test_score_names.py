@@ -2,7 +2,6 @@
 follows SIASAR (the locality score), never "WHO"/"OMS" on the indicator pages, and the
 functionality tier's page says which T2 rule decided it."""
 
-
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse

@@ -146,14 +146,16 @@ def household_ladders(
             found.basic_share = at_least_basic / known if known else None
             continue
         top = rungs[0]
+        # The top rung's share among the people whose rung is known: unknown is not worse.
+        known = people - counts.get(ladders.UNKNOWN, 0)
         found.values.append(
             make(
                 f"jmp_{ladder}",
                 month,
-                counts[top] / people,
+                counts[top] / known if known else None,
                 window,
                 numerator=counts[top],
-                denominator=people,
+                denominator=known,
                 label=max(rungs, key=lambda r: counts[r]),
                 breakdown=counts,
                 sources=[survey_source],
