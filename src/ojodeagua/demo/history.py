@@ -638,6 +638,16 @@ def lab_panels(system: SystemFacts, facts: DemoFacts, high_arsenic: bool, plan: 
 
 
 # Household and institution surveys -----------------------------------------------------------
+def disposal_of_improved_toilet(draw: float) -> str:
+    """Most pits and tanks are emptied safely or left sealed; some are emptied to a stream
+    or the ground, and some households do not know (one draw, so the stories stay put)."""
+    if draw < 0.65:
+        return HouseholdSurvey.ExcretaDisposal.CONTAINED
+    if draw < 0.8:
+        return HouseholdSurvey.ExcretaDisposal.UNSAFE
+    return HouseholdSurvey.ExcretaDisposal.UNKNOWN
+
+
 TOILETS = [
     (HouseholdSurvey.Toilet.FLUSH_SEPTIC, 25),
     (HouseholdSurvey.Toilet.PIT_SLAB, 25),
@@ -732,11 +742,7 @@ def household_rows(
                     toilet=toilet,
                     toilet_shared=toilet != "none" and rng.random() < 0.1,
                     excreta_disposal=(
-                        (
-                            HouseholdSurvey.ExcretaDisposal.CONTAINED
-                            if rng.random() < 0.8
-                            else HouseholdSurvey.ExcretaDisposal.UNKNOWN
-                        )
+                        disposal_of_improved_toilet(rng.random())
                         if toilet in CONTAINED
                         else HouseholdSurvey.ExcretaDisposal.UNSAFE
                         if toilet == HouseholdSurvey.Toilet.FLUSH_OPEN
