@@ -411,6 +411,10 @@ def five_by_five_cycle(db):
 
 def test_catalogue_pages_and_printables_say_they_are_a_proposal(ong, five_by_five_cycle):
     version = five_by_five_cycle.catalogue
+    # Reached from the list of cycles, which says what the catalogue is.
+    cycles = ong.get(reverse("integrity:cycle_list"))
+    assert reverse("integrity:catalogue_list") in cycles.content.decode()
+    assert PROPOSAL in page_text(cycles.content)
     pages = {
         "catálogo": ong.get(reverse("integrity:catalogue_list")),
         "versión": ong.get(reverse("integrity:catalogue_version", args=[version.pk])),
