@@ -346,7 +346,9 @@ def inspection_forms_for(kind: str) -> list[InspectionForm]:
 def latest_samples(request: HttpRequest, system: WaterSystem, limit: int = 3):
     # Read through the reverse relation: water quality sits above monitoring and is not imported.
     samples = scope_for(request.user).visible(system.samples.all())
-    return samples.prefetch_related("results__verdicts__norm", "results__parameter")[:limit]
+    return samples.prefetch_related(
+        "results__verdicts__norm", "results__verdicts__version", "results__parameter"
+    )[:limit]
 
 
 def visit_context(request: HttpRequest, visit: SystemVisit) -> dict[str, Any]:

@@ -116,6 +116,9 @@ def test_a_facilitator_records_a_visit_with_its_inspection(ong):
     assert "se vieron 4 de 9 riesgos" in detail
     assert "Riesgo sanitario intermedio" in detail
     assert "Pruebas de agua más recientes de este sistema" in detail
+    # Verdicts name the norm's version as people know it, never its internal code.
+    assert "NOM-127-SSA1-2021: " in detail
+    assert "nom127:" not in detail and "who:" not in detail
     assert "pendiente" in detail
 
 
