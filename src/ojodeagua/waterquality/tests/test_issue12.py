@@ -13,13 +13,11 @@ from ojodeagua.waterquality.tests.factories import make_sample
 from ojodeagua.waterquality.units import parse_unit
 from ojodeagua.waterquality.verdicts import (
     REASON_TEXT,
-    Judge,
     Reading,
     composite_judgements,
     judge_sample,
     reading_bases,
     recognise_parameter,
-    refresh_parameters,
     sample_composites,
 )
 
@@ -28,18 +26,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 DAY = D(2024, 6, 1)  # NOM-127-SSA1-2021 and WHO 2022 in force
 RURAL = 2_000
-
-
-@pytest.fixture(autouse=True)
-def fresh_parameter_table():
-    refresh_parameters()
-    yield
-    refresh_parameters()
-
-
-@pytest.fixture
-def judge() -> Judge:
-    return Judge()
 
 
 def p(code: str) -> Parameter:

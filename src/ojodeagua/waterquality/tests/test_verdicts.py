@@ -26,7 +26,6 @@ from ojodeagua.waterquality.verdicts import (
     judge_sample,
     read_value,
     recognise_parameter,
-    refresh_parameters,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +33,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 NOM_2021 = D(2023, 4, 27)
 RURAL, CITY, METROPOLIS = 2_000, 120_000, 600_000
-
-
-@pytest.fixture(autouse=True)
-def fresh_parameter_table():
-    # A rolled-back test sends no signal; start and end each test with a fresh table.
-    refresh_parameters()
-    yield
-    refresh_parameters()
-
-
-@pytest.fixture
-def judge() -> Judge:
-    return Judge()
 
 
 def p(code: str) -> Parameter:
