@@ -54,6 +54,11 @@ END = datetime.date.today() - datetime.timedelta(days=1)
 START = END.replace(year=END.year - YEARS) + datetime.timedelta(days=1)
 
 
+def chlorinates(system_id: int, kind: str) -> str:
+    """Seven in ten piped systems chlorinate (from the id, so the random draws stay put)."""
+    return "yes" if kind in {"gravity", "pumped"} and system_id % 10 < 7 else "no"
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size")
@@ -358,12 +363,26 @@ class Builder:
                 "municipality_id",
                 "design_yield_lps",
                 "design_households",
+                "chlorinates",
                 "notes",
                 "created_at",
                 "updated_at",
             ],
             (
-                (sid, f"Sistema {sid}", kind, pid, loc[0], loc[1], dy, loc[3], "", now, now)
+                (
+                    sid,
+                    f"Sistema {sid}",
+                    kind,
+                    pid,
+                    loc[0],
+                    loc[1],
+                    dy,
+                    loc[3],
+                    chlorinates(sid, kind),
+                    "",
+                    now,
+                    now,
+                )
                 for sid, loc, pid, kind, dy in systems
             ),
         )
