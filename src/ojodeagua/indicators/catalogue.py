@@ -423,6 +423,7 @@ BREAKDOWN_LABELS = {
     "left_out": _("no cuenta porque"),
     "readings": _("lecturas que no cuentan"),
     "counted_systems": _("sistemas que cuentan"),
+    "unnamed_left_out": _("sistemas fuera que se nombran en la cifra de cada municipio"),
     "left_out_does_not_chlorinate": _("sistemas fuera porque no cloran"),
     "left_out_chlorination_unknown": _("sistemas fuera porque no se sabe si cloran"),
     "left_out_not_surface": _("sistemas fuera porque su fuente no es superficial"),

@@ -12,8 +12,10 @@ from ojodeagua.waterquality.models import Sample
 from .models import IndicatorValue
 
 SHOWN_PER_SOURCE = 200
-# Following figures down to observations stops here, so a state figure's page stays fast.
-MAX_FIGURES_FOLLOWED = 400
+# Following figures down to observations stops here, so a state figure's page stays fast (its
+# 124 municipalities point at thousands of system figures); the page then says the list is
+# partial and each municipality's figure lists its own.
+MAX_FIGURES_FOLLOWED = 150
 MAX_DEPTH = 4
 
 
@@ -78,13 +80,16 @@ def resolve(value: IndicatorValue, scope: Scope) -> list[ResolvedSource]:
             queryset = queryset.validated()
         queryset = scoped(model, queryset, scope)
         if model._meta.label_lower == "waterquality.verdict":
-            queryset = queryset.select_related("result__sample", "norm")
+            queryset = queryset.select_related(
+                "result__sample__system", "result__sample__locality", "norm"
+            )
         resolved.append(shown(model, queryset))
     return resolved
 
 
-def observations_behind(value: IndicatorValue, scope: Scope) -> list[ResolvedSource]:
-    """The observations under a figure, however many figures it was built from.
+def observations_behind(value: IndicatorValue, scope: Scope) -> tuple[list[ResolvedSource], bool]:
+    """The observations under a figure, however many figures it was built from, and whether
+    they are all of them (False when there were more figures than ``MAX_FIGURES_FOLLOWED``).
 
     An area figure is made of locality or system figures, which are made of observations;
     following the chain here puts the observations one click away from any figure.
@@ -92,25 +97,32 @@ def observations_behind(value: IndicatorValue, scope: Scope) -> list[ResolvedSou
     pending = list(value.sources)
     by_model: dict[str, Q] = {}
     followed = 0
+    complete = True
     for _depth in range(MAX_DEPTH):
-        next_round = []
+        # The figures of one level are read in one query, whatever the number of parts (a
+        # state's 124 municipalities each point at their own systems' figures).
+        figures = Q()
         for reference in pending:
             if reference["model"] != "indicators.indicatorvalue":
                 condition = by_model.get(reference["model"], Q())
                 by_model[reference["model"]] = condition | Q(**reference["filter"])
                 continue
-            room = MAX_FIGURES_FOLLOWED - followed
-            if room <= 0:
-                continue
-            children = list(
-                IndicatorValue.objects.filter(**reference["filter"]).values_list(
-                    "sources", flat=True
-                )[:room]
-            )
-            followed += len(children)
-            for sources in children:
-                next_round.extend(sources)
-        pending = next_round
+            figures |= Q(**reference["filter"])
+        room = MAX_FIGURES_FOLLOWED - followed
+        if not figures:
+            break
+        if room <= 0:
+            complete = False
+            break
+        # One more than there is room for, to know whether any was left behind.
+        children = list(
+            IndicatorValue.objects.filter(figures).values_list("sources", flat=True)[: room + 1]
+        )
+        if len(children) > room:
+            complete = False
+            children = children[:room]
+        followed += len(children)
+        pending = [reference for sources in children for reference in sources]
         if not pending:
             break
     resolved = []
@@ -121,6 +133,8 @@ def observations_behind(value: IndicatorValue, scope: Scope) -> list[ResolvedSou
             queryset = queryset.validated()
         queryset = scoped(model, queryset, scope).distinct()
         if label == "waterquality.verdict":
-            queryset = queryset.select_related("result__sample", "norm")
+            queryset = queryset.select_related(
+                "result__sample__system", "result__sample__locality", "norm"
+            )
         resolved.append(shown(model, queryset))
-    return resolved
+    return resolved, complete

@@ -221,6 +221,9 @@ def flow_rule_setting(value: IndicatorValue) -> Setting | None:
 @login_required
 def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
     value, place = visible_value(request, pk)
+    observations, complete = [], True
+    if any(r["model"] == "indicators.indicatorvalue" for r in value.sources):
+        observations, complete = observations_behind(value, scope_for(request.user))
     context = {
         "value": value,
         "place": place,
@@ -229,9 +232,8 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "formatted": presentation.format_value(value),
         "fraction": presentation.fraction(value),
         "sources": resolve(value, scope_for(request.user)),
-        "observations": observations_behind(value, scope_for(request.user))
-        if any(r["model"] == "indicators.indicatorvalue" for r in value.sources)
-        else [],
+        "observations": observations,
+        "observations_complete": complete,
         "rungs": presentation.rungs(value) if value.indicator.startswith("jmp_") else [],
         # A ladder's class is its most common rung: in words, not its code.
         "label": str(RUNG_LABELS.get(value.label, value.label))

@@ -135,6 +135,15 @@ class Limit(models.Model):
     )
     clause = models.CharField(_("cláusula"), max_length=200, blank=True)
     note = models.CharField(_("nota"), max_length=300, blank=True)
+    # A range whose two ends mean different things (WHO's free chlorine: an operational
+    # minimum for disinfection, a health-based maximum) is shown as two checks, one per end.
+    minimum_meaning = models.CharField(
+        _("qué es el mínimo"),
+        max_length=160,
+        blank=True,
+        help_text=_("Sólo si los extremos del intervalo son cosas distintas; se muestran aparte."),
+    )
+    maximum_meaning = models.CharField(_("qué es el máximo"), max_length=160, blank=True)
 
     # What defines a limit: the admin, the coordinators' form and a version copy use these.
     DEFINITION_FIELDS = (
@@ -149,6 +158,8 @@ class Limit(models.Model):
         "population_max",
         "clause",
         "note",
+        "minimum_meaning",
+        "maximum_meaning",
     )
 
     class Meta:

@@ -579,7 +579,8 @@ class Judge:
             return verdict(NOT_EVALUABLE, BELOW_DETECTION_NO_USABLE_LIMIT, converted)
         if above_range:
             if converted >= maximum:
-                return verdict(FAIL, converted=converted)
+                reason = ABOVE_MAXIMUM if limit.rule == Limit.Rule.RANGE else ""
+                return verdict(FAIL, reason, converted)
             return verdict(NOT_EVALUABLE, ABOVE_RANGE_NO_USABLE_LIMIT, converted)
         if minimum is not None and converted < minimum:
             return verdict(FAIL, BELOW_MINIMUM, converted)
@@ -944,3 +945,48 @@ def sample_composites(sample: Sample, *, judge: Judge | None = None) -> list[Com
             )
         )
     return composite_judgements(readings, sample.observed_on, judge=judge)
+
+
+@dataclass(frozen=True)
+class RangeEnd:
+    """One end of a range whose two ends mean different things, judged on its own."""
+
+    bound: str  # "≥ 0.2 mg/L"
+    meaning: str
+    outcome: str
+
+
+def range_ends(verdict: Verdict) -> list[RangeEnd]:
+    """WHO's free chlorine (0.2–5 mg/L) as two checks: its operational minimum and its
+    health-based maximum. Empty for any limit whose ends carry no meaning of their own.
+
+    A stored range verdict says which end failed (``below_minimum`` / ``above_maximum``); the
+    other end then passed. A verdict that could not be evaluated leaves both ends unknown."""
+    limit = verdict.limit
+    if limit is None or limit.rule != Limit.Rule.RANGE:
+        return []
+    if not (limit.minimum_meaning or limit.maximum_meaning):
+        return []
+
+    def outcome(failed_here: str, failed_there: str) -> str:
+        if verdict.outcome == PASS:
+            return PASS
+        if verdict.outcome != FAIL:
+            return NOT_EVALUABLE
+        if verdict.reason == failed_here:
+            return FAIL
+        return PASS if verdict.reason == failed_there else NOT_EVALUABLE
+
+    unit = f" {limit.unit}" if limit.unit else ""
+    return [
+        RangeEnd(
+            f"≥ {limit.minimum.normalize():f}{unit}",
+            limit.minimum_meaning,
+            outcome(BELOW_MINIMUM, ABOVE_MAXIMUM),
+        ),
+        RangeEnd(
+            f"≤ {limit.maximum.normalize():f}{unit}",
+            limit.maximum_meaning,
+            outcome(ABOVE_MAXIMUM, BELOW_MINIMUM),
+        ),
+    ]

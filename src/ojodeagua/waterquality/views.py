@@ -16,7 +16,7 @@ from ojodeagua.pages.entity import ExportColumn
 
 from .forms import ResultFormSet, SampleForm
 from .models import Parameter, Sample, Verdict
-from .verdicts import sample_composites
+from .verdicts import range_ends, sample_composites
 
 # Verdict.reason codes (see verdicts.py), said in plain Spanish.
 REASON_TEXT = {
@@ -110,6 +110,7 @@ def sample_context(request: HttpRequest, sample: Sample) -> dict[str, Any]:
         verdicts = sorted(result.verdicts.all(), key=lambda v: v.norm.code)
         for verdict in verdicts:
             verdict.reason_text = reason_text(verdict.reason) if verdict.reason else ""
+            verdict.ends = range_ends(verdict)
         worst = min((VERDICT_ORDER.get(v.outcome, 9) for v in verdicts), default=9)
         faecal = bool(result.parameter and result.parameter.code in FAECAL_CODES)
         failed = any(v.outcome == Verdict.Outcome.FAIL for v in verdicts)

@@ -135,6 +135,12 @@ def aggregate_system_values(
         )
 
 
+# A state leaves out thousands of systems: naming them all would make its figure's page slow
+# and useless on a phone. Past this many, the page gives the count and sends the reader to the
+# municipalities, whose figures name theirs.
+LEFT_OUT_NAMED = 100
+
+
 def restricted_sum(
     stored: StoredSystems, system_ids: Iterable[int], month: datetime.date, code: str
 ) -> tuple[float, float, dict] | None:
@@ -159,7 +165,10 @@ def restricted_sum(
     if not breakdown["counted_systems"] and not left_out:
         return None
     if left_out:
-        breakdown["left_out_systems"] = sorted(left_out)
+        left_out.sort()
+        breakdown["left_out_systems"] = left_out[:LEFT_OUT_NAMED]
+        if len(left_out) > LEFT_OUT_NAMED:
+            breakdown["unnamed_left_out"] = len(left_out) - LEFT_OUT_NAMED
     return passed, evaluated, breakdown
 
 

@@ -855,6 +855,32 @@ def test_giardia_and_microcystin_count_only_in_surface_sources():
         assert found[f"{Code.NOM_PREFIX}microcystin_lr"].breakdown["left_out"] == reason
 
 
+def test_a_state_names_only_the_first_systems_it_left_out_and_counts_the_rest():
+    from ojodeagua.indicators.engine.aggregates import LEFT_OUT_NAMED
+
+    many = LEFT_OUT_NAMED + 5
+    stored = {
+        (n, MARCH, Code.CHLORINE): stored_row(
+            n, MARCH, Code.CHLORINE, None, breakdown={"left_out": "does_not_chlorinate"}
+        )
+        for n in range(1, many + 1)
+    }
+    state = by_code(
+        aggregate_system_values(stored, list(range(1, many + 1)), MARCH, "state", 1, None, None)
+    )[Code.CHLORINE]
+    assert state.breakdown["left_out_does_not_chlorinate"] == many
+    assert len(state.breakdown["left_out_systems"]) == LEFT_OUT_NAMED
+    assert state.breakdown["left_out_systems"][0] == [1, "does_not_chlorinate"]
+    assert state.breakdown["unnamed_left_out"] == 5
+    exactly = by_code(
+        aggregate_system_values(
+            stored, list(range(1, LEFT_OUT_NAMED + 1)), MARCH, "state", 1, None, None
+        )
+    )[Code.CHLORINE]
+    assert len(exactly.breakdown["left_out_systems"]) == LEFT_OUT_NAMED
+    assert "unnamed_left_out" not in exactly.breakdown
+
+
 def test_an_area_chlorine_figure_keeps_the_systems_it_left_out():
     stored = {
         (1, MARCH, Code.CHLORINE): stored_row(1, MARCH, Code.CHLORINE, 0.5, 1, 2),

@@ -40,6 +40,24 @@ def test_municipal_summary_shows_both_gaps_and_leads_to_the_observations(town, a
     assert "320 de 400" in locality_why
 
 
+def test_a_figure_of_many_parts_says_its_list_of_observations_is_partial(
+    town, agencia, monkeypatch
+):
+    from ojodeagua.indicators import sources
+
+    refresh_after(town["observations"])
+    municipality = town["locality"].municipality
+    reliable = IndicatorValue.objects.get(
+        entity="municipality", entity_id=municipality.pk, period=MARCH, indicator="gap_reliable"
+    )
+    partial = "la lista está incompleta"
+    assert partial not in agencia.get(f"/indicadores/{reliable.pk}/").content.decode()
+    monkeypatch.setattr(sources, "MAX_FIGURES_FOLLOWED", 1)
+    html = agencia.get(f"/indicadores/{reliable.pk}/").content.decode()
+    assert partial in html
+    assert "Las observaciones detrás de esta cifra" in html
+
+
 def test_why_page_of_a_system_figure_lists_its_supply_days(town, agencia):
     refresh_after(town["observations"])
     hours = IndicatorValue.objects.get(

@@ -8,7 +8,7 @@ import pytest
 
 from ojodeagua.places.models import Locality
 from ojodeagua.waterquality import units, views
-from ojodeagua.waterquality.models import Limit, Parameter, Result
+from ojodeagua.waterquality.models import Limit, Parameter, Result, Verdict
 from ojodeagua.waterquality.tests.factories import make_sample
 from ojodeagua.waterquality.units import parse_unit
 from ojodeagua.waterquality.verdicts import (
@@ -16,6 +16,7 @@ from ojodeagua.waterquality.verdicts import (
     Reading,
     composite_judgements,
     judge_sample,
+    range_ends,
     reading_bases,
     recognise_parameter,
     sample_composites,
@@ -321,6 +322,34 @@ def test_who_free_chlorine_fails_below_its_operational_minimum(judge):
     assert old.outcome == "fail"
 
 
+def stored_verdict(judge, value: str, **reading) -> Verdict:
+    judged = judge.evaluate(p("free_chlorine"), value, "mg/L", DAY, RURAL, "who", **reading)
+    return Verdict(outcome=judged.outcome, reason=judged.reason, limit=judged.limit)
+
+
+def test_who_free_chlorine_is_two_checks_one_per_end(judge):
+    def ends(value, **reading):
+        verdict = stored_verdict(judge, value, **reading)
+        return [(end.bound, end.outcome) for end in range_ends(verdict)]
+
+    assert ends("0.1") == [("≥ 0.2 mg/L", "fail"), ("≤ 5 mg/L", "pass")]
+    assert ends("0.5") == [("≥ 0.2 mg/L", "pass"), ("≤ 5 mg/L", "pass")]
+    assert ends("6") == [("≥ 0.2 mg/L", "pass"), ("≤ 5 mg/L", "fail")]
+    assert ends("6", above_range=True) == [("≥ 0.2 mg/L", "pass"), ("≤ 5 mg/L", "fail")]
+    low = range_ends(stored_verdict(judge, "0.1"))[0]
+    assert "mínimo operativo" in low.meaning and "no es un valor guía" in low.meaning
+    # A range whose ends mean the same thing (the NOM's 0.2–1.5) stays one check.
+    nom = judge.evaluate(p("free_chlorine"), "0.1", "mg/L", DAY, RURAL, "nom127")
+    assert range_ends(Verdict(outcome=nom.outcome, reason=nom.reason, limit=nom.limit)) == []
+    # Not evaluable: neither end is known.
+    unknown = Verdict(outcome="not_evaluable", reason="missing_unit", limit=low_limit(judge))
+    assert {end.outcome for end in range_ends(unknown)} == {"not_evaluable"}
+
+
+def low_limit(judge):
+    return judge.evaluate(p("free_chlorine"), "0.1", "mg/L", DAY, RURAL, "who").limit
+
+
 # --- Population exactly 500,000 and the turbidity date: see test_verdicts ---------------------
 
 
@@ -490,9 +519,15 @@ def test_the_sample_page_shows_the_chlorine_minimum_the_sum_and_the_missing_who_
 
     html = admin_client.get(sample.get_absolute_url()).content.decode()
 
-    assert "mínimo operativo de desinfección de la OMS" in html
-    assert "valor guía de salud de la OMS" in html
-    assert "El valor está por debajo del mínimo." in html
+    # WHO's two ends are two checks: the operational minimum fails, the health maximum holds.
+    assert (
+        '<span class="verdict fail">no cumple</span> ≥ 0.2 mg/L: mínimo operativo de '
+        "desinfección de la OMS en el punto de entrega"
+    ) in html
+    assert (
+        '<span class="verdict pass">cumple</span> ≤ 5 mg/L: valor guía de salud de la OMS'
+    ) in html
+    assert "El valor está por debajo del mínimo." in html  # the NOM's range, one check
     assert "Nitrato + nitrito: suma de cocientes (OMS)" in html
     assert "suma 1.10" in html
 
