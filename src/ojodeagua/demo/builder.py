@@ -518,9 +518,12 @@ class DemoBuilder:
         Membership.objects.create(
             user=agencia, organisation=agency, role=Membership.Role.COORDINATOR
         ).municipalities.add(municipality)
+        # The facilitator accompanies every kind of provider in her area: community committees,
+        # the women's kiosks and the school committees.
+        school_committees = [school.water_system.provider for school in schools]
         Membership.objects.create(
             user=ong, organisation=ngo, role=Membership.Role.FACILITATOR
-        ).providers.add(*committees[:12], *kiosks)
+        ).providers.add(*committees[:12], *kiosks, *school_committees)
         Membership.objects.create(
             user=tesorera, organisation=committee_org, role=Membership.Role.COMMITTEE_MEMBER
         ).providers.add(treasurer_committee)

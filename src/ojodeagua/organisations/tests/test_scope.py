@@ -42,7 +42,13 @@ def foreign_objects(persona: str) -> dict[str, object]:
         )
         locality = provider.locality
         health_centre = HealthCentre.objects.get(locality__municipality__key=NEIGHBOUR)
-        foreign_school = School.objects.filter(locality__municipality__key="07012").first()
+        # A school of her municipality whose committee she does not accompany, if any.
+        foreign_school = (
+            School.objects.filter(locality__municipality__key="07012")
+            .exclude(water_system__provider__in=covered)
+            .first()
+            or foreign_school
+        )
     return {
         "provider": provider,
         "system": provider.systems.first(),

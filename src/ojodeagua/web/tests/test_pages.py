@@ -392,6 +392,7 @@ def test_admin_inline_edits_and_scope_changes_are_audited():
     membership = Membership.objects.get(user__username="ong")
     url = f"/admin/organisations/membership/{membership.pk}/change/"
     remaining = list(membership.providers.values_list("pk", flat=True))[:3]
+    accompanied = sorted(membership.providers.values_list("name", flat=True))
 
     response = client.post(
         url,
@@ -407,7 +408,7 @@ def test_admin_inline_edits_and_scope_changes_are_audited():
     assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(actor=root, object_id=str(membership.pk))
     before, after = event.changes["providers"]
-    assert len(before) == 14 and len(after) == 3
+    assert sorted(before) == accompanied and len(after) == 3
 
 
 @pytest.mark.django_db
@@ -467,6 +468,21 @@ def test_the_facilitators_home_adds_up_population_once(ong):
     expected = Locality.objects.filter(municipality__key="07012").aggregate(p=Sum("population"))
     html = ong.get("/").content.decode()
     assert f'<td class="num">{expected["p"]:,}</td>' in html
+
+
+def test_the_facilitator_sees_every_kind_of_provider_she_accompanies(ong):
+    from ojodeagua.organisations.models import Membership
+    from ojodeagua.providers.models import Provider
+
+    html = ong.get("/").content.decode()
+    hers = Membership.objects.get(user__username="ong").providers
+    kinds = {Provider.Kind.COMMITTEE, Provider.Kind.KIOSK, Provider.Kind.SCHOOL}
+    for kind in kinds:
+        provider = hers.filter(kind=kind).order_by("name").first()
+        assert provider is not None, kind
+        assert provider.name in html, kind
+    schools = ong.get("/escuelas/").content.decode()
+    assert "Escuela" in schools and "Ninguno" not in schools
 
 
 @pytest.mark.django_db
