@@ -32,6 +32,7 @@ STATUS_SYMBOLS = {
 OPEN_STATUSES = {Item.Status.PENDING, Item.Status.IN_PROGRESS}
 # The summary must stay one page: longer lists end with "and N more".
 SUMMARY_LIST_LIMIT = 8
+SHORT_LIST = 3
 
 
 @dataclass
@@ -68,6 +69,8 @@ class KeyProblem:
     band: dict | None = None
     tools: list = field(default_factory=list)
     items: list[PlanItem] = field(default_factory=list)
+    # The women's and the men's own ratings, when the group agreed another band.
+    voices: "workshop.SexComparison | None" = None
 
 
 def risk_codes(assessed_risks) -> dict[int, str]:
@@ -158,6 +161,7 @@ def key_problems(cycle: Cycle, today: datetime.date) -> list[KeyProblem]:
     by_risk: dict[int, list[Item]] = {}
     for item in items:
         by_risk.setdefault(item.assessed_risk_id, []).append(item)
+    apart = {c.assessed_risk.pk: c for c in workshop.voices_apart(workshop.ratings_by_sex(cycle))}
     problems = []
     for priority in (1, 2, 3):
         a = chosen.get(priority)
@@ -181,6 +185,7 @@ def key_problems(cycle: Cycle, today: datetime.date) -> list[KeyProblem]:
                     )
                     for item in own_items
                 ],
+                apart.get(a.pk),
             )
         )
     return problems
@@ -279,6 +284,15 @@ def summary_context(cycle: Cycle, today: datetime.date) -> dict:
 
     top = [a for a in assessed if a.priority]
     top.sort(key=lambda a: a.priority)
+    comparisons = [
+        c
+        for c in workshop.ratings_by_sex(cycle)
+        if (c.women_count or c.men_count) and c.assessed_risk.pk in codes
+    ]
+    apart = sorted(
+        ((codes[c.assessed_risk.pk], c) for c in workshop.voices_apart(comparisons)),
+        key=lambda row: row[0],
+    )
 
     so_far = headline = None
     if cycle.workshop_on:
@@ -318,11 +332,34 @@ def summary_context(cycle: Cycle, today: datetime.date) -> dict:
         "heat_rows": heat_rows,
         "own_in_map": any(not a.risk_id and a.consensus_likelihood for a in assessed),
         "top": [(a, codes[a.pk], a.consensus_band()) for a in top],
+        "by_sex": bool(comparisons),
+        # Three at most: the summary is one page; the heat map lists them all.
+        "apart": apart[:3],
+        "apart_more": max(0, len(apart) - 3),
+        "apart_codes": [code for code, _c in apart],
         "so_far": so_far,
         "so_far_percent": _percent(so_far),
         "headline": headline,
         "flags": list(fired.values()),
     }
+
+
+def crowded_summaries(context: dict) -> list[dict]:
+    """What a summary drops, in turn, while it takes more than a page: first the risks where
+    women and men rated apart go in one line, then the unmet rules list fewer by name."""
+    tries = []
+    if context["apart"]:
+        tries.append({"apart_compact": True})
+    compliance = context["compliance"]
+    missing = compliance["missing"]
+    if len(missing) > SHORT_LIST:
+        shorter = {
+            **compliance,
+            "missing": missing[:SHORT_LIST],
+            "missing_more": compliance["missing_more"] + len(missing) - SHORT_LIST,
+        }
+        tries.append({**(tries[-1] if tries else {}), "compliance": shorter})
+    return tries
 
 
 @dataclass
@@ -345,7 +382,12 @@ PRINTABLES = {
     "roadmap": Printable(
         "integrity/print/roadmap.html", gettext_lazy("hoja-de-ruta"), roadmap_context
     ),
-    "summary": Printable("integrity/print/summary.html", gettext_lazy("resumen"), summary_context),
+    "summary": Printable(
+        "integrity/print/summary.html",
+        gettext_lazy("resumen"),
+        summary_context,
+        crowded_summaries,
+    ),
 }
 
 

@@ -228,6 +228,21 @@ def rate_risk(
     return rating, created
 
 
+def band_of_score(scale, score: float) -> dict | None:
+    """The band a (mean) score falls in. A mean can fall between two bands (5 on a 3 × 3
+    scale whose bands stop at 4 and start at 6): it takes the nearer one, and the higher one
+    when both are as near, so a worry is not played down."""
+    if score is None or not scale.bands:
+        return None
+
+    def distance(band: dict) -> float:
+        if band["min"] <= score <= band["max"]:
+            return 0.0
+        return min(abs(score - band["min"]), abs(score - band["max"]))
+
+    return min(scale.bands, key=lambda band: (distance(band), -band["min"]))
+
+
 @dataclass
 class SexComparison:
     assessed_risk: AssessedRisk
@@ -235,12 +250,29 @@ class SexComparison:
     women_count: int
     men_mean: float | None
     men_count: int
+    # The bands of the group's consensus and of each sex's mean, on the cycle's scale.
+    group_band: dict | None = None
+    women_band: dict | None = None
+    men_band: dict | None = None
 
     @property
     def difference(self) -> float | None:
         if self.women_mean is None or self.men_mean is None:
             return None
         return self.women_mean - self.men_mean
+
+    @property
+    def group_far_from_women(self) -> bool:
+        """The group's agreed band is not the band the women's own ratings fall in."""
+        return _bands_differ(self.group_band, self.women_band)
+
+    @property
+    def group_far_from_men(self) -> bool:
+        return _bands_differ(self.group_band, self.men_band)
+
+
+def _bands_differ(group: dict | None, own: dict | None) -> bool:
+    return group is not None and own is not None and group["code"] != own["code"]
 
 
 def ratings_by_sex(cycle: Cycle) -> list[SexComparison]:
@@ -259,16 +291,33 @@ def ratings_by_sex(cycle: Cycle) -> list[SexComparison]:
     def mean(values: list[int]) -> float | None:
         return sum(values) / len(values) if values else None
 
-    return [
-        SexComparison(
-            risks[pk],
-            mean(scores[pk][Sex.FEMALE]),
-            len(scores[pk][Sex.FEMALE]),
-            mean(scores[pk][Sex.MALE]),
-            len(scores[pk][Sex.MALE]),
+    scale = cycle.scale
+
+    def comparison(assessed: AssessedRisk) -> SexComparison:
+        women, men = mean(scores[assessed.pk][Sex.FEMALE]), mean(scores[assessed.pk][Sex.MALE])
+        agreed = assessed.consensus_likelihood is not None and assessed.consensus_impact
+        return SexComparison(
+            assessed,
+            women,
+            len(scores[assessed.pk][Sex.FEMALE]),
+            men,
+            len(scores[assessed.pk][Sex.MALE]),
+            group_band=band_of_score(
+                scale, assessed.consensus_likelihood * assessed.consensus_impact
+            )
+            if agreed
+            else None,
+            women_band=band_of_score(scale, women),
+            men_band=band_of_score(scale, men),
         )
-        for pk in risks
-    ]
+
+    return [comparison(risks[pk]) for pk in risks]
+
+
+def voices_apart(comparisons: list[SexComparison]) -> list[SexComparison]:
+    """The risks where the group agreed a band other than the one the women's (or the men's)
+    own ratings fall in: what the heat map, the board and the summary must say out loud."""
+    return [c for c in comparisons if c.group_far_from_women or c.group_far_from_men]
 
 
 def heat_map(cycle: Cycle) -> dict[tuple[int, int], list[AssessedRisk]]:

@@ -734,6 +734,7 @@ def heat_map(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         women_higher=[(codes.get(c.assessed_risk.pk, ""), c) for c in women_higher[:3]],
         men_higher=[(codes.get(c.assessed_risk.pk, ""), c) for c in men_higher[:3]],
+        apart=[(codes.get(c.assessed_risk.pk, ""), c) for c in workshop.voices_apart(comparisons)],
     )
     return render(request, "integrity/workshop/heat_map.html", context)
 

@@ -234,6 +234,29 @@ def test_summary_is_one_a4_page_without_names(ong, cycle):
     assert HIDDEN_NAME not in text and "Rosalinda" not in text
 
 
+def test_the_board_the_summary_and_the_heat_map_say_when_the_women_rated_otherwise(ong, cycle):
+    fees = cycle.assessed_risks.get(risk__code="R01")  # the group agreed 3 × 3: "alto"
+    Rating.objects.filter(assessed_risk=fees, participant__sex="F").update(likelihood=1, impact=1)
+    said = "el grupo acordó «alto»; las mujeres, en promedio, «bajo» (1.0)"
+
+    reader, text, _ = pdf(ong, "summary_pdf", cycle)
+    assert len(reader.pages) == 1
+    assert "Lo que valoraron las mujeres y los hombres" in text
+    assert said in " ".join(text.split())
+    board = ong.get(reverse("integrity:board_print", args=[cycle.pk])).content.decode()
+    assert said in board
+    heat = ong.get(reverse("integrity:heat_map", args=[cycle.pk])).content.decode()
+    assert "Donde el acuerdo del grupo no es lo que valoraron las mujeres o los hombres" in heat
+    assert said in heat
+
+    # When everyone's ratings sit in the group's band, nothing is flagged.
+    Rating.objects.filter(assessed_risk=fees).update(likelihood=3, impact=3)
+    board = ong.get(reverse("integrity:board_print", args=[cycle.pk])).content.decode()
+    assert "el grupo acordó" not in board
+    summary = ong.get(reverse("integrity:summary_print", args=[cycle.pk])).content.decode()
+    assert "el acuerdo del grupo quedó en el mismo nivel" in summary
+
+
 def test_summary_counts_people_and_shows_only_fired_flags(db):
     provider = make_committee("Comité sin datos")
     on = D(2026, 11, 27)
@@ -472,3 +495,20 @@ def test_pdfs_render_without_weasyprint_warnings(ong, cycle, caplog):
         with caplog.at_level("WARNING", logger="weasyprint"):
             pdf(ong, name, cycle)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+def test_a_full_summary_with_women_and_men_apart_everywhere_still_fits_one_page(ong, db, today):
+    cycle = full_cycle(today)
+    woman, man = (
+        cycle.participants.filter(sex="F").first(),
+        cycle.participants.filter(sex="M").first(),
+    )
+    for assessed in cycle.assessed_risks.all():
+        Rating.objects.create(assessed_risk=assessed, participant=woman, likelihood=1, impact=1)
+        Rating.objects.create(assessed_risk=assessed, participant=man, likelihood=5, impact=5)
+    reader, text, _ = pdf(ong, "summary_pdf", cycle)
+    assert len(reader.pages) == 1
+    # Crowded: the risks where women and men rated apart are named in one line.
+    assert "En 23 riesgos, el acuerdo del grupo no es el nivel que dio el promedio" in " ".join(
+        text.split()
+    )

@@ -14,11 +14,13 @@ from ojodeagua.integrity.models import (
 )
 from ojodeagua.integrity.tests.factories import make_cycle
 from ojodeagua.integrity.workshop import (
+    band_of_score,
     choose_top_three,
     completion,
     heat_map,
     months_after,
     ratings_by_sex,
+    voices_apart,
 )
 
 D = datetime.date
@@ -51,6 +53,53 @@ def test_women_and_men_are_counted_apart(cycle):
     assert comparison.men_mean == 2
     assert (comparison.women_count, comparison.men_count) == (3, 2)
     assert comparison.difference == pytest.approx(5)
+
+
+def test_a_mean_score_takes_the_nearer_band_and_the_higher_when_both_are_as_near(cycle):
+    # 3 × 3: low 1–2, medium 3–4, high 6–9.
+    def band(score):
+        return band_of_score(cycle.scale, score)["code"]
+
+    assert [band(score) for score in (1, 2, 2.4, 2.5, 3, 4, 4.4, 5, 6, 9)] == [
+        "low", "low", "low", "medium", "medium", "medium", "medium", "high", "high", "high",
+    ]  # fmt: skip
+    assert band_of_score(cycle.scale, None) is None
+
+
+def test_a_group_rating_far_from_the_womens_own_is_flagged(cycle):
+    women, men = people(cycle, "FF"), people(cycle, "M")
+    fees = AssessedRisk.objects.create(
+        cycle=cycle,
+        risk=cycle.catalogue.risks.get(code="R01"),
+        consensus_likelihood=1,
+        consensus_impact=2,
+    )
+    same = AssessedRisk.objects.create(
+        cycle=cycle,
+        risk=cycle.catalogue.risks.get(code="R06"),
+        consensus_likelihood=3,
+        consensus_impact=3,
+    )
+    for person, (likelihood, impact) in zip([*women, *men], [(3, 3), (3, 2), (1, 1)], strict=True):
+        Rating.objects.create(
+            assessed_risk=fees, participant=person, likelihood=likelihood, impact=impact
+        )
+        Rating.objects.create(assessed_risk=same, participant=person, likelihood=3, impact=3)
+    by_risk = {c.assessed_risk.pk: c for c in ratings_by_sex(cycle)}
+    apart = by_risk[fees.pk]
+    # The group said "low" (2); the women averaged 7.5 ("high"); the man said 1 ("low").
+    assert (apart.group_band["code"], apart.women_band["code"], apart.men_band["code"]) == (
+        "low",
+        "high",
+        "low",
+    )
+    assert apart.group_far_from_women and not apart.group_far_from_men
+    assert not by_risk[same.pk].group_far_from_women
+    assert voices_apart(list(by_risk.values())) == [apart]
+    # No consensus yet: nothing to compare with.
+    fees.consensus_likelihood = fees.consensus_impact = None
+    fees.save()
+    assert voices_apart(ratings_by_sex(cycle)) == []
 
 
 def test_a_rating_must_fit_the_cycles_scale(cycle):
