@@ -188,7 +188,7 @@ def test_numbers_in_links_and_receipts_carry_no_thousands_separator(tesorera, ow
     url = f"/cuentas/{own_committee.pk}/pagos/nuevo/"
     assert "?toma=123456" in text(tesorera.get(url, {"q": "K-7"}))
     page = text(tesorera.get(url, {"toma": "123456"}))
-    assert f"books:{own_committee.pk}:payment:123456" in page
+    assert f"books:provider-{own_committee.pk}:payment-123456" in page
     ReceiptCounter.objects.create(provider=own_committee, last_number=1233)
     payment, _ = record_payment(
         own_committee, record_id=None, amount="10", paid_on=D(2026, 5, 1), connection=toma
@@ -623,7 +623,7 @@ def test_a_payment_on_a_phone_survives_a_dropped_connection_and_is_recorded_once
     page.route("**/pagos/nuevo/**", lose_the_answer)
     form.get_by_label("Monto que paga ($)").fill("120")
     form.get_by_role("button", name="Anotar el pago y dar recibo").click()
-    expect(bar.locator(".outbox")).to_contain_text("1 cambio espera")
+    expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
     assert Payment.objects.filter(connection=toma).count() == 1
     page.unroute("**/pagos/nuevo/**")
     bar.get_by_role("button", name="Reintentar").click()
@@ -640,7 +640,7 @@ def test_a_payment_on_a_phone_survives_a_dropped_connection_and_is_recorded_once
     context.set_offline(True)
     form.get_by_label("Monto que paga ($)").fill("50")
     form.get_by_role("button", name="Anotar el pago y dar recibo").click()
-    expect(bar.locator(".outbox")).to_contain_text("1 cambio espera")
+    expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
     assert Payment.objects.filter(connection=toma).count() == 1
     context.set_offline(False)
     expect(bar.locator(".done")).to_have_text("Listo: se enviaron los cambios que esperaban.")
