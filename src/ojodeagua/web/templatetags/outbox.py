@@ -1,4 +1,4 @@
-"""``{% outbox_key %}``: the key of a form's local draft and of its waiting saves, from one place."""
+"""``{% outbox_key %}``: the one key of a form's local draft and of its waiting saves."""
 
 from django import template
 
