@@ -487,10 +487,16 @@
       refused: data.refused,
       leave: data.leave,
     };
-    document.addEventListener("htmx:beforeSend", function () {
+    // A save on its way is a change not yet sent either (a search on its way is not).
+    document.addEventListener("htmx:beforeSend", function (event) {
+      var config = event.detail.requestConfig || {};
+      if (String(config.verb || "").toLowerCase() !== "post" || !event.detail.xhr) return;
+      event.detail.xhr.ojoSaving = true;
       inFlight += 1;
     });
-    document.addEventListener("htmx:afterRequest", function () {
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (!event.detail.xhr || !event.detail.xhr.ojoSaving) return;
+      event.detail.xhr.ojoSaving = false;
       inFlight = Math.max(0, inFlight - 1);
     });
     window.addEventListener("beforeunload", warnBeforeLeaving);
