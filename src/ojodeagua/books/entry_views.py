@@ -46,6 +46,7 @@ from django.utils.translation import ngettext
 
 from ojodeagua.lib.folding import Folded, fold
 from ojodeagua.lib.money import mxn as money
+from ojodeagua.lib.outbox import outbox_key
 from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
@@ -842,7 +843,7 @@ def cash_count(request: HttpRequest, provider_id: int) -> HttpResponse:
         title=_("Corte de caja"),
         intro=intro,
         submit=_("Anotar el corte"),
-        draft_key=f"books:{provider.pk}:cash-count",
+        draft_key=outbox_key("books", provider=provider.pk, form="cash-count"),
         expected=expected,
     )
     return render(request, "books/entry/form.html", context, status=page_status(form))
@@ -935,7 +936,7 @@ def deposit_create(request: HttpRequest, provider_id: int) -> HttpResponse:
         intro=intro,
         submit=_("Anotar el depósito"),
         multipart=True,
-        draft_key=f"books:{provider.pk}:deposit",
+        draft_key=outbox_key("books", provider=provider.pk, form="deposit"),
         no_accounts=not MoneyAccount.objects.filter(provider=provider).exists(),
     )
     return render(request, "books/entry/form.html", context, status=page_status(form))
@@ -1054,7 +1055,7 @@ def expense_create(request: HttpRequest, provider_id: int) -> HttpResponse:
         form=form,
         quotes=quotes,
         threshold=threshold,
-        draft_key=f"books:{provider.pk}:expense",
+        draft_key=outbox_key("books", provider=provider.pk, form="expense"),
     )
     return render(request, "books/entry/expense_form.html", context, status=page_status(form))
 
@@ -1146,7 +1147,7 @@ def sale_create(request: HttpRequest, provider_id: int) -> HttpResponse:
         title=_("Anotar una venta"),
         intro=intro,
         submit=_("Anotar la venta"),
-        draft_key=f"books:{provider.pk}:sale",
+        draft_key=outbox_key("books", provider=provider.pk, form="sale"),
     )
     return render(request, "books/entry/form.html", context, status=page_status(form))
 

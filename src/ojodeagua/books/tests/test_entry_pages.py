@@ -188,7 +188,7 @@ def test_numbers_in_links_and_receipts_carry_no_thousands_separator(tesorera, ow
     url = f"/cuentas/{own_committee.pk}/pagos/nuevo/"
     assert "?toma=123456" in text(tesorera.get(url, {"q": "K-7"}))
     page = text(tesorera.get(url, {"toma": "123456"}))
-    assert f"books:{own_committee.pk}:payment:123456" in page
+    assert f"books:provider-{own_committee.pk}:payment-123456" in page
     ReceiptCounter.objects.create(provider=own_committee, last_number=1233)
     payment, _ = record_payment(
         own_committee, record_id=None, amount="10", paid_on=D(2026, 5, 1), connection=toma
@@ -623,7 +623,7 @@ def test_a_payment_on_a_phone_survives_a_dropped_connection_and_is_recorded_once
     page.route("**/pagos/nuevo/**", lose_the_answer)
     form.get_by_label("Monto que paga ($)").fill("120")
     form.get_by_role("button", name="Anotar el pago y dar recibo").click()
-    expect(bar.locator(".outbox")).to_contain_text("1 cambio espera")
+    expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
     assert Payment.objects.filter(connection=toma).count() == 1
     page.unroute("**/pagos/nuevo/**")
     bar.get_by_role("button", name="Reintentar").click()
@@ -640,7 +640,7 @@ def test_a_payment_on_a_phone_survives_a_dropped_connection_and_is_recorded_once
     context.set_offline(True)
     form.get_by_label("Monto que paga ($)").fill("50")
     form.get_by_role("button", name="Anotar el pago y dar recibo").click()
-    expect(bar.locator(".outbox")).to_contain_text("1 cambio espera")
+    expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
     assert Payment.objects.filter(connection=toma).count() == 1
     context.set_offline(False)
     expect(bar.locator(".done")).to_have_text("Listo: se enviaron los cambios que esperaban.")
@@ -659,4 +659,73 @@ def test_a_payment_on_a_phone_survives_a_dropped_connection_and_is_recorded_once
     assert Payment.objects.filter(connection=toma).count() == 3
     numbers = list(Payment.objects.filter(connection=toma).values_list("receipt_number", flat=True))
     assert len(set(numbers)) == 3
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_waiting_payment_is_recorded_for_its_own_toma_and_never_shown_in_anothers_form(
+    live_server,
+    demo,
+    browser,  # noqa: F811
+):
+    """Issue 13: a save waiting in the outbox belongs to the record it was made for."""
+    from playwright.sync_api import expect
+
+    from ojodeagua.web.tests.test_browser import PHONE
+
+    committee = Membership.objects.get(user__username="tesorera").providers.get()
+    first = add_connection(committee, "PZ-9981", number="9981", name=NAME)
+    second = add_connection(committee, "PZ-9982", number="9982", name=NAME)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX")
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Usuario").fill("tesorera")
+    page.get_by_label("Contraseña").fill("demo")
+    page.get_by_role("button", name="Entrar").click()
+    expect(page.get_by_role("button", name="Salir")).to_be_visible()
+    url = f"{live_server.url}/cuentas/{committee.pk}/pagos/nuevo/"
+    bar = page.locator("#offline-bar")
+    refused = []
+
+    def weak_signal(route):
+        # Only the payment of 75 pesos keeps failing, so the other one can be sent before it.
+        if route.request.method == "POST" and (refused or "amount=75" in route.request.post_data):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/pagos/nuevo/**", weak_signal)
+    refused.append(True)
+    page.goto(f"{url}?toma={first.pk}")
+    page.locator("#payment-form").get_by_label("Monto que paga ($)").fill("120")
+    page.get_by_role("button", name="Anotar el pago y dar recibo").click()
+    expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
+
+    # The treasurer goes on to the next household and takes its payment.
+    page.goto(f"{url}?toma={second.pk}")
+    page.locator("#payment-form").get_by_label("Monto que paga ($)").fill("75")
+    page.get_by_role("button", name="Anotar el pago y dar recibo").click()
+    expect(bar.locator(".outbox")).to_contain_text("Hay 2 cambios sin enviar")
+    assert not Payment.objects.filter(connection__in=[first, second]).exists()
+
+    # The signal returns for the first one: it is recorded for its own toma, and its answer
+    # does not replace the form of the second household, which still waits.
+    refused.clear()
+    bar.get_by_role("button", name="Reintentar").click()
+    expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
+    assert list(Payment.objects.filter(connection=first).values_list("amount", flat=True)) == [
+        M("120.00")
+    ]
+    expect(page.locator("#payment-form").get_by_label("Monto que paga ($)")).to_be_visible()
+    expect(page.locator("#payment-form")).not_to_contain_text("$120.00")
+
+    page.unroute("**/pagos/nuevo/**")
+    bar.get_by_role("button", name="Reintentar").click()
+    expect(bar.locator(".done")).to_have_text("Listo: se enviaron los cambios que esperaban.")
+    expect(page.locator("#payment-form")).to_contain_text("por $75.00")
+    assert list(Payment.objects.filter(connection=second).values_list("amount", flat=True)) == [
+        M("75.00")
+    ]
+    assert Payment.objects.filter(connection=first).count() == 1
     context.close()

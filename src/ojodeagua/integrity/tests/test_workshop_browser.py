@@ -200,6 +200,8 @@ def test_a_dropped_connection_keeps_a_draft_and_sends_the_waiting_saves(
     page = context.new_page()
     sign_in(page, live_server.url)
     ratings_url = f"{live_server.url}/integridad/ciclos/{cycle.pk}/valoracion/?riesgo=R02"
+    # Leaving while saves wait asks first (beforeunload); the facilitator chooses to leave.
+    page.on("dialog", lambda dialog: dialog.accept())
     page.goto(ratings_url)
     bar = page.locator("#offline-bar")
 
@@ -208,7 +210,7 @@ def test_a_dropped_connection_keeps_a_draft_and_sends_the_waiting_saves(
     page.locator(f"#rate-{first.pk} select[name$='-likelihood']").select_option("2")
     page.locator(f"#rate-{first.pk} select[name$='-impact']").select_option("3")
     expect(bar.locator(".outbox")).to_have_text(
-        re.compile(r"^Sin conexión: 1 cambio espera; se enviará al volver la señal\.")
+        re.compile(r"^Hay 1 cambio sin enviar; se enviará cuando haya señal\.")
     )
     expect(page.locator(f"#rate-{first.pk} [data-status]")).to_contain_text("Sin señal")
     assert not Rating.objects.filter(participant=first).exists()
@@ -253,7 +255,7 @@ def test_a_dropped_connection_keeps_a_draft_and_sends_the_waiting_saves(
     page.locator(f"#rate-{second.pk} select[name$='-impact']").select_option("1")
     expect(bar.locator(".outbox")).to_have_attribute("data-count", "1")
     page.reload()
-    expect(bar.locator(".outbox")).to_contain_text("1 cambio espera")
+    expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
     expect(bar.locator(".outbox")).to_have_attribute("data-count", "1")
     assert not Rating.objects.filter(participant=second).exists()
     page.unroute("**/valoracion/**")
@@ -264,4 +266,151 @@ def test_a_dropped_connection_keeps_a_draft_and_sends_the_waiting_saves(
     # Sent once: the outbox is empty, and a reload shows nothing waiting.
     page.reload()
     expect(bar.locator(".outbox")).to_have_count(0)
+    context.close()
+
+
+# Whether the page would ask before it is left: what the browser does on "beforeunload".
+WARNS_BEFORE_LEAVING = """() => {
+  const event = new Event("beforeunload", { cancelable: true });
+  window.dispatchEvent(event);
+  return event.defaultPrevented;
+}"""
+
+
+def refuse_posts(route):
+    """A weak signal: the phone thinks it is online, but no save gets through."""
+    if route.request.method == "POST":
+        route.abort()
+    else:
+        route.continue_()
+
+
+def workshop_with(people: str):
+    committee = (
+        Membership.objects.get(user__username="ong")
+        .providers.filter(kind="committee")
+        .order_by("pk")
+        .first()
+    )
+    catalogue = CatalogueVersion.current()
+    cycle = Cycle.objects.create(
+        provider=committee,
+        number=committee.integrity_cycles.count() + 1,
+        catalogue=catalogue,
+        scale=catalogue.scales.get(code="3x3"),
+    )
+    participants = [
+        Participant.objects.create(cycle=cycle, role="user", sex=sex, age_group="adult")
+        for sex in people
+    ]
+    return cycle, participants
+
+
+def rate_offline(page, form: str, likelihood: str, impact: str) -> None:
+    page.locator(f"{form} select[name$='-likelihood']").select_option(likelihood)
+    page.locator(f"{form} select[name$='-impact']").select_option(impact)
+    expect(page.locator(f"{form} [data-status]")).to_contain_text("Sin señal")
+    expect(page.locator(f"{form} .saved")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_a_waiting_rating_and_consensus_stay_with_their_own_risk_when_the_next_is_rated(
+    live_server,
+    demo,
+    browser,  # noqa: F811
+):
+    """Issue 13: a rating waiting in the outbox was written into the next risk's row."""
+    cycle, (person,) = workshop_with("F")
+    context = browser.new_context(**PHONE_CONTEXT)
+    page = context.new_page()
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    sign_in(page, live_server.url)
+    url = f"{live_server.url}/integridad/ciclos/{cycle.pk}/valoracion/"
+    row = f"#rate-{person.pk}"
+    bar = page.locator("#offline-bar")
+    page.goto(f"{url}?riesgo=R01")
+    assert page.evaluate(WARNS_BEFORE_LEAVING) is False
+
+    # On R01's page the saves fail: the person's rating and the group's wait on the phone.
+    page.route("**/valoracion/**", refuse_posts)
+    rate_offline(page, row, "3", "2")
+    rate_offline(page, "#consensus-form", "3", "3")
+    expect(bar.locator(".outbox")).to_have_text(
+        re.compile(r"^Hay 2 cambios sin enviar; se enviarán cuando haya señal\.")
+    )
+    assert page.evaluate(WARNS_BEFORE_LEAVING) is True
+
+    # The facilitator moves on to R02 and rates the same person, and the group, again.
+    page.goto(f"{url}?riesgo=R02")
+    expect(page.locator("#risk-title")).to_contain_text("R02")
+    expect(bar.locator(".outbox")).to_have_attribute("data-count", "2")
+    expect(page.locator(f"{row} input[name=riesgo]")).to_have_value("R02")
+    rate_offline(page, row, "1", "1")
+    rate_offline(page, "#consensus-form", "1", "2")
+    expect(bar.locator(".outbox")).to_have_text(
+        re.compile(r"^Hay 4 cambios sin enviar; se enviarán cuando haya señal\.")
+    )
+    assert not Rating.objects.filter(participant=person).exists()
+
+    # The signal returns: each save goes to the risk it was made for.
+    page.unroute("**/valoracion/**")
+    bar.get_by_role("button", name="Reintentar").click()
+    expect(bar.locator(".done")).to_have_text("Listo: se enviaron los cambios que esperaban.")
+    rated = {
+        rating.assessed_risk.risk.code: (rating.likelihood, rating.impact)
+        for rating in Rating.objects.filter(participant=person).select_related(
+            "assessed_risk__risk"
+        )
+    }
+    assert rated == {"R01": (3, 2), "R02": (1, 1)}
+    agreed = {
+        risk.risk.code: (risk.consensus_likelihood, risk.consensus_impact)
+        for risk in cycle.assessed_risks.select_related("risk")
+    }
+    assert agreed == {"R01": (3, 3), "R02": (1, 2)}
+    # R02's page shows R02's answers, and its row still speaks for R02.
+    expect(page.locator(f"{row} .saved")).to_have_text("✓ guardado")
+    expect(page.locator(f"{row} input[name=riesgo]")).to_have_value("R02")
+    expect(page.locator(f"{row} select[name$='-likelihood']")).to_have_value("1")
+    expect(page.locator("#consensus-form input[name=riesgo]")).to_have_value("R02")
+    expect(page.locator("#consensus-form select[name$='-impact']")).to_have_value("2")
+    assert page.evaluate(WARNS_BEFORE_LEAVING) is False
+
+    # A later rating on R02's page is saved under R02, not over R01's.
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.locator(f"{row} select[name$='-likelihood']").select_option("2")
+    expect(page.locator(f"{row} .saved")).to_have_text("✓ guardado")
+    assert Rating.objects.get(participant=person, assessed_risk__risk__code="R01").likelihood == 3
+    assert Rating.objects.get(participant=person, assessed_risk__risk__code="R02").likelihood == 2
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_waiting_compliance_answer_is_never_shown_in_another_items_form(
+    live_server,
+    demo,
+    browser,  # noqa: F811
+):
+    cycle, _ = workshop_with("F")
+    context = browser.new_context(**PHONE_CONTEXT)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/integridad/ciclos/{cycle.pk}/cumplimiento/")
+    bar = page.locator("#offline-bar")
+    page.route("**/cumplimiento/**", refuse_posts)
+    page.locator("#item-C01").get_by_label("sí").check()
+    page.locator("#item-C02").get_by_label("no", exact=True).check()
+    expect(bar.locator(".outbox")).to_have_attribute("data-count", "2")
+    page.reload()
+    expect(bar.locator(".outbox")).to_have_attribute("data-count", "2")
+    page.unroute("**/cumplimiento/**")
+    bar.get_by_role("button", name="Reintentar").click()
+    expect(bar.locator(".done")).to_be_visible()
+    answers = dict(cycle.compliance.values_list("item__code", "answer"))
+    assert set(answers) == {"C01", "C02"}
+    assert answers["C01"] != answers["C02"]
+    expect(page.locator("#item-C01 .saved")).to_contain_text("sí")
+    expect(page.locator("#item-C02 .saved")).to_contain_text("no")
     context.close()

@@ -663,3 +663,47 @@ def test_the_women_and_men_table_keeps_its_difference_column_on_a_phone(ong):
     css = (Path(__file__).resolve().parents[1] / "static/integrity/workshop.css").read_text()
     assert "table.by-sex{font-size:.85rem}" in css
     assert "table.by-sex td.num small{display:block}" in css
+
+
+# The phone's outbox ----------------------------------------------------------------------------
+def outbox_keys(page: str) -> dict[str, str]:
+    """Each form's id on the page → the key its drafts and waiting saves are kept under."""
+    import re
+
+    keys = {}
+    for tag in re.findall(r"<form [^>]*>", page):
+        key = re.search(r'data-outbox-key="([^"]+)"', tag)
+        if key:
+            keys[re.search(r'id="([^"]+)"', tag).group(1)] = key.group(1)
+    return keys
+
+
+def test_each_risks_page_keys_its_rows_by_the_cycle_the_risk_and_the_person(ong):
+    """Issue 13: the row id is the same on every risk's page; the outbox key is not."""
+    cycle = make_cycle(ong_committee())
+    somebody = Participant.objects.create(cycle=cycle, role="user", sex="F", age_group="adult")
+    first = outbox_keys(text(ong.get(url("ratings", cycle), {"riesgo": "R01"})))
+    second = outbox_keys(text(ong.get(url("ratings", cycle), {"riesgo": "R02"})))
+    row = f"rate-{somebody.pk}"
+    assert first[row] == f"integrity:cycle-{cycle.pk}:risk-R01:participant-{somebody.pk}"
+    assert second[row] == f"integrity:cycle-{cycle.pk}:risk-R02:participant-{somebody.pk}"
+    assert first["consensus-form"] == f"integrity:cycle-{cycle.pk}:risk-R01:consensus-group"
+    assert second["consensus-form"] != first["consensus-form"]
+    # The answer to a save is keyed the same way, so the outbox can tell where it belongs.
+    answer = outbox_keys(text(rate(ong, cycle, "R01", somebody, 2, 2, **HX)))
+    assert answer == {row: first[row]}
+
+
+def test_each_checklist_item_is_keyed_by_its_cycle_and_code(ong):
+    cycle = make_cycle(ong_committee())
+    keys = outbox_keys(text(ong.get(url("compliance", cycle))))
+    assert keys["item-C01"] == f"integrity:cycle-{cycle.pk}:compliance-C01"
+    assert len(set(keys.values())) == len(keys) > 1
+    other = make_cycle(ong_committee())
+    assert outbox_keys(text(ong.get(url("compliance", other))))["item-C01"] != keys["item-C01"]
+
+
+def test_the_pages_warn_in_spanish_while_changes_wait(ong):
+    page = text(ong.get(url("ratings", make_cycle(ong_committee())), {"riesgo": "R01"}))
+    assert 'data-outbox-many="Hay {n} cambios sin enviar; se enviarán cuando haya señal."' in page
+    assert "data-leave=" in page

@@ -7,6 +7,13 @@
  * values. htmx saves that fail for lack of connection wait in an outbox and are sent again when
  * the signal returns; the server recognises a repeated record id or natural key, so sending
  * twice is harmless. Without JavaScript the forms post normally.
+ *
+ * Drafts and waiting saves are kept under what they are about (data-outbox-key, which the server
+ * renders with {% outbox_key %}: cycle, risk and participant for a rating…), never under the
+ * form's id on the page: a row has the same id on every risk's page. A waiting save keeps its
+ * address and its fields, so it is sent to the record it was made for, and the answer replaces
+ * only the form with the same key. While saves wait, the page says so and warns before it is
+ * left.
  */
 (function () {
   "use strict";
@@ -33,6 +40,7 @@
   var sending = false;
   var sentSome = false;
   var refusal = "";
+  var inFlight = 0;
 
   function read(key, fallback) {
     try {
@@ -135,6 +143,20 @@
       else if (el.type === "checkbox") el.checked = vals[el.name] !== "";
       else el.value = vals[el.name];
     }
+  }
+
+  // What a form is about, as the server named it. A form without a key is named by where it posts
+  // and its hidden fields (they say which record it concerns), never by its id alone.
+  function outboxKey(form, url) {
+    var key = form.getAttribute("data-outbox-key") || form.getAttribute("data-draft");
+    if (key) return key;
+    var about = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      var el = form.elements[i];
+      if (el.type !== "hidden" || !el.name || el.name === "csrfmiddlewaretoken" || isRecordId(el.name)) continue;
+      about.push(el.name + "=" + el.value);
+    }
+    return (url || form.getAttribute("hx-post") || form.getAttribute("action") || "") + "?" + about.join("&");
   }
 
   function draftKey(form) {
@@ -285,7 +307,7 @@
 
   function entryId(form, url) {
     var rid = recordIdInput(form);
-    return (form.id || url) + "|" + (rid ? rid.value : "");
+    return outboxKey(form, url) + "|" + (rid ? rid.value : "");
   }
 
   function queue(event) {
@@ -300,6 +322,7 @@
     });
     list.push({
       id: id,
+      key: outboxKey(form, url),
       url: url,
       body: new URLSearchParams(new FormData(form)).toString(),
       target: targetId(form),
@@ -341,8 +364,20 @@
     }
   }
 
-  function swapIn(entry, html) {
+  // The part of this page the answer belongs in: the target, only if it is (or holds) the form the
+  // save was made in. Another risk's row with the same id is another record, and is left alone.
+  function targetFor(entry) {
     var target = entry.target && document.getElementById(entry.target);
+    if (!target || !entry.key) return null;
+    var forms = target.tagName === "FORM" ? [target] : target.querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) {
+      if (outboxKey(forms[i]) === entry.key) return target;
+    }
+    return null;
+  }
+
+  function swapIn(entry, html) {
+    var target = targetFor(entry);
     if (!target) return;
     var template = document.createElement("template");
     template.innerHTML = html;
@@ -421,6 +456,17 @@
     bar.hidden = false;
   }
 
+  function waiting() {
+    return read(OUTBOX, []).length + inFlight;
+  }
+
+  function warnBeforeLeaving(event) {
+    if (!waiting()) return undefined;
+    event.preventDefault();
+    event.returnValue = texts.leave || "";
+    return texts.leave || "";
+  }
+
   function start() {
     bar = document.getElementById("offline-bar");
     if (!bar) return;
@@ -439,7 +485,21 @@
       loginPath: data.loginPath,
       session: data.session,
       refused: data.refused,
+      leave: data.leave,
     };
+    // A save on its way is a change not yet sent either (a search on its way is not).
+    document.addEventListener("htmx:beforeSend", function (event) {
+      var config = event.detail.requestConfig || {};
+      if (String(config.verb || "").toLowerCase() !== "post" || !event.detail.xhr) return;
+      event.detail.xhr.ojoSaving = true;
+      inFlight += 1;
+    });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (!event.detail.xhr || !event.detail.xhr.ojoSaving) return;
+      event.detail.xhr.ojoSaving = false;
+      inFlight = Math.max(0, inFlight - 1);
+    });
+    window.addEventListener("beforeunload", warnBeforeLeaving);
     document.addEventListener("input", onEdit, true);
     document.addEventListener("change", onEdit, true);
     document.addEventListener("htmx:afterRequest", function (event) {
