@@ -108,6 +108,16 @@ def test_the_facilitator_runs_a_whole_workshop_on_a_phone(
     expect(page.locator("#item-C05 .saved")).to_contain_text("en parte")
     assert not_reloaded(page)
     assert cycle.compliance.get(item__code="C05").evidence == "El libro no cuadra"
+    # A comment written after the answer saves itself too, when the field is left.
+    page.locator("#item-C01").get_by_label("Prueba o comentario").fill("Padrón de 2025")
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.locator("#item-C01 legend").click()
+    expect(page.locator("#item-C01 .saved")).to_contain_text("guardado")
+    expect(page.locator("#item-C01").get_by_label("Prueba o comentario")).to_have_value(
+        "Padrón de 2025"
+    )
+    assert cycle.compliance.get(item__code="C01").evidence == "Padrón de 2025"
+    assert not_reloaded(page)
     assert overflow(page) <= 0
 
     # Ratings: every participant's rating and the group's, saved without reloading.
