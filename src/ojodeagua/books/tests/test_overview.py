@@ -91,3 +91,17 @@ def test_who_owes_counts_only_what_is_left_most_owed_first(db):
     # November's own charge is not yet owed in November.
     generate_charges(provider, D(2026, 11, 1))
     assert owing(provider, D(2026, 11, 27))[0]["amount"] == Decimal("150.00")
+
+
+def test_a_kiosks_books_are_about_sales_not_tomas(ong, tesorera, books):
+    """A women's kiosk sells jugs: no monthly charges, fines, new tomas or tomas that owe."""
+    kiosk = Membership.objects.get(user__username="ong").providers.filter(kind="kiosk").first()
+    page = ong.get(f"/cuentas/{kiosk.pk}/").content.decode()
+    assert "Anotar una venta" in page and "Anotar un gasto" in page
+    for committee_only in ("Cargos del mes", "Multa", "Toma nueva", "Quién debe", "deben meses"):
+        assert committee_only not in page, committee_only
+    assert "Anotar un pago" not in page
+    committee = tesorera.get(f"/cuentas/{books.pk}/").content.decode()
+    for action in ("Anotar un pago", "Cargos del mes", "Multa", "Toma nueva", "Quién debe"):
+        assert action in committee, action
+    assert "Anotar una venta" not in committee
