@@ -17,6 +17,8 @@ SHOWN_PER_SOURCE = 200
 # partial and each municipality's figure lists its own.
 MAX_FIGURES_FOLLOWED = 150
 MAX_DEPTH = 4
+# A verdict row names its sample (system or locality) and norm: read with it, not per row.
+VERDICT_ROW_RELATED = ("result__sample__system", "result__sample__locality", "norm")
 
 
 @dataclass
@@ -80,9 +82,7 @@ def resolve(value: IndicatorValue, scope: Scope) -> list[ResolvedSource]:
             queryset = queryset.validated()
         queryset = scoped(model, queryset, scope)
         if model._meta.label_lower == "waterquality.verdict":
-            queryset = queryset.select_related(
-                "result__sample__system", "result__sample__locality", "norm"
-            )
+            queryset = queryset.select_related(*VERDICT_ROW_RELATED)
         resolved.append(shown(model, queryset))
     return resolved
 
@@ -133,8 +133,6 @@ def observations_behind(value: IndicatorValue, scope: Scope) -> tuple[list[Resol
             queryset = queryset.validated()
         queryset = scoped(model, queryset, scope).distinct()
         if label == "waterquality.verdict":
-            queryset = queryset.select_related(
-                "result__sample__system", "result__sample__locality", "norm"
-            )
+            queryset = queryset.select_related(*VERDICT_ROW_RELATED)
         resolved.append(shown(model, queryset))
     return resolved, complete

@@ -187,6 +187,23 @@ def keep_norm(breakdown: dict, found: AreaSum) -> None:
         breakdown["norm"] = next(iter(found.norms)) if len(found.norms) == 1 else "mixed"
 
 
+def area_figure(
+    code: str, found: AreaSum, population: int | None
+) -> tuple[float | None, float | None, float, dict]:
+    """Value, numerator, denominator and breakdown of an area from its parts added up: gaps
+    are shares of the whole population, the drinking-water ladder redoes the JMP estimate,
+    and the breakdown keeps the norm that judged contamination."""
+    denominator = found.denominator
+    if code.startswith("gap_"):
+        denominator = population or found.denominator
+    value, numerator = ratio(found.numerator, denominator), found.numerator
+    breakdown = dict(found.breakdown)
+    if code == "jmp_water":
+        value, numerator, breakdown = water_ladder_figure(found)
+    keep_norm(breakdown, found)
+    return value, numerator, denominator, breakdown
+
+
 def municipal_sum_value(
     code: str,
     municipality_id: int,
@@ -198,14 +215,7 @@ def municipal_sum_value(
     """A municipality's figure from its localities' values added up; gaps are shares of the
     whole population, not only of the localities with data."""
     window = year_window(month)
-    denominator = found.denominator
-    if code.startswith("gap_"):
-        denominator = population or found.denominator
-    value, numerator = ratio(found.numerator, denominator), found.numerator
-    breakdown = dict(found.breakdown)
-    if code == "jmp_water":
-        value, numerator, breakdown = water_ladder_figure(found)
-    keep_norm(breakdown, found)
+    value, numerator, denominator, breakdown = area_figure(code, found, population)
     breakdown["localities"] = found.count
     if found.estimates:
         breakdown["estimated_localities"] = found.estimates
@@ -272,18 +282,11 @@ def state_value(
     """A state figure: the sum of its municipalities' numerators and denominators; gaps are
     shares of the whole state, municipalities with no system on record included."""
     window = year_window(month) if code not in MONTH_WINDOW_CODES else (month, month_end(month))
-    denominator = found.denominator
-    if code.startswith("gap_"):
-        denominator = population or found.denominator
-    value, numerator = ratio(found.numerator, denominator), found.numerator
+    value, numerator, denominator, breakdown = area_figure(code, found, population)
     if code == Code.SCORE and value is not None:
         value = round_score(value)
-    breakdown = dict(found.breakdown)
-    if code == "jmp_water":
-        value, numerator, breakdown = water_ladder_figure(found)
     elif code in RESTRICTED_CODES and not denominator:
         numerator = denominator = None
-    keep_norm(breakdown, found)
     breakdown["municipalities"] = found.count
     if code == Code.PERCEPTION_GAP:
         breakdown["min_days_per_week"] = min_days
