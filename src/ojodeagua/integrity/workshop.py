@@ -27,6 +27,7 @@ from .models import (
     Cycle,
     Participant,
     Rating,
+    RatingTally,
     RoadmapChange,
     RoadmapItem,
     ScorecardScore,
@@ -228,6 +229,32 @@ def rate_risk(
     return rating, created
 
 
+@transaction.atomic
+def tally_risk(
+    user,
+    assessed: AssessedRisk,
+    sex: str,
+    likelihood_counts: dict[int, int],
+    impact_counts: dict[int, int],
+) -> tuple[RatingTally, bool]:
+    """How many women (or men) chose each level of one risk, (tally, created); audited.
+
+    Upsert by (risk, sex): the whole count is sent each time, so sending it again changes
+    nothing and a later count replaces an earlier one. Levels nobody chose are not kept.
+    """
+
+    tally = RatingTally.objects.filter(assessed_risk=assessed, sex=sex).first()
+    created = tally is None
+    tally = tally or RatingTally(assessed_risk=assessed, sex=sex)
+    tally.likelihood_counts = {str(level): n for level, n in sorted(likelihood_counts.items()) if n}
+    tally.impact_counts = {str(level): n for level, n in sorted(impact_counts.items()) if n}
+    tally.full_clean(validate_unique=False, validate_constraints=False)
+    save_audited(user, tally, tally.save)
+    if tally.people:
+        mark_workshop_started(user, assessed.cycle)
+    return tally, created
+
+
 def band_of_score(scale, score: float) -> dict | None:
     """The band a (mean) score falls in. A mean can fall between two bands (5 on a 3 × 3
     scale whose bands stop at 4 and start at 6): it takes the nearer one, and the higher one
@@ -280,28 +307,43 @@ def ratings_by_sex(cycle: Cycle) -> list[SexComparison]:
 
     Kept apart because women are the main users of water and often have less voice in
     assemblies: their priorities must be visible even when the consensus differs.
+
+    A person rated one by one gives her own score. A tally says how many chose each level but
+    not who chose which pair, so its score is its mean likelihood × its mean impact, counted
+    once for each person in it.
     """
-    scores: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    totals: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     risks = {r.pk: r for r in cycle.assessed_risks.select_related("risk")}
     for assessed_id, sex, likelihood, impact in cycle.assessed_risks.filter(
         ratings__isnull=False
     ).values_list("pk", "ratings__participant__sex", "ratings__likelihood", "ratings__impact"):
-        scores[assessed_id][sex].append(likelihood * impact)
+        total = totals[assessed_id][sex]
+        total[0] += likelihood * impact
+        total[1] += 1
+    for tally in RatingTally.objects.filter(assessed_risk__cycle=cycle):
+        likelihood, impact = level_mean(tally.likelihood_counts), level_mean(tally.impact_counts)
+        if likelihood is None or impact is None:
+            continue
+        total = totals[tally.assessed_risk_id][tally.sex]
+        total[0] += likelihood * impact * tally.people
+        total[1] += tally.people
 
-    def mean(values: list[int]) -> float | None:
-        return sum(values) / len(values) if values else None
+    def mean(total: list[float]) -> float | None:
+        return total[0] / total[1] if total[1] else None
 
     scale = cycle.scale
 
     def comparison(assessed: AssessedRisk) -> SexComparison:
-        women, men = mean(scores[assessed.pk][Sex.FEMALE]), mean(scores[assessed.pk][Sex.MALE])
+        women_total = totals[assessed.pk][Sex.FEMALE]
+        men_total = totals[assessed.pk][Sex.MALE]
+        women, men = mean(women_total), mean(men_total)
         agreed = assessed.consensus_likelihood is not None and assessed.consensus_impact
         return SexComparison(
             assessed,
             women,
-            len(scores[assessed.pk][Sex.FEMALE]),
+            int(women_total[1]),
             men,
-            len(scores[assessed.pk][Sex.MALE]),
+            int(men_total[1]),
             group_band=band_of_score(
                 scale, assessed.consensus_likelihood * assessed.consensus_impact
             )
@@ -312,6 +354,13 @@ def ratings_by_sex(cycle: Cycle) -> list[SexComparison]:
         )
 
     return [comparison(risks[pk]) for pk in risks]
+
+
+def level_mean(counts: dict[str, int]) -> float | None:
+    people = sum(counts.values())
+    if not people:
+        return None
+    return sum(int(level) * n for level, n in counts.items()) / people
 
 
 def voices_apart(comparisons: list[SexComparison]) -> list[SexComparison]:

@@ -153,9 +153,15 @@ class ComplianceForm(forms.ModelForm):
 
 
 def scale_choices(levels: list[dict]) -> list[tuple[str, str]]:
-    return [("", "—")] + [
+    return [("", _("sin valorar"))] + [
         (str(level["value"]), f"{level['value']} · {level['label']}") for level in levels
     ]
+
+
+class LevelButtons(forms.RadioSelect):
+    """Each level a big button, chosen in one tap (a dropdown takes two and hides the choices)."""
+
+    template_name = "integrity/workshop/_level_buttons.html"
 
 
 class ScaleRatingForm(forms.Form):
@@ -166,14 +172,74 @@ class ScaleRatingForm(forms.Form):
 
     def __init__(self, *args, scale: RatingScale, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["likelihood"].widget = forms.Select(choices=scale_choices(scale.likelihood))
-        self.fields["impact"].widget = forms.Select(choices=scale_choices(scale.impact))
+        self.fields["likelihood"].widget = LevelButtons(choices=scale_choices(scale.likelihood))
+        self.fields["impact"].widget = LevelButtons(choices=scale_choices(scale.impact))
         for field in self.fields.values():
             field.error_messages["invalid"] = _("Elija un valor de la lista.")
 
     def both_or_none(self) -> bool:
         data = self.cleaned_data
         return (data.get("likelihood") is None) == (data.get("impact") is None)
+
+
+TALLY_SEXES = (("F", _("Mujeres")), ("M", _("Hombres")))
+TALLY_DIMENSIONS = (("likelihood", _("Probabilidad")), ("impact", _("Impacto")))
+
+
+class TallyForm(forms.Form):
+    """How many women and how many men chose each level, one small box per level.
+
+    A box left empty is 0. The fields are named <sex>-<dimension>-<level> so a phone can send
+    the whole count each time a box changes.
+    """
+
+    def __init__(self, *args, scale: RatingScale, present: dict[str, int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.present = present
+        self.rows = []
+        for sex, sex_label in TALLY_SEXES:
+            for dimension, dimension_label in TALLY_DIMENSIONS:
+                names = []
+                for level in getattr(scale, dimension):
+                    name = f"{sex}-{dimension}-{level['value']}"
+                    self.fields[name] = forms.IntegerField(
+                        label=f"{sex_label}, {dimension_label.lower()} {level['value']} "
+                        f"({level['label']})",
+                        required=False,
+                        min_value=0,
+                        max_value=999,
+                        error_messages={
+                            "invalid": _("Escriba cuántas personas, con números."),
+                            "min_value": _("Un conteo no puede ser negativo."),
+                            "max_value": _("Ese conteo es demasiado grande."),
+                        },
+                        widget=forms.TextInput(
+                            attrs={
+                                "inputmode": "numeric",
+                                "pattern": "[0-9]*",
+                                "autocomplete": "off",
+                                "maxlength": "3",
+                                "data-tally-most": present.get(sex, 0),
+                            }
+                        ),
+                    )
+                    names.append((level, name))
+                self.rows.append(
+                    {
+                        "sex": sex,
+                        "sex_label": sex_label,
+                        "dimension_label": dimension_label,
+                        "boxes": [(level, self[name]) for level, name in names],
+                    }
+                )
+
+    def counts(self, sex: str, dimension: str) -> dict[int, int]:
+        prefix = f"{sex}-{dimension}-"
+        return {
+            int(name[len(prefix) :]): value or 0
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix)
+        }
 
 
 class OwnRiskForm(RecordIdForm):

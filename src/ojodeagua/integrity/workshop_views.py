@@ -29,6 +29,7 @@ from .models import (
     Cycle,
     Participant,
     Rating,
+    RatingTally,
     Risk,
     RoadmapItem,
 )
@@ -42,6 +43,7 @@ from .workshop_forms import (
     ParticipantForm,
     RoadmapItemForm,
     ScaleRatingForm,
+    TallyForm,
     TopThreeForm,
 )
 
@@ -508,6 +510,8 @@ def ratings(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404
             if action == "consensus":
                 return rate_by_consensus(request, cycle, entry)
+            if action == "tally":
+                return rate_by_tally(request, cycle, entry)
             return rate_one(request, cycle, entry)
     key = request.GET.get("riesgo")
     entry = next((e for e in entries if e.key == key), None)
@@ -528,6 +532,9 @@ def ratings(request: HttpRequest, pk: int) -> HttpResponse:
                 for number, person in people_numbered(cycle)
             ],
             consensus=consensus_form(cycle, entry),
+            tally=tally_form(cycle, entry),
+            tally_summary=tally_summary(cycle, entry),
+            rated_one_by_one=len(given),
             previous=entries[index - 1] if index > 0 else None,
             next=entries[index + 1] if index + 1 < len(entries) else None,
         )
@@ -542,6 +549,94 @@ def consensus_form(cycle: Cycle, entry: RiskEntry, data=None) -> ScaleRatingForm
             "impact": entry.assessed.consensus_impact,
         }
     return ScaleRatingForm(data, initial=initial, scale=cycle.scale, prefix="consensus")
+
+
+def present_by_sex(cycle: Cycle) -> dict[str, int]:
+    counted = Counter(cycle.participants.values_list("sex", flat=True))
+    return {sex: counted.get(sex, 0) for sex in (Sex.FEMALE, Sex.MALE)}
+
+
+def stored_tallies(entry: RiskEntry) -> dict[str, RatingTally]:
+    if entry.assessed is None:
+        return {}
+    return {t.sex: t for t in entry.assessed.tallies.all()}
+
+
+def tally_form(cycle: Cycle, entry: RiskEntry, data=None) -> TallyForm:
+    initial = {}
+    for sex, tally in stored_tallies(entry).items():
+        for dimension in ("likelihood", "impact"):
+            for level, count in getattr(tally, f"{dimension}_counts").items():
+                initial[f"{sex}-{dimension}-{level}"] = count
+    return TallyForm(data, initial=initial, scale=cycle.scale, present=present_by_sex(cycle))
+
+
+def tally_summary(cycle: Cycle, entry: RiskEntry) -> list[dict]:
+    """What each sex's count adds up to, and the band its mean falls in."""
+    summary = []
+    for sex, tally in sorted(stored_tallies(entry).items()):
+        if not tally.people:
+            continue
+        likelihood = workshop.level_mean(tally.likelihood_counts)
+        impact = workshop.level_mean(tally.impact_counts)
+        band = None
+        if likelihood is not None and impact is not None:
+            score = likelihood * impact
+            found = workshop.band_of_score(cycle.scale, score)
+            band = {**found, "score": f"{score:.1f}"} if found else None
+        summary.append(
+            {
+                "sex": sex,
+                "likelihood": sum(tally.likelihood_counts.values()),
+                "impact": sum(tally.impact_counts.values()),
+                "band": band,
+            }
+        )
+    return summary
+
+
+def rate_by_tally(request: HttpRequest, cycle: Cycle, entry: RiskEntry) -> HttpResponse:
+    """The room's count for one risk: both sexes' boxes arrive together, each time one changes."""
+    form = tally_form(cycle, entry, request.POST)
+    status, message = "error", ""
+    if not form.is_valid():
+        # Say which box, so the facilitator fixes the right one.
+        name, errors = next(iter(form.errors.items()))
+        message = f"{form.fields[name].label}: {errors[0]}" if name in form.fields else errors[0]
+    else:
+        try:
+            with transaction.atomic():
+                assessed = assessed_for(request.user, cycle, entry)
+                for sex in (Sex.FEMALE, Sex.MALE):
+                    workshop.tally_risk(
+                        request.user,
+                        assessed,
+                        sex,
+                        form.counts(sex, "likelihood"),
+                        form.counts(sex, "impact"),
+                    )
+            entry.assessed = assessed
+            status = "saved"
+        except ValidationError as error:
+            message = " ".join(dict.fromkeys(error.messages))
+        except IntegrityError:
+            # The same count arrived twice at once; the first one is stored.
+            status = "saved"
+    if not is_htmx(request):
+        if status == "saved":
+            messages.success(request, _("Conteo guardado."))
+        else:
+            messages.error(request, message)
+        return redirect(ratings_url(cycle, entry) + "#conteo")
+    return render(
+        request,
+        "integrity/workshop/_tally_status.html",
+        {
+            "tally_status": status,
+            "tally_message": message,
+            "tally_summary": tally_summary(cycle, entry),
+        },
+    )
 
 
 def assessed_for(user, cycle: Cycle, entry: RiskEntry) -> AssessedRisk:

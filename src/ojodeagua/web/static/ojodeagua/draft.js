@@ -531,11 +531,20 @@
 
   // A likelihood × impact pair is sent only once both are chosen (or both cleared): sending half
   // a pair would answer with an error and replace the form while the second choice is made.
+  // Each half is a dropdown or a row of level buttons (radios sharing a name).
   window.ojoPairReady = function (form) {
-    var chosen = Array.prototype.filter.call(form.querySelectorAll("select"), function (select) {
-      return select.value !== "";
+    var halves = {};
+    Array.prototype.forEach.call(form.querySelectorAll("select, input[type=radio]"), function (input) {
+      if (!(input.name in halves)) halves[input.name] = false;
+      if (input.tagName === "SELECT" ? input.value !== "" : input.checked && input.value !== "") {
+        halves[input.name] = true;
+      }
+    });
+    var names = Object.keys(halves);
+    var chosen = names.filter(function (name) {
+      return halves[name];
     }).length;
-    return chosen === 0 || chosen === form.querySelectorAll("select").length;
+    return chosen === 0 || chosen === names.length;
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
