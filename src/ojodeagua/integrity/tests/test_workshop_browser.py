@@ -6,7 +6,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ojodeagua.integrity.models import AssessedRisk, CatalogueVersion, Cycle, Participant, Rating
+from ojodeagua.integrity.models import (
+    AssessedRisk,
+    CatalogueVersion,
+    Cycle,
+    Participant,
+    Rating,
+    RatingTally,
+)
 from ojodeagua.organisations.models import Membership
 from ojodeagua.web.tests.test_browser import PHONE, browser, overflow  # noqa: F401
 
@@ -43,16 +50,34 @@ def add_person(page, sex: str, role: str, age: str, count: int) -> None:
     expect(page.locator("#participants-panel .lead")).to_have_text(f"{count} {suffix}")
 
 
+def level(page, form: str, dimension: str, value: str):
+    """One level's button in a form's likelihood or impact row."""
+    return page.locator(f"{form} input[name$='-{dimension}'][value='{value}']")
+
+
+def choose(page, form: str, dimension: str, value: str) -> None:
+    """One tap on a level's button (a person's row is first unfolded)."""
+    if form.startswith("#rate-"):
+        one_by_one(page)
+    level(page, form, dimension, value).check()
+
+
+def one_by_one(page) -> None:
+    """Unfold the optional person-by-person rows."""
+    rows = page.locator("details.one-by-one")
+    if rows.get_attribute("open") is None:
+        rows.locator("summary").click()
+
+
 def rate_row(page, person: Participant, likelihood: str, impact: str) -> None:
-    row = page.locator(f"#rate-{person.pk}")
-    row.locator("select[name$='-likelihood']").select_option(likelihood)
-    page.locator(f"#rate-{person.pk} select[name$='-impact']").select_option(impact)
+    choose(page, f"#rate-{person.pk}", "likelihood", likelihood)
+    choose(page, f"#rate-{person.pk}", "impact", impact)
     expect(page.locator(f"#rate-{person.pk} .saved")).to_have_text("✓ guardado")
 
 
 def agree(page, likelihood: str, impact: str, band: str) -> None:
-    page.locator("#consensus-form select[name='consensus-likelihood']").select_option(likelihood)
-    page.locator("#consensus-form select[name='consensus-impact']").select_option(impact)
+    choose(page, "#consensus-form", "likelihood", likelihood)
+    choose(page, "#consensus-form", "impact", impact)
     expect(page.locator("#consensus-form .saved")).to_be_visible()
     expect(page.locator("#consensus-form .band")).to_contain_text(band)
 
@@ -217,8 +242,8 @@ def test_a_dropped_connection_keeps_a_draft_and_sends_the_waiting_saves(
 
     # No signal: the rating waits in the phone's outbox, and goes when the signal returns.
     context.set_offline(True)
-    page.locator(f"#rate-{first.pk} select[name$='-likelihood']").select_option("2")
-    page.locator(f"#rate-{first.pk} select[name$='-impact']").select_option("3")
+    choose(page, f"#rate-{first.pk}", "likelihood", "2")
+    choose(page, f"#rate-{first.pk}", "impact", "3")
     expect(bar.locator(".outbox")).to_have_text(
         re.compile(r"^Hay 1 cambio sin enviar; se enviará cuando haya señal\.")
     )
@@ -261,8 +286,8 @@ def test_a_dropped_connection_keeps_a_draft_and_sends_the_waiting_saves(
             route.continue_()
 
     page.route("**/valoracion/**", refuse_posts)
-    page.locator(f"#rate-{second.pk} select[name$='-likelihood']").select_option("1")
-    page.locator(f"#rate-{second.pk} select[name$='-impact']").select_option("1")
+    choose(page, f"#rate-{second.pk}", "likelihood", "1")
+    choose(page, f"#rate-{second.pk}", "impact", "1")
     expect(bar.locator(".outbox")).to_have_attribute("data-count", "1")
     page.reload()
     expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
@@ -317,8 +342,8 @@ def workshop_with(people: str):
 
 
 def rate_offline(page, form: str, likelihood: str, impact: str) -> None:
-    page.locator(f"{form} select[name$='-likelihood']").select_option(likelihood)
-    page.locator(f"{form} select[name$='-impact']").select_option(impact)
+    choose(page, f"{form}", "likelihood", likelihood)
+    choose(page, f"{form}", "impact", impact)
     expect(page.locator(f"{form} [data-status]")).to_contain_text("Sin señal")
     expect(page.locator(f"{form} .saved")).to_have_count(0)
 
@@ -382,14 +407,14 @@ def test_a_waiting_rating_and_consensus_stay_with_their_own_risk_when_the_next_i
     # R02's page shows R02's answers, and its row still speaks for R02.
     expect(page.locator(f"{row} .saved")).to_have_text("✓ guardado")
     expect(page.locator(f"{row} input[name=riesgo]")).to_have_value("R02")
-    expect(page.locator(f"{row} select[name$='-likelihood']")).to_have_value("1")
+    expect(level(page, f"{row}", "likelihood", "1")).to_be_checked()
     expect(page.locator("#consensus-form input[name=riesgo]")).to_have_value("R02")
-    expect(page.locator("#consensus-form select[name$='-impact']")).to_have_value("2")
+    expect(level(page, f"#consensus-form", "impact", "2")).to_be_checked()
     assert page.evaluate(WARNS_BEFORE_LEAVING) is False
 
     # A later rating on R02's page is saved under R02, not over R01's.
     with page.expect_response(lambda response: response.request.method == "POST"):
-        page.locator(f"{row} select[name$='-likelihood']").select_option("2")
+        choose(page, f"{row}", "likelihood", "2")
     expect(page.locator(f"{row} .saved")).to_have_text("✓ guardado")
     assert Rating.objects.get(participant=person, assessed_risk__risk__code="R01").likelihood == 3
     assert Rating.objects.get(participant=person, assessed_risk__risk__code="R02").likelihood == 2
@@ -423,4 +448,101 @@ def test_a_waiting_compliance_answer_is_never_shown_in_another_items_form(
     assert answers["C01"] != answers["C02"]
     expect(page.locator("#item-C01 .saved")).to_contain_text("sí")
     expect(page.locator("#item-C02 .saved")).to_contain_text("no")
+    context.close()
+
+
+class Taps:
+    """Counts what the facilitator does with her fingers: taps, and digits typed."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.taps = 0
+        self.digits = 0
+
+    def tap(self, locator) -> None:
+        self.taps += 1
+        locator.click()
+
+    def type(self, digits: str) -> None:
+        assert digits.isdigit()
+        self.digits += len(digits)
+        for digit in digits:
+            self.page.keyboard.type(digit)
+
+    @property
+    def total(self) -> int:
+        return self.taps + self.digits
+
+
+# Eleven risks as a room of 8 women and 7 men rated them: the group's (likelihood, impact), then
+# how many women and men put their card on each level 1-2-3 of likelihood and of impact.
+ROOM = [
+    ((1, 2), "008", "008", "700", "700"),  # R01: the group says low; the women say high
+    ((3, 3), "026", "017", "016", "025"),
+    ((2, 2), "242", "341", "331", "232"),
+    ((1, 1), "710", "620", "610", "700"),
+    ((2, 3), "134", "125", "223", "115"),
+    ((3, 2), "035", "161", "034", "142"),
+    ((1, 3), "620", "116", "520", "106"),
+    ((2, 1), "161", "620", "151", "520"),
+    ((3, 3), "008", "017", "007", "016"),
+    ((2, 2), "233", "242", "232", "322"),
+    ((1, 2), "512", "161", "430", "250"),
+]
+
+
+@pytest.mark.browser
+def test_a_room_of_fifteen_rates_eleven_risks_by_tallies_in_under_250_taps(
+    live_server,
+    demo,
+    browser,  # noqa: F811
+):
+    """Issue 13: the group's rating in two taps and the women's and men's counts typed digit
+    after digit; the women-and-men view and the gap flag follow from the counts."""
+    cycle, _ = workshop_with("FFFFFFFFMMMMMMM")
+    context = browser.new_context(**PHONE_CONTEXT)
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/integridad/ciclos/{cycle.pk}/")
+    fingers = Taps(page)
+    fingers.tap(steps(page).get_by_role("link", name="Valoración"))
+    for number, (agreed, women_l, women_i, men_l, men_i) in enumerate(ROOM, start=1):
+        code = f"R{number:02d}"
+        expect(page.locator("#risk-title")).to_contain_text(code)
+        fingers.tap(level(page, "#consensus-form", "likelihood", str(agreed[0])))
+        fingers.tap(level(page, "#consensus-form", "impact", str(agreed[1])))
+        expect(page.locator("#consensus-form .saved")).to_be_visible()
+        fingers.tap(page.locator("#id_F-likelihood-1"))
+        with page.expect_response(
+            lambda response: response.request.method == "POST"
+            and "Hombres: 7" in response.text()
+        ):
+            fingers.type(women_l + women_i + men_l + men_i)
+        status = page.locator("#tally-status")
+        expect(status).to_contain_text("conteo guardado")
+        expect(status).to_contain_text("Mujeres: 8 en probabilidad, 8 en impacto")
+        expect(status).to_contain_text("Hombres: 7 en probabilidad, 7 en impacto")
+        assert overflow(page) <= 0, code
+        if number < len(ROOM):
+            fingers.tap(page.get_by_role("link", name=re.compile(r"^Siguiente riesgo")))
+
+    assert fingers.total < 250, (fingers.taps, fingers.digits)
+    print(f"\n{len(ROOM)} risks, 15 people: {fingers.taps} taps + {fingers.digits} digits")
+    tallies = RatingTally.objects.filter(assessed_risk__cycle=cycle)
+    assert tallies.count() == 2 * len(ROOM)
+    for number, (agreed, women_l, women_i, men_l, men_i) in enumerate(ROOM, start=1):
+        risk = cycle.assessed_risks.get(risk__code=f"R{number:02d}")
+        assert (risk.consensus_likelihood, risk.consensus_impact) == agreed
+        stored = {t.sex: t for t in risk.tallies.all()}
+        for sex, typed_l, typed_i in (("F", women_l, women_i), ("M", men_l, men_i)):
+            for counts, typed in (
+                (stored[sex].likelihood_counts, typed_l),
+                (stored[sex].impact_counts, typed_i),
+            ):
+                wanted = {str(lvl): int(n) for lvl, n in enumerate(typed, start=1) if n != "0"}
+                assert counts == wanted, (number, sex)
+
+    # The heat map says out loud that the group's R01 is far from the women's.
+    steps(page).get_by_role("link", name="Mapa").click()
+    expect(page.get_by_text("las mujeres, en promedio, «alto»").first).to_be_visible()
     context.close()

@@ -11,6 +11,7 @@
   function complete(input) {
     var value = input.value.replace(/\D/g, "");
     if (value === "") return false;
+    if (value.charAt(0) === "0") return true; // nobody: no digit can follow
     var most = parseInt(input.getAttribute("data-tally-most"), 10) || 0;
     return parseInt(value, 10) * 10 > most || value.length >= 3;
   }
