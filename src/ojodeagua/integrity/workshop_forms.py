@@ -153,9 +153,8 @@ class ComplianceForm(forms.ModelForm):
 
 
 def scale_choices(levels: list[dict]) -> list[tuple[str, str]]:
-    return [("", _("sin valorar"))] + [
-        (str(level["value"]), f"{level['value']} · {level['label']}") for level in levels
-    ]
+    """The levels, then a way back to no rating; each button shows its number and its word."""
+    return [(str(level["value"]), level["label"]) for level in levels] + [("", _("sin valorar"))]
 
 
 class LevelButtons(forms.RadioSelect):
