@@ -44,6 +44,7 @@ from ojodeagua.integrity.models import (
     Participant,
     Rating,
     RatingScale,
+    RatingTally,
     Risk,
     RoadmapChange,
     RoadmapItem,
@@ -69,6 +70,7 @@ from ojodeagua.integrity.workshop import (
     rate_risk,
     score_indicator,
     set_top_three,
+    tally_risk,
 )
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import scope_for
@@ -91,6 +93,7 @@ CYCLE_PATHS: dict[type, str] = {
     ComplianceAnswer: "cycle",
     AssessedRisk: "cycle",
     Rating: "assessed_risk__cycle",
+    RatingTally: "assessed_risk__cycle",
     RoadmapItem: "assessed_risk__cycle",
     CoachingSession: "cycle",
     CoachingAnswer: "session__cycle",
@@ -304,6 +307,33 @@ class RatingSerializer(IntegritySerializer):
     class Meta:
         model = Rating
         fields = ["id", "assessed_risk", "participant", "likelihood", "impact", "score"]
+
+
+class RatingTallySerializer(IntegritySerializer):
+    """How many women (``F``) or men (``M``) chose each level: ``{"<level>": count}``."""
+
+    people = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RatingTally
+        fields = ["id", "assessed_risk", "sex", "likelihood_counts", "impact_counts", "people"]
+
+    def validate_likelihood_counts(self, value):
+        return counts_by_level(value)
+
+    def validate_impact_counts(self, value):
+        return counts_by_level(value)
+
+
+def counts_by_level(value) -> dict[int, int]:
+    if not isinstance(value, dict):
+        raise serializers.ValidationError(_("Envíe un objeto {nivel: cuántas personas}."))
+    try:
+        return {int(level): int(count) for level, count in value.items()}
+    except (TypeError, ValueError):
+        raise serializers.ValidationError(
+            _("Cada nivel y cada conteo es un número entero.")
+        ) from None
 
 
 class RoadmapChangeSerializer(serializers.ModelSerializer):
@@ -536,8 +566,14 @@ class IntegrityViewSet(
         return super().create_new(request, *args, **kwargs)
 
     def same_key(self, data):
+        model = self.get_serializer_class().Meta.model
+        key = {}
         try:
-            key = {f"{name}_id": int(data.get(name)) for name in self.natural_key}
+            for name in self.natural_key:
+                if model._meta.get_field(name).is_relation:
+                    key[f"{name}_id"] = int(data.get(name))
+                else:
+                    key[name] = str(data.get(name))
         except (TypeError, ValueError):
             return None  # the serializer will say what is wrong
         return self.get_queryset().filter(**key).first()
@@ -748,6 +784,44 @@ class RatingViewSet(IntegrityViewSet):
                 data.get("participant") or instance.participant,
                 data.get("likelihood", getattr(instance, "likelihood", None)),
                 data.get("impact", getattr(instance, "impact", None)),
+            )
+
+
+class RatingTallyViewSet(IntegrityViewSet):
+    """The room's count of one risk by sex; sending the same risk and sex again replaces it."""
+
+    queryset = RatingTally.objects.all()
+    serializer_class = RatingTallySerializer
+    filterset_class = cycle_filter(
+        RatingTally,
+        "assessed_risk__cycle",
+        assessed_risk=django_filters.ModelChoiceFilter(queryset=visible_rows(AssessedRisk)),
+    )
+    select_related = ("assessed_risk__cycle__scale",)
+    natural_key = ("assessed_risk", "sex")
+
+    def perform_create(self, serializer) -> None:
+        self.count(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.count(serializer)
+
+    def count(self, serializer) -> None:
+        """Through ``workshop.tally_risk``, as the workshop page counts."""
+        self.check_can_write(serializer)
+        data = serializer.validated_data
+        instance = serializer.instance
+
+        def stored(name: str) -> dict[int, int]:
+            return {int(k): v for k, v in getattr(instance, name, {}).items()}
+
+        with domain_refusals():
+            serializer.instance, _created = tally_risk(
+                self.request.user,
+                data.get("assessed_risk") or instance.assessed_risk,
+                data.get("sex") or instance.sex,
+                data.get("likelihood_counts", stored("likelihood_counts")),
+                data.get("impact_counts", stored("impact_counts")),
             )
 
 
@@ -1001,6 +1075,10 @@ for viewset_, description_ in [
     (
         RatingViewSet,
         gettext_lazy("Esa persona ya había valorado ese riesgo; se cambió su valoración."),
+    ),
+    (
+        RatingTallyViewSet,
+        gettext_lazy("Ya había un conteo de ese riesgo para ese sexo; se cambió."),
     ),
     (CoachingAnswerViewSet, gettext_lazy("Ya había respuestas para esa acción; se cambiaron.")),
     (ScorecardScoreViewSet, gettext_lazy("Ya había un puntaje para ese indicador; se cambió.")),
@@ -1391,6 +1469,7 @@ INTEGRITY_ROUTES = [
     ("compliance-answers", ComplianceAnswerViewSet, None),
     ("assessed-risks", AssessedRiskViewSet, None),
     ("ratings", RatingViewSet, None),
+    ("rating-tallies", RatingTallyViewSet, None),
     ("roadmap-items", RoadmapItemViewSet, None),
     ("coaching-sessions", CoachingSessionViewSet, None),
     ("coaching-answers", CoachingAnswerViewSet, None),

@@ -16,12 +16,14 @@ from ojodeagua.integrity.models import (
     Cycle,
     Participant,
     Rating,
+    RatingTally,
     RoadmapChange,
     RoadmapItem,
     ScorecardScore,
 )
 from ojodeagua.integrity.tests.factories import assess, make_cycle
 from ojodeagua.integrity.tests.test_agency import build, months_after
+from ojodeagua.integrity.workshop import ratings_by_sex
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.tests.factories import municipal_viewer
 from ojodeagua.providers.models import Provider
@@ -189,6 +191,37 @@ def test_a_rating_is_upserted_by_risk_and_participant(cycle):
     assert "no está en la escala" in off_scale.content.decode()
     stored = Rating.objects.get(assessed_risk=risk, participant=person)
     assert (stored.likelihood, stored.impact) == (3, 3)
+
+
+def test_a_rooms_count_is_upserted_by_risk_and_sex_through_the_workshops_rule(cycle):
+    for sex in "FFFM":
+        Participant.objects.create(cycle=cycle, role="user", sex=sex, age_group="adult")
+    risk = assess(cycle, "R01", 3, 3)
+    client = api("tesorera")
+    count = {
+        "assessed_risk": risk.pk,
+        "sex": "F",
+        "likelihood_counts": {"3": 2, "2": 1},
+        "impact_counts": {"3": 3},
+    }
+    first = client.post("/api/v1/rating-tallies/", count, format="json")
+    again = client.post(
+        "/api/v1/rating-tallies/", {**count, "impact_counts": {"2": 3}}, format="json"
+    )
+    too_many = client.post(
+        "/api/v1/rating-tallies/", {**count, "likelihood_counts": {"3": 4}}, format="json"
+    )
+    assert first.status_code == 201, first.content
+    assert first.json()["people"] == 3
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert too_many.status_code == 400
+    assert "Se contaron 4 mujeres en probabilidad" in too_many.content.decode()
+    stored = RatingTally.objects.get(assessed_risk=risk, sex="F")
+    assert (stored.likelihood_counts, stored.impact_counts) == ({"2": 1, "3": 2}, {"2": 3})
+    # The page's rule and the API's are one: the women's mean reads the count.
+    (comparison,) = [c for c in ratings_by_sex(cycle) if c.assessed_risk == risk]
+    assert comparison.women_count == 3
+    assert api("tesorera").get("/api/v1/rating-tallies/").json()["count"] == 1
 
 
 def test_an_assessed_risk_and_the_top_three(cycle):

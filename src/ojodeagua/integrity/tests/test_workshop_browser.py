@@ -409,7 +409,7 @@ def test_a_waiting_rating_and_consensus_stay_with_their_own_risk_when_the_next_i
     expect(page.locator(f"{row} input[name=riesgo]")).to_have_value("R02")
     expect(level(page, f"{row}", "likelihood", "1")).to_be_checked()
     expect(page.locator("#consensus-form input[name=riesgo]")).to_have_value("R02")
-    expect(level(page, f"#consensus-form", "impact", "2")).to_be_checked()
+    expect(level(page, "#consensus-form", "impact", "2")).to_be_checked()
     assert page.evaluate(WARNS_BEFORE_LEAVING) is False
 
     # A later rating on R02's page is saved under R02, not over R01's.
@@ -514,8 +514,7 @@ def test_a_room_of_fifteen_rates_eleven_risks_by_tallies_in_under_250_taps(
         expect(page.locator("#consensus-form .saved")).to_be_visible()
         fingers.tap(page.locator("#id_F-likelihood-1"))
         with page.expect_response(
-            lambda response: response.request.method == "POST"
-            and "Hombres: 7" in response.text()
+            lambda response: response.request.method == "POST" and "Hombres: 7" in response.text()
         ):
             fingers.type(women_l + women_i + men_l + men_i)
         status = page.locator("#tally-status")
