@@ -84,12 +84,12 @@ from .models import (
     Payment,
     Sale,
     Tariff,
+    lives_on_sales,
 )
 from .padron import may_see_names
 
 PAGE_SIZE = 50
 TOMAS_FOUND = 20
-SALES_KINDS = {Provider.Kind.KIOSK, Provider.Kind.SCHOOL}
 
 
 # Amounts in words --------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def base_context(request: HttpRequest, provider: Provider, section: str, **extra
         "section": section,
         "can_edit": scope_for(request.user).can_edit(provider),
         "show_names": may_see_names(request.user, provider),
-        "sells": provider.kind in SALES_KINDS or Sale.objects.filter(provider=provider).exists(),
+        "sells": lives_on_sales(provider) or Sale.objects.filter(provider=provider).exists(),
         **extra,
     }
 

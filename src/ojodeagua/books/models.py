@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.lib.money import mxn
 from ojodeagua.lib.records import record_id_field
-from ojodeagua.providers.models import ProviderPartQuerySet
+from ojodeagua.providers.models import Provider, ProviderPartQuerySet
 
 ZERO = Decimal("0.00")
 
@@ -549,6 +549,16 @@ class Quote(models.Model):
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.expense.audit_scope()
+
+
+# Providers whose money is what they sell (jugs, the families' monthly contributions), not fees
+# charged to tomas: their books, red flags and indicators speak of sales.
+SALES_KINDS = frozenset({Provider.Kind.KIOSK, Provider.Kind.SCHOOL})
+
+
+def lives_on_sales(provider: Provider) -> bool:
+    """A kiosk or a school committee: its income is its sales; it has no tomas to charge."""
+    return provider.kind in SALES_KINDS
 
 
 class Sale(ProviderRecord):

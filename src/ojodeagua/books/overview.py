@@ -1,5 +1,6 @@
 """The committee's books page: balances, the chain's state, the year's indicators, who owes,
-the latest receipts. Read-only; each figure comes from the ledger or the records in few queries."""
+the latest receipts; for a kiosk or a school, whose money is its sales, this month's and the
+latest sales instead. Read-only; each figure comes from the ledger or the records in few queries."""
 
 import datetime
 
@@ -14,11 +15,12 @@ from ojodeagua.providers.models import Provider
 
 from . import ledger, selectors
 from .indicators import finance_indicators, kiosk_indicators
-from .models import ZERO, Account, AssemblyReport, Charge, Connection, Payment
+from .models import ZERO, Account, AssemblyReport, Charge, Connection, Payment, Sale, lives_on_sales
 from .padron import may_see_names
 from .public_views import last_twelve_months
 
 LATEST_RECEIPTS = 15
+LATEST_SALES = 15
 OWING_SHOWN = 30
 
 
@@ -55,7 +57,8 @@ def books_overview(request: HttpRequest, provider_id: int) -> HttpResponse:
         .select_related("connection__household", "void")
         .order_by("-receipt_number")[:LATEST_RECEIPTS]
     )
-    debtors = owing(provider, today)
+    sells = lives_on_sales(provider)
+    debtors = [] if sells else owing(provider, today)
     context = {
         "provider": provider,
         "can_edit": scope_for(request.user).can_edit(provider),
@@ -67,12 +70,16 @@ def books_overview(request: HttpRequest, provider_id: int) -> HttpResponse:
         "period_start": start,
         "period_end": end,
         "figures": finance_indicators(provider, start, end),
-        "kiosk": (
-            kiosk_indicators(provider, start, end)
-            if provider.kind in (Provider.Kind.KIOSK, Provider.Kind.SCHOOL)
+        "kiosk": kiosk_indicators(provider, start, end) if sells else None,
+        "receipts": receipts,
+        "sales": (
+            Sale.objects.filter(provider=provider).order_by("-sold_on", "-pk")[:LATEST_SALES]
+            if sells
             else None
         ),
-        "receipts": receipts,
+        "sold_this_month": (
+            selectors.provider_money_in(provider.pk, today.replace(day=1), today) if sells else None
+        ),
         "debtors": debtors[:OWING_SHOWN],
         "debtors_total": len(debtors),
         "last_report": AssemblyReport.objects.filter(provider=provider).first(),

@@ -9,6 +9,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from ojodeagua.books.models import lives_on_sales
 from ojodeagua.lib.money import mxn
 from ojodeagua.watersystems.models import WaterSystem
 
@@ -464,6 +465,13 @@ def finance_context(provider) -> dict:
             )
         )
     ]
+    # A kiosk or a school lives on its sales: it charges no tomas, so there is no collection
+    # efficiency to compute. Said so, rather than left out or read as 0 %.
+    not_applicable = (
+        [str(definition(Code.COLLECTION).name)]
+        if lives_on_sales(provider) and Code.COLLECTION not in values
+        else []
+    )
     return {
         "finance": {
             "month": month,
@@ -473,6 +481,7 @@ def finance_context(provider) -> dict:
                 for code in FINANCE_CODES
                 if code in values
             ],
+            "not_applicable": not_applicable,
             "charts": charts,
         }
     }

@@ -16,7 +16,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ojodeagua.books.selectors import receipt_numbers
+from ojodeagua.books.models import lives_on_sales
+from ojodeagua.books.selectors import (
+    MoneyIn,
+    last_deposit_on,
+    provider_money_in,
+    receipt_numbers,
+)
 from ojodeagua.lib.money import mxn
 from ojodeagua.providers.models import Provider
 
@@ -144,37 +150,85 @@ def keeps_books(provider: Provider) -> bool:
     return JournalEntry.objects.filter(provider=provider).exists()
 
 
+def sales_in_words(came_in: MoneyIn) -> str:
+    """The sales (and cash receipts, if any) that came in, to open a sentence."""
+    if came_in.received_in_cash:
+        return _("Se anotaron ventas por %(sold)s y cobros en efectivo por %(received)s") % {
+            "sold": mxn(came_in.sold),
+            "received": mxn(came_in.received_in_cash),
+        }
+    return _("Se anotaron ventas por %(sold)s") % {"sold": mxn(came_in.sold)}
+
+
 def no_deposit_60_days(provider: Provider, on: datetime.date) -> Finding | None:
-    """Cash came in during the last 60 days and none of it reached the bank or cooperative."""
-    from ojodeagua.books.models import Deposit, MoneyAccount, Payment
+    """Cash came in during the last 60 days and none of it reached the bank or cooperative.
+
+    The cash is what the provider's money is: receipts paid in cash for a committee, sales for a
+    kiosk or a school (a sale is always cash), both when there are both. The sentences speak of
+    sales whenever there were sales."""
+    from ojodeagua.books.models import MoneyAccount
 
     if not keeps_books(provider):
         return None
     since = on - datetime.timedelta(days=DEPOSIT_WINDOW_DAYS)
-    collected = Payment.objects.filter(
-        provider=provider, method=Payment.Method.CASH, paid_on__range=(since, on), void__isnull=True
-    ).exists()
-    if not collected:
+    came_in = provider_money_in(provider.pk, since, on)
+    if not came_in.cash:
+        if lives_on_sales(provider):
+            return Finding(False, _("No se anotaron ventas en los últimos 60 días."))
         return Finding(False, _("No hubo cobros en efectivo en los últimos 60 días."))
+    sold = sales_in_words(came_in) if came_in.sold else None
+
+    def said(about_sales: str, about_receipts: str, **values) -> str:
+        """The sentence that names the sales when there were any; the committee's otherwise."""
+        return about_sales % {"sold": sold, **values} if sold else about_receipts % values
+
     if not MoneyAccount.objects.filter(provider=provider).exists():
         return Finding(
             True,
-            _("El comité cobra en efectivo pero no tiene cuenta de banco o cooperativa anotada."),
+            said(
+                _(
+                    "%(sold)s en los últimos 60 días, pero no hay cuenta de banco o cooperativa "
+                    "anotada."
+                ),
+                _(
+                    "El comité cobra en efectivo pero no tiene cuenta de banco o cooperativa "
+                    "anotada."
+                ),
+            ),
         )
-    last = (
-        Deposit.objects.filter(provider=provider, deposited_on__lte=on)
-        .order_by("-deposited_on")
-        .values_list("deposited_on", flat=True)
-        .first()
-    )
-    if last is not None and last >= since:
-        return Finding(False, _("Último depósito: %(date)s.") % {"date": last.strftime("%d/%m/%Y")})
+    last = last_deposit_on(provider.pk, on)
     if last is None:
-        return Finding(True, _("Se cobró en efectivo y nunca se ha anotado un depósito."))
+        return Finding(
+            True,
+            said(
+                _(
+                    "%(sold)s en los últimos 60 días, pero nunca se ha anotado un depósito en el "
+                    "banco o la cooperativa."
+                ),
+                _("Se cobró en efectivo y nunca se ha anotado un depósito."),
+            ),
+        )
+    date = last.strftime("%d/%m/%Y")
+    if last >= since:
+        return Finding(
+            False,
+            said(
+                _("%(sold)s en los últimos 60 días; último depósito: %(date)s."),
+                _("Último depósito: %(date)s."),
+                date=date,
+            ),
+        )
     return Finding(
         True,
-        _("Se cobró en efectivo y no hay depósito desde el %(date)s (%(days)s días).")
-        % {"date": last.strftime("%d/%m/%Y"), "days": (on - last).days},
+        said(
+            _(
+                "%(sold)s en los últimos 60 días, pero no hay depósitos en el banco o la "
+                "cooperativa desde el %(date)s (%(days)s días)."
+            ),
+            _("Se cobró en efectivo y no hay depósito desde el %(date)s (%(days)s días)."),
+            date=date,
+            days=(on - last).days,
+        ),
     )
 
 
@@ -221,6 +275,11 @@ def receipt_sequence_gaps(provider: Provider, on: datetime.date) -> Finding | No
         return None
     numbers = receipt_numbers(provider.pk)
     if not numbers.last:
+        if lives_on_sales(provider):
+            # A kiosk's or a school's money is its sales, which carry no receipt number.
+            return Finding(
+                False, _("Las ventas no llevan número de recibo: no hay folios que revisar.")
+            )
         return Finding(False, _("Todavía no hay recibos."))
     missing = numbers.missing
     if not missing:

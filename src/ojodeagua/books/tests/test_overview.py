@@ -105,3 +105,30 @@ def test_a_kiosks_books_are_about_sales_not_tomas(ong, tesorera, books):
     for action in ("Anotar un pago", "Cargos del mes", "Multa", "Toma nueva", "Quién debe"):
         assert action in committee, action
     assert "Anotar una venta" not in committee
+
+
+def test_a_kiosks_books_count_its_sales_where_a_committee_counts_receipts(ong, books):
+    """A kiosk gives no numbered receipts: the page counts this month's sales and lists the
+    latest ones, instead of saying there are no receipts."""
+    from django.utils import timezone
+
+    from ojodeagua.books.cash import record_sale
+    from ojodeagua.providers.tests.factories import make_provider, reached_by
+
+    today = timezone.localdate()
+    kiosk = reached_by(make_provider("Kiosco de la página (prueba)", "kiosk"), "ong")
+    jugs = {"product": "jug_20l", "unit_price": Decimal("14")}
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
+    record_sale(kiosk, sold_on=last_month, quantity=Decimal("40"), **jugs)
+    record_sale(kiosk, sold_on=today.replace(day=1), quantity=Decimal("25"), **jugs)
+    record_sale(kiosk, sold_on=today, quantity=Decimal("30"), **jugs)
+    page = ong.get(f"/cuentas/{kiosk.pk}/").content.decode()
+    assert "<strong>2</strong>ventas este mes ($770.00)" in page
+    latest = page[page.index("Últimas ventas") :]
+    assert f"{today:%d/%m/%Y}</strong> · 30 × garrafón de 20 litros · $420.00" in latest
+    assert f"{last_month:%d/%m/%Y}</strong> · 40 × garrafón de 20 litros · $560.00" in latest
+    for receipts_words in ("recibos este mes", "Últimos recibos", "Todavía no hay recibos"):
+        assert receipts_words not in page, receipts_words
+    committee = ong.get(f"/cuentas/{books.pk}/").content.decode()
+    assert "recibos este mes" in committee and "Últimos recibos" in committee
+    assert "ventas este mes" not in committee and "Últimas ventas" not in committee

@@ -6,12 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ojodeagua.books import selectors
-from ojodeagua.books.cash import opening_balance, record_expense
+from ojodeagua.books.cash import opening_balance, record_deposit, record_expense, record_sale
 from ojodeagua.books.charges import generate_charges
-from ojodeagua.books.models import Account, Payment, ReceiptCounter
+from ojodeagua.books.models import Account, MoneyAccount, Payment, ReceiptCounter
 from ojodeagua.books.payments import void_payment
 
-from .factories import D, M, add_connection, add_tariff, make_committee, pay
+from .factories import D, M, add_connection, add_tariff, make_committee, make_provider, pay
 from .tampering import tamper
 
 JANUARY, FEBRUARY, MARCH = D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)
@@ -117,3 +117,37 @@ def test_missing_receipts_count_up_to_the_last_number_given(two):
     assert selectors.missing_receipts(one.pk) == [2, 4]
     ReceiptCounter.objects.filter(provider=one).update(last_number=7)
     assert selectors.receipt_numbers(one.pk) == selectors.ReceiptNumbers(7, [2, 4, 6, 7])
+
+
+def test_money_in_is_the_receipts_not_voided_and_the_sales_of_every_provider(two):
+    """A committee's money is its receipts, a kiosk's its sales: both read in one place."""
+    (one, *_), (other, *_) = two
+    pay(other, None, M(70), D(2026, 3, 9), method="transfer")
+    kiosk = make_provider("Kiosco (prueba)", "kiosk")
+    for day, jugs in ((D(2026, 2, 7), 100), (D(2026, 3, 14), 80), (D(2026, 4, 1), 50)):
+        record_sale(kiosk, sold_on=day, product="jug_20l", quantity=jugs, unit_price=M(14))
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.money_in([one.pk, other.pk, kiosk.pk], FEBRUARY, D(2026, 3, 31))
+    assert len(queries) == 2  # receipts and sales, for every provider at once
+    # A paid $100 and B $50 in cash; B's second payment was voided.
+    assert found[one.pk] == selectors.MoneyIn(receipts=2, received=150, received_in_cash=150)
+    # $140 and $70 in cash, and $70 by transfer that never passed through the cash box.
+    assert found[other.pk] == selectors.MoneyIn(receipts=3, received=280, received_in_cash=210)
+    assert found[other.pk].cash == 210
+    # 180 jugs at $14 in February and March; April's are out of the period.
+    assert found[kiosk.pk] == selectors.MoneyIn(sales=2, sold=M(2520))
+    assert found[kiosk.pk].cash == 2520
+    april = selectors.provider_money_in(kiosk.pk, D(2026, 4, 1), D(2026, 4, 30))
+    assert (april.sales, april.sold, april.receipts) == (1, 700, 0)
+    assert selectors.money_in([one.pk], D(2026, 4, 1), D(2026, 4, 30)) == {}
+
+
+def test_the_last_deposit_up_to_a_day(db):
+    kiosk = make_provider("Kiosco (prueba)", "kiosk")
+    account = MoneyAccount.objects.create(provider=kiosk, institution="Caja", kind="cooperative")
+    record_sale(kiosk, sold_on=D(2026, 3, 1), product="jug_20l", quantity=200, unit_price=M(14))
+    assert selectors.last_deposit_on(kiosk.pk, D(2026, 12, 31)) is None
+    for day in (D(2026, 3, 2), D(2026, 3, 30)):
+        record_deposit(kiosk, account=account, deposited_on=day, amount=M(1000))
+    assert selectors.last_deposit_on(kiosk.pk, D(2026, 3, 29)) == D(2026, 3, 2)
+    assert selectors.last_deposit_on(kiosk.pk, D(2026, 12, 31)) == D(2026, 3, 30)

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from ojodeagua.books.cash import record_expense
+from ojodeagua.books.cash import record_expense, record_sale
 from ojodeagua.books.models import Connection
 from ojodeagua.books.payments import record_payment
-from ojodeagua.books.tests.factories import M, make_committee
+from ojodeagua.books.tests.factories import M, make_committee, make_provider
 from ojodeagua.books.tests.test_score import keep_books
 from ojodeagua.indicators.engine import (
     data_months,
@@ -301,3 +301,44 @@ def test_a_shortfall_is_said_plainly(committee):
     assert finance_sentences({"reserve_months": empty}) == [
         "El comité no tiene dinero en su fondo de reserva para una reparación grande."
     ]
+
+
+@pytest.fixture
+def kiosk(db):
+    """A women's kiosk in the agency's municipality: jug sales and its costs, no tomas."""
+    provider = make_provider("Kiosco con cuentas (prueba)", "kiosk")
+    for day, jugs in ((D(2026, 2, 7), 100), (D(2026, 3, 14), 80)):
+        record_sale(provider, sold_on=day, product="jug_20l", quantity=jugs, unit_price=M(14))
+    record_expense(
+        provider,
+        spent_on=D(2026, 3, 20),
+        category="energy",
+        amount=M(600),
+        supplier="CFE",
+        description="Luz del kiosco",
+    )
+    return provider
+
+
+def test_a_kiosks_income_is_its_sales_and_collection_does_not_apply(kiosk, agencia):
+    refresh_books({kiosk.pk})
+    found = finance_of(kiosk)
+    # 180 jugs at $14 against $600 of electricity, over February and March.
+    coverage = found["cost_coverage", MARCH]
+    assert (coverage.numerator, coverage.denominator) == (2520, 600)
+    # No tomas were charged: no collection efficiency at all, not a 0 %.
+    assert not [key for key in found if key[0] == "collection_efficiency"]
+    html = agencia.get(kiosk.get_absolute_url()).content.decode()
+    start = html.index('id="finance-title"')
+    panel = html[start : html.index("</section>", start)]
+    assert "Los ingresos del periodo ($2,520.00) cubren el 420 %" in panel
+    assert "<strong>no aplica</strong>eficiencia de cobranza" in panel
+    assert "La eficiencia de cobranza no aplica: el dinero de un kiosco" in panel
+    assert "se cargó a las tomas" not in panel and "0 %</strong>eficiencia" not in panel
+
+
+def test_a_committee_shows_its_collection_and_no_not_applicable(committee, agencia):
+    refresh_books({committee.pk})
+    html = agencia.get(committee.get_absolute_url()).content.decode()
+    assert "70 %</strong>eficiencia de cobranza" in html
+    assert "no aplica" not in html

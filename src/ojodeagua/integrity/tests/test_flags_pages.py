@@ -1,12 +1,21 @@
 """Red flags on the provider page and the committee's home, as each persona sees them."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from ojodeagua.books.cash import record_deposit, record_sale
+from ojodeagua.books.models import MoneyAccount, Sale
 from ojodeagua.integrity.models import Complaint
-from ojodeagua.integrity.tests.factories import make_committee, make_complaint
+from ojodeagua.integrity.tests.factories import (
+    make_committee,
+    make_complaint,
+    make_place,
+    make_provider,
+)
+from ojodeagua.organisations.models import Membership
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
@@ -89,3 +98,43 @@ def test_the_committee_home_shows_its_flags_briefly(tesorera):
     assert "Alerta" in brief and OVERDUE_LABEL in brief
     assert "esperan respuesta después de su fecha" in brief
     assert f'href="{own.get_absolute_url()}#integridad"' in brief
+
+
+# A kiosk's money is its sales ---------------------------------------------------------------------
+DEPOSIT_LABEL = "Sin depósito registrado en 60 días"
+COMMITTEE_WORDS = ("No hubo cobros en efectivo", "Se cobró en efectivo", "Todavía no hay recibos")
+
+
+def test_a_kiosk_that_sells_and_does_not_deposit_is_flagged_in_words_of_sales(agencia):
+    today = timezone.localdate()
+    kiosk = make_provider("Kiosco de las señales", Provider.Kind.KIOSK, locality=make_place())
+    account = MoneyAccount.objects.create(provider=kiosk, institution="Caja Popular", kind="bank")
+    jugs = {"product": Sale.Product.JUG_20L, "unit_price": Decimal("14")}
+    record_sale(kiosk, sold_on=today - datetime.timedelta(days=101), quantity=100, **jugs)
+    deposited = today - datetime.timedelta(days=100)
+    record_deposit(kiosk, account=account, deposited_on=deposited, amount=Decimal("1000"))
+    record_sale(kiosk, sold_on=today - datetime.timedelta(days=20), quantity=250, **jugs)
+    section = flags_section(agencia.get(kiosk.get_absolute_url()).content.decode())
+    fired = section[: section.index('<ul class="plain">')]
+    assert "Alerta" in fired and DEPOSIT_LABEL in fired
+    assert (
+        "Se anotaron ventas por $3,500.00 en los últimos 60 días, pero no hay depósitos en el "
+        f"banco o la cooperativa desde el {deposited:%d/%m/%Y} (100 días)." in fired
+    )
+    quiet = section[section.index('<ul class="plain">') :]
+    assert "Las ventas no llevan número de recibo: no hay folios que revisar." in quiet
+    for wrong in COMMITTEE_WORDS:
+        assert wrong not in section, wrong
+
+
+def test_the_demo_kiosks_sales_reached_the_bank(ong):
+    """The demo's kiosks sell every week and deposit every month: no alert, and the sentence
+    counts their sales instead of saying that no cash came in."""
+    kiosk = Membership.objects.get(user__username="ong").providers.filter(kind="kiosk").first()
+    section = flags_section(ong.get(kiosk.get_absolute_url()).content.decode())
+    assert "Sin alertas" in section and "verdict fail" not in section
+    quiet = section[section.index('<ul class="plain">') :]
+    assert f"Sin alerta</span> {DEPOSIT_LABEL}. <span" in quiet
+    assert "Se anotaron ventas por $" in quiet and "último depósito:" in quiet
+    for wrong in COMMITTEE_WORDS:
+        assert wrong not in section, wrong
