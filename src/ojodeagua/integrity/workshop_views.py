@@ -201,7 +201,12 @@ class RiskEntry:
 
 
 def risk_entries(cycle: Cycle) -> list[RiskEntry]:
-    assessed = list(cycle.assessed_risks.select_related("risk").annotate(rated_by=Count("ratings")))
+    # Rated by somebody: a person's own rating or the room's count.
+    assessed = list(
+        cycle.assessed_risks.select_related("risk").annotate(
+            rated_by=Count("ratings", distinct=True) + Count("tallies", distinct=True)
+        )
+    )
     by_risk = {a.risk_id: a for a in assessed if a.risk_id}
     entries = [
         RiskEntry(risk.code, risk.code, risk.title, risk, by_risk.get(risk.pk))

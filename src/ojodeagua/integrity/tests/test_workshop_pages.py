@@ -580,7 +580,7 @@ def test_the_who_scale_reads_its_own_levels_and_bands(ong):
     cycle = make_cycle(ong_committee(), scale="who5x5")
     somebody = Participant.objects.create(cycle=cycle, role="user", sex="F", age_group="adult")
     page = text(ong.get(url("ratings", cycle), {"riesgo": "R06"}))
-    assert "5 · casi segura (diario)" in page
+    assert "<b>5</b> <span>casi segura (diario)</span>" in page
     saved = text(rate(ong, cycle, "R06", somebody, 5, 4, **HX))
     assert "muy alto" in saved and "(20)" in saved
     agree(ong, cycle, "R06", 4, 5)
