@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,13 +193,44 @@ def mark_workshop_started(user, cycle: Cycle) -> None:
 @transaction.atomic
 def remove_participant(user, person: Participant) -> bool:
     """Take a person off the workshop's list (audited); whether it was done. Someone who has
-    rated risks stays: their ratings count."""
+    rated risks stays: their ratings count. So does the last woman (or man) a count needs:
+    a count cannot hold more people of a sex than came."""
 
-    if person.ratings.exists():
+    if person.ratings.exists() or counted_in_tallies(person):
         return False
     record(user, AuditEvent.Action.DELETE, person, snapshot(person))
     person.delete()
     return True
+
+
+def counted_in_tallies(person: Participant) -> bool:
+    """Whether some count of the cycle needs every person of this sex now registered."""
+    present = person.cycle.participants.filter(sex=person.sex).count()
+    tallies = RatingTally.objects.filter(assessed_risk__cycle=person.cycle_id, sex=person.sex)
+    same_sex = Q(assessed_risk__ratings__participant__sex=person.sex)
+    for tally in tallies.annotate(one_by_one=Count("assessed_risk__ratings", filter=same_sex)):
+        if tally.people + tally.one_by_one >= present:
+            return True
+    return False
+
+
+@transaction.atomic
+def add_people(
+    user, cycle: Cycle, how_many: int, *, record_id: str, **fields
+) -> tuple[list[Participant], int]:
+    """Several unnamed people alike (eight women users, say), (people, how many were new).
+
+    Each gets the form's record id with its number, so the same form sent again adds nobody.
+    """
+
+    people, created = [], 0
+    for number in range(1, how_many + 1):
+        person, new = add_participant(
+            user, cycle, record_id=record_id if number == 1 else f"{record_id}.{number}", **fields
+        )
+        people.append(person)
+        created += new
+    return people, created
 
 
 @transaction.atomic

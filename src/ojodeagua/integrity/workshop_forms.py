@@ -103,6 +103,20 @@ class CycleEditForm(forms.ModelForm):
 
 class ParticipantForm(forms.ModelForm):
     record_id = RecordIdField()
+    how_many = forms.IntegerField(
+        label=_("Cuántas personas así"),
+        min_value=1,
+        max_value=60,
+        initial=1,
+        required=False,
+        help_text=_("Para registrar de una vez, sin nombres, a varias personas iguales."),
+        error_messages={
+            "invalid": _("Escriba cuántas personas con números."),
+            "min_value": _("Escriba 1 o más."),
+            "max_value": _("De una vez se registran hasta 60 personas."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 60}),
+    )
 
     class Meta:
         model = Participant
@@ -131,6 +145,14 @@ class ParticipantForm(forms.ModelForm):
     def validate_unique(self) -> None:
         # A repeated record id means the form was sent twice; the view answers that case.
         pass
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("how_many") or 1) > 1 and (data.get("name") or "").strip():
+            self.add_error(
+                "how_many", _("Con nombre se registra una persona a la vez; quite el número.")
+            )
+        return data
 
 
 class ComplianceForm(forms.ModelForm):

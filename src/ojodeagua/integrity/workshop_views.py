@@ -375,12 +375,30 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def add_participant(request: HttpRequest, cycle: Cycle, form: ParticipantForm):
-    """Through ``workshop.add_participant``: a form sent again (a retry, a double tap) changes
-    nothing."""
+    """Through ``workshop.add_participant`` (or ``add_people`` for several alike): a form sent
+    again (a retry, a double tap) changes nothing."""
     done = redirect(reverse("integrity:participants", args=[cycle.pk]) + "#lista")
     data = dict(form.cleaned_data)
+    how_many = data.pop("how_many") or 1
+    record_id = data.pop("record_id")
+    if how_many > 1:
+        saved = through_service(
+            form, workshop.add_people, request.user, cycle, how_many, record_id=record_id, **data
+        )
+        if saved is None:
+            return None
+        people, created = saved
+        if not created:
+            messages.info(request, _("Esas personas ya estaban registradas."))
+            return done
+        messages.success(
+            request,
+            _("Se registraron %(count)s personas: %(who)s.")
+            % {"count": created, "who": describe(people[0])},
+        )
+        return done
     saved = through_service(
-        form, workshop.add_participant, request.user, cycle, record_id=data.pop("record_id"), **data
+        form, workshop.add_participant, request.user, cycle, record_id=record_id, **data
     )
     if saved is None:
         return None
@@ -406,6 +424,12 @@ def remove_participant(request: HttpRequest, cycle: Cycle) -> HttpResponse:
             _(
                 "No se puede quitar a %(who)s: ya valoró riesgos en este taller y sus "
                 "valoraciones cuentan."
+            )
+            % {"who": describe(person)}
+            if person.ratings.exists()
+            else _(
+                "No se puede quitar a %(who)s: los conteos de la valoración cuentan a todas "
+                "las personas de su sexo que hay en la lista. Corrija primero el conteo."
             )
             % {"who": describe(person)},
         )

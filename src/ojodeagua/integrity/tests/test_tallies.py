@@ -11,6 +11,7 @@ from ojodeagua.integrity import workshop
 from ojodeagua.integrity.models import AssessedRisk, Participant, Rating, RatingTally
 from ojodeagua.integrity.tests.factories import make_cycle
 from ojodeagua.integrity.tests.test_workshop_pages import HX, ong_committee, text, url
+from ojodeagua.lib.records import new_record_id
 from ojodeagua.organisations.tests.factories import make_viewer
 
 D = datetime.date
@@ -169,3 +170,45 @@ def test_a_viewer_cannot_send_a_count(db):
     response = viewer.post(url("ratings", cycle), count({"F-likelihood": {3: 1}}), **HX)
     assert response.status_code == 403
     assert not RatingTally.objects.exists()
+
+
+def test_a_room_is_registered_in_two_forms_and_a_resent_form_adds_nobody(ong):
+    cycle = make_cycle(ong_committee())
+    women = {
+        "action": "add",
+        "record_id": new_record_id(),
+        "sex": "F",
+        "role": "user",
+        "age_group": "adult",
+        "how_many": "8",
+    }
+    answer = ong.post(url("participants", cycle), women, follow=True)
+    assert "Se registraron 8 personas" in text(answer)
+    ong.post(url("participants", cycle), women)  # a double tap, or the outbox sending again
+    men = {**women, "record_id": new_record_id(), "sex": "M", "how_many": "7"}
+    ong.post(url("participants", cycle), men)
+    assert cycle.participants.filter(sex="F").count() == 8
+    assert cycle.participants.filter(sex="M").count() == 7
+    page = text(ong.get(url("participants", cycle)))
+    assert "Mujeres: 8 · Hombres: 7" in page
+    named = {**women, "record_id": new_record_id(), "name": "Rosa", "how_many": "3"}
+    refused = text(ong.post(url("participants", cycle), named, **HX))
+    assert "Con nombre se registra una persona a la vez" in refused
+    assert cycle.participants.count() == 15
+
+
+def test_the_last_woman_a_count_needs_cannot_be_taken_off_the_list(ong):
+    cycle = make_cycle(ong_committee())
+    first, second, *_ = people(cycle, "FFM")
+    risk = AssessedRisk.objects.create(cycle=cycle, risk=cycle.catalogue.risks.get(code="R02"))
+    workshop.tally_risk(None, risk, "F", {2: 1}, {2: 1})
+    # One woman counted of two: either may leave, but then the other is needed.
+    assert workshop.remove_participant(None, first)
+    assert not workshop.remove_participant(None, second)
+    kept = text(
+        ong.post(
+            url("participants", cycle), {"action": "remove", "participant": second.pk}, follow=True
+        )
+    )
+    assert "los conteos de la valoración cuentan" in kept
+    assert cycle.participants.filter(sex="F").count() == 1
