@@ -107,15 +107,18 @@ class ParticipantForm(forms.ModelForm):
         label=_("Cuántas personas así"),
         min_value=1,
         max_value=60,
-        initial=1,
         required=False,
-        help_text=_("Para registrar de una vez, sin nombres, a varias personas iguales."),
+        help_text=_(
+            "Vacío es una. Para registrar de una vez, sin nombres, a varias personas iguales."
+        ),
         error_messages={
             "invalid": _("Escriba cuántas personas con números."),
             "min_value": _("Escriba 1 o más."),
             "max_value": _("De una vez se registran hasta 60 personas."),
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 60}),
+        widget=forms.NumberInput(
+            attrs={"inputmode": "numeric", "min": 1, "max": 60, "placeholder": "1"}
+        ),
     )
 
     class Meta:

@@ -499,12 +499,29 @@ def test_a_room_of_fifteen_rates_eleven_risks_by_tallies_in_under_250_taps(
 ):
     """Issue 13: the group's rating in two taps and the women's and men's counts typed digit
     after digit; the women-and-men view and the gap flag follow from the counts."""
-    cycle, _ = workshop_with("FFFFFFFFMMMMMMM")
+    cycle, _ = workshop_with("")
     context = browser.new_context(**PHONE_CONTEXT)
     page = context.new_page()
     sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/integridad/ciclos/{cycle.pk}/")
     fingers = Taps(page)
+
+    # The room is registered in two forms: 8 women users, 7 men users, no names.
+    fingers.tap(steps(page).get_by_role("link", name="Participantes", exact=True))
+    form = page.locator("#participant-add")
+    for sex, how_many, total in (("mujer", "8", 8), ("hombre", "7", 15)):
+        fingers.tap(form.get_by_label(sex, exact=True))
+        fingers.tap(form.get_by_label("usuaria o usuario", exact=True))
+        fingers.tap(form.get_by_label("de 30 a 59 años", exact=True))
+        fingers.tap(form.get_by_label("Cuántas personas así"))
+        fingers.type(how_many)
+        fingers.tap(form.get_by_role("button", name="Agregar"))
+        expect(page.locator("#participants-panel .lead")).to_have_text(
+            f"{total} personas registradas."
+        )
+    registering = fingers.total
+    assert sorted(cycle.participants.values_list("sex", flat=True)) == ["F"] * 8 + ["M"] * 7
+
     fingers.tap(steps(page).get_by_role("link", name="Valoración"))
     for number, (agreed, women_l, women_i, men_l, men_i) in enumerate(ROOM, start=1):
         code = f"R{number:02d}"
@@ -526,7 +543,10 @@ def test_a_room_of_fifteen_rates_eleven_risks_by_tallies_in_under_250_taps(
             fingers.tap(page.get_by_role("link", name=re.compile(r"^Siguiente riesgo")))
 
     assert fingers.total < 250, (fingers.taps, fingers.digits)
-    print(f"\n{len(ROOM)} risks, 15 people: {fingers.taps} taps + {fingers.digits} digits")
+    print(
+        f"\n15 people registered in {registering} taps and digits; with {len(ROOM)} risks "
+        f"rated: {fingers.taps} taps + {fingers.digits} digits = {fingers.total}"
+    )
     tallies = RatingTally.objects.filter(assessed_risk__cycle=cycle)
     assert tallies.count() == 2 * len(ROOM)
     for number, (agreed, women_l, women_i, men_l, men_i) in enumerate(ROOM, start=1):
