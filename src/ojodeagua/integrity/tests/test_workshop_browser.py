@@ -565,3 +565,43 @@ def test_a_room_of_fifteen_rates_eleven_risks_by_tallies_in_under_250_taps(
     steps(page).get_by_role("link", name="Mapa").click()
     expect(page.get_by_text("las mujeres, en promedio, «alto»").first).to_be_visible()
     context.close()
+
+
+@pytest.mark.browser
+def test_a_waiting_count_stays_with_its_own_risk_when_the_next_is_counted(
+    live_server,
+    demo,
+    browser,  # noqa: F811
+):
+    """The room's count waits in the outbox under its risk, like a person's rating."""
+    cycle, _ = workshop_with("FFFM")
+    context = browser.new_context(**PHONE_CONTEXT)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, live_server.url)
+    url = f"{live_server.url}/integridad/ciclos/{cycle.pk}/valoracion/"
+    bar = page.locator("#offline-bar")
+    page.goto(f"{url}?riesgo=R01")
+    page.route("**/valoracion/**", refuse_posts)
+    page.locator("#id_F-likelihood-3").click()
+    page.keyboard.type("3")  # three women on "probable"; the box moves on and sends
+    expect(page.locator("#tally-status")).to_contain_text("Sin señal")
+    page.goto(f"{url}?riesgo=R02")
+    expect(page.locator("#risk-title")).to_contain_text("R02")
+    expect(page.locator("#id_F-likelihood-3")).to_have_value("")
+    page.locator("#id_M-impact-1").click()
+    page.keyboard.type("1")
+    expect(bar.locator(".outbox")).to_have_attribute("data-count", "2")
+    assert not RatingTally.objects.filter(assessed_risk__cycle=cycle).exists()
+    page.unroute("**/valoracion/**")
+    bar.get_by_role("button", name="Reintentar").click()
+    expect(bar.locator(".done")).to_be_visible()
+    counted = {
+        (t.assessed_risk.risk.code, t.sex): (t.likelihood_counts, t.impact_counts)
+        for t in RatingTally.objects.filter(assessed_risk__cycle=cycle).select_related(
+            "assessed_risk__risk"
+        )
+        if t.people
+    }
+    assert counted == {("R01", "F"): ({"3": 3}, {}), ("R02", "M"): ({}, {"1": 1})}
+    context.close()
