@@ -63,6 +63,7 @@ from ojodeagua.books.models import (
     Sale,
     Signer,
     Tariff,
+    lives_on_sales,
 )
 from ojodeagua.books.payments import (
     BATCH_LIMIT,
@@ -1301,12 +1302,15 @@ class RatioSerializer(serializers.Serializer):
 class FinanceSerializer(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
-    collection_efficiency = RatioSerializer()
+    # A kiosk or a school lives on its sales: figures about tomas' fees do not apply to it
+    # (null, and named in ``not_applicable``), rather than a misleading 0.
+    collection_efficiency = RatioSerializer(allow_null=True)
     cost_coverage = RatioSerializer()
     reserve_months = RatioSerializer()
-    arrears_amount = serializers.DecimalField(**FIGURE)
-    connections_in_arrears = serializers.IntegerField()
-    households_paying = RatioSerializer()
+    arrears_amount = serializers.DecimalField(**FIGURE, allow_null=True)
+    connections_in_arrears = serializers.IntegerField(allow_null=True)
+    households_paying = RatioSerializer(allow_null=True)
+    not_applicable = serializers.ListField(child=serializers.CharField())
 
 
 class KioskSerializer(serializers.Serializer):
@@ -1452,19 +1456,35 @@ class BooksSummaryViewSet(viewsets.ViewSet):
             },
             "books_ok": report.ok,
             "problems": report.messages(),
-            "indicators": {
-                "period_start": figures.period_start,
-                "period_end": figures.period_end,
-                "collection_efficiency": ratio(figures.collection_efficiency),
-                "cost_coverage": ratio(figures.cost_coverage),
-                "reserve_months": ratio(figures.reserve_months),
-                "arrears_amount": figures.arrears_amount,
-                "connections_in_arrears": figures.connections_in_arrears,
-                "households_paying": ratio(figures.households_paying),
-            },
+            "indicators": finance_figures(committee, figures),
             "kiosk": kiosk,
         }
         return Response(BooksSummarySerializer(data).data)
+
+
+FEE_FIGURES = (
+    "collection_efficiency",
+    "arrears_amount",
+    "connections_in_arrears",
+    "households_paying",
+)
+
+
+def finance_figures(provider: Provider, figures) -> dict:
+    data = {
+        "period_start": figures.period_start,
+        "period_end": figures.period_end,
+        "collection_efficiency": ratio(figures.collection_efficiency),
+        "cost_coverage": ratio(figures.cost_coverage),
+        "reserve_months": ratio(figures.reserve_months),
+        "arrears_amount": figures.arrears_amount,
+        "connections_in_arrears": figures.connections_in_arrears,
+        "households_paying": ratio(figures.households_paying),
+        "not_applicable": [],
+    }
+    if lives_on_sales(provider):
+        data.update(dict.fromkeys(FEE_FIGURES), not_applicable=list(FEE_FIGURES))
+    return data
 
 
 BOOKS_ROUTES = [

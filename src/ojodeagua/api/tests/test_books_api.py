@@ -39,6 +39,7 @@ from ojodeagua.books.tests.tampering import database_administrator
 from ojodeagua.books.verification import verify_books
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.tests.factories import municipal_viewer
+from ojodeagua.providers.models import Provider
 
 PAYMENTS = "/api/v1/payments/"
 
@@ -623,6 +624,7 @@ def test_the_summary_shows_balances_indicators_and_a_tampered_chain(committee, t
         "value": "0.750",
     }
     assert summary["kiosk"] is None
+    assert figures["not_applicable"] == []
     assert client.get(url, {"from": "2026-01-01"}).status_code == 400
 
     entry = entry_of(Payment.objects.get(provider=committee))
@@ -692,3 +694,18 @@ def test_every_books_list_answers_a_full_page_for_the_whole_municipality():
         assert response.status_code == 200, endpoint
         for row in response.json()["results"]:
             assert "name" not in row or endpoint == "exemption-rules", endpoint
+
+
+def test_a_kiosks_summary_says_the_fee_figures_do_not_apply(committee):
+    committee.kind = Provider.Kind.KIOSK
+    committee.save()
+    summary = api("tesorera").get(f"/api/v1/books-summary/{committee.pk}/").json()
+    figures = summary["indicators"]
+    assert figures["not_applicable"] == [
+        "collection_efficiency",
+        "arrears_amount",
+        "connections_in_arrears",
+        "households_paying",
+    ]
+    assert figures["collection_efficiency"] is None and figures["arrears_amount"] is None
+    assert figures["cost_coverage"] is not None
