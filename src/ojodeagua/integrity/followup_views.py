@@ -491,16 +491,18 @@ def session_for(request: HttpRequest, pk: int, *, edit: bool = False) -> Coachin
     return session
 
 
-def step_url(session: CoachingSession, number: int) -> str:
-    return reverse("integrity:coaching_step", args=[session.pk, number])
+def step_url(session: CoachingSession, item: RoadmapItem) -> str:
+    """Where ``item`` is reviewed at ``session``: named by the action, not by its place in the
+    list, so a save always lands on the action it was made for."""
+    return reverse("integrity:coaching_step", args=[session.pk, item.pk])
 
 
 def next_to_review(session: CoachingSession, items: list[RoadmapItem]) -> str:
     """The first action the session has not reviewed yet; the session itself once all are."""
     reviewed = set(session.answers.values_list("item_id", flat=True))
-    for number, item in enumerate(items, 1):
+    for item in items:
         if item.pk not in reviewed:
-            return step_url(session, number)
+            return step_url(session, item)
     return reverse("integrity:coaching_detail", args=[session.pk])
 
 
@@ -533,19 +535,14 @@ def coaching_create(request: HttpRequest, pk: int) -> HttpResponse:
                         "sesión» para anotar una nueva."
                     ),
                 )
-                return render(
+            else:
+                items = list(cycle_items(cycle))
+                messages.success(
                     request,
-                    "integrity/followup/coaching_form.html",
-                    cycle_context(request, cycle, form=form),
-                    status=400,
+                    _("Se guardó la sesión del %(day)s.") % {"day": short_date(session.held_on)}
+                    + (" " + _("Ahora revise las acciones, una por pantalla.") if items else ""),
                 )
-            items = list(cycle_items(cycle))
-            messages.success(
-                request,
-                _("Se guardó la sesión del %(day)s.") % {"day": short_date(session.held_on)}
-                + (" " + _("Ahora revise las acciones, una por pantalla.") if items else ""),
-            )
-            return redirect(next_to_review(session, items))
+                return redirect(next_to_review(session, items))
     context = cycle_context(request, cycle, form=form, planned=cycle_items(cycle).count())
     status = 400 if form.is_bound else 200
     return render(request, "integrity/followup/coaching_form.html", context, status=status)
@@ -556,23 +553,27 @@ class Step:
     number: int
     item: RoadmapItem
     reviewed: bool
-    overdue: bool
     url: str
 
 
 @login_required
-def coaching_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Action ``number`` of the cycle at a session: its status and why, then the next one."""
+def coaching_step(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """One action of the cycle at a session («acción 2 de 7»): its status and why, then the
+    next one."""
     session = session_for(request, pk, edit=True)
     items = list(cycle_items(session.cycle))
-    if not 1 <= number <= len(items):
+    numbers = {item.pk: number for number, item in enumerate(items, 1)}
+    if item_pk not in numbers:
         raise Http404
+    number = numbers[item_pk]
     item = items[number - 1]
+    following = items[number] if number < len(items) else None
     answers = {answer.item_id: answer for answer in session.answers.all()}
     form = CoachingStepForm(
         request.POST or None, item=item, held_on=session.held_on, answer=answers.get(item.pk)
     )
     detail = reverse("integrity:coaching_detail", args=[session.pk])
+    next_url = step_url(session, following) if following else detail
     if request.method == "POST" and form.is_valid():
         try:
             _answer, change = coaching.review_action(
@@ -596,18 +597,10 @@ def coaching_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     request,
                     _("Acción %(number)s de %(total)s: se guardó el cambio y su motivo.") % values,
                 )
-            if number < len(items):
-                return redirect(step_url(session, number + 1))
-            return redirect(detail)
+            return redirect(next_url)
     today = timezone.localdate()
     steps = [
-        Step(
-            n,
-            step_item,
-            step_item.pk in answers,
-            is_overdue(step_item, today),
-            step_url(session, n),
-        )
+        Step(n, step_item, step_item.pk in answers, step_url(session, step_item))
         for n, step_item in enumerate(items, 1)
     ]
     context = cycle_context(
@@ -621,8 +614,8 @@ def coaching_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         steps=steps,
         overdue=is_overdue(item, today),
         reviewed=sum(step.reviewed for step in steps),
-        previous_url=step_url(session, number - 1) if number > 1 else "",
-        next_url=step_url(session, number + 1) if number < len(items) else detail,
+        previous_url=step_url(session, items[number - 2]) if number > 1 else "",
+        next_url=next_url,
         detail_url=detail,
     )
     status = 400 if form.is_bound else 200
@@ -662,7 +655,7 @@ def coaching_detail(request: HttpRequest, pk: int) -> HttpResponse:
         planned=len(items),
         reviewed=len(rows),
         continue_url=next_to_review(session, items) if items else "",
-        first_url=step_url(session, 1) if items else "",
+        first_url=step_url(session, items[0]) if items else "",
     )
     return render(request, "integrity/followup/coaching_detail.html", context)
 
@@ -1139,7 +1132,7 @@ urlpatterns = [
     path("ciclos/<int:pk>/acompanamiento/", coaching_list, name="coaching_list"),
     path("ciclos/<int:pk>/acompanamiento/nueva/", coaching_create, name="coaching_create"),
     path("acompanamiento/<int:pk>/", coaching_detail, name="coaching_detail"),
-    path("acompanamiento/<int:pk>/acciones/<int:number>/", coaching_step, name="coaching_step"),
+    path("acompanamiento/<int:pk>/acciones/<int:item_pk>/", coaching_step, name="coaching_step"),
     path("ciclos/<int:pk>/autoevaluacion/", scorecard, name="scorecard"),
     path("ciclos/<int:pk>/comparacion/", comparison, name="comparison"),
     path("pruebas/nueva/", attachment_upload, name="attachment_upload"),

@@ -379,8 +379,8 @@ def start_session(client, cycle, record_id: str = "sesion-1", held_on=SESSION_DA
     )
 
 
-def step(session: CoachingSession, number: int) -> str:
-    return f"/integridad/acompanamiento/{session.pk}/acciones/{number}/"
+def step(session: CoachingSession, item: RoadmapItem) -> str:
+    return f"/integridad/acompanamiento/{session.pk}/acciones/{item.pk}/"
 
 
 def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, plan):
@@ -402,16 +402,16 @@ def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, pl
     started = start_session(ong, cycle)
     session = CoachingSession.objects.get(cycle=cycle)
     assert session.held_on == SESSION_DAY
-    assert started.status_code == 302 and started["Location"] == step(session, 1)
+    assert started.status_code == 302 and started["Location"] == step(session, receipts)
     assert AuditEvent.objects.filter(object_id=str(session.pk), action="create").exists()
 
     # The same form sent twice (a double tap, a retry) saves one session.
     again = start_session(ong, cycle)
-    assert again.status_code == 302 and again["Location"] == step(session, 1)
+    assert again.status_code == 302 and again["Location"] == step(session, receipts)
     assert CoachingSession.objects.filter(cycle=cycle).count() == 1
 
     # Action 1 of 3, in the order of the key problems: only how it goes and why is asked.
-    first = ong.get(step(session, 1))
+    first = ong.get(step(session, receipts))
     shown = text(first)
     assert first.status_code == 200
     assert "Acción 1 de 3" in shown and receipts.action in shown
@@ -419,7 +419,7 @@ def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, pl
     # Done is dated the session's day unless the facilitator says otherwise.
     assert 'name="done_on" value="2025-06-02"' in first.content.decode()
 
-    no_reason = ong.post(step(session, 1), {"status": "done", "done_on": "", "reason": " "})
+    no_reason = ong.post(step(session, receipts), {"status": "done", "done_on": "", "reason": " "})
     receipts.refresh_from_db()
     assert no_reason.status_code == 400
     assert "Diga por qué cambia el estado de esta acción" in text(no_reason)
@@ -427,12 +427,12 @@ def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, pl
     assert not CoachingAnswer.objects.filter(session__cycle=cycle).exists()
 
     saved = ong.post(
-        step(session, 1),
+        step(session, receipts),
         {"status": "done", "done_on": "", "reason": "Ya se compró el talonario"},
     )
     receipts.refresh_from_db()
     change = RoadmapChange.objects.get(item=receipts)
-    assert saved.status_code == 302 and saved["Location"] == step(session, 2)
+    assert saved.status_code == 302 and saved["Location"] == step(session, count)
     assert (receipts.status, receipts.done_on) == ("done", SESSION_DAY)
     assert change.changes == {"status": ["pending", "done"], "done_on": [None, "2025-06-02"]}
     assert change.reason == "Ya se compró el talonario"
@@ -441,23 +441,23 @@ def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, pl
     assert (first_answer.status, first_answer.comment) == ("done", "Ya se compró el talonario")
 
     # Action 2 was done before: kept as it is, with the four questions answered this time.
-    second = ong.get(step(session, 2))
+    second = ong.get(step(session, count))
     assert "Acción 2 de 3" in text(second) and count.action in text(second)
-    assert step(session, 1) in second.content.decode()  # ← Anterior
+    assert step(session, receipts) in second.content.decode()  # ← Anterior
     kept = ong.post(
-        step(session, 2), {"status": "done", "done_on": "2025-04-20", "reason": "", **answers}
+        step(session, count), {"status": "done", "done_on": "2025-04-20", "reason": "", **answers}
     )
-    assert kept.status_code == 302 and kept["Location"] == step(session, 3)
+    assert kept.status_code == 302 and kept["Location"] == step(session, register)
     assert not RoadmapChange.objects.filter(item=count).exists()
     second_answer = CoachingAnswer.objects.get(session=session, item=count)
     assert {name: getattr(second_answer, name) for name in answers} == answers
     assert second_answer.status == "done" and second_answer.comment == ""
 
     # The last one is dropped, with its reason; then the session's summary.
-    third = ong.get(step(session, 3))
+    third = ong.get(step(session, register))
     assert "Acción 3 de 3" in text(third) and "Guardar y terminar" in text(third)
     dropped = ong.post(
-        step(session, 3), {"status": "dropped", "reason": "La asamblea prefirió el buzón"}
+        step(session, register), {"status": "dropped", "reason": "La asamblea prefirió el buzón"}
     )
     register.refresh_from_db()
     assert dropped.status_code == 302
@@ -466,7 +466,11 @@ def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, pl
         "dropped",
         "La asamblea prefirió el buzón",
     )
-    assert ong.get(step(session, 4)).status_code == 404
+    # An action of another cycle is not one of this session's.
+    elsewhere = plan_action(
+        assess(make_cycle(ong_other_committee()), "R01", 3, 3, 1), D(2025, 6, 1), "Otra"
+    )
+    assert ong.get(step(session, elsewhere)).status_code == 404
 
     detail = text(ong.get(dropped["Location"]))
     assert "Sesión de acompañamiento del 02/06/2025" in detail
@@ -480,24 +484,30 @@ def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, pl
 
 
 def test_a_step_can_be_skipped_and_saved_again_without_a_second_change(ong, plan):
-    cycle, receipts, _count, _register = plan
+    cycle, receipts, count, _register = plan
     start_session(ong, cycle)
     session = CoachingSession.objects.get(cycle=cycle)
-    first = ong.get(step(session, 1)).content.decode()
-    assert f'href="{step(session, 2)}"' in first  # Saltar a la siguiente
+    first = ong.get(step(session, receipts)).content.decode()
+    assert f'href="{step(session, count)}"' in first  # Saltar a la siguiente
 
     values = {"status": "in_progress", "reason": "Se pidió la cotización"}
-    assert ong.post(step(session, 1), values)["Location"] == step(session, 2)
-    assert ong.post(step(session, 1), {**values, "reason": "Ya hay cotización"}).status_code == 302
+    assert ong.post(step(session, receipts), values)["Location"] == step(session, count)
+    assert (
+        ong.post(step(session, receipts), {**values, "reason": "Ya hay cotización"}).status_code
+        == 302
+    )
 
     # Back at the same action: one change, and the comment as it was said last.
     assert RoadmapChange.objects.filter(item=receipts).count() == 1
     answer = CoachingAnswer.objects.get(session=session, item=receipts)
     assert (answer.status, answer.comment) == ("in_progress", "Ya hay cotización")
-    assert "Ya hay cotización" in ong.get(step(session, 1)).content.decode()
+    assert "Ya hay cotización" in ong.get(step(session, receipts)).content.decode()
     detail = text(ong.get(f"/integridad/acompanamiento/{session.pk}/"))
     assert "Se revisaron 1 de 3 acciones de la hoja de ruta" in detail
-    assert step(session, 2) in ong.get(f"/integridad/acompanamiento/{session.pk}/").content.decode()
+    assert (
+        step(session, count)
+        in ong.get(f"/integridad/acompanamiento/{session.pk}/").content.decode()
+    )
 
 
 def test_a_session_after_today_is_refused_and_done_after_the_session_too(ong, plan):
@@ -512,7 +522,7 @@ def test_a_session_after_today_is_refused_and_done_after_the_session_too(ong, pl
     start_session(ong, cycle)
     session = CoachingSession.objects.get(cycle=cycle)
     late = ong.post(
-        step(session, 1),
+        step(session, receipts),
         {"status": "done", "done_on": "2025-06-20", "reason": "Ya se compró el talonario"},
     )
     receipts.refresh_from_db()
@@ -524,10 +534,10 @@ def test_a_session_after_today_is_refused_and_done_after_the_session_too(ong, pl
 
 
 def test_status_choices_and_badges_show_icon_colour_and_word(ong, plan):
-    cycle, _receipts, _count, _register = plan
+    cycle, receipts, _count, _register = plan
     start_session(ong, cycle)
     session = CoachingSession.objects.get(cycle=cycle)
-    page = ong.get(step(session, 1)).content.decode()
+    page = ong.get(step(session, receipts)).content.decode()
     choices = re.findall(
         r'<label class="status-choice"[^>]*><input type="radio" name="status" value="(\w+)"'
         r'[^>]*> <span class="action-status is-(\w+)" role="img" aria-label="Estado: ([^"]+)">'
@@ -563,7 +573,7 @@ def test_coaching_scorecard_and_comparison_scope(tesorera, media):
         f"/integridad/ciclos/{other.pk}/acompanamiento/nueva/",
         f"/integridad/ciclos/{other.pk}/autoevaluacion/",
         f"/integridad/pruebas/nueva/?roadmap_item={item.pk}",
-        f"/integridad/acompanamiento/{session.pk}/acciones/1/",
+        f"/integridad/acompanamiento/{session.pk}/acciones/{item.pk}/",
     ]
 
     assert [tesorera.get(url).status_code for url in pages] == [404] * 4

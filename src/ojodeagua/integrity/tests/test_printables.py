@@ -205,7 +205,7 @@ def test_road_map_groups_actions_and_marks_overdue(ong, cycle, today):
     assert day(cycle.workshop_on + WEEKS_3) in text  # done on
     assert "Se usa el buzón" in text  # why it was dropped
     # The two open actions are late; the done and the dropped one are not.
-    # The legend's badges end before their colon; the extracted text puts a space between.
+    # A badge's padding and border stand before the colon: the extracted text has a space there.
     legend = text.replace(" :", ":")
     assert text.count("vencida") == 3  # the legend says "vencida: 2"
     assert "vencida: 2" in legend
