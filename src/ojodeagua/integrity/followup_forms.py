@@ -216,7 +216,14 @@ class AttachmentForm(forms.Form):
 
 # Coaching ---------------------------------------------------------------------------------------
 class CoachingSessionForm(forms.Form):
-    held_on = forms.DateField(label=gettext_lazy("Fecha"), widget=date_widget())
+    held_on = forms.DateField(
+        label=gettext_lazy("Fecha de la sesión"),
+        widget=date_widget(),
+        help_text=gettext_lazy(
+            "Hoy, o el día en que se hizo si la anota después. Los cambios de estado que anote "
+            "en ella toman esta fecha."
+        ),
+    )
     attendees = forms.CharField(
         label=gettext_lazy("Quiénes asistieron"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -227,30 +234,61 @@ class CoachingSessionForm(forms.Form):
     )
     record_id = record_id_input()
 
+    def __init__(self, *args, **kwargs) -> None:
+        today = timezone.localdate()
+        kwargs["initial"] = {"held_on": today, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        # The phone's date picker offers no day after today.
+        self.fields["held_on"].widget.attrs["max"] = today.isoformat()
+
     def clean_held_on(self) -> datetime.date:
         held_on = self.cleaned_data["held_on"]
-        not_in_future(held_on, _("La sesión no puede tener fecha después de hoy."))
+        not_in_future(
+            held_on,
+            _(
+                "La sesión no puede tener fecha después de hoy. Si ya se hizo, anote el día en "
+                "que se hizo; si todavía no, anótela ese día."
+            ),
+        )
         return held_on
 
 
 QUESTIONS = ("goals_reached", "unintended_effects", "goals_missed", "problems")
 
 
-class CoachingItemForm(StatusFields):
-    """The four guiding questions for one road-map item, and its status if it changed."""
+class CoachingStepForm(StatusFields):
+    """One road-map action at a coaching session: how it stands, and why it changed (or a
+    comment). The four guiding questions are there too, and may wait."""
 
-    def __init__(self, *args, item: RoadmapItem, **kwargs) -> None:
+    def __init__(
+        self, *args, item: RoadmapItem, held_on: datetime.date, answer=None, **kwargs
+    ) -> None:
+        self.held_on = held_on
+        initial = {}
+        if item.status != Status.DONE:
+            # An action reported done at the session was done by the session's day.
+            initial["done_on"] = held_on
+        if answer is not None:
+            initial["reason"] = answer.comment
+            initial.update({name: getattr(answer, name) for name in QUESTIONS})
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, item=item, **kwargs)
-        self.fields["reason"].label = _("Si cambia el estado, por qué")
-        questions = {
-            name: forms.CharField(
+        self.fields["status"].label = _("¿Cómo va esta acción?")
+        self.fields["done_on"].help_text = _("Si la deja vacía, se anota la fecha de la sesión.")
+        self.fields["reason"].label = _("Por qué cambió, o un comentario")
+        self.fields["reason"].help_text = _(
+            "Si cambia el estado, es obligatorio: queda en el historial y se cuenta a los "
+            "usuarios en la asamblea. Si la acción se deja, es la razón."
+        )
+        for name in QUESTIONS:
+            self.fields[name] = forms.CharField(
                 label=question_label(name),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-            for name in QUESTIONS
-        }
-        self.fields = {**questions, **self.fields}
+
+    def clean_done_on(self) -> datetime.date:
+        return super().clean_done_on() or self.held_on
 
     def clean(self) -> dict:
         data = super().clean()
@@ -258,11 +296,20 @@ class CoachingItemForm(StatusFields):
             self.add_error("reason", _("Diga por qué cambia el estado de esta acción."))
         return data
 
-    def answers(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name].strip() for name in QUESTIONS}
+    def question_fields(self) -> list:
+        return [self[name] for name in QUESTIONS]
 
     def has_answers(self) -> bool:
-        return any(self.answers().values())
+        """Whether a guiding question has an answer (as sent, or stored): they show open."""
+        if self.is_bound:
+            return any(str(self.data.get(self.add_prefix(n), "")).strip() for n in QUESTIONS)
+        return any(self.initial.get(name) for name in QUESTIONS)
+
+    def comment(self) -> str:
+        return self.cleaned_data["reason"].strip()
+
+    def answers(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name].strip() for name in QUESTIONS}
 
 
 # Scorecard --------------------------------------------------------------------------------------

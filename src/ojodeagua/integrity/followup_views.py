@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -27,12 +28,12 @@ from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
-from . import reassessment, register, workshop
+from . import coaching, reassessment, register, workshop
 from .followup_forms import (
     QUESTIONS,
     AttachmentForm,
-    CoachingItemForm,
     CoachingSessionForm,
+    CoachingStepForm,
     ComplaintFilter,
     ComplaintForm,
     ComplaintMoveForm,
@@ -43,6 +44,7 @@ from .followup_forms import (
 from .models import (
     AssessedRisk,
     Attachment,
+    CoachingAnswer,
     CoachingSession,
     Complaint,
     ComplianceAnswer,
@@ -245,6 +247,7 @@ def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
             done += item.status == Status.DONE
             overdue += row.overdue
         risks.append(entry)
+    counts = Counter(row.item.status for entry in risks for row in entry.rows)
     context = cycle_context(
         request,
         cycle,
@@ -252,11 +255,63 @@ def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
         done=done,
         planned=planned,
         overdue=overdue,
+        status_counts=[(status, counts[status]) for status in Status.values],
         share=percent(done / planned if planned else None),
         completion=[(line, percent(line.share)) for line in completion_lines(cycle, today)],
         today=today,
     )
     return render(request, "integrity/followup/roadmap.html", context)
+
+
+def without_period(text: str) -> str:
+    """A sentence's words without its closing period: the page adds its own."""
+    return text.strip().rstrip(".").rstrip()
+
+
+@dataclass
+class AloudAction:
+    item: RoadmapItem
+    action: str
+    dropped_reason: str
+    overdue: bool
+
+
+@login_required
+def roadmap_aloud(request: HttpRequest, pk: int) -> HttpResponse:
+    """The road map as short sentences a facilitator reads to the assembly: no tables."""
+    cycle = cycle_for(request, pk)
+    today = timezone.localdate()
+    problems = []
+    planned = done = overdue = 0
+    chosen = (
+        cycle.assessed_risks.filter(priority__isnull=False)
+        .select_related("risk")
+        .prefetch_related("roadmap")
+        .order_by("priority")
+    )
+    for assessed in chosen:
+        actions = []
+        for item in assessed.roadmap.all():
+            late = is_overdue(item, today)
+            actions.append(
+                AloudAction(
+                    item, without_period(item.action), without_period(item.dropped_reason), late
+                )
+            )
+            planned += 1
+            done += item.status == Status.DONE
+            overdue += late
+        problems.append((assessed, without_period(assessed.title), actions))
+    context = cycle_context(
+        request,
+        cycle,
+        problems=problems,
+        planned=planned,
+        done=done,
+        overdue=overdue,
+        today=today,
+    )
+    return render(request, "integrity/followup/roadmap_aloud.html", context)
 
 
 @login_required
@@ -281,7 +336,14 @@ def roadmap_item_change(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Se guardó el cambio y su motivo."))
             return redirect(back)
     status = 400 if form.is_bound else 200
-    context = cycle_context(request, cycle, item=item, form=form, back=back)
+    context = cycle_context(
+        request,
+        cycle,
+        item=item,
+        form=form,
+        back=back,
+        overdue=is_overdue(item, timezone.localdate()),
+    )
     return render(request, "integrity/followup/roadmap_change.html", context, status=status)
 
 
@@ -417,89 +479,184 @@ def cycle_items(cycle: Cycle):
     )
 
 
-@login_required
-def coaching_create(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = cycle_for(request, pk, edit=True)
-    data = request.POST if request.method == "POST" else None
-    record_id = data.get("record_id") if data is not None else None
-    if record_id:
-        stored = CoachingSession.objects.filter(record_id=record_id, cycle=cycle).first()
-        if stored is not None:
-            messages.info(request, _("Esta sesión ya se había guardado."))
-            return redirect("integrity:coaching_detail", stored.pk)
-    form = CoachingSessionForm(data)
-    item_forms = [
-        (item, CoachingItemForm(data, item=item, prefix=f"accion-{item.pk}"))
-        for item in cycle_items(cycle)
-    ]
-    if data is not None:
-        valid = form.is_valid()
-        valid = all([f.is_valid() for _item, f in item_forms]) and valid
-        if valid:
-            try:
-                session = save_session(request, cycle, form, item_forms)
-            except StatusRefused:
-                pass
-            else:
-                messages.success(request, _("Se guardó la sesión de acompañamiento."))
-                return redirect("integrity:coaching_detail", session.pk)
-    has_errors = bool(form.errors) or any(f.errors for _item, f in item_forms)
-    context = cycle_context(request, cycle, form=form, item_forms=item_forms, has_errors=has_errors)
-    status = 400 if data is not None else 200
-    return render(request, "integrity/followup/coaching_form.html", context, status=status)
-
-
-class StatusRefused(Exception):
-    """A status change in the session broke a road-map rule; nothing was saved."""
-
-
-def save_session(request, cycle: Cycle, form, item_forms) -> CoachingSession:
-    """The session, its answers and any status changes, all saved or none."""
-    target = form
-    try:
-        with transaction.atomic():
-            session, _created = workshop.hold_coaching_session(
-                request.user,
-                cycle,
-                held_on=form.cleaned_data["held_on"],
-                attendees=form.cleaned_data["attendees"],
-                notes=form.cleaned_data["notes"],
-                record_id=form.cleaned_data["record_id"],
-            )
-            for item, item_form in item_forms:
-                target = item_form
-                if item_form.has_answers():
-                    workshop.answer_coaching(request.user, session, item, **item_form.answers())
-                if item_form.changes_status():
-                    workshop.change_roadmap(
-                        item,
-                        request.user,
-                        item_form.cleaned_data["reason"].strip(),
-                        **item_form.status_values(),
-                    )
-    except ValidationError as error:
-        add_errors(target, error, {"dropped_reason": "reason"})
-        for item, _item_form in item_forms:
-            item.refresh_from_db()
-        raise StatusRefused from error
-    return session
-
-
-@login_required
-def coaching_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_for(request: HttpRequest, pk: int, *, edit: bool = False) -> CoachingSession:
     session = get_object_or_404(
         CoachingSession.objects.select_related("cycle__provider").filter(
             cycle__in=visible_cycles(request)
         ),
         pk=pk,
     )
-    answers = session.answers.select_related("item__assessed_risk__risk", "item__tool")
+    if edit:
+        require_edit(request, session.cycle)
+    return session
+
+
+def step_url(session: CoachingSession, item: RoadmapItem) -> str:
+    """Where ``item`` is reviewed at ``session``: named by the action, not by its place in the
+    list, so a save always lands on the action it was made for."""
+    return reverse("integrity:coaching_step", args=[session.pk, item.pk])
+
+
+def next_to_review(session: CoachingSession, items: list[RoadmapItem]) -> str:
+    """The first action the session has not reviewed yet; the session itself once all are."""
+    reviewed = set(session.answers.values_list("item_id", flat=True))
+    for item in items:
+        if item.pk not in reviewed:
+            return step_url(session, item)
+    return reverse("integrity:coaching_detail", args=[session.pk])
+
+
+@login_required
+def coaching_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The session's date, who came and notes; its actions follow one per screen."""
+    cycle = cycle_for(request, pk, edit=True)
+    form = CoachingSessionForm(request.POST or None)
+    if request.method == "POST":
+        record_id = request.POST.get("record_id")
+        stored = record_id and CoachingSession.objects.filter(record_id=record_id, cycle=cycle)
+        if stored and stored.exists():
+            messages.info(request, _("Esta sesión ya se había guardado."))
+            return redirect(next_to_review(stored.get(), list(cycle_items(cycle))))
+        if form.is_valid():
+            try:
+                session, _created = workshop.hold_coaching_session(
+                    request.user,
+                    cycle,
+                    held_on=form.cleaned_data["held_on"],
+                    attendees=form.cleaned_data["attendees"],
+                    notes=form.cleaned_data["notes"],
+                    record_id=form.cleaned_data["record_id"],
+                )
+            except RecordConflict:
+                form.add_error(
+                    None,
+                    _(
+                        "Este formulario ya se usó para otra sesión. Vuelva a abrir «Anotar una "
+                        "sesión» para anotar una nueva."
+                    ),
+                )
+            else:
+                items = list(cycle_items(cycle))
+                messages.success(
+                    request,
+                    _("Se guardó la sesión del %(day)s.") % {"day": short_date(session.held_on)}
+                    + (" " + _("Ahora revise las acciones, una por pantalla.") if items else ""),
+                )
+                return redirect(next_to_review(session, items))
+    context = cycle_context(request, cycle, form=form, planned=cycle_items(cycle).count())
+    status = 400 if form.is_bound else 200
+    return render(request, "integrity/followup/coaching_form.html", context, status=status)
+
+
+@dataclass
+class Step:
+    number: int
+    item: RoadmapItem
+    reviewed: bool
+    url: str
+
+
+@login_required
+def coaching_step(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """One action of the cycle at a session («acción 2 de 7»): its status and why, then the
+    next one."""
+    session = session_for(request, pk, edit=True)
+    items = list(cycle_items(session.cycle))
+    numbers = {item.pk: number for number, item in enumerate(items, 1)}
+    if item_pk not in numbers:
+        raise Http404
+    number = numbers[item_pk]
+    item = items[number - 1]
+    following = items[number] if number < len(items) else None
+    answers = {answer.item_id: answer for answer in session.answers.all()}
+    form = CoachingStepForm(
+        request.POST or None, item=item, held_on=session.held_on, answer=answers.get(item.pk)
+    )
+    detail = reverse("integrity:coaching_detail", args=[session.pk])
+    next_url = step_url(session, following) if following else detail
+    if request.method == "POST" and form.is_valid():
+        try:
+            _answer, change = coaching.review_action(
+                request.user,
+                session,
+                item,
+                status_values=form.status_values(),
+                comment=form.comment(),
+                answers=form.answers(),
+            )
+        except ValidationError as error:
+            add_errors(form, error, {"dropped_reason": "reason"})
+            # change_roadmap set the new values on the object before refusing them.
+            item.refresh_from_db()
+        else:
+            values = {"number": number, "total": len(items)}
+            if change is None:
+                messages.success(request, _("Acción %(number)s de %(total)s: guardada.") % values)
+            else:
+                messages.success(
+                    request,
+                    _("Acción %(number)s de %(total)s: se guardó el cambio y su motivo.") % values,
+                )
+            return redirect(next_url)
+    today = timezone.localdate()
+    steps = [
+        Step(n, step_item, step_item.pk in answers, step_url(session, step_item))
+        for n, step_item in enumerate(items, 1)
+    ]
+    context = cycle_context(
+        request,
+        session.cycle,
+        session=session,
+        item=item,
+        form=form,
+        number=number,
+        total=len(items),
+        steps=steps,
+        overdue=is_overdue(item, today),
+        reviewed=sum(step.reviewed for step in steps),
+        previous_url=step_url(session, items[number - 2]) if number > 1 else "",
+        next_url=next_url,
+        detail_url=detail,
+    )
+    status = 400 if form.is_bound else 200
+    return render(request, "integrity/followup/coaching_step.html", context, status=status)
+
+
+@dataclass
+class SessionRow:
+    answer: CoachingAnswer
+    number: int | None
+    questions: list[tuple[str, str]]
+
+
+@login_required
+def coaching_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = session_for(request, pk)
+    items = list(cycle_items(session.cycle))
+    numbers = {item.pk: number for number, item in enumerate(items, 1)}
+    answers = sorted(
+        session.answers.select_related("item__assessed_risk__risk", "item__tool"),
+        key=lambda answer: numbers.get(answer.item_id, 0),
+    )
     questions = [(name, question_label(name)) for name in QUESTIONS]
     rows = [
-        (answer, [(label, getattr(answer, name)) for name, label in questions])
+        SessionRow(
+            answer,
+            numbers.get(answer.item_id),
+            [(label, getattr(answer, name)) for name, label in questions if getattr(answer, name)],
+        )
         for answer in answers
     ]
-    context = cycle_context(request, session.cycle, session=session, rows=rows)
+    context = cycle_context(
+        request,
+        session.cycle,
+        session=session,
+        rows=rows,
+        planned=len(items),
+        reviewed=len(rows),
+        continue_url=next_to_review(session, items) if items else "",
+        first_url=step_url(session, items[0]) if items else "",
+    )
     return render(request, "integrity/followup/coaching_detail.html", context)
 
 
@@ -970,10 +1127,12 @@ def complaint_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("ciclos/<int:pk>/hoja-de-ruta/", roadmap, name="roadmap"),
+    path("ciclos/<int:pk>/hoja-de-ruta/en-voz-alta/", roadmap_aloud, name="roadmap_aloud"),
     path("acciones/<int:pk>/cambiar/", roadmap_item_change, name="roadmap_item_change"),
     path("ciclos/<int:pk>/acompanamiento/", coaching_list, name="coaching_list"),
     path("ciclos/<int:pk>/acompanamiento/nueva/", coaching_create, name="coaching_create"),
     path("acompanamiento/<int:pk>/", coaching_detail, name="coaching_detail"),
+    path("acompanamiento/<int:pk>/acciones/<int:item_pk>/", coaching_step, name="coaching_step"),
     path("ciclos/<int:pk>/autoevaluacion/", scorecard, name="scorecard"),
     path("ciclos/<int:pk>/comparacion/", comparison, name="comparison"),
     path("pruebas/nueva/", attachment_upload, name="attachment_upload"),

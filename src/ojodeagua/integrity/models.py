@@ -760,6 +760,12 @@ class CoachingAnswer(models.Model):
     problems = models.TextField(
         _("¿qué problemas hubo y cómo se resolvieron o se podrían resolver?"), blank=True
     )
+    # How the action stood at this session, and what was said about it; empty on answers
+    # written before actions were reviewed one at a time.
+    status = models.CharField(
+        _("estado en la sesión"), max_length=12, choices=RoadmapItem.Status.choices, blank=True
+    )
+    comment = models.TextField(_("comentario o por qué cambió"), blank=True)
 
     class Meta:
         ordering = ["session", "item"]

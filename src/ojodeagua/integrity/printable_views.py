@@ -22,13 +22,6 @@ from . import red_flags, workshop
 from .models import AssessedRisk, ChecklistItem, ComplianceAnswer, Cycle, Participant, Risk
 from .models import RoadmapItem as Item
 
-# A symbol beside every status word, so a photocopy in black and white still tells them apart.
-STATUS_SYMBOLS = {
-    Item.Status.PENDING: "○",
-    Item.Status.IN_PROGRESS: "◐",
-    Item.Status.DONE: "✓",
-    Item.Status.DROPPED: "✕",
-}
 OPEN_STATUSES = {Item.Status.PENDING, Item.Status.IN_PROGRESS}
 # The summary must stay one page: longer lists end with "and N more".
 SUMMARY_LIST_LIMIT = 8
@@ -54,8 +47,10 @@ class Card:
 
 @dataclass
 class PlanItem:
+    """An action as printed: its status shows with the icon that tells it apart in black and
+    white (``action_status``), and whether it is overdue."""
+
     item: Item
-    symbol: str
     overdue: bool
 
 
@@ -178,11 +173,7 @@ def key_problems(cycle: Cycle, today: datetime.date) -> list[KeyProblem]:
                 a.consensus_band(),
                 sorted(tools.values(), key=lambda t: t.name),
                 [
-                    PlanItem(
-                        item,
-                        STATUS_SYMBOLS[item.status],
-                        item.status in OPEN_STATUSES and item.deadline < today,
-                    )
+                    PlanItem(item, item.status in OPEN_STATUSES and item.deadline < today)
                     for item in own_items
                 ],
                 apart.get(a.pk),
@@ -225,9 +216,7 @@ def roadmap_context(cycle: Cycle, today: datetime.date) -> dict:
     return {
         "problems": problems,
         "total": len(entries),
-        "status_counts": [
-            (STATUS_SYMBOLS[status], label, counts[status]) for status, label in Item.Status.choices
-        ],
+        "status_counts": [(status, counts[status]) for status in Item.Status.values],
         "overdue": sum(entry.overdue for entry in entries),
     }
 

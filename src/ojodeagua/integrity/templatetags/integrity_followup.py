@@ -1,11 +1,19 @@
-"""Template tag: one-line status of a cycle's follow-up (road map, coaching, scorecard)."""
+"""Template tags of the follow-up: a cycle's one-line status, and a road-map status badge."""
+
+import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from ojodeagua.integrity.models import Complaint, Cycle, RoadmapItem, ScorecardIndicator
 
 register = template.Library()
+
+# Not a status of its own: an open action past its deadline.
+OVERDUE = "overdue"
+OPEN_STATUSES = {RoadmapItem.Status.PENDING, RoadmapItem.Status.IN_PROGRESS}
 
 
 @register.simple_tag
@@ -28,3 +36,36 @@ def followup_status(cycle: Cycle) -> dict:
         "complaints_open": complaints.filter(status=Complaint.Status.RECEIVED).count(),
         "complaints_overdue": complaints.overdue(today).count(),
     }
+
+
+@register.inclusion_tag("integrity/followup/_action_status.html")
+def action_status(value, overdue: bool | None = None) -> dict:
+    """A road-map status as its icon, colour and word, with an ``aria-label``; ``value`` is an
+    action or a status. The one way a status is shown: on a page, on the board and on paper.
+
+    An open action past its deadline also gets the «vencida» badge (``overdue`` says so when
+    given; for an action it is worked out from today otherwise). ``{% action_status "overdue" %}``
+    is that badge alone, for a legend.
+    """
+    if value == OVERDUE:
+        return {"code": "", "label": "", "overdue": True}
+    if isinstance(value, RoadmapItem):
+        status = value.status
+        if overdue is None:
+            overdue = status in OPEN_STATUSES and value.deadline < timezone.localdate()
+    else:
+        status = value
+    return {
+        "code": status,
+        "label": RoadmapItem.Status(status).label,
+        "overdue": bool(overdue),
+    }
+
+
+@register.filter
+def spoken_date(day: datetime.date | None) -> str:
+    """«15 de marzo de 2025», as it is said aloud: Spanish writes month names in lower case."""
+    if not day:
+        return ""
+    said = date_format(day, "DATE_FORMAT")
+    return said.lower() if (get_language() or "").startswith("es") else said

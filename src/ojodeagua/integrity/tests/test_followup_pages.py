@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -34,8 +35,12 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def text(response) -> str:
     """The page as a reader sees it: tags dropped, entities and spaces made plain."""
-    without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(without_tags))
+    return text_of(response.content.decode())
+
+
+def text_of(markup: str) -> str:
+    without_tags = re.sub(r"<[^>]+>", " ", markup)
+    return re.sub(r"\s+", " ", html.unescape(without_tags)).strip()
 
 
 def tesorera_committee():
@@ -99,7 +104,9 @@ def test_road_map_shows_statuses_overdue_and_completion(tesorera, plan):
 
     assert page.status_code == 200
     assert "Comprar talonario de recibos foliados" in shown
-    assert "Pendiente" in shown and "Hecha" in shown
+    page_html = page.content.decode()
+    assert 'aria-label="Estado: pendiente"' in page_html and "pendiente" in shown
+    assert 'aria-label="Estado: hecha"' in page_html and "hecha" in shown
     # Done on 20/04/2025 and on 01/12/2025 out of four actions; two pending past deadline.
     assert "Van 2 de 4 acciones hechas (50 %)" in shown
     assert "2 acciones ya pasaron su fecha sin quedar hechas" in shown
@@ -115,6 +122,14 @@ def test_road_map_shows_statuses_overdue_and_completion(tesorera, plan):
     assert "Hecha el 01/12/2025" in shown
     assert receipts.tool.name in shown
     assert f"/integridad/acciones/{receipts_done_late.pk}/cambiar/" in page.content.decode()
+    # One short card per action: what, its status, who and by when.
+    card = page_html[
+        page_html.rindex("<article", 0, page_html.index(f'id="accion-{receipts.pk}"')) :
+    ]
+    card = text_of(card[: card.index("</article>")])
+    assert card.startswith("Comprar talonario de recibos foliados pendiente vencida")
+    assert "La hace: Tesorería Para el 15/03/2025" in card
+    assert f"/integridad/ciclos/{cycle.pk}/hoja-de-ruta/en-voz-alta/" in page_html
 
 
 def test_a_change_without_a_reason_is_refused_and_with_one_is_kept(tesorera, plan):
@@ -349,76 +364,196 @@ def test_evidence_for_a_compliance_answer_goes_back_where_it_came_from(ong, teso
 
 
 # Coaching ---------------------------------------------------------------------------------------
-def coaching_post(record_id: str, items, per_item: dict) -> dict:
-    data = {
-        "held_on": (timezone.localdate() - datetime.timedelta(days=2)).isoformat(),
-        "attendees": "Presidenta, tesorera, facilitadora de la ONG",
-        "notes": "Se revisó el avance del talonario.",
-        "record_id": record_id,
-    }
-    for item in items:
-        prefix = f"accion-{item.pk}"
-        data[f"{prefix}-status"] = item.status
-        if item.done_on:
-            data[f"{prefix}-done_on"] = item.done_on.isoformat()
-        for name, value in per_item.get(item.pk, {}).items():
-            data[f"{prefix}-{name}"] = value
-    return data
+SESSION_DAY = D(2025, 6, 2)
 
 
-def test_a_coaching_session_keeps_the_four_answers_and_status_changes(ong, plan):
+def start_session(client, cycle, record_id: str = "sesion-1", held_on=SESSION_DAY):
+    return client.post(
+        f"/integridad/ciclos/{cycle.pk}/acompanamiento/nueva/",
+        {
+            "held_on": held_on.isoformat(),
+            "attendees": "Presidenta, tesorera, facilitadora de la ONG",
+            "notes": "Se revisó el avance del talonario.",
+            "record_id": record_id,
+        },
+    )
+
+
+def step(session: CoachingSession, item: RoadmapItem) -> str:
+    return f"/integridad/acompanamiento/{session.pk}/acciones/{item.pk}/"
+
+
+def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, plan):
     cycle, receipts, count, register = plan
-    items = [receipts, count, register]
     answers = {
-        "goals_reached": "Se compró el talonario; la tesorera lo usa",
-        "unintended_effects": "Los usuarios piden recibo también por las faenas",
+        "goals_reached": "Se hace el corte; lo firman dos personas",
+        "unintended_effects": "Los usuarios piden ver el corte en la asamblea",
         "goals_missed": "No todos los vocales entregan copia",
         "problems": "Faltó dinero; se pidió a la asamblea",
     }
     create = f"/integridad/ciclos/{cycle.pk}/acompanamiento/nueva/"
-    assert "Abrir el registro de quejas" in text(ong.get(create))
+    form = ong.get(create).content.decode()
+    today = timezone.localdate().isoformat()
+    # The date is today unless the facilitator says when it was; no later day is offered.
+    assert f'value="{today}"' in form and f'max="{today}"' in form
+    assert "3 acciones de la hoja de ruta, una por pantalla" in text(ong.get(create))
 
-    without_reason = ong.post(
-        create,
-        coaching_post(
-            "sesion-1", items, {receipts.pk: answers, register.pk: {"status": "in_progress"}}
-        ),
-    )
-    assert without_reason.status_code == 400
-    assert "Diga por qué cambia el estado de esta acción" in text(without_reason)
-    assert not CoachingSession.objects.filter(cycle=cycle).exists()
-
-    data = coaching_post(
-        "sesion-1",
-        items,
-        {
-            receipts.pk: answers,
-            register.pk: {"status": "in_progress", "reason": "Ya hay cuaderno para quejas"},
-        },
-    )
-    saved = ong.post(create, data)
+    # The session happened on 2 June 2025 and is written down later.
+    started = start_session(ong, cycle)
     session = CoachingSession.objects.get(cycle=cycle)
-    answer = CoachingAnswer.objects.get(session=session)
-    register.refresh_from_db()
-
-    assert saved.status_code == 302
-    assert saved["Location"] == f"/integridad/acompanamiento/{session.pk}/"
-    assert answer.item == receipts
-    assert {name: getattr(answer, name) for name in answers} == answers
-    assert register.status == "in_progress"
-    assert RoadmapChange.objects.get(item=register).reason == "Ya hay cuaderno para quejas"
+    assert session.held_on == SESSION_DAY
+    assert started.status_code == 302 and started["Location"] == step(session, receipts)
     assert AuditEvent.objects.filter(object_id=str(session.pk), action="create").exists()
 
     # The same form sent twice (a double tap, a retry) saves one session.
-    assert ong.post(create, data).status_code == 302
+    again = start_session(ong, cycle)
+    assert again.status_code == 302 and again["Location"] == step(session, receipts)
     assert CoachingSession.objects.filter(cycle=cycle).count() == 1
 
-    detail = text(ong.get(saved["Location"]))
+    # Action 1 of 3, in the order of the key problems: only how it goes and why is asked.
+    first = ong.get(step(session, receipts))
+    shown = text(first)
+    assert first.status_code == 200
+    assert "Acción 1 de 3" in shown and receipts.action in shown
+    assert "La hace: Tesorería" in shown and "Para el 15/03/2025" in shown
+    # Done is dated the session's day unless the facilitator says otherwise.
+    assert 'name="done_on" value="2025-06-02"' in first.content.decode()
+
+    no_reason = ong.post(step(session, receipts), {"status": "done", "done_on": "", "reason": " "})
+    receipts.refresh_from_db()
+    assert no_reason.status_code == 400
+    assert "Diga por qué cambia el estado de esta acción" in text(no_reason)
+    assert receipts.status == "pending"
+    assert not CoachingAnswer.objects.filter(session__cycle=cycle).exists()
+
+    saved = ong.post(
+        step(session, receipts),
+        {"status": "done", "done_on": "", "reason": "Ya se compró el talonario"},
+    )
+    receipts.refresh_from_db()
+    change = RoadmapChange.objects.get(item=receipts)
+    assert saved.status_code == 302 and saved["Location"] == step(session, count)
+    assert (receipts.status, receipts.done_on) == ("done", SESSION_DAY)
+    assert change.changes == {"status": ["pending", "done"], "done_on": [None, "2025-06-02"]}
+    assert change.reason == "Ya se compró el talonario"
+    assert change.changed_by.username == "ong"
+    first_answer = CoachingAnswer.objects.get(session=session, item=receipts)
+    assert (first_answer.status, first_answer.comment) == ("done", "Ya se compró el talonario")
+
+    # Action 2 was done before: kept as it is, with the four questions answered this time.
+    second = ong.get(step(session, count))
+    assert "Acción 2 de 3" in text(second) and count.action in text(second)
+    assert step(session, receipts) in second.content.decode()  # ← Anterior
+    kept = ong.post(
+        step(session, count), {"status": "done", "done_on": "2025-04-20", "reason": "", **answers}
+    )
+    assert kept.status_code == 302 and kept["Location"] == step(session, register)
+    assert not RoadmapChange.objects.filter(item=count).exists()
+    second_answer = CoachingAnswer.objects.get(session=session, item=count)
+    assert {name: getattr(second_answer, name) for name in answers} == answers
+    assert second_answer.status == "done" and second_answer.comment == ""
+
+    # The last one is dropped, with its reason; then the session's summary.
+    third = ong.get(step(session, register))
+    assert "Acción 3 de 3" in text(third) and "Guardar y terminar" in text(third)
+    dropped = ong.post(
+        step(session, register), {"status": "dropped", "reason": "La asamblea prefirió el buzón"}
+    )
+    register.refresh_from_db()
+    assert dropped.status_code == 302
+    assert dropped["Location"] == f"/integridad/acompanamiento/{session.pk}/"
+    assert (register.status, register.dropped_reason) == (
+        "dropped",
+        "La asamblea prefirió el buzón",
+    )
+    # An action of another cycle is not one of this session's.
+    elsewhere = plan_action(
+        assess(make_cycle(ong_other_committee()), "R01", 3, 3, 1), D(2025, 6, 1), "Otra"
+    )
+    assert ong.get(step(session, elsewhere)).status_code == 404
+
+    detail = text(ong.get(dropped["Location"]))
+    assert "Sesión de acompañamiento del 02/06/2025" in detail
+    assert "Se revisaron 3 de 3 acciones de la hoja de ruta" in detail
+    assert "Ya se compró el talonario" in detail and "La asamblea prefirió el buzón" in detail
     for value in answers.values():
         assert value in detail
     listed = text(ong.get(f"/integridad/ciclos/{cycle.pk}/acompanamiento/"))
     assert "1 sesión con el comité" in listed
-    assert "1 acción comentada" in listed
+    assert "3 acciones revisadas" in listed
+
+
+def test_a_step_can_be_skipped_and_saved_again_without_a_second_change(ong, plan):
+    cycle, receipts, count, _register = plan
+    start_session(ong, cycle)
+    session = CoachingSession.objects.get(cycle=cycle)
+    first = ong.get(step(session, receipts)).content.decode()
+    assert f'href="{step(session, count)}"' in first  # Saltar a la siguiente
+
+    values = {"status": "in_progress", "reason": "Se pidió la cotización"}
+    assert ong.post(step(session, receipts), values)["Location"] == step(session, count)
+    assert (
+        ong.post(step(session, receipts), {**values, "reason": "Ya hay cotización"}).status_code
+        == 302
+    )
+
+    # Back at the same action: one change, and the comment as it was said last.
+    assert RoadmapChange.objects.filter(item=receipts).count() == 1
+    answer = CoachingAnswer.objects.get(session=session, item=receipts)
+    assert (answer.status, answer.comment) == ("in_progress", "Ya hay cotización")
+    assert "Ya hay cotización" in ong.get(step(session, receipts)).content.decode()
+    detail = text(ong.get(f"/integridad/acompanamiento/{session.pk}/"))
+    assert "Se revisaron 1 de 3 acciones de la hoja de ruta" in detail
+    assert (
+        step(session, count)
+        in ong.get(f"/integridad/acompanamiento/{session.pk}/").content.decode()
+    )
+
+
+def test_a_session_after_today_is_refused_and_done_after_the_session_too(ong, plan):
+    cycle, receipts, _count, _register = plan
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    refused = start_session(ong, cycle, held_on=tomorrow)
+    assert refused.status_code == 400
+    assert "La sesión no puede tener fecha después de hoy" in text(refused)
+    assert not CoachingSession.objects.filter(cycle=cycle).exists()
+
+    start_session(ong, cycle)
+    session = CoachingSession.objects.get(cycle=cycle)
+    late = ong.post(
+        step(session, receipts),
+        {"status": "done", "done_on": "2025-06-20", "reason": "Ya se compró el talonario"},
+    )
+    receipts.refresh_from_db()
+    assert late.status_code == 400
+    assert "La sesión fue el 02/06/2025" in text(late)
+    assert receipts.status == "pending"
+    assert not RoadmapChange.objects.filter(item=receipts).exists()
+    assert not CoachingAnswer.objects.filter(session=session).exists()
+
+
+def test_status_choices_and_badges_show_icon_colour_and_word(ong, plan):
+    cycle, receipts, _count, _register = plan
+    start_session(ong, cycle)
+    session = CoachingSession.objects.get(cycle=cycle)
+    page = ong.get(step(session, receipts)).content.decode()
+    choices = re.findall(
+        r'<label class="status-choice"[^>]*><input type="radio" name="status" value="(\w+)"'
+        r'[^>]*> <span class="action-status is-(\w+)" role="img" aria-label="Estado: ([^"]+)">'
+        r"<svg[^>]*>.*?</svg> ([^<]+)</span>",
+        page,
+    )
+    assert [(value, code, label, word) for value, code, label, word in choices] == [
+        ("pending", "pending", "pendiente", "pendiente"),
+        ("in_progress", "in_progress", "en curso", "en curso"),
+        ("done", "done", "hecha", "hecha"),
+        ("dropped", "dropped", "se dejó", "se dejó"),
+    ]
+    # The action itself: pending, and past its deadline of 15 March 2025.
+    card = page[page.index('class="action-card') :]
+    assert 'aria-label="Estado: pendiente"' in card[: card.index("</article>")]
+    assert 'class="action-status is-overdue"' in card[: card.index("</article>")]
 
 
 def test_coaching_scorecard_and_comparison_scope(tesorera, media):
@@ -438,12 +573,16 @@ def test_coaching_scorecard_and_comparison_scope(tesorera, media):
         f"/integridad/ciclos/{other.pk}/acompanamiento/nueva/",
         f"/integridad/ciclos/{other.pk}/autoevaluacion/",
         f"/integridad/pruebas/nueva/?roadmap_item={item.pk}",
+        f"/integridad/acompanamiento/{session.pk}/acciones/{item.pk}/",
     ]
 
     assert [tesorera.get(url).status_code for url in pages] == [404] * 4
-    assert [tesorera.post(url, {}).status_code for url in forms] == [404] * 3
+    assert [tesorera.post(url, {}).status_code for url in forms] == [404] * 4
     assert [reader.get(url).status_code for url in pages] == [200] * 4
-    assert [reader.post(url, {}).status_code for url in forms] == [403] * 3
+    assert [reader.post(url, {}).status_code for url in forms] == [403] * 4
+    assert reader.get(forms[3]).status_code == 403
+    item.refresh_from_db()
+    assert item.status == "pending" and not CoachingAnswer.objects.filter(item=item).exists()
     assert '<form method="post"' not in reader.get(pages[2]).content.decode()
 
 
@@ -591,3 +730,108 @@ def test_radio_choices_wrap_on_the_follow_up_pages(tesorera, plan):
         Path(__file__).resolve().parents[1] / "static" / "integrity" / "followup.css"
     ).read_text()
     assert ".choices div{flex-wrap:wrap" in css
+
+
+# Statuses for people who read little; the road map read aloud -----------------------------------
+def test_the_status_badge_is_one_include_with_icon_word_and_label():
+    def badge(value, **options) -> str:
+        template = Template(
+            "{% load integrity_followup %}{% action_status value overdue=overdue %}"
+        )
+        return template.render(Context({"value": value, "overdue": options.get("overdue")}))
+
+    icons = set()
+    for status, word in [
+        ("pending", "pendiente"),
+        ("in_progress", "en curso"),
+        ("done", "hecha"),
+        ("dropped", "se dejó"),
+    ]:
+        shown = badge(status)
+        assert f'class="action-status is-{status}" role="img"' in shown
+        assert f'aria-label="Estado: {word}"' in shown
+        assert text_of(shown) == word
+        icon = re.search(r"<svg[^>]*aria-hidden=\"true\"[^>]*>(.*?)</svg>", shown).group(1)
+        icons.add(icon)
+        assert "vencida" not in shown
+    # Four statuses, four shapes: a black and white photocopy still tells them apart.
+    assert len(icons) == 4
+
+    late = badge("in_progress", overdue=True)
+    assert text_of(late) == "en curso vencida"
+    assert 'class="action-status is-overdue"' in late and 'aria-label="Vencida' in late
+    assert text_of(badge("overdue")) == "vencida"
+
+
+def test_an_action_badge_says_overdue_by_itself_only_while_it_is_open(db):
+    cycle = make_cycle(make_committee("Comité de los estados"), workshop_on=D(2025, 1, 10))
+    fees = assess(cycle, "R01", 3, 3, 1)
+    late = plan_action(fees, D(2025, 3, 15), "Talonario")
+    done = plan_action(fees, D(2025, 3, 15), "Corte", status="done", done_on=D(2025, 3, 1))
+    template = Template("{% load integrity_followup %}{% action_status item %}")
+    assert text_of(template.render(Context({"item": late}))) == "pendiente vencida"
+    assert text_of(template.render(Context({"item": done}))) == "hecha"
+
+
+def contrast(foreground: str, background: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted([luminance(foreground), luminance(background)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_every_status_colour_has_enough_contrast():
+    css = (
+        Path(__file__).resolve().parents[1] / "static" / "integrity" / "followup.css"
+    ).read_text()
+    found = re.findall(
+        r"\.action-status\.is-(\w+)\{background:(#[0-9a-f]{6});color:(#[0-9a-f]{6})\}", css
+    )
+    rules = {code: (background, colour) for code, background, colour in found}
+    assert set(rules) == {"pending", "in_progress", "done", "dropped", "overdue"}
+    for code, (background, colour) in rules.items():
+        assert contrast(colour, background) >= 4.5, code
+
+
+def test_the_road_map_read_aloud_in_short_sentences(tesorera, plan):
+    cycle, _receipts, _count, register = plan
+    RoadmapItem.objects.filter(pk=register.pk).update(
+        status="dropped", dropped_reason="La asamblea prefirió el buzón."
+    )
+    page = tesorera.get(f"/integridad/ciclos/{cycle.pk}/hoja-de-ruta/en-voz-alta/")
+    shown = text(page)
+
+    assert page.status_code == 200
+    assert "<table" not in page.content.decode()
+    assert "De 3 acciones, van 1 hechas." in shown
+    first = shown.index("Problema 1: Cuotas cobradas que no se anotan o no se depositan.")
+    second = shown.index("Problema 2:")
+    assert first < shown.index("Acción: Comprar talonario de recibos foliados.") < second
+    assert (
+        "Acción: Comprar talonario de recibos foliados. La hace: Tesorería. "
+        "Para el 15 de marzo de 2025. Va: pendiente . Ya pasó su fecha y no está hecha." in shown
+    )
+    assert "Acción: Corte de caja entre dos personas cada mes." in shown
+    assert "Va: hecha , desde el 20 de abril de 2025." in shown
+    # Its reason ended with a period already: the sentence has one.
+    assert "Va: se dejó . La razón: La asamblea prefirió el buzón." in shown
+    assert "buzón.." not in shown and "1 ya pasó su fecha y no está hecha." in shown
+    # The word beside each status, and the icon that goes with it.
+    assert 'aria-label="Estado: en curso"' not in page.content.decode()
+    assert page.content.decode().count('class="action-status is-') == 3
+
+
+def test_the_read_aloud_page_is_only_for_those_who_may_see_the_cycle(tesorera, ong, client):
+    other = make_cycle(
+        ong_other_committee(), workshop_on=D(2025, 2, 1), stage=Cycle.Stage.IMPLEMENTATION
+    )
+    plan_action(assess(other, "R01", 3, 3, 1), D(2025, 6, 1), "Cuenta en la caja popular")
+    url = f"/integridad/ciclos/{other.pk}/hoja-de-ruta/en-voz-alta/"
+
+    assert "Acción: Cuenta en la caja popular." in text(ong.get(url))
+    assert tesorera.get(url).status_code == 404
+    signed_out = client.get(url)
+    assert signed_out.status_code == 302 and "/entrar/" in signed_out["Location"]

@@ -182,12 +182,12 @@ def test_board_is_an_a3_landscape_poster(ong, cycle, today):
         "Recibos foliados",  # the chosen tool
         "Tesorería del comité",
         day(today - LATE),
-        "⚠ atrasada",
+        "vencida",
         "Se muestra en la asamblea",
-        "✓ hecha",
-        "◐ en curso",
-        "○ pendiente",
-        "✕ se dejó",
+        f"hecha el {day(cycle.workshop_on + WEEKS_3)}",
+        "en curso",
+        "pendiente",
+        "se dejó",
         "alto",
         "medio",
     ]:
@@ -205,9 +205,11 @@ def test_road_map_groups_actions_and_marks_overdue(ong, cycle, today):
     assert day(cycle.workshop_on + WEEKS_3) in text  # done on
     assert "Se usa el buzón" in text  # why it was dropped
     # The two open actions are late; the done and the dropped one are not.
-    assert text.count("⚠ atrasada ") == 2  # the legend says "⚠ atrasadas: 2"
-    assert "atrasadas: 2" in text
-    assert "✓ hecha: 1" in text and "✕ se dejó: 1" in text
+    # A badge's padding and border stand before the colon: the extracted text has a space there.
+    legend = text.replace(" :", ":")
+    assert text.count("vencida") == 3  # the legend says "vencida: 2"
+    assert "vencida: 2" in legend
+    assert "hecha: 1" in legend and "se dejó: 1" in legend and "en curso: 1" in legend
 
 
 def test_summary_is_one_a4_page_without_names(ong, cycle):
@@ -297,6 +299,26 @@ def test_print_pages_use_the_same_templates(ong, cycle):
         assert "integrity/print.css" in page
         assert 'class="main"' not in page  # no site navigation on a print page
         assert HIDDEN_NAME not in page
+
+
+def test_board_and_road_map_show_each_status_with_its_icon_and_word(ong, cycle):
+    # Printed, then photocopied in black and white: the icon tells the statuses apart.
+    for kind in ("board", "roadmap"):
+        page = ong.get(reverse(f"integrity:{kind}_print", args=[cycle.pk])).content.decode()
+        badges = re.findall(
+            r'<span class="action-status is-(\w+)" role="img" aria-label="([^"]+)">'
+            r'<svg class="icon"[^>]*>(.*?)</svg> ([^<]+)</span>',
+            page,
+        )
+        words = {code: (label, word) for code, label, _icon, word in badges}
+        assert words == {
+            "pending": ("Estado: pendiente", "pendiente"),
+            "in_progress": ("Estado: en curso", "en curso"),
+            "done": ("Estado: hecha", "hecha"),
+            "dropped": ("Estado: se dejó", "se dejó"),
+            "overdue": ("Vencida: pasó su fecha y no está hecha", "vencida"),
+        }, kind
+        assert len({icon for _code, _label, icon, _word in badges}) == 5, kind
 
 
 def test_the_cycle_hub_links_every_printable(cycle):
@@ -474,7 +496,7 @@ def test_a_board_with_several_actions_a_problem_stays_one_sheet(ong, db, today, 
     width, height = size(reader.pages[0])
     assert width > height and width >= A3_LONG - 1
     assert text.count("presentar el informe de ingresos") == sum(actions)
-    assert text.count("⚠ atrasada") == sum(actions)
+    assert text.count("vencida") == sum(actions)
 
 
 def test_the_board_takes_smaller_type_for_longer_columns(ong, db, today):

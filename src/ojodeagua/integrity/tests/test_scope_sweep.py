@@ -24,6 +24,7 @@ NEIGHBOUR = "07061"  # Ocozocoautla: in the demo, outside every persona's scope
 RECORD_OF = {
     "roadmap_item_change": "item",
     "coaching_detail": "session",
+    "coaching_step": "session",
     "attachment_file": "attachment",
     "complaint_detail": "complaint",
     "complaint_update": "complaint",
@@ -111,6 +112,8 @@ def test_integrity_pages_of_another_scope_answer_404_or_403(persona, settings, t
     for name, pattern in pk_patterns():
         record = records[RECORD_OF.get(name, "cycle")]
         url = "/integridad/" + pattern.replace("<int:pk>", str(record.pk))
+        # A coaching step names the session and, after it, one of its cycle's actions.
+        url = url.replace("<int:item_pk>", str(records["item"].pk))
         assert client.get(url).status_code in {403, 404}, url
         assert client.post(url, {"reason": "x", "status": "done"}).status_code in {403, 404}, url
     for template in BY_PROVIDER:
