@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrity', '0009_issue12_catalogue'),
+        ('integrity', '0010_rating_tallies'),
     ]
 
     operations = [
