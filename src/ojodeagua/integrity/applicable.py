@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from ojodeagua.audit.models import AuditEvent
@@ -46,6 +47,13 @@ class WorkshopEntries:
         stays stored (it comes back with the item), but is not counted meanwhile."""
         asked = {item.pk for item in self.checklist}
         return [answer for answer in answers if answer.item_id in asked]
+
+
+def answers_not_set_aside(answers: QuerySet) -> QuerySet:
+    """Compliance answers of many cycles less those to items set aside in their cycle: the
+    database's side of ``WorkshopEntries.counted_answers``, for figures over many cycles."""
+    aside = SetAside.objects.filter(cycle=OuterRef("cycle"), checklist_item=OuterRef("item"))
+    return answers.filter(~Exists(aside))
 
 
 def set_aside_rows(cycle: Cycle) -> list[SetAside]:

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.conftest import login_client
-from ojodeagua.integrity import applicable, workshop
+from ojodeagua.integrity import agency, applicable, workshop
 from ojodeagua.integrity.catalogue import DEFAULT_FILE, export_catalogue, load_catalogue
 from ojodeagua.integrity.models import (
     AssessedRisk,
@@ -456,3 +456,16 @@ def test_set_aside_rows_refer_to_entries_of_the_cycles_catalogue(kiosk_cycle):
     row = SetAside(cycle=kiosk_cycle, checklist_item=older.checklist.get(code="C05"), reason="x")
     with pytest.raises(ValidationError, match="otra versión del catálogo"):
         row.full_clean()
+
+
+def test_the_agency_does_not_count_answers_to_items_set_aside(kiosk_cycle):
+    cycle, user = kiosk_cycle, ong_user()
+    today = timezone.localdate()
+    for code, answer in [("C05", "yes"), ("C06", "no"), ("C22", "no")]:
+        workshop.answer_checklist(user, cycle, cycle.catalogue.checklist.get(code=code), answer)
+    providers = Provider.objects.filter(pk=cycle.provider_id)
+    (row,) = agency.benchmark(providers, today, with_flags=False)
+    assert row.compliance == {"yes": 1, "partly": 0, "no": 2}
+    applicable.set_aside(user, cycle, cycle.catalogue.checklist.get(code="C22"), "Sin franquicia")
+    (row,) = agency.benchmark(providers, today, with_flags=False)
+    assert row.compliance == {"yes": 1, "partly": 0, "no": 1}
