@@ -59,6 +59,8 @@ class ProviderKindsField(forms.MultipleChoiceField):
         super().__init__(
             label=gettext_lazy("Para qué tipos de grupo"),
             choices=[(kind, kinds[kind]) for kind in every_workshop_kind()],
+            # A new entry starts for every kind; the coordinator unticks those it is not for.
+            initial=every_workshop_kind,
             error_messages={
                 "required": gettext_lazy("Elija al menos un tipo de grupo al que se aplica.")
             },

@@ -16,7 +16,12 @@ from rest_framework.test import APIClient
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.conftest import login_client
 from ojodeagua.integrity import agency, applicable, workshop
-from ojodeagua.integrity.catalogue import DEFAULT_FILE, export_catalogue, load_catalogue
+from ojodeagua.integrity.catalogue import (
+    DEFAULT_FILE,
+    copy_version,
+    export_catalogue,
+    load_catalogue,
+)
 from ojodeagua.integrity.models import (
     AssessedRisk,
     CatalogueVersion,
@@ -469,3 +474,31 @@ def test_the_agency_does_not_count_answers_to_items_set_aside(kiosk_cycle):
     applicable.set_aside(user, cycle, cycle.catalogue.checklist.get(code="C22"), "Sin franquicia")
     (row,) = agency.benchmark(providers, today, with_flags=False)
     assert row.compliance == {"yes": 1, "partly": 0, "no": 1}
+
+
+def test_a_catalogue_entry_is_for_at_least_one_kind(agencia):
+    draft = copy_version(CatalogueVersion.current(), "Borrador por tipo")
+    url = f"/integridad/catalogo/{draft.pk}/cumplimiento/nuevo/"
+    data = {"code": "C40", "text": "¿El kiosco tiene letrero con el horario?", "help": ""}
+    refused = agencia.post(url, data)
+    assert refused.status_code == 200
+    assert "Elija al menos un tipo de grupo al que se aplica." in refused.content.decode()
+    assert not draft.checklist.filter(code="C40").exists()
+    assert agencia.post(url, {**data, "provider_kinds": ["kiosk"]}).status_code == 302
+    assert draft.checklist.get(code="C40").provider_kinds == ["kiosk"]
+    # A new entry's form starts with every kind ticked.
+    form = agencia.get(url).content.decode()
+    assert form.count('name="provider_kinds"') == 3 and form.count("checked") >= 3
+
+
+def test_a_scorecard_indicator_for_other_kinds_is_not_shown_nor_scored(ong, kiosk_cycle):
+    draft = copy_version(kiosk_cycle.catalogue, "Borrador con indicador de comités")
+    only_committees = draft.scorecard_indicators.get(code="P3.3")
+    only_committees.provider_kinds = ["committee"]
+    only_committees.save()
+    cycle = make_cycle(kiosk_cycle.provider, catalogue=draft)
+    shown = page(ong, cycle, "autoevaluacion/")
+    assert only_committees.name not in shown
+    assert draft.scorecard_indicators.get(code="P3.2").name in shown
+    with pytest.raises(ValidationError, match="no es para grupo de mujeres de kiosco"):
+        workshop.score_indicator(ong_user(), cycle, only_committees, 3, "Acta")
