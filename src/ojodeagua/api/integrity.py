@@ -1142,19 +1142,21 @@ class RiskSerializer(serializers.ModelSerializer):
             "description",
             "tools",
             "signals",
+            "provider_kinds",
         ]
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
-        fields = ["id", "version", "code", "text", "help"]
+        fields = ["id", "version", "code", "text", "help", "provider_kinds"]
 
 
 class ScorecardIndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScorecardIndicator
         fields = ["id", "code", "name", "descriptor_1", "descriptor_3", "descriptor_5"]
+        fields += ["provider_kinds"]
 
 
 class ScorecardPrincipleSerializer(serializers.ModelSerializer):

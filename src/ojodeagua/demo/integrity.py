@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from ojodeagua.integrity.applicable import for_kind
 from ojodeagua.integrity.catalogue import default_data, load_catalogue
 from ojodeagua.integrity.models import (
     AssessedRisk,
@@ -25,6 +26,7 @@ from ojodeagua.integrity.models import (
     Cycle,
     Participant,
     Rating,
+    Risk,
     RoadmapChange,
     RoadmapItem,
     ScorecardScore,
@@ -541,7 +543,7 @@ class IntegrityDemo:
         for index, months in CYCLE_PLANS:
             provider = self.committees[index]
             days = [self.workshop_day(m) for m in months]
-            profile = self.profile()
+            profile = self.profile(provider)
             previous = None
             for number, day in enumerate(days, start=1):
                 following = days[number] if number < len(days) else None
@@ -551,13 +553,17 @@ class IntegrityDemo:
         for index in REGISTER_ONLY:
             self.register(index, self.committees[index], self.random.randint(2, 6))
 
-    def profile(self) -> dict[str, tuple[float, float]]:
+    def asked_risks(self, provider: Provider) -> dict[str, Risk]:
+        """The catalogue risks a workshop asks a provider of this kind (``applicable``)."""
+        return {risk.code: risk for risk in for_kind(self.risks.values(), provider.kind)}
+
+    def profile(self, provider: Provider) -> dict[str, tuple[float, float]]:
         """A committee's own risk picture: what its people, on average, see."""
+        asked = self.asked_risks(provider)
         profile = {
-            code: (self.random.uniform(1.2, 2.5), self.random.uniform(1.3, 2.6))
-            for code in self.risks
+            code: (self.random.uniform(1.2, 2.5), self.random.uniform(1.3, 2.6)) for code in asked
         }
-        for code in self.random.sample(sorted(self.risks), 2):
+        for code in self.random.sample(sorted(asked), 2):
             likelihood, impact = profile[code]
             profile[code] = (likelihood + 0.6, impact + 0.4)
         return profile
@@ -656,7 +662,7 @@ class IntegrityDemo:
                 a.item.code: a.answer for a in self.rows.compliance if a.cycle is previous["cycle"]
             }
         quality = rng.uniform(0.25, 0.7)
-        for item in self.checklist:
+        for item in for_kind(self.checklist, cycle.provider.kind):
             if item.code in before:
                 # After a year of work, about half of what was missing moved up one step.
                 answer = before[item.code]
@@ -682,7 +688,7 @@ class IntegrityDemo:
                 picture[code] = (likelihood - down[0], impact - down[1])
         entries: list[tuple[AssessedRisk, str | None]] = [
             (AssessedRisk(record_id=f"{key}-riesgo-{code}", cycle=cycle, risk=risk), code)
-            for code, risk in self.risks.items()
+            for code, risk in self.asked_risks(cycle.provider).items()
         ]
         if rng.random() < 0.5:
             for number, (title, _action) in enumerate(rng.sample(OWN_RISKS, rng.randint(1, 2))):
@@ -894,7 +900,7 @@ class IntegrityDemo:
             before = {
                 s.indicator.code: s.score for s in self.rows.scores if s.cycle is previous["cycle"]
             }
-        for indicator in self.indicators:
+        for indicator in for_kind(self.indicators, cycle.provider.kind):
             if indicator.code in before:
                 score = min(5, before[indicator.code] + rng.choice([0, 1, 1, 2]))
             else:

@@ -22,6 +22,7 @@ from .models import (
     RoadmapItem,
     ScorecardIndicator,
     ScorecardPrinciple,
+    SetAside,
     Signal,
     Tool,
 )
@@ -71,11 +72,16 @@ class ComplianceInline(AuditedInline):
     extra = 0
 
 
+class SetAsideInline(AuditedInline):
+    model = SetAside
+    extra = 0
+
+
 @admin.register(Cycle)
 class CycleAdmin(AuditedAdmin):
     list_display = ["provider", "number", "stage", "workshop_on"]
     list_filter = ["stage"]
-    inlines = [ParticipantInline, ComplianceInline]
+    inlines = [ParticipantInline, ComplianceInline, SetAsideInline]
 
 
 class RatingInline(AuditedInline):

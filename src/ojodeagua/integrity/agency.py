@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 
 from ojodeagua.providers.models import Provider
 
+from . import applicable
 from .models import (
     AssessedRisk,
     CatalogueVersion,
@@ -397,7 +398,7 @@ def benchmark(
 
     compliance: dict[int, dict[str, int]] = defaultdict(lambda: {"yes": 0, "partly": 0, "no": 0})
     for cycle_id, answer, count in (
-        ComplianceAnswer.objects.filter(cycle_id__in=latest_ids)
+        applicable.answers_not_set_aside(ComplianceAnswer.objects.filter(cycle_id__in=latest_ids))
         .values_list("cycle_id", "answer")
         .annotate(count=Count("pk"))
         .order_by()

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 # The default catalogue as it stands now: the seed (catalogue_v1.json, loaded by migration 0002)
-# plus what migration 0009 published as a new version. Both files are read by their migrations:
-# a later change to the default goes in a new file and a new migration, never in these.
-DEFAULT_FILE = Path(__file__).parent / "data" / "catalogue_v2.json"
+# plus what migrations 0009 (catalogue_v2.json) and 0011 (catalogue_v3.json: entries by kind of
+# provider, issue 13) published as new versions. Each file is read by its migration: a later
+# change to the default goes in a new file and a new migration, never in these.
+DEFAULT_FILE = Path(__file__).parent / "data" / "catalogue_v3.json"
 ENTRY_MODELS = (
     "BusinessProcess",
     "Tool",
@@ -25,6 +26,22 @@ ENTRY_MODELS = (
 
 def default_data() -> dict:
     return json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+
+
+def provider_kinds(item: dict) -> list[str]:
+    """The kinds of provider an entry of a catalogue file is for. A file written before entries
+    had kinds (catalogue_v1.json, catalogue_v2.json) was written for every kind."""
+    from .models import every_workshop_kind
+
+    return list(item.get("provider_kinds") or every_workshop_kind())
+
+
+def kinds_for(entry_model, item: dict) -> dict:
+    """``provider_kinds`` for a new entry, or nothing for a migration's historical model from
+    before entries had kinds (migrations 0002 and 0009 load files with this function too)."""
+    if not any(field.name == "provider_kinds" for field in entry_model._meta.concrete_fields):
+        return {}
+    return {"provider_kinds": provider_kinds(item)}
 
 
 @transaction.atomic
@@ -69,13 +86,18 @@ def load_catalogue(
             driver=item["driver"],
             red_flags=item.get("red_flags", []),
             description=item.get("description", ""),
+            **kinds_for(model("Risk"), item),
         )
         risk.tools.set([tools[code] for code in item.get("tools", [])])
         for check in item.get("signals", []):
             model("Signal").objects.create(risk=risk, check_code=check)
     for item in data["checklist"]:
         model("ChecklistItem").objects.create(
-            version=version, code=item["code"], text=item["text"], help=item.get("help", "")
+            version=version,
+            code=item["code"],
+            text=item["text"],
+            help=item.get("help", ""),
+            **kinds_for(model("ChecklistItem"), item),
         )
     for principle_data in data["scorecard"]:
         principle = model("ScorecardPrinciple").objects.create(
@@ -90,6 +112,7 @@ def load_catalogue(
                 descriptor_1=item["descriptor_1"],
                 descriptor_3=item["descriptor_3"],
                 descriptor_5=item["descriptor_5"],
+                **kinds_for(model("ScorecardIndicator"), item),
             )
     for item in data["scales"]:
         model("RatingScale").objects.create(
@@ -125,11 +148,13 @@ def export_catalogue(version) -> dict:
                 "description": r.description,
                 "tools": sorted(t.code for t in r.tools.all()),
                 "signals": sorted(s.check_code for s in r.signals.all()),
+                "provider_kinds": r.provider_kinds,
             }
             for r in version.risks.select_related("process").prefetch_related("tools", "signals")
         ],
         "checklist": [
-            {"code": c.code, "text": c.text, "help": c.help} for c in version.checklist.all()
+            {"code": c.code, "text": c.text, "help": c.help, "provider_kinds": c.provider_kinds}
+            for c in version.checklist.all()
         ],
         "scorecard": [
             {
@@ -142,6 +167,7 @@ def export_catalogue(version) -> dict:
                         "descriptor_1": i.descriptor_1,
                         "descriptor_3": i.descriptor_3,
                         "descriptor_5": i.descriptor_5,
+                        "provider_kinds": i.provider_kinds,
                     }
                     for i in p.indicators.order_by("code")
                 ],

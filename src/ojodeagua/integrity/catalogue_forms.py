@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ojodeagua.providers.models import Provider
+
 from .catalogue import scale_problems
 from .models import (
     BusinessProcess,
@@ -16,6 +18,7 @@ from .models import (
     ScorecardIndicator,
     ScorecardPrinciple,
     Tool,
+    every_workshop_kind,
 )
 from .red_flags import CHECKS
 
@@ -46,6 +49,28 @@ class EntryForm(forms.ModelForm):
         return code
 
 
+class ProviderKindsField(forms.MultipleChoiceField):
+    """The kinds of provider an entry is for, ticked; at least one (none would hide it)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs) -> None:
+        kinds = dict(Provider.Kind.choices)
+        super().__init__(
+            label=gettext_lazy("Para qué tipos de grupo"),
+            choices=[(kind, kinds[kind]) for kind in every_workshop_kind()],
+            # A new entry starts for every kind; the coordinator unticks those it is not for.
+            initial=every_workshop_kind,
+            error_messages={
+                "required": gettext_lazy("Elija al menos un tipo de grupo al que se aplica.")
+            },
+            help_text=gettext_lazy(
+                "El taller de un grupo de otro tipo no pregunta este punto ni lo cuenta."
+            ),
+            **kwargs,
+        )
+
+
 class ProcessForm(EntryForm):
     class Meta:
         model = BusinessProcess
@@ -71,6 +96,7 @@ class LinesField(forms.CharField):
 
 
 class RiskForm(EntryForm):
+    provider_kinds = ProviderKindsField()
     red_flags = LinesField(
         label=gettext_lazy("Señales de alerta"),
         required=False,
@@ -89,7 +115,7 @@ class RiskForm(EntryForm):
     class Meta:
         model = Risk
         fields = ["code", "title", "process", "type", "driver", "red_flags", "description"]
-        fields += ["tools"]
+        fields += ["tools", "provider_kinds"]
         widgets = {"tools": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -102,9 +128,11 @@ class RiskForm(EntryForm):
 
 
 class ChecklistForm(EntryForm):
+    provider_kinds = ProviderKindsField()
+
     class Meta:
         model = ChecklistItem
-        fields = ["code", "text", "help"]
+        fields = ["code", "text", "help", "provider_kinds"]
 
 
 class PrincipleForm(EntryForm):
@@ -114,9 +142,12 @@ class PrincipleForm(EntryForm):
 
 
 class IndicatorForm(EntryForm):
+    provider_kinds = ProviderKindsField()
+
     class Meta:
         model = ScorecardIndicator
         fields = ["code", "principle", "name", "descriptor_1", "descriptor_3", "descriptor_5"]
+        fields += ["provider_kinds"]
 
 
 class JsonListField(forms.CharField):

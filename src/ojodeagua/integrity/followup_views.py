@@ -28,7 +28,7 @@ from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
-from . import coaching, reassessment, register, workshop
+from . import applicable, coaching, reassessment, register, workshop
 from .followup_forms import (
     QUESTIONS,
     AttachmentForm,
@@ -679,10 +679,11 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = cycle_for(request, pk)
     if request.method == "POST":
         require_edit(request, cycle)
-    indicators = list(
+    indicators = applicable.indicators_for(
+        cycle,
         ScorecardIndicator.objects.filter(version_id=cycle.catalogue_id)
         .select_related("principle")
-        .order_by("principle__code", "code")
+        .order_by("principle__code", "code"),
     )
     stored = {score.indicator_id: score for score in cycle.scorecard.all()}
     previous = cycle.previous()

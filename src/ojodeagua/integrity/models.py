@@ -73,6 +73,56 @@ def unique_code(name: str) -> list[models.UniqueConstraint]:
     return [models.UniqueConstraint(fields=["version", "code"], name=name)]
 
 
+# The kinds of provider that run the toolbox themselves, as issue 13 names them.
+WORKSHOP_PROVIDER_KINDS = (Provider.Kind.COMMITTEE, Provider.Kind.SCHOOL, Provider.Kind.KIOSK)
+
+
+def every_workshop_kind() -> list[str]:
+    """An entry written before entries had kinds was written for every kind: it keeps them all."""
+    return [str(kind) for kind in WORKSHOP_PROVIDER_KINDS]
+
+
+class ForProviderKinds(models.Model):
+    """An entry a workshop walks through, written for some kinds of provider: a kiosk is not
+    asked about its padrón, nor a committee about its jug price. Never empty: an entry for
+    every kind names them all, so that "for whom" is always read, never guessed."""
+
+    provider_kinds = models.JSONField(
+        _("para qué tipos de grupo"), default=every_workshop_kind, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    def applies_to(self, kind: str) -> bool:
+        return kind in self.provider_kinds
+
+    def provider_kind_labels(self) -> list[str]:
+        labels = dict(Provider.Kind.choices)
+        return [str(labels.get(kind, kind)) for kind in self.provider_kinds]
+
+    def clean(self) -> None:
+        super().clean()
+        self.clean_provider_kinds()
+
+    def clean_provider_kinds(self) -> None:
+        kinds = self.provider_kinds
+        allowed = set(every_workshop_kind())
+        if not isinstance(kinds, list) or not kinds:
+            raise ValidationError(
+                {"provider_kinds": _("Elija al menos un tipo de grupo al que se aplica.")}
+            )
+        if not set(kinds) <= allowed or len(set(kinds)) != len(kinds):
+            raise ValidationError(
+                {
+                    "provider_kinds": _(
+                        "Los tipos de grupo son comité, comité escolar y grupo de kiosco, "
+                        "cada uno una vez."
+                    )
+                }
+            )
+
+
 class BusinessProcess(CatalogueEntry):
     name = models.CharField(_("nombre"), max_length=200)
 
@@ -100,7 +150,7 @@ class Tool(CatalogueEntry):
         return self.name
 
 
-class Risk(CatalogueEntry):
+class Risk(ForProviderKinds, CatalogueEntry):
     class Type(models.TextChoices):
         CAUSE = "cause", _("causa")
         PRACTICE = "practice", _("práctica")
@@ -165,7 +215,7 @@ class Signal(models.Model):
         return None, None
 
 
-class ChecklistItem(CatalogueEntry):
+class ChecklistItem(ForProviderKinds, CatalogueEntry):
     text = models.CharField(_("pregunta"), max_length=300)
     help = models.TextField(_("qué cuenta como prueba"), blank=True)
 
@@ -192,7 +242,7 @@ class ScorecardPrinciple(CatalogueEntry):
         return self.name
 
 
-class ScorecardIndicator(CatalogueEntry):
+class ScorecardIndicator(ForProviderKinds, CatalogueEntry):
     principle = models.ForeignKey(
         ScorecardPrinciple, on_delete=models.CASCADE, related_name="indicators"
     )
@@ -361,7 +411,7 @@ class Cycle(models.Model):
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
     # The toolbox is for the groups that run a service themselves, as the issue names them.
-    PROVIDER_KINDS = (Provider.Kind.COMMITTEE, Provider.Kind.SCHOOL, Provider.Kind.KIOSK)
+    PROVIDER_KINDS = WORKSHOP_PROVIDER_KINDS
 
     objects = ProviderPartQuerySet.as_manager()
 
@@ -458,6 +508,86 @@ class ComplianceAnswer(CyclePart):
 
     def __str__(self) -> str:
         return f"{self.item.code}: {self.get_answer_display()}"
+
+
+class SetAside(CyclePart):
+    """A checklist item or catalogue risk the facilitator set aside for this cycle, because it
+    does not apply to this group, with the reason. Brought back, the row goes (the audit trail
+    keeps it); while it is here the workshop neither asks nor counts the entry."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="set_aside")
+    checklist_item = models.ForeignKey(
+        ChecklistItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("punto de la lista de cumplimiento"),
+    )
+    risk = models.ForeignKey(
+        Risk,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("riesgo del catálogo"),
+    )
+    reason = models.TextField(_("por qué no aplica"))
+    set_aside_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quién lo dejó de lado"),
+    )
+    set_aside_at = models.DateTimeField(_("cuándo"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "checklist_item__code", "risk__code"]
+        verbose_name = _("punto dejado de lado")
+        verbose_name_plural = _("puntos dejados de lado")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(checklist_item__isnull=False, risk__isnull=True)
+                | models.Q(checklist_item__isnull=True, risk__isnull=False),
+                name="set_aside_is_one_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "checklist_item"],
+                condition=models.Q(checklist_item__isnull=False),
+                name="one_set_aside_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "risk"],
+                condition=models.Q(risk__isnull=False),
+                name="one_set_aside_per_risk",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason[:60]}"
+
+    @property
+    def entry(self) -> "ChecklistItem | Risk | None":
+        return self.checklist_item or self.risk
+
+    @property
+    def code(self) -> str:
+        return self.entry.code if self.entry else ""
+
+    @property
+    def text(self) -> str:
+        if self.checklist_item_id:
+            return self.checklist_item.text
+        return self.risk.title if self.risk_id else ""
+
+    def clean(self) -> None:
+        if not self.reason.strip():
+            raise ValidationError({"reason": _("Diga por qué este punto no aplica a este grupo.")})
+        entry = self.entry
+        if entry is not None and self.cycle_id and entry.version_id != self.cycle.catalogue_id:
+            raise ValidationError(_("Ese punto es de otra versión del catálogo."))
 
 
 class AssessedRisk(CyclePart):

@@ -18,8 +18,8 @@ from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.organisations.scope import get_visible_or_404
 from ojodeagua.providers.models import Sex
 
-from . import red_flags, workshop
-from .models import AssessedRisk, ChecklistItem, ComplianceAnswer, Cycle, Participant, Risk
+from . import applicable, red_flags, workshop
+from .models import AssessedRisk, ComplianceAnswer, Cycle, Participant, Risk
 from .models import RoadmapItem as Item
 
 OPEN_STATUSES = {Item.Status.PENDING, Item.Status.IN_PROGRESS}
@@ -122,7 +122,7 @@ def cards_context(cycle: Cycle, today: datetime.date) -> dict:
                 )
             )
     else:
-        for risk in cycle.catalogue.risks.select_related("process").order_by("code"):
+        for risk in applicable.risks_for(cycle):
             cards.append(
                 Card(
                     code=risk.code,
@@ -256,9 +256,10 @@ def summary_context(cycle: Cycle, today: datetime.date) -> dict:
         sum(tally[(r, sex)] for r, _ in Participant.Role.choices) for sex, _ in sexes
     ]
 
-    answers = list(cycle.compliance.select_related("item").order_by("item__code"))
+    asked = applicable.workshop_entries(cycle)
+    answers = asked.counted_answers(cycle.compliance.select_related("item").order_by("item__code"))
     answer_counts = Counter(a.answer for a in answers)
-    checklist_size = ChecklistItem.objects.filter(version=cycle.catalogue_id).count()
+    checklist_size = len(asked.checklist)
     missing = [a.item for a in answers if a.answer == ComplianceAnswer.Answer.NO]
 
     placed = workshop.heat_map(cycle)
@@ -292,7 +293,7 @@ def summary_context(cycle: Cycle, today: datetime.date) -> dict:
                 figure = workshop.completion(cycle, months)
                 headline.append((months, figure, _percent(figure)))
 
-    catalogue_risks = [a.risk for a in assessed if a.risk_id] or list(cycle.catalogue.risks.all())
+    catalogue_risks = [a.risk for a in assessed if a.risk_id] or asked.risks
     fired: dict[str, dict] = {}
     for risk_pk, flags in red_flags.flags_for(cycle.provider, catalogue_risks, today).items():
         code = next(r.code for r in catalogue_risks if r.pk == risk_pk)
@@ -317,6 +318,9 @@ def summary_context(cycle: Cycle, today: datetime.date) -> dict:
             "missing": missing[:SUMMARY_LIST_LIMIT],
             "missing_more": max(0, len(missing) - SUMMARY_LIST_LIMIT),
         },
+        # What the facilitator set aside, with the reason: the summary says why it is not asked.
+        "set_aside": asked.set_aside[:SUMMARY_LIST_LIMIT],
+        "set_aside_more": max(0, len(asked.set_aside) - SUMMARY_LIST_LIMIT),
         "scale": scale,
         "heat_rows": heat_rows,
         "own_in_map": any(not a.risk_id and a.consensus_likelihood for a in assessed),
@@ -335,7 +339,8 @@ def summary_context(cycle: Cycle, today: datetime.date) -> dict:
 
 def crowded_summaries(context: dict) -> list[dict]:
     """What a summary drops, in turn, while it takes more than a page: first the risks where
-    women and men rated apart go in one line, then the unmet rules list fewer by name."""
+    women and men rated apart go in one line, then the unmet rules list fewer by name, then
+    the entries set aside."""
     tries = []
     if context["apart"]:
         tries.append({"apart_compact": True})
@@ -348,6 +353,15 @@ def crowded_summaries(context: dict) -> list[dict]:
             "missing_more": compliance["missing_more"] + len(missing) - SHORT_LIST,
         }
         tries.append({**(tries[-1] if tries else {}), "compliance": shorter})
+    set_aside = context.get("set_aside", [])
+    if len(set_aside) > SHORT_LIST:
+        tries.append(
+            {
+                **(tries[-1] if tries else {}),
+                "set_aside": set_aside[:SHORT_LIST],
+                "set_aside_more": context["set_aside_more"] + len(set_aside) - SHORT_LIST,
+            }
+        )
     return tries
 
 

@@ -19,6 +19,7 @@ from ojodeagua.lib.records import RecordConflict, differing_fields, new_record_i
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.providers.models import Sex
 
+from . import applicable
 from .baseline import take_baseline
 from .models import (
     AssessedRisk,
@@ -87,11 +88,13 @@ def answer_checklist(
 
     A second answer (or a replay) changes the stored one. The first answer of a cycle in
     preparation starts its workshop. Two phones answering the same item at once: the later
-    answer is kept.
+    answer is kept. The item must be one the cycle asks (``applicable``): for the provider's
+    kind, and not set aside.
     """
 
     if item.version_id != cycle.catalogue_id:
         raise ValidationError({"item": _("Ese punto es de otra versión del catálogo.")})
+    applicable.check_asked(cycle, item)
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -148,9 +151,17 @@ def score_indicator(
     """One indicator of the yearly self-assessment, (score, created); audited.
 
     One score per indicator and cycle: scoring it again changes the stored score (nothing is
-    written when nothing changed). The indicator must be of the cycle's catalogue.
+    written when nothing changed). The indicator must be of the cycle's catalogue and for the
+    provider's kind.
     """
 
+    if not indicator.applies_to(cycle.provider.kind):
+        raise ValidationError(
+            {
+                "indicator": _("Ese indicador no es para %(kind)s.")
+                % {"kind": cycle.provider.get_kind_display()}
+            }
+        )
     stored = ScorecardScore.objects.filter(cycle=cycle, indicator=indicator).first()
     created = stored is None
     stored = stored or ScorecardScore(cycle=cycle, indicator=indicator)
@@ -623,7 +634,8 @@ def add_risk(
     the group's own (``own_title``), with its consensus rating if one is given.
 
     The same ``record_id`` sent again returns the stored risk; from another cycle it is a
-    ``RecordConflict``. A consensus rating starts the workshop of a cycle in preparation.
+    ``RecordConflict``. A consensus rating starts the workshop of a cycle in preparation. A
+    catalogue risk must be one the cycle asks (``applicable``).
     """
 
     if record_id:
@@ -635,6 +647,8 @@ def add_risk(
     assessed = AssessedRisk(cycle=cycle, **values)
     if record_id:
         assessed.record_id = record_id
+    if assessed.risk is not None:
+        applicable.check_asked(cycle, assessed.risk)
     check_risk_once(assessed)
     assessed.full_clean(validate_unique=False, validate_constraints=False)
     try:

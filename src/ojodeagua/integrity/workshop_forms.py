@@ -353,3 +353,29 @@ class RoadmapItemForm(forms.ModelForm):
     def validate_unique(self) -> None:
         # A repeated record id means the form was sent twice; the view answers that case.
         pass
+
+
+class SetAsideForm(forms.Form):
+    """An entry of the cycle's catalogue that does not apply to this group, and why."""
+
+    entry = forms.ChoiceField(
+        label=_("Punto o riesgo que no aplica"),
+        error_messages={
+            "required": _("Elija el punto o riesgo que no aplica."),
+            "invalid_choice": _("Ese punto ya no está en la lista; recargue la página."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Por qué no aplica a este grupo"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Diga por qué este punto no aplica a este grupo.")},
+        help_text=_("La razón queda en el ciclo y se ve en la lista y en el resumen."),
+    )
+
+    def __init__(self, *args, checklist, risks, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].choices = [
+            ("", _("— elija —")),
+            (_("Lista de cumplimiento"), [(i.code, f"{i.code}. {i.text}") for i in checklist]),
+            (_("Riesgos del catálogo"), [(r.code, f"{r.code}. {r.title}") for r in risks]),
+        ]

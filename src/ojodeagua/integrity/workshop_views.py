@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider, Sex
 
-from . import workshop
+from . import applicable, workshop
 from .baseline import baseline_rows
 from .models import (
     AssessedRisk,
@@ -201,6 +201,9 @@ class RiskEntry:
 
 
 def risk_entries(cycle: Cycle) -> list[RiskEntry]:
+    """The catalogue risks the cycle asks (``applicable``), then the group's own. A catalogue
+    risk the group assessed stays even if it is no longer asked (the provider's kind changed):
+    its ratings count."""
     # Rated by somebody: a person's own rating or the room's count.
     assessed = list(
         cycle.assessed_risks.select_related("risk").annotate(
@@ -208,9 +211,12 @@ def risk_entries(cycle: Cycle) -> list[RiskEntry]:
         )
     )
     by_risk = {a.risk_id: a for a in assessed if a.risk_id}
+    asked = applicable.risks_for(cycle)
+    shown = {risk.pk for risk in asked}
+    asked += [a.risk for a in assessed if a.risk_id and a.risk_id not in shown]
     entries = [
         RiskEntry(risk.code, risk.code, risk.title, risk, by_risk.get(risk.pk))
-        for risk in cycle.catalogue.risks.order_by("code")
+        for risk in sorted(asked, key=lambda risk: risk.code)
     ]
     own = sorted((a for a in assessed if not a.risk_id), key=lambda a: a.pk)
     entries += [
@@ -249,8 +255,9 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("priority")
     )
     codes = short_codes(entries)
-    answered = cycle.compliance.count()
-    checklist = cycle.catalogue.checklist.count()
+    asked = applicable.workshop_entries(cycle)
+    answered = len(asked.counted_answers(cycle.compliance.all()))
+    checklist = len(asked.checklist)
     actions = sum(len(a.roadmap.all()) for a in top)
 
     def status(done: bool, started: bool) -> str:
@@ -267,8 +274,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("Lista de cumplimiento"),
             "url": reverse("integrity:compliance", args=[cycle.pk]),
             "status": status(checklist > 0 and answered >= checklist, answered > 0),
-            "detail": _("%(answered)s de %(total)s puntos respondidos")
-            % {"answered": answered, "total": checklist},
+            "detail": compliance_detail(answered, checklist, len(asked.set_aside_checklist)),
         },
         {
             "title": _("Valoración de riesgos"),
@@ -310,10 +316,25 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         steps=steps,
         rated=rated,
         top=[(codes.get(a.pk, ""), a) for a in top],
+        set_aside=asked.set_aside,
         # The "new cycle" form's id, so this phone knows its draft of that form was saved.
         created_with=[cycle.record_id],
     )
     return render(request, "integrity/cycle_detail.html", context)
+
+
+def compliance_detail(answered: int, total: int, set_aside: int) -> str:
+    detail = _("%(answered)s de %(total)s puntos respondidos") % {
+        "answered": answered,
+        "total": total,
+    }
+    if set_aside:
+        detail += "; " + ngettext(
+            "%(count)s dejado de lado porque no aplica",
+            "%(count)s dejados de lado porque no aplican",
+            set_aside,
+        ) % {"count": set_aside}
+    return detail
 
 
 @login_required
@@ -442,7 +463,8 @@ def remove_participant(request: HttpRequest, cycle: Cycle) -> HttpResponse:
 @login_required
 def compliance(request: HttpRequest, pk: int) -> HttpResponse:
     cycle, can_edit = cycle_for(request, pk)
-    items = list(cycle.catalogue.checklist.order_by("code"))
+    asked = applicable.workshop_entries(cycle)
+    items = asked.checklist
     answers = {a.item_id: a for a in cycle.compliance.prefetch_related("attachments")}
     bound: dict[int, ComplianceForm] = {}
     if request.method == "POST":
@@ -458,7 +480,7 @@ def compliance(request: HttpRequest, pk: int) -> HttpResponse:
             row = compliance_row(item, answer if saved else None, form, saved)
             context = {"cycle": cycle, "can_edit": can_edit, "row": row, "oob": saved}
             # The count at the top of the page follows, out of band.
-            context.update(compliance_counts(cycle, len(items)))
+            context.update(compliance_counts(cycle, asked))
             return render(request, "integrity/workshop/_compliance_item.html", context)
         if saved:
             messages.success(request, _("Guardado: %(item)s") % {"item": item.text})
@@ -474,14 +496,24 @@ def compliance(request: HttpRequest, pk: int) -> HttpResponse:
         for item in items
     ]
     context = workshop_context(
-        cycle, can_edit, "compliance", rows=rows, **compliance_counts(cycle, len(items))
+        cycle,
+        can_edit,
+        "compliance",
+        rows=rows,
+        set_aside=asked.set_aside_checklist,
+        **compliance_counts(cycle, asked),
     )
     return render(request, "integrity/workshop/compliance.html", context)
 
 
-def compliance_counts(cycle: Cycle, total: int) -> dict:
-    answers = [str(a.get_answer_display()) for a in cycle.compliance.all()]
-    return {"answered": len(answers), "total": total, "counts": sorted(Counter(answers).items())}
+def compliance_counts(cycle: Cycle, asked: applicable.WorkshopEntries) -> dict:
+    """Answers to the items asked; an item set aside is neither answered nor missing."""
+    answers = [str(a.get_answer_display()) for a in asked.counted_answers(cycle.compliance.all())]
+    return {
+        "answered": len(answers),
+        "total": len(asked.checklist),
+        "counts": sorted(Counter(answers).items()),
+    }
 
 
 def compliance_row(item, answer, form, saved: bool) -> dict:

@@ -9,9 +9,9 @@ from django.utils import timezone
 from ojodeagua.demo import calendar
 from ojodeagua.demo.cached import SUITE_DEMO_CALENDAR, SUITE_DEMO_DAY
 from ojodeagua.demo.integrity import IntegrityDemo
+from ojodeagua.integrity import applicable
 from ojodeagua.integrity.models import (
     AssessedRisk,
-    CatalogueVersion,
     CoachingAnswer,
     CoachingSession,
     Complaint,
@@ -61,17 +61,19 @@ def test_ten_committees_have_a_dated_workshop_two_of_them_twice():
 
 
 def test_every_workshop_has_8_to_20_participants_of_both_sexes_rating_everything():
-    catalogue_risks = CatalogueVersion.current().risks.count()
     for cycle in cycles().prefetch_related("participants"):
+        # Everything a committee's workshop asks (issue 13: not the kiosks' or schools' own).
+        asked = applicable.workshop_entries(cycle)
+        assert len(asked.risks) == 18 and len(asked.checklist) == 17
         people = list(cycle.participants.all())
         assert 8 <= len(people) <= 20
         sexes = Counter(p.sex for p in people)
         assert sexes[Sex.FEMALE] >= 3 and sexes[Sex.MALE] >= 3
         assert {p.role for p in people} >= {"committee", "user"}
-        assert cycle.compliance.count() == cycle.catalogue.checklist.count()
+        assert {a.item for a in cycle.compliance.all()} == set(asked.checklist)
         assert not cycle.compliance.filter(evidence="").exists()
         assessed = cycle.assessed_risks.annotate(n=Count("ratings"))
-        assert assessed.filter(risk__isnull=False).count() == catalogue_risks
+        assert {a.risk for a in assessed.filter(risk__isnull=False)} == set(asked.risks)
         assert {a.n for a in assessed} == {len(people)}
         assert not assessed.filter(consensus_likelihood__isnull=True).exists()
         assert sorted(assessed.exclude(priority=None).values_list("priority", flat=True)) == [

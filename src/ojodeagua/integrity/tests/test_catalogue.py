@@ -17,9 +17,10 @@ def catalogue(db) -> CatalogueVersion:
 
 def test_the_default_catalogue_follows_the_project_notes(catalogue):
     risks = list(catalogue.risks.select_related("process").prefetch_related("tools"))
-    assert [r.code for r in risks] == [f"R{n:02}" for n in range(1, 19)]
-    assert catalogue.processes.count() == 11
-    assert catalogue.checklist.count() == 17
+    # Issue 13's catalogue: R19 to R28 and C18 to C29 are the kiosks' and the schools' own.
+    assert [r.code for r in risks] == [f"R{n:02}" for n in range(1, 29)]
+    assert catalogue.processes.count() == 18
+    assert catalogue.checklist.count() == 29
     assert catalogue.principles.count() == 5
     assert 12 <= catalogue.scorecard_indicators.count() <= 18
     for risk in risks:

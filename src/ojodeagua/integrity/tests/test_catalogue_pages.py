@@ -26,8 +26,8 @@ def test_everyone_reads_the_catalogue_but_only_coordinators_copy_it(ong, tesorer
     assert "Copiar para cambiarla" not in page.content.decode()
     versions = CatalogueVersion.objects.count()
     assert ong.post(f"/integridad/catalogo/{published.pk}/copiar/").status_code == 403
-    # The seed and the version integrity migration 0009 published; no copy was made.
-    assert CatalogueVersion.objects.count() == versions == 2
+    # The seed and the versions integrity migrations 0009 and 0011 published; no copy was made.
+    assert CatalogueVersion.objects.count() == versions == 3
 
 
 def test_a_coordinator_edits_a_draft_and_publishes_it(agencia, published):
@@ -43,11 +43,13 @@ def test_a_coordinator_edits_a_draft_and_publishes_it(agencia, published):
         "description": "",
         "tools": [t.pk for t in risk.tools.all()],
         "signals": ["no_chlorine_reading_30_days", "complaints_overdue"],
+        "provider_kinds": ["committee", "kiosk"],
     }
     response = agencia.post(f"/integridad/catalogo/{draft.pk}/riesgos/{risk.pk}/", form)
     assert response.status_code == 302
     risk.refresh_from_db()
     assert risk.title == form["title"]
+    assert risk.provider_kinds == ["committee", "kiosk"]
     assert risk.red_flags == ["Bitácora llenada de una sola vez", "Sin compras de cloro"]
     assert set(risk.signals.values_list("check_code", flat=True)) == {
         "no_chlorine_reading_30_days",

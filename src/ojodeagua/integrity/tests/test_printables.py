@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from ojodeagua.integrity import applicable
 from ojodeagua.integrity.models import (
     AssessedRisk,
     CatalogueVersion,
@@ -159,7 +160,8 @@ def test_risk_cards_one_page_per_assessed_risk(ong, cycle):
 def test_cards_before_the_workshop_come_from_the_catalogue(ong, db):
     cycle = make_cycle(ong_committee())
     reader, text, _ = pdf(ong, "cards_pdf", cycle)
-    titles = list(cycle.catalogue.risks.values_list("title", flat=True))
+    # The risks a committee's workshop asks (applicable): the kiosks' and schools' are not.
+    titles = [risk.title for risk in applicable.risks_for(cycle)]
     assert len(reader.pages) == len(titles) == 18
     for title in titles:
         assert title in text, title
@@ -382,7 +384,8 @@ def test_safe_filename():
 
 def full_cycle(today: datetime.date) -> Cycle:
     """Everything at its longest: the 5 × 5 scale, every checklist item answered "no", every
-    catalogue risk and five long own risks rated, and five actions for each key problem."""
+    catalogue risk a committee is asked and five long own risks rated, and five actions for
+    each key problem."""
     catalogue = CatalogueVersion.current()
     cycle = make_cycle(
         ong_committee(),
@@ -396,9 +399,10 @@ def full_cycle(today: datetime.date) -> Cycle:
         Participant.objects.create(
             cycle=cycle, role=role, sex="FMX"[index % 3], age_group="adult", name=HIDDEN_NAME
         )
-    for item in catalogue.checklist.all():
+    asked = applicable.workshop_entries(cycle)
+    for item in asked.checklist:
         ComplianceAnswer.objects.create(cycle=cycle, item=item, answer="no")
-    for index, risk in enumerate(catalogue.risks.all()):
+    for index, risk in enumerate(asked.risks):
         AssessedRisk.objects.create(
             cycle=cycle,
             risk=risk,
