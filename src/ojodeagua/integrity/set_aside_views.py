@@ -14,7 +14,11 @@ from .workshop_forms import SetAsideForm
 from .workshop_views import cycle_for, posted_int, workshop_context
 
 # Where the page sends the facilitator back to (``volver``), so the checklist stays in view.
-BACK_TO = {"cumplimiento": "integrity:compliance", "resumen": "integrity:cycle_detail"}
+BACK_TO = {
+    "cumplimiento": "integrity:compliance",
+    "resumen": "integrity:cycle_detail",
+    "valoracion": "integrity:ratings",
+}
 
 
 def back_url(request: HttpRequest, cycle) -> str:

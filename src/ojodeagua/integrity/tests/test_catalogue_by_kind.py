@@ -392,6 +392,20 @@ def test_a_risk_set_aside_leaves_the_rating_list(ong, kiosk_cycle):
     assert reason in listed and "R22. " + hours.title in listed
 
 
+def test_a_risk_not_yet_rated_is_set_aside_from_its_rating_page(ong, kiosk_cycle):
+    cycle = kiosk_cycle
+    ratings = page(ong, cycle, "valoracion/?riesgo=R22")
+    link = f"/integridad/ciclos/{cycle.pk}/no-aplica/?punto=R22&amp;volver=valoracion"
+    assert link in ratings
+    reason = "El kiosco abre todo el día en la tienda de una socia."
+    response = ong.post(
+        set_aside_url(cycle),
+        {"action": "set_aside", "entry": "R22", "reason": reason, "volver": "valoracion"},
+    )
+    assert response["Location"] == f"/integridad/ciclos/{cycle.pk}/valoracion/"
+    assert '<option value="R22"' not in page(ong, cycle, "valoracion/")
+
+
 # --- The data migration on a database that already holds user data -----------------------------
 
 
