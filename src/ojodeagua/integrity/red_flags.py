@@ -377,7 +377,7 @@ def flags_catalogue(provider: Provider):
 def provider_flags(provider: Provider, on: datetime.date) -> list[ProviderFlag]:
     """Every check the provider's catalogue names, each run once: fired first, then quiet,
     then those that cannot tell yet (their finding is None)."""
-    from .models import Signal
+    from .models import WORKSHOP_PROVIDER_KINDS, Signal
 
     version = flags_catalogue(provider)
     if version is None:
@@ -389,7 +389,11 @@ def provider_flags(provider: Provider, on: datetime.date) -> list[ProviderFlag]:
         .order_by("risk__code", "check_code")
     )
     for signal in signals:
-        risks_by_check.setdefault(signal.check_code, []).append(signal.risk)
+        # A check is shown for the risks asked of this kind of provider: a kiosk's page does not
+        # point at the committee's risk about tomas.
+        # (A provider that runs no workshop, a municipal office, still sees every check.)
+        if provider.kind not in WORKSHOP_PROVIDER_KINDS or signal.risk.applies_to(provider.kind):
+            risks_by_check.setdefault(signal.check_code, []).append(signal.risk)
     flags = [
         ProviderFlag(code, str(CHECKS.get(code, code)), run_check(code, provider, on), risks)
         for code, risks in risks_by_check.items()
