@@ -5,6 +5,7 @@ Cycles may use different catalogue versions; entries are matched by their stable
 
 from dataclasses import dataclass
 
+from .applicable import answers_not_set_aside
 from .models import Cycle
 
 ANSWER_POINTS = {"no": 0, "partly": 1, "yes": 2}
@@ -54,12 +55,13 @@ def risk_movements(previous: Cycle, current: Cycle) -> list[Movement]:
 
 
 def checklist_progress(previous: Cycle, current: Cycle) -> list[Movement]:
-    """Each checklist item as points: no 0, partly 1, yes 2."""
+    """Each checklist item as points: no 0, partly 1, yes 2. An item set aside in a cycle is
+    not counted in it (its answer, if any, waits stored)."""
 
     def points(cycle: Cycle) -> dict[str, tuple[str, int]]:
         return {
             answer.item.code: (answer.item.text, ANSWER_POINTS[answer.answer])
-            for answer in cycle.compliance.select_related("item")
+            for answer in answers_not_set_aside(cycle.compliance.select_related("item"))
         }
 
     before, after = points(previous), points(current)

@@ -10,6 +10,7 @@ from ojodeagua.integrity.models import (
     CatalogueVersion,
     ComplianceAnswer,
     ScorecardScore,
+    SetAside,
 )
 from ojodeagua.integrity.reassessment import (
     checklist_progress,
@@ -65,3 +66,18 @@ def test_checklist_and_scorecard_progress(two_cycles):
     foreign = ScorecardScore(cycle=first, indicator=indicators[0], score=3, evidence="x")
     with pytest.raises(ValidationError, match="otra versión"):
         foreign.full_clean()
+
+
+def test_an_item_set_aside_in_the_second_cycle_is_not_counted_as_progress(two_cycles):
+    first, second = two_cycles
+    for cycle, answer in ((first, "no"), (second, "yes")):
+        ComplianceAnswer.objects.create(
+            cycle=cycle, item=cycle.catalogue.checklist.get(code="C01"), answer=answer
+        )
+    SetAside.objects.create(
+        cycle=second,
+        checklist_item=second.catalogue.checklist.get(code="C01"),
+        reason="El grupo ya no cobra cuotas: vende garrafones.",
+    )
+    (movement,) = checklist_progress(first, second)
+    assert (movement.before, movement.after) == (0, None)
