@@ -9,7 +9,6 @@ shown, so a double tap or a resend records once.
 
 import datetime
 import re
-import uuid
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -20,12 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from ojodeagua.lib.forms import date_widget
 from ojodeagua.lib.records import new_record_id
-from ojodeagua.lib.uploads import (
-    EVIDENCE_KINDS,
-    MAX_EVIDENCE_BYTES,
-    evidence_extension,
-    looks_like,
-)
+from ojodeagua.lib.uploads import checked_evidence
 from ojodeagua.providers.models import Provider
 
 from .models import Connection, Expense, MoneyAccount, Payment, Sale, Signer
@@ -105,31 +99,6 @@ def not_after_today(day: datetime.date | None) -> datetime.date | None:
 
 def day_field(label) -> forms.DateField:
     return forms.DateField(label=label, widget=date_widget(), initial=timezone.localdate)
-
-
-def checked_upload(upload):
-    """Photos (JPG, PNG, WebP) or a PDF, checked by their content, up to the size limit; the
-    file gets a random name because the phone's name for it may carry a person's name."""
-    if not upload:
-        return upload
-    extension = evidence_extension(upload.name)
-    if extension not in EVIDENCE_KINDS or not looks_like(upload, extension):
-        raise ValidationError(
-            _(
-                "Solo se aceptan fotos (JPG, PNG o WebP) y documentos PDF, y este archivo no es "
-                "uno de ellos. Tome una foto del papel o guárdelo como PDF y súbalo otra vez."
-            )
-        )
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(
-            _(
-                "El archivo pesa %(size)s MB y el límite es 5 MB. Tome la foto con menos "
-                "resolución o reduzca el PDF y súbalo otra vez."
-            )
-            % {"size": f"{upload.size / 1024 / 1024:.1f}"}
-        )
-    upload.name = f"{uuid.uuid4().hex}.{extension}"
-    return upload
 
 
 def photo_field(label) -> forms.FileField:
@@ -385,7 +354,7 @@ class DepositForm(forms.Form):
         return not_after_today(self.cleaned_data["deposited_on"])
 
     def clean_slip_photo(self):
-        return checked_upload(self.cleaned_data.get("slip_photo"))
+        return checked_evidence(self.cleaned_data.get("slip_photo"))
 
 
 class ExpenseForm(forms.Form):
@@ -417,7 +386,7 @@ class ExpenseForm(forms.Form):
         return not_after_today(self.cleaned_data["spent_on"])
 
     def clean_receipt_photo(self):
-        return checked_upload(self.cleaned_data.get("receipt_photo"))
+        return checked_evidence(self.cleaned_data.get("receipt_photo"))
 
 
 class QuoteForm(forms.Form):

@@ -10,12 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from ojodeagua.lib.forms import date_widget
 from ojodeagua.lib.records import new_record_id
-from ojodeagua.lib.uploads import (
-    EVIDENCE_KINDS,
-    MAX_EVIDENCE_BYTES,
-    evidence_extension,
-    looks_like,
-)
+from ojodeagua.lib.uploads import checked_evidence
 from ojodeagua.providers.models import Provider
 
 from .models import CoachingAnswer, Complaint, RoadmapItem, ScorecardIndicator, Tool
@@ -193,25 +188,7 @@ class AttachmentForm(forms.Form):
     record_id = record_id_input()
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        extension = evidence_extension(upload.name)
-        if extension not in EVIDENCE_KINDS or not looks_like(upload, extension):
-            raise ValidationError(
-                _(
-                    "Solo se aceptan fotos (JPG, PNG o WebP) y documentos PDF, y este archivo "
-                    "no es uno de ellos. Tome una foto del papel o guárdelo como PDF y súbalo "
-                    "otra vez."
-                )
-            )
-        if upload.size > MAX_EVIDENCE_BYTES:
-            raise ValidationError(
-                _(
-                    "El archivo pesa %(size)s MB y el límite es 5 MB. Tome la foto con menos "
-                    "resolución o reduzca el PDF y súbalo otra vez."
-                )
-                % {"size": f"{upload.size / 1024 / 1024:.1f}"}
-            )
-        return upload
+        return checked_evidence(self.cleaned_data["file"])
 
 
 # Coaching ---------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Follow-up pages: road-map status and changes, coaching, evidence, scorecard, complaints."""
 
 import datetime
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -415,9 +414,8 @@ def save_attachment(request, form, cycle, item, answer) -> Attachment:
         uploaded_by=request.user,
         record_id=form.cleaned_data["record_id"] or new_record_id(),
     )
-    # A random name: the name on the phone may carry a person's name, and it is not needed.
-    name = f"{uuid.uuid4().hex}.{evidence_extension(upload.name)}"
-    attachment.file.save(name, upload, save=False)
+    # ``checked_evidence`` gave it a random name: the phone's may carry a person's name.
+    attachment.file.save(upload.name, upload, save=False)
     try:
         with transaction.atomic():
             attachment.full_clean()
