@@ -1,0 +1,16 @@
+/* Ojo de Agua: the few behaviours every page shares, kept out of the HTML so the pages run
+ * under a Content-Security-Policy without inline scripts: a "Imprimir" button, and a choice that
+ * shows its page as soon as it changes (the button beside it stays for pages without JavaScript). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field && field.hasAttribute && field.hasAttribute("data-submit-on-change") && field.form) {
+      field.form.submit();
+    }
+  });
+})();
