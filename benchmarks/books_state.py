@@ -873,12 +873,13 @@ def post_batches(plan: list[tuple[int, list[int]]], through_api: bool = False):
     today = datetime.date.today()
     client = None
     if through_api:
-        from rest_framework.authtoken.models import Token
         from rest_framework.test import APIClient
 
+        from ojodeagua.organisations import tokens
+
         client = APIClient()
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        key = tokens.issue(user, "Banco de pruebas", actor=user).key
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     created = 0
     started, processor = time.time(), time.process_time()
     for provider_id, tomas in plan:

@@ -11,38 +11,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.organisations.models import Membership, Organisation
+from ojodeagua.organisations.coordination import managed_memberships, managed_organisations
+from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.scope import Scope, scope_for
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
-
-
-def managed_organisations(user, scope: Scope):
-    """Organisations a user coordinates, plus the committees inside the area they coordinate."""
-    if scope.everything:
-        return Organisation.objects.all()
-    coordinated = Organisation.objects.filter(
-        memberships__user=user,
-        memberships__active=True,
-        memberships__role=Membership.Role.COORDINATOR,
-    )
-    committees_in_area = Provider.objects.in_area(scope.audit)
-    return Organisation.objects.filter(
-        Q(pk__in=coordinated.values("pk")) | Q(provider__in=committees_in_area)
-    ).distinct()
-
-
-def managed_memberships(user, scope: Scope):
-    return Membership.objects.filter(
-        organisation__in=managed_organisations(user, scope)
-    ).select_related("user", "organisation")
 
 
 class MembershipForm(forms.ModelForm):
@@ -112,7 +91,16 @@ class MembershipForm(forms.ModelForm):
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
         if password:
-            validate_password(password)
+            # Compared with the person's own username and name, so neither serves as a password.
+            person = (
+                self.instance.user
+                if self.instance.pk
+                else get_user_model()(
+                    username=self.cleaned_data.get("username", ""),
+                    first_name=self.cleaned_data.get("first_name", ""),
+                )
+            )
+            validate_password(password, user=person)
         return password
 
     def clean(self):

@@ -1,9 +1,9 @@
-"""URLs for sign-in, sign-out and the home page."""
+"""URLs for sign-in, sign-out, the home page and a person's own devices and password."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import device_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mis-dispositivos/", device_views.my_devices, name="my_devices"),
+    path("mis-dispositivos/<int:pk>/retirar/", device_views.revoke_device, name="device_revoke"),
+    path("mi-contrasena/", device_views.PasswordChangeView.as_view(), name="password_change"),
 ]

@@ -6,12 +6,12 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.models import ApiToken, Membership
 from ojodeagua.organisations.tests.factories import municipal_viewer
+from ojodeagua.organisations.tokens import digest_of
 from ojodeagua.places.models import Locality
 from ojodeagua.watersystems.models import WaterSystem
 
@@ -29,11 +29,15 @@ def client_for(username: str) -> APIClient:
 
 
 @pytest.mark.django_db
-def test_api_token_prints_the_same_token_every_time():
-    first = token_for("ong")
-    assert len(first) == 40
-    assert token_for("ong") == first
-    assert Token.objects.get(user__username="ong").key == first
+def test_api_token_makes_a_new_key_each_time_and_keeps_only_its_hash():
+    first, second = token_for("ong"), token_for("ong")
+
+    assert first != second
+    assert first.startswith("oda_") and len(first) >= 4 + 43  # 32 random bytes in base64
+    stored = ApiToken.objects.get(digest=digest_of(first))
+    assert stored.user.username == "ong"
+    assert first not in {stored.digest, stored.prefix, stored.name}
+    assert client_for("ong").get("/api/v1/providers/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -4,9 +4,7 @@ the padrón's names, the ledger with its hashes and a summary that notices tampe
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ojodeagua.audit.models import AuditEvent
@@ -38,7 +36,7 @@ from ojodeagua.books.tests.factories import (
 from ojodeagua.books.tests.tampering import database_administrator
 from ojodeagua.books.verification import verify_books
 from ojodeagua.organisations.models import Membership
-from ojodeagua.organisations.tests.factories import municipal_viewer
+from ojodeagua.organisations.tests.factories import device_key, municipal_viewer
 from ojodeagua.providers.models import Provider
 
 PAYMENTS = "/api/v1/payments/"
@@ -47,8 +45,7 @@ PAYMENTS = "/api/v1/payments/"
 def api(username: str) -> APIClient:
     """A client that sends the user's API token, as a phone does."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {device_key(username)}")
     return client
 
 

@@ -45,3 +45,11 @@ def municipal_viewer(username: str = "consulta") -> str:
         password="x",
     )
     return username
+
+
+def device_key(username: str, name: str = "Teléfono de pruebas") -> str:
+    """A new device key for ``username``, made through the keys' service as her page does."""
+    from ojodeagua.organisations import tokens
+
+    owner = User.objects.get(username=username)
+    return tokens.issue(owner, name, actor=owner).key

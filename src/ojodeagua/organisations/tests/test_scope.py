@@ -5,13 +5,12 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ojodeagua.conftest import login_client
 from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.tests.factories import device_key
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Member, Provider
 from ojodeagua.watersystems.models import WaterSystem
@@ -99,8 +98,7 @@ def body(response) -> str:
 
 def api_client(username: str) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {device_key(username)}")
     return client
 
 

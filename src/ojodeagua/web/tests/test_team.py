@@ -34,7 +34,8 @@ def test_the_coordinator_gives_a_technician_access_to_two_committees(agencia):
     assert set(membership.providers.all()) == set(committees)
     assert AuditEvent.objects.filter(action="create", object_id=str(membership.pk)).exists()
     client = Client()
-    assert client.login(username="tecnico", password="agua-limpia-2026")
+    signed_in = client.post("/entrar/", {"username": "tecnico", "password": "agua-limpia-2026"})
+    assert signed_in.status_code == 302
     listed = client.get("/prestadores/").content.decode()
     assert all(c.get_absolute_url() in listed for c in committees)
     assert len(re.findall(r'href="/prestadores/\d+/"', listed)) == 2

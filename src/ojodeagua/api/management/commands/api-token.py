@@ -1,23 +1,45 @@
-"""`ojodeagua api-token USERNAME`: print a user's API token, creating it if needed."""
+"""`ojodeagua api-token USERNAME [--name NOMBRE] [--days N]`: make a new device key for a user
+and print it; it is shown only this once (only its hash is kept)."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+
+from ojodeagua.organisations import tokens
 
 
 class Command(BaseCommand):
-    help = "Muestra la clave de API de un usuario; la crea si no tiene."
+    help = (
+        "Crea una clave de API nueva para un usuario y la muestra una sola vez. "
+        "Cada persona puede crear y retirar sus claves en «Mis dispositivos»."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
+        parser.add_argument(
+            "--name",
+            default="",
+            help="Nombre de la clave, para reconocerla (por omisión: «Clave desde la consola»).",
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=tokens.DEFAULT_LIFETIME_DAYS,
+            help=f"Días que dura la clave (1 a {max(tokens.LIFETIME_CHOICES_DAYS)}).",
+        )
 
-    def handle(self, *args, username: str, **options) -> None:
+    def handle(self, *args, username: str, name: str, days: int, **options) -> None:
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist as error:
             raise CommandError(
                 _("No existe el usuario «%(name)s».") % {"name": username}
             ) from error
-        token, _created = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+        try:
+            issued = tokens.issue(
+                user, name or _("Clave desde la consola"), lifetime_days=days, actor=None
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(issued.key)
