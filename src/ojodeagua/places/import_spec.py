@@ -20,7 +20,7 @@ from ojodeagua.audit.models import AuditEvent
 from ojodeagua.imports.columns import Column, RowError, Text
 from ojodeagua.imports.engine import ImportJob, ImportResult, ImportSpec
 from ojodeagua.lib.coordinates import CoordinateError, parse_coordinate
-from ojodeagua.lib.tabular import CsvTable, TabularFileError, read_csv
+from ojodeagua.lib.tabular import CsvTable, ReadLimits, TabularFileError, read_csv
 
 from .models import RURAL_POPULATION_LIMIT, Locality, Municipality, State
 
@@ -139,8 +139,8 @@ class LocalitySpec(ImportSpec):
         self.progress = progress or (lambda done, total: None)
 
     # The engine's hooks ------------------------------------------------------------------------
-    def open(self, data: bytes, filename: str) -> CsvTable:  # type: ignore[override]
-        return read_csv(data)
+    def open(self, data: bytes, filename: str, limits: ReadLimits) -> CsvTable:  # type: ignore[override]
+        return read_csv(data, limits)
 
     def check_columns(self, present: set[str]) -> None:
         has_keys = {"state_key", "municipality_key", "locality_key"} <= present
