@@ -86,19 +86,12 @@ def read_table(data: bytes, filename: str = "", limits: ReadLimits | None = None
 
 
 # XLSX -------------------------------------------------------------------------------------------
-@dataclass
-class _Archive:
-    """What the zip says about itself, measured before any XML is parsed."""
-
-    has_formulas: bool
-
-
 def _read_xlsx(data: bytes, limits: ReadLimits):
     clock = limits.clock()
-    archive = _measure_archive(data, limits)
+    has_formulas = _measure_archive(data, limits)
     try:
         header, rows, last_line = _read_first_sheet(data, limits, clock)
-        if archive.has_formulas:
+        if has_formulas:
             _refuse_uncalculated_formulas(data, limits, clock, last_line=last_line)
     except TabularFileError:
         raise
@@ -113,8 +106,9 @@ def unreadable_spreadsheet() -> TabularFileError:
     )
 
 
-def _measure_archive(data: bytes, limits: ReadLimits) -> _Archive:
-    """Refuse a zip that unpacks too big, too suspiciously or into a sheet too long to read.
+def _measure_archive(data: bytes, limits: ReadLimits) -> bool:
+    """Refuse a zip that unpacks too big, too suspiciously or into a sheet too long to read;
+    return whether a sheet holds formulas.
 
     The sizes come from the zip's directory, which Python's zipfile also holds each part to;
     a sheet that does not state its size first is read whole by openpyxl when the file is
@@ -126,7 +120,13 @@ def _measure_archive(data: bytes, limits: ReadLimits) -> _Archive:
     except (zipfile.BadZipFile, ValueError, EOFError) as error:
         raise unreadable_spreadsheet() from error
     if len(members) > MAX_ARCHIVE_MEMBERS:
-        raise suspicious_spreadsheet()
+        raise TabularFileError(
+            _(
+                "El archivo no parece una hoja de cálculo normal: tiene %(count)s partes por "
+                "dentro. Ábralo en Excel o LibreOffice y guárdelo de nuevo, o guárdelo como CSV."
+            )
+            % {"count": number(len(members))}
+        )
     if sum(member.file_size for member in members) > limits.bytes:
         raise TabularFileError(
             _(
@@ -140,7 +140,14 @@ def _measure_archive(data: bytes, limits: ReadLimits) -> _Archive:
             member.file_size >= RATIO_CHECKED_FROM_BYTES
             and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
         ):
-            raise suspicious_spreadsheet()
+            raise TabularFileError(
+                _(
+                    "El archivo no parece una hoja de cálculo normal: al descomprimirlo crece "
+                    "más de %(ratio)s veces. Ábralo en Excel o LibreOffice y guárdelo de nuevo, "
+                    "o guárdelo como CSV."
+                )
+                % {"ratio": MAX_COMPRESSION_RATIO}
+            )
     has_formulas = False
     with archive:
         for member in members:
@@ -157,18 +164,7 @@ def _measure_archive(data: bytes, limits: ReadLimits) -> _Archive:
             dimension = DIMENSION_TAG.search(xml, 0, sheet_data.start())
             if dimension is None and len(ROW_TAG.findall(xml)) > limits.rows + 1:
                 raise limits.too_many_rows()
-    return _Archive(has_formulas=has_formulas)
-
-
-def suspicious_spreadsheet() -> TabularFileError:
-    return TabularFileError(
-        _(
-            "El archivo no parece una hoja de cálculo normal: al descomprimirlo crece más de "
-            "%(ratio)s veces. Ábralo en Excel o LibreOffice y guárdelo de nuevo, o guárdelo "
-            "como CSV."
-        )
-        % {"ratio": MAX_COMPRESSION_RATIO}
-    )
+    return has_formulas
 
 
 def _first_sheet(data: bytes, *, data_only: bool):

@@ -1,7 +1,7 @@
 """Read and write tabular files (CSV in any common encoding) with line numbers for errors."""
 
 import csv
-import io
+import re
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -178,9 +178,18 @@ def read_csv(data: bytes, limits: ReadLimits | None = None) -> CsvTable:
     )
 
 
+# One line and its ending: "\n", "\r\n", or "\r" alone (CSV saved by Excel for Mac).
+LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
+
+
 def _lines(text: str) -> Iterator[str]:
-    """The file's lines for the csv reader, refusing one too long to be a row."""
-    for number_, line in enumerate(io.StringIO(text, newline=""), start=1):
+    """The file's lines for the csv reader, one at a time, refusing one too long to be a row.
+
+    Found one by one in the text, so a reader that stops at the row limit has not gone
+    through the rest of the file.
+    """
+    for number_, match in enumerate(LINE.finditer(text), start=1):
+        line = match.group()
         if len(line) > LINE_MAX_CHARS:
             raise TabularFileError(
                 _(

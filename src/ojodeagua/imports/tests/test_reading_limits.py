@@ -2,6 +2,8 @@
 
 import io
 import itertools
+import time
+import zipfile
 from io import StringIO
 
 import pytest
@@ -148,3 +150,28 @@ def test_the_commands_run_off_the_request_path_and_read_more_than_the_pages(sett
     out = StringIO()
     call_command("import-localities", str(catalogue), "--dry-run", stdout=out, stderr=StringIO())
     assert "3 filas" in out.getvalue()
+
+
+def test_a_row_beyond_the_last_row_a_spreadsheet_has_is_refused_quickly():
+    data = xlsx_with_first_sheet(
+        [
+            SHEET_START,
+            b'<dimension ref="A1:A1"/><sheetData>',
+            header_row(["record_id"]),
+            b'<row r="999999999">' + text_cell("x") + b"</row>",
+            SHEET_END,
+        ]
+    )
+    started = time.perf_counter()
+    with pytest.raises(TabularFileError, match="No se pudo leer la hoja de cálculo"):
+        read_table(data, "d.xlsx")
+    assert time.perf_counter() - started < 5
+
+
+def test_a_zip_of_thousands_of_parts_is_refused_before_it_is_opened():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number in range(1001):
+            archive.writestr(f"xl/media/image{number}.png", b"")
+    with pytest.raises(TabularFileError, match="tiene 1,001 partes por dentro"):
+        read_table(buffer.getvalue(), "d.xlsx")
