@@ -234,6 +234,21 @@ WHITENOISE_USE_FINDERS = DEBUG or RUNNING_TESTS
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
+# What one imported file may hold (issue 14). A spreadsheet of a few kilobytes can claim a
+# million rows, and one of 2 MB unpack to hundreds: past these limits a file is refused at once
+# with what to fix, so an upload cannot hold a worker. 20,000 rows is a year of daily supply
+# records for 50 systems, or the padrón of the largest committee many times over; megabytes
+# bound a CSV's size and an XLSX's size once unpacked; seconds bound the reading. The commands
+# (import-observations, import-padron, import-localities) run off the request path and read
+# whole catalogues (INEGI's ITER for one state has 286 columns): they use the second set.
+IMPORT_LIMITS = {
+    "rows": env_int("IMPORT_MAX_ROWS", 20_000),
+    "columns": env_int("IMPORT_MAX_COLUMNS", 200),
+    "megabytes": env_int("IMPORT_MAX_MEGABYTES", 30),
+    "seconds": env_int("IMPORT_MAX_SECONDS", 30),
+}
+IMPORT_COMMAND_LIMITS = {"rows": 2_000_000, "columns": 1_000, "megabytes": 2_000, "seconds": 0}
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ojodeagua.audit import trail
 from ojodeagua.imports.engine import run_import
 from ojodeagua.lib.folding import Folded, fold
+from ojodeagua.lib.tabular import ReadLimits
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
@@ -328,13 +329,21 @@ def import_padron(
     user=None,
     strict: bool = False,
     dry_run: bool = False,
+    limits: ReadLimits | None = None,
 ) -> PadronImportResult:
     """Import a padrón file into ``provider``'s padrón (see ``docs/imports.md``).
 
     Who may import is the caller's check (``may_edit_padron``): the page and the command ask it.
+    ``limits`` bound the file; the page leaves them to the pages' default.
     """
     return run_import(  # type: ignore[return-value]
-        PadronSpec(provider), data, filename=filename, user=user, strict=strict, dry_run=dry_run
+        PadronSpec(provider),
+        data,
+        filename=filename,
+        user=user,
+        strict=strict,
+        dry_run=dry_run,
+        limits=limits,
     )
 
 

@@ -39,7 +39,21 @@ class Parser:
         return []
 
 
+def refuse_null_character(text: str, column: str) -> None:
+    """A NUL character, refused as the forms and the API refuse it (a database may not store it)."""
+    if "\x00" in text:
+        raise RowError(
+            _(
+                "la columna %(column)s tiene un carácter nulo (NUL), que no es texto; bórrelo "
+                "o escriba el valor de nuevo"
+            )
+            % {"column": column}
+        )
+
+
 class Text(Parser):
+    """Text up to the model field's length: a longer cell is rejected, never cut."""
+
     def __init__(self, max_length: int | None = None) -> None:
         self.max_length = max_length
 
@@ -341,6 +355,7 @@ class Column:
 
     def parse(self, text: str) -> Any:
         try:
+            refuse_null_character(text, self.name)
             return self.parser.parse(text, self.name)
         except RowError as error:
             if self.hint:

@@ -5,7 +5,8 @@ specs live in their domain apps (``places/import_spec.py``, ``monitoring/import_
 ``waterquality/import_spec.py``, ``books/import_spec.py``). The engine does what is the same for
 all of them, so that the policy is written once:
 
-- a file that cannot be read, or that lacks a required column, writes nothing
+- a file that cannot be read, that is bigger than ``limits`` allow (rows, columns, megabytes,
+  seconds: ``ReadLimits``), or that lacks a required column, writes nothing
   (``TabularFileError``);
 - rows that cannot be read are rejected with their line number and a reason in Spanish, and the
   accepted rows are written, all in one transaction (``strict`` writes nothing if any row is
@@ -15,7 +16,7 @@ all of them, so that the policy is written once:
 
 The run, hook by hook (``ImportJob.run``)::
 
-    spec.open(data, filename)           -> Table        read the file (default: CSV or XLSX)
+    spec.open(data, filename, limits)   -> Table        read the file (default: CSV or XLSX)
     spec.columns_for(header)            -> [Column]     the columns it may have
     spec.check_columns(present)                         refuse a file missing what it needs
     spec.parse(table, job)              -> rows         default: each cell by its Column, then
@@ -39,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.lib.tabular import TabularFileError
+from ojodeagua.lib.tabular import ReadLimits, TabularFileError
 
 from .columns import Column, Reference, RowError
 from .reading import Table, read_table
@@ -93,9 +94,9 @@ class ImportSpec:
     # the file was being read) refuses the whole file with this message instead of an error page.
     write_conflict_message: Any = ""
 
-    def open(self, data: bytes, filename: str) -> Table:
-        """The file as a table of normalised column names and numbered rows."""
-        return read_table(data, filename)
+    def open(self, data: bytes, filename: str, limits: ReadLimits) -> Table:
+        """The file as a table of normalised column names and numbered rows, within ``limits``."""
+        return read_table(data, filename, limits)
 
     def columns_for(self, header: Sequence[str] = ()) -> list[Column]:
         """The columns a file may have; ``header`` is the file's (empty for the documentation)."""
@@ -122,12 +123,22 @@ class ImportSpec:
 
 
 class ImportJob:
-    """One run of a spec over one file, for one user (or the system, when ``user`` is None)."""
+    """One run of a spec over one file, for one user (or the system, when ``user`` is None).
+
+    ``limits`` bound the file (``ReadLimits``); by default the upload pages' own.
+    """
 
     def __init__(
-        self, spec: ImportSpec, *, user=None, strict: bool = False, dry_run: bool = False
+        self,
+        spec: ImportSpec,
+        *,
+        user=None,
+        strict: bool = False,
+        dry_run: bool = False,
+        limits: ReadLimits | None = None,
     ) -> None:
         self.spec, self.user, self.strict, self.dry_run = spec, user, strict, dry_run
+        self.limits = limits or ReadLimits.for_pages()
         self.now = timezone.now()
         self.result = spec.result_class(kind=spec.kind, dry_run=dry_run)
         self.filename = ""
@@ -137,7 +148,7 @@ class ImportJob:
     def run(self, data: bytes, filename: str = "") -> ImportResult:
         spec, result = self.spec, self.result
         self.filename = filename
-        table = spec.open(data, filename)
+        table = spec.open(data, filename, self.limits)
         result.encoding = table.encoding
         self.columns = self.resolve_columns(table)
         rows = spec.parse(table, self)
@@ -318,9 +329,15 @@ def run_import(
     user=None,
     strict: bool = False,
     dry_run: bool = False,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
-    """Run ``spec`` over a file's bytes; raises TabularFileError when the file cannot be read."""
-    return ImportJob(spec, user=user, strict=strict, dry_run=dry_run).run(data, filename)
+    """Run ``spec`` over a file's bytes; raises TabularFileError when the file cannot be read.
+
+    The pages leave ``limits`` to their default; the commands, off the request path, pass
+    ``ReadLimits.for_commands()``.
+    """
+    job = ImportJob(spec, user=user, strict=strict, dry_run=dry_run, limits=limits)
+    return job.run(data, filename)
 
 
 def describe_columns(spec: ImportSpec) -> list[dict[str, Any]]:

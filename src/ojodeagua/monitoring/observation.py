@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +18,9 @@ from ojodeagua.providers.models import Provider
 
 # An older date is a typo (a year written 0024 or 1024); the monthly summaries cannot place it.
 EARLIEST_OBSERVED_ON = datetime.date(1900, 1, 1)
+# About two pages. The forms, the API and the imports all refuse a longer note (and the model's
+# validation too): a note of 100,000 characters is a pasted file, not an observation.
+NOTES_MAX_LENGTH = 4000
 
 
 class ObservationQuerySet(SearchableQuerySet):
@@ -84,7 +88,12 @@ class Observation(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="+", editable=False, null=True
     )
-    notes = models.TextField(_("notas"), blank=True)
+    notes = models.TextField(
+        _("notas"),
+        blank=True,
+        max_length=NOTES_MAX_LENGTH,
+        validators=[MaxLengthValidator(NOTES_MAX_LENGTH)],
+    )
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.imports.columns import Column, RowError, Text
+from ojodeagua.imports.columns import Column, RowError, Text, refuse_null_character
 from ojodeagua.imports.engine import ImportJob, ImportResult, ImportSpec
 from ojodeagua.lib.coordinates import CoordinateError, parse_coordinate
-from ojodeagua.lib.tabular import CsvTable, TabularFileError, read_csv
+from ojodeagua.lib.tabular import CsvTable, ReadLimits, TabularFileError, read_csv
 
 from .models import RURAL_POPULATION_LIMIT, Locality, Municipality, State
 
@@ -117,8 +117,21 @@ def _area(raw: str, population: int | None) -> str:
     return Locality.Area.RURAL if population < RURAL_POPULATION_LIMIT else Locality.Area.URBAN
 
 
+# Text columns that fill a name or a label: a longer cell is rejected, never cut.
+MAX_LENGTHS = {
+    "state_name": State._meta.get_field("name").max_length,
+    "municipality_name": Municipality._meta.get_field("name").max_length,
+    "name": Locality._meta.get_field("name").max_length,
+    "period": Locality._meta.get_field("catalogue_version").max_length,
+}
+CATALOGUE_VERSION_MAX_LENGTH = MAX_LENGTHS["period"]
+
+
 def _column(field: str) -> Column:
-    return Column(field, Text(), field=field, aliases=COLUMNS[field])
+    return Column(field, Text(MAX_LENGTHS.get(field)), field=field, aliases=COLUMNS[field])
+
+
+COLUMN_BY_FIELD = {field: _column(field) for field in COLUMNS}
 
 
 class LocalitySpec(ImportSpec):
@@ -126,7 +139,7 @@ class LocalitySpec(ImportSpec):
 
     kind = "localities"
     result_class = LocalityImportResult
-    columns = [_column(field) for field in COLUMNS]
+    columns = list(COLUMN_BY_FIELD.values())
 
     def __init__(
         self,
@@ -139,8 +152,19 @@ class LocalitySpec(ImportSpec):
         self.progress = progress or (lambda done, total: None)
 
     # The engine's hooks ------------------------------------------------------------------------
-    def open(self, data: bytes, filename: str) -> CsvTable:  # type: ignore[override]
-        return read_csv(data)
+    def open(self, data: bytes, filename: str, limits: ReadLimits) -> CsvTable:  # type: ignore[override]
+        if len(self.catalogue_version) > CATALOGUE_VERSION_MAX_LENGTH:
+            raise TabularFileError(
+                _(
+                    "La versión del catálogo tiene %(length)s caracteres y el máximo es "
+                    "%(max)s; escriba una más corta, como «ITER 2020»."
+                )
+                % {
+                    "length": len(self.catalogue_version),
+                    "max": CATALOGUE_VERSION_MAX_LENGTH,
+                }
+            )
+        return read_csv(data, limits)
 
     def check_columns(self, present: set[str]) -> None:
         has_keys = {"state_key", "municipality_key", "locality_key"} <= present
@@ -159,7 +183,8 @@ class LocalitySpec(ImportSpec):
             )
 
     def parse(self, table: CsvTable, job: ImportJob) -> list["_Row"]:  # type: ignore[override]
-        default_version = Path(job.filename).stem
+        # Only when neither --catalogue-version nor PERIODO says it: the file's name, as a label.
+        default_version = Path(job.filename).stem[:CATALOGUE_VERSION_MAX_LENGTH]
         return self._parse(table, _resolved(job), job.result, default_version)
 
     def plan(self, rows: list["_Row"], job: ImportJob) -> "LocalityImport":
@@ -221,8 +246,13 @@ class LocalitySpec(ImportSpec):
         self, line: int, raw: dict[str, str], columns: dict[str, str], default_version: str
     ) -> _Row | None:
         def cell(name: str) -> str:
+            """The cell's text, checked as every import checks text (no NUL, not too long)."""
             column = columns.get(name)
-            return raw.get(column, "").strip() if column else ""
+            if not column:
+                return ""
+            text = raw.get(column, "").strip()
+            refuse_null_character(text, column)
+            return COLUMN_BY_FIELD[name].parser.parse(text, column)
 
         if "state_key" in columns and "municipality_key" in columns and "locality_key" in columns:
             state_key = _pad_key(cell("state_key"), 2, _("estado (CVE_ENT)"))
@@ -253,7 +283,7 @@ class LocalitySpec(ImportSpec):
             municipality_name=cell("municipality_name"),
             key=state_key + municipality_code + locality_code,
             values={
-                "name": name[:200],
+                "name": name,
                 "area": _area(cell("area"), population),
                 "population": population,
                 "dwellings": _count(cell("dwellings"), _("el número de viviendas")),
@@ -263,9 +293,7 @@ class LocalitySpec(ImportSpec):
                 "latitude": latitude,
                 "longitude": longitude,
                 "altitude": altitude,
-                "catalogue_version": (self.catalogue_version or cell("period") or default_version)[
-                    :60
-                ],
+                "catalogue_version": self.catalogue_version or cell("period") or default_version,
             },
         )
 

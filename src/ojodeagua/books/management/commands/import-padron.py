@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ojodeagua.books.padron import import_padron, may_edit_padron
-from ojodeagua.lib.tabular import TabularFileError
+from ojodeagua.lib.tabular import ReadLimits, TabularFileError
 from ojodeagua.providers.models import Provider
 
 MAX_REJECTIONS_SHOWN = 200
@@ -78,6 +78,7 @@ class Command(BaseCommand):
                 filename=file.name,
                 user=actor,
                 strict=strict,
+                limits=ReadLimits.for_commands(),
                 dry_run=dry_run,
             )
         except TabularFileError as error:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ojodeagua.imports.engine import run_import
-from ojodeagua.lib.tabular import TabularFileError
+from ojodeagua.lib.tabular import ReadLimits, TabularFileError
 from ojodeagua.monitoring.import_spec import import_specs
 from ojodeagua.organisations.scope import scope_for
 
@@ -68,6 +68,7 @@ class Command(BaseCommand):
                 user=actor,
                 strict=strict,
                 dry_run=dry_run,
+                limits=ReadLimits.for_commands(),
             )
         except TabularFileError as error:
             raise CommandError(str(error)) from error

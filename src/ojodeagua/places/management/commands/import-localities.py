@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ojodeagua.imports.engine import run_import
-from ojodeagua.lib.tabular import TabularFileError
+from ojodeagua.lib.tabular import ReadLimits, TabularFileError
 from ojodeagua.places.import_spec import LocalitySpec
 
 MAX_REJECTIONS_SHOWN = 200
@@ -56,7 +56,12 @@ class Command(BaseCommand):
         spec = LocalitySpec(catalogue_version=catalogue_version, progress=progress)
         try:
             result = run_import(
-                spec, file.read_bytes(), filename=file.name, strict=strict, dry_run=dry_run
+                spec,
+                file.read_bytes(),
+                filename=file.name,
+                strict=strict,
+                dry_run=dry_run,
+                limits=ReadLimits.for_commands(),
             )
         except TabularFileError as error:
             raise CommandError(str(error)) from error

@@ -3,13 +3,12 @@
 import argparse
 import csv
 import datetime
-import io
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ojodeagua.lib.tabular import TabularFileError, read_csv
+from ojodeagua.lib.tabular import ReadLimits, TabularFileError, read_csv
 from ojodeagua.waterquality.verdicts import (
     BAD_VALUE,
     NO_LIMIT,
@@ -113,7 +112,7 @@ class Command(BaseCommand):
                 % {"file": file}
             )
         try:
-            table = read_csv(file.read_bytes())
+            table = read_csv(file.read_bytes(), ReadLimits.for_commands())
         except TabularFileError as error:
             raise CommandError(str(error)) from error
         missing = [name for name in REQUIRED if name not in table.columns]
@@ -125,7 +124,7 @@ class Command(BaseCommand):
                 )
                 % {"columns": ", ".join(name.lower() for name in missing)}
             )
-        header = next(csv.reader(io.StringIO(table.text, newline="")))
+        header = table.header
         judge = Judge()
         norm_codes = list(judge.norms)
         writer = csv.writer(self.stdout, lineterminator="\n")
