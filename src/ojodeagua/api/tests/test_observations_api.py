@@ -462,7 +462,8 @@ def test_indicator_values_are_read_in_scope_and_filtered():
         return {row["id"] for row in response.json()["results"]}
 
     assert ids("agencia") == {whole.pk, committee.pk}
-    assert ids("ong") == {committee.pk}
+    # The municipality's totals go to everyone who works in it (IndicatorValue.visible_in).
+    assert ids("ong") == {whole.pk, committee.pk}
     assert foreign.pk not in ids("agencia") | ids("ong") | ids("tesorera")
     assert ids("agencia", entity="system") == {committee.pk}
     assert ids("agencia", entity="system", entity_id=system.pk) == {committee.pk}
