@@ -87,6 +87,9 @@ def file_complaint(
         reported_by=reported_by.strip(),
         respond_by=respond_by or default_respond_by(received_on),
     )
+    if actor is not None:
+        # Before any comparison with a stored complaint: a guessed name gets no answer.
+        scope_for(actor).refuse_unseen_names(provider.pk, reported_by=complaint.reported_by)
     if record_id:
         complaint.record_id = record_id
         stored = Complaint.objects.filter(record_id=record_id).first()
@@ -131,6 +134,10 @@ def correct_complaint(complaint: Complaint, actor, **fields) -> Complaint:
     allowed = set(FILED_FIELDS) - {"provider"}
     if unknown := set(fields) - allowed:
         raise ValueError(f"not correctable here: {sorted(unknown)}")
+    if actor is not None:
+        scope_for(actor).refuse_unseen_names(
+            complaint.provider_id, reported_by=fields.get("reported_by", "")
+        )
     for name, value in fields.items():
         setattr(complaint, name, value.strip() if isinstance(value, str) else value)
     complaint.full_clean()

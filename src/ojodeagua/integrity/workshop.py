@@ -122,6 +122,7 @@ def add_participant(
     naming the fields (none when the stored person is not the user's to see).
     """
 
+    scope_for(user).refuse_unseen_names(cycle.provider_id, name=fields.get("name", ""))
     person = Participant(cycle=cycle, **fields)
     if record_id:
         person.record_id = record_id
@@ -723,7 +724,11 @@ def hold_coaching_session(
 
 
 def correct_coaching_session(user, session: CoachingSession, **values) -> CoachingSession:
-    """Correct what a session says (date, who came, notes); audited."""
+    """Correct what a session says (date, who came, notes); audited. Who came is changed
+    only by those who read it (``Scope.refuse_unseen_names``)."""
+    scope_for(user).refuse_unseen_names(
+        session.cycle.provider_id, attendees=values.get("attendees", "")
+    )
 
     for name, value in values.items():
         setattr(session, name, value.strip() if isinstance(value, str) else value)

@@ -134,12 +134,14 @@ def test_a_participant_is_created_once_however_often_it_is_sent(cycle):
     ).exists()
 
 
-def test_participant_names_only_for_those_who_may_edit_the_committee(cycle):
+def test_participant_names_only_for_the_committee_and_who_accompanies_it(cycle):
     Participant.objects.create(
         cycle=cycle, name="Rosa Gómez", role="user", sex="F", age_group="adult"
     )
     viewer = municipal_viewer()
-    for username, sees_name in [("tesorera", True), ("agencia", True), (viewer, False)]:
+    # Scope.sees_names_of: the municipal coordinator edits the cycle, but reads no names.
+    readers = [("tesorera", True), ("ong", True), ("agencia", False), (viewer, False)]
+    for username, sees_name in readers:
         rows = results(api(username).get("/api/v1/participants/", {"cycle": cycle.pk}))
         assert len(rows) == 1
         assert ("name" in rows[0]) is sees_name, username
@@ -393,9 +395,13 @@ def test_complaints_hide_who_filed_them_from_readers(cycle):
     assert "reported_by" not in seen.json()
     assert "Domingo Cruz" not in seen.content.decode()
     assert (
-        api("agencia").get(f"/api/v1/complaints/{first.json()['id']}/").json()["reported_by"]
+        api("ong").get(f"/api/v1/complaints/{first.json()['id']}/").json()["reported_by"]
         == "Domingo Cruz"
     )
+    # The municipal coordinator keeps the register too, but reads no names.
+    coordinator = api("agencia").get(f"/api/v1/complaints/{first.json()['id']}/")
+    assert "reported_by" not in coordinator.json()
+    assert "Domingo Cruz" not in coordinator.content.decode()
     elsewhere = api("tesorera").post(
         "/api/v1/complaints/",
         {**complaint, "record_id": "queja-2", "provider": foreign_committee().pk},
