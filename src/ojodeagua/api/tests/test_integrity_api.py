@@ -165,7 +165,7 @@ def test_writes_outside_the_edit_scope_are_refused(cycle):
     assert not Participant.objects.filter(record_id__in=["x-1", "x-2"]).exists()
 
 
-def test_a_resend_of_someone_elses_record_answers_conflict_without_showing_it(cycle):
+def test_someone_elses_record_id_is_refused_without_showing_it(cycle):
     foreign = make_cycle(foreign_committee(), workshop_on=WORKSHOP_ON, stage="workshop")
     Participant.objects.create(
         cycle=foreign, record_id="ajeno-1", role="user", sex="F", age_group="adult"
@@ -173,8 +173,9 @@ def test_a_resend_of_someone_elses_record_answers_conflict_without_showing_it(cy
     response = api("tesorera").post(
         "/api/v1/participants/", participant(cycle, record_id="ajeno-1"), format="json"
     )
-    assert response.status_code == 409
-    assert "Rosa" not in response.content.decode() and "cycle" not in response.json()
+    assert response.status_code == 400
+    assert list(response.json()) == ["record_id"]
+    assert "Rosa" not in response.content.decode() and str(foreign.pk) not in str(response.json())
 
 
 def test_a_rating_is_upserted_by_risk_and_participant(cycle):
