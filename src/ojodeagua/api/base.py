@@ -69,10 +69,16 @@ def domain_refusals() -> Iterator[None]:
 
 
 def create_responses(serializer, *, resent: str, conflict: str) -> dict:
-    """The schema of the three answers a create can give."""
+    """The schema of the answers a create can give."""
     return {
         201: OpenApiResponse(serializer, description=gettext_lazy("Creado.")),
         200: OpenApiResponse(serializer, description=resent),
+        400: OpenApiResponse(
+            description=gettext_lazy(
+                "Datos que no se aceptan, campo por campo; también un record_id que no se "
+                "puede usar (el de un registro que usted no ve)."
+            )
+        ),
         409: OpenApiResponse(CONFLICT, description=conflict),
     }
 
