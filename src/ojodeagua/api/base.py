@@ -2,7 +2,8 @@
 
 Also the one way a create answers: 201 with a new record, 200 with the stored one when the
 client resent it, 409 when its record id is taken by other content (``RecordConflict``, raised
-by the domain's services or by ``resent_or_conflict`` here).
+by the domain's services or by ``resent_or_conflict`` here), and 400 on ``record_id`` when it
+is taken by a record the user may not see (``RecordIdUnavailable``).
 """
 
 import contextlib
@@ -22,7 +23,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from ojodeagua.audit.trail import save_audited
-from ojodeagua.lib.records import RecordConflict
+from ojodeagua.lib.records import RecordConflict, RecordIdUnavailable
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.pages.forms import allowed_choices
 from ojodeagua.pages.saving import save_in_area
@@ -36,7 +37,10 @@ CONFLICT = inline_serializer(
 
 
 def conflict_response(error: RecordConflict) -> Response:
-    """409: the record id is taken by other content; ``fields`` says which differ."""
+    """409: the record id is taken by other content; ``fields`` says which differ. A record
+    id the user may not see is a wrong ``record_id`` (400), in words that say nothing of it."""
+    if isinstance(error, RecordIdUnavailable):
+        return Response({"record_id": [error.messages[0]]}, status=status.HTTP_400_BAD_REQUEST)
     return Response(
         {"detail": error.messages[0], "fields": error.fields}, status=status.HTTP_409_CONFLICT
     )
@@ -65,10 +69,16 @@ def domain_refusals() -> Iterator[None]:
 
 
 def create_responses(serializer, *, resent: str, conflict: str) -> dict:
-    """The schema of the three answers a create can give."""
+    """The schema of the answers a create can give."""
     return {
         201: OpenApiResponse(serializer, description=gettext_lazy("Creado.")),
         200: OpenApiResponse(serializer, description=resent),
+        400: OpenApiResponse(
+            description=gettext_lazy(
+                "Datos que no se aceptan, campo por campo; también un record_id que no se "
+                "puede usar (el de un registro que usted no ve)."
+            )
+        ),
         409: OpenApiResponse(CONFLICT, description=conflict),
     }
 
@@ -117,10 +127,13 @@ class ResendableCreate(ConflictAnswers):
     """Viewset mixin: creating is idempotent by the client's ``record_id``.
 
     A record id already stored answers 200 with the stored record when everything the client
-    wrote is the same, and 409 naming the fields when it is not, or naming none when the
-    stored record is not the user's to see. Two sends of the same record at once: the second
-    answers like a resend. ``not_compared``: fields that change over a record's life (a
-    complaint's status) and so do not make a resend different.
+    wrote is the same, and 409 naming the fields when it is not. A record id stored for a
+    record the user may not see is looked at last: the request is checked and tried as new,
+    and only if it would have been written does the id answer 400 (``RecordIdUnavailable``),
+    so the same wrong request answers the same whether or not the id exists elsewhere. Two
+    sends of the same record at once: the second answers like a resend. ``not_compared``:
+    fields that change over a record's life (a complaint's status) and so do not make a
+    resend different.
     """
 
     not_compared: frozenset[str] = frozenset()
@@ -142,7 +155,7 @@ class ResendableCreate(ConflictAnswers):
             return self.create_new(request, *args, **kwargs)
         record_id = self.sent_record_id()
         stored = self.stored_by_id(record_id)
-        if stored is not None:
+        if stored is not None and self.seen(stored):
             return self.resent(stored)
         try:
             with transaction.atomic():
@@ -151,7 +164,12 @@ class ResendableCreate(ConflictAnswers):
             stored = self.stored_by_id(record_id)
             if stored is None:
                 raise
+            if not self.seen(stored):
+                raise RecordIdUnavailable(stored.record_id) from None
             return self.resent(stored)
+
+    def seen(self, stored) -> bool:
+        return self.get_queryset().filter(pk=stored.pk).exists()
 
     def create_new(self, request, *args, **kwargs) -> Response:
         """A record whose id is not stored yet."""
@@ -161,8 +179,6 @@ class ResendableCreate(ConflictAnswers):
         """Refuse a resend the user may not make (raise), beyond seeing the record."""
 
     def resent(self, stored) -> Response:
-        if not self.get_queryset().filter(pk=stored.pk).exists():
-            raise RecordConflict(stored.record_id)
         self.check_resend(stored)
         serializer = self.get_serializer(stored, data=self.request.data)
         serializer.context["replay"] = True

@@ -77,7 +77,7 @@ from ojodeagua.books.payments import (
 from ojodeagua.books.postings import source_of
 from ojodeagua.books.public_views import last_twelve_months
 from ojodeagua.books.verification import BooksReport, record_problems
-from ojodeagua.lib.records import RecordConflict
+from ojodeagua.lib.records import RecordConflict, RecordIdUnavailable
 from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality
@@ -559,8 +559,8 @@ class MoneyRecordViewSet(BooksReadViewSet):
         model = self.queryset.model
         stored = model._default_manager.filter(record_id=record_id).first()
         if stored is not None and not self.get_queryset().filter(pk=stored.pk).exists():
-            # The id is taken by a record the user cannot see: say so without telling what.
-            raise RecordConflict(record_id)
+            # The id is taken by a record the user cannot see: refused, saying nothing of it.
+            raise RecordIdUnavailable(record_id)
         try:
             result = self.write(provider, data, request.user)
         except RecordConflict as error:
@@ -680,13 +680,13 @@ class PaymentViewSet(MoneyRecordViewSet):
         sent.is_valid(raise_exception=True)
         provider = writable_provider(request.user, sent.validated_data["provider"])
         rows = sent.validated_data["payments"]
-        # Another committee's records are not named: their ids answer as an unknown conflict.
+        # Another committee's records are not named: their ids are refused, saying nothing.
         visible_ids = self.get_queryset().filter(record_id__in=[row["record_id"] for row in rows])
         taken = Payment.objects.filter(record_id__in=[row["record_id"] for row in rows]).exclude(
             pk__in=visible_ids.values("pk")
         )
         if hidden := taken.values_list("record_id", flat=True).first():
-            raise RecordConflict(hidden)
+            raise RecordIdUnavailable(hidden)
         wanted = {row["connection"] for row in rows if row.get("connection") is not None}
         connections = {c.pk: c for c in Connection.objects.filter(provider=provider, pk__in=wanted)}
         items = [

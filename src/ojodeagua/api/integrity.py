@@ -130,29 +130,13 @@ def visible_rows(model):
     return choices
 
 
-def editable_provider_ids(request) -> set[int] | None:
-    """Providers the user may edit (None: all of them), worked out once per request."""
-    cached = getattr(request, "_integrity_editable_providers", False)
-    if cached is not False:
-        return cached
-    scope = scope_for(request.user)
-    ids = (
-        None
-        if scope.everything
-        else set(scope.editable(Provider.objects.all()).values_list("pk", flat=True))
-    )
-    request._integrity_editable_providers = ids
-    return ids
-
-
 # --- Serializers -----------------------------------------------------------------------------
 
 
 class IntegritySerializer(ScopedSerializer):
-    """Related rows offered only inside the user's scope; personal fields only to editors."""
-
-    # Shown only to people who may edit the committee (names are personal data).
-    private_fields: tuple[str, ...] = ()
+    """Related rows offered only inside the user's scope; the model's personal fields
+    (``PERSONAL_FIELDS``) only for those who read the committee's names
+    (``Scope.sees_names_of``), as on the pages."""
 
     def get_fields(self):
         fields = super().get_fields()
@@ -168,17 +152,39 @@ class IntegritySerializer(ScopedSerializer):
     def provider_id_of(self, instance) -> int:
         return cycle_of(instance).provider_id
 
+    @property
+    def personal_fields(self) -> tuple[str, ...]:
+        return getattr(self.Meta.model, "PERSONAL_FIELDS", ())
+
+    def names_hidden(self, provider_id: int | None) -> bool:
+        request = self.context.get("request")
+        if not self.personal_fields or request is None:
+            return False
+        return not scope_for(request.user).sees_names_of(provider_id)
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        if self.private_fields and request is not None:
-            editable = editable_provider_ids(request)
-            if editable is not None and self.provider_id_of(instance) not in editable:
-                for name in self.private_fields:
-                    data.pop(name, None)
+        if self.names_hidden(self.provider_id_of(instance)):
+            for name in self.personal_fields:
+                data.pop(name, None)
         return data
 
+    def provider_id_sent(self, attrs) -> int | None:
+        """The provider a record being written belongs to."""
+        if self.instance is not None:
+            return self.provider_id_of(self.instance)
+        parent = attrs.get("provider") or attrs.get(
+            CYCLE_PATHS.get(self.Meta.model, "cycle").split("__")[0]
+        )
+        return getattr(parent, "provider_id", getattr(parent, "pk", None))
+
     def validate(self, attrs):
+        if self.context.get("replay") and self.names_hidden(self.provider_id_sent(attrs)):
+            # A resend is compared with what is stored only in what its sender may read:
+            # names they cannot read get no "same" or "different" answer. (Written names
+            # are refused by the services, ``Scope.refuse_unseen_names``.)
+            for name in self.personal_fields:
+                attrs.pop(name, None)
         attrs = super().validate(attrs)
         if self.instance is not None:
             model = self.Meta.model
@@ -255,8 +261,6 @@ class CycleSerializer(IntegritySerializer):
 
 
 class ParticipantSerializer(IntegritySerializer):
-    private_fields = ("name",)
-
     class Meta:
         model = Participant
         fields = ["id", "record_id", "cycle", "name", "role", "sex", "age_group"]
@@ -399,8 +403,6 @@ class CoachingAnswerSerializer(IntegritySerializer):
 
 
 class CoachingSessionSerializer(IntegritySerializer):
-    # Who attended is written with names.
-    private_fields = ("attendees",)
     answers = CoachingAnswerSerializer(many=True, read_only=True)
 
     class Meta:
@@ -418,8 +420,8 @@ class ScorecardScoreSerializer(IntegritySerializer):
 
 
 class ComplaintSerializer(IntegritySerializer):
-    # Who filed a complaint may fear reprisals: only the committee's editors see it.
-    private_fields = ("reported_by",)
+    # Who filed a complaint may fear reprisals: only the committee and those who accompany it
+    # read it (Complaint.PERSONAL_FIELDS).
 
     class Meta:
         model = Complaint
@@ -556,6 +558,13 @@ class IntegrityViewSet(
 
     def perform_update(self, serializer) -> None:
         self.check_can_write(serializer)
+        # A record without its own service (a participant): names by the one rule.
+        personal = getattr(serializer.Meta.model, "PERSONAL_FIELDS", ())
+        with domain_refusals():
+            scope_for(self.request.user).refuse_unseen_names(
+                cycle_of(serializer.instance).provider_id,
+                **{name: serializer.validated_data.get(name, "") for name in personal},
+            )
         save_audited(self.request.user, serializer.instance, serializer.save)
 
     def create_new(self, request, *args, **kwargs) -> Response:
@@ -678,7 +687,8 @@ class CycleViewSet(IntegrityViewSet):
 
 
 class ParticipantViewSet(IntegrityViewSet):
-    """Workshop participants: role, sex and age group; the name only for the committee's editors."""
+    """Workshop participants: role, sex and age group; the name only for the committee and
+    those who accompany it."""
 
     queryset = Participant.objects.all()
     serializer_class = ParticipantSerializer

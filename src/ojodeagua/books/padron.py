@@ -43,9 +43,10 @@ def may_see_names(user, provider: Provider) -> bool:
     The padrón's names are personal data, "visible only to that committee and its coaches":
 
     - superusers may;
-    - people whose active memberships name this provider one by one may: the committee's own
-      members (``tesorera``) and the facilitators who accompany it (``ong``), i.e. the provider
-      is in ``scope_for(user).view.provider_ids``;
+    - people whose active memberships name this provider one by one, with a role that keeps
+      its records, may: the committee's own members (``tesorera``) and the facilitators who
+      accompany it (``ong``), i.e. the provider is in ``scope_for(user).edit.provider_ids``
+      (``Scope.sees_names_of``, the one rule for names); a viewer may not;
     - people who see the provider only because they cover its whole municipality (the agency
       coordinator ``agencia``) may not: they see the counts, padrón numbers and toma codes,
       never names, addresses or why a toma is exempt.

@@ -305,10 +305,7 @@ class Reference(Parser):
                 )
             if int(key) > LARGEST_ID:
                 # The database cannot even be asked about it.
-                raise RowError(
-                    _("no existe %(label)s con %(column)s «%(key)s»; revise la clave")
-                    % {"label": self.label, "column": column, "key": key}
-                )
+                raise RowError(self.not_found(column, key))
             return int(key)
         if self.digits:
             # A spreadsheet drops the leading zero of "070120001"; put it back.
@@ -322,6 +319,18 @@ class Reference(Parser):
                 )
             return key.zfill(self.digits)
         return key
+
+    def not_found(self, column: str, key: Any) -> str:
+        """What a row says of a key that names nothing the user may import into: the same
+        words whether no record has it or its record lies outside the user's area, so that a
+        file cannot be used to learn what exists elsewhere (``ObservationImport``)."""
+        return _(
+            "no existe %(label)s con %(column)s «%(key)s» o no está en su área; revise la clave"
+        ) % {"label": self.label, "column": column, "key": key}
+
+    def key_of(self, obj: models.Model) -> Any:
+        """The key a row gave for ``obj``, as ``parse`` read it."""
+        return getattr(obj, self.lookup_field)
 
     def resolve(self, keys: set) -> dict[Any, list[models.Model]]:
         found: dict[Any, list[models.Model]] = {}

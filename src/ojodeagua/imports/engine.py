@@ -258,10 +258,7 @@ class ImportJob:
                 matches = found[name].get(key, [])
                 parser: Reference = column.parser  # type: ignore[assignment]
                 if not matches:
-                    errors.append(
-                        _("no existe %(label)s con %(column)s «%(key)s»; revise la clave")
-                        % {"label": parser.label, "column": name, "key": key}
-                    )
+                    errors.append(parser.not_found(name, key))
                 elif len(matches) > 1:
                     errors.append(
                         _(

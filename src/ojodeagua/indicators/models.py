@@ -1,11 +1,17 @@
 """Computed indicator values, each with its numerator, denominator, window and sources."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.lib.scoping import Area
+from ojodeagua.places.models import Municipality
+
+if TYPE_CHECKING:
+    from ojodeagua.organisations.scope import Scope
 
 
 class Entity(models.TextChoices):
@@ -17,10 +23,30 @@ class Entity(models.TextChoices):
 
 
 class IndicatorValueQuerySet(models.QuerySet):
+    """Who reads which figure: the one rule of the pages, the exports and the API.
+
+    A system's and a provider's figures go with the provider; a locality's add up every system
+    that serves it, whoever runs it, so they go with the municipality, to those who cover it
+    whole; a municipality's totals name nobody and go to everyone who works in it; the state's,
+    which add up municipalities nobody covers whole, to coordinators.
+    """
+
     def in_area(self, area: Area, *, for_edit: bool = False) -> "IndicatorValueQuerySet":
+        worked_in = Municipality.objects.in_area(area).values("pk")
         return self.filter(
-            Q(municipality_id__in=area.municipality_ids) | Q(provider_id__in=area.provider_ids)
+            Q(municipality_id__in=area.municipality_ids)
+            | Q(provider_id__in=area.provider_ids)
+            | Q(entity=Entity.MUNICIPALITY, entity_id__in=worked_in)
         )
+
+    def visible_in(self, scope: "Scope") -> "IndicatorValueQuerySet":
+        """What ``Scope.visible`` shows: the area's figures, and the state's to coordinators."""
+        if scope.everything:
+            return self
+        visible = self.in_area(scope.view)
+        if scope.is_coordinator:
+            visible = visible | self.filter(entity=Entity.STATE)
+        return visible
 
 
 class IndicatorValue(models.Model):

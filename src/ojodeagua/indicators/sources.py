@@ -46,7 +46,8 @@ def scoped(model: type[models.Model], queryset: models.QuerySet, scope: Scope):
         samples = Sample.objects.filter(state=Sample.State.VALIDATED)
         return queryset.filter(result__sample__in=scope.visible(samples))
     if hasattr(queryset, "in_area"):
-        return queryset.in_area(scope.view)
+        # The finer figures under a figure follow the rule of every figure (visible_in).
+        return scope.visible(queryset)
     return queryset.none()
 
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from ojodeagua.organisations.scope import get_visible_or_404, scope_for
+from ojodeagua.organisations.scope import Scope, get_visible_or_404, scope_for
 from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem
@@ -60,7 +60,9 @@ def chosen_month(request: HttpRequest, queryset) -> datetime.date | None:
 
 
 def area_context(request: HttpRequest, entity: str, area) -> dict:
-    queryset = IndicatorValue.objects.filter(entity=entity, entity_id=area.pk)
+    queryset = scope_for(request.user).visible(
+        IndicatorValue.objects.filter(entity=entity, entity_id=area.pk)
+    )
     month = chosen_month(request, queryset)
     context = {"area": area, "entity": entity, "month": month}
     if month is None:
@@ -122,16 +124,16 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
 def gap_table(month: datetime.date, entity: str, parents: dict, user=None) -> list[dict]:
     """Places with the widest distance between infrastructure on record and reliable service.
 
-    With a user, only the places they may see are listed: a committee member sees its
-    municipality's totals, not its neighbours by name.
+    With a user, only the figures they may read are listed (``IndicatorValue.visible_in``): a
+    committee member sees its municipality's totals, not its localities, whose figures add up
+    other committees' systems.
     """
     rows: dict[int, dict] = {}
     values = IndicatorValue.objects.filter(
         entity=entity, period=month, indicator__in=GAP_CODES, **parents
     )
     if user is not None:
-        visible = scope_for(user).visible(ENTITY_MODELS[entity]._default_manager.all())
-        values = values.filter(entity_id__in=visible.values("pk"))
+        values = scope_for(user).visible(values)
     for value in values:
         rows.setdefault(value.entity_id, {})[value.indicator] = value
     table = []
@@ -193,14 +195,10 @@ def state_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def visible_value(request: HttpRequest, pk: int) -> tuple[IndicatorValue, models.Model]:
-    value = get_object_or_404(IndicatorValue, pk=pk)
-    scope = scope_for(request.user)
-    model = ENTITY_MODELS[value.entity]
-    if value.entity == Entity.STATE:
-        if not scope.is_coordinator:
-            raise Http404
-        return value, get_object_or_404(State, pk=value.entity_id)
-    return value, get_visible_or_404(request.user, model, value.entity_id)
+    """The figure, if the user may read it (the API's rule, ``IndicatorValue.visible_in``),
+    and the place it describes."""
+    value = get_object_or_404(scope_for(request.user).visible(IndicatorValue.objects.all()), pk=pk)
+    return value, get_object_or_404(ENTITY_MODELS[value.entity], pk=value.entity_id)
 
 
 # The threshold row that holds each T2 rule; its description says the rule and its source.
@@ -250,15 +248,18 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/value_detail.html", context)
 
 
-def service_context(entity: str, obj: models.Model) -> dict:
-    """The "how is the service" panel for a system, locality or provider page."""
+def service_context(entity: str, obj: models.Model, scope: Scope) -> dict:
+    """The "how is the service" panel for a system, locality or provider page: the figures the
+    user may read, as the API gives them (``withheld``: there are some, for others to read)."""
     # The books' figures have their own panel and months (presentation.finance_context).
-    queryset = IndicatorValue.objects.filter(entity=entity, entity_id=obj.pk).exclude(
+    stored = IndicatorValue.objects.filter(entity=entity, entity_id=obj.pk).exclude(
         indicator__in=FINANCE_CODES
     )
+    queryset = scope.visible(stored)
     month = presentation.latest_period(queryset)
     if month is None:
-        return {"service": None}
+        withheld = presentation.latest_period(stored) is not None
+        return {"service": None, "withheld": withheld, "entity": entity}
     values = presentation.values_by_indicator(queryset, month)
     months = presentation.trend_months(month)
     codes = [Code.DAYS_PER_WEEK, Code.CONTINUITY_HOURS, Code.WORKING_SHARE, Code.GAP_RELIABLE]

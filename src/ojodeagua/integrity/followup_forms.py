@@ -366,7 +366,7 @@ class ComplaintForm(forms.Form):
         max_length=200,
         required=False,
         help_text=gettext_lazy(
-            "Solo lo ve quien lleva el registro del comité; nunca sale en listas ni descargas."
+            "Solo lo ven el comité y quienes lo acompañan; nunca sale en listas ni descargas."
         ),
     )
     respond_by = forms.DateField(
@@ -376,9 +376,12 @@ class ComplaintForm(forms.Form):
     )
     record_id = record_id_input()
 
-    def __init__(self, *args, providers, **kwargs) -> None:
+    def __init__(self, *args, providers, names: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers
+        if not names:
+            # Who reads no committee's names is not asked for one (Scope.sees_names_of).
+            del self.fields["reported_by"]
         self.fields["respond_by"].help_text = _(
             "Si lo deja vacío, se ponen %(days)s días después de recibirla."
         ) % {"days": RESPONSE_DAYS}

@@ -649,6 +649,7 @@ def coaching_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         session.cycle,
         session=session,
+        show_names=scope_for(request.user).sees_names_of(session.cycle.provider_id),
         rows=rows,
         planned=len(items),
         reviewed=len(rows),
@@ -1013,16 +1014,18 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def complaint_create(request: HttpRequest) -> HttpResponse:
-    providers = scope_for(request.user).editable(Provider.objects.all())
+    scope = scope_for(request.user)
+    providers = scope.editable(Provider.objects.all())
     if not providers.exists():
         raise PermissionDenied
+    names = any(scope.sees_names_of(pk) for pk in providers.values_list("pk", flat=True))
     initial = {"received_on": timezone.localdate()}
     chosen = request.GET.get("provider")
     if chosen and chosen.isdigit() and providers.filter(pk=chosen).exists():
         initial["provider"] = int(chosen)
     elif providers.count() == 1:
         initial["provider"] = providers.get().pk
-    form = ComplaintForm(request.POST or None, providers=providers, initial=initial)
+    form = ComplaintForm(request.POST or None, providers=providers, names=names, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -1032,7 +1035,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
                 what=data["what"],
                 channel=data["channel"],
                 where=data["where"],
-                reported_by=data["reported_by"],
+                reported_by=data.get("reported_by", ""),
                 respond_by=data["respond_by"],
                 record_id=data["record_id"] or None,
                 actor=request.user,
@@ -1068,8 +1071,8 @@ def complaint_context(request: HttpRequest, complaint: Complaint, form=None) -> 
     return {
         "object": complaint,
         "can_edit": can_edit,
-        # Who complained is personal: only those who keep the committee's register see it.
-        "show_name": scope.can_edit(complaint.provider),
+        # Who complained is personal: the committee and those who accompany it see it.
+        "show_name": scope.sees_names_of(complaint.provider_id),
         "overdue": complaint.status == Complaint.Status.RECEIVED and complaint.respond_by < today,
         "form": form,
         "list_url": f"{reverse('integrity:complaint_list')}?provider={complaint.provider_id}",

@@ -484,7 +484,8 @@ class Participant(CyclePart):
         verbose_name_plural = _("participantes")
 
     def __str__(self) -> str:
-        return self.name or f"{self.get_role_display()} #{self.pk}"
+        # Never the name: this label is what the audit trail keeps of a rating's participant.
+        return f"{self.get_role_display()} #{self.pk}"
 
 
 class ComplianceAnswer(CyclePart):
@@ -685,6 +686,10 @@ class Rating(models.Model):
                 fields=["assessed_risk", "participant"], name="one_rating_per_participant"
             )
         ]
+
+    # The trail once kept the participant (and this label) by name: it masks them for those
+    # who do not read the committee's names, as it masks a personal field.
+    PERSONAL_IN_TRAIL = ("participant",)
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.likelihood} × {self.impact}"

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ojodeagua.lib.records import RecordConflict, differing_fields
+from ojodeagua.lib.records import RecordConflict, RecordIdUnavailable, differing_fields
 from ojodeagua.organisations.scope import scope_for
 
 from .models import Complaint
@@ -72,9 +72,10 @@ def file_complaint(
 
     Pages and the public form to come both file through here. A form or an outbox that
     sends the same ``record_id`` again gets the stored complaint back; different content
-    under the same id raises ``RecordConflict`` naming the fields (none, when the stored
-    complaint is not the actor's to see). The actor must keep the committee's register
-    (``PermissionDenied``); ``actor`` is None for the public form.
+    under the same id raises ``RecordConflict`` naming the fields. The id of a complaint the
+    actor may not see raises ``RecordIdUnavailable``, once the rest was found right. The
+    actor must keep the committee's register (``PermissionDenied``); ``actor`` is None for
+    the public form.
     """
     from ojodeagua.audit.trail import save_audited
 
@@ -87,22 +88,26 @@ def file_complaint(
         reported_by=reported_by.strip(),
         respond_by=respond_by or default_respond_by(received_on),
     )
+    if actor is not None:
+        # Before any comparison with a stored complaint: a guessed name gets no answer.
+        scope_for(actor).refuse_unseen_names(provider.pk, reported_by=complaint.reported_by)
+    taken_elsewhere = False
     if record_id:
         complaint.record_id = record_id
         stored = Complaint.objects.filter(record_id=record_id).first()
-        if stored is not None:
-            seen = (
-                scope_for(actor).visible(Complaint.objects.filter(pk=stored.pk)) if actor else None
-            )
-            if seen is not None and not seen.exists():
-                # Another committee's complaint: say the id is taken, not what it holds.
-                raise RecordConflict(record_id)
+        if stored is not None and actor is not None:
+            seen = scope_for(actor).visible(Complaint.objects.filter(pk=stored.pk))
+            taken_elsewhere = not seen.exists()
+        if stored is not None and not taken_elsewhere:
             if changed := differing_fields(stored, complaint, FILED_FIELDS):
                 raise RecordConflict(record_id, changed)
             return stored, False
     if actor is not None and not scope_for(actor).can_edit(provider):
         raise PermissionDenied(_("Puede ver este comité, pero no anotar sus quejas."))
-    complaint.full_clean()
+    complaint.full_clean(exclude=["record_id"] if taken_elsewhere else None)
+    if taken_elsewhere:
+        # Another committee's complaint: the id is refused, saying nothing of what it holds.
+        raise RecordIdUnavailable(record_id)
     save_audited(actor, complaint, complaint.save)
     return complaint, True
 
@@ -131,6 +136,10 @@ def correct_complaint(complaint: Complaint, actor, **fields) -> Complaint:
     allowed = set(FILED_FIELDS) - {"provider"}
     if unknown := set(fields) - allowed:
         raise ValueError(f"not correctable here: {sorted(unknown)}")
+    if actor is not None:
+        scope_for(actor).refuse_unseen_names(
+            complaint.provider_id, reported_by=fields.get("reported_by", "")
+        )
     for name, value in fields.items():
         setattr(complaint, name, value.strip() if isinstance(value, str) else value)
     complaint.full_clean()

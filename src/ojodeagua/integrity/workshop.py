@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import plain, record, save_audited, snapshot
 from ojodeagua.indicators.months import add_months
-from ojodeagua.lib.records import RecordConflict, differing_fields, new_record_id
+from ojodeagua.lib.records import (
+    RecordConflict,
+    RecordIdUnavailable,
+    differing_fields,
+    new_record_id,
+)
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.providers.models import Sex
 
@@ -76,7 +81,8 @@ def open_cycle(
                 return save_audited(user, cycle, cycle.save)
         except IntegrityError:
             # Someone opened a cycle for the same provider at the same moment: take the next.
-            if attempt == 2:
+            # A record id taken already is no race: the caller answers it.
+            if attempt == 2 or (record_id and Cycle.objects.filter(record_id=record_id).exists()):
                 raise
     raise AssertionError("unreachable")
 
@@ -112,6 +118,11 @@ def answer_checklist(
     raise AssertionError("unreachable")
 
 
+def cycle_seen(user, cycle_id: int) -> bool:
+    """Whether a record id stored in this cycle is the user's to resend (or to be told of)."""
+    return scope_for(user).visible(Cycle.objects.filter(pk=cycle_id)).exists()
+
+
 def add_participant(
     user, cycle: Cycle, *, record_id: str | None = None, **fields
 ) -> tuple[Participant, bool]:
@@ -119,21 +130,26 @@ def add_participant(
 
     The same ``record_id`` sent again (a retry, a double tap, a phone's outbox) returns the
     stored person; with other content, or from another cycle, it is a ``RecordConflict``
-    naming the fields (none when the stored person is not the user's to see).
+    naming the fields. The id of a person the user may not see is ``RecordIdUnavailable``,
+    once the rest was found right.
     """
 
+    scope_for(user).refuse_unseen_names(cycle.provider_id, name=fields.get("name", ""))
     person = Participant(cycle=cycle, **fields)
+    taken_elsewhere = False
     if record_id:
         person.record_id = record_id
         stored = Participant.objects.filter(record_id=record_id).first()
         if stored is not None:
-            if not scope_for(user).visible(Cycle.objects.filter(pk=stored.cycle_id)).exists():
-                raise RecordConflict(record_id)
+            taken_elsewhere = stored.cycle_id != cycle.pk and not cycle_seen(user, stored.cycle_id)
+        if stored is not None and not taken_elsewhere:
             changed = differing_fields(stored, person, ["cycle", *fields])
             if changed:
                 raise RecordConflict(record_id, changed)
             return stored, False
     person.full_clean(validate_unique=False, validate_constraints=False)
+    if taken_elsewhere:
+        raise RecordIdUnavailable(record_id)
     try:
         with transaction.atomic():
             save_audited(user, person, person.save)
@@ -512,12 +528,14 @@ def plan_action(
     """A road-map action for one of the group's key problems, (item, created); audited.
 
     The same ``record_id`` sent again returns the stored action; with another risk, action or
-    tool it is a ``RecordConflict`` naming them (naming none when the stored action is of a
-    cycle the user may not see). The tool must be of the cycle's catalogue.
+    tool it is a ``RecordConflict`` naming them. The id of an action of a cycle the user may
+    not see is ``RecordIdUnavailable``, once the rest was found right. The tool must be of
+    the cycle's catalogue.
     """
 
     item = RoadmapItem(assessed_risk=assessed, **fields)
     check_tool(assessed, fields.get("tool"))
+    taken_elsewhere = False
     if record_id:
         item.record_id = record_id
         stored = (
@@ -526,14 +544,16 @@ def plan_action(
             .first()
         )
         if stored is not None:
-            cycle = Cycle.objects.filter(pk=stored.assessed_risk.cycle_id)
-            if not scope_for(user).visible(cycle).exists():
-                raise RecordConflict(record_id)
+            elsewhere = stored.assessed_risk.cycle_id
+            taken_elsewhere = elsewhere != assessed.cycle_id and not cycle_seen(user, elsewhere)
+        if stored is not None and not taken_elsewhere:
             changed = differing_fields(stored, item, PLAN_IDENTITY)
             if changed:
                 raise RecordConflict(record_id, changed)
             return stored, False
     item.full_clean(validate_unique=False, validate_constraints=False)
+    if taken_elsewhere:
+        raise RecordIdUnavailable(record_id)
     try:
         with transaction.atomic():
             save_audited(user, item, item.save)
@@ -638,9 +658,12 @@ def add_risk(
     catalogue risk must be one the cycle asks (``applicable``).
     """
 
+    taken_elsewhere = False
     if record_id:
         stored = AssessedRisk.objects.filter(record_id=record_id).first()
         if stored is not None:
+            taken_elsewhere = stored.cycle_id != cycle.pk and not cycle_seen(user, stored.cycle_id)
+        if stored is not None and not taken_elsewhere:
             if stored.cycle_id != cycle.pk:
                 raise RecordConflict(record_id)
             return stored, False
@@ -651,6 +674,8 @@ def add_risk(
         applicable.check_asked(cycle, assessed.risk)
     check_risk_once(assessed)
     assessed.full_clean(validate_unique=False, validate_constraints=False)
+    if taken_elsewhere:
+        raise RecordIdUnavailable(record_id)
     try:
         with transaction.atomic():
             save_audited(user, assessed, assessed.save)
@@ -701,11 +726,15 @@ def hold_coaching_session(
 ) -> tuple[CoachingSession, bool]:
     """A coaching session of the cycle, (session, created); audited. Its answers follow
     through ``answer_coaching``. The same ``record_id`` sent again returns the stored
-    session; from another cycle it is a ``RecordConflict``."""
+    session; from another cycle it is a ``RecordConflict``, or ``RecordIdUnavailable`` once
+    the rest was found right when the user may not see that cycle."""
 
+    taken_elsewhere = False
     if record_id:
         stored = CoachingSession.objects.filter(record_id=record_id).first()
         if stored is not None:
+            taken_elsewhere = stored.cycle_id != cycle.pk and not cycle_seen(user, stored.cycle_id)
+        if stored is not None and not taken_elsewhere:
             if stored.cycle_id != cycle.pk:
                 raise RecordConflict(record_id)
             return stored, False
@@ -716,14 +745,20 @@ def hold_coaching_session(
         notes=notes.strip(),
         record_id=record_id or new_record_id(),
     )
-    session.full_clean()
+    session.full_clean(exclude=["record_id"] if taken_elsewhere else None)
+    if taken_elsewhere:
+        raise RecordIdUnavailable(record_id)
     with transaction.atomic():
         save_audited(user, session, session.save)
     return session, True
 
 
 def correct_coaching_session(user, session: CoachingSession, **values) -> CoachingSession:
-    """Correct what a session says (date, who came, notes); audited."""
+    """Correct what a session says (date, who came, notes); audited. Who came is changed
+    only by those who read it (``Scope.refuse_unseen_names``)."""
+    scope_for(user).refuse_unseen_names(
+        session.cycle.provider_id, attendees=values.get("attendees", "")
+    )
 
     for name, value in values.items():
         setattr(session, name, value.strip() if isinstance(value, str) else value)

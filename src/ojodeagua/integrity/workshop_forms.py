@@ -131,9 +131,12 @@ class ParticipantForm(forms.ModelForm):
         }
         help_texts = {"name": _("Si la persona no quiere dar su nombre, déjelo vacío.")}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, names: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         give_record_id(self)
+        if not names:
+            # Who may not read the names of the committee's people is not asked them either.
+            del self.fields["name"]
         for name in ("role", "sex", "age_group"):
             field = self.fields[name]
             field.choices = [c for c in field.choices if c[0]]

@@ -60,11 +60,16 @@ def today():
 
 
 def cycle_for(request: HttpRequest, pk: int) -> tuple[Cycle, bool]:
-    """The cycle if the user may see it (404 otherwise); POST needs the right to edit it (403)."""
+    """The cycle if the user may see it (404 otherwise); POST needs the right to edit it (403).
+
+    ``cycle.names_shown`` says whether the user reads its people's names
+    (``Scope.sees_names_of``): every workshop page and partial asks it, through the cycle.
+    """
     scope = scope_for(request.user)
     cycle = get_object_or_404(
         scope.visible(Cycle.objects.select_related("provider", "catalogue", "scale")), pk=pk
     )
+    cycle.names_shown = scope.sees_names_of(cycle.provider_id)
     can_edit = scope.can_edit(cycle)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
@@ -373,7 +378,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             return remove_participant(request, cycle)
-        form = ParticipantForm(request.POST)
+        form = ParticipantForm(request.POST, names=cycle.names_shown)
         if form.is_valid():
             if saved := add_participant(request, cycle, form):
                 return saved
@@ -390,7 +395,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
         unstated=by_sex.get(Sex.UNSTATED, 0),
         unstated_label=Sex.UNSTATED.label,
         by_role=sorted(by_role.items()),
-        form=form or ParticipantForm(),
+        form=form or ParticipantForm(names=cycle.names_shown),
     )
     return render(request, "integrity/workshop/participants.html", context)
 
@@ -415,7 +420,7 @@ def add_participant(request: HttpRequest, cycle: Cycle, form: ParticipantForm):
         messages.success(
             request,
             _("Se registraron %(count)s personas: %(who)s.")
-            % {"count": created, "who": describe(people[0])},
+            % {"count": created, "who": describe(people[0], cycle)},
         )
         return done
     saved = through_service(
@@ -427,12 +432,14 @@ def add_participant(request: HttpRequest, cycle: Cycle, form: ParticipantForm):
     if not created:
         messages.info(request, _("Esa persona ya estaba registrada."))
         return done
-    messages.success(request, _("Participante agregado: %(who)s.") % {"who": describe(person)})
+    added = _("Participante agregado: %(who)s.") % {"who": describe(person, cycle)}
+    messages.success(request, added)
     return done
 
 
-def describe(person: Participant) -> str:
-    parts = [person.name] if person.name else []
+def describe(person: Participant, cycle: Cycle) -> str:
+    """The person in a message: the name only for those who read the cycle's names."""
+    parts = [person.name] if person.name and cycle.names_shown else []
     parts += [str(person.get_role_display()), str(person.get_sex_display())]
     return ", ".join(parts)
 
@@ -446,16 +453,17 @@ def remove_participant(request: HttpRequest, cycle: Cycle) -> HttpResponse:
                 "No se puede quitar a %(who)s: ya valoró riesgos en este taller y sus "
                 "valoraciones cuentan."
             )
-            % {"who": describe(person)}
+            % {"who": describe(person, cycle)}
             if person.ratings.exists()
             else _(
                 "No se puede quitar a %(who)s: los conteos de la valoración cuentan a todas "
                 "las personas de su sexo que hay en la lista. Corrija primero el conteo."
             )
-            % {"who": describe(person)},
+            % {"who": describe(person, cycle)},
         )
     else:
-        messages.success(request, _("Se quitó a %(who)s de la lista.") % {"who": describe(person)})
+        removed = _("Se quitó a %(who)s de la lista.") % {"who": describe(person, cycle)}
+        messages.success(request, removed)
     return redirect(reverse("integrity:participants", args=[cycle.pk]) + "#lista")
 
 

@@ -55,6 +55,27 @@ class RecordConflict(ValidationError):
         super().__init__(message or conflict_message(record_id), code="conflict")
 
 
+def unavailable_message(record_id: str) -> str:
+    """What every way in says of a record id taken by a record the sender may not see."""
+    return _(
+        "El identificador «{record_id}» no se puede usar para este registro. Envíe el "
+        "registro con un identificador nuevo."
+    ).format(record_id=record_id)
+
+
+class RecordIdUnavailable(RecordConflict):
+    """The record id belongs to a record the sender may not see.
+
+    Raised only after everything else the sender wrote was checked, so that a request that
+    would be refused anyway gets the same answer whether or not the id is taken elsewhere;
+    and its words say neither whether nor where such a record exists. Pages show it like any
+    conflict; the API answers it as a wrong ``record_id`` (400), not as a conflict (409).
+    """
+
+    def __init__(self, record_id: str = "") -> None:
+        super().__init__(record_id, (), unavailable_message(record_id))
+
+
 def differing_fields(stored: models.Model, candidate: models.Model, names: Iterable[str]) -> list:
     """The names among ``names`` whose stored value differs from the candidate's."""
     changed = []

@@ -62,10 +62,6 @@ def locality_column() -> Column:
     )
 
 
-def system_label(observation) -> str:
-    return _("el sistema «%(name)s»") % {"name": observation.system}
-
-
 # System visits ----------------------------------------------------------------------------------
 CONDITION_PREFIX = "condition_"
 ANSWER_COLUMN = re.compile(r"^inspection_q(\d+)$")
@@ -253,7 +249,7 @@ VISITS = ObservationSpec(
     ],
     default_source=SOURCE.VISIT,
     children=[ComponentConditions(), _answers],
-    place_label=system_label,
+    place_fields=("system",),
     finish=_answers.finish,
 )
 
@@ -304,15 +300,11 @@ SUPPLY_DAYS = ObservationSpec(
         "ya hay un registro de ese sistema, sector y día con otro record_id («%(id)s»); para "
         "corregirlo use ese mismo record_id"
     ),
-    place_label=system_label,
+    place_fields=("system",),
 )
 
 
 # Household surveys ------------------------------------------------------------------------------
-def household_label(survey: HouseholdSurvey) -> str:
-    return _("la localidad «%(name)s»") % {"name": survey.locality.name}
-
-
 YES_NO_ALIASES = {"si": "yes", "s": "yes", "n": "no", "no se": "unknown", "ns": "unknown"}
 
 HOUSEHOLD_SURVEYS = ObservationSpec(
@@ -342,7 +334,7 @@ HOUSEHOLD_SURVEYS = ObservationSpec(
         field_column(HouseholdSurvey, "monthly_payment"),
     ],
     default_source=SOURCE.VISIT,
-    place_label=household_label,
+    place_fields=("system", "locality"),
     place_hint=gettext_lazy(
         "si la vivienda toma agua de un sistema que usted atiende, llene system_id"
     ),
@@ -374,13 +366,6 @@ def facility_columns(model, field: str, prefix: str, key_label: str) -> list[Col
     ]
 
 
-def facility_label(attribute: str):
-    def label(survey) -> str:
-        return f"«{getattr(survey, attribute)}»"
-
-    return label
-
-
 SCHOOL_SURVEYS = ObservationSpec(
     kind="school-surveys",
     label=gettext_lazy("encuestas en escuelas"),
@@ -397,7 +382,7 @@ SCHOOL_SURVEYS = ObservationSpec(
     ],
     required_any=[("school_id", "school_key")],
     default_source=SOURCE.VISIT,
-    place_label=facility_label("school"),
+    place_fields=("school",),
 )
 
 HEALTH_CENTRE_SURVEYS = ObservationSpec(
@@ -417,7 +402,7 @@ HEALTH_CENTRE_SURVEYS = ObservationSpec(
     ],
     required_any=[("health_centre_id", "health_centre_key")],
     default_source=SOURCE.VISIT,
-    place_label=facility_label("health_centre"),
+    place_fields=("health_centre",),
 )
 
 

@@ -8,7 +8,9 @@ The rules, the same as on the pages:
 - records are matched by the client-supplied ``record_id``, so importing the same file twice
   creates nothing the second time, and a changed row updates its record (audited before → after);
 - with a user, each row's place, and the stored record a ``record_id`` points to, must be in the
-  user's edit area; validated rows need someone who may validate there;
+  user's edit area; validated rows need someone who may validate there. A place outside it is
+  refused in the words of a key that does not exist ("no existe … o no está en su área"), and
+  a record_id taken outside it as unusable, without saying whether or where it exists;
 - after writing, each kind's own follow-up runs (a sample's verdicts), then the indicators of the
   places touched are refreshed.
 """
@@ -29,6 +31,7 @@ from ojodeagua.imports.columns import (
     QUERY_CHUNK,
     Column,
     Date,
+    Reference,
     RowError,
     empty_value,
     field_column,
@@ -137,8 +140,10 @@ class ObservationSpec(ImportSpec):
     natural_key: Callable[[models.Model], tuple] | None = None
     natural_keys_stored: Callable[[list[models.Model]], Iterable[tuple[tuple, str]]] | None = None
     natural_key_message: str = ""
-    # Names the place of a record in messages ("sistema «Agua Azul»").
-    place_label: Callable[[models.Model], str] = str
+    # The fields that name a record's place, the most specific first ("system", then
+    # "locality"): a row outside the user's area is refused in their columns' words.
+    place_fields: Sequence[str] = ()
+    # What to do when only a less specific place was given ("llene system_id").
     place_hint: str = ""
     # Derived fields from the record and its children (an inspection's score).
     finish: Callable[[models.Model, dict[ChildSpec, list[models.Model]]], None] | None = None
@@ -330,24 +335,18 @@ class ObservationImport:
             instance.recorded_by = self.user
         else:
             # Compare against a copy: the stored object must keep its old values.
-            before_place = instance.place_scope()
-            if not self.may_edit(before_place):
-                raise RowError(
-                    _("el registro «%(id)s» ya existe y es de un lugar fuera de su área")
-                    % {"id": record.record_id}
-                )
             instance = detached_copy(instance)
             for name, value in values.items():
                 setattr(instance, name, value)
         place = instance.place_scope()
+        # The row's own place first, then a stored record's: a row refused anyway says the
+        # same whether or not its record_id is taken outside the area.
         if not self.may_edit(place):
-            hint = f"; {self.spec.place_hint}" if self.spec.place_hint else ""
+            raise self._outside(record)
+        if record.existing is not None and not self.may_edit(record.existing.place_scope()):
             raise RowError(
-                _(
-                    "%(place)s está fuera de su área: solo puede importar registros de los "
-                    "lugares que usted atiende%(hint)s"
-                )
-                % {"place": self.spec.place_label(instance), "hint": hint}
+                _("el record_id «%(id)s» no se puede usar para este registro; use otro")
+                % {"id": record.record_id}
             )
         instance.municipality_id, instance.provider_id = place
         if state is None and record.existing is not None:
@@ -365,6 +364,34 @@ class ObservationImport:
         except ValidationError as error:
             raise self.job.row_error(error) from error
         record.instance = instance
+
+    def _outside(self, record: _Record) -> RowError:
+        """A row whose place the user may not import into, in the words of a key that names
+        nothing (``Reference.not_found``): never the place's name, never "outside your area"
+        for a place that exists and "does not exist" for one that does not."""
+        row = record.rows[0]
+        for number, place_field in enumerate(self.spec.place_fields):
+            named = [
+                column
+                for column in self.spec.columns
+                if column.field == place_field
+                and isinstance(column.parser, Reference)
+                and isinstance(row.values.get(column.name), models.Model)
+            ]
+            if not named:
+                continue
+            reasons = [
+                column.parser.not_found(column.name, column.parser.key_of(row.values[column.name]))
+                for column in named
+            ]
+            if number > 0 and self.spec.place_hint:
+                reasons.append(str(self.spec.place_hint))
+            return RowError("; ".join(reasons))
+        # The place is the stored record's (the file leaves it alone): its id is the trouble.
+        return RowError(
+            _("el record_id «%(id)s» no se puede usar para este registro; use otro")
+            % {"id": record.record_id}
+        )
 
     def _children(self, records: list[_Record], result: ImportResult) -> None:
         if not self.spec.children:

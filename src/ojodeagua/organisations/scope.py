@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 
 from ojodeagua.lib.scoping import NOWHERE, Area
 
@@ -14,6 +15,11 @@ from .models import Membership
 
 M = TypeVar("M", bound=models.Model)
 Role = Membership.Role
+
+NAMES_ARE_THEIRS = gettext_lazy(
+    "Los nombres los anotan el comité y quienes lo acompañan; usted ve cuántas personas hay, "
+    "de qué sexo y con qué papel. Deje este dato vacío."
+)
 
 
 @dataclass(frozen=True)
@@ -59,12 +65,24 @@ class Scope:
         return queryset.in_area(self.create, for_edit=True)  # type: ignore[attr-defined]
 
     def sees_names_of(self, provider_id: int | None) -> bool:
-        """Names and other personal data of a provider's people (its padrón, participants,
-        who filed a complaint) are for the committee itself and those who accompany it one by
-        one; covering a whole municipality is not enough."""
+        """The one rule for personal data (README, "Personal data"): the names of a provider's
+        people (its padrón, workshop participants, who filed a complaint, who came to a
+        coaching session) are for those who keep its records one by one: the committee
+        itself and the people who accompany it. Covering a whole municipality is not enough,
+        nor is reading the committee as a viewer. Everyone else sees counts by sex and role.
+        Pages, exports, printables, the API and the audit trail all ask here."""
         return self.everything or (
-            provider_id is not None and provider_id in self.view.provider_ids
+            provider_id is not None and provider_id in self.edit.provider_ids
         )
+
+    def refuse_unseen_names(self, provider_id: int | None, **values: str) -> None:
+        """Who may not read a provider's names does not write them either: each personal
+        value given is refused, field by field (``ValidationError``)."""
+        if self.sees_names_of(provider_id):
+            return
+        refused = {name: NAMES_ARE_THEIRS for name, value in values.items() if value}
+        if refused:
+            raise ValidationError(refused)
 
     def can_edit(self, obj: models.Model) -> bool:
         return self.editable(type(obj)._default_manager.filter(pk=obj.pk)).exists()

@@ -102,6 +102,12 @@ class MemberQuerySet(ProviderPartQuerySet):
         )
 
 
+# A term is read from a paper minute book or typed on a phone: a year outside this range is a
+# slip of the finger (1015 for 2015), not a committee's history.
+EARLIEST_TERM_DAY = datetime.date(1950, 1, 1)
+TERM_YEARS_AHEAD = 10
+
+
 class Member(models.Model):
     class Role(models.TextChoices):
         PRESIDENT = "president", _("presidente(a)")
@@ -129,6 +135,17 @@ class Member(models.Model):
         return f"{self.name} ({self.get_role_display()})"
 
     def clean(self) -> None:
+        # The one rule for the pages, the API and any import: each runs the model's clean().
+        last_year = timezone.localdate().year + TERM_YEARS_AHEAD
+        errors = {
+            name: _("Escriba un año entre %(first)s y %(last)s.")
+            % {"first": EARLIEST_TERM_DAY.year, "last": last_year}
+            for name in ("term_start", "term_end")
+            if (day := getattr(self, name)) is not None
+            and not EARLIEST_TERM_DAY <= day <= datetime.date(last_year, 12, 31)
+        }
+        if errors:
+            raise ValidationError(errors)
         if self.term_start and self.term_end and self.term_end < self.term_start:
             raise ValidationError(
                 {"term_end": _("El fin del cargo no puede ser antes de su inicio.")}

@@ -148,12 +148,6 @@ def sample_source(values: dict[str, Any]) -> str:
     return Observation.Source.VISIT
 
 
-def sample_label(sample: Sample) -> str:
-    if sample.system_id:
-        return _("el sistema «%(name)s»") % {"name": sample.system}
-    return _("la localidad «%(name)s»") % {"name": sample.locality.name}
-
-
 def judge_samples(samples: list[Sample]) -> None:
     """Store every result's verdicts, with norms and limits loaded once for the whole file."""
     judge = Judge()
@@ -187,7 +181,7 @@ SAMPLES = ObservationSpec(
     default_source=sample_source,
     grouped=True,
     children=[Results()],
-    place_label=sample_label,
+    place_fields=("system", "locality"),
     place_hint=gettext_lazy("si la muestra es de un sistema que usted atiende, llene system_id"),
     on_written=judge_samples,
 )

@@ -11,6 +11,9 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from ojodeagua.lib import lookups
         from ojodeagua.lib.folding import register_sqlite_function
 
         connection_created.connect(register_sqlite_function)
+        # Ids typed in addresses, filters and bodies: too big for a column, they match nothing.
+        lookups.register()

@@ -24,7 +24,7 @@ def shown(event: AuditEvent, scope) -> tuple[str, dict]:
     name (see ``Scope.sees_names_of``).
     """
     model = event.content_type.model_class()
-    personal = getattr(model, "PERSONAL_FIELDS", ())
+    personal = (*getattr(model, "PERSONAL_FIELDS", ()), *getattr(model, "PERSONAL_IN_TRAIL", ()))
     if not personal or scope.sees_names_of(event.provider_id):
         return event.object_repr, event.changes
     label = f"{model._meta.verbose_name} #{event.object_id}"

@@ -268,8 +268,10 @@ def test_a_reused_key_of_another_committee_says_nothing_about_it(committee, toma
         PAYMENTS, payment(committee, toma, "ajeno-1", amount="50.00"), format="json"
     )
 
-    assert response.status_code == 409
-    assert "recibo" not in response.json()["detail"]
+    # Refused as a wrong record_id, in words that say nothing of the other committee's receipt.
+    assert response.status_code == 400
+    (message,) = response.json()["record_id"]
+    assert "no se puede usar" in message and "recibo" not in message
     assert not Payment.objects.filter(provider=committee).exists()
 
 

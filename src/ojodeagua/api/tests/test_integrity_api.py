@@ -134,12 +134,14 @@ def test_a_participant_is_created_once_however_often_it_is_sent(cycle):
     ).exists()
 
 
-def test_participant_names_only_for_those_who_may_edit_the_committee(cycle):
+def test_participant_names_only_for_the_committee_and_who_accompanies_it(cycle):
     Participant.objects.create(
         cycle=cycle, name="Rosa Gómez", role="user", sex="F", age_group="adult"
     )
     viewer = municipal_viewer()
-    for username, sees_name in [("tesorera", True), ("agencia", True), (viewer, False)]:
+    # Scope.sees_names_of: the municipal coordinator edits the cycle, but reads no names.
+    readers = [("tesorera", True), ("ong", True), ("agencia", False), (viewer, False)]
+    for username, sees_name in readers:
         rows = results(api(username).get("/api/v1/participants/", {"cycle": cycle.pk}))
         assert len(rows) == 1
         assert ("name" in rows[0]) is sees_name, username
@@ -163,7 +165,7 @@ def test_writes_outside_the_edit_scope_are_refused(cycle):
     assert not Participant.objects.filter(record_id__in=["x-1", "x-2"]).exists()
 
 
-def test_a_resend_of_someone_elses_record_answers_conflict_without_showing_it(cycle):
+def test_someone_elses_record_id_is_refused_without_showing_it(cycle):
     foreign = make_cycle(foreign_committee(), workshop_on=WORKSHOP_ON, stage="workshop")
     Participant.objects.create(
         cycle=foreign, record_id="ajeno-1", role="user", sex="F", age_group="adult"
@@ -171,8 +173,9 @@ def test_a_resend_of_someone_elses_record_answers_conflict_without_showing_it(cy
     response = api("tesorera").post(
         "/api/v1/participants/", participant(cycle, record_id="ajeno-1"), format="json"
     )
-    assert response.status_code == 409
-    assert "Rosa" not in response.content.decode() and "cycle" not in response.json()
+    assert response.status_code == 400
+    assert list(response.json()) == ["record_id"]
+    assert "Rosa" not in response.content.decode() and str(foreign.pk) not in str(response.json())
 
 
 def test_a_rating_is_upserted_by_risk_and_participant(cycle):
@@ -393,9 +396,13 @@ def test_complaints_hide_who_filed_them_from_readers(cycle):
     assert "reported_by" not in seen.json()
     assert "Domingo Cruz" not in seen.content.decode()
     assert (
-        api("agencia").get(f"/api/v1/complaints/{first.json()['id']}/").json()["reported_by"]
+        api("ong").get(f"/api/v1/complaints/{first.json()['id']}/").json()["reported_by"]
         == "Domingo Cruz"
     )
+    # The municipal coordinator keeps the register too, but reads no names.
+    coordinator = api("agencia").get(f"/api/v1/complaints/{first.json()['id']}/")
+    assert "reported_by" not in coordinator.json()
+    assert "Domingo Cruz" not in coordinator.content.decode()
     elsewhere = api("tesorera").post(
         "/api/v1/complaints/",
         {**complaint, "record_id": "queja-2", "provider": foreign_committee().pk},

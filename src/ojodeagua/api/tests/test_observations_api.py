@@ -203,7 +203,7 @@ def test_pending_records_are_seen_only_by_those_who_may_edit_them():
 
 
 @pytest.mark.django_db
-def test_a_resend_of_a_record_the_user_cannot_see_is_a_conflict_without_its_content():
+def test_the_record_id_of_a_record_the_user_cannot_see_is_refused_without_its_content():
     api("agencia").post(
         "/api/v1/supply-days/", supply_day(ngo_foreign_system(), record_id="x-1"), format="json"
     )
@@ -212,8 +212,9 @@ def test_a_resend_of_a_record_the_user_cannot_see_is_a_conflict_without_its_cont
         "/api/v1/supply-days/", supply_day(committee_system(), record_id="x-1"), format="json"
     )
 
-    assert response.status_code == 409
-    assert response.json()["fields"] == []
+    assert response.status_code == 400
+    assert list(response.json()) == ["record_id"]
+    assert "no se puede usar" in response.json()["record_id"][0]
     assert SupplyDay.objects.filter(record_id="x-1").count() == 1
 
 
@@ -462,7 +463,8 @@ def test_indicator_values_are_read_in_scope_and_filtered():
         return {row["id"] for row in response.json()["results"]}
 
     assert ids("agencia") == {whole.pk, committee.pk}
-    assert ids("ong") == {committee.pk}
+    # The municipality's totals go to everyone who works in it (IndicatorValue.visible_in).
+    assert ids("ong") == {whole.pk, committee.pk}
     assert foreign.pk not in ids("agencia") | ids("ong") | ids("tesorera")
     assert ids("agencia", entity="system") == {committee.pk}
     assert ids("agencia", entity="system", entity_id=system.pk) == {committee.pk}
@@ -492,7 +494,7 @@ def test_the_schema_lists_the_observation_endpoints():
         "/api/v1/indicator-values/",
     ):
         assert path in paths, path
-    assert set(paths["/api/v1/supply-days/"]["post"]["responses"]) == {"200", "201", "409"}
+    assert set(paths["/api/v1/supply-days/"]["post"]["responses"]) == {"200", "201", "400", "409"}
 
 
 @pytest.mark.django_db

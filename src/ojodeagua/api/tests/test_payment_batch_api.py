@@ -96,8 +96,8 @@ def test_a_reused_id_refuses_the_batch_with_409(committee, toma, other):  # noqa
     hidden = client.post(
         BATCH, {"provider": committee.pk, "payments": [item("ajeno-1", None, "50")]}, format="json"
     )
-    assert hidden.status_code == 409
-    assert "recibo" not in hidden.json()["detail"]
+    assert hidden.status_code == 400
+    assert "recibo" not in hidden.json()["record_id"][0]
     assert Payment.objects.filter(provider=committee).count() == 1
 
 

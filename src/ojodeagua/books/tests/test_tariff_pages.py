@@ -223,12 +223,14 @@ def test_someone_who_only_reads_sees_tariffs_but_cannot_add_them(committee):
         == 403
     )
     assert not Tariff.objects.filter(provider=committee).exists()
-    # Named on the committee one by one, she reads its padrón's names (but cannot change it).
+    # Named on the committee one by one but only to read, she keeps none of its records: she
+    # reads the padrón's numbers, not its names (Scope.sees_names_of, the one rule for names).
     Household.objects.create(
         provider=committee, number="1", name="Rosalba Pérez", locality=committee.locality
     )
     padron = client.get(reverse("books:padron", args=[committee.pk])).content.decode()
-    assert "Rosalba Pérez" in padron and "Agregar hogar" not in padron
+    assert "Núm. 1" in padron
+    assert "Rosalba Pérez" not in padron and "Agregar hogar" not in padron
 
 
 def test_the_provider_page_links_to_the_padron_and_tariffs(agencia, committee):

@@ -4,13 +4,14 @@ from django import template
 
 from ojodeagua.indicators import presentation
 from ojodeagua.indicators.views import service_context
+from ojodeagua.organisations.scope import scope_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("indicators/service_panel.html")
-def service_panel(entity: str, obj) -> dict:
-    return service_context(entity, obj)
+@register.inclusion_tag("indicators/service_panel.html", takes_context=True)
+def service_panel(context, entity: str, obj) -> dict:
+    return service_context(entity, obj, scope_for(context["request"].user))
 
 
 @register.inclusion_tag("indicators/health_care_panel.html")

@@ -70,7 +70,8 @@ def xlsx_rows(response) -> list[tuple]:
 
 @pytest.fixture
 def values(db) -> dict[str, IndicatorValue]:
-    """A committee system (the NGO covers it), Berriozábal, and Ocozocoautla (nobody's)."""
+    """A committee system (the NGO covers it), Berriozábal (its totals are read by everyone who
+    works there, the NGO too), and Ocozocoautla (nobody's)."""
     provider = Membership.objects.get(user__username="ong").providers.order_by("pk").first()
     system = WaterSystem.objects.filter(provider=provider).first()
     berriozabal = Municipality.objects.get(key="07012")
@@ -102,7 +103,8 @@ def test_the_ngo_gets_only_its_area_and_never_ocozocoautla(values):
     rows = csv_rows(login_client("ong").get(CSV_URL, {"indicator": "prueba_export"}))
 
     assert rows[0] == HEADER
-    assert rows[1:] == [
+    assert rows[1][:5] == ["prueba_export", "municipio", "07012", "Berriozábal", "2025-05"]
+    assert rows[2:] == [
         [
             "prueba_export",
             "sistema",
@@ -155,8 +157,8 @@ def test_the_xlsx_has_the_same_rows_with_real_dates_and_numbers(values):
     rows = xlsx_rows(login_client("ong").get(XLSX_URL, {"indicator": "prueba_export"}))
 
     assert list(rows[0]) == HEADER
-    assert len(rows) == 2
-    row = rows[1]
+    assert [row[1] for row in rows[1:]] == ["municipio", "sistema"]
+    row = rows[2]
     assert row[0:2] == ("prueba_export", "sistema")
     assert row[4] == "2025-03"
     assert row[5] == datetime.datetime(2025, 3, 1)
@@ -171,8 +173,9 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised(values):
     xlsx = xlsx_rows(login_client("ong").get(XLSX_URL, {"indicator": "prueba_export"}))
     csv_ = csv_rows(login_client("ong").get(CSV_URL, {"indicator": "prueba_export"}))
 
-    assert xlsx[1][8] == "'=HYPERLINK(1)"
-    assert csv_[1][8] == "'=HYPERLINK(1)"
+    assert xlsx[2][1] == csv_[2][1] == "sistema"
+    assert xlsx[2][8] == "'=HYPERLINK(1)"
+    assert csv_[2][8] == "'=HYPERLINK(1)"
 
 
 @pytest.mark.django_db

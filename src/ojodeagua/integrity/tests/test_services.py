@@ -35,7 +35,8 @@ from ojodeagua.integrity.workshop import (
     score_indicator,
     set_top_three,
 )
-from ojodeagua.lib.records import RecordConflict
+from ojodeagua.lib.records import RecordConflict, RecordIdUnavailable
+from ojodeagua.organisations.models import Membership
 from ojodeagua.providers.models import Provider
 
 D = datetime.date
@@ -86,10 +87,22 @@ def test_a_complaint_filed_twice_is_one_and_other_content_names_the_fields(
         )
     assert refused.value.fields == ["received_on", "channel", "respond_by"]
     assert refused.value.record_id == "queja-servicio-1"
-    # Someone who does not see that committee learns only that the id is taken.
-    with pytest.raises(RecordConflict) as hidden:
+    # Someone who does not see that committee is refused as with any id: she may not file
+    # there; and where she may, the id is unusable, with nothing said of its complaint.
+    for record_id in ("queja-servicio-1", "queja-nueva"):
+        with pytest.raises(PermissionDenied):
+            register.file_complaint(
+                fresh_committee,
+                received_on=D(2026, 9, 1),
+                what="Sale el agua turbia",
+                channel=Complaint.Channel.ASSEMBLY,
+                record_id=record_id,
+                actor=treasurer,
+            )
+    own = Membership.objects.get(user=treasurer).providers.get()
+    with pytest.raises(RecordIdUnavailable) as hidden:
         register.file_complaint(
-            fresh_committee,
+            own,
             received_on=D(2026, 9, 1),
             what="Sale el agua turbia",
             channel=Complaint.Channel.ASSEMBLY,
@@ -97,6 +110,8 @@ def test_a_complaint_filed_twice_is_one_and_other_content_names_the_fields(
             actor=treasurer,
         )
     assert hidden.value.fields == []
+    assert "turbia" not in hidden.value.messages[0]
+    assert Complaint.objects.filter(record_id="queja-servicio-1").count() == 1
 
 
 def test_only_who_keeps_a_committees_register_files_its_complaints(fresh_committee, treasurer):
@@ -414,7 +429,9 @@ def test_a_coaching_session_is_held_once_per_form(preparing_cycle, treasurer):
     assert created and not created_again and again.pk == session.pk
     assert session.attendees == "Comité y facilitadora" and audited("coachingsession", session)
     with pytest.raises(RecordConflict):
-        hold_coaching_session(treasurer, other, held_on=D(2026, 11, 5), record_id="sesion-1")
+        hold_coaching_session(
+            treasurer, other, held_on=D(2026, 11, 5), attendees="Comité", record_id="sesion-1"
+        )
     corrected = correct_coaching_session(treasurer, session, notes=" Llovió ")
     assert corrected.notes == "Llovió" and audited("coachingsession", session, "update")
 

@@ -127,15 +127,17 @@ def test_rejected_rows_have_their_line_number_and_a_spanish_reason():
 
 
 def test_a_place_outside_the_users_area_is_rejected():
+    outside = outside_system()
     data = csv_bytes(
         "record_id,observed_on,system_id,hours",
-        f"out-1,2024-05-01,{outside_system().pk},5",
+        f"out-1,2024-05-01,{outside.pk},5",
         f"in-1,2024-05-01,{ong_systems().first().pk},5",
     )
     result = run_import(SPECS["supply-days"], data, user=user("ong"))
     assert result.created == 1
     ((line, reason),) = result.rejected
-    assert line == 2 and "fuera de su área" in reason
+    assert line == 2
+    assert f"no existe sistema con system_id «{outside.pk}» o no está en su área" in reason
     assert not SupplyDay.objects.filter(record_id="out-1").exists()
 
 
@@ -149,7 +151,8 @@ def test_an_existing_record_id_from_outside_the_area_cannot_be_overwritten():
         "record_id,observed_on,system_id,hours", f"theirs,2024-05-01,{ong_systems()[0].pk},7"
     )
     result = run_import(SPECS["supply-days"], data, user=user("ong"))
-    assert result.updated == 0 and "fuera de su área" in result.rejected[0][1]
+    assert result.updated == 0
+    assert "el record_id «theirs» no se puede usar" in result.rejected[0][1]
     assert SupplyDay.objects.get(record_id="theirs").system_id == outside.pk
 
 
