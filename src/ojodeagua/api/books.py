@@ -76,7 +76,7 @@ from ojodeagua.books.payments import (
 )
 from ojodeagua.books.postings import source_of
 from ojodeagua.books.public_views import last_twelve_months
-from ojodeagua.books.verification import BooksReport, record_problems
+from ojodeagua.books.verification import books_status
 from ojodeagua.lib.records import RecordConflict, RecordIdUnavailable
 from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.pages.filters import visible
@@ -1421,8 +1421,8 @@ class BooksSummaryViewSet(viewsets.ViewSet):
         labels = dict(Account.choices)
         held = ledger.balances(committee.pk)
         # A long chain answers from its last full check plus what came after, as pages do.
-        chain = ledger.chain_status(committee.pk)
-        report = BooksReport(committee.pk, chain, record_problems(committee.pk))
+        report = books_status(committee.pk)
+        chain = report.chain
         figures = finance_indicators(committee, start, end)
         kiosk = None
         if committee.kind in (Provider.Kind.KIOSK, Provider.Kind.SCHOOL):

@@ -42,9 +42,9 @@ from .models import (
 from .postings import (
     CENT,
     EXPENSE_ACCOUNTS,
-    a_date,
     create_audited,
     lock,
+    past_day,
     person,
     positive,
     post,
@@ -100,7 +100,7 @@ def record_cash_count(
     A difference is posted so the books hold what was really counted, and stays visible as a
     shortfall (an expense) or a surplus (other income) for the assembly.
     """
-    counted_on = a_date(counted_on, _("la fecha del corte"))
+    counted_on = past_day(counted_on, _("la fecha del corte"))
     counted = to_money(counted, _("Lo que se contó"))
     if counted < ZERO:
         raise ValidationError(_("Lo que se contó no puede ser menos de cero."))
@@ -213,7 +213,7 @@ def record_deposit(
     user=None,
 ) -> Deposit:
     """Cash taken to the bank or cooperative; never more than the cash the books hold."""
-    deposited_on = a_date(deposited_on, _("la fecha del depósito"))
+    deposited_on = past_day(deposited_on, _("la fecha del depósito"))
     amount = positive(amount, _("El monto del depósito"))
     if account.provider_id != provider.pk:
         raise ValidationError(_("Esa cuenta es de otro comité; elija una cuenta de este comité."))
@@ -331,7 +331,7 @@ def record_expense(
 ) -> Expense:
     """Money spent on the service, by category; at or above the assembly's threshold it needs
     three quotes (``quotes``: dicts with ``supplier``, ``amount``, ``chosen``)."""
-    spent_on = a_date(spent_on, _("la fecha del gasto"))
+    spent_on = past_day(spent_on, _("la fecha del gasto"))
     amount = positive(amount, _("El monto del gasto"))
     if category not in EXPENSE_ACCOUNTS:
         raise ValidationError(_("Elija la categoría del gasto."))
@@ -401,7 +401,7 @@ def record_sale(
     user=None,
 ) -> Sale:
     """Water sold by a kiosk or a school system, paid in cash."""
-    sold_on = a_date(sold_on, _("la fecha de la venta"))
+    sold_on = past_day(sold_on, _("la fecha de la venta"))
     if product not in Sale.Product.values:
         raise ValidationError(_("Elija qué se vendió."))
     quantity = to_money(quantity, _("La cantidad"))
@@ -454,7 +454,7 @@ def opening_balance(
     provider, cash=ZERO, bank=ZERO, reserve=ZERO, on: datetime.date | None = None, user=None
 ) -> JournalEntry:
     """The money a committee already had when it started keeping its books here; once only."""
-    on = a_date(on, _("la fecha del saldo inicial"))
+    on = past_day(on, _("la fecha del saldo inicial"))
     amounts = {
         Account.CASH: to_money(cash, _("La caja")),
         Account.BANK: to_money(bank, _("El banco")),

@@ -26,13 +26,16 @@ from .payments import apply_credit, connections_with_credit, open_charges
 from .postings import (
     CENT,
     CHARGE_INCOME,
+    EARLIEST_DAY,
     a_date,
     create_all_audited,
     create_audited,
+    day_refusal,
     entry_of,
     lock,
     month_start,
     next_month,
+    past_day,
     person,
     positive,
     post,
@@ -111,6 +114,10 @@ def generate_charges(provider, period: datetime.date, user=None) -> list[Charge]
     connections, and those connected after the month, are not charged. Returns the new charges.
     """
     period = month_start(a_date(period, _("el mes")))
+    # A month ahead may be charged (some committees charge before the month begins); one before
+    # the books could exist is a mistyped year.
+    if period < EARLIEST_DAY:
+        raise ValidationError(day_refusal(period, _("la fecha del mes que se cobra")), code="date")
     tariff = tariff_on(provider, MONTHLY_KINDS, period)
     if tariff is None:
         raise ValidationError(
@@ -198,7 +205,7 @@ def replayed_charge(
 def _one_off(
     connection: Connection, kind, tariff_kind, on, amount, description, user, record_id
 ) -> Charge:
-    on = a_date(on, _("la fecha del cargo"))
+    on = past_day(on, _("la fecha del cargo"))
     description = (description or "").strip()
     given_description = description[:200]
     if amount is None:
@@ -310,7 +317,7 @@ def credit_charge(
     if charge.kind == Charge.Kind.CREDIT:
         raise ValidationError(_("Una corrección no se corrige; si hace falta, anote un cargo."))
     given_on = on
-    on = a_date(on or timezone.localdate(), _("la fecha de la corrección"))
+    on = past_day(on or timezone.localdate(), _("la fecha de la corrección"))
     if amount is not None:
         amount = positive(amount)
     wanted = {"corrects_id": charge.pk, "kind": Charge.Kind.CREDIT, "description": reason[:200]}

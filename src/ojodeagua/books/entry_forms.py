@@ -23,6 +23,7 @@ from ojodeagua.lib.uploads import checked_evidence
 from ojodeagua.providers.models import Provider
 
 from .models import Connection, Expense, MoneyAccount, Payment, Sale, Signer
+from .postings import day_refusal
 
 CENT = Decimal("0.01")
 # "1,234.50": commas only as thousands separators, a point for the cents (as in Mexico).
@@ -89,11 +90,10 @@ class MoneyField(forms.CharField):
         return amount
 
 
-def not_after_today(day: datetime.date | None) -> datetime.date | None:
-    if day and day > timezone.localdate():
-        raise ValidationError(
-            _("La fecha no puede ser posterior a hoy; anote el día en que ocurrió.")
-        )
+def money_day(day: datetime.date | None) -> datetime.date | None:
+    """The day money moved, refused at its field as the books' functions would refuse it."""
+    if day and (refusal := day_refusal(day)):
+        raise ValidationError(refusal, code="date")
     return day
 
 
@@ -160,7 +160,7 @@ class PaymentForm(forms.Form):
         )
 
     def clean_paid_on(self):
-        return not_after_today(self.cleaned_data["paid_on"])
+        return money_day(self.cleaned_data["paid_on"])
 
     def clean(self):
         data = super().clean()
@@ -296,6 +296,9 @@ class OneOffChargeForm(forms.Form):
     def clean_toma(self) -> Connection:
         return toma_by_code(self.provider, self.cleaned_data["toma"])
 
+    def clean_on(self):
+        return money_day(self.cleaned_data["on"])
+
 
 class CreditForm(forms.Form):
     record_id = record_id_input()
@@ -331,7 +334,7 @@ class CashCountForm(forms.Form):
         self.fields["second_signer"].initial = Signer.VIGILANCE
 
     def clean_counted_on(self):
-        return not_after_today(self.cleaned_data["counted_on"])
+        return money_day(self.cleaned_data["counted_on"])
 
 
 class DepositForm(forms.Form):
@@ -351,7 +354,7 @@ class DepositForm(forms.Form):
         self.fields["account"].queryset = MoneyAccount.objects.filter(provider=provider)
 
     def clean_deposited_on(self):
-        return not_after_today(self.cleaned_data["deposited_on"])
+        return money_day(self.cleaned_data["deposited_on"])
 
     def clean_slip_photo(self):
         return checked_evidence(self.cleaned_data.get("slip_photo"))
@@ -383,7 +386,7 @@ class ExpenseForm(forms.Form):
     receipt_photo = photo_field(gettext_lazy("Foto del comprobante"))
 
     def clean_spent_on(self):
-        return not_after_today(self.cleaned_data["spent_on"])
+        return money_day(self.cleaned_data["spent_on"])
 
     def clean_receipt_photo(self):
         return checked_evidence(self.cleaned_data.get("receipt_photo"))
@@ -435,7 +438,7 @@ class SaleForm(forms.Form):
     )
 
     def clean_sold_on(self):
-        return not_after_today(self.cleaned_data["sold_on"])
+        return money_day(self.cleaned_data["sold_on"])
 
     def clean(self):
         data = super().clean()
@@ -461,7 +464,7 @@ class OpeningBalanceForm(forms.Form):
     )
 
     def clean_on(self):
-        return not_after_today(self.cleaned_data["on"])
+        return money_day(self.cleaned_data["on"])
 
 
 class MoneyAccountForm(forms.ModelForm):

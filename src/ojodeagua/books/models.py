@@ -1,7 +1,8 @@
 """The committee's books: who is served, what they owe, what was paid, spent and deposited.
 
-Money is never edited in place. Payments, charges, deposits, expenses and sales are written once;
-a mistake is corrected by a new record (a void, a credit) that posts a reversing ledger entry.
+Money is never edited in place. Payments, charges, deposits, expenses and sales are written once
+(database triggers refuse to change them); a mistake is corrected by a new record (a void, a
+credit) that posts a reversing ledger entry.
 Every record that moves money posts a balanced ``JournalEntry``; the entries of a provider form a
 hash chain (see ``ledger.py``) so that a change made behind the application's back is found.
 """
@@ -746,6 +747,9 @@ class ChainCheck(models.Model):
     first_bad_kind = models.CharField(max_length=20, blank=True)
     first_bad_date = models.DateField(null=True, blank=True)
     missing_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    # What the same full check found wrong in the money records (a receipt that no longer says
+    # what its entry says, a gap in the receipt numbers…), as sentences; empty when all held.
+    record_problems = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("revisión de la cadena")

@@ -13,11 +13,12 @@ from django.utils import timezone
 from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
-from . import ledger, selectors
+from . import selectors
 from .indicators import finance_indicators, kiosk_indicators
 from .models import ZERO, Account, AssemblyReport, Charge, Connection, Payment, Sale, lives_on_sales
 from .padron import may_see_names
 from .public_views import last_twelve_months
+from .verification import books_status
 
 LATEST_RECEIPTS = 15
 LATEST_SALES = 15
@@ -51,7 +52,7 @@ def books_overview(request: HttpRequest, provider_id: int) -> HttpResponse:
     today = timezone.localdate()
     start, end = last_twelve_months(today)
     held = selectors.balances(provider.pk)
-    chain = ledger.chain_status(provider.pk)
+    books = books_status(provider.pk)
     receipts = (
         Payment.objects.filter(provider=provider)
         .select_related("connection__household", "void")
@@ -66,7 +67,8 @@ def books_overview(request: HttpRequest, provider_id: int) -> HttpResponse:
         "cash": held.get(Account.CASH, ZERO),
         "bank": held.get(Account.BANK, ZERO),
         "reserve": held.get(Account.RESERVE, ZERO),
-        "chain": chain,
+        "chain": books.chain,
+        "books": books,
         "period_start": start,
         "period_end": end,
         "figures": finance_indicators(provider, start, end),

@@ -48,11 +48,11 @@ from .models import (
 from .postings import (
     RECEIVED_INTO,
     RecordConflict,
-    a_date,
     create_all_audited,
     create_audited,
     entry_of,
     lock,
+    past_day,
     person,
     positive,
     record_id_or_new,
@@ -237,7 +237,7 @@ def _take_receipt_numbers(provider, count: int) -> int:
 def _checked(provider, item: PaymentIn) -> tuple[str, dict]:
     """The payment's id and its content as stored, or the Spanish error of what to fix."""
     amount = positive(item.amount, _("El monto del pago"))
-    paid_on = a_date(item.paid_on, _("la fecha del pago"))
+    paid_on = past_day(item.paid_on, _("la fecha del pago"))
     if item.method not in Payment.Method.values:
         raise ValidationError(_("Elija la forma de pago: efectivo o transferencia."))
     connection = item.connection
@@ -458,7 +458,7 @@ def void_payment(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Escriba por qué se cancela el recibo; queda en las cuentas."))
-    on = a_date(on or timezone.localdate(), _("la fecha de la cancelación"))
+    on = past_day(on or timezone.localdate(), _("la fecha de la cancelación"))
     with transaction.atomic():
         lock(payment.provider_id)
         existing = PaymentVoid.objects.filter(payment=payment).first()

@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ojodeagua.audit.trail import record_created, save_audited
@@ -73,6 +75,47 @@ def a_date(value, label: str) -> datetime.date:
     if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
         raise ValidationError(_("Falta %(label)s, o no es una fecha.") % {"label": label})
     return value
+
+
+# No committee's books kept here go back further: a day before it is a mistyped year (1900 for
+# 2000, 0026 for 2026), not history, and it would sit before every balance the books show.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+
+
+def day_refusal(day: datetime.date, label: str | None = None) -> str | None:
+    """Why money cannot be written on ``day``, or None: not after today, not before EARLIEST_DAY.
+
+    One rule for pages, the API and imports: the pages' forms ask it for their fields' errors
+    and every function that writes money asks it again through ``past_day``.
+    """
+    if day > timezone.localdate():
+        if label:
+            return _("%(label)s no puede ser posterior a hoy; anote el día en que ocurrió.") % {
+                "label": capfirst(label)
+            }
+        return _("La fecha no puede ser posterior a hoy; anote el día en que ocurrió.")
+    if day < EARLIEST_DAY:
+        values = {
+            "label": capfirst(label or _("la fecha")),
+            "date": f"{day.day:02d}/{day.month:02d}/{day.year:04d}",
+            "earliest": EARLIEST_DAY.year,
+        }
+        return (
+            _(
+                "%(label)s (%(date)s) es demasiado antigua: las cuentas empiezan en "
+                "%(earliest)s. Revise el año."
+            )
+            % values
+        )
+    return None
+
+
+def past_day(value, label: str) -> datetime.date:
+    """The day money moved: a date, not after today and not absurdly old (``day_refusal``)."""
+    day = a_date(value, label)
+    if refusal := day_refusal(day, label):
+        raise ValidationError(refusal, code="date")
+    return day
 
 
 def month_start(day: datetime.date) -> datetime.date:

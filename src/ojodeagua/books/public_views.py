@@ -21,6 +21,7 @@ from . import ledger
 from .models import Account, AssemblyReport, JournalEntry
 from .selectors import INCOME_ACCOUNTS, OM_EXPENSE_ACCOUNTS
 from .transparency import check_hash, public_figures, publish_report
+from .verification import books_status
 
 REPORT_SIZES = {"carta": "letter portrait", "cartel": "tabloid portrait"}
 
@@ -77,13 +78,15 @@ def public_page(request: HttpRequest, provider_id: int) -> HttpResponse:
         "reports": AssemblyReport.objects.filter(provider=provider)[:5],
         "head": ledger.head_hash(provider.pk),
     }
+    books = None
     if keeps_books:
         figures, context["computed_at"] = figures_for_the_public(provider, start, end)
         context.update(figures_context(figures))
-        context["chain"] = ledger.chain_status(provider.pk)
+        books = books_status(provider.pk)
+        context.update(books=books, chain=books.chain)
     wanted = request.GET.get("huella", "").strip()
     if wanted:
-        context["hash_check"] = check_hash(provider, wanted)
+        context["hash_check"] = check_hash(provider, wanted, books)
         context["wanted"] = wanted
     return render(request, "books/public/page.html", context)
 

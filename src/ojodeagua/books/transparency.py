@@ -15,6 +15,7 @@ from ojodeagua.providers.models import Provider
 from . import ledger, selectors
 from .models import ZERO, AssemblyReport, JournalEntry
 from .selectors import INCOME_ACCOUNTS, MONEY_ACCOUNTS, OM_EXPENSE_ACCOUNTS, months_between
+from .verification import BooksReport, books_status
 
 CENT = Decimal("0.01")
 
@@ -128,23 +129,29 @@ class HashCheck:
     found: bool
     sequence: int | None
     entry_date: datetime.date | None
-    chain: ledger.ChainReport
+    books: BooksReport
     message: str
 
     @property
+    def chain(self) -> ledger.ChainReport:
+        return self.books.chain
+
+    @property
     def trustworthy(self) -> bool:
-        """The hash is in the chain and nothing up to now was altered."""
-        return self.found and self.chain.ok
+        """The hash is in the chain and nothing up to now was altered, entries nor records."""
+        return self.found and self.books.ok
 
 
 def normalise_hash(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
 
 
-def check_hash(provider: Provider, text: str) -> HashCheck:
-    """Look a printed hash up in the provider's chain and verify the chain as it stands."""
+def check_hash(provider: Provider, text: str, books: BooksReport | None = None) -> HashCheck:
+    """Look a printed hash up in the provider's chain and verify the books as they stand
+    (``books``: their state, when the caller has it already)."""
     wanted = normalise_hash(text)
-    chain = ledger.chain_status(provider.pk)
+    books = books or books_status(provider.pk)
+    chain = books.chain
     entry = (
         JournalEntry.objects.filter(provider=provider)
         .filter(Q(entry_hash=wanted) if len(wanted) == 64 else Q(entry_hash__startswith=wanted))
@@ -160,17 +167,22 @@ def check_hash(provider: Provider, text: str) -> HashCheck:
             "Esa huella no está en las cuentas de este comité. Revise que la copió completa; "
             "si está bien copiada, las cuentas de las que salió el informe ya no existen así."
         )
-        return HashCheck(False, None, None, chain, message)
+        return HashCheck(False, None, None, books, message)
     sequence, day = entry
-    if chain.ok:
+    if books.ok:
         message = _(
             "La huella es la del asiento %(sequence)s y las cuentas no se han alterado desde "
             "entonces: el informe corresponde a las cuentas de verdad."
         ) % {"sequence": sequence}
-    else:
+    elif not chain.ok:
         bad_sequence, _problem = chain.first_bad
         message = _(
             "La huella está en las cuentas, pero el asiento %(bad)s se alteró después de "
             "registrarse: pida al comité que lo explique."
         ) % {"bad": bad_sequence}
-    return HashCheck(True, sequence, day, chain, message)
+    else:
+        message = _(
+            "La huella está en las cuentas, pero después se alteró un registro: %(problem)s. "
+            "Pida al comité que lo explique."
+        ) % {"problem": books.problems[0]}
+    return HashCheck(True, sequence, day, books, message)

@@ -1,7 +1,8 @@
 """The whole check of a provider's books, as ``ojodeagua ledger verify`` prints it.
 
 The hash chain (every entry unchanged, linked and balanced), the receipt numbers (1 to the last
-one given, without gaps) and every money record with its ledger entry.
+one given, without gaps) and every money record with its ledger entry: there, and saying what
+the entry says (``record_checks``).
 """
 
 from collections.abc import Iterable
@@ -13,9 +14,10 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import ledger
+from . import ledger, record_checks
 from .models import (
     CashCount,
+    ChainCheck,
     Charge,
     Deposit,
     Expense,
@@ -60,21 +62,73 @@ def without_entry(queryset, provider_id: int) -> list[int]:
     return list(queryset.filter(~Exists(entry)).order_by("pk").values_list("pk", flat=True))
 
 
+@dataclass
+class RecordFindings:
+    """What the records show: receipt gaps and records without their entry (``bookkeeping``),
+    and records that say something else than their entry (``disagreements``)."""
+
+    bookkeeping: list[str]
+    disagreements: list[str]
+
+    def beside(self, chain: ledger.ChainReport) -> list[str]:
+        """The problems to report with the chain. Entries are the evidence a record is held to
+        only while the chain holds: when it does not, the chain's own first bad entry is what
+        to look at, not every record that disagrees with an altered entry."""
+        return self.bookkeeping + (self.disagreements if chain.ok else [])
+
+
 def verify_books(provider_id: int) -> BooksReport:
     if not ledger.may_read_in_threads():
-        return BooksReport(
-            provider_id, ledger.verify_chain(provider_id), record_problems(provider_id)
-        )
+        chain = ledger.verify_chain(provider_id)
+        return BooksReport(provider_id, chain, record_findings(provider_id).beside(chain))
     # The records are checked on another connection while the chain is read: a long chain
     # keeps PostgreSQL busy for seconds, and the records check has its own work.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        problems = pool.submit(ledger.in_own_connection, record_problems, provider_id)
+        findings = pool.submit(ledger.in_own_connection, record_findings, provider_id)
         chain = ledger.verify_chain(provider_id)
-        return BooksReport(provider_id, chain, problems.result())
+        return BooksReport(provider_id, chain, findings.result().beside(chain))
+
+
+def remember(report: BooksReport) -> None:
+    """Keep a full check's result (the chain's and the records') for ``books_status``."""
+    ledger.remember(report.chain)
+    ChainCheck.objects.filter(provider_id=report.provider_id).update(
+        record_problems=report.problems
+    )
+
+
+def books_status(provider_id: int) -> BooksReport:
+    """The books' state for a page: the chain as ``ledger.chain_status`` reads it, and the records.
+
+    When the chain was read in full just now (a short chain, or a long one whose last full check
+    was too old) the records are checked now too. Otherwise a long chain stands on its last full
+    check, and so do its records: a municipal office has as many records as entries, and pages
+    must not read them all on every view.
+    """
+    chain = ledger.chain_status(provider_id)
+    if chain.checked_at is None:
+        problems = record_findings(provider_id).beside(chain)
+        if chain.last_sequence > ledger.LIVE_LIMIT:
+            ChainCheck.objects.filter(provider_id=provider_id).update(record_problems=problems)
+        return BooksReport(provider_id, chain, problems)
+    stored = (
+        ChainCheck.objects.filter(provider_id=provider_id)
+        .values_list("record_problems", flat=True)
+        .first()
+    )
+    return BooksReport(provider_id, chain, list(stored or []))
 
 
 def record_problems(provider_id: int) -> list[str]:
-    """Receipt numbers with gaps, and money records without their ledger entry, in sentences."""
+    """Receipt numbers with gaps, money records without their ledger entry or disagreeing with it,
+    in sentences (all of them, whatever the chain says)."""
+    findings = record_findings(provider_id)
+    return findings.bookkeeping + findings.disagreements
+
+
+def record_findings(provider_id: int) -> RecordFindings:
+    """Receipt numbers with gaps and money records without their ledger entry, and the records
+    that disagree with their entry, in sentences."""
     problems: list[str] = []
     missing = missing_receipts(provider_id)
     if missing:
@@ -122,7 +176,8 @@ def record_problems(provider_id: int) -> list[str]:
                 _("%(count)s %(what)s no tienen su asiento en las cuentas (ids %(ids)s)")
                 % {"count": len(lacking), "what": label, "ids": _listed(lacking)}
             )
-    return problems
+    disagreeing = [found.describe() for found in record_checks.disagreements(provider_id)]
+    return RecordFindings(problems, disagreeing)
 
 
 def providers_with_books() -> list[int]:

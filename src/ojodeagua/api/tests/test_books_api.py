@@ -183,6 +183,86 @@ def test_a_domain_rule_answers_400_in_spanish(committee, toma):
     assert not Payment.objects.filter(provider=committee).exists()
 
 
+def test_money_dated_after_today_or_absurdly_long_ago_is_refused_in_spanish(committee, toma):
+    # The suite's today is 6 December 2026 (conftest).
+    client = api("tesorera")
+    account = MoneyAccount.objects.create(
+        provider=committee, institution="Caja Solidaria", kind="cooperative"
+    )
+    future = client.post(
+        PAYMENTS, payment(committee, toma, "tel-9:2099", paid_on="2099-02-10"), format="json"
+    )
+    ancient = client.post(
+        PAYMENTS, payment(committee, toma, "tel-9:1900", paid_on="1900-02-10"), format="json"
+    )
+    tomorrow = client.post(
+        PAYMENTS, payment(committee, toma, "tel-9:manana", paid_on="2026-12-07"), format="json"
+    )
+    batch = client.post(
+        f"{PAYMENTS}batch/",
+        {
+            "provider": committee.pk,
+            "payments": [
+                {"record_id": "tel-9:lote-1", "amount": "50.00", "paid_on": "2026-12-06"},
+                {"record_id": "tel-9:lote-2", "amount": "50.00", "paid_on": "2099-01-01"},
+            ],
+        },
+        format="json",
+    )
+    expense = client.post(
+        "/api/v1/expenses/",
+        {
+            "provider": committee.pk,
+            "record_id": "tel-9:gasto",
+            "spent_on": "2099-03-01",
+            "category": "chlorine",
+            "amount": "80.00",
+            "supplier": "Farmacia",
+            "description": "Cloro",
+        },
+        format="json",
+    )
+    deposit = client.post(
+        "/api/v1/deposits/",
+        {
+            "provider": committee.pk,
+            "record_id": "tel-9:deposito",
+            "account": account.pk,
+            "deposited_on": "2099-03-01",
+            "amount": "10.00",
+        },
+        format="json",
+    )
+
+    for answer in (future, tomorrow, batch, expense, deposit):
+        assert answer.status_code == 400, answer.json()
+        assert "no puede ser posterior a hoy; anote el día en que ocurrió" in str(answer.json())
+    assert "La fecha del pago no puede ser posterior a hoy" in str(future.json())
+    assert list(batch.json()["payments"]) == ["1"]
+    assert "La fecha del gasto no puede ser posterior a hoy" in str(expense.json())
+    assert "La fecha del depósito no puede ser posterior a hoy" in str(deposit.json())
+    assert ancient.status_code == 400
+    assert (
+        "La fecha del pago (10/02/1900) es demasiado antigua: las cuentas empiezan en 2000. "
+        "Revise el año."
+    ) in str(ancient.json())
+    assert not Payment.objects.filter(provider=committee).exists()
+    assert not Expense.objects.filter(provider=committee).exists()
+    assert not Deposit.objects.filter(provider=committee).exists()
+
+    today = client.post(
+        PAYMENTS, payment(committee, toma, "tel-9:hoy", paid_on="2026-12-06"), format="json"
+    )
+    assert today.status_code == 201, today.json()
+    late_void = client.post(
+        f"{PAYMENTS}{today.json()['id']}/void/",
+        {"reason": "Se capturó dos veces", "voided_on": "2099-01-01"},
+        format="json",
+    )
+    assert late_void.status_code == 400
+    assert "La fecha de la cancelación no puede ser posterior a hoy" in str(late_void.json())
+
+
 def test_a_void_needs_a_reason_and_reverses_the_entry(committee, toma):
     client = api("tesorera")
     created = client.post(PAYMENTS, payment(committee, toma, "tel-2:pago-1"), format="json")
@@ -641,6 +721,23 @@ def test_the_summary_shows_balances_indicators_and_a_tampered_chain(committee, t
     assert tampered["chain"]["first_bad_sequence"] == entry.sequence
     assert "cambió después de registrarse" in tampered["chain"]["problem"]
     assert tampered["problems"][0] == tampered["chain"]["problem"]
+
+
+def test_the_summary_names_a_receipt_changed_behind_the_books(committee, toma):
+    client = api("tesorera")
+    client.post(PAYMENTS, payment(committee, toma, "tel-8:pago-7"), format="json")
+    stored = Payment.objects.get(record_id="tel-8:pago-7")
+    url = f"/api/v1/books-summary/{committee.pk}/"
+    assert client.get(url).json()["books_ok"] is True
+
+    with database_administrator(), connection.cursor() as cursor:
+        cursor.execute("UPDATE books_payment SET amount = 650 WHERE id = %s", [stored.pk])
+    tampered = client.get(url).json()
+
+    assert tampered["chain"]["ok"] is True and tampered["books_ok"] is False
+    assert tampered["problems"] == [
+        f"el recibo 1 no coincide con su asiento {entry_of(stored).sequence} (monto)"
+    ]
 
 
 @pytest.mark.django_db

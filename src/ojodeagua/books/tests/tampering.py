@@ -13,7 +13,13 @@ BOOKS_TABLES = [
     "books_journalline",
     "books_payment",
     "books_paymentallocation",
+    "books_paymentvoid",
     "books_charge",
+    "books_cashcount",
+    "books_deposit",
+    "books_expense",
+    "books_quote",
+    "books_sale",
 ]
 
 

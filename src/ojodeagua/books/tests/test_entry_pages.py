@@ -158,6 +158,42 @@ def test_a_payment_date_after_today_or_a_missing_amount_is_refused(tesorera, com
     assert not Payment.objects.filter(record_id=record_id_of(page)).exists()
 
 
+def test_a_payment_dated_absurdly_long_ago_is_refused_at_its_field(tesorera, committee, toma):
+    url = f"/cuentas/{committee.pk}/pagos/nuevo/"
+    page = text(tesorera.get(f"{url}?toma={toma.pk}"))
+    response = tesorera.post(url, payment_data(page, toma, amount="50.00", paid_on="1900-03-05"))
+    assert response.status_code == 400
+    assert "La fecha (05/03/1900) es demasiado antigua" in text(response)
+    assert not Payment.objects.filter(record_id=record_id_of(page)).exists()
+
+
+def test_a_fine_dated_after_today_is_refused_as_the_api_and_the_books_refuse_it(
+    tesorera, committee, toma
+):
+    url = f"/cuentas/{committee.pk}/cargos/multa/"
+    page = text(tesorera.get(url))
+    data = {
+        "record_id": record_id_of(page),
+        "toma": "pz-9901",
+        "on": "2099-03-07",
+        "amount": "150",
+        "description": "Faltó a la faena",
+    }
+    response = tesorera.post(url, data)
+    assert response.status_code == 400
+    assert "La fecha no puede ser posterior a hoy" in text(response)
+    assert not Charge.objects.filter(connection=toma, description="Faltó a la faena").exists()
+
+
+def test_an_expense_dated_after_today_is_refused(tesorera, committee, media):
+    url = f"/cuentas/{committee.pk}/gastos/nuevo/"
+    page = text(tesorera.get(url))
+    response = tesorera.post(url, {**expense_data(page, "350.00"), "spent_on": "2099-11-20"})
+    assert response.status_code == 400
+    assert "La fecha no puede ser posterior a hoy" in text(response)
+    assert not Expense.objects.filter(record_id=record_id_of(page)).exists()
+
+
 def test_a_payment_without_a_toma_needs_its_concept(tesorera, committee):
     url = f"/cuentas/{committee.pk}/pagos/nuevo/"
     page = text(tesorera.get(f"{url}?toma=ninguna"))

@@ -51,6 +51,7 @@ def books(db):
             D(2026, 1, 1),
             "Cuota de enero",
             [debit(Account.RECEIVABLE, M("100"), toma.pk), credit(Account.INCOME_FEES, M("100"))],
+            source=f"books.charge:{charge.pk}",
         )
         if number == 1:
             payment = Payment.objects.create(
@@ -66,6 +67,7 @@ def books(db):
                 D(2026, 1, 10),
                 "Recibo 1",
                 [debit(Account.CASH, M("100")), credit(Account.RECEIVABLE, M("100"), toma.pk)],
+                source=f"books.payment:{payment.pk}",
             )
     post_entry(
         provider.pk,

@@ -1,11 +1,11 @@
-"""`ojodeagua ledger verify [--provider ID]`: check the books' hash chains and receipt numbers."""
+"""`ojodeagua ledger verify [--provider ID]`: check the books' hash chains, receipt numbers and
+every money record against the entry it posted."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ojodeagua.books import ledger
-from ojodeagua.books.verification import providers_with_books, verify_books
+from ojodeagua.books.verification import providers_with_books, remember, verify_books
 from ojodeagua.providers.models import Provider
 
 
@@ -21,8 +21,8 @@ class Command(BaseCommand):
             "verify",
             help=_(
                 "Recalcula la cadena de huellas de cada comité, revisa que los recibos no "
-                "tengan huecos y que cada pago tenga su asiento. Termina con código 1 si algo "
-                "se alteró."
+                "tengan huecos y que cada registro de dinero tenga su asiento y diga lo mismo "
+                "que él. Termina con código 1 si algo se alteró."
             ),
         )
         verify.add_argument(
@@ -46,8 +46,8 @@ class Command(BaseCommand):
         bad = 0
         for pk in ids:
             report = verify_books(pk)
-            # Pages of long chains rely on this full check (ledger.chain_status).
-            ledger.remember(report.chain)
+            # Pages of long chains rely on this full check (verification.books_status).
+            remember(report)
             name = names.get(pk, str(pk))
             if report.ok:
                 self.stdout.write(
