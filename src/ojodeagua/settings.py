@@ -261,7 +261,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "ojodeagua.api.pagination.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the refusals every operation can answer (400, 401, 403, 404, 409).
+    "DEFAULT_SCHEMA_CLASS": "ojodeagua.api.schema.ApiSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ojo de Agua API",
@@ -272,6 +273,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # What is sent and what comes back are described apart: read-only fields are not asked
+    # for, and a personal field an answer may leave out is not promised in it.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets shared by several fields get one schema name each.
     "ENUM_NAME_OVERRIDES": {
         "YesNoUnknownEnum": "ojodeagua.monitoring.models.YesNoUnknown",

@@ -143,7 +143,6 @@ class EntrySequenceMixin(serializers.Serializer):
         help_text=gettext_lazy("Número del asiento que este registro hizo en las cuentas.")
     )
 
-    @extend_schema_field(OpenApiTypes.INT)
     def get_entry_sequence(self, record) -> int | None:
         lookup = self.context.get("entries")
         if lookup is None:

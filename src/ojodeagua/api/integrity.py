@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
     inline_serializer,
 )
@@ -580,7 +581,9 @@ class IntegrityViewSet(
         try:
             for name in self.natural_key:
                 if model._meta.get_field(name).is_relation:
-                    key[f"{name}_id"] = int(data.get(name))
+                    # Through the related row's pk: Django answers "no such row" for an id too
+                    # large for the column there, where ``<name>_id`` sends it to the database.
+                    key[f"{name}__pk"] = int(data.get(name))
                 else:
                     key[name] = str(data.get(name))
         except (TypeError, ValueError):
@@ -663,7 +666,8 @@ class CycleViewSet(IntegrityViewSet):
             edit_cycle(self.request.user, serializer.instance, **values)
 
     @extend_schema(request=TOP_THREE, responses=AssessedRiskSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="top-three")
+    # The chosen risks come back whole, in order: one short list, not a page.
+    @action(detail=True, methods=["post"], url_path="top-three", pagination_class=None)
     def top_three(self, request, pk=None):
         """The group's three key problems, in order: ids of risks it rated by consensus."""
         cycle = self.get_object()
@@ -1194,7 +1198,8 @@ class RatingScaleSerializer(serializers.ModelSerializer):
 
 
 class CatalogueFilter(django_filters.FilterSet):
-    version = django_filters.NumberFilter(field_name="version_id")
+    # ``version__pk``, not ``version_id``: an id too large for the column finds nothing.
+    version = django_filters.NumberFilter(field_name="version__pk")
     code = django_filters.CharFilter()
 
 
@@ -1387,6 +1392,8 @@ def benchmark_row(row: agency.BenchmarkRow) -> dict:
     }
 
 
+# One overview, not a list of them, though it answers the viewset's ``list``.
+@extend_schema_serializer(many=False)
 class OverviewSerializer(serializers.Serializer):
     on = serializers.DateField()
     committees = serializers.IntegerField()

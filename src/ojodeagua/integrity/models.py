@@ -1,7 +1,7 @@
 """The integrity toolbox's catalogues, versioned so a past assessment keeps its wording."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,11 +49,20 @@ class CatalogueVersion(models.Model):
         return None, None
 
 
+# A slug, plus the dot the scorecard's indicators number themselves with (P1.1 under P1).
+validate_catalogue_code = RegexValidator(
+    r"^[-a-zA-Z0-9_.]+\Z",
+    _("Use solo letras sin acentos, números, puntos, guiones y guiones bajos."),
+)
+
+
 class CatalogueEntry(models.Model):
     """Rows of one catalogue version; their code stays the same from version to version."""
 
     version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE)
-    code = models.SlugField(_("código"), max_length=40)
+    code = models.CharField(
+        _("código"), max_length=40, db_index=True, validators=[validate_catalogue_code]
+    )
 
     class Meta:
         abstract = True

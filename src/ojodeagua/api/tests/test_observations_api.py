@@ -494,7 +494,14 @@ def test_the_schema_lists_the_observation_endpoints():
         "/api/v1/indicator-values/",
     ):
         assert path in paths, path
-    assert set(paths["/api/v1/supply-days/"]["post"]["responses"]) == {"200", "201", "400", "409"}
+    assert set(paths["/api/v1/supply-days/"]["post"]["responses"]) == {
+        "200",
+        "201",
+        "400",
+        "401",
+        "403",
+        "409",
+    }
 
 
 @pytest.mark.django_db

@@ -147,3 +147,36 @@ def test_the_version_page_tells_how_many_cycles_use_it_without_contradicting_its
     page = agencia.get(f"/integridad/catalogo/{draft.pk}/").content.decode()
     assert "Todavía ningún ciclo la usa." in page
     assert "0 ciclos" not in page
+
+
+def test_an_indicator_numbered_with_a_dot_is_edited_in_a_draft(agencia, published):
+    draft = copy_of(agencia, published)
+    indicator = draft.scorecard_indicators.get(code="P1.1")
+    response = agencia.post(
+        f"/integridad/catalogo/{draft.pk}/indicadores/{indicator.pk}/",
+        {
+            "principle": indicator.principle_id,
+            "name": "Compromiso escrito del comité",
+            "descriptor_1": indicator.descriptor_1,
+            "descriptor_3": indicator.descriptor_3,
+            "descriptor_5": indicator.descriptor_5,
+            "provider_kinds": indicator.provider_kinds,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    indicator.refresh_from_db()
+    assert (indicator.code, indicator.name) == ("P1.1", "Compromiso escrito del comité")
+    response = agencia.post(
+        f"/integridad/catalogo/{draft.pk}/indicadores/nuevo/",
+        {
+            "code": "P1 .2",
+            "principle": indicator.principle_id,
+            "name": "Otro",
+            "descriptor_1": "a",
+            "descriptor_3": "b",
+            "descriptor_5": "c",
+            "provider_kinds": ["committee"],
+        },
+    )
+    assert response.status_code == 200
+    assert "Use solo letras sin acentos, números, puntos" in response.content.decode()
