@@ -73,12 +73,8 @@ def create_responses(serializer, *, resent: str, conflict: str) -> dict:
     return {
         201: OpenApiResponse(serializer, description=gettext_lazy("Creado.")),
         200: OpenApiResponse(serializer, description=resent),
-        400: OpenApiResponse(
-            description=gettext_lazy(
-                "Datos que no se aceptan, campo por campo; también un record_id que no se "
-                "puede usar (el de un registro que usted no ve)."
-            )
-        ),
+        # 400 (field by field, or a record_id that cannot be used) is added to every write by
+        # ``api/schema.py``, with its body's schema.
         409: OpenApiResponse(CONFLICT, description=conflict),
     }
 
