@@ -20,14 +20,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ojodeagua.audit.trail import record
-from ojodeagua.lib.records import RecordConflict, new_record_id
+from ojodeagua.lib.records import RecordConflict
 from ojodeagua.lib.tabular import csv_response
 from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
-from . import applicable, coaching, reassessment, register, workshop
+from . import applicable, coaching, evidence, reassessment, register, workshop
 from .followup_forms import (
     QUESTIONS,
     AttachmentForm,
@@ -393,7 +392,15 @@ def attachment_upload(request: HttpRequest) -> HttpResponse:
             return redirect(back)
         if form.is_valid():
             try:
-                save_attachment(request, form, cycle, item, answer)
+                evidence.attach_evidence(
+                    request.user,
+                    cycle,
+                    form.cleaned_data["file"],
+                    caption=form.cleaned_data["caption"],
+                    record_id=form.cleaned_data["record_id"],
+                    roadmap_item=item,
+                    compliance_answer=answer,
+                )
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -402,40 +409,6 @@ def attachment_upload(request: HttpRequest) -> HttpResponse:
     context = cycle_context(request, cycle, form=form, item=item, answer=answer, back=back)
     status = 400 if form.is_bound else 200
     return render(request, "integrity/followup/attachment_upload.html", context, status=status)
-
-
-def save_attachment(request, form, cycle, item, answer) -> Attachment:
-    upload = form.cleaned_data["file"]
-    attachment = Attachment(
-        cycle=cycle,
-        roadmap_item=item,
-        compliance_answer=answer,
-        caption=form.cleaned_data["caption"].strip(),
-        uploaded_by=request.user,
-        record_id=form.cleaned_data["record_id"] or new_record_id(),
-    )
-    # ``checked_evidence`` gave it a random name: the phone's may carry a person's name.
-    attachment.file.save(upload.name, upload, save=False)
-    try:
-        with transaction.atomic():
-            attachment.full_clean()
-            attachment.save()
-            # Recorded by hand: the audit snapshot would read the file itself.
-            record(
-                request.user,
-                "create",
-                attachment,
-                {
-                    "file": attachment.file.name,
-                    "caption": attachment.caption,
-                    "roadmap_item": str(item) if item else None,
-                    "compliance_answer": str(answer) if answer else None,
-                },
-            )
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
 
 
 @login_required

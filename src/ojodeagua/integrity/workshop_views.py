@@ -595,14 +595,15 @@ def ratings(request: HttpRequest, pk: int) -> HttpResponse:
         if entry.assessed is not None:
             given = {r.participant_id: r for r in entry.assessed.ratings.all()}
         index = entries.index(entry)
+        tallies = stored_tallies(entry)
         context.update(
             rows=[
                 rating_row(cycle, number, person, given.get(person.pk))
                 for number, person in people_numbered(cycle)
             ],
             consensus=consensus_form(cycle, entry),
-            tally=tally_form(cycle, entry),
-            tally_summary=tally_summary(cycle, entry),
+            tally=tally_form(cycle, entry, stored=tallies),
+            tally_summary=tally_summary(cycle, entry, stored=tallies),
             rated_one_by_one=len(given),
             previous=entries[index - 1] if index > 0 else None,
             next=entries[index + 1] if index + 1 < len(entries) else None,
@@ -631,19 +632,21 @@ def stored_tallies(entry: RiskEntry) -> dict[str, RatingTally]:
     return {t.sex: t for t in entry.assessed.tallies.all()}
 
 
-def tally_form(cycle: Cycle, entry: RiskEntry, data=None) -> TallyForm:
+def tally_form(cycle: Cycle, entry: RiskEntry, data=None, stored=None) -> TallyForm:
     initial = {}
-    for sex, tally in stored_tallies(entry).items():
+    stored = stored_tallies(entry) if stored is None else stored
+    for sex, tally in stored.items():
         for dimension in ("likelihood", "impact"):
             for level, count in getattr(tally, f"{dimension}_counts").items():
                 initial[f"{sex}-{dimension}-{level}"] = count
     return TallyForm(data, initial=initial, scale=cycle.scale, present=present_by_sex(cycle))
 
 
-def tally_summary(cycle: Cycle, entry: RiskEntry) -> list[dict]:
+def tally_summary(cycle: Cycle, entry: RiskEntry, stored=None) -> list[dict]:
     """What each sex's count adds up to, and the band its mean falls in."""
     summary = []
-    for sex, tally in sorted(stored_tallies(entry).items()):
+    stored = stored_tallies(entry) if stored is None else stored
+    for sex, tally in sorted(stored.items()):
         if not tally.people:
             continue
         likelihood = workshop.level_mean(tally.likelihood_counts)
