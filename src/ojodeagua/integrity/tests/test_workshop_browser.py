@@ -15,7 +15,12 @@ from ojodeagua.integrity.models import (
     RatingTally,
 )
 from ojodeagua.organisations.models import Membership
-from ojodeagua.web.tests.test_browser import PHONE, browser, overflow  # noqa: F401
+from ojodeagua.web.tests.test_browser import (  # noqa: F401
+    PHONE,
+    browser,
+    htmx_settled,
+    overflow,
+)
 
 PHONE_CONTEXT = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "es-MX"}
 
@@ -161,6 +166,7 @@ def test_the_facilitator_runs_a_whole_workshop_on_a_phone(
         agree(page, *consensus)
         assert not_reloaded(page), code
         assert overflow(page) <= 0
+    htmx_settled(page)
     assert Rating.objects.filter(assessed_risk__cycle=cycle).count() == 12
     chlorine = cycle.assessed_risks.get(risk__code="R06")
     assert (chlorine.consensus_likelihood, chlorine.consensus_impact) == (3, 3)
@@ -416,6 +422,7 @@ def test_a_waiting_rating_and_consensus_stay_with_their_own_risk_when_the_next_i
     with page.expect_response(lambda response: response.request.method == "POST"):
         choose(page, f"{row}", "likelihood", "2")
     expect(page.locator(f"{row} .saved")).to_have_text("✓ guardado")
+    htmx_settled(page)
     assert Rating.objects.get(participant=person, assessed_risk__risk__code="R01").likelihood == 3
     assert Rating.objects.get(participant=person, assessed_risk__risk__code="R02").likelihood == 2
     context.close()
@@ -543,6 +550,7 @@ def test_a_room_of_fifteen_rates_eleven_risks_by_tallies_in_under_250_taps(
             fingers.tap(page.get_by_role("link", name=re.compile(r"^Siguiente riesgo")))
 
     assert fingers.total < 250, (fingers.taps, fingers.digits)
+    htmx_settled(page)
     print(
         f"\n15 people registered in {registering} taps and digits; with {len(ROOM)} risks "
         f"rated: {fingers.taps} taps + {fingers.digits} digits = {fingers.total}"

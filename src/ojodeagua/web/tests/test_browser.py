@@ -48,6 +48,17 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+def htmx_settled(page) -> None:
+    """Wait until no htmx request is in flight or queued behind another.
+
+    On SQLite the live server shares the test's in-memory database, whose writers do not wait:
+    a test that reads the database while the server is still saving a form's last change fails
+    with "database table is locked". A response on screen is not enough, since a form that saves
+    on each change may still have its final change queued behind it.
+    """
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 @pytest.mark.browser
 def test_the_treasurer_opens_her_committee_on_a_phone_without_scrolling_sideways(
     live_server, demo, browser
