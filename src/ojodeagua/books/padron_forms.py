@@ -5,14 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ojodeagua.imports.forms import SpreadsheetField
 from ojodeagua.lib.forms import date_widget
 from ojodeagua.pages.forms import ScopedInlineFormSet
 from ojodeagua.providers.models import Provider
 
 from . import padron
 from .models import BooksSettings, Connection, ExemptionRule, Household, Tariff
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def decimal_widget() -> forms.TextInput:
@@ -138,24 +137,13 @@ ConnectionFormSet = forms.inlineformset_factory(
 
 
 class PadronImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Archivo del padrón"),
-        help_text=_("CSV (separado por comas o por punto y coma) o XLSX (Excel)."),
-    )
+    file = SpreadsheetField(label=_("Archivo del padrón"))
     dry_run = forms.BooleanField(
         label=_("Solo revisar, sin guardar nada"), required=False, initial=True
     )
     strict = forms.BooleanField(
         label=_("No guardar nada si alguna fila tiene errores"), required=False
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("El archivo pesa más de 10 MB. Divídalo en partes y súbalas una por una.")
-            )
-        return upload
 
 
 class TariffForm(forms.ModelForm):

@@ -8,20 +8,18 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.imports.engine import describe_columns, run_import
+from ojodeagua.imports.forms import SpreadsheetField
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.scope import scope_for
 
 from .import_spec import import_specs
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_REJECTIONS_SHOWN = 500
 
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Qué contiene el archivo"))
-    file = forms.FileField(
-        label=_("Archivo"), help_text=_("CSV (separado por comas o por punto y coma) o XLSX.")
-    )
+    file = SpreadsheetField(label=_("Archivo"))
     dry_run = forms.BooleanField(
         label=_("Solo revisar, sin guardar nada"), required=False, initial=True
     )
@@ -32,14 +30,6 @@ class ImportForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(kind, spec.label) for kind, spec in import_specs().items()]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("El archivo pesa más de 20 MB. Divídalo en partes y súbalas una por una.")
-            )
-        return upload
 
 
 @login_required
