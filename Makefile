@@ -5,14 +5,16 @@ BIN := $(VENV)/bin
 VAR := var
 LOCALE := src/ojodeagua/locale
 export OJODEAGUA_VAR_DIR ?= $(CURDIR)/$(VAR)
+# `PORT=8001 make demo` serves the demo on another port.
+PORT ?= 8000
 
 .PHONY: demo test test-fast serve translations messages lint bench bench-indicators bench-books clean
 
 demo: $(VENV)/.installed translations
 	DEBUG=1 $(BIN)/ojodeagua migrate --noinput -v 0
 	DEBUG=1 $(BIN)/ojodeagua load-demo --replace-outdated
-	@echo "Abra http://127.0.0.1:8000 (Ctrl+C para detener)."
-	DEBUG=1 $(BIN)/ojodeagua runserver 127.0.0.1:8000
+	@echo "Abra http://127.0.0.1:$(PORT) (Ctrl+C para detener)."
+	DEBUG=1 $(BIN)/ojodeagua runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-test translations
 	@[ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ] || $(BIN)/playwright install chromium || \

@@ -159,10 +159,15 @@ NEIGHBOUR = ("07061", "Ocozocoautla de Espinosa")
 @dataclass
 class DemoSummary:
     localities: int
+    # The providers of the agency's municipality, as its home counts them (every kind), then
+    # by kind; and those of the neighbouring municipality, there to show what lies outside.
+    providers: int
     committees: int
+    school_committees: int
     schools: int
     kiosks: int
     health_centres: int
+    providers_elsewhere: int = 0
     # Rows of service history written, by kind (see history.py).
     history: dict[str, int] | None = None
 
@@ -541,9 +546,13 @@ class DemoBuilder:
             version=DEMO_VERSION, reference_date=calendar.current().reference
         )
         cache.delete("ojodeagua:is-demo")
+        home_providers = Provider.objects.filter(municipality=municipality)
         return DemoSummary(
             localities=len(localities),
-            committees=len(committees),
+            providers=home_providers.count(),
+            committees=home_providers.filter(kind=Provider.Kind.COMMITTEE).count(),
+            school_committees=home_providers.filter(kind=Provider.Kind.SCHOOL).count(),
+            providers_elsewhere=Provider.objects.exclude(municipality=municipality).count(),
             schools=len(schools),
             kiosks=len(kiosks),
             health_centres=1,

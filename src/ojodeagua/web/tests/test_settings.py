@@ -55,6 +55,9 @@ def test_the_demo_generates_its_secret_key_once_under_var(tmp_path):
     assert first.returncode == 0 and second.returncode == 0, first.stderr
     assert len(key) > 40
     assert (tmp_path / "secret_key").read_text() == key
+    # The README's commands, run as written (no DEBUG) in that checkout, use the same key.
+    as_written = run_command("check", OJODEAGUA_VAR_DIR=str(tmp_path))
+    assert as_written.returncode == 0, as_written.stderr
 
 
 def test_the_default_database_is_sqlite_in_wal_mode_with_immediate_transactions(tmp_path):

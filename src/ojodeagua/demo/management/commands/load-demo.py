@@ -11,7 +11,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ojodeagua.demo.builder import DEMO_PASSWORD, demo_loaded, load_demo, loaded_reference
+from ojodeagua.demo.builder import (
+    DEMO_PASSWORD,
+    DemoSummary,
+    demo_loaded,
+    load_demo,
+    loaded_reference,
+)
 from ojodeagua.demo.calendar import reference_for
 
 LOGINS = [
@@ -57,16 +63,7 @@ class Command(BaseCommand):
         if summary is None:
             self.stdout.write(_("Los datos de demostración ya estaban cargados."))
         else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    _(
-                        "Demostración cargada: %(localities)s localidades, %(committees)s "
-                        "comités comunitarios, %(schools)s escuelas, %(kiosks)s kioscos y "
-                        "%(health_centres)s centro de salud."
-                    )
-                    % vars(summary)
-                )
-            )
+            self.stdout.write(self.style.SUCCESS(loaded_sentence(summary)))
         self.stdout.write(
             "\n"
             + _("Usuarios de la demostración (contraseña para todos: «%(password)s»):")
@@ -90,3 +87,15 @@ class Command(BaseCommand):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         self.stdout.write(_("La demostración era de otro mes: se construye de nuevo."))
         call_command("migrate", interactive=False, verbosity=0)
+
+
+def loaded_sentence(summary: DemoSummary) -> str:
+    """What was built, with the providers counted as the home page counts them (every kind)
+    and then by kind, so the two figures never seem to disagree."""
+    return _(
+        "Demostración cargada: %(localities)s localidades; en Berriozábal, %(providers)s comités "
+        "o prestadores (%(committees)s comités comunitarios, %(school_committees)s comités de "
+        "agua de escuelas y %(kiosks)s kioscos), %(schools)s escuelas y %(health_centres)s "
+        "centro de salud; y %(providers_elsewhere)s comités en un municipio vecino, que "
+        "«agencia» no ve."
+    ) % vars(summary)
