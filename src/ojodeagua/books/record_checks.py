@@ -608,25 +608,66 @@ def planned(cursor) -> Iterator[None]:
         cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
-def disagreements(provider_id: int) -> list[Disagreement]:
-    """The first record of each kind that disagrees with the ledger (receipts first, quotes
-    last); an empty list when every record holds."""
-    found: list[Disagreement] = []
+@contextmanager
+def reading() -> Iterator:
+    """A cursor for these checks: on PostgreSQL in a transaction holding PLANNER_SETTINGS; on
+    SQLite outside one, which would take the write lock and keep payments waiting while we
+    read."""
     postgresql = connection.vendor == "postgresql"
-    # On PostgreSQL a transaction holds the settings; on SQLite one would take the write lock
-    # and keep payments waiting while we read.
     with (
         transaction.atomic() if postgresql else nullcontext(),
         connection.cursor() as cursor,
         planned(cursor),
     ):
-        found += _against_entries(cursor, provider_id)
-        kinds = {first.kind for first in found}
-        # Settlements and quotes are held to the sums of receipts, charges and expenses; when
-        # those disagree already, they are what was changed, and the sums say nothing more.
-        if not kinds & {"payment", "void", "charge", "credit"}:
-            if (first := _settlements(cursor, provider_id)) is not None:
-                found.append(first)
-        if "expense" not in kinds and (first := _quotes(cursor, provider_id)) is not None:
-            found.append(first)
+        yield cursor
+
+
+def against_entries(provider_id: int) -> list[Disagreement]:
+    """The first record of each kind that disagrees with its own entry."""
+    with reading() as cursor:
+        return _against_entries(cursor, provider_id)
+
+
+def settlements(provider_id: int) -> Disagreement | None:
+    """The first receipt whose settlements do not hold, if any."""
+    with reading() as cursor:
+        return _settlements(cursor, provider_id)
+
+
+def quotes(provider_id: int) -> Disagreement | None:
+    """The first expense whose quotes do not hold, if any."""
+    with reading() as cursor:
+        return _quotes(cursor, provider_id)
+
+
+# When a record of these kinds disagrees with its entry, it is what was changed: the sums that
+# settlements (and quotes) are held to say nothing more.
+SETTLEMENTS_STAND_ON = frozenset({"payment", "void", "charge", "credit"})
+QUOTES_STAND_ON = frozenset({"expense"})
+
+
+def still_telling(own: list[Disagreement], stands_on: frozenset[str]) -> bool:
+    """Whether a check of sums still says something beside the records' own disagreements."""
+    return not {first.kind for first in own} & stands_on
+
+
+def combined(
+    own: list[Disagreement], settled: Disagreement | None, quoted: Disagreement | None
+) -> list[Disagreement]:
+    """What to report of the three checks, in order."""
+    found = list(own)
+    if settled is not None and still_telling(own, SETTLEMENTS_STAND_ON):
+        found.append(settled)
+    if quoted is not None and still_telling(own, QUOTES_STAND_ON):
+        found.append(quoted)
     return found
+
+
+def disagreements(provider_id: int) -> list[Disagreement]:
+    """The first record of each kind that disagrees with the ledger (receipts first, quotes
+    last); an empty list when every record holds. ``verify_books`` runs the same checks on
+    connections of their own at once."""
+    own = against_entries(provider_id)
+    settled = settlements(provider_id) if still_telling(own, SETTLEMENTS_STAND_ON) else None
+    quoted = quotes(provider_id) if still_telling(own, QUOTES_STAND_ON) else None
+    return combined(own, settled, quoted)

@@ -81,12 +81,19 @@ def verify_books(provider_id: int) -> BooksReport:
     if not ledger.may_read_in_threads():
         chain = ledger.verify_chain(provider_id)
         return BooksReport(provider_id, chain, record_findings(provider_id).beside(chain))
-    # The records are checked on another connection while the chain is read: a long chain
-    # keeps PostgreSQL busy for seconds, and the records check has its own work.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        findings = pool.submit(ledger.in_own_connection, record_findings, provider_id)
+    # The records are checked on connections of their own while the chain is read: a long
+    # chain keeps PostgreSQL busy for seconds on two connections, and once it is done the
+    # records' two long passes (each record against its entry; the settlements per toma) share
+    # the processors instead of following each other.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        own = pool.submit(ledger.in_own_connection, entry_findings, provider_id)
+        settled = pool.submit(ledger.in_own_connection, record_checks.settlements, provider_id)
         chain = ledger.verify_chain(provider_id)
-        return BooksReport(provider_id, chain, findings.result().beside(chain))
+        bookkeeping, against = own.result()
+        quoted = record_checks.quotes(provider_id)
+        found = record_checks.combined(against, settled.result(), quoted)
+        findings = RecordFindings(bookkeeping, [first.describe() for first in found])
+        return BooksReport(provider_id, chain, findings.beside(chain))
 
 
 def remember(report: BooksReport) -> None:
@@ -129,6 +136,17 @@ def record_problems(provider_id: int) -> list[str]:
 def record_findings(provider_id: int) -> RecordFindings:
     """Receipt numbers with gaps and money records without their ledger entry, and the records
     that disagree with their entry, in sentences."""
+    disagreeing = [found.describe() for found in record_checks.disagreements(provider_id)]
+    return RecordFindings(bookkeeping_problems(provider_id), disagreeing)
+
+
+def entry_findings(provider_id: int) -> tuple[list[str], list[record_checks.Disagreement]]:
+    """The bookkeeping problems and the records that disagree with their own entry."""
+    return bookkeeping_problems(provider_id), record_checks.against_entries(provider_id)
+
+
+def bookkeeping_problems(provider_id: int) -> list[str]:
+    """Receipt numbers with gaps and money records without their ledger entry, in sentences."""
     problems: list[str] = []
     missing = missing_receipts(provider_id)
     if missing:
@@ -176,8 +194,7 @@ def record_findings(provider_id: int) -> RecordFindings:
                 _("%(count)s %(what)s no tienen su asiento en las cuentas (ids %(ids)s)")
                 % {"count": len(lacking), "what": label, "ids": _listed(lacking)}
             )
-    disagreeing = [found.describe() for found in record_checks.disagreements(provider_id)]
-    return RecordFindings(problems, disagreeing)
+    return problems
 
 
 def providers_with_books() -> list[int]:

@@ -51,6 +51,10 @@ NAME = "Comité de Agua Los Pinos"
 
 @pytest.fixture
 def books(db):
+    return every_money_record()
+
+
+def every_money_record():
     """One of every money record, written through the books' functions.
 
     Two tomas charged $100 for January to March; receipts 1 ($40, part of T-01's January),
@@ -441,3 +445,32 @@ def test_money_is_still_recorded_with_the_triggers_in_place(books):
     void_payment(payment, "Pago repetido", on=D(2026, 3, 21))
     assert verify(books)[1] == 0
     assert MoneyAccount.objects.filter(provider=books).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "tamperings",
+    [
+        [],
+        [changed_receipt_amount],
+        [settled_more],
+        [changed_chosen_quote],
+        [settled_more, changed_receipt_amount],
+    ],
+    ids=["honest", "receipt", "settlement", "quote", "receipt-and-settlement"],
+)
+def test_checks_read_at_once_on_their_own_connections_say_the_same(tamperings):
+    """Outside a transaction, PostgreSQL reads the chain and the records' checks at once, each
+    on its own connection; ``ledger verify`` says what the checks say one after another, and a
+    receipt changed still hides the settlements held to it."""
+    books = every_money_record()
+    expected = [tampering(books) for tampering in tamperings]
+    assert ledger.may_read_in_threads() == (connection.vendor == "postgresql")
+    output, code = verify(books)
+    one_after_another = verification.record_findings(books.pk).beside(ledger.verify_chain(books.pk))
+    if not tamperings:
+        assert (code, one_after_another) == (0, []), output
+        return
+    assert code == 1
+    assert output.strip() == f"{NAME}: {expected[-1]}"
+    assert one_after_another == [expected[-1]]
