@@ -20,9 +20,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 from .models import (
     ZERO,
     Account,
+    ChainCheck,
     Charge,
     Connection,
     Deposit,
+    JournalEntry,
     JournalLine,
     Payment,
     PaymentAllocation,
@@ -206,11 +208,31 @@ def provider_money_in(provider_id: int, start: datetime.date, end: datetime.date
     return money_in([provider_id], start, end).get(provider_id, MoneyIn())
 
 
+def last_deposits(provider_ids: Iterable[int], on: datetime.date) -> dict[int, datetime.date]:
+    """Provider id → the day of its latest deposit up to ``on``; providers that never deposited
+    are left out. One grouped query for any number of providers."""
+    return dict(
+        Deposit.objects.filter(provider_id__in=list(provider_ids), deposited_on__lte=on)
+        .values("provider_id")
+        .annotate(last=Max("deposited_on"))
+        .order_by()
+        .values_list("provider_id", "last")
+    )
+
+
 def last_deposit_on(provider_id: int, on: datetime.date) -> datetime.date | None:
     """The day of the provider's latest deposit up to ``on``, or None if it never deposited."""
-    return Deposit.objects.filter(provider_id=provider_id, deposited_on__lte=on).aggregate(
-        last=Max("deposited_on")
-    )["last"]
+    return last_deposits([provider_id], on).get(provider_id)
+
+
+def keeping_books(provider_ids: Iterable[int]) -> set[int]:
+    """The providers, among these, that keep their books here (they have a ledger entry)."""
+    return set(
+        JournalEntry.objects.filter(provider_id__in=list(provider_ids))
+        .values_list("provider_id", flat=True)
+        .distinct()
+        .order_by()
+    )
 
 
 # The ledger ---------------------------------------------------------------------------------------
@@ -349,25 +371,65 @@ class ReceiptNumbers:
     missing: list[int]
 
 
+def receipt_numbers_of(provider_ids: Iterable[int]) -> dict[int, ReceiptNumbers]:
+    """Provider id → its receipts' numbering, for every provider asked (three queries at most,
+    whatever their number). The last number is the highest on a receipt or in the counter (a
+    receipt given and then removed still took its number)."""
+    ids = list(provider_ids)
+    receipts = {
+        row["provider_id"]: row
+        for row in Payment.objects.filter(provider_id__in=ids)
+        .values("provider_id")
+        .annotate(count=Count("pk"), low=Min("receipt_number"), high=Max("receipt_number"))
+        .order_by()
+    }
+    counters = dict(
+        ReceiptCounter.objects.filter(provider_id__in=ids)
+        .values("provider_id")
+        .annotate(top=Max("last_number"))
+        .order_by()
+        .values_list("provider_id", "top")
+    )
+    found: dict[int, ReceiptNumbers] = {}
+    gapped: list[int] = []
+    for provider_id in ids:
+        row = receipts.get(provider_id, {"count": 0, "low": None, "high": None})
+        last = max(row["high"] or 0, counters.get(provider_id) or 0)
+        found[provider_id] = ReceiptNumbers(last, [])
+        # Numbers are unique per provider: as many receipts as the last number, from 1, is no gap.
+        if not (row["count"] == last and (row["low"] or 1) >= 1):
+            gapped.append(provider_id)
+    if gapped:
+        numbers: dict[int, set[int]] = defaultdict(set)
+        for provider_id, number in Payment.objects.filter(provider_id__in=gapped).values_list(
+            "provider_id", "receipt_number"
+        ):
+            numbers[provider_id].add(number)
+        for provider_id in gapped:
+            last = found[provider_id].last
+            found[provider_id].missing = sorted(set(range(1, last + 1)) - numbers[provider_id])
+    return found
+
+
 def receipt_numbers(provider_id: int) -> ReceiptNumbers:
-    """The receipts' numbering: the last number is the highest on a receipt or in the counter
-    (a receipt given and then removed still took its number)."""
-    receipts = Payment.objects.filter(provider_id=provider_id).aggregate(
-        count=Count("pk"), low=Min("receipt_number"), high=Max("receipt_number")
-    )
-    counter = ReceiptCounter.objects.filter(provider_id=provider_id).aggregate(
-        top=Max("last_number")
-    )
-    last = max(receipts["high"] or 0, counter["top"] or 0)
-    # Numbers are unique per provider: as many receipts as the last number, from 1, is no gap.
-    if receipts["count"] == last and (receipts["low"] or 1) >= 1:
-        return ReceiptNumbers(last, [])
-    numbers = set(
-        Payment.objects.filter(provider_id=provider_id).values_list("receipt_number", flat=True)
-    )
-    return ReceiptNumbers(last, sorted(set(range(1, last + 1)) - numbers))
+    """One provider's receipt numbering (``receipt_numbers_of`` with one id)."""
+    return receipt_numbers_of([provider_id])[provider_id]
 
 
 def missing_receipts(provider_id: int) -> list[int]:
     """Receipt numbers between 1 and the last one given that no payment carries."""
     return receipt_numbers(provider_id).missing
+
+
+# The chain's last full check ----------------------------------------------------------------------
+def last_full_checks(provider_ids: Iterable[int]) -> dict[int, bool]:
+    """Provider id → whether its books held at their last full check (``ledger verify``, or the
+    page that checked a long chain): the chain unbroken and every money record saying what its
+    entry says. Providers never checked are left out. One query for any number of providers;
+    reading every chain again would take seconds each."""
+    return {
+        provider_id: first_bad is None and not problems
+        for provider_id, first_bad, problems in ChainCheck.objects.filter(
+            provider_id__in=list(provider_ids)
+        ).values_list("provider_id", "first_bad_sequence", "record_problems")
+    }

@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from ojodeagua.books.models import lives_on_sales
 from ojodeagua.books.selectors import (
     MoneyIn,
-    last_deposit_on,
-    provider_money_in,
-    receipt_numbers,
+    ReceiptNumbers,
+    keeping_books,
+    last_deposits,
+    money_in,
+    receipt_numbers_of,
 )
 from ojodeagua.lib.money import mxn
 from ojodeagua.providers.models import Provider
@@ -90,39 +92,56 @@ def complaints_overdue(provider: Provider, on: datetime.date) -> Finding:
     )
 
 
-def no_chlorine_reading_30_days(provider: Provider, on: datetime.date) -> Finding:
-    """A system that chlorinates (it has a chlorinator, or its last visit says so) with no
-    validated free-chlorine reading in the last 30 days."""
+def chlorine_findings(providers, on: datetime.date) -> dict[int, Finding]:
+    """Provider id → whether a system it runs that chlorinates (its last validated visit says
+    so, or with no visit, it has a chlorinator) had no validated free-chlorine reading in the
+    last 30 days. One query for any number of providers."""
+    from django.db.models import Exists, OuterRef, Subquery
+
     from ojodeagua.monitoring.models import SystemVisit
     from ojodeagua.waterquality.models import Result
-    from ojodeagua.watersystems.models import Component
+    from ojodeagua.watersystems.models import Component, WaterSystem
 
+    providers = list(providers)
     since = on - datetime.timedelta(days=CHLORINE_WINDOW_DAYS)
-    silent = []
-    chlorinating = 0
-    for system in provider.systems.all():
-        last_visit = (
-            SystemVisit.objects.validated()
-            .filter(system=system, observed_on__lte=on)
-            .order_by("-observed_on", "-pk")
-            .first()
-        )
+    last_visit = (
+        SystemVisit.objects.validated()
+        .filter(system=OuterRef("pk"), observed_on__lte=on)
+        .order_by("-observed_on", "-pk")
+    )
+    systems = WaterSystem.objects.filter(provider_id__in=[p.pk for p in providers]).annotate(
+        last_chlorination=Subquery(last_visit.values("chlorination")[:1]),
+        has_chlorinator=Exists(
+            Component.objects.filter(system=OuterRef("pk"), kind=Component.Kind.CHLORINATOR)
+        ),
+        read=Exists(
+            Result.objects.filter(
+                sample__system=OuterRef("pk"),
+                sample__state="validated",
+                sample__observed_on__range=(since, on),
+                parameter__code="free_chlorine",
+            )
+        ),
+    )
+    chlorinating: dict[int, int] = {}
+    silent: dict[int, list] = {}
+    for system in systems:
         chlorinates = (
-            last_visit.chlorination != "none"
-            if last_visit
-            else system.components.filter(kind=Component.Kind.CHLORINATOR).exists()
+            system.last_chlorination != "none"
+            if system.last_chlorination is not None
+            else system.has_chlorinator
         )
         if not chlorinates:
             continue
-        chlorinating += 1
-        read = Result.objects.filter(
-            sample__system=system,
-            sample__state="validated",
-            sample__observed_on__range=(since, on),
-            parameter__code="free_chlorine",
-        ).exists()
-        if not read:
-            silent.append(system)
+        chlorinating[system.provider_id] = chlorinating.get(system.provider_id, 0) + 1
+        if not system.read:
+            silent.setdefault(system.provider_id, []).append(system)
+    return {
+        p.pk: chlorine_finding(chlorinating.get(p.pk, 0), silent.get(p.pk, [])) for p in providers
+    }
+
+
+def chlorine_finding(chlorinating: int, silent: list) -> Finding:
     if not chlorinating:
         return Finding(
             False, _("Ningún sistema del comité clora, según su última visita o sus componentes.")
@@ -137,6 +156,12 @@ def no_chlorine_reading_30_days(provider: Provider, on: datetime.date) -> Findin
     )
 
 
+def no_chlorine_reading_30_days(provider: Provider, on: datetime.date) -> Finding:
+    """A system that chlorinates with no validated free-chlorine reading in the last 30 days
+    (``chlorine_findings`` for one provider)."""
+    return chlorine_findings([provider], on)[provider.pk]
+
+
 DEPOSIT_WINDOW_DAYS = 60
 # "Just under" the amount that asks for three quotes: within 15 % below it.
 UNDER_THRESHOLD_SHARE = Decimal("0.85")
@@ -145,9 +170,7 @@ UNDER_THRESHOLD_WINDOW_DAYS = 365
 
 
 def keeps_books(provider: Provider) -> bool:
-    from ojodeagua.books.models import JournalEntry
-
-    return JournalEntry.objects.filter(provider=provider).exists()
+    return provider.pk in keeping_books([provider.pk])
 
 
 def sales_in_words(came_in: MoneyIn) -> str:
@@ -160,18 +183,48 @@ def sales_in_words(came_in: MoneyIn) -> str:
     return _("Se anotaron ventas por %(sold)s") % {"sold": mxn(came_in.sold)}
 
 
+def no_deposit_findings(providers, on: datetime.date) -> dict[int, Finding | None]:
+    """Provider id → ``no_deposit_60_days`` for each, in five queries whatever their number."""
+    from ojodeagua.books.models import MoneyAccount
+
+    providers = list(providers)
+    keeping = keeping_books([p.pk for p in providers])
+    since = on - datetime.timedelta(days=DEPOSIT_WINDOW_DAYS)
+    came_in = money_in(keeping, since, on)
+    with_account = set(
+        MoneyAccount.objects.filter(provider_id__in=keeping)
+        .values_list("provider_id", flat=True)
+        .order_by()
+    )
+    last = last_deposits(keeping, on)
+    return {
+        p.pk: deposit_finding(
+            p, came_in.get(p.pk, MoneyIn()), p.pk in with_account, last.get(p.pk), on
+        )
+        if p.pk in keeping
+        else None
+        for p in providers
+    }
+
+
 def no_deposit_60_days(provider: Provider, on: datetime.date) -> Finding | None:
+    """``no_deposit_findings`` for one provider."""
+    return no_deposit_findings([provider], on)[provider.pk]
+
+
+def deposit_finding(
+    provider: Provider,
+    came_in: MoneyIn,
+    has_account: bool,
+    last: datetime.date | None,
+    on: datetime.date,
+) -> Finding:
     """Cash came in during the last 60 days and none of it reached the bank or cooperative.
 
     The cash is what the provider's money is: receipts paid in cash for a committee, sales for a
     kiosk or a school (a sale is always cash), both when there are both. The sentences speak of
     sales whenever there were sales."""
-    from ojodeagua.books.models import MoneyAccount
-
-    if not keeps_books(provider):
-        return None
     since = on - datetime.timedelta(days=DEPOSIT_WINDOW_DAYS)
-    came_in = provider_money_in(provider.pk, since, on)
     if not came_in.cash:
         if lives_on_sales(provider):
             return Finding(False, _("No se anotaron ventas en los últimos 60 días."))
@@ -182,7 +235,7 @@ def no_deposit_60_days(provider: Provider, on: datetime.date) -> Finding | None:
         """The sentence that names the sales when there were any; the committee's otherwise."""
         return about_sales % {"sold": sold, **values} if sold else about_receipts % values
 
-    if not MoneyAccount.objects.filter(provider=provider).exists():
+    if not has_account:
         return Finding(
             True,
             said(
@@ -196,7 +249,6 @@ def no_deposit_60_days(provider: Provider, on: datetime.date) -> Finding | None:
                 ),
             ),
         )
-    last = last_deposit_on(provider.pk, on)
     if last is None:
         return Finding(
             True,
@@ -232,24 +284,53 @@ def no_deposit_60_days(provider: Provider, on: datetime.date) -> Finding | None:
     )
 
 
-def expenses_under_threshold(provider: Provider, on: datetime.date) -> Finding | None:
-    """Several expenses in a year just below the amount that asks for three quotes: a purchase
-    split to avoid quoting looks like this."""
+def expenses_findings(providers, on: datetime.date) -> dict[int, Finding | None]:
+    """Provider id → ``expenses_under_threshold`` for each, in three queries whatever their
+    number."""
     from ojodeagua.books.models import BooksSettings, Expense
 
-    if not keeps_books(provider):
-        return None
-    settings_row = BooksSettings.objects.filter(provider=provider).first()
-    threshold = settings_row.quotes_threshold if settings_row else BooksSettings().quotes_threshold
-    since = on - datetime.timedelta(days=UNDER_THRESHOLD_WINDOW_DAYS)
-    near = list(
-        Expense.objects.filter(
-            provider=provider,
-            spent_on__range=(since, on),
-            amount__gte=(threshold * UNDER_THRESHOLD_SHARE).quantize(Decimal("0.01")),
-            amount__lt=threshold,
-        ).order_by("spent_on")
+    providers = list(providers)
+    keeping = keeping_books([p.pk for p in providers])
+    default = BooksSettings().quotes_threshold
+    thresholds = {provider_id: default for provider_id in keeping}
+    thresholds.update(
+        BooksSettings.objects.filter(provider_id__in=keeping).values_list(
+            "provider_id", "quotes_threshold"
+        )
     )
+    since = on - datetime.timedelta(days=UNDER_THRESHOLD_WINDOW_DAYS)
+    near: dict[int, list] = {}
+    if thresholds:
+        candidates = Expense.objects.filter(
+            provider_id__in=keeping,
+            spent_on__range=(since, on),
+            amount__gte=just_under(min(thresholds.values())),
+            amount__lt=max(thresholds.values()),
+        ).order_by("spent_on", "pk")
+        for expense in candidates:
+            threshold = thresholds[expense.provider_id]
+            if just_under(threshold) <= expense.amount < threshold:
+                near.setdefault(expense.provider_id, []).append(expense)
+    return {
+        p.pk: under_threshold_finding(thresholds[p.pk], near.get(p.pk, []))
+        if p.pk in keeping
+        else None
+        for p in providers
+    }
+
+
+def just_under(threshold: Decimal) -> Decimal:
+    """The least amount that counts as "just under" the threshold."""
+    return (threshold * UNDER_THRESHOLD_SHARE).quantize(Decimal("0.01"))
+
+
+def expenses_under_threshold(provider: Provider, on: datetime.date) -> Finding | None:
+    """Several expenses in a year just below the amount that asks for three quotes: a purchase
+    split to avoid quoting looks like this (``expenses_findings`` for one provider)."""
+    return expenses_findings([provider], on)[provider.pk]
+
+
+def under_threshold_finding(threshold: Decimal, near: list) -> Finding:
     if len(near) < UNDER_THRESHOLD_COUNT:
         return Finding(
             False,
@@ -267,13 +348,23 @@ def expenses_under_threshold(provider: Provider, on: datetime.date) -> Finding |
     )
 
 
+def receipt_findings(providers, on: datetime.date) -> dict[int, Finding | None]:
+    """Provider id → ``receipt_sequence_gaps`` for each, in four queries whatever their
+    number."""
+    providers = list(providers)
+    keeping = keeping_books([p.pk for p in providers])
+    numbers = receipt_numbers_of(keeping)
+    return {p.pk: gaps_finding(p, numbers[p.pk]) if p.pk in keeping else None for p in providers}
+
+
 def receipt_sequence_gaps(provider: Provider, on: datetime.date) -> Finding | None:
     """Receipt numbers missing between 1 and the last one given: the application never skips
     one, so a gap means a receipt was removed behind its back. The same numbers ``ledger
     verify`` reports (``books.selectors.receipt_numbers``)."""
-    if not keeps_books(provider):
-        return None
-    numbers = receipt_numbers(provider.pk)
+    return receipt_findings([provider], on)[provider.pk]
+
+
+def gaps_finding(provider: Provider, numbers: ReceiptNumbers) -> Finding:
     if not numbers.last:
         if lives_on_sales(provider):
             # A kiosk's or a school's money is its sales, which carry no receipt number.
@@ -306,6 +397,16 @@ RUNNERS: dict[str, Callable[[Provider, datetime.date], Finding | None]] = {
     "expenses_under_threshold": expenses_under_threshold,
     "receipt_sequence_gaps": receipt_sequence_gaps,
 }
+
+
+# The same checks for many providers at once, each in a fixed number of queries.
+BATCH_RUNNERS: dict[str, Callable[[list[Provider], datetime.date], dict]] = {
+    "no_chlorine_reading_30_days": chlorine_findings,
+    "no_deposit_60_days": no_deposit_findings,
+    "expenses_under_threshold": expenses_findings,
+    "receipt_sequence_gaps": receipt_findings,
+}
+BOOKS_CHECKS = ("no_deposit_60_days", "expenses_under_threshold", "receipt_sequence_gaps")
 
 
 def run_check(code: str, provider: Provider, on: datetime.date) -> Finding | None:

@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
+from django.utils import timezone
 
 from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.integrity import attention
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Locality, Municipality
@@ -51,6 +53,8 @@ def home(request):
                 "health_centres": scope.visible(HealthCentre.objects.all()).count(),
             },
             "is_facilitator": Role.FACILITATOR in scope.roles and not scope.is_coordinator,
+            # What needs attention across the area's committees (web/_home_attention.html).
+            "attention": attention.grouped(attention.attention_lines(scope, timezone.localdate())),
         }
     )
     return render(request, "web/home.html", context)
