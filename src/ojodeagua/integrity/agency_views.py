@@ -101,6 +101,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "single": single,
             "row": figures.rows[0] if figures.rows else None,
             "headers": sort_headers(request, order),
+            "labels": SORT_LABELS,
             "shares": {
                 "completion_6": _percent(figures.completion_6.share),
                 "completion_12": _percent(figures.completion_12.share),

@@ -22,6 +22,7 @@ from ojodeagua.integrity.tests.factories import (
 from ojodeagua.integrity.workshop import completion, months_after
 from ojodeagua.organisations.models import Membership
 from ojodeagua.providers.models import Provider
+from ojodeagua.web.tests.test_browser import PHONE, browser, overflow  # noqa: F401
 
 D = datetime.date
 ON = D(2026, 11, 27)
@@ -366,3 +367,32 @@ def test_the_overview_needs_a_login(client, db):
     response = client.get("/integridad/")
     assert response.status_code == 302
     assert "/login" in response["Location"] or "entrar" in response["Location"]
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_overview_folds_its_sections_and_stacks_its_table(
+    live_server,
+    demo,
+    browser,  # noqa: F811
+):
+    """At 360 px the agency's overview was 25 screens long: its sections fold, the comparison
+    table becomes one card per committee, and it still sorts."""
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX")
+    page.goto(f"{live_server.url}/entrar/?next=/integridad/")
+    page.get_by_label("Usuario").fill("agencia")
+    page.get_by_label("Contraseña").fill("demo")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(f"{live_server.url}/integridad/")
+    screens = page.evaluate("document.documentElement.scrollHeight") / PHONE["height"]
+    assert screens < 6, f"{screens:.1f} screens"
+    assert overflow(page) <= 0
+
+    page.get_by_role("heading", name="Comparación entre comités").tap()
+    card = page.locator("table[data-table=benchmark] tbody tr").first
+    assert card.is_visible()
+    assert overflow(page) <= 0
+    page.locator(".sort-by").get_by_role("link", name="Acciones atrasadas").tap()
+    page.wait_for_url(f"{live_server.url}/integridad/?orden=atrasadas")
+    # Sorted, the comparison is what the person came back for: it stays open.
+    assert page.locator("table[data-table=benchmark] tbody tr").first.is_visible()
+    assert overflow(page) <= 0
