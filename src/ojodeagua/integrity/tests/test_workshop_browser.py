@@ -106,7 +106,7 @@ def test_the_facilitator_runs_a_whole_workshop_on_a_phone(
     sign_in(page, base)
 
     # A new cycle for one of her committees, from the "Integridad" section.
-    page.get_by_role("link", name="Integridad").click()
+    page.get_by_role("link", name="Integridad", exact=True).click()
     page.get_by_role("link", name="Empezar un ciclo").click()
     page.get_by_label("Comité:", exact=True).select_option(str(committee.pk))
     page.get_by_label("Contexto del comité").fill("Da agua a 120 familias por gravedad.")
