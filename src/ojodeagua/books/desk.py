@@ -39,6 +39,16 @@ class Desk:
     last_count: CashCount | None = None
     last_report: AssemblyReport | None = None
 
+    @property
+    def missing(self) -> Decimal:
+        """What the last cash count found short of what the books said, or zero."""
+        return max(ZERO, -self.last_count.difference) if self.last_count else ZERO
+
+    @property
+    def over(self) -> Decimal:
+        """What the last cash count found beyond what the books said, or zero."""
+        return max(ZERO, self.last_count.difference) if self.last_count else ZERO
+
 
 def largest_debts(
     provider_ids, on: datetime.date, shown: int = DEBTS_SHOWN

@@ -36,14 +36,20 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Length
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from ojodeagua.lib.folding import Folded, fold
 from ojodeagua.lib.money import mxn as money
@@ -393,7 +399,6 @@ def payment_done(request: HttpRequest, provider: Provider, payment: Payment, cre
 
 
 @login_required
-@require_POST
 def payment_batch(request: HttpRequest, provider_id: int) -> HttpResponse:
     """The phone's waiting payments of one committee, sent together when the signal returns.
 
@@ -408,7 +413,10 @@ def payment_batch(request: HttpRequest, provider_id: int) -> HttpResponse:
     Like every form of the site it is a page: the session and Django's CSRF check protect it
     (``draft.js`` sends the page's token); the API's ``payments/batch`` is the device keys' way.
     """
+    # Scope first: another committee's address answers 404 whatever the method.
     provider = get_editable_or_404(request.user, Provider, provider_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     sent = [QueryDict(body) for body in request.POST.getlist("pago")]
     if not sent or len(sent) > payments.BATCH_LIMIT:
         return HttpResponse(status=400)
