@@ -61,9 +61,9 @@ def test_waiting_payments_are_recorded_together_in_their_order(tesorera, committ
     assert answer.status_code == 200
     assert parts(answer) == [("0", "done"), ("1", "done"), ("2", "done")]
     recorded = list(
-        Payment.objects.filter(connection__in=tomas).order_by("receipt_number").values_list(
-            "connection__code", "amount", "receipt_number"
-        )
+        Payment.objects.filter(connection__in=tomas)
+        .order_by("receipt_number")
+        .values_list("connection__code", "amount", "receipt_number")
     )
     assert [(code, amount) for code, amount, _n in recorded] == [
         ("PZ-7700", M("1200.00")),
