@@ -98,9 +98,22 @@ def test_her_home_reads_its_figures_in_the_same_queries_however_many_owe(tesorer
 
 def test_the_agency_and_the_ngo_keep_their_own_homes(agencia, ong):
     for client in (agencia, ong):
-        page = text(client.get("/"))
-        assert "Cuentas del comité" not in page
-        assert "Quién debe" not in page
+        assert 'class="desk"' not in text(client.get("/"))
+
+
+def test_the_tomas_that_owe_most_are_one_tap_from_the_payment_page_names_for_her_only(
+    tesorera, agencia, committee
+):
+    toma = add_connection(committee, "PZ-8804", number="8804", name=NAME)
+    owe(toma, 10, "900.00")
+    url = f"/cuentas/{committee.pk}/pagos/nuevo/"
+    for client, names in ((tesorera, True), (agencia, False)):
+        page = text(client.get(url))
+        listed = page[page.index("Tomas que deben más") :]
+        first = re.search(r'<li><a href="([^"]+)"><strong>Toma ([^<]+)</strong>', listed)
+        assert first.groups() == (f"{url}?toma={toma.pk}", "PZ-8804")
+        assert "debe $9,000.00 de 10 meses" in listed
+        assert (NAME in page) is names
 
 
 # On her phone --------------------------------------------------------------------------------
