@@ -217,3 +217,53 @@ def test_payments_taken_without_signal_go_in_one_request_when_it_returns(
     )
     assert all_numbers == list(range(1, len(all_numbers) + 1))
     context.close()
+
+
+@pytest.mark.browser
+def test_waiting_payments_still_go_after_signing_in_again_in_another_tab(
+    live_server,
+    demo,
+    browser,  # noqa: F811
+):
+    """Signing in again (what the outbox asks when the session ends) changes the CSRF token:
+    the batch is sent with the session's token as it is now, not the one the page was given."""
+    from playwright.sync_api import expect
+
+    from ojodeagua.web.tests.test_browser import PHONE
+
+    committee = Membership.objects.get(user__username="tesorera").providers.get()
+    toma = owing(committee, "PZ-7761")
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX")
+
+    def sign_in(page) -> None:
+        page.goto(f"{live_server.url}/entrar/")
+        page.get_by_label("Usuario").fill("tesorera")
+        page.get_by_label("Contraseña").fill("demo")
+        page.get_by_role("button", name="Entrar").click()
+        expect(page.get_by_role("button", name="Salir")).to_be_visible()
+
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page)
+    page.goto(f"{live_server.url}/cuentas/{committee.pk}/pagos/nuevo/?toma={toma.pk}")
+    bar = page.locator("#offline-bar")
+    # No signal for saves on this phone's page while the other tab signs in again.
+    page.route("**/pagos/**", lambda route: route.abort())
+    page.locator("#payment-form").get_by_label("Monto que paga ($)").fill("45")
+    page.get_by_role("button", name="Anotar el pago y dar recibo").click()
+    expect(bar.locator(".outbox")).to_contain_text("Hay 1 cambio sin enviar")
+
+    other = context.new_page()
+    other.on("dialog", lambda dialog: dialog.accept())
+    other.goto(f"{live_server.url}/sistemas/")
+    other.get_by_role("button", name="Salir").click()
+    sign_in(other)
+    other.close()
+
+    page.unroute("**/pagos/**")
+    bar.get_by_role("button", name="Reintentar").click()
+    expect(bar.locator(".done")).to_have_text("Listo: se enviaron los cambios que esperaban.")
+    assert list(Payment.objects.filter(connection=toma).values_list("amount", flat=True)) == [
+        M("45.00")
+    ]
+    context.close()

@@ -468,6 +468,16 @@
       });
   }
 
+  // The CSRF token of the session as it is now: signing in again in another tab (what the
+  // session notice asks) changes it, and the one written in this page would be refused, so the
+  // cookie's is read first.
+  function currentToken() {
+    var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie) return decodeURIComponent(cookie[1]);
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
   // Every waiting save bound for the same bulk address goes in one request; each part of the
   // answer is put in its own form's place, or, when refused, dropped and said.
   function sendBatch(list, address) {
@@ -477,8 +487,8 @@
       })
       .slice(0, BATCH_MOST);
     var body = new URLSearchParams();
-    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (token) body.set("csrfmiddlewaretoken", token.value);
+    var token = currentToken();
+    if (token) body.set("csrfmiddlewaretoken", token);
     group.forEach(function (entry) {
       var fields = new URLSearchParams(entry.body);
       fields.delete("csrfmiddlewaretoken");
