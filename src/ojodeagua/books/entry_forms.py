@@ -129,11 +129,28 @@ class TomaSearchForm(forms.Form):
         )
 
 
+class TomaField(forms.ModelChoiceField):
+    """The toma a payment is for. When many payment forms are read at once (the phone's waiting
+    payments), their tomas are read beforehand in one query and given as ``known``."""
+
+    known: dict[int, Connection] | None = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
 class PaymentForm(forms.Form):
     record_id = record_id_input()
-    toma = forms.ModelChoiceField(
-        queryset=Connection.objects.none(), required=False, widget=forms.HiddenInput
-    )
+    toma = TomaField(queryset=Connection.objects.none(), required=False, widget=forms.HiddenInput)
     amount = MoneyField(label=gettext_lazy("Monto que paga ($)"))
     paid_on = day_field(gettext_lazy("Fecha del pago"))
     method = forms.ChoiceField(
@@ -152,9 +169,13 @@ class PaymentForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, provider: Provider, **kwargs) -> None:
+    def __init__(
+        self, *args, provider: Provider, tomas: dict[int, Connection] | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["toma"].queryset = Connection.objects.filter(provider=provider)
+        # Only tomas of this provider may be given here: the batch reads them with it.
+        self.fields["toma"].known = tomas
         self.fields["toma"].error_messages["invalid_choice"] = _(
             "Esa toma no está en el padrón de este comité; búsquela otra vez."
         )

@@ -36,7 +36,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Length
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -54,7 +61,7 @@ from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
-from . import cash, charges, payments, selectors
+from . import cash, charges, desk, payments, selectors
 from .entry_forms import (
     CashCountForm,
     CreditForm,
@@ -90,6 +97,7 @@ from .padron import may_see_names
 
 PAGE_SIZE = 50
 TOMAS_FOUND = 20
+DEBTS_ON_PAGE = 10
 
 
 # Amounts in words --------------------------------------------------------------------------------
@@ -295,6 +303,7 @@ def payment_create(request: HttpRequest, provider_id: int) -> HttpResponse:
     search = TomaSearchForm(request.GET or None, with_names=show_names)
     text = search.cleaned_data["q"] if search.is_bound and search.is_valid() else ""
     toma: Connection | None = None
+    owed: Owed | None = None
     without_toma = False
     if request.method == "POST":
         form = PaymentForm(request.POST, provider=provider)
@@ -327,7 +336,12 @@ def payment_create(request: HttpRequest, provider_id: int) -> HttpResponse:
             without_toma = True
         elif chosen:
             toma = get_object_or_404(Connection, provider=provider, pk=chosen)
-        form = PaymentForm(initial={"toma": toma.pk if toma else None}, provider=provider)
+        initial = {"toma": toma.pk if toma else None}
+        owed = owed_by(toma)
+        # "Paga todo" without JavaScript: the link comes back with the whole debt filled in.
+        if toma is not None and request.GET.get("monto") == "todo" and owed.total > ZERO:
+            initial["amount"] = f"{owed.total:.2f}"
+        form = PaymentForm(initial=initial, provider=provider)
     context = base_context(
         request,
         provider,
@@ -337,11 +351,18 @@ def payment_create(request: HttpRequest, provider_id: int) -> HttpResponse:
         found=find_tomas(provider, text, with_names=show_names) if text else None,
         toma=toma,
         without_toma=without_toma,
-        owed=owed_by(toma),
+        owed=owed if owed is not None else owed_by(toma),
         form=form,
         chosen=toma is not None or without_toma,
         arrears_on=timezone.localdate(),
+        batch_url=reverse("books:payment_batch", args=[provider.pk]),
     )
+    if not context["chosen"]:
+        # The tomas that owe most, one tap away: most payments are theirs.
+        debts, debtors, _total = desk.largest_debts(
+            [provider.pk], timezone.localdate(), shown=DEBTS_ON_PAGE
+        )[provider.pk]
+        context.update(debts=debts, debtors=debtors)
     if toma is not None:
         context["arrears"] = selectors.arrears(toma, timezone.localdate())
     status = 200
@@ -375,6 +396,69 @@ def payment_done(request: HttpRequest, provider: Provider, payment: Payment, cre
     )
     response["HX-Redirect"] = url
     return response
+
+
+@login_required
+def payment_batch(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """The phone's waiting payments of one committee, sent together when the signal returns.
+
+    Each waiting payment comes as the payment form sent it (``pago``, repeated: the form's own
+    fields, url-encoded), so it is read by the same ``PaymentForm`` as the page, with the same
+    Spanish messages. The good ones are recorded in one ``payments.record_payments`` call: one
+    transaction, receipt numbers in the order sent, a payment sent before recognised by its
+    ``record_id``. A payment the domain refuses is left out and the rest recorded; one that does
+    not read as a payment is refused alone too. The answer has one part per payment, in the
+    order sent: what its form shows once recorded (``_payment_done.html``), or its errors.
+
+    Like every form of the site it is a page: the session and Django's CSRF check protect it
+    (``draft.js`` sends the page's token); the API's ``payments/batch`` is the device keys' way.
+    """
+    # Scope first: another committee's address answers 404 whatever the method.
+    provider = get_editable_or_404(request.user, Provider, provider_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    sent = [QueryDict(body) for body in request.POST.getlist("pago")]
+    if not sent or len(sent) > payments.BATCH_LIMIT:
+        return HttpResponse(status=400)
+    wanted = {int(d["toma"]) for d in sent if d.get("toma", "").isdigit() and len(d["toma"]) < 19}
+    tomas = Connection.objects.filter(provider=provider, pk__in=wanted).in_bulk() if wanted else {}
+    forms = [PaymentForm(data, provider=provider, tomas=tomas) for data in sent]
+    pending = [position for position, form in enumerate(forms) if form.is_valid()]
+    recorded: dict[int, tuple[Payment, bool]] = {}
+    while pending:
+        items = [payment_in(forms[position].cleaned_data) for position in pending]
+        try:
+            results = payments.record_payments(provider, items, user=request.user)
+        except payments.PaymentBatchRefused as refused:
+            for index, error in refused.by_item.items():
+                add_domain_error(forms[pending[index]], error)
+            pending = [p for index, p in enumerate(pending) if index not in refused.by_item]
+            continue
+        recorded = dict(zip(pending, results, strict=True))
+        break
+    parts = []
+    for position, form in enumerate(forms):
+        payment, created = recorded.get(position, (None, False))
+        receipt_url = (
+            reverse("books:receipt", args=[provider.pk, payment.receipt_number]) if payment else ""
+        )
+        parts.append(
+            {"payment": payment, "created": created, "receipt_url": receipt_url, "form": form}
+        )
+    return render(
+        request, "books/entry/_payment_batch.html", {"provider": provider, "parts": parts}
+    )
+
+
+def payment_in(data: dict) -> payments.PaymentIn:
+    return payments.PaymentIn(
+        data["record_id"] or None,
+        data["amount"],
+        data["paid_on"],
+        data["toma"],
+        data["method"],
+        data["concept"],
+    )
 
 
 @login_required
@@ -1278,6 +1362,7 @@ def books_file(request: HttpRequest, provider_id: int, kind: str, pk: int) -> Ht
 urlpatterns = [
     path("<int:provider_id>/pagos/", payment_list, name="payment_list"),
     path("<int:provider_id>/pagos/nuevo/", payment_create, name="payment_create"),
+    path("<int:provider_id>/pagos/lote/", payment_batch, name="payment_batch"),
     path("<int:provider_id>/recibos/<int:number>/", receipt, name="receipt"),
     path("<int:provider_id>/recibos/<int:number>/pdf/", receipt_pdf, name="receipt_pdf"),
     path("<int:provider_id>/recibos/<int:number>/cancelar/", payment_void, name="payment_void"),

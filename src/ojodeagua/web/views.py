@@ -5,6 +5,8 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
+from ojodeagua.books.desk import desks
+from ojodeagua.books.models import lives_on_sales
 from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.integrity import attention
 from ojodeagua.organisations.models import Membership
@@ -14,6 +16,18 @@ from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import ServedLocality, WaterSystem
 
 Role = Membership.Role
+
+
+def committee_home(scope, providers) -> list[Provider]:
+    """The committees of a committee's member, each with its books' desk (who owes, the last
+    cash count and report) when the member keeps its books; read together, not per committee."""
+    committees = list(providers.prefetch_related("systems", "members"))
+    kept = [p.pk for p in committees if p.pk in scope.edit.provider_ids and not lives_on_sales(p)]
+    found = desks(kept, timezone.localdate())
+    for committee in committees:
+        committee.desk = found.get(committee.pk)
+        committee.keeps_books_here = committee.pk in scope.edit.provider_ids
+    return committees
 
 
 @login_required
@@ -26,7 +40,7 @@ def home(request):
         and scope.roles <= {Role.COMMITTEE_MEMBER, Role.VIEWER}
         and not (scope.view.municipality_ids)
     ):
-        context["committees"] = providers.prefetch_related("systems", "members")
+        context["committees"] = committee_home(scope, providers)
         return render(request, "web/home_committee.html", context)
 
     localities = scope.visible(Locality.objects.all())

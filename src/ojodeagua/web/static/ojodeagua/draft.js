@@ -14,6 +14,11 @@
  * address and its fields, so it is sent to the record it was made for, and the answer replaces
  * only the form with the same key. While saves wait, the page says so and warns before it is
  * left.
+ *
+ * A form marked data-outbox-batch="<address>" (a payment) names where its kind is sent in bulk:
+ * its waiting saves go together, in the order they were made, in one request to that address
+ * (each as the form's own fields, in a "pago" field), and the answer has one part per save, in
+ * the same order. Other waiting saves are sent one by one, as they were made.
  */
 (function () {
   "use strict";
@@ -22,6 +27,7 @@
   var OUTBOX = "ojodeagua:outbox";
   var MAX_AGE = 14 * 24 * 3600 * 1000;
   var DONE_SHOWN_MS = 8000;
+  var BATCH_MOST = 500; // books.payments.BATCH_LIMIT: the rest go in the next request.
 
   var store = (function () {
     try {
@@ -327,6 +333,7 @@
       body: new URLSearchParams(new FormData(form)).toString(),
       target: targetId(form),
       select: form.getAttribute("hx-select") || "",
+      batch: form.getAttribute("data-outbox-batch") || "",
       at: Date.now(),
     });
     write(OUTBOX, list);
@@ -376,13 +383,20 @@
     return null;
   }
 
-  function swapIn(entry, html) {
-    var target = targetFor(entry);
-    if (!target) return;
+  function parse(html) {
     var template = document.createElement("template");
     template.innerHTML = html;
-    var node = entry.select ? template.content.querySelector(entry.select) : template.content.firstElementChild;
-    if (!node) return;
+    return template.content;
+  }
+
+  function swapIn(entry, html) {
+    var content = parse(html);
+    placeIn(entry, entry.select ? content.querySelector(entry.select) : content.firstElementChild);
+  }
+
+  function placeIn(entry, node) {
+    var target = targetFor(entry);
+    if (!target || !node) return;
     node = document.importNode(node, true);
     carryTyping(target, node);
     target.parentNode.replaceChild(node, target);
@@ -409,7 +423,25 @@
     sending = true;
     showOutbox(texts.sending);
     var entry = list[0];
-    window
+    var answered = entry.batch ? sendBatch(list, entry.batch) : sendOne(entry);
+    answered.then(
+      function () {
+        sending = false;
+        flush();
+      },
+      function (problem) {
+        sending = false;
+        showOutbox(problem && problem.notice);
+      }
+    );
+  }
+
+  function signedOut(response) {
+    return response.redirected && texts.loginPath && new URL(response.url).pathname === texts.loginPath;
+  }
+
+  function sendOne(entry) {
+    return window
       .fetch(entry.url, {
         method: "POST",
         body: freshToken(entry.body),
@@ -420,9 +452,7 @@
         },
       })
       .then(function (response) {
-        if (response.redirected && texts.loginPath && new URL(response.url).pathname === texts.loginPath) {
-          throw { notice: texts.session };
-        }
+        if (signedOut(response)) throw { notice: texts.session };
         if (response.status >= 400 && response.status < 500) {
           // Refused as it is (no longer allowed, or gone): sending it again will not help.
           remove(entry);
@@ -435,17 +465,73 @@
           remove(entry);
           sentSome = true;
         });
+      });
+  }
+
+  // The CSRF token of the session as it is now: signing in again in another tab (what the
+  // session notice asks) changes it, and the one written in this page would be refused, so the
+  // cookie's is read first.
+  function currentToken() {
+    var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie) return decodeURIComponent(cookie[1]);
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // Every waiting save bound for the same bulk address goes in one request; each part of the
+  // answer is put in its own form's place, or, when refused, dropped and said.
+  function sendBatch(list, address) {
+    var group = list
+      .filter(function (entry) {
+        return entry.batch === address;
       })
-      .then(
-        function () {
-          sending = false;
-          flush();
+      .slice(0, BATCH_MOST);
+    var body = new URLSearchParams();
+    var token = currentToken();
+    if (token) body.set("csrfmiddlewaretoken", token);
+    group.forEach(function (entry) {
+      var fields = new URLSearchParams(entry.body);
+      fields.delete("csrfmiddlewaretoken");
+      body.append("pago", fields.toString());
+    });
+    return window
+      .fetch(address, {
+        method: "POST",
+        body: body.toString(),
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+          "HX-Request": "true",
         },
-        function (problem) {
-          sending = false;
-          showOutbox(problem && problem.notice);
+      })
+      .then(function (response) {
+        if (signedOut(response)) throw { notice: texts.session };
+        if (response.status >= 400 && response.status < 500) {
+          group.forEach(remove);
+          refusal = texts.refused.replace("{status}", response.status);
+          return null;
         }
-      );
+        if (!response.ok) throw {};
+        return response.text().then(function (html) {
+          var content = parse(html);
+          var unanswered = 0;
+          group.forEach(function (entry, position) {
+            var part = content.querySelector('[data-batch-position="' + position + '"]');
+            if (!part) {
+              unanswered += 1; // It stays, and goes on "Reintentar".
+              return;
+            }
+            if (part.getAttribute("data-batch-result") === "done") {
+              placeIn(entry, part.firstElementChild);
+              sentSome = true;
+            } else {
+              refusal = texts.refused.replace("{status}", "422");
+            }
+            remove(entry);
+          });
+          if (unanswered) throw {};
+        });
+      });
   }
 
   function showRefusal() {
