@@ -353,10 +353,10 @@
   }
 
   function freshToken(body) {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (!input) return body;
+    var token = currentToken();
+    if (!token) return body;
     var params = new URLSearchParams(body);
-    params.set("csrfmiddlewaretoken", input.value);
+    params.set("csrfmiddlewaretoken", token);
     return params.toString();
   }
 
