@@ -2,8 +2,6 @@
 the latest receipts; for a kiosk or a school, whose money is its sales, this month's and the
 latest sales instead. Read-only; each figure comes from the ledger or the records in few queries."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
@@ -14,8 +12,9 @@ from ojodeagua.organisations.scope import get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
 from . import selectors
+from .desk import largest_debts
 from .indicators import finance_indicators, kiosk_indicators
-from .models import ZERO, Account, AssemblyReport, Charge, Connection, Payment, Sale, lives_on_sales
+from .models import ZERO, Account, AssemblyReport, Payment, Sale, lives_on_sales
 from .padron import may_see_names
 from .public_views import last_twelve_months
 from .verification import books_status
@@ -23,27 +22,6 @@ from .verification import books_status
 LATEST_RECEIPTS = 15
 LATEST_SALES = 15
 OWING_SHOWN = 30
-
-
-def owing(provider: Provider, on: datetime.date) -> list[dict]:
-    """Tomas with past months unpaid, most owed first.
-
-    Only the charges with something left come out of the database (the rest of a big office's
-    half a million charges stay there), and only the tomas that owe are loaded.
-    """
-    by_connection: dict[int, dict] = {}
-    for connection_id, period, amount in selectors.owed_charges(
-        Charge.objects.filter(provider=provider), on
-    ):
-        row = by_connection.setdefault(
-            connection_id, {"amount": ZERO, "months": 0, "oldest": period}
-        )
-        row["amount"] += amount
-        row["months"] += 1
-        row["oldest"] = min(row["oldest"], period)
-    tomas = Connection.objects.select_related("household").in_bulk(list(by_connection))
-    listed = [{"connection": tomas[pk], **row} for pk, row in by_connection.items()]
-    return sorted(listed, key=lambda row: (-row["amount"], row["connection"].code))
 
 
 @login_required
@@ -59,7 +37,9 @@ def books_overview(request: HttpRequest, provider_id: int) -> HttpResponse:
         .order_by("-receipt_number")[:LATEST_RECEIPTS]
     )
     sells = lives_on_sales(provider)
-    debtors = [] if sells else owing(provider, today)
+    debtors, debtors_total, _owed = (
+        ([], 0, ZERO) if sells else largest_debts([provider.pk], today, OWING_SHOWN)[provider.pk]
+    )
     context = {
         "provider": provider,
         "can_edit": scope_for(request.user).can_edit(provider),
@@ -82,8 +62,8 @@ def books_overview(request: HttpRequest, provider_id: int) -> HttpResponse:
         "sold_this_month": (
             selectors.provider_money_in(provider.pk, today.replace(day=1), today) if sells else None
         ),
-        "debtors": debtors[:OWING_SHOWN],
-        "debtors_total": len(debtors),
+        "debtors": debtors,
+        "debtors_total": debtors_total,
         "last_report": AssemblyReport.objects.filter(provider=provider).first(),
         "this_month": Payment.objects.filter(
             provider=provider, paid_on__gte=today.replace(day=1), void__isnull=True

@@ -70,7 +70,7 @@ def test_another_committee_cannot_open_these_books(books):
 
 def test_who_owes_counts_only_what_is_left_most_owed_first(db):
     from ojodeagua.books.charges import generate_charges
-    from ojodeagua.books.overview import owing
+    from ojodeagua.books.desk import largest_debts
     from ojodeagua.books.payments import record_payment
     from ojodeagua.books.tests.factories import add_tariff
 
@@ -83,14 +83,16 @@ def test_who_owes_counts_only_what_is_left_most_owed_first(db):
         provider, record_id="all", amount="150", paid_on=D(2026, 10, 5), connection=paid_up
     )
     record_payment(provider, record_id="part", amount="70", paid_on=D(2026, 10, 5), connection=part)
-    rows = owing(provider, D(2026, 11, 27))
-    assert [(r["connection"].code, r["amount"], r["months"], r["oldest"]) for r in rows] == [
+    rows, owing, _total = largest_debts([provider.pk], D(2026, 11, 27))[provider.pk]
+    assert owing == 2
+    assert [(r.connection.code, r.amount, r.months, r.oldest) for r in rows] == [
         ("C-3", Decimal("150.00"), 3, D(2026, 8, 1)),
         ("B-2", Decimal("80.00"), 2, D(2026, 9, 1)),
     ]
     # November's own charge is not yet owed in November.
     generate_charges(provider, D(2026, 11, 1))
-    assert owing(provider, D(2026, 11, 27))[0]["amount"] == Decimal("150.00")
+    rows, _owing, _total = largest_debts([provider.pk], D(2026, 11, 27))[provider.pk]
+    assert rows[0].amount == Decimal("150.00")
 
 
 def test_a_kiosks_books_are_about_sales_not_tomas(ong, tesorera, books):
