@@ -237,7 +237,6 @@ def test_on_a_phone_the_glossary_and_a_chart_table_open_without_sideways_scroll(
     summary_box = table.locator("summary").bounding_box()
     assert summary_box["height"] >= 44
     assert overflow(page) <= 0
-    page.screenshot(path="/tmp/fig/phone.png", full_page=True)
 
 
 def test_a_ladders_line_counts_the_people_its_bar_places(agencia, municipality):
