@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ojodeagua.lib.pdf import render_pdf
@@ -20,10 +21,11 @@ from ojodeagua.providers.models import Provider
 from . import ledger
 from .models import Account, AssemblyReport, JournalEntry
 from .selectors import INCOME_ACCOUNTS, OM_EXPENSE_ACCOUNTS
-from .transparency import check_hash, public_figures, publish_report
+from .transparency import CHARGED_ACCOUNTS, check_hash, public_figures, publish_report
 from .verification import books_status
 
-REPORT_SIZES = {"carta": "letter portrait", "cartel": "tabloid portrait"}
+# WeasyPrint knows "letter" but not "tabloid": the poster is one 11 × 17 in sheet, by size.
+REPORT_SIZES = {"carta": "letter portrait", "cartel": "11in 17in"}
 
 
 def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -40,9 +42,25 @@ def labelled(amounts: dict[str, str], accounts) -> list[tuple[str, str]]:
     return [(names[account], amounts[account]) for account in accounts if account in amounts]
 
 
+# What each charged account is, in the words a committee uses for its charges.
+CHARGE_WORDS = {
+    Account.INCOME_FEES: gettext_lazy("cuotas"),
+    Account.INCOME_CONNECTIONS: gettext_lazy("tomas nuevas"),
+    Account.INCOME_FINES: gettext_lazy("multas"),
+}
+
+
 def figures_context(figures: dict) -> dict:
+    charged = figures.get("charged_by_account") or {}
     return {
         "figures": figures,
+        # Reports published before these figures were split keep only the old ones.
+        "split": figures.get("came_in") is not None,
+        "charged_rows": [
+            (CHARGE_WORDS[account], charged[account])
+            for account in CHARGED_ACCOUNTS
+            if account in charged
+        ],
         "income_rows": labelled(figures["income"], INCOME_ACCOUNTS),
         "expense_rows": labelled(figures["expenses"], OM_EXPENSE_ACCOUNTS),
     }

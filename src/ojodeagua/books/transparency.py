@@ -13,11 +13,14 @@ from ojodeagua.audit.trail import record
 from ojodeagua.providers.models import Provider
 
 from . import ledger, selectors
-from .models import ZERO, AssemblyReport, JournalEntry
+from .models import ZERO, Account, AssemblyReport, JournalEntry
+from .postings import CHARGE_INCOME
 from .selectors import INCOME_ACCOUNTS, MONEY_ACCOUNTS, OM_EXPENSE_ACCOUNTS, months_between
 from .verification import BooksReport, books_status
 
 CENT = Decimal("0.01")
+# The income accounts a charge to a toma credits: fees, new connections and fines.
+CHARGED_ACCOUNTS = list(dict.fromkeys(CHARGE_INCOME.values()))
 
 
 def cents(amount: Decimal) -> str:
@@ -41,9 +44,16 @@ class PublicFigures:
     reserve: str = "0.00"
     balance: str = "0.00"
     reserve_months: str | None = None
+    # What was charged to the tomas (fees, new connections and fines, less corrections) and
+    # what was paid in the period, both read off the ledger: what was charged is not what came in.
     charged: str = "0.00"
+    charged_by_account: dict[str, str] = field(default_factory=dict)
     collected: str = "0.00"
     collection_rate: str | None = None
+    # Money that came in: payments (less voided receipts), sales and other income.
+    came_in: str | None = None
+    sold: str = "0.00"
+    other_income: str = "0.00"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -52,10 +62,16 @@ class PublicFigures:
 def public_figures(provider: Provider, start: datetime.date, end: datetime.date) -> PublicFigures:
     """Income and expenses of the period, money held at its end, reserve and collection.
 
-    Everything comes from the ledger except collection, which compares what was charged for
-    the period's months with what payments (not voided) settled of those charges.
+    Everything comes from the ledger, by account. A charge credits its income account (fees,
+    new connections or fines) and debits the tomas' receivable; a payment credits the
+    receivable; a correction and a voided receipt post the opposite. So what was charged is
+    those three income accounts, and what was paid of the charges is what was charged less what
+    the receivable grew: the collection rate is paid ÷ charged in the period (IBNET's "cash
+    collected in the period ÷ amount billed in the period").
     """
-    moved = selectors.account_totals(provider.pk, INCOME_ACCOUNTS + OM_EXPENSE_ACCOUNTS, start, end)
+    moved = selectors.account_totals(
+        provider.pk, INCOME_ACCOUNTS + OM_EXPENSE_ACCOUNTS + [Account.RECEIVABLE], start, end
+    )
     income = {account: -amount for account, amount in moved.items() if account in INCOME_ACCOUNTS}
     spent = {account: amount for account, amount in moved.items() if account in OM_EXPENSE_ACCOUNTS}
     held = selectors.balances(provider.pk, until=end)
@@ -63,7 +79,13 @@ def public_figures(provider: Provider, start: datetime.date, end: datetime.date)
     expenses_total = sum(spent.values(), ZERO)
     cash, bank, reserve = (held.get(account, ZERO) for account in MONEY_ACCOUNTS)
     monthly_spending = expenses_total / months_between(start, end)
-    collection = selectors.collection(provider.pk, start, end).ratio()
+    charged_by_account = {
+        account: income.get(account, ZERO) for account in CHARGED_ACCOUNTS if income.get(account)
+    }
+    charged = sum(charged_by_account.values(), ZERO)
+    collected = charged - moved.get(Account.RECEIVABLE, ZERO)
+    sold = income.get(Account.INCOME_SALES, ZERO)
+    other_income = income.get(Account.INCOME_OTHER, ZERO)
     return PublicFigures(
         period_start=start.isoformat(),
         period_end=end.isoformat(),
@@ -81,14 +103,17 @@ def public_figures(provider: Provider, start: datetime.date, end: datetime.date)
             if monthly_spending > 0
             else None
         ),
-        charged=cents(collection.denominator),
-        collected=cents(collection.numerator),
-        # The same efficiency as the indicators' (to 0.001), as a percentage.
+        charged=cents(charged),
+        charged_by_account={
+            account: cents(amount) for account, amount in charged_by_account.items()
+        },
+        collected=cents(collected),
         collection_rate=(
-            str((collection.value * 100).quantize(Decimal("0.1")))
-            if collection.denominator > 0
-            else None
+            str((collected / charged * 100).quantize(Decimal("0.1"))) if charged > 0 else None
         ),
+        came_in=cents(collected + sold + other_income),
+        sold=cents(sold),
+        other_income=cents(other_income),
     )
 
 

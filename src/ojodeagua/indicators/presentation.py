@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils.formats import date_format, number_format
+from django.utils.text import slugify
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ojodeagua.books.models import lives_on_sales
 from ojodeagua.lib.money import mxn
@@ -111,6 +113,34 @@ def rungs(value: IndicatorValue | None) -> list[Rung]:
     ]
 
 
+# The functionality tiers in words, each including the ones before it (T3 works, gives its
+# flow and is reliable). Service-levels note, "Functionality".
+TIER_WORDS = {
+    "T0": _lazy("no funciona"),
+    "T1": _lazy("da agua"),
+    "T2": _lazy("da agua y su caudal"),
+    "T3": _lazy("además es confiable (menos de %(days)s días sin servicio en 12 meses)"),
+    "T4": _lazy("además su agua cumple la norma de E. coli"),
+}
+
+
+def tier_rows(value: IndicatorValue | None, reliable_days: int = 30) -> list[tuple[str, str, int]]:
+    """(tier, its meaning, how many systems) from a working-share figure's breakdown;
+    ``reliable_days``: the downtime threshold of "reliable" (the setting the engine read)."""
+    if value is None:
+        return []
+    return [
+        (tier, str(words).replace("%(days)s", str(reliable_days)), int(value.breakdown[tier]))
+        for tier, words in TIER_WORDS.items()
+        if tier in value.breakdown
+    ]
+
+
+def rung_share(ladder_rungs: list[Rung], code: str) -> float | None:
+    """The share of one rung of a ladder's bar (the households placed on it one by one)."""
+    return next((rung.share for rung in ladder_rungs if rung.code == code), None)
+
+
 def class_colour(label: str) -> str:
     return CLASS_COLOURS.get(label, "grey")
 
@@ -124,16 +154,36 @@ def values_by_indicator(queryset, month: datetime.date) -> dict[str, IndicatorVa
 
 
 @dataclass
+class ChartRow:
+    """One month of a chart, as its table and its latest-value line print it."""
+
+    month: str
+    shown: str
+    pk: int
+
+
+@dataclass
 class Chart:
-    """A small server-rendered SVG line chart of one indicator over months."""
+    """A small server-rendered SVG line chart of one indicator over months.
+
+    The image carries no numbers nor links: a tooltip or a 7-px dot cannot be tapped on a
+    phone nor read on paper. The latest value and the scale are printed beside it as text, and
+    ``rows`` is the same series as a table (each month a link to "why this number").
+    """
 
     title: str
     points: str
-    dots: list[tuple[float, float, str, int]]
+    dots: list[tuple[float, float]]
     labels: list[tuple[float, str]]
     top_label: str
+    rows: list[ChartRow]
+    slug: str
     width: int = 320
     height: int = 120
+
+    @property
+    def latest(self) -> ChartRow:
+        return self.rows[-1]
 
 
 def trend_chart(
@@ -142,14 +192,16 @@ def trend_chart(
     months: list[datetime.date],
     maximum: float,
     share: bool = False,
+    slug: str = "",
 ) -> Chart | None:
-    """``share``: the values are shares, so the top reads as a percentage even past 100 %."""
+    """``share``: the values are shares, so the top reads as a percentage even past 100 %.
+    ``slug``: the indicator's code, so the chart's table has an address on its page."""
     by_month = {v.period: v for v in values}
     if len(by_month) < 2:
         return None
     width, height, pad = 320, 120, 6
     step = (width - 2 * pad) / max(len(months) - 1, 1)
-    coordinates, dots = [], []
+    coordinates, dots, rows = [], [], []
     for index, month in enumerate(months):
         value = by_month.get(month)
         if value is None or value.value is None:
@@ -157,14 +209,15 @@ def trend_chart(
         x = pad + index * step
         y = height - pad - (min(value.value, maximum) / maximum) * (height - 2 * pad)
         coordinates.append(f"{x:.1f},{y:.1f}")
-        dots.append(
-            (round(x, 1), round(y, 1), f"{month_name(month)}: {format_value(value)}", value.pk)
-        )
+        dots.append((round(x, 1), round(y, 1)))
+        rows.append(ChartRow(month_name(month), format_value(value), value.pk))
+    if not rows:
+        return None
     labels = [(pad, month_name(months[0])), (width - pad, month_name(months[-1]))]
     top = "100 %" if maximum == 1 else number_format(maximum, 0)
     if share:
         top = format_value_share(maximum)
-    return Chart(title, " ".join(coordinates), dots, labels, top)
+    return Chart(title, " ".join(coordinates), dots, labels, top, rows, slug or slugify(title))
 
 
 def trend_months(last: datetime.date, count: int = 24) -> list[datetime.date]:
@@ -272,10 +325,10 @@ class Criterion:
     share: float | None
 
 
-def safely_managed_method(value: IndicatorValue) -> dict | None:
+def safely_managed_method(value: IndicatorValue | None) -> dict | None:
     """The JMP estimate of a drinking-water ladder written out with its own numbers, for
     "why this number"."""
-    if value.indicator != "jmp_water" or "improved" not in value.breakdown:
+    if value is None or value.indicator != "jmp_water" or "improved" not in value.breakdown:
         return None
     found = value.breakdown
     labels = {
@@ -462,6 +515,7 @@ def finance_context(provider) -> dict:
                 # Coverage can pass 100 %: the chart grows to show how far.
                 max([1.0, *(v.value or 0 for v in grouped.get(code, []))]),
                 share=True,
+                slug=code,
             )
         )
     ]

@@ -80,15 +80,18 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
         for code, maximum in TRENDS
         if (
             chart := presentation.trend_chart(
-                str(definition(code).name), grouped.get(code, []), months, maximum
+                str(definition(code).name), grouped.get(code, []), months, maximum, slug=code
             )
         )
     ]
     gaps = [(code, values.get(code)) for code in GAP_CODES]
+    # Each ladder with the people (or schools) its bar places, unknown included: the bar's
+    # rungs add up to them, which is not always the figure's denominator (known only).
     ladders = [
-        (code, values[code], presentation.rungs(values[code]))
+        (code, values[code], found, sum(rung.amount for rung in found))
         for code in LADDER_CODES
         if code in values and code not in HEALTH_CARE_LADDER_CODES
+        for found in [presentation.rungs(values[code])]
     ]
     # Whole numbers of centres, for the plural of the words under each ladder.
     health_care_ladders = [
@@ -103,6 +106,13 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
         if code in values
     ]
     available = list(queryset.values_list("period", flat=True).distinct().order_by("-period")[:36])
+    water = values.get("jmp_water")
+    # The thresholds the engine reads, for the words that explain the figures.
+    thresholds = dict(
+        Setting.objects.filter(
+            code__in=["perception_ecoli_window_days", "reliable_max_downtime_days"]
+        ).values_list("code", "value")
+    )
     context.update(
         values=values,
         gaps=gaps,
@@ -117,6 +127,15 @@ def area_context(request: HttpRequest, entity: str, area) -> dict:
         chlorine_left_out=presentation.systems_left_out(values.get(Code.CHLORINE)),
         charts=charts,
         months_available=available,
+        tiers=presentation.tier_rows(
+            values.get(Code.WORKING_SHARE), int(thresholds.get("reliable_max_downtime_days", 30))
+        ),
+        water_method=presentation.safely_managed_method(water),
+        # The bar's "safely managed" rung: households that meet the three criteria themselves.
+        water_rung_safe=presentation.rung_share(presentation.rungs(water), "safely_managed"),
+        ecoli_reach_days=int(thresholds["perception_ecoli_window_days"])
+        if "perception_ecoli_window_days" in thresholds
+        else None,
     )
     return context
 
@@ -277,7 +296,7 @@ def service_context(entity: str, obj: models.Model, scope: Scope) -> dict:
         )
         if (
             chart := presentation.trend_chart(
-                str(definition(code).name), grouped.get(code, []), months, maximum
+                str(definition(code).name), grouped.get(code, []), months, maximum, slug=code
             )
         )
     ]
