@@ -48,6 +48,11 @@ class PublicFigures:
     # what was paid in the period, both read off the ledger: what was charged is not what came in.
     charged: str = "0.00"
     charged_by_account: dict[str, str] = field(default_factory=dict)
+    # What the tomas paid in the period (receipts less those voided).
+    paid: str = "0.00"
+    # Collection as the indicators read it: what live receipts paid of the charges for the
+    # period's months (``collected``), out of those charges (``collection_charged``).
+    collection_charged: str = "0.00"
     collected: str = "0.00"
     collection_rate: str | None = None
     # Money that came in: payments (less voided receipts), sales and other income.
@@ -62,12 +67,12 @@ class PublicFigures:
 def public_figures(provider: Provider, start: datetime.date, end: datetime.date) -> PublicFigures:
     """Income and expenses of the period, money held at its end, reserve and collection.
 
-    Everything comes from the ledger, by account. A charge credits its income account (fees,
-    new connections or fines) and debits the tomas' receivable; a payment credits the
-    receivable; a correction and a voided receipt post the opposite. So what was charged is
-    those three income accounts, and what was paid of the charges is what was charged less what
-    the receivable grew: the collection rate is paid ÷ charged in the period (IBNET's "cash
-    collected in the period ÷ amount billed in the period").
+    Everything but collection comes from the ledger, by account. A charge credits its income
+    account (fees, new connections or fines) and debits the tomas' receivable; a payment credits
+    the receivable; a correction and a voided receipt post the opposite. So what was charged is
+    those three income accounts, and what the tomas paid is what was charged less what the
+    receivable grew. The collection rate is the indicators' own (``selectors.collection``): of
+    what was charged for the period's months, what live receipts have paid.
     """
     moved = selectors.account_totals(
         provider.pk, INCOME_ACCOUNTS + OM_EXPENSE_ACCOUNTS + [Account.RECEIVABLE], start, end
@@ -83,7 +88,8 @@ def public_figures(provider: Provider, start: datetime.date, end: datetime.date)
         account: income.get(account, ZERO) for account in CHARGED_ACCOUNTS if income.get(account)
     }
     charged = sum(charged_by_account.values(), ZERO)
-    collected = charged - moved.get(Account.RECEIVABLE, ZERO)
+    paid = charged - moved.get(Account.RECEIVABLE, ZERO)
+    collection = selectors.collection(provider.pk, start, end).ratio()
     sold = income.get(Account.INCOME_SALES, ZERO)
     other_income = income.get(Account.INCOME_OTHER, ZERO)
     return PublicFigures(
@@ -107,11 +113,16 @@ def public_figures(provider: Provider, start: datetime.date, end: datetime.date)
         charged_by_account={
             account: cents(amount) for account, amount in charged_by_account.items()
         },
-        collected=cents(collected),
+        paid=cents(paid),
+        collection_charged=cents(collection.denominator),
+        collected=cents(collection.numerator),
+        # The same efficiency as the indicators' (to 0.001), as a percentage.
         collection_rate=(
-            str((collected / charged * 100).quantize(Decimal("0.1"))) if charged > 0 else None
+            str((collection.value * 100).quantize(Decimal("0.1")))
+            if collection.denominator > 0
+            else None
         ),
-        came_in=cents(collected + sold + other_income),
+        came_in=cents(paid + sold + other_income),
         sold=cents(sold),
         other_income=cents(other_income),
     )
