@@ -129,9 +129,7 @@ def test_the_agency_reads_the_trail_in_words(agencia):
     from ojodeagua.audit.trail import record
     from ojodeagua.books.models import Expense
 
-    expense = Expense.objects.filter(
-        provider__municipality__key="07012", paid_from="bank"
-    ).first()
+    expense = Expense.objects.filter(provider__municipality__key="07012", paid_from="bank").first()
     record(None, "update", expense, {"paid_from": ["cash", "bank"]})
     page = agencia.get(f"/bitacora/?tipo=books.expense&id={expense.pk}").content.decode()
     assert "Se pagó de: caja → cuenta de banco o cooperativa" in page
