@@ -70,3 +70,19 @@ def test_on_a_desk_every_menu_link_is_on_screen(live_server, demo, browser, user
         box = link.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= DESK["width"], box
     assert overflow(page) <= 0
+
+
+@pytest.mark.browser
+def test_without_javascript_the_menu_stays_open_and_fits_a_phone(live_server, demo, browser):  # noqa: F811
+    context = browser.new_context(viewport=PHONE, locale="es-MX", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/entrar/")
+    page.get_by_label("Usuario").fill("tesorera")
+    page.get_by_label("Contraseña").fill("demo")
+    page.get_by_role("button", name="Entrar").click()
+    nav = page.get_by_role("navigation", name="Menú principal")
+    expect(nav.get_by_role("button", name="Menú")).to_be_hidden()
+    for name in FIRST_ITEMS["tesorera"]:
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert overflow(page) <= 0
+    context.close()
