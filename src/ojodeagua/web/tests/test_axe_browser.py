@@ -108,3 +108,23 @@ def test_the_main_pages_of_each_persona_have_no_serious_accessibility_violation(
                 found[f"{username or 'anónimo'} {path}"] = violations
         context.close()
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.browser
+def test_the_open_menu_on_a_desk_has_no_serious_accessibility_violation(
+    live_server,
+    demo,
+    browser,  # noqa: F811
+):
+    assert AXE.exists(), "axe-core is missing: run `make test` (npm install axe-core@4)"
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="es-MX", bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/entrar/")
+    page.get_by_label("Usuario").fill("agencia")
+    page.get_by_label("Contraseña").fill("demo")
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("navigation", name="Menú principal").get_by_text("Más", exact=True).click()
+    assert axe_violations(page) == []
+    context.close()
