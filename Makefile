@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 VAR := var
 LOCALE := src/ojodeagua/locale
+# axe-core checks the pages' accessibility in the browser tests (web/tests/test_axe_browser.py);
+# npm puts it in a local node_modules, nothing is saved to a package.json.
+AXE := node_modules/axe-core/axe.min.js
 export OJODEAGUA_VAR_DIR ?= $(CURDIR)/$(VAR)
 # `PORT=8001 make demo` serves the demo on another port.
 PORT ?= 8000
@@ -16,12 +19,15 @@ demo: $(VENV)/.installed translations
 	@echo "Abra http://127.0.0.1:$(PORT) (Ctrl+C para detener)."
 	DEBUG=1 $(BIN)/ojodeagua runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-test translations
+test: $(VENV)/.installed-test translations $(AXE)
 	@[ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ] || $(BIN)/playwright install chromium || \
 		echo "Aviso: no hay Chromium; las pruebas de navegador fallarán."
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+$(AXE):
+	npm install --no-save --no-audit --no-fund axe-core@4
 
 # The edit loop: no browser tests, stop at the first failure. `make test-fast T=src/ojodeagua/books`
 # runs one app (a single file answers in a few seconds once the demo template is cached).
@@ -71,4 +77,4 @@ bench-books: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/books_state.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VAR)
+	rm -rf $(VENV) $(VAR) node_modules

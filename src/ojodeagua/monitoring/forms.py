@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.organisations.scope import Scope
@@ -282,14 +283,32 @@ class HouseholdSurveyForm(ObservationForm):
 INSTITUTION_FIELDS = ["observed_on", "source", *SchoolSurvey.ANSWER_FIELDS, "notes"]
 
 
-class SchoolSurveyForm(ObservationForm):
+class YesNoAnswersForm(ObservationForm):
+    """A survey whose yes/no questions must each be answered, as on the visit form: an unticked
+    box would record "no" for a question nobody asked, and no answer is chosen beforehand."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in list(self.fields.items()):
+            # Questions with "no se sabe" (NullBooleanField) keep their three answers.
+            if type(field) is not forms.BooleanField:
+                continue
+            question = yes_no_field(capfirst(field.label), _("Conteste esta pregunta: sí o no."))
+            question.help_text = field.help_text
+            self.fields[name] = question
+            if self.instance.pk is None:
+                # The model's default (the water is on the premises) is not an answer.
+                self.initial.pop(name, None)
+
+
+class SchoolSurveyForm(YesNoAnswersForm):
     class Meta:
         model = SchoolSurvey
         fields = ["school", *INSTITUTION_FIELDS]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class HealthCentreSurveyForm(ObservationForm):
+class HealthCentreSurveyForm(YesNoAnswersForm):
     class Meta:
         model = HealthCentreSurvey
         fields = [

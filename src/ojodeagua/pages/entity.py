@@ -62,6 +62,11 @@ class EntityPages:
     export_annotations: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def verbose_name(self) -> str:
+        # Templates cannot read ``model._meta``: this names the record in headings.
+        return str(self.model._meta.verbose_name)
+
+    @property
     def verbose_name_plural(self) -> str:
         return str(self.model._meta.verbose_name_plural)
 

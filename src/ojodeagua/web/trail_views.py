@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from ojodeagua.audit.display import readable_changes
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.organisations.scope import scope_for
 
@@ -57,7 +58,12 @@ def trail(request):
         subject = events.first()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page.object_list:
-        event.shown_repr, event.shown_changes = shown(event, scope)
+        event.shown_repr, changes = shown(event, scope)
+        event.shown_changes = readable_changes(
+            event.content_type.model_class(),
+            changes,
+            update=event.action == AuditEvent.Action.UPDATE,
+        )
     query = f"tipo={model_label}&id={object_id}&" if subject else ""
     context = {
         "page_obj": page,

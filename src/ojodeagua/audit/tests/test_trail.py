@@ -104,3 +104,33 @@ def test_the_agency_reads_that_a_padron_name_changed_but_not_the_name(agencia, t
     page = agencia.get("/bitacora/").content.decode()
     assert f"hogar del padrón #{home.pk}" in page and "(dato personal)" in page
     assert "Josefa" not in page
+
+
+def test_the_trail_names_fields_and_values_in_words_not_as_stored():
+    from ojodeagua.audit.display import readable_changes
+    from ojodeagua.books.models import Expense, Quote
+
+    created = readable_changes(
+        Expense, {"paid_from": "bank", "amount": "120.00", "gone": "x"}, update=False
+    )
+    assert created == [
+        ("Se pagó de", "cuenta de banco o cooperativa"),
+        ("Monto", "120.00"),
+        ("gone", "x"),  # a field the model no longer has keeps its stored name
+    ]
+    assert readable_changes(Quote, {"chosen": [False, True]}, update=True) == [
+        ("Se eligió", ["No", "Sí"])
+    ]
+    # A model that no longer exists: the stored JSON as it is.
+    assert readable_changes(None, {"chosen": True}, update=False) == [("chosen", True)]
+
+
+def test_the_agency_reads_the_trail_in_words(agencia):
+    from ojodeagua.audit.trail import record
+    from ojodeagua.books.models import Expense
+
+    expense = Expense.objects.filter(provider__municipality__key="07012", paid_from="bank").first()
+    record(None, "update", expense, {"paid_from": ["cash", "bank"]})
+    page = agencia.get(f"/bitacora/?tipo=books.expense&id={expense.pk}").content.decode()
+    assert "Se pagó de: caja → cuenta de banco o cooperativa" in page
+    assert "paid_from" not in page

@@ -19,6 +19,7 @@ from ojodeagua.web.tests.test_browser import (  # noqa: F401
     PHONE,
     browser,
     htmx_settled,
+    open_menu,
     overflow,
 )
 
@@ -105,8 +106,9 @@ def test_the_facilitator_runs_a_whole_workshop_on_a_phone(
     base = live_server.url
     sign_in(page, base)
 
-    # A new cycle for one of her committees, from the "Integridad" section.
-    page.get_by_role("link", name="Integridad", exact=True).click()
+    # A new cycle for one of her committees, from "Ciclos de integridad" in her menu.
+    open_menu(page)
+    page.get_by_role("link", name="Ciclos de integridad").click()
     page.get_by_role("link", name="Empezar un ciclo").click()
     page.get_by_label("Comité:", exact=True).select_option(str(committee.pk))
     page.get_by_label("Contexto del comité").fill("Da agua a 120 familias por gravedad.")

@@ -61,10 +61,11 @@ def test_the_page_saves_the_health_care_answers(agencia):
             "health_centre": centre().pk,
             "observed_on": "2026-11-12",
             "source": "visit",
-            "water_source_improved": "on",
-            "water_available": "on",
+            **dict.fromkeys(InstitutionSurvey.ANSWER_FIELDS, "False"),
+            "water_source_improved": "True",
+            "water_available": "True",
             "water_source_distance_m": "500",
-            "toilets_improved": "on",
+            "toilets_improved": "True",
             "toilet_for_staff": "true",
             "toilet_menstrual_hygiene": "false",
             "toilet_accessible": "unknown",
@@ -92,7 +93,7 @@ def test_the_page_saves_the_health_care_answers(agencia):
     [
         ({"water_source_distance_m": "-1"}, NEGATIVE),
         ({"water_source_distance_m": "100001"}, "Más de 100 000 m"),
-        ({"water_on_premises": "on", "water_source_distance_m": "120"}, ON_PREMISES),
+        ({"water_on_premises": "True", "water_source_distance_m": "120"}, ON_PREMISES),
     ],
 )
 def test_the_page_refuses_a_wrong_distance_in_spanish(agencia, answers, message):
@@ -103,7 +104,8 @@ def test_the_page_refuses_a_wrong_distance_in_spanish(agencia, answers, message)
             "health_centre": centre().pk,
             "observed_on": "2026-11-12",
             "source": "visit",
-            "water_source_improved": "on",
+            **dict.fromkeys(InstitutionSurvey.ANSWER_FIELDS, "False"),
+            "water_source_improved": "True",
             **answers,
         },
     )

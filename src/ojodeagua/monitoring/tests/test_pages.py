@@ -391,9 +391,11 @@ def test_school_and_health_centre_surveys_through_the_pages(agencia):
     answers = {
         "observed_on": "2026-11-12",
         "source": "visit",
-        "water_source_improved": "on",
-        "water_on_premises": "on",
-        "handwashing_water": "on",
+        # Every yes/no question is answered: "False" is a "no" someone chose.
+        **dict.fromkeys(SchoolSurvey.ANSWER_FIELDS, "False"),
+        "water_source_improved": "True",
+        "water_on_premises": "True",
+        "handwashing_water": "True",
     }
 
     school_response = agencia.post("/encuestas/escuelas/nueva/", {**answers, "school": school.pk})

@@ -136,7 +136,9 @@ def test_a_visit_is_recorded_with_the_chlorination_point_form(ong):
         assert f"formulario={code}" in text, code
     chosen = ong.get("/visitas/nueva/", {"system": system.pk, "formulario": "punto-cloracion"})
     chosen_text = page_text(chosen.content)
-    assert "Punto de cloración" in chosen_text and NOTE in chosen_text
+    # The note on where the questions come from is for reviewers: on the visit's page, not
+    # on the form the facilitator fills in (issue 15).
+    assert "Punto de cloración" in chosen_text and NOTE not in chosen_text
     assert who_claims(chosen.content) == []
 
     form = InspectionForm.objects.get(code="punto-cloracion")

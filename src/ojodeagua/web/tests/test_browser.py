@@ -48,6 +48,16 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+def open_menu(page, more: bool = False) -> None:
+    """On a phone the role's menu is folded behind "Menú"; open it (and "Más" if asked)."""
+    nav = page.get_by_role("navigation", name="Menú principal")
+    button = nav.get_by_role("button", name="Menú")
+    if button.is_visible() and button.get_attribute("aria-expanded") == "false":
+        button.click()
+    if more:
+        nav.get_by_text("Más", exact=True).click()
+
+
 def htmx_settled(page) -> None:
     """Wait until no htmx request is in flight or queued behind another.
 

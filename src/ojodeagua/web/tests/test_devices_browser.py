@@ -4,7 +4,7 @@ dispositivos», copies it, and withdraws it; the page never scrolls sideways."""
 import pytest
 from rest_framework.test import APIClient
 
-from ojodeagua.web.tests.test_browser import PHONE, browser, overflow  # noqa: F401
+from ojodeagua.web.tests.test_browser import PHONE, browser, open_menu, overflow  # noqa: F401
 
 
 @pytest.mark.browser
@@ -14,6 +14,7 @@ def test_the_treasurer_makes_and_withdraws_a_key_on_her_phone(live_server, demo,
     page.get_by_label("Usuario").fill("tesorera")
     page.get_by_label("Contraseña").fill("demo")
     page.get_by_role("button", name="Entrar").click()
+    open_menu(page, more=True)
     page.get_by_role("link", name="Mis dispositivos").click()
 
     page.get_by_label("Nombre del dispositivo o programa").fill("Teléfono de la tesorera")

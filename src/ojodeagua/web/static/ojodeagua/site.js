@@ -25,3 +25,22 @@
     }
   });
 })();
+/* The role's menu: on a phone, folded behind "Menú" until the button is pressed. */
+(function () {
+  "use strict";
+  function fold(nav) {
+    var button = nav.querySelector(".menu-toggle");
+    if (!button) return;
+    nav.classList.add("js");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-menu]"), fold);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
