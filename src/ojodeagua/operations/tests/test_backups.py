@@ -21,6 +21,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 import ojodeagua
+from ojodeagua.books.payments import record_payment
+from ojodeagua.books.tests.factories import D, charged_tomas, make_committee
+from ojodeagua.books.tests.tampering import database_administrator
 from ojodeagua.books.verification import providers_with_books
 from ojodeagua.demo.cached import admin_cursor, database_url
 from ojodeagua.operations import backups
@@ -74,7 +77,9 @@ class PostgreSQLTarget:
     def open(self):
         import psycopg
 
-        return psycopg.connect(self.url, autocommit=True)
+        database = psycopg.connect(self.url, autocommit=True)
+        database.execute("SET TIME ZONE 'UTC'")  # as Django's connection writes times
+        return database
 
     def drop(self) -> None:
         with admin_cursor() as cursor:
@@ -108,9 +113,15 @@ def primary_keys(names: list[str]) -> dict[str, str | None]:
 
 
 def rows(cursor, table: str, key: str | None) -> list[tuple]:
-    """Every row, by primary key (a table without one sorted by all its columns)."""
+    """Every row, by primary key (a table without one sorted by all its columns).
+
+    PostgreSQL's rows are compared as the server writes them out as text, so the two
+    connections' different loaders (Django's and plain psycopg's) do not matter.
+    """
     quoted = ".".join(f'"{part}"' for part in table.split("."))
-    cursor.execute(f'SELECT * FROM {quoted} ORDER BY "{key}"' if key else f"SELECT * FROM {quoted}")
+    columns = "*" if connection.vendor == "sqlite" else "t::text"
+    order = f' ORDER BY "{key}"' if key else ""
+    cursor.execute(f"SELECT {columns} FROM {quoted} AS t{order}")
     found = [tuple(row) for row in cursor.fetchall()]
     return found if key else sorted(found, key=repr)
 
@@ -203,6 +214,30 @@ def test_the_demo_backed_up_restores_into_an_empty_database_identical_and_verifi
     assert forced.returncode == 0, forced.stderr + forced.stdout
     assert "Restauración completa y verificada." in forced.stdout
     assert restored_tables(target) == original_tables()
+
+
+def test_a_restore_of_altered_books_says_which_and_exits_1(transactional_db, target, tmp_path):
+    # A small database this time: one committee, whose first entry someone rewrote.
+    call_command("flush", interactive=False, verbosity=0)
+    provider = make_committee("Comité de Agua Las Flores")
+    (toma,) = charged_tomas(provider, ["T-01"], months=[1])
+    record_payment(provider, record_id="r1", amount="100", paid_on=D(2026, 2, 5), connection=toma)
+    with database_administrator(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE books_journalentry SET memo = 'otra cosa' WHERE provider_id = %s "
+            "AND sequence = 1",
+            [provider.pk],
+        )
+    archive = tmp_path / "alterada.tar"
+    call_command("backup", str(archive), stdout=io.StringIO())
+
+    restored = ojodeagua_command(target.url, "restore", str(archive))
+    assert restored.returncode == 1
+    assert "filas que tenía la copia" in restored.stdout  # every row came back…
+    assert "Comité de Agua Las Flores: " in restored.stdout  # …and the books say what is wrong
+    assert ": OK" not in restored.stdout
+    assert "Cuentas de 0 de 1 comités verificadas." in restored.stdout
+    assert "sus cuentas no están bien" in restored.stderr
 
 
 def fake_archive(path: Path, vendor: str) -> Path:
