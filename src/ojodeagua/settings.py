@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "ojodeagua.web",
     "ojodeagua.api",
     "ojodeagua.demo",
+    "ojodeagua.operations",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Running the service: backups that restore (issue 16)."""
