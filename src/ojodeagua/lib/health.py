@@ -5,7 +5,7 @@ are checked here; an app that adds a service registers its own check in its
 ``AppConfig.ready`` with :func:`register` (the task queue will add ``"queue"``), as
 ``lib/refresh.py`` lets higher apps plug in without being imported.
 
-The answer is answered by a middleware placed first, before the host check, the HTTPS
+The answer comes from a middleware placed first, before the host check, the HTTPS
 redirect, sessions and the language: a load balancer probes each instance over plain HTTP by its
 address, and must get the instance's health rather than a redirect or a 400 for an unknown
 host. It names only which checks failed, nothing about the data or the people in it.
@@ -72,6 +72,8 @@ def health_response(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(results, status=200 if results["status"] == "ok" else 503)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    # Set here: the middleware that would add it comes after this one.
+    response["Content-Length"] = str(len(response.content))
     if request.method == "HEAD":
         response.content = b""
     return response

@@ -64,7 +64,9 @@ def test_health_answers_a_load_balancer_over_http_by_the_instance_address():
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
-    assert client.head("/health/").status_code == 200
+    head = client.head("/health/")
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Length"] == response["Content-Length"] == str(len(response.content))
     # The rest of the site still refuses that host, and redirects to HTTPS for its own.
     assert client.get("/entrar/").status_code == 400
     assert Client(HTTP_HOST="agua.example.org").get("/entrar/").status_code == 301

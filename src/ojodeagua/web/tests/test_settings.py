@@ -17,6 +17,10 @@ def run_command(*args: str, **env: str) -> subprocess.CompletedProcess:
             "SECRET_KEY",
             "DATABASE_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "REDIS_URL",
+            "CACHE_URL",
+            "LOG_FORMAT",
+            "LOG_REQUESTS",
         }
     }
     environment.update(env)
