@@ -94,6 +94,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe over plain HTTP, by the instance's address, gets the
+    # instance's health, not the HTTPS redirect or a 400 for an unlisted host (lib/health.py).
+    "ojodeagua.lib.health.HealthCheckMiddleware",
+    # Next, so the access log has every other request, static files and redirects included.
+    "ojodeagua.lib.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -223,7 +228,12 @@ USE_THOUSAND_SEPARATOR = True
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# The Docker image collects them at build time outside the var directory, which is a volume.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static")
+# Production serves the collected files through WhiteNoise: names carrying a hash of the
+# content (cached for a year by browsers) and gzip copies made once by collectstatic. Debug and
+# the tests read the apps' files as they are, so they need no collectstatic, and a template
+# naming a missing file does not fail there (the manifest storage would refuse it).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -253,7 +263,28 @@ IMPORT_LIMITS = {
 }
 IMPORT_COMMAND_LIMITS = {"rows": 2_000_000, "columns": 1_000, "megabytes": 2_000, "seconds": 0}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache for every worker and server when REDIS_URL (or CACHE_URL) names a Redis server; each
+# process's own memory otherwise (the demo, one process). The tests always use their own memory.
+# What is cached: whether the database is the demo's, and the public figures of long ledgers
+# (books/public_views.py). Short socket timeouts make a dead Redis fail /health/ at once rather
+# than hold a worker.
+CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL") or ""
+if CACHE_URL and not RUNNING_TESTS:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "REDIS_URL (o CACHE_URL) debe ser la dirección de un servidor Redis, "
+            "por ejemplo redis://127.0.0.1:6379/0."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ojodeagua",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -301,9 +332,34 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
+# Logs go to standard output: one JSON object per line in production (lib/jsonlog.py), plain
+# text in debug and tests (LOG_FORMAT=json or text overrides). Each request is one INFO line of
+# `ojodeagua.requests` (lib/requestlog.py), on in production; runserver prints its own.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG or RUNNING_TESTS else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "ojodeagua.lib.jsonlog.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "ojodeagua.requests": {
+            "level": "INFO"
+            if env_bool("LOG_REQUESTS", not DEBUG and not RUNNING_TESTS)
+            else "WARNING"
+        },
+        # django-axes names the account and the address of every failed sign-in. The attempts
+        # are kept in the database, where the lockout counts them and superusers see them in the
+        # admin; the log, copied to wherever logs go, does not repeat them.
+        "axes": {"level": "ERROR"},
+    },
 }

@@ -1,5 +1,6 @@
 """Production settings come from the environment and pass Django's deployment checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,10 @@ def run_command(*args: str, **env: str) -> subprocess.CompletedProcess:
             "SECRET_KEY",
             "DATABASE_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "REDIS_URL",
+            "CACHE_URL",
+            "LOG_FORMAT",
+            "LOG_REQUESTS",
         }
     }
     environment.update(env)
@@ -73,3 +78,59 @@ def test_the_default_database_is_sqlite_in_wal_mode_with_immediate_transactions(
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
     assert (tmp_path / "ojodeagua.sqlite3").exists()
+
+
+PRODUCTION = {"SECRET_KEY": "a-long-production-secret-" + "k3y" * 20, "ALLOWED_HOSTS": "x"}
+
+
+def test_the_cache_is_redis_when_redis_url_is_set(tmp_path):
+    probe = "from django.conf import settings; print(settings.CACHES['default'])"
+    result = run_command(
+        "shell",
+        "--no-imports",
+        "-c",
+        probe,
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        OJODEAGUA_VAR_DIR=str(tmp_path),
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'BACKEND': 'django.core.cache.backends.redis.RedisCache'" in result.stdout
+    assert "'LOCATION': 'redis://127.0.0.1:6379/3'" in result.stdout
+
+
+def test_the_cache_is_each_process_memory_without_redis_url(tmp_path):
+    probe = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = run_command(
+        "shell", "--no-imports", "-c", probe, OJODEAGUA_VAR_DIR=str(tmp_path), **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
+    result = run_command(
+        "check",
+        CACHE_URL="memcached://127.0.0.1:11211",
+        OJODEAGUA_VAR_DIR=str(tmp_path),
+        **PRODUCTION,
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr
+
+
+def test_production_logs_are_json_lines_on_standard_output(tmp_path):
+    probe = (
+        "import logging; "
+        "logging.getLogger('ojodeagua.requests').info('GET /x/ 200', "
+        "extra={'method': 'GET', 'path': '/x/', 'status': 200, 'duration_ms': 1.5}); "
+        "logging.getLogger('ojodeagua.books').debug('not at this level')"
+    )
+    result = run_command(
+        "shell", "--no-imports", "-c", probe, OJODEAGUA_VAR_DIR=str(tmp_path), **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    entry = json.loads(line)
+    assert entry["logger"] == "ojodeagua.requests"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/x/", 200)

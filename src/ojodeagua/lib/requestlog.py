@@ -1,0 +1,45 @@
+"""One log line per request: method, path, status and how long the app took.
+
+The path is ``request.path``, without the query string (a search for a person's name travels
+there), and nothing of the body, cookies, user or address is written. Records go to the
+``ojodeagua.requests`` logger at INFO; production settings print them as JSON
+(``lib/jsonlog.py``), and this is the site's access log.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger("ojodeagua.requests")
+
+# A path or method longer than this is an attack or a mistake; a log line stays one line.
+LONGEST = 300
+
+
+class RequestLogMiddleware:
+    """Times the rest of the stack; a streamed download is timed until its first byte."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        if logger.isEnabledFor(logging.INFO):
+            method = (request.method or "")[:LONGEST]
+            path = request.path[:LONGEST]
+            logger.info(
+                "%s %s %s",
+                method,
+                path,
+                response.status_code,
+                extra={
+                    "method": method,
+                    "path": path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+        return response
