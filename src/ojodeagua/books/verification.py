@@ -96,6 +96,20 @@ def verify_books(provider_id: int) -> BooksReport:
         return BooksReport(provider_id, chain, findings.beside(chain))
 
 
+def described(name: str, report: BooksReport) -> list[str]:
+    """What ``ledger verify`` (and a restore's check) prints of one committee's books."""
+    if report.ok:
+        return [
+            ngettext(
+                "%(name)s: %(count)s asiento, cabeza %(head)s: OK",
+                "%(name)s: %(count)s asientos, cabeza %(head)s: OK",
+                report.chain.entries,
+            )
+            % {"name": name, "count": report.chain.entries, "head": report.chain.head}
+        ]
+    return [f"{name}: {message}" for message in report.messages()]
+
+
 def remember(report: BooksReport) -> None:
     """Keep a full check's result (the chain's and the records') for ``books_status``."""
     ledger.remember(report.chain)

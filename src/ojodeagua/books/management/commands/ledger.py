@@ -3,9 +3,13 @@ every money record against the entry it posted."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from ojodeagua.books.verification import providers_with_books, remember, verify_books
+from ojodeagua.books.verification import (
+    described,
+    providers_with_books,
+    remember,
+    verify_books,
+)
 from ojodeagua.providers.models import Provider
 
 
@@ -48,20 +52,9 @@ class Command(BaseCommand):
             report = verify_books(pk)
             # Pages of long chains rely on this full check (verification.books_status).
             remember(report)
-            name = names.get(pk, str(pk))
-            if report.ok:
-                self.stdout.write(
-                    ngettext(
-                        "%(name)s: %(count)s asiento, cabeza %(head)s: OK",
-                        "%(name)s: %(count)s asientos, cabeza %(head)s: OK",
-                        report.chain.entries,
-                    )
-                    % {"name": name, "count": report.chain.entries, "head": report.chain.head}
-                )
-                continue
-            bad += 1
-            for message in report.messages():
-                self.stdout.write(f"{name}: {message}")
+            for line in described(names.get(pk, str(pk)), report):
+                self.stdout.write(line)
+            bad += not report.ok
         if not ids:
             self.stdout.write(_("Ningún comité lleva todavía sus cuentas aquí."))
         if bad:

@@ -7,9 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from ojodeagua.books.verification import providers_with_books, verify_books
+from ojodeagua.books.verification import described, providers_with_books, verify_books
 from ojodeagua.operations import backups
 from ojodeagua.providers.models import Provider
 
@@ -78,20 +77,9 @@ class Command(BaseCommand):
         bad = 0
         for pk in ids:
             report = verify_books(pk)
-            name = names.get(pk, str(pk))
-            if report.ok:
-                self.stdout.write(
-                    ngettext(
-                        "%(name)s: %(count)s asiento, cabeza %(head)s: OK",
-                        "%(name)s: %(count)s asientos, cabeza %(head)s: OK",
-                        report.chain.entries,
-                    )
-                    % {"name": name, "count": report.chain.entries, "head": report.chain.head}
-                )
-                continue
-            bad += 1
-            for message in report.messages():
-                self.stdout.write(f"{name}: {message}")
+            for line in described(names.get(pk, str(pk)), report):
+                self.stdout.write(line)
+            bad += not report.ok
         if not ids:
             self.stdout.write(_("Ningún comité lleva todavía sus cuentas aquí."))
         else:
