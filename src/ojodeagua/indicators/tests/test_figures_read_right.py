@@ -133,7 +133,8 @@ def test_tests_passed_and_households_failed_each_say_their_denominator(agencia, 
 
 def test_jmp_the_tiers_and_the_classes_are_explained_where_they_appear(agencia, municipality):
     for page, values in summaries(agencia, municipality).values():
-        glossary = page[page.index('id="glosario"') : page.index("</details>")]
+        start = page.index('id="glosario"')
+        glossary = page[start : page.index("</details>", start)]
         words = text_of(glossary)
         assert "el JMP (OMS y UNICEF)" in words and "los escalones suman 100 %" in words
         assert "T0 no funciona; T1 da agua; T2 da agua y su caudal" in words
