@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "ojodeagua.lib.health.HealthCheckMiddleware",
     # Next, so the access log has every other request, static files and redirects included.
     "ojodeagua.lib.requestlog.RequestLogMiddleware",
+    # Before anything reads the body: a request larger than any page takes is refused unread.
+    "ojodeagua.lib.bodysize.RequestBodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,6 +263,8 @@ IMPORT_LIMITS = {
     "megabytes": env_int("IMPORT_MAX_MEGABYTES", 30),
     "seconds": env_int("IMPORT_MAX_SECONDS", 30),
 }
+# The largest body any page takes: an import file at its limit, with room for the form around it.
+MAX_REQUEST_BYTES = (IMPORT_LIMITS["megabytes"] + 2) * 1024 * 1024
 IMPORT_COMMAND_LIMITS = {"rows": 2_000_000, "columns": 1_000, "megabytes": 2_000, "seconds": 0}
 
 # One cache for every worker and server when REDIS_URL (or CACHE_URL) names a Redis server; each
