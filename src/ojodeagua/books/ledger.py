@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.providers.models import Provider
 
-from .models import ZERO, Account, ChainCheck, JournalEntry, JournalLine
+from .models import ZERO, Account, ChainCheck, JournalEntry, JournalLine, MonthlyTotal
 
 # What each account holds is read once, with the books' other figures; posting code reads it here.
 from .selectors import balances as balances
@@ -192,7 +192,38 @@ def post_entries(
             for entry, draft in zip(entries, drafts, strict=True)
             for line in draft.lines
         )
+        add_to_monthly_totals(provider_id, drafts)
     return entries
+
+
+def add_to_monthly_totals(provider_id: int, drafts: list[EntryDraft]) -> None:
+    """Add the drafts' lines to the provider's monthly totals, in one statement.
+
+    An insert that adds to the row already there (``ON CONFLICT … DO UPDATE``, which SQLite has
+    too): the caller's transaction holds the provider lock, so no other writer of these totals
+    runs at once, and the first entry of a month makes its row.
+    """
+    sums: dict[tuple[str, datetime.date], list[Decimal]] = {}
+    for draft in drafts:
+        month = draft.entry_date.replace(day=1)
+        for line in draft.lines:
+            found = sums.setdefault((line.account, month), [ZERO, ZERO])
+            found[0] += line.debit
+            found[1] += line.credit
+    table = MonthlyTotal._meta.db_table
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(sums))
+    values = [
+        value
+        for (account, month), (debit_sum, credit_sum) in sorted(sums.items())
+        for value in (provider_id, account, month, debit_sum, credit_sum)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (provider_id, account, month, debit, credit) VALUES {rows} "
+            f"ON CONFLICT (provider_id, account, month) DO UPDATE SET "
+            f"debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit",
+            values,
+        )
 
 
 def post_entry(

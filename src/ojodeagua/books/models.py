@@ -701,6 +701,44 @@ class JournalLine(models.Model):
         return f"{self.get_account_display()}: {side}"
 
 
+class MonthlyTotal(models.Model):
+    """What one account of a provider moved in one month: the sums of its lines' debits and
+    credits, by the month of their entries' dates.
+
+    ``ledger.post_entries`` adds each entry's lines here in the same transaction, so pages add up
+    a dozen rows per account instead of a municipal office's two million lines. Totals change by
+    update as entries are posted, so no trigger can hold them still: ``ojodeagua ledger verify``
+    holds them to the lines they sum and names the first month and account that differ.
+    """
+
+    # No index of its own: the unique (provider, account, month) index serves every lookup.
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("comité"),
+        db_index=False,
+    )
+    account = models.CharField(_("cuenta"), max_length=20, choices=Account.choices)
+    month = models.DateField(_("mes"))
+    # Wider than a line: a month of a municipal office's fees is many lines.
+    debit = models.DecimalField(_("debe"), max_digits=16, decimal_places=2, default=ZERO)
+    credit = models.DecimalField(_("haber"), max_digits=16, decimal_places=2, default=ZERO)
+
+    class Meta:
+        ordering = ["provider", "month", "account"]
+        verbose_name = _("total del mes")
+        verbose_name_plural = _("totales del mes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "account", "month"], name="one_total_per_account_and_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.month:%Y-%m} {self.account}"
+
+
 class AssemblyReport(ProviderRecord):
     """The accounts as presented to an assembly: figures frozen with the chain head they came from.
 

@@ -5,7 +5,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -66,24 +65,6 @@ def figures_context(figures: dict) -> dict:
     }
 
 
-# A long chain's figures (a municipal office's) take the database tens of seconds to add up;
-# anonymous visitors see them as computed up to this long ago, so the open page cannot be used to
-# keep the server busy. Committees' books (short chains) are always computed on the spot.
-PUBLIC_FIGURES_SECONDS = 10 * 60
-
-
-def figures_for_the_public(provider: Provider, start, end) -> tuple[dict, datetime.datetime | None]:
-    """The public figures, and when they were computed if they come from the cache."""
-    if ledger.last_sequence(provider.pk) <= ledger.LIVE_LIMIT:
-        return public_figures(provider, start, end).as_dict(), None
-    key = f"books:public-figures:{provider.pk}:{start.isoformat()}:{end.isoformat()}"
-    kept = cache.get(key)
-    if kept is None:
-        kept = (public_figures(provider, start, end).as_dict(), timezone.now())
-        cache.set(key, kept, PUBLIC_FIGURES_SECONDS)
-    return kept
-
-
 def public_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = get_object_or_404(Provider, pk=provider_id)
     keeps_books = JournalEntry.objects.filter(provider=provider).exists()
@@ -98,8 +79,8 @@ def public_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     }
     books = None
     if keeps_books:
-        figures, context["computed_at"] = figures_for_the_public(provider, start, end)
-        context.update(figures_context(figures))
+        # Computed on every view, a long chain's too: they add up monthly totals, not lines.
+        context.update(figures_context(public_figures(provider, start, end).as_dict()))
         books = books_status(provider.pk)
         context.update(books=books, chain=books.chain)
     wanted = request.GET.get("huella", "").strip()

@@ -15,6 +15,7 @@ the settlements in two passes that add them up per toma. On PostgreSQL this cost
 again as reading the chain (see ``PLANNER_SETTINGS``); ``ledger verify`` runs both at once.
 """
 
+import datetime
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -34,6 +35,7 @@ from .models import (
     JournalEntry,
     JournalLine,
     MoneyAccount,
+    MonthlyTotal,
     Payment,
     PaymentAllocation,
     PaymentVoid,
@@ -54,6 +56,7 @@ CHARGES = Charge._meta.db_table
 ALLOCATIONS = PaymentAllocation._meta.db_table
 QUOTES = Quote._meta.db_table
 EXPENSES = Expense._meta.db_table
+TOTALS = MonthlyTotal._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -638,6 +641,66 @@ def quotes(provider_id: int) -> Disagreement | None:
     """The first expense whose quotes do not hold, if any."""
     with reading() as cursor:
         return _quotes(cursor, provider_id)
+
+
+# The monthly totals against the lines they sum -------------------------------------------------
+@dataclass(frozen=True)
+class TotalDisagreement:
+    """The first monthly total (by month, then account) that is not the sum of its lines, and
+    how many do not hold."""
+
+    month: datetime.date
+    account: str
+    count: int = 1
+
+    def describe(self) -> str:
+        values = {
+            "month": self.month.strftime("%m/%Y"),
+            "account": dict(Account.choices).get(self.account, self.account),
+        }
+        sentence = _("el total de %(month)s de la cuenta %(account)s no coincide con sus asientos")
+        sentence %= values
+        if self.count > 1:
+            sentence += ngettext(
+                " (y %(count)s total más así)", " (y %(count)s totales más así)", self.count - 1
+            ) % {"count": self.count - 1}
+        return sentence
+
+
+def totals_sql() -> str:
+    """The provider's (account, month) pairs whose total is not what its lines add up to: each
+    total less its month's lines, grouped, and only the pairs left with something. A total with
+    no lines, or lines with no total, are caught the same way."""
+    return (
+        f"SELECT x.account, x.month, COUNT(*) OVER () FROM ("
+        f"SELECT t.account, t.month, t.debit AS d, t.credit AS c FROM {TOTALS} t "
+        f"WHERE t.provider_id = %s UNION ALL "
+        f"SELECT l.account, {month_of('e.entry_date')}, -SUM(l.debit), -SUM(l.credit) "
+        f"FROM {LINES} l JOIN {ENTRIES} e ON e.id = l.entry_id WHERE e.provider_id = %s "
+        f"GROUP BY l.account, {month_of('e.entry_date')}"
+        f") x GROUP BY x.account, x.month "
+        f"HAVING ROUND(SUM(x.d), 2) <> 0 OR ROUND(SUM(x.c), 2) <> 0 "
+        f"ORDER BY x.month, x.account LIMIT 1"
+    )
+
+
+def monthly_totals(provider_id: int) -> TotalDisagreement | None:
+    """The first monthly total that does not hold, if any (one grouped pass over the lines).
+
+    Not under PLANNER_SETTINGS: adding up all of a provider's lines is what hash joins are for.
+    """
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic() if postgresql else nullcontext(), connection.cursor() as cursor:
+        if postgresql:
+            cursor.execute("SELECT set_config('jit', 'off', true)")
+        cursor.execute(totals_sql(), [provider_id, provider_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    account, month, count = row
+    if isinstance(month, str):
+        month = datetime.date.fromisoformat(month)
+    return TotalDisagreement(month, account, count)
 
 
 # When a record of these kinds disagrees with its entry, it is what was changed: the sums that

@@ -1,8 +1,8 @@
 """The whole check of a provider's books, as ``ojodeagua ledger verify`` prints it.
 
 The hash chain (every entry unchanged, linked and balanced), the receipt numbers (1 to the last
-one given, without gaps) and every money record with its ledger entry: there, and saying what
-the entry says (``record_checks``).
+one given, without gaps), every money record with its ledger entry: there, and saying what
+the entry says (``record_checks``), and the monthly totals pages read: the sums of their lines.
 """
 
 from collections.abc import Iterable
@@ -88,11 +88,14 @@ def verify_books(provider_id: int) -> BooksReport:
     with ThreadPoolExecutor(max_workers=2) as pool:
         own = pool.submit(ledger.in_own_connection, entry_findings, provider_id)
         settled = pool.submit(ledger.in_own_connection, record_checks.settlements, provider_id)
+        totalled = pool.submit(ledger.in_own_connection, record_checks.monthly_totals, provider_id)
         chain = ledger.verify_chain(provider_id)
         bookkeeping, against = own.result()
         quoted = record_checks.quotes(provider_id)
         found = record_checks.combined(against, settled.result(), quoted)
-        findings = RecordFindings(bookkeeping, [first.describe() for first in found])
+        findings = RecordFindings(
+            bookkeeping, [first.describe() for first in found] + totals_problems(totalled.result())
+        )
         return BooksReport(provider_id, chain, findings.beside(chain))
 
 
@@ -151,7 +154,15 @@ def record_findings(provider_id: int) -> RecordFindings:
     """Receipt numbers with gaps and money records without their ledger entry, and the records
     that disagree with their entry, in sentences."""
     disagreeing = [found.describe() for found in record_checks.disagreements(provider_id)]
+    disagreeing += totals_problems(record_checks.monthly_totals(provider_id))
     return RecordFindings(bookkeeping_problems(provider_id), disagreeing)
+
+
+def totals_problems(found: record_checks.TotalDisagreement | None) -> list[str]:
+    """The monthly total that does not hold, as a sentence beside the records'. Like them it is
+    held to the lines only while the chain holds: a changed line makes its month's total
+    disagree too, and the chain's first bad entry is what to look at then."""
+    return [] if found is None else [found.describe()]
 
 
 def entry_findings(provider_id: int) -> tuple[list[str], list[record_checks.Disagreement]]:
