@@ -1,14 +1,17 @@
 """The upload page for observation files: check or import a CSV or XLSX and see what happened."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.imports.engine import describe_columns, run_import
 from ojodeagua.imports.forms import SpreadsheetField
+from ojodeagua.imports.reading import looks_big
+from ojodeagua.lib import background
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.scope import scope_for
 
@@ -41,10 +44,30 @@ def import_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         spec = import_specs()[form.cleaned_data["kind"]]
         upload = form.cleaned_data["file"]
+        data = upload.read()
+        if looks_big(
+            data,
+            upload.name,
+            rows=settings.IMPORT_QUEUE_ROWS,
+            megabytes=settings.IMPORT_QUEUE_MEGABYTES,
+        ):
+            # A big file is a job on the queue, run by the same engine; its page shows the
+            # rows as they are checked, and the result when it ends.
+            job_page = background.start(
+                "import",
+                request.user,
+                data=data,
+                filename=upload.name,
+                import_kind=form.cleaned_data["kind"],
+                strict=form.cleaned_data["strict"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            if job_page is not None:
+                return redirect(job_page)
         try:
             result = run_import(
                 spec,
-                upload.read(),
+                data,
                 filename=upload.name,
                 user=request.user,
                 strict=form.cleaned_data["strict"],
