@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.imports.engine import describe_columns, run_import
 from ojodeagua.imports.forms import SpreadsheetField
-from ojodeagua.imports.reading import looks_big
+from ojodeagua.imports.reading import looks_big, read_table
 from ojodeagua.lib import background
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.scope import scope_for
@@ -35,6 +35,17 @@ class ImportForm(forms.Form):
         self.fields["kind"].choices = [(kind, spec.label) for kind, spec in import_specs().items()]
 
 
+def worth_a_job(data: bytes, filename: str) -> bool:
+    """Whether a file goes to the task queue: more rows (``IMPORT_QUEUE_ROWS``) or megabytes
+    (``IMPORT_QUEUE_MEGABYTES``) than a page should wait for. A file that looks big is read
+    here first, within the page's limits, so one the importer would refuse (too many rows, a
+    zip bomb) is refused on this page at once, as before; raises ``TabularFileError``."""
+    rows, megabytes = settings.IMPORT_QUEUE_ROWS, settings.IMPORT_QUEUE_MEGABYTES
+    if not looks_big(data, filename, rows=rows, megabytes=megabytes):
+        return False
+    return len(read_table(data, filename).rows) > rows or len(data) > megabytes * 1024 * 1024
+
+
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).can_create:
@@ -45,26 +56,21 @@ def import_view(request: HttpRequest) -> HttpResponse:
         spec = import_specs()[form.cleaned_data["kind"]]
         upload = form.cleaned_data["file"]
         data = upload.read()
-        if looks_big(
-            data,
-            upload.name,
-            rows=settings.IMPORT_QUEUE_ROWS,
-            megabytes=settings.IMPORT_QUEUE_MEGABYTES,
-        ):
-            # A big file is a job on the queue, run by the same engine; its page shows the
-            # rows as they are checked, and the result when it ends.
-            job_page = background.start(
-                "import",
-                request.user,
-                data=data,
-                filename=upload.name,
-                import_kind=form.cleaned_data["kind"],
-                strict=form.cleaned_data["strict"],
-                dry_run=form.cleaned_data["dry_run"],
-            )
-            if job_page is not None:
-                return redirect(job_page)
         try:
+            if worth_a_job(data, upload.name) and (
+                job_page := background.start(
+                    "import",
+                    request.user,
+                    data=data,
+                    filename=upload.name,
+                    import_kind=form.cleaned_data["kind"],
+                    strict=form.cleaned_data["strict"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            ):
+                # A big file is a job on the queue, run by the same engine; its page shows the
+                # rows as they are checked, and the result when it ends.
+                return redirect(job_page)
             result = run_import(
                 spec,
                 data,

@@ -83,7 +83,7 @@ def test_a_running_job_page_polls_and_shows_the_live_progress(agencia):
     # Reported from inside the worker's transaction: the page reads it from the cache.
     progress.report_progress(job, 2, 5, "Localidades: listo")
     page = agencia.get(f"/trabajos/{job.pk}/").content.decode()
-    assert 'hx-get="/trabajos/%d/estado/" hx-trigger="every 2s"' % job.pk in page
+    assert f'hx-get="/trabajos/{job.pk}/estado/" hx-trigger="every 2s"' in page
     assert '<progress max="5" value="2"' in page and "Localidades: listo" in page
     fragment = agencia.get(f"/trabajos/{job.pk}/estado/")
     assert fragment["Cache-Control"] == "no-store"
@@ -100,9 +100,7 @@ def test_only_the_agency_starts_a_full_recompute(ong, tesorera):
     assert Client().post("/trabajos/recalcular/").status_code == 302  # to sign in
 
 
-def test_a_big_import_goes_to_the_queue_and_its_page_shows_rows_and_result(
-    agencia, ong, settings
-):
+def test_a_big_import_goes_to_the_queue_and_its_page_shows_rows_and_result(agencia, ong, settings):
     settings.IMPORT_QUEUE_ROWS = 5
     system = ong_system()
     upload = SimpleUploadedFile("dias.csv", supply_file(system, 8, bad_line=True), "text/csv")
