@@ -66,6 +66,18 @@ def with_live_progress(job: Job) -> Job:
     return job
 
 
+def with_live_progress_all(jobs) -> list[Job]:
+    """The same for a page of jobs, with one read of the cache."""
+    jobs = list(jobs)
+    running = {job.pk: job for job in jobs if job.state == Job.State.RUNNING}
+    found = cache.get_many([cache_key(pk) for pk in running])
+    for pk, job in running.items():
+        if live := found.get(cache_key(pk)):
+            job.progress_done, job.progress_total = live["done"], live["total"]
+            job.progress_label = live["label"]
+    return jobs
+
+
 def forget(job: Job) -> None:
     cache.delete(cache_key(job.pk))
 

@@ -21,8 +21,7 @@ PER_PAGE = 25
 def job_list(request: HttpRequest) -> HttpResponse:
     jobs = services.visible_jobs(request.user).select_related("user")
     page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))
-    for job in page:
-        progress.with_live_progress(job)
+    page.object_list = progress.with_live_progress_all(page.object_list)
     return render(
         request,
         "jobs/list.html",
@@ -57,7 +56,11 @@ def status_context(request: HttpRequest, job: Job) -> dict:
             .visible(Provider.objects.filter(pk__in=[p["provider"] for p in result["providers"]]))
             .values_list("pk", flat=True)
         )
-        context["committees"] = [p for p in result["providers"] if p["provider"] in seen]
+        committees = [p for p in result["providers"] if p["provider"] in seen]
+        # Counted among the committees she sees, not the whole service's.
+        context["committees"] = committees
+        context["checked"] = len(committees)
+        context["bad"] = sum(not p["ok"] for p in committees)
     return context
 
 

@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+import redis
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +21,7 @@ from ojodeagua.jobs import progress, services, work
 from ojodeagua.jobs.models import Job, JobUpload
 from ojodeagua.monitoring.models import SupplyDay
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +184,10 @@ def test_the_nightly_ledger_check_remembers_each_committee_and_shows_what_each_r
     assert ChainCheck.objects.count() == job.result["checked"]
     page = agencia.get(f"/trabajos/{job.pk}/").content.decode()
     assert "Trabajo programado" in page and ": OK" in page
+    seen = scope_for(User.objects.get(username="agencia")).visible(
+        Provider.objects.filter(pk__in=[p["provider"] for p in job.result["providers"]])
+    )
+    assert f"Se revisaron las cuentas de {seen.count()} comités; en 0 algo" in page
     # Service-wide work: not for a committee member.
     assert tesorera.get(f"/trabajos/{job.pk}/").status_code == 404
 
@@ -267,8 +273,6 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
 def redis_answers() -> bool:
-    import redis
-
     try:
         return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping())
     except redis.RedisError:
@@ -297,5 +301,8 @@ def test_a_real_worker_takes_a_job_from_redis_and_runs_it(transactional_db):
                     job.refresh_from_db()
         finally:
             app.conf.task_default_queue = "celery"
+    # This run's queue and its bindings leave nothing behind in Redis.
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    client.delete(*client.keys(f"*{queue}*") or ["-"])
     assert job.state == "done", job.error
     assert set(job.result) == {"providers", "values"} and job.attempts == 1
