@@ -306,3 +306,23 @@ def test_a_real_worker_takes_a_job_from_redis_and_runs_it(transactional_db):
     client.delete(*client.keys(f"*{queue}*") or ["-"])
     assert job.state == "done", job.error
     assert set(job.result) == {"providers", "values"} and job.attempts == 1
+
+
+def test_the_nightly_schedule_names_real_tasks_and_kinds(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert {entry["args"][0] for entry in schedule.values()} == {
+        Job.Kind.LEDGER_VERIFY,
+        Job.Kind.BOOKS_INDICATORS,
+    }
+    for entry in schedule.values():
+        assert entry["task"] in app.tasks
+        assert entry["args"][0] in work.WORK
+
+
+def test_a_scheduled_run_records_a_job_nobody_started():
+    from ojodeagua.jobs.tasks import run_scheduled
+
+    job_id = run_scheduled.apply(args=[Job.Kind.BOOKS_INDICATORS]).get()
+    job = Job.objects.get(pk=job_id)
+    assert job.user is None and job.kind == "books_indicators" and job.state == "done"
+    assert job.result["providers"] > 0 and job.result["values"] > 0
