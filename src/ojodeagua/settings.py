@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "ojodeagua.api",
     "ojodeagua.demo",
     "ojodeagua.operations",
+    "ojodeagua.jobs",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +291,48 @@ if CACHE_URL and not RUNNING_TESTS:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The task queue (Celery, ``ojodeagua/celery.py``, ``jobs/``). With a broker (CELERY_BROKER_URL, or
+# REDIS_URL, the cache's Redis), long work (a full recompute, a big import, the nightly ledger
+# check) goes to a worker: ``celery -A ojodeagua worker --beat``. Without one (the demo, the tests,
+# a laptop) the same tasks run at once in the process that started them, so ``make demo`` stays
+# one command with nothing to install. The tests always run them in-process.
+CELERY_BROKER_URL = (
+    ""
+    if RUNNING_TESTS
+    else os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# A failure in an in-process task is written on its job, not raised into the page that started it.
+CELERY_TASK_EAGER_PROPAGATES = False
+# Progress and results live on the ``Job`` rows; Celery's own result store is not needed.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# A task is taken off the queue only once it has run, so a worker that dies mid-way (a restart,
+# the machine) leaves it for the next worker; the tasks are safe to run again.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TIMEZONE = "America/Mexico_City"
+# The nightly work (``celery beat``, or ``worker --beat`` on one machine). A task that finds the
+# database busy (OperationalError) is tried again, up to 3 times, later each time.
+CELERY_BEAT_SCHEDULE = {
+    "ledger-verify-nightly": {
+        "task": "ojodeagua.jobs.tasks.run_scheduled",
+        "schedule": crontab(hour=2, minute=0),
+        "args": ("ledger_verify",),
+    },
+    "books-indicators-nightly": {
+        "task": "ojodeagua.jobs.tasks.run_scheduled",
+        "schedule": crontab(hour=2, minute=30),
+        "args": ("books_indicators",),
+    },
+}
+# An import from the upload page bigger than this goes to the queue and the page shows its
+# progress; a smaller one is done while the page waits, as before.
+IMPORT_QUEUE_ROWS = env_int("IMPORT_QUEUE_ROWS", 2_000)
+IMPORT_QUEUE_MEGABYTES = env_int("IMPORT_QUEUE_MEGABYTES", 1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("bitacora/", include("ojodeagua.web.trail_urls")),
     path("equipo/", include("ojodeagua.web.team_urls")),
     path("importar/", include("ojodeagua.monitoring.import_urls")),
+    path("trabajos/", include("ojodeagua.jobs.urls")),
     path("indicadores/exportar/", include("ojodeagua.indicators.export_urls")),
     path("", include("ojodeagua.indicators.urls")),
     path("integridad/", include("ojodeagua.integrity.urls")),

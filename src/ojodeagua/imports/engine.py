@@ -29,7 +29,7 @@ The run, hook by hook (``ImportJob.run``)::
     -- rolled back when dry_run --
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,11 @@ from .columns import Column, Reference, RowError
 from .reading import Table, read_table
 
 BATCH_SIZE = 500
+# How often (in rows) reading the cells reports its progress.
+PROGRESS_EVERY = 250
+
+# (rows done, rows in all, what is being done): a job's progress bar (``jobs.progress``).
+Progress = Callable[[int, int, str], object]
 
 
 @dataclass
@@ -136,9 +141,11 @@ class ImportJob:
         strict: bool = False,
         dry_run: bool = False,
         limits: ReadLimits | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.spec, self.user, self.strict, self.dry_run = spec, user, strict, dry_run
         self.limits = limits or ReadLimits.for_pages()
+        self.progress = progress
         self.now = timezone.now()
         self.result = spec.result_class(kind=spec.kind, dry_run=dry_run)
         self.filename = ""
@@ -151,11 +158,15 @@ class ImportJob:
         table = spec.open(data, filename, self.limits)
         result.encoding = table.encoding
         self.columns = self.resolve_columns(table)
+        total = row_count(table)
+        self.report(0, total, _("Revisando las filas"))
         rows = spec.parse(table, self)
         plan = spec.plan(rows, self)
         result.rejected.sort()
         if result.rejected and self.strict:
+            self.report(total, total, _("Filas revisadas"))
             return result
+        self.report(total, total, _("Guardando las filas aceptadas"))
         try:
             with transaction.atomic():
                 changed = spec.write(plan, self)
@@ -169,6 +180,10 @@ class ImportJob:
         result.changed = [] if self.dry_run else changed
         result.written = not self.dry_run
         return result
+
+    def report(self, done: int, total: int, label: str) -> None:
+        if self.progress is not None:
+            self.progress(done, total, label)
 
     def reject(self, line: int, reason: str) -> None:
         self.result.rejected.append((line, reason))
@@ -206,8 +221,11 @@ class ImportJob:
         columns, result = self.columns, self.result
         present = {column.name for column in columns.values()}
         parsed = []
+        total = row_count(table)
         for line, raw in table.rows:
             result.rows += 1
+            if result.rows % PROGRESS_EVERY == 0:
+                self.report(result.rows, total, _("Revisando las filas"))
             values: dict[str, Any] = {}
             errors = []
             for name, column in columns.items():
@@ -327,14 +345,23 @@ def run_import(
     strict: bool = False,
     dry_run: bool = False,
     limits: ReadLimits | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Run ``spec`` over a file's bytes; raises TabularFileError when the file cannot be read.
 
     The pages leave ``limits`` to their default; the commands, off the request path, pass
-    ``ReadLimits.for_commands()``.
+    ``ReadLimits.for_commands()``. ``progress`` is told the rows read as the file is checked.
     """
-    job = ImportJob(spec, user=user, strict=strict, dry_run=dry_run, limits=limits)
+    job = ImportJob(
+        spec, user=user, strict=strict, dry_run=dry_run, limits=limits, progress=progress
+    )
     return job.run(data, filename)
+
+
+def row_count(table: Any) -> int:
+    """The data rows of a file read whole; 0 for one read row by row (the INEGI catalogue)."""
+    rows = getattr(table, "rows", None)
+    return len(rows) if isinstance(rows, list) else 0
 
 
 def describe_columns(spec: ImportSpec) -> list[dict[str, Any]]:

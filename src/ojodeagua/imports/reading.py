@@ -290,3 +290,18 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value).strip()
+
+
+# Spreadsheet XML compresses about ten times: an XLSX counts as a CSV ten times its size.
+XLSX_SIZE_FACTOR = 10
+
+
+def looks_big(data: bytes, filename: str, *, rows: int, megabytes: float) -> bool:
+    """Whether a file is worth a job of its own rather than a page that waits: more than
+    ``megabytes``, or a CSV of more than ``rows`` lines. Judged without reading the file (an
+    XLSX by its size alone), so the page answers at once either way."""
+    size = len(data)
+    if data[:4] == XLSX_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")):
+        return size * XLSX_SIZE_FACTOR > megabytes * 1024 * 1024
+    # One line break per row, and one after the header.
+    return size > megabytes * 1024 * 1024 or data.count(b"\n") > rows + 1

@@ -1,8 +1,9 @@
 """``/health/``: whether this instance can serve, for a load balancer or a monitor.
 
-Each check is a function that raises when what it checks is broken. The database and the cache
-are checked here; an app that adds a service registers its own check in its
-``AppConfig.ready`` with :func:`register` (the task queue will add ``"queue"``), as
+Each check is a function that raises when what it checks is broken; it may return a word that
+says how it works instead of "ok" (the queue answers "eager" when the work runs in-process). The
+database and the cache are checked here; an app that adds a service registers its own check in
+its ``AppConfig.ready`` with :func:`register` (``jobs`` adds ``"queue"``), as
 ``lib/refresh.py`` lets higher apps plug in without being imported.
 
 The answer comes from a middleware placed first, before the host check, the HTTPS
@@ -23,12 +24,13 @@ logger = logging.getLogger(__name__)
 
 PATH = "/health/"
 
-Check = Callable[[], None]
+Check = Callable[[], str | None]
 CHECKS: dict[str, Check] = {}
 
 
 def register(name: str, check: Check) -> None:
-    """Adds (or replaces) a check; it passes by returning and fails by raising."""
+    """Adds (or replaces) a check; it passes by returning (None for "ok", or its own word)
+    and fails by raising."""
     CHECKS[name] = check
 
 
@@ -53,17 +55,18 @@ register("cache", check_cache)
 
 
 def run_checks() -> dict[str, str]:
-    """``{"status": "ok"|"error", name: "ok"|"error", …}``; a failure is logged with its error."""
+    """``{"status": "ok"|"error", name: "ok"|"error"|its word, …}``; a failure is logged with
+    its error."""
     results = {}
     for name, check in CHECKS.items():
         try:
-            check()
+            outcome = check()
         except Exception:
             logger.warning("health check %s failed", name, exc_info=True, extra={"check": name})
             results[name] = "error"
         else:
-            results[name] = "ok"
-    healthy = all(result == "ok" for result in results.values())
+            results[name] = outcome if isinstance(outcome, str) and outcome else "ok"
+    healthy = all(result != "error" for result in results.values())
     return {"status": "ok" if healthy else "error", **results}
 
 

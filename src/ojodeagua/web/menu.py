@@ -189,6 +189,8 @@ def build_menu(user, path: str) -> Menu:
     if scope.is_coordinator:
         more.append((_("Equipo"), reverse("organisations:team")))
         more.append((_("Normas de calidad"), reverse("norms:norm_list")))
+        # The task queue's jobs: recomputes, big imports, the nightly ledger check.
+        more.append((_("Trabajos largos"), reverse("jobs:list")))
     more.append(pages["devices"])
     if user.is_superuser:
         more.append((_("Administración"), reverse("admin:index")))

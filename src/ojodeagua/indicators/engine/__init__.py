@@ -30,7 +30,7 @@ from ojodeagua.watersystems.models import ServedLocality, WaterSystem
 
 from ..models import Entity, IndicatorValue
 from ..months import add_months, month_start
-from .computation import Computation
+from .computation import LAYERS, Computation, Progress
 from .loading import (
     VALIDATED,
     Selection,
@@ -43,7 +43,9 @@ from .storing import bulk_load, insert_values, serialise_writers
 from .values import Value
 
 __all__ = [
+    "LAYERS",
     "Computation",
+    "Progress",
     "Selection",
     "Value",
     "bulk_load",
@@ -56,9 +58,9 @@ __all__ = [
 ]
 
 
-def recompute_all() -> int:
+def recompute_all(progress: Progress | None = None) -> int:
     """Rebuild every indicator value from the validated observations and the books. Returns
-    rows written."""
+    rows written. ``progress`` is told each layer as it is stored (``computation.LAYERS``)."""
     # The observations' months bound the service figures; the providers' financial figures
     # follow each provider's own months of books (``provider_values``), which may run later.
     bounds = data_months() or books_score.book_months()
@@ -67,7 +69,7 @@ def recompute_all() -> int:
         with bulk_load(IndicatorValue) as table:
             if bounds is None:
                 return 0
-            return Computation(Selection(*bounds), table=table).run()
+            return Computation(Selection(*bounds), table=table, progress=progress).run()
 
 
 def refresh_books(provider_ids: Iterable[int]) -> int:

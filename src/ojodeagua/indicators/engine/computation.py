@@ -10,9 +10,11 @@ import bisect
 import datetime
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ojodeagua.books import score as books_score
 from ojodeagua.places.models import Municipality
@@ -53,6 +55,18 @@ LOCALITY_CODES_SUMMED = (
     "jmp_sanitation",
     "jmp_hygiene",
 )
+# A run's layers, in the order ``run`` stores them: a job's progress bar counts them.
+LAYERS = {
+    Entity.SYSTEM: gettext_lazy("Sistemas"),
+    Entity.LOCALITY: gettext_lazy("Localidades"),
+    Entity.PROVIDER: gettext_lazy("Prestadores"),
+    Entity.MUNICIPALITY: gettext_lazy("Municipios"),
+    Entity.STATE: gettext_lazy("Estado"),
+}
+
+# (layers done, layers in all, what was done): a job's or a command's progress bar.
+Progress = Callable[[int, int, str], object]
+
 # Providers whose books are read at once in a full recompute: bounded memory at state scale.
 BOOKS_CHUNK = 500
 
@@ -63,8 +77,11 @@ class Computation:
         selection: Selection,
         municipality_ids: set[int] | None = None,
         table: str | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.selection = selection
+        self.progress = progress
+        self.layers_done = 0
         self.table = table or IndicatorValue._meta.db_table
         self.settings = loading.settings_values()
         self.contamination_norm = loading.contamination_norm()
@@ -182,6 +199,14 @@ class Computation:
                 keep,
             )
         self.written += storing.insert_values(values, self.now, self.table)
+        if self.progress is not None:
+            self.layers_done += 1
+            self.progress(
+                self.layers_done,
+                len(LAYERS),
+                _("%(layer)s: listo; %(count)s valores calculados en total")
+                % {"layer": LAYERS[entity], "count": f"{self.written:,}"},
+            )
 
     def system_values_for(
         self, indicators: Iterable[str], system_ids: set[int] | None, months_before: int = 0

@@ -18,14 +18,20 @@ def test_health_is_ok_when_the_database_and_the_cache_answer():
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Cache-Control"] == "no-store"
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    # The queue runs in-process in the tests (no broker): "eager" (jobs/tests test a broker).
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "queue": "eager"}
 
 
 def test_health_answers_503_naming_the_cache_when_the_cache_fails(caplog):
     with mock.patch.object(LocMemCache, "set", side_effect=ConnectionError("no Redis")):
         response = Client().get("/health/")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "cache": "error"}
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "cache": "error",
+        "queue": "eager",
+    }
     failure = next(r for r in caplog.records if r.name == "ojodeagua.lib.health")
     assert failure.levelno == logging.WARNING and failure.check == "cache"
 
@@ -42,11 +48,16 @@ def test_health_answers_503_naming_the_database_when_it_fails():
         connection.cursor.side_effect = RuntimeError("database gone")
         response = Client().get("/health/")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error", "cache": "ok"}
+    assert response.json() == {
+        "status": "error",
+        "database": "error",
+        "cache": "ok",
+        "queue": "eager",
+    }
 
 
 def test_a_registered_check_is_asked_and_named(monkeypatch):
-    """The hook the task queue will use: a check an app registers is part of the answer."""
+    """The hook the task queue uses: a check an app registers is part of the answer."""
 
     def queue_is_down() -> None:
         raise ConnectionError("no broker")
@@ -72,9 +83,16 @@ def test_health_answers_a_load_balancer_over_http_by_the_instance_address():
     assert Client(HTTP_HOST="agua.example.org").get("/entrar/").status_code == 301
 
 
+def test_a_check_may_name_how_it_works_without_failing(monkeypatch):
+    monkeypatch.setitem(health.CHECKS, "queue", lambda: "eager")
+    response = Client().get("/health/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok" and response.json()["queue"] == "eager"
+
+
 def test_health_needs_no_sign_in_and_tells_nothing_else():
     response = Client().get("/health/")
-    assert set(json.loads(response.content)) == {"status", "database", "cache"}
+    assert set(json.loads(response.content)) == {"status", "database", "cache", "queue"}
     assert "Set-Cookie" not in response
     # Only GET and HEAD are answered; anything else goes on to the site (no such page).
     assert Client().post("/health/").status_code == 404

@@ -65,6 +65,7 @@ def test_the_agency_reaches_its_tools_without_typing_addresses(agencia):
     assert everything["Resumen del estado"].startswith("/resumen/estado/")
     assert everything["Descargar indicadores (CSV)"].startswith("/indicadores/exportar/valores.csv")
     assert {"Bitácora", "Equipo", "Normas de calidad", "Importar"} <= set(everything)
+    assert everything["Trabajos largos"] == "/trabajos/"
     every_link_opens(agencia, main + more)
 
 

@@ -24,7 +24,15 @@ def free_port() -> int:
 
 
 def production_environment(var_dir, port: int) -> dict[str, str]:
-    left_out = {"PYTEST_VERSION", "DEBUG", "DATABASE_URL", "REDIS_URL", "CACHE_URL", "LOG_FORMAT"}
+    left_out = {
+        "PYTEST_VERSION",
+        "DEBUG",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CACHE_URL",
+        "CELERY_BROKER_URL",
+        "LOG_FORMAT",
+    }
     environment = {key: value for key, value in os.environ.items() if key not in left_out}
     environment.update(
         SECRET_KEY="a-long-production-secret-" + "k3y" * 20,
@@ -114,7 +122,13 @@ def test_gunicorn_serves_health_pages_and_compressed_static_files(tmp_path):
                 time.sleep(0.2)
         # Over plain HTTP and by address, as a load balancer asks.
         assert status == 200, body
-        assert json.loads(body) == {"status": "ok", "database": "ok", "cache": "ok"}
+        # No broker in its environment: the jobs run in-process, and the queue says so.
+        assert json.loads(body) == {
+            "status": "ok",
+            "database": "ok",
+            "cache": "ok",
+            "queue": "eager",
+        }
 
         # The rest of the site goes to HTTPS…
         status, headers, _ = get(port, "/entrar/", Host=HOST)

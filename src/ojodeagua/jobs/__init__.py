@@ -1,0 +1,1 @@
+"""Long work on the task queue: a full recompute, the ledger check, a big import, with progress."""

@@ -1,0 +1,196 @@
+"""The jobs' one writer and reader: start a job, run it, and who may see or start one.
+
+``start`` records the job and hands it to the queue: to a worker through the broker, or, with
+no broker (the demo, the tests), run at once in this process. ``run`` is what the worker does.
+"""
+
+import logging
+import uuid
+from typing import Any
+
+from django.db import OperationalError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ojodeagua.celery import app
+from ojodeagua.lib.tabular import TabularFileError
+from ojodeagua.organisations.models import Membership
+from ojodeagua.organisations.scope import scope_for
+from ojodeagua.providers.models import Provider
+
+from . import progress
+from .models import Job, JobUpload
+
+logger = logging.getLogger(__name__)
+
+# Seconds /health/ waits for the broker before it calls the queue down.
+BROKER_TIMEOUT = 2
+
+
+# Who ------------------------------------------------------------------------------------------
+def visible_jobs(user) -> QuerySet[Job]:
+    """The jobs a person may see: her own, and for a coordinator those of her area and the
+    service-wide ones (``JobQuerySet.visible_to``)."""
+    scope = scope_for(user)
+    if not user.is_authenticated:
+        return Job.objects.none()
+    coordinates = scope.audit if Membership.Role.COORDINATOR in scope.roles else None
+    return Job.objects.visible_to(user, everything=scope.everything, coordinates=coordinates)
+
+
+def may_start_service_wide(user) -> bool:
+    """A full recompute is for the agency: a coordinator of whole municipalities."""
+    scope = scope_for(user)
+    return scope.everything or bool(
+        Membership.Role.COORDINATOR in scope.roles and scope.audit.municipality_ids
+    )
+
+
+def area_of(user) -> set[int]:
+    """The municipalities a person's own work reaches (where she may add records); none for a
+    superuser, whose work is service-wide."""
+    scope = scope_for(user)
+    if scope.everything:
+        return set()
+    municipalities = set(scope.create.municipality_ids)
+    municipalities |= set(
+        Provider.objects.filter(pk__in=scope.create.provider_ids).values_list(
+            "municipality_id", flat=True
+        )
+    )
+    return municipalities
+
+
+# Start ----------------------------------------------------------------------------------------
+def start(
+    kind: str,
+    user=None,
+    *,
+    municipality_ids: set[int] | None = None,
+    upload: tuple[str, bytes] | None = None,
+    **params: Any,
+) -> Job:
+    """Record a job and queue it; ``upload`` is (filename, bytes) for an import."""
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=kind,
+            user=user if user is not None and user.is_authenticated else None,
+            params=params,
+            celery_task_id=str(uuid.uuid4()),
+        )
+        if municipality_ids:
+            job.municipalities.set(municipality_ids)
+        if upload is not None:
+            JobUpload.objects.create(job=job, filename=upload[0], data=upload[1])
+    enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def enqueue(job: Job) -> None:
+    from .tasks import run_job
+
+    if app.conf.task_always_eager:
+        # In-process: the work runs now, inside the page or command that asked for it.
+        run_job.apply(args=[job.pk], task_id=job.celery_task_id)
+    else:
+        # Only once the job's row is stored can a worker find it.
+        transaction.on_commit(
+            lambda: run_job.apply_async(args=[job.pk], task_id=job.celery_task_id)
+        )
+
+
+def start_for_page(kind: str, user, **params: Any) -> str:
+    """``lib.background``'s starter: the upload page's big files. Returns the job's address."""
+    if kind != Job.Kind.IMPORT:
+        raise ValueError(f"no page starts {kind!r} jobs")
+    job = start(
+        Job.Kind.IMPORT,
+        user,
+        municipality_ids=area_of(user),
+        upload=(params.pop("filename"), params.pop("data")),
+        **params,
+    )
+    return reverse("jobs:detail", args=[job.pk])
+
+
+# Run ------------------------------------------------------------------------------------------
+def run(job_id: int, attempt: int = 1) -> None:
+    """Do a job's work and write how it ended. A busy or lost database (OperationalError) is
+    raised for the task to try again later; anything else ends the job failed."""
+    from .work import WORK
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        # Delivered again after it ended (a worker restarted before acknowledging it).
+        return
+    job.state, job.started_at, job.attempts, job.error = (
+        Job.State.RUNNING,
+        timezone.now(),
+        attempt,
+        "",
+    )
+    job.save(update_fields=["state", "started_at", "attempts", "error"])
+
+    def report(done: int, total: int, label: str) -> None:
+        progress.report_progress(job, done, total, label)
+
+    try:
+        result = WORK[job.kind](job, report)
+    except OperationalError:
+        Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+        raise
+    except TabularFileError as error:
+        finish(job, Job.State.FAILED, error=str(error))
+    except Exception as error:
+        logger.exception("job %s (%s) failed", job.pk, job.kind, extra={"job": job.pk})
+        finish(job, Job.State.FAILED, error=unexpected(error))
+    else:
+        finish(job, Job.State.DONE, result=result)
+
+
+def unexpected(error: BaseException) -> str:
+    return _(
+        "Falló por un error del sistema (%(error)s). Avise a quien administra el servicio."
+    ) % {"error": type(error).__name__}
+
+
+def fail(job_id: int, error: BaseException) -> None:
+    """The last try failed (the task's ``on_failure``)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is not None and not job.finished:
+        finish(job, Job.State.FAILED, error=unexpected(error))
+
+
+def finish(job: Job, state: str, *, result: dict | None = None, error: str = "") -> None:
+    job.state, job.result, job.error, job.finished_at = state, result, error, timezone.now()
+    if state == Job.State.DONE:
+        job.progress_total = max(job.progress_total, 1)
+        job.progress_done = job.progress_total
+    job.save(
+        update_fields=[
+            "state",
+            "result",
+            "error",
+            "finished_at",
+            "progress_done",
+            "progress_total",
+            "progress_label",
+        ]
+    )
+    # The file is read; it is not kept beyond its job.
+    JobUpload.objects.filter(job=job).delete()
+    progress.forget(job)
+
+
+# Health ---------------------------------------------------------------------------------------
+def check_queue() -> str:
+    """``/health/``'s queue check: "eager" when the work runs in-process (nothing to reach);
+    otherwise the broker must answer within ``BROKER_TIMEOUT`` seconds."""
+    if app.conf.task_always_eager:
+        return "eager"
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT)
+    return "ok"
