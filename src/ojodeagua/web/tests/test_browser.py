@@ -50,6 +50,8 @@ def overflow(page) -> int:
 
 def open_menu(page, more: bool = False) -> None:
     """On a phone the role's menu is folded behind "Menú"; open it (and "Más" if asked)."""
+    # The button works once site.js has run: wait for the page that a tap may still be loading.
+    page.wait_for_load_state()
     nav = page.get_by_role("navigation", name="Menú principal")
     button = nav.get_by_role("button", name="Menú")
     if button.is_visible() and button.get_attribute("aria-expanded") == "false":

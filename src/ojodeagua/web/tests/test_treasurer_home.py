@@ -151,7 +151,7 @@ def test_from_her_home_a_payment_takes_three_taps_and_one_typed_amount(
         locator.tap()
 
     # Her home opens with the action, on the first screen.
-    action = page.get_by_role("link", name="Anotar un pago", exact=True)
+    action = page.get_by_role("main").get_by_role("link", name="Anotar un pago", exact=True)
     assert action.bounding_box()["y"] + action.bounding_box()["height"] <= PHONE["height"]
     tap(action)
     expect(page.locator("h1")).to_have_text("Anotar un pago")

@@ -31,8 +31,6 @@
   function fold(nav) {
     var button = nav.querySelector(".menu-toggle");
     if (!button) return;
-    nav.classList.add("js");
-    button.hidden = false;
     button.addEventListener("click", function () {
       var open = nav.classList.toggle("open");
       button.setAttribute("aria-expanded", open ? "true" : "false");
