@@ -7,6 +7,7 @@ import (all created), a re-import of the same file (all unchanged), and a file w
 all changed (all updated, each old value kept in the audit trail). Target: under 10 s each.
 """
 
+import argparse
 import os
 import random
 import subprocess
@@ -33,10 +34,10 @@ def dms(value: float, positive: str, negative: str) -> str:
     return f'{degrees}°{minutes:02d}\'{seconds:06.3f}"" {hemisphere}'
 
 
-def write_catalogue(path: Path, census_seed: int = 2020) -> None:
+def write_catalogue(path: Path, census_seed: int = 2020, localities: int = LOCALITIES) -> None:
     rng = random.Random(21157)
     census = random.Random(census_seed)
-    per_municipality, extra = divmod(LOCALITIES, MUNICIPALITIES)
+    per_municipality, extra = divmod(localities, MUNICIPALITIES)
     lines = [HEADER]
     for municipality in range(1, MUNICIPALITIES + 1):
         count = per_municipality + (1 if municipality <= extra else 0)
@@ -57,18 +58,23 @@ def write_catalogue(path: Path, census_seed: int = 2020) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--localities", type=int, default=LOCALITIES, help="localities in the catalogue"
+    )
+    localities = parser.parse_args().localities
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         catalogue = tmp_path / "chiapas.csv"
-        write_catalogue(catalogue)
+        write_catalogue(catalogue, localities=localities)
         env = {**os.environ, "DEBUG": "1", "OJODEAGUA_VAR_DIR": str(tmp_path / "var")}
         env.pop("DATABASE_URL", None)
         command = [sys.executable, "-m", "ojodeagua"]
         subprocess.run([*command, "migrate", "-v", "0"], env=env, check=True)
         size_mb = catalogue.stat().st_size / 1e6
-        print(f"Catálogo sintético: {LOCALITIES:,} localidades, {size_mb:.1f} MB en Latin-1")
+        print(f"Catálogo sintético: {localities:,} localidades, {size_mb:.1f} MB en Latin-1")
         updated = tmp_path / "chiapas-nuevo-censo.csv"
-        write_catalogue(updated, census_seed=2025)
+        write_catalogue(updated, census_seed=2025, localities=localities)
         results = []
         runs = [
             ("primera importación", catalogue),

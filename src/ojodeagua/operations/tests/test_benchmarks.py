@@ -1,0 +1,112 @@
+"""Every benchmark kept in `benchmarks/` runs at a tiny scale, so none can stop working unseen.
+
+Each is run as its command would be, in its own process, and must finish and print its figures.
+The figures themselves are not judged here (the targets are for the full scale; a benchmark
+exits 1 when a tiny run misses one, as a too-small throughput does): what fails the test is a
+crash or a summary that is not printed. Three benchmarks build their data set in PostgreSQL, so
+they run in the suite's PostgreSQL pass; the localities import runs on SQLite in both.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+BENCHMARKS = Path(__file__).resolve().parents[4] / "benchmarks"
+needs_postgresql = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="builds its data set in PostgreSQL"
+)
+
+
+def run(script: str, *args: str) -> tuple[int, str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PYTEST_VERSION", "SECRET_KEY"}
+        and not key.startswith("PYTEST_XDIST")
+    }
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output, output[-3000:]
+    return done.returncode, output
+
+
+@pytest.fixture
+def scratch_database():
+    """A database name of its own (the benchmark drops and creates it); dropped after."""
+    settings = connection.settings_dict
+    name = f"ojodeagua_bench_smoke_{uuid.uuid4().hex[:10]}"
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    user = settings.get("USER") or "postgres"
+    password = settings.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    yield f"postgres://{auth}{host}:{port}/{name}"
+    with psycopg.connect(
+        host=host,
+        port=port,
+        user=user,
+        password=password or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_localities_import_benchmark_runs():
+    code, output = run("import_localities.py", "--localities", "400")
+    assert code == 0, output[-3000:]
+    assert "Catálogo sintético: 400 localidades" in output
+    assert "primera importación" in output and "nuevo censo" in output
+    assert "Meta: menos de 10 s en SQLite" in output
+
+
+@needs_postgresql
+def test_the_ledger_verify_benchmark_runs(scratch_database):
+    code, output = run(
+        "ledger_verify.py", "--entries", "2000", "--runs", "1", "--database-url", scratch_database
+    )
+    assert code == 0, output[-3000:]
+    assert "verify_chain: 2,000 entries" in output and "1 million entries at this rate" in output
+
+
+@needs_postgresql
+def test_the_indicators_benchmark_runs(scratch_database):
+    code, output = run(
+        "indicators_state.py", "--scale", "0.001", "--runs", "1", "--database-url", scratch_database
+    )
+    assert code in (0, 1), output[-3000:]
+    assert "Resumen" in output and "recompute_all()" in output and "resumen municipal" in output
+
+
+@needs_postgresql
+def test_the_books_benchmark_runs(scratch_database):
+    code, output = run(
+        "books_state.py",
+        "--scale",
+        "0.001",
+        "--runs",
+        "1",
+        "--verify-runs",
+        "1",
+        "--payments",
+        "50",
+        "--big-runs",
+        "1",
+        "--database-url",
+        scratch_database,
+    )
+    assert code in (0, 1), output[-3000:]
+    assert "Resumen" in output and "verify_chain" in output
+    assert "página pública del comité" in output and "record_payments" in output
