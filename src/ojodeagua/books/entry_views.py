@@ -411,7 +411,8 @@ def payment_batch(request: HttpRequest, provider_id: int) -> HttpResponse:
     order sent: what its form shows once recorded (``_payment_done.html``), or its errors.
 
     Like every form of the site it is a page: the session and Django's CSRF check protect it
-    (``draft.js`` sends the page's token); the API's ``payments/batch`` is the device keys' way.
+    (``draft.js`` sends the session's current token, read from its cookie); the API's
+    ``payments/batch`` is the device keys' way.
     """
     # Scope first: another committee's address answers 404 whatever the method.
     provider = get_editable_or_404(request.user, Provider, provider_id)

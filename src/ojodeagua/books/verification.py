@@ -83,9 +83,9 @@ def verify_books(provider_id: int) -> BooksReport:
         return BooksReport(provider_id, chain, record_findings(provider_id).beside(chain))
     # The records are checked on connections of their own while the chain is read: a long
     # chain keeps PostgreSQL busy for seconds on two connections, and once it is done the
-    # records' two long passes (each record against its entry; the settlements per toma) share
-    # the processors instead of following each other.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # records' three long passes (each record against its entry; the settlements per toma; the
+    # monthly totals against their lines) share the processors instead of following each other.
+    with ThreadPoolExecutor(max_workers=3) as pool:
         own = pool.submit(ledger.in_own_connection, entry_findings, provider_id)
         settled = pool.submit(ledger.in_own_connection, record_checks.settlements, provider_id)
         totalled = pool.submit(ledger.in_own_connection, record_checks.monthly_totals, provider_id)

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,15 @@ from django.utils.translation import gettext_lazy as _
 def upload_megabytes() -> int:
     """The largest file an import page takes: the reading limit (``settings.IMPORT_LIMITS``)."""
     return settings.IMPORT_LIMITS["megabytes"]
+
+
+def _limit_text(name: str) -> str:
+    """A limit from the settings, written as the active language writes numbers (20,000)."""
+    return number_format(settings.IMPORT_LIMITS[name], force_grouping=True)
+
+
+# Read when the help text is shown: the settings (and the language) are those of that moment.
+limit_text = lazy(_limit_text, str)
 
 
 class SpreadsheetField(forms.FileField):
@@ -24,8 +34,8 @@ class SpreadsheetField(forms.FileField):
                     "{rows} filas y {megabytes} MB. Un archivo más grande se divide en partes "
                     "y se suben una por una."
                 ),
-                rows=_LazyNumber("rows"),
-                megabytes=_LazyNumber("megabytes"),
+                rows=limit_text("rows"),
+                megabytes=limit_text("megabytes"),
             ),
         )
         super().__init__(**kwargs)
@@ -42,13 +52,3 @@ class SpreadsheetField(forms.FileField):
                 params={"megabytes": upload_megabytes()},
             )
         return upload
-
-
-class _LazyNumber:
-    """A limit from the settings, written as the active language writes numbers (20 000)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __str__(self) -> str:
-        return number_format(settings.IMPORT_LIMITS[self.name], force_grouping=True)
