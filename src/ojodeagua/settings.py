@@ -333,6 +333,18 @@ CELERY_BEAT_SCHEDULE = {
 # progress; a smaller one is done while the page waits, as before.
 IMPORT_QUEUE_ROWS = env_int("IMPORT_QUEUE_ROWS", 2_000)
 IMPORT_QUEUE_MEGABYTES = env_int("IMPORT_QUEUE_MEGABYTES", 1)
+# A download with more rows than this (a state's indicator values) is prepared on the queue and
+# fetched from its job's page; a smaller one is sent while the page waits. A municipality's
+# values for a year are a few thousand rows, a second or two.
+EXPORT_QUEUE_ROWS = env_int("EXPORT_QUEUE_ROWS", 20_000)
+# Where the files the jobs prepare are kept until downloaded: outside MEDIA_ROOT and the static
+# files, so no web server hands them out; only the job's page does, to the person who asked.
+# With the worker on another machine, both must see this folder (a shared volume).
+JOB_FILES_DIR = Path(os.environ.get("JOB_FILES_DIR") or VAR_DIR / "private" / "job-files")
+JOB_FILES_KEPT_DAYS = env_int("JOB_FILES_KEPT_DAYS", 7)
+# Indicators refreshed after a change that reaches more water systems than this (a validated
+# batch, an import) are refreshed by one job on the queue, not in the request that saved it.
+REFRESH_QUEUE_SYSTEMS = env_int("REFRESH_QUEUE_SYSTEMS", 10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

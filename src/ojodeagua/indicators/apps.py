@@ -12,9 +12,14 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # The apps that write records sit below this one and must not import it: they ask for
         # a refresh through ``lib.refresh``, and this is how it is done.
+        from ojodeagua.lib import exports as downloads
         from ojodeagua.lib import refresh
 
+        from . import export_views, exports
+
         refresh.register(refresh=_refresh_after, recompute=_recompute_all)
+        # The page and the task queue build the download from the same table.
+        downloads.register(export_views.EXPORT, exports.values_table)
 
 
 def _refresh_after(records: list) -> None:

@@ -1,42 +1,26 @@
-"""Download the indicator values the user may see, as CSV or XLSX, with the list's filters."""
+"""Download the indicator values the user may see, as CSV or XLSX, with the list's filters.
+
+A state-wide selection can hold hundreds of thousands of values: past ``EXPORT_QUEUE_ROWS``
+the file is prepared on the task queue (``pages.exports``), from the same table
+(``exports.values_table``).
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_http_methods
 
-from ojodeagua.organisations.scope import scope_for
+from ojodeagua.pages.exports import export_response
 
-from . import exports
-from .models import IndicatorValue
-
-
-def _selection(request: HttpRequest):
-    """(queryset, None) for valid filters, (None, 400 response) otherwise."""
-    queryset = scope_for(request.user).visible(IndicatorValue.objects.all())
-    filterset = exports.IndicatorValueFilter(request.GET, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
-        )
-        message = _("No se pudo exportar: revise los filtros ({problems}).").format(
-            problems=problems
-        )
-        return None, HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-    return filterset.qs, None
-
-
-def _filename(extension: str) -> str:
-    return f"indicadores-{timezone.localdate():%Y-%m-%d}.{extension}"
+EXPORT = "indicator-values"
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def export_csv(request: HttpRequest) -> HttpResponse:
-    queryset, error = _selection(request)
-    return error or exports.export_csv(queryset, _filename("csv"))
+    return export_response(request, EXPORT, "csv")
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    queryset, error = _selection(request)
-    return error or exports.export_xlsx(queryset, _filename("xlsx"))
+    return export_response(request, EXPORT, "xlsx")

@@ -1,4 +1,6 @@
-"""CSV and XLSX downloads of indicator values, with each entity's key and name looked up in bulk."""
+"""CSV and XLSX downloads of indicator values, with each entity's key and name looked up in bulk.
+
+``values_table`` is the one table the page and the task queue write (``lib.exports``)."""
 
 import datetime
 import json
@@ -8,13 +10,12 @@ from itertools import islice
 
 import django_filters
 from django import forms
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ojodeagua.lib.tabular import csv_response
-from ojodeagua.lib.xlsx import xlsx_response
+from ojodeagua.lib.exports import ExportRefused, Table
+from ojodeagua.organisations.scope import scope_for
 from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality, Municipality, State
 from ojodeagua.providers.models import Provider
@@ -153,9 +154,35 @@ def rows(queryset) -> Iterator[list[object]]:
             ]
 
 
-def export_csv(queryset, filename: str = "indicadores.csv"):
-    return csv_response(filename, headers(), rows(queryset))
+class _Asking:
+    """What the filters read of a request (the municipality choices are the person's)."""
+
+    def __init__(self, user) -> None:
+        self.user = user
 
 
-def export_xlsx(queryset, filename: str = "indicadores.xlsx") -> FileResponse:
-    return xlsx_response(filename, _("indicadores"), headers(), rows(queryset))
+def selection(user, query):
+    """The values this person may see, filtered as the API's list is; ``ExportRefused`` names
+    the filters to fix."""
+    queryset = scope_for(user).visible(IndicatorValue.objects.all())
+    filterset = IndicatorValueFilter(query, queryset=queryset, request=_Asking(user))
+    if not filterset.is_valid():
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
+        )
+        raise ExportRefused(
+            _("No se pudo exportar: revise los filtros ({problems}).").format(problems=problems)
+        )
+    return filterset.qs
+
+
+def values_table(user, query) -> Table:
+    """The download of indicator values (``lib.exports``): the page's and the job's."""
+    queryset = selection(user, query)
+    return Table(
+        name=f"indicadores-{timezone.localdate():%Y-%m-%d}",
+        sheet=_("indicadores"),
+        header=headers(),
+        rows=rows(queryset),
+        count=queryset.count(),
+    )

@@ -1,11 +1,35 @@
 """A job: one run of long work on the task queue, its progress and what came of it."""
 
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.lib.scoping import Area
 from ojodeagua.places.models import Municipality
+
+
+class JobFiles(FileSystemStorage):
+    """Where a job's file is kept (``JOB_FILES_DIR``, read on each use): a private folder no
+    web server serves; the job's page hands the file to the person who asked for it."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.JOB_FILES_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def job_files() -> FileSystemStorage:
+    return JobFiles()
+
+
+def job_file_name(job: "Job", filename: str) -> str:
+    return f"{job.pk}/{filename}"
 
 
 class JobQuerySet(models.QuerySet):
@@ -29,6 +53,12 @@ class Job(models.Model):
         LEDGER_VERIFY = "ledger_verify", _("Revisar las cuentas de todos los comités")
         BOOKS_INDICATORS = "books_indicators", _("Actualizar las cifras de las cuentas")
         IMPORT = "import", _("Importar observaciones")
+        EXPORT = "export", _("Preparar un archivo para descargar")
+        REFRESH = "refresh", _("Actualizar los indicadores de lo que cambió")
+        RECOMPUTE_MUNICIPALITY = (
+            "recompute_municipality",
+            _("Recalcular los indicadores de un municipio"),
+        )
 
     class State(models.TextChoices):
         QUEUED = "queued", _("En espera")
@@ -58,6 +88,10 @@ class Job(models.Model):
     progress_label = models.CharField(_("paso"), max_length=200, blank=True)
     result = models.JSONField(_("resultado"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What an export job prepared, until it is downloaded and for ``JOB_FILES_KEPT_DAYS``.
+    file = models.FileField(
+        _("archivo"), storage=job_files, upload_to=job_file_name, blank=True, max_length=300
+    )
     attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
     celery_task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)

@@ -8,12 +8,16 @@ written on the row when the job ends (``services``). Writes are throttled: a loo
 every row, and at most one write per ``THROTTLE_SECONDS`` reaches the cache.
 """
 
+import logging
 import time
 
+import redis
 from django.core.cache import cache
 from django.db import connection
 
 from .models import Job
+
+logger = logging.getLogger(__name__)
 
 THROTTLE_SECONDS = 0.5
 # A live progress outlives any job; it is removed when the job ends.
@@ -46,7 +50,11 @@ def report_progress(job: Job, done: int, total: int, label: str = "", *, force: 
         "total": job.progress_total,
         "label": job.progress_label,
     }
-    cache.set(cache_key(job.pk), progress, KEPT_SECONDS)
+    try:
+        cache.set(cache_key(job.pk), progress, KEPT_SECONDS)
+    except (redis.ConnectionError, redis.TimeoutError):
+        # The bar stands still for a while; the work itself need not stop for it.
+        logger.warning("job %s: the cache did not take its progress", job.pk)
     if not connection.in_atomic_block:
         Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
             progress_done=job.progress_done,

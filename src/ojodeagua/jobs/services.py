@@ -4,10 +4,13 @@
 no broker (the demo, the tests), run at once in this process. ``run`` is what the worker does.
 """
 
+import datetime
 import logging
 import uuid
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -15,9 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.celery import app
+from ojodeagua.lib import refresh as figures
+from ojodeagua.lib.exports import ExportRefused
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 
 from . import progress
@@ -27,6 +33,11 @@ logger = logging.getLogger(__name__)
 
 # Seconds /health/ waits for the broker before it calls the queue down.
 BROKER_TIMEOUT = 2
+
+# Errors that say "not now" rather than "wrong": a locked or restarting database, a Redis (the
+# cache, the broker) that does not answer. The task tries the job again, later each time
+# (``tasks.run_job``); the work is all-or-nothing and safe to repeat.
+TRANSIENT = (OperationalError, redis.ConnectionError, redis.TimeoutError)
 
 
 # Who ------------------------------------------------------------------------------------------
@@ -103,23 +114,72 @@ def enqueue(job: Job) -> None:
 
 
 def start_for_page(kind: str, user, **params: Any) -> str:
-    """``lib.background``'s starter: the upload page's big files. Returns the job's address."""
-    if kind != Job.Kind.IMPORT:
+    """``lib.background``'s starter: the upload page's big files, the big downloads
+    (``pages.exports``). Returns the job's address."""
+    if kind == Job.Kind.IMPORT:
+        job = start(
+            Job.Kind.IMPORT,
+            user,
+            municipality_ids=area_of(user),
+            upload=(params.pop("filename"), params.pop("data")),
+            **params,
+        )
+    elif kind == Job.Kind.EXPORT:
+        forget_old_files()
+        job = start(Job.Kind.EXPORT, user, municipality_ids=area_of(user), **params)
+    else:
         raise ValueError(f"no page starts {kind!r} jobs")
-    job = start(
-        Job.Kind.IMPORT,
-        user,
-        municipality_ids=area_of(user),
-        upload=(params.pop("filename"), params.pop("data")),
-        **params,
-    )
     return reverse("jobs:detail", args=[job.pk])
+
+
+def start_refresh(places: list[dict], municipality_ids: set[int]) -> Job:
+    """``lib.refresh``'s queue: the indicators a big change touched, refreshed by one job.
+
+    A refresh already waiting for the same places and days is not queued twice (a form saved
+    twice, an import run again)."""
+    waiting = Job.objects.filter(
+        kind=Job.Kind.REFRESH, state=Job.State.QUEUED, params__places=places
+    ).first()
+    if waiting is not None:
+        return waiting
+    return start(Job.Kind.REFRESH, municipality_ids=municipality_ids, places=places)
+
+
+def recomputable_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities whose figures a person may recompute: those she coordinates; any,
+    for a superuser."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Municipality.objects.order_by("name")
+    if Membership.Role.COORDINATOR not in scope.roles:
+        return Municipality.objects.none()
+    return Municipality.objects.filter(pk__in=scope.audit.municipality_ids).order_by("name")
+
+
+def may_download(user, job: Job) -> bool:
+    """A job's file holds what the person who asked for it may see: only she takes it (and a
+    superuser, who sees everything anyway)."""
+    return bool(job.file) and (job.user_id == user.pk or scope_for(user).everything)
+
+
+def forget_old_files(days: int | None = None) -> int:
+    """Delete the files of jobs finished more than ``JOB_FILES_KEPT_DAYS`` ago; returns how
+    many. Run as each export starts, so the folder holds no more than a week of them."""
+    days = settings.JOB_FILES_KEPT_DAYS if days is None else days
+    before = timezone.now() - datetime.timedelta(days=days)
+    old = Job.objects.filter(finished_at__lt=before).exclude(file="")
+    count = 0
+    for job in old:
+        job.file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    return count
 
 
 # Run ------------------------------------------------------------------------------------------
 def run(job_id: int, attempt: int = 1) -> None:
-    """Do a job's work and write how it ended. A busy or lost database (OperationalError) is
-    raised for the task to try again later; anything else ends the job failed."""
+    """Do a job's work and write how it ended. A busy or lost database or Redis (``TRANSIENT``)
+    is raised for the task to try again later; anything else ends the job failed."""
     from .work import WORK
 
     job = Job.objects.filter(pk=job_id).first()
@@ -138,11 +198,14 @@ def run(job_id: int, attempt: int = 1) -> None:
         progress.report_progress(job, done, total, label)
 
     try:
-        result = WORK[job.kind](job, report)
-    except OperationalError:
+        # A refresh the work asks for (an import's) runs here, not as another job.
+        with figures.in_background():
+            result = WORK[job.kind](job, report)
+    except TRANSIENT:
         Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
         raise
-    except TabularFileError as error:
+    except (TabularFileError, ExportRefused) as error:
+        # The file or the filters asked for cannot be read: the message says what to fix.
         finish(job, Job.State.FAILED, error=str(error))
     except Exception as error:
         logger.exception("job %s (%s) failed", job.pk, job.kind, extra={"job": job.pk})
@@ -157,11 +220,22 @@ def unexpected(error: BaseException) -> str:
     ) % {"error": type(error).__name__}
 
 
+def gave_up(error: BaseException, attempts: int) -> str:
+    return _(
+        "No se pudo terminar: la base de datos o el servidor de la cola no respondió en "
+        "%(attempts)s intentos (%(error)s). Vuelva a pedirlo más tarde; si sigue pasando, avise "
+        "a quien administra el servicio."
+    ) % {"attempts": attempts, "error": type(error).__name__}
+
+
 def fail(job_id: int, error: BaseException) -> None:
     """The last try failed (the task's ``on_failure``)."""
     job = Job.objects.filter(pk=job_id).first()
     if job is not None and not job.finished:
-        finish(job, Job.State.FAILED, error=unexpected(error))
+        message = (
+            gave_up(error, job.attempts) if isinstance(error, TRANSIENT) else unexpected(error)
+        )
+        finish(job, Job.State.FAILED, error=message)
 
 
 def finish(job: Job, state: str, *, result: dict | None = None, error: str = "") -> None:

@@ -1,7 +1,6 @@
 """The Celery tasks: run a recorded job, and start the nightly ones (``CELERY_BEAT_SCHEDULE``)."""
 
 from celery import Task
-from django.db import OperationalError
 
 from ojodeagua.celery import app
 
@@ -18,9 +17,10 @@ class JobTask(Task):
     bind=True,
     base=JobTask,
     name="ojodeagua.jobs.tasks.run_job",
-    # A locked or lost database is worth trying again, later each time (1, 2, 4 … s, with
-    # jitter, at most 10 minutes apart); the work is all-or-nothing and safe to repeat.
-    autoretry_for=(OperationalError,),
+    # A locked or lost database, or a Redis that does not answer (``services.TRANSIENT``), is
+    # worth trying again, later each time (1, 2, 4 … s, with jitter, at most 10 minutes
+    # apart); the work is all-or-nothing and safe to repeat.
+    autoretry_for=services.TRANSIENT,
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=3,

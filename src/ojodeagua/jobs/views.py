@@ -1,11 +1,14 @@
-"""The jobs' pages: the list for coordinators, one job with its progress bar, and the button
-that starts a full recompute."""
+"""The jobs' pages: the list for coordinators, one job with its progress bar, the buttons
+that start a full or a municipality's recompute, and the download of a job's file."""
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ojodeagua.organisations.scope import scope_for
@@ -17,8 +20,20 @@ from .models import Job
 PER_PAGE = 25
 
 
+class MunicipalityForm(forms.Form):
+    municipality = forms.ModelChoiceField(label=_("Municipio"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = services.recomputable_municipalities(user)
+
+
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
+    return render_list(request, MunicipalityForm(user=request.user))
+
+
+def render_list(request: HttpRequest, form: MunicipalityForm, status: int = 200) -> HttpResponse:
     jobs = services.visible_jobs(request.user).select_related("user")
     page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = progress.with_live_progress_all(page.object_list)
@@ -28,7 +43,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "may_recompute": services.may_start_service_wide(request.user),
+            "municipality_form": form if form.fields["municipality"].queryset.exists() else None,
         },
+        status=status,
     )
 
 
@@ -41,13 +58,52 @@ def start_recompute(request: HttpRequest) -> HttpResponse:
     return redirect("jobs:detail", job.pk)
 
 
+@login_required
+@require_POST
+def start_municipality_recompute(request: HttpRequest) -> HttpResponse:
+    """A coordinator's own municipality, recomputed on the queue; another one is refused."""
+    form = MunicipalityForm(request.POST, user=request.user)
+    if not form.fields["municipality"].queryset.exists():
+        raise PermissionDenied
+    if not form.is_valid():
+        return render_list(request, form, status=400)
+    municipality = form.cleaned_data["municipality"]
+    job = services.start(
+        Job.Kind.RECOMPUTE_MUNICIPALITY,
+        request.user,
+        municipality_ids={municipality.pk},
+        municipality=municipality.pk,
+    )
+    return redirect("jobs:detail", job.pk)
+
+
+@login_required
+def job_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file an export job prepared, for the person who asked for it."""
+    job = visible_job(request, pk)
+    if not job.file:
+        raise Http404
+    if not services.may_download(request.user, job):
+        raise PermissionDenied
+    response = FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=(job.result or {}).get("filename")
+    )
+    # A person's own data: no shared cache may keep it.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 def visible_job(request: HttpRequest, pk: int) -> Job:
     job = get_object_or_404(services.visible_jobs(request.user).select_related("user"), pk=pk)
     return progress.with_live_progress(job)
 
 
 def status_context(request: HttpRequest, job: Job) -> dict:
-    context = {"job": job, "percent": progress.percent(job)}
+    context = {
+        "job": job,
+        "percent": progress.percent(job),
+        "may_download": services.may_download(request.user, job),
+    }
     result = job.result or {}
     if job.kind == Job.Kind.LEDGER_VERIFY and result:
         # Each reader sees the findings of the committees she sees (one query).

@@ -2,19 +2,43 @@
 
 Each function takes the job and a ``progress(done, total, label)`` callable and returns the
 job's result: a small JSON summary the job's page shows. A function that raises leaves the job
-failed (``services.run``); nothing here writes the job itself.
+failed (``services.run``); nothing here writes the job itself, except an export's file.
+
+Adding a kind of job is one entry in each of three places:
+
+1. ``models.Job.Kind``: its name and the Spanish label its page and the list show (and a
+   migration, for the new choice);
+2. a function here, ``(job, progress) -> dict``, added to ``WORK``: it calls the app's own
+   service, passes ``progress`` on, and returns what the page shows;
+3. what starts it: ``services.start(kind, user, municipality_ids=..., **params)`` from a page
+   of this app or a command, ``lib.background.start`` from a page of an app below this one
+   (``services.start_for_page`` says which kinds a page may ask for), or an entry in
+   ``CELERY_BEAT_SCHEDULE`` for nightly work (``tasks.run_scheduled``).
+
+The job's page shows the progress of any kind; its result, past the generic "done", is a branch
+of ``templates/jobs/_status.html``. Retries, the failure message and who may see the job come
+with ``services.run`` and ``Job.objects.visible_to`` and need nothing new.
 """
 
+import datetime
+import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.files import File
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from ojodeagua.books.verification import described, providers_with_books, remember, verify_books
 from ojodeagua.imports.engine import ImportResult, run_import
-from ojodeagua.indicators.engine import recompute_all, refresh_books
+from ojodeagua.indicators.engine import recompute_all, refresh_after, refresh_books
+from ojodeagua.lib import exports
+from ojodeagua.lib import refresh as figures
 from ojodeagua.monitoring.import_spec import import_specs
+from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Provider
+from ojodeagua.watersystems.models import WaterSystem
 
 from .models import Job, JobUpload
 
@@ -99,9 +123,84 @@ def import_summary(result: ImportResult, label: str, filename: str) -> dict[str,
     }
 
 
+def export(job: Job, progress: Progress) -> dict[str, Any]:
+    """A download too big for a page (``pages.exports``): the same table, built again for the
+    person who asked (her scope today, not the page's), written to the job's private file."""
+    params = job.params
+    table = exports.build(params["export"], job.user, QueryDict(params["query"]))
+    fmt = params["format"]
+    filename = f"{table.name}.{fmt}"
+    progress(0, table.count or 0, "")
+    with tempfile.TemporaryFile() as handle:
+        rows = exports.write(table, fmt, handle, progress)
+        handle.seek(0)
+        job.file.save(filename, File(handle), save=False)
+    job.save(update_fields=["file"])
+    return {"filename": filename, "format": fmt, "rows": rows}
+
+
+def refresh(job: Job, progress: Progress) -> dict[str, Any]:
+    """The indicators a big change touched (``lib.refresh``): the places and days its records
+    were about, refreshed as the request would have done."""
+    places = job.params["places"]
+    progress(
+        0, 1, _("Actualizando los indicadores de %(count)s lugares y días") % {"count": len(places)}
+    )
+    written = refresh_after(figures.rebuilt(places))
+    progress(1, 1, _("Indicadores actualizados"))
+    return {"places": len(places), "values": written}
+
+
+@dataclass
+class _Place:
+    """A place at a day, as a refresh reads an observation (``lib.refresh.PLACE_FIELDS``)."""
+
+    observed_on: datetime.date
+    municipality_id: int
+    system_id: int | None = None
+    locality_id: int | None = None
+
+
+# Before and after any data: the refresh keeps the months the data has.
+EVERY_MONTH = (datetime.date(1900, 1, 1), datetime.date(2999, 12, 1))
+
+
+def recompute_municipality(job: Job, progress: Progress) -> dict[str, Any]:
+    """Every month of one municipality's figures again (its systems, localities and providers,
+    the municipality, and the state's totals), by the engine's own refresh: what a full
+    recompute would write for it, without the rest of the state."""
+    municipality = Municipality.objects.get(pk=job.params["municipality"])
+    systems = list(
+        WaterSystem.objects.filter(municipality=municipality).values_list("pk", flat=True)
+    )
+    localities = list(
+        Locality.objects.filter(municipality=municipality).values_list("pk", flat=True)
+    )
+    progress(
+        0,
+        1,
+        _("Recalculando %(systems)s sistemas y %(localities)s localidades de %(name)s")
+        % {"systems": len(systems), "localities": len(localities), "name": municipality.name},
+    )
+    places = [
+        _Place(day, municipality.pk, system_id=pk) for pk in systems for day in EVERY_MONTH
+    ] + [_Place(day, municipality.pk, locality_id=pk) for pk in localities for day in EVERY_MONTH]
+    written = refresh_after(places) if places else 0
+    progress(1, 1, _("Indicadores recalculados"))
+    return {
+        "municipality": municipality.name,
+        "systems": len(systems),
+        "localities": len(localities),
+        "values": written,
+    }
+
+
 WORK: dict[str, Work] = {
     Job.Kind.RECOMPUTE: recompute,
     Job.Kind.BOOKS_INDICATORS: books_indicators,
     Job.Kind.LEDGER_VERIFY: ledger_verify,
     Job.Kind.IMPORT: import_observations,
+    Job.Kind.EXPORT: export,
+    Job.Kind.REFRESH: refresh,
+    Job.Kind.RECOMPUTE_MUNICIPALITY: recompute_municipality,
 }

@@ -21,6 +21,11 @@ def register(start: Starter) -> None:
     _start = start
 
 
+def available() -> bool:
+    """Whether long work can be handed over (a page offers it only then)."""
+    return _start is not None
+
+
 def start(kind: str, user: Any, **params: Any) -> str | None:
     """Queue ``kind`` for ``user``; the address of the page that follows it, or ``None``."""
     if _start is None:

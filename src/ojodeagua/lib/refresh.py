@@ -5,17 +5,36 @@ Indicators are computed from the records below them (observations, samples, book
 writers may not import ``indicators`` back. Instead ``indicators`` registers how to refresh
 (``IndicatorsConfig.ready``) and writers call the functions here. Without a registered
 refresher (an install without ``indicators``) they do nothing.
+
+A refresh after a commit that touched many water systems (``REFRESH_QUEUE_SYSTEMS``: a validated
+batch, a page's import) is not done in the request that saved them: it becomes one job on the
+task queue (the ``jobs`` app registers how, with :func:`register_queue`), which rebuilds the
+records' places and days (:func:`touched`, :func:`rebuilt`) and refreshes them there. Work that
+already runs on the queue (a big import) refreshes where it is (:func:`in_background`).
 """
 
-from collections.abc import Callable, Iterable
+import contextlib
+import contextvars
+import datetime
+from collections.abc import Callable, Iterable, Iterator
 
+from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 
 Refresh = Callable[[list[models.Model]], object]
 Recompute = Callable[[], object]
+# (the records' places and days, their municipalities) → nothing; the work is queued.
+Queue = Callable[[list[dict], set[int]], object]
 
 _refresh: Refresh | None = None
 _recompute: Recompute | None = None
+_queue: Queue | None = None
+_background = contextvars.ContextVar("refresh_in_background", default=False)
+
+# What places a record in space and time: all a refresh reads of it. A record is kept for the
+# queue as these (and its model), so two records of the same system and day are one.
+PLACE_FIELDS = ("system_id", "locality_id", "municipality_id")
 
 
 def register(*, refresh: Refresh, recompute: Recompute) -> None:
@@ -31,14 +50,76 @@ def refresh_indicators(records: Iterable[models.Model]) -> None:
         _refresh(records)
 
 
+def register_queue(queue: Queue) -> None:
+    """Called once by the app that runs the task queue: how a big refresh becomes a job."""
+    global _queue
+    _queue = queue
+
+
 def refresh_indicators_on_commit(records: Iterable[models.Model]) -> None:
     """Recompute the values these records touch once they are safely stored.
 
-    Nothing is recomputed if the transaction rolls back; outside a transaction, at once.
+    Nothing is recomputed if the transaction rolls back; outside a transaction, at once. When
+    they reach more than ``REFRESH_QUEUE_SYSTEMS`` water systems the refresh is one job on the
+    task queue instead (nothing waits for it), unless this already runs on the queue.
     """
     records = list(records)
+    # Whether the work asking runs on the queue is known now; the commit may come later.
+    background = _background.get()
     if records:
-        transaction.on_commit(lambda: refresh_indicators(records))
+        transaction.on_commit(lambda: _refresh_or_queue(records, background))
+
+
+def _refresh_or_queue(records: list[models.Model], background: bool) -> None:
+    if _queue is not None and not background and worth_a_job(records):
+        places = touched(records)
+        _queue(places, {p["municipality_id"] for p in places if p["municipality_id"]})
+    else:
+        refresh_indicators(records)
+
+
+def worth_a_job(records: Iterable[models.Model]) -> bool:
+    systems = {getattr(record, "system_id", None) for record in records}
+    systems.discard(None)
+    return len(systems) > settings.REFRESH_QUEUE_SYSTEMS
+
+
+def touched(records: Iterable[models.Model]) -> list[dict]:
+    """The records as the places and days they are about (JSON for the job), each once."""
+    seen = set()
+    for record in records:
+        key = (
+            record._meta.label,
+            record.observed_on.isoformat(),
+            *(getattr(record, name, None) for name in PLACE_FIELDS),
+        )
+        seen.add(key)
+    return [
+        {"model": label, "observed_on": day, **dict(zip(PLACE_FIELDS, place, strict=True))}
+        for label, day, *place in sorted(seen, key=lambda key: tuple(map(str, key)))
+    ]
+
+
+def rebuilt(places: Iterable[dict]) -> list[models.Model]:
+    """Unsaved records standing for :func:`touched`'s places and days, to refresh with."""
+    records = []
+    for place in places:
+        record = apps.get_model(place["model"])()
+        record.observed_on = datetime.date.fromisoformat(place["observed_on"])
+        for name in PLACE_FIELDS:
+            setattr(record, name, place.get(name))
+        records.append(record)
+    return records
+
+
+@contextlib.contextmanager
+def in_background() -> Iterator[None]:
+    """Work on the task queue: a refresh it asks for runs where it is, not as another job."""
+    token = _background.set(True)
+    try:
+        yield
+    finally:
+        _background.reset(token)
 
 
 def recompute_indicators() -> None:

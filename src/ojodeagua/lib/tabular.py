@@ -243,17 +243,19 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[list[object]]):
-    """Stream a CSV download; UTF-8 with a BOM so spreadsheet programs show accents right."""
+def csv_lines(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]:
+    """A CSV's lines: UTF-8 with a BOM so spreadsheet programs show accents right, and typed
+    text a spreadsheet would run kept as text. Streamed to a page or written to a file."""
     writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(["" if value is None else spreadsheet_safe(value) for value in row])
 
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(
-                ["" if value is None else spreadsheet_safe(value) for value in row]
-            )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def csv_response(filename: str, header: list[str], rows: Iterable[list[object]]):
+    """Stream a CSV download."""
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -19,18 +19,24 @@ def xlsx_cell(value: object) -> object:
     return value
 
 
-def xlsx_response(
-    filename: str, sheet_title: str, header: list[str], rows: Iterable[list[object]]
-) -> FileResponse:
-    """Write-only mode keeps one row in memory at a time; the file is spooled to disk."""
+def write_xlsx(handle, sheet_title: str, header: list[str], rows: Iterable[list[object]]) -> None:
+    """Write a one-sheet workbook to a binary file. Write-only mode keeps one row in memory at
+    a time."""
     workbook = Workbook(write_only=True)
     # Excel allows 31 characters in a sheet's name.
     sheet = workbook.create_sheet(title=sheet_title[:31])
     sheet.append(header)
     for row in rows:
         sheet.append([xlsx_cell(value) for value in row])
-    handle = tempfile.TemporaryFile()
     workbook.save(handle)
+
+
+def xlsx_response(
+    filename: str, sheet_title: str, header: list[str], rows: Iterable[list[object]]
+) -> FileResponse:
+    """The workbook as a download, spooled to disk first."""
+    handle = tempfile.TemporaryFile()
+    write_xlsx(handle, sheet_title, header, rows)
     handle.seek(0)
     return FileResponse(
         handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE

@@ -10,6 +10,7 @@ from ojodeagua.books.verification import (
     remember,
     verify_books,
 )
+from ojodeagua.lib.progressbar import TerminalBar
 from ojodeagua.providers.models import Provider
 
 
@@ -48,13 +49,21 @@ class Command(BaseCommand):
             ids = providers_with_books()
         names = dict(Provider.objects.filter(pk__in=ids).values_list("pk", "name"))
         bad = 0
-        for pk in ids:
+        # How far the check is, on standard error: the findings on standard output stay clean.
+        bar = TerminalBar(self.stderr) if len(ids) > 1 else None
+        for index, pk in enumerate(ids):
+            if bar:
+                bar(index, len(ids), names.get(pk, str(pk)))
             report = verify_books(pk)
             # Pages of long chains rely on this full check (verification.books_status).
             remember(report)
+            if bar:
+                bar.clear()
             for line in described(names.get(pk, str(pk)), report):
                 self.stdout.write(line)
             bad += not report.ok
+        if bar:
+            bar(len(ids), len(ids), _("Cuentas revisadas"))
         if not ids:
             self.stdout.write(_("Ningún comité lleva todavía sus cuentas aquí."))
         if bad:

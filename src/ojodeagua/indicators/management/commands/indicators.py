@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.books.score import providers_with_books
 from ojodeagua.indicators.engine import recompute_all, refresh_books
-
-BAR_WIDTH = 30
+from ojodeagua.lib.progressbar import TerminalBar
 
 
 class Command(BaseCommand):
@@ -50,27 +49,10 @@ class Command(BaseCommand):
             raise CommandError(_("--provider va junto con --books."))
         started = time.perf_counter()
         if recompute:
-            written = recompute_all(progress=self.progress_bar)
+            written = recompute_all(progress=TerminalBar(self.stderr))
         else:
             written = refresh_books(provider or providers_with_books())
         self.stdout.write(
             _("Se calcularon %(count)s valores en %(seconds).1f s.")
             % {"count": written, "seconds": time.perf_counter() - started}
         )
-
-    def progress_bar(self, done: int, total: int, label: str) -> None:
-        """``[#########---------] 3/5 Prestadores: …``: redrawn in place on a terminal, one line
-        per step in a log."""
-        filled = round(BAR_WIDTH * done / total) if total else BAR_WIDTH
-        line = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done}/{total} {label}"
-        if self.stderr.isatty():
-            self.stderr.write(
-                "\r\033[K" + line, style_func=plain, ending="\n" if done >= total else ""
-            )
-            self.stderr.flush()
-        else:
-            self.stderr.write(line, style_func=plain)
-
-
-def plain(text: str) -> str:
-    return text
