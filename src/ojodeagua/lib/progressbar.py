@@ -34,7 +34,8 @@ class TerminalBar:
         return f"[{'#' * filled}{'-' * (self.width - filled)}] {done}/{total} {label}".rstrip()
 
     def filled_for(self, done: int, total: int) -> int:
-        return round(self.width * min(done, total) / total) if total > 0 else self.width
+        # Rounded down: the bar is full only when the work is.
+        return self.width * min(done, total) // total if total > 0 else self.width
 
     def __call__(self, done: int, total: int, label: str = "") -> None:
         complete = done >= total

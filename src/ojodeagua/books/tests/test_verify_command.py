@@ -133,3 +133,32 @@ def test_the_exit_code_reaches_the_shell(committee, monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "el asiento 1 (01/01/2026) cambió después de registrarse" in captured.out
     assert "no están bien" in captured.err
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_checking_every_committee_shows_a_bar_on_standard_error_and_clean_findings(committee):
+    other = make_committee("Comité de Agua El Ocote")
+    record_payment(other, record_id="o1", amount="10", paid_on=D(2026, 1, 2))
+    out, log, terminal = StringIO(), StringIO(), Terminal()
+    call_command("ledger", "verify", stdout=out, stderr=log)
+    # The findings alone on standard output, one line per committee, whatever the bar did.
+    assert all(line.endswith(": OK") for line in out.getvalue().splitlines())
+    bar = log.getvalue().splitlines()
+    assert bar[0].startswith("[") and " 0/" in bar[0]
+    assert bar[-1].startswith("[" + "#" * 30 + "]") and bar[-1].endswith("Cuentas revisadas")
+    # On a terminal the bar is wiped before each committee's lines and ends on its own line.
+    call_command("ledger", "verify", stdout=terminal, stderr=terminal)
+    drawn = terminal.getvalue()
+    assert drawn.endswith("Cuentas revisadas\n")
+    for line in drawn.split("\r\033[K"):
+        assert not line.startswith("[") or "OK" not in line
+
+
+def test_one_committee_is_checked_without_a_bar(committee):
+    log = StringIO()
+    call_command("ledger", "verify", "--provider", str(committee.pk), stdout=StringIO(), stderr=log)
+    assert log.getvalue() == ""
