@@ -9,3 +9,11 @@ class BooksConfig(AppConfig):
     label = "books"
     verbose_name = _("Cuentas del comité")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The page and the task queue build a download of the books from the same table.
+        from ojodeagua.lib import exports as downloads
+
+        from . import exports
+
+        downloads.register(exports.EXPORT, exports.books_table)

@@ -2,6 +2,9 @@
 
 The padrón's names stay out: a payment or a charge names its toma (connection code), which
 only the committee can match with a household.
+
+A table of many thousand rows (a municipal office's journal) is prepared on the task queue
+(``pages.exports``): ``books_table`` is the one table the page and the job write.
 """
 
 from collections.abc import Iterator
@@ -11,9 +14,12 @@ from django.http import Http404, HttpRequest
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from ojodeagua.lib.xlsx import DOWNLOAD_FORMATS, tabular_download
+from ojodeagua.lib.exports import Table
+from ojodeagua.lib.xlsx import DOWNLOAD_FORMATS
 from ojodeagua.organisations.scope import get_visible_or_404
+from ojodeagua.pages.exports import export_response
 from ojodeagua.providers.models import Provider
 
 from .models import Charge, Deposit, Expense, JournalLine, Payment, Sale
@@ -147,14 +153,40 @@ TABLES = {
 }
 
 
+# How many rows each table has, in one query: past ``EXPORT_QUEUE_ROWS`` it goes to the queue.
+COUNTS = {
+    "asientos": lambda provider: JournalLine.objects.filter(entry__provider=provider).count(),
+    "pagos": lambda provider: Payment.objects.filter(provider=provider).count(),
+    "cargos": lambda provider: Charge.objects.filter(provider=provider).count(),
+    "gastos": lambda provider: Expense.objects.filter(provider=provider).count(),
+    "depositos": lambda provider: Deposit.objects.filter(provider=provider).count(),
+    "ventas": lambda provider: Sale.objects.filter(provider=provider).count(),
+}
+EXPORT = "books"
+
+
+def books_table(user, query) -> Table:
+    """One table of a committee's books the person may see (``lib.exports``); 404 otherwise."""
+    table = query.get("table")
+    if table not in TABLES:
+        raise Http404
+    provider = get_visible_or_404(user, Provider, int(query["provider"]))
+    header, rows = TABLES[table](provider)
+    return Table(
+        name=f"{table}-{provider.pk}-{timezone.localdate():%Y-%m-%d}",
+        sheet=table,
+        header=header,
+        rows=rows,
+        count=COUNTS[table](provider),
+    )
+
+
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def export(request: HttpRequest, provider_id: int, table: str, fmt: str):
-    provider = get_visible_or_404(request.user, Provider, provider_id)
     if table not in TABLES or fmt not in DOWNLOAD_FORMATS:
         raise Http404
-    header, rows = TABLES[table](provider)
-    name = f"{table}-{provider.pk}-{timezone.localdate():%Y-%m-%d}"
-    return tabular_download(fmt, name, table, header, rows)
+    return export_response(request, EXPORT, fmt, provider=provider_id, table=table)
 
 
 app_name = "books_exports"

@@ -2,14 +2,17 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
+from ojodeagua.lib.exports import ExportRefused, Table
 from ojodeagua.organisations.scope import scope_for
+from ojodeagua.pages.exports import export_response
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 
@@ -120,30 +123,42 @@ def selection_query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _cycles(request: HttpRequest):
-    """(cycles of the chosen committees, None), or (None, a 400 answer) for a bad filter."""
-    selection = AgencyFilter(request.GET or None, user=request.user)
-    if request.GET and not selection.is_valid():
+def selected_cycles(user, query):
+    """The cycles of the committees chosen with the page's filters, among those the person
+    sees; ``ExportRefused`` names a filter to fix."""
+    selection = AgencyFilter(query or None, user=user)
+    if query and not selection.is_valid():
         problems = "; ".join(
             f"{name}: {' '.join(messages)}" for name, messages in selection.errors.items()
         )
-        message = _("No se pudo exportar: revise los filtros ({problems}).").format(
-            problems=problems
+        raise ExportRefused(
+            _("No se pudo exportar: revise los filtros ({problems}).").format(problems=problems)
         )
-        return None, HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-    return Cycle.objects.filter(provider__in=selection.providers()), None
+    return Cycle.objects.filter(provider__in=selection.providers())
+
+
+def ratings_table(user, query) -> Table:
+    return exports.ratings_table(selected_cycles(user, query), timezone.localdate())
+
+
+def roadmap_table(user, query) -> Table:
+    return exports.roadmap_table(selected_cycles(user, query), timezone.localdate())
+
+
+# The downloads' names for ``lib.exports`` (registered in ``IntegrityConfig.ready``).
+TABLES = {"integrity-ratings": ratings_table, "integrity-roadmaps": roadmap_table}
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def ratings_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    cycles, error = _cycles(request)
-    return error or exports.ratings_export(cycles, fmt, timezone.localdate())
+    return export_response(request, "integrity-ratings", fmt)
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def roadmap_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    cycles, error = _cycles(request)
-    return error or exports.roadmap_export(cycles, fmt, timezone.localdate())
+    return export_response(request, "integrity-roadmaps", fmt)
 
 
 FORMAT = "(?P<fmt>" + "|".join(exports.FORMATS) + ")"

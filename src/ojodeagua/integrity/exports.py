@@ -1,11 +1,16 @@
-"""CSV and XLSX downloads of individual ratings and road maps; ids, roles and sex, never names."""
+"""CSV and XLSX downloads of individual ratings and road maps; ids, roles and sex, never names.
+
+The tables (``ratings_table``, ``roadmap_table``) are what the agency page sends and, for a
+whole state's committees, what a job on the task queue writes (``lib.exports``).
+"""
 
 import datetime
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from ojodeagua.lib.xlsx import DOWNLOAD_FORMATS, tabular_download
+from ojodeagua.lib.exports import Table
+from ojodeagua.lib.xlsx import DOWNLOAD_FORMATS
 
 from .agency import OPEN_STATUSES
 from .models import Participant, Rating, RoadmapItem
@@ -150,21 +155,21 @@ def roadmap_rows(cycles, on: datetime.date) -> Iterator[list[object]]:
         ]
 
 
-def ratings_export(cycles, fmt: str, on: datetime.date):
-    return tabular_download(
-        fmt,
-        f"valoraciones-{on:%Y-%m-%d}",
-        _("valoraciones"),
-        ratings_header(),
-        ratings_rows(cycles),
+def ratings_table(cycles, on: datetime.date) -> Table:
+    return Table(
+        name=f"valoraciones-{on:%Y-%m-%d}",
+        sheet=_("valoraciones"),
+        header=ratings_header(),
+        rows=ratings_rows(cycles),
+        count=Rating.objects.filter(assessed_risk__cycle__in=cycles).count(),
     )
 
 
-def roadmap_export(cycles, fmt: str, on: datetime.date):
-    return tabular_download(
-        fmt,
-        f"hojas-de-ruta-{on:%Y-%m-%d}",
-        _("hojas de ruta"),
-        roadmap_header(),
-        roadmap_rows(cycles, on),
+def roadmap_table(cycles, on: datetime.date) -> Table:
+    return Table(
+        name=f"hojas-de-ruta-{on:%Y-%m-%d}",
+        sheet=_("hojas de ruta"),
+        header=roadmap_header(),
+        rows=roadmap_rows(cycles, on),
+        count=RoadmapItem.objects.filter(assessed_risk__cycle__in=cycles).count(),
     )

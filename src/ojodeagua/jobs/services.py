@@ -11,8 +11,10 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,6 +209,9 @@ def run(job_id: int, attempt: int = 1) -> None:
     except (TabularFileError, ExportRefused) as error:
         # The file or the filters asked for cannot be read: the message says what to fix.
         finish(job, Job.State.FAILED, error=str(error))
+    except (Http404, PermissionDenied):
+        # Between the asking and the running, the person lost sight of what she asked for.
+        finish(job, Job.State.FAILED, error=_("Ya no puede ver lo que pidió; no se hizo nada."))
     except Exception as error:
         logger.exception("job %s (%s) failed", job.pk, job.kind, extra={"job": job.pk})
         finish(job, Job.State.FAILED, error=unexpected(error))

@@ -337,3 +337,36 @@ def test_progress_survives_a_cache_that_does_not_answer(monkeypatch):
 
 def test_every_kind_of_job_has_its_work():
     assert set(work.WORK) == set(Job.Kind.values)
+
+
+def books_journal_url() -> str:
+    from ojodeagua.organisations.models import Membership
+
+    provider = Membership.objects.get(user__username="tesorera").providers.get()
+    return f"/cuentas/{provider.pk}/exportar/asientos.csv"
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("tesorera", books_journal_url),
+        ("agencia", lambda: "/integridad/exportar/hojas-de-ruta.csv"),
+        ("agencia", lambda: "/integridad/exportar/valoraciones.csv"),
+    ],
+    ids=["books-journal", "integrity-roadmaps", "integrity-ratings"],
+)
+def test_every_big_download_goes_the_same_way(who, url, settings, ong):
+    from ojodeagua.conftest import login_client
+
+    client, address = login_client(who), url()
+    settings.EXPORT_QUEUE_ROWS = 10**9
+    expected = csv_of(b"".join(client.get(address).streaming_content))
+    assert len(expected) > 2
+    settings.EXPORT_QUEUE_ROWS = 1
+    assert f'data-rows="{len(expected) - 1}"' in client.get(address).content.decode()
+    client.post(address)
+    job = Job.objects.get()
+    assert job.state == "done" and job.result["rows"] == len(expected) - 1, job.error
+    download = client.get(f"/trabajos/{job.pk}/archivo/")
+    assert csv_of(b"".join(download.streaming_content)) == expected
+    assert ong.get(f"/trabajos/{job.pk}/archivo/").status_code == 404
