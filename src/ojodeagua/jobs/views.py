@@ -85,9 +85,12 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     if not services.may_download(request.user, job):
         raise PermissionDenied
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=(job.result or {}).get("filename")
-    )
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        # Deleted from the folder by hand (or a worker wrote it where this server cannot see).
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=(job.result or {}).get("filename"))
     # A person's own data: no shared cache may keep it.
     patch_cache_control(response, private=True, no_store=True)
     return response

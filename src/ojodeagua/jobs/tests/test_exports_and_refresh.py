@@ -72,6 +72,7 @@ def test_a_big_download_is_prepared_on_the_queue_and_downloaded_by_who_asked(
     assert f'<progress max="{rows}" value="{rows}"' in page
     assert f"Filas escritas: {rows:,} de {rows:,}" in page
     assert f'href="/trabajos/{job.pk}/archivo/"' in page
+    assert f"El archivo {job.result['filename']} está listo: {rows:,} filas." in page
 
     download = agencia.get(f"/trabajos/{job.pk}/archivo/")
     assert download.status_code == 200
