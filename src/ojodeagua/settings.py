@@ -342,8 +342,8 @@ EXPORT_QUEUE_ROWS = env_int("EXPORT_QUEUE_ROWS", 10_000)
 # With the worker on another machine, both must see this folder (a shared volume).
 JOB_FILES_DIR = Path(os.environ.get("JOB_FILES_DIR") or VAR_DIR / "private" / "job-files")
 JOB_FILES_KEPT_DAYS = env_int("JOB_FILES_KEPT_DAYS", 7)
-# Indicators refreshed after a change that reaches more water systems than this (a validated
-# batch, an import) are refreshed by one job on the queue, not in the request that saved it.
+# Indicators refreshed after a change that reaches more water systems than this (an import from
+# the page) are refreshed by one job on the queue, not in the request that saved it.
 REFRESH_QUEUE_SYSTEMS = env_int("REFRESH_QUEUE_SYSTEMS", 10)
 
 REST_FRAMEWORK = {

@@ -6,8 +6,8 @@ writers may not import ``indicators`` back. Instead ``indicators`` registers how
 (``IndicatorsConfig.ready``) and writers call the functions here. Without a registered
 refresher (an install without ``indicators``) they do nothing.
 
-A refresh after a commit that touched many water systems (``REFRESH_QUEUE_SYSTEMS``: a validated
-batch, a page's import) is not done in the request that saved them: it becomes one job on the
+A refresh after a commit that touched many water systems (``REFRESH_QUEUE_SYSTEMS``: an import
+from the page; one form or one validation never does) is not done in the request that saved them: it becomes one job on the
 task queue (the ``jobs`` app registers how, with :func:`register_queue`), which rebuilds the
 records' places and days (:func:`touched`, :func:`rebuilt`) and refreshes them there. Work that
 already runs on the queue (a big import) refreshes where it is (:func:`in_background`).
@@ -79,9 +79,15 @@ def _refresh_or_queue(records: list[models.Model], background: bool) -> None:
 
 
 def worth_a_job(records: Iterable[models.Model]) -> bool:
-    systems = {getattr(record, "system_id", None) for record in records}
-    systems.discard(None)
-    return len(systems) > settings.REFRESH_QUEUE_SYSTEMS
+    """More water systems than ``REFRESH_QUEUE_SYSTEMS`` (a locality's record without a system,
+    such as a sample from a household tap, counts as its locality)."""
+    places = set()
+    for record in records:
+        if system := getattr(record, "system_id", None):
+            places.add(("system", system))
+        elif locality := getattr(record, "locality_id", None):
+            places.add(("locality", locality))
+    return len(places) > settings.REFRESH_QUEUE_SYSTEMS
 
 
 def touched(records: Iterable[models.Model]) -> list[dict]:
