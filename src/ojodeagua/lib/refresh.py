@@ -7,10 +7,11 @@ writers may not import ``indicators`` back. Instead ``indicators`` registers how
 refresher (an install without ``indicators``) they do nothing.
 
 A refresh after a commit that touched many water systems (``REFRESH_QUEUE_SYSTEMS``: an import
-from the page; one form or one validation never does) is not done in the request that saved them: it becomes one job on the
-task queue (the ``jobs`` app registers how, with :func:`register_queue`), which rebuilds the
-records' places and days (:func:`touched`, :func:`rebuilt`) and refreshes them there. Work that
-already runs on the queue (a big import) refreshes where it is (:func:`in_background`).
+from the page; one form or one validation never does) is not done in the request that saved
+them: it becomes one job on the task queue (the ``jobs`` app registers how, with
+:func:`register_queue`), which rebuilds the records' places and days (:func:`touched`,
+:func:`rebuilt`) and refreshes them there. Work that already runs on the queue (a big import)
+refreshes where it is (:func:`in_background`).
 """
 
 import contextlib
