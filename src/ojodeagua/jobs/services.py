@@ -169,13 +169,10 @@ def forget_old_files(days: int | None = None) -> int:
     many. Run as each export starts, so the folder holds no more than a week of them."""
     days = settings.JOB_FILES_KEPT_DAYS if days is None else days
     before = timezone.now() - datetime.timedelta(days=days)
-    old = Job.objects.filter(finished_at__lt=before).exclude(file="")
-    count = 0
+    old = list(Job.objects.filter(finished_at__lt=before).exclude(file="").only("file"))
     for job in old:
         job.file.delete(save=False)
-        Job.objects.filter(pk=job.pk).update(file="")
-        count += 1
-    return count
+    return Job.objects.filter(pk__in=[job.pk for job in old]).update(file="")
 
 
 # Run ------------------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ EVERY_MONTH = (datetime.date(1900, 1, 1), datetime.date(2999, 12, 1))
 
 def recompute_municipality(job: Job, progress: Progress) -> dict[str, Any]:
     """Every month of one municipality's figures again (its systems, localities and providers,
-    the municipality, and the state's totals), by the engine's own refresh: what a full
+    the municipality and the areas above it), by the engine's own refresh: what a full
     recompute would write for it, without the rest of the state."""
     municipality = Municipality.objects.get(pk=job.params["municipality"])
     systems = list(
