@@ -30,12 +30,14 @@ from .models import (
     Account,
     CashCount,
     Charge,
+    ChargeMonthTotal,
     Deposit,
     Expense,
     JournalEntry,
     JournalLine,
     MoneyAccount,
     MonthlyTotal,
+    OwedCharge,
     Payment,
     PaymentAllocation,
     PaymentVoid,
@@ -734,3 +736,97 @@ def disagreements(provider_id: int) -> list[Disagreement]:
     settled = settlements(provider_id) if still_telling(own, SETTLEMENTS_STAND_ON) else None
     quoted = quotes(provider_id) if still_telling(own, QUOTES_STAND_ON) else None
     return combined(own, settled, quoted)
+
+
+# The charges' kept figures against the records they sum ----------------------------------------
+CHARGE_TOTALS = ChargeMonthTotal._meta.db_table
+OWED = OwedCharge._meta.db_table
+LIVE = f"NOT EXISTS (SELECT 1 FROM {VOIDS} v WHERE v.payment_id = a.payment_id)"
+
+
+@dataclass(frozen=True)
+class KeptDisagreement:
+    """The first kept figure of the charges that is not what its records add up to: a charge
+    month's total (``charge`` None) or what is left of one charge; and how many do not hold."""
+
+    month: datetime.date
+    charge: int | None = None
+    count: int = 1
+
+    def describe(self) -> str:
+        values = {"month": self.month.strftime("%m/%Y"), "charge": self.charge}
+        if self.charge is None:
+            sentence = _(
+                "el total de cargos y cobros de %(month)s no coincide con los cargos y los pagos"
+            )
+        else:
+            sentence = _(
+                "lo que queda por pagar del cargo %(charge)s (%(month)s) no coincide con el "
+                "cargo y sus pagos"
+            )
+        sentence %= values
+        if self.count > 1:
+            sentence += ngettext(
+                " (y %(count)s cifra más así)", " (y %(count)s cifras más así)", self.count - 1
+            ) % {"count": self.count - 1}
+        return sentence
+
+
+def charge_totals_sql() -> str:
+    """The provider's charge months whose kept total is not what its charges and the live
+    allocations to them add up to (a total missing, or one with no charges, too)."""
+    return (
+        f"SELECT x.month, COUNT(*) OVER () FROM ("
+        f"SELECT t.month, t.charged AS c, t.collected AS k FROM {CHARGE_TOTALS} t "
+        f"WHERE t.provider_id = %s UNION ALL "
+        f"SELECT c.period, -SUM(c.amount), 0 FROM {CHARGES} c WHERE c.provider_id = %s "
+        f"GROUP BY c.period UNION ALL "
+        f"SELECT c.period, 0, -SUM(a.amount) FROM {ALLOCATIONS} a "
+        f"JOIN {CHARGES} c ON c.id = a.charge_id WHERE c.provider_id = %s AND {LIVE} "
+        f"GROUP BY c.period"
+        f") x GROUP BY x.month HAVING ROUND(SUM(x.c), 2) <> 0 OR ROUND(SUM(x.k), 2) <> 0 "
+        f"ORDER BY x.month LIMIT 1"
+    )
+
+
+def owed_sql() -> str:
+    """The provider's charges whose kept unpaid part is not the charge less its live
+    allocations and its credit (a charge with something left and no row, or a row for a charge
+    paid up, too; and a row moved to another toma or month)."""
+    return (
+        f"SELECT x.charge_id, x.period, COUNT(*) OVER () FROM ("
+        f"SELECT o.charge_id, o.connection_id, o.period, o.unpaid AS u FROM {OWED} o "
+        f"WHERE o.provider_id = %s UNION ALL "
+        f"SELECT c.id, c.connection_id, c.period, "
+        f"COALESCE(s.settled, 0) - COALESCE(r.amount, 0) - c.amount FROM {CHARGES} c "
+        f"LEFT JOIN (SELECT a.charge_id, SUM(a.amount) AS settled FROM {ALLOCATIONS} a "
+        f"JOIN {CHARGES} p ON p.id = a.charge_id WHERE p.provider_id = %s AND {LIVE} "
+        f"GROUP BY a.charge_id) s ON s.charge_id = c.id "
+        f"LEFT JOIN {CHARGES} r ON r.corrects_id = c.id "
+        f"WHERE c.provider_id = %s AND c.kind <> 'credit'"
+        f") x GROUP BY x.charge_id, x.connection_id, x.period HAVING ROUND(SUM(x.u), 2) <> 0 "
+        f"ORDER BY x.period, x.charge_id LIMIT 1"
+    )
+
+
+def kept_figures(provider_id: int) -> list[KeptDisagreement]:
+    """The first charge month total and the first charge's unpaid part that do not hold, if
+    any (two grouped passes over the charges and their allocations)."""
+    found = []
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic() if postgresql else nullcontext(), connection.cursor() as cursor:
+        if postgresql:
+            cursor.execute("SELECT set_config('jit', 'off', true)")
+        cursor.execute(charge_totals_sql(), [provider_id] * 3)
+        if row := cursor.fetchone():
+            month, count = row
+            found.append(KeptDisagreement(_a_date(month), None, count))
+        cursor.execute(owed_sql(), [provider_id] * 3)
+        if row := cursor.fetchone():
+            charge, month, count = row
+            found.append(KeptDisagreement(_a_date(month), charge, count))
+    return found
+
+
+def _a_date(value) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
