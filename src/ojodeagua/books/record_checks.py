@@ -792,18 +792,18 @@ def charge_totals_sql() -> str:
 def owed_sql() -> str:
     """The provider's charges whose kept unpaid part is not the charge less its live
     allocations and its credit (a charge with something left and no row, or a row for a charge
-    paid up, too; and a row moved to another toma or month)."""
+    paid up, too; and a row moved to another toma or month). Each part is read on its own,
+    through the provider's charges, and added up per charge: no table is read whole."""
     return (
         f"SELECT x.charge_id, x.period, COUNT(*) OVER () FROM ("
         f"SELECT o.charge_id, o.connection_id, o.period, o.unpaid AS u FROM {OWED} o "
         f"WHERE o.provider_id = %s UNION ALL "
-        f"SELECT c.id, c.connection_id, c.period, "
-        f"COALESCE(s.settled, 0) - COALESCE(r.amount, 0) - c.amount FROM {CHARGES} c "
-        f"LEFT JOIN (SELECT a.charge_id, SUM(a.amount) AS settled FROM {ALLOCATIONS} a "
-        f"JOIN {CHARGES} p ON p.id = a.charge_id WHERE p.provider_id = %s AND {LIVE} "
-        f"GROUP BY a.charge_id) s ON s.charge_id = c.id "
-        f"LEFT JOIN {CHARGES} r ON r.corrects_id = c.id "
-        f"WHERE c.provider_id = %s AND c.kind <> 'credit'"
+        f"SELECT c.id, c.connection_id, c.period, -c.amount FROM {CHARGES} c "
+        f"WHERE c.provider_id = %s AND c.kind <> 'credit' UNION ALL "
+        f"SELECT r.corrects_id, r.connection_id, r.period, -r.amount FROM {CHARGES} r "
+        f"WHERE r.provider_id = %s AND r.kind = 'credit' UNION ALL "
+        f"SELECT c.id, c.connection_id, c.period, a.amount FROM {CHARGES} c "
+        f"JOIN {ALLOCATIONS} a ON a.charge_id = c.id WHERE c.provider_id = %s AND {LIVE}"
         f") x GROUP BY x.charge_id, x.connection_id, x.period HAVING ROUND(SUM(x.u), 2) <> 0 "
         f"ORDER BY x.period, x.charge_id LIMIT 1"
     )
@@ -813,15 +813,14 @@ def kept_figures(provider_id: int) -> list[KeptDisagreement]:
     """The first charge month total and the first charge's unpaid part that do not hold, if
     any (two grouped passes over the charges and their allocations)."""
     found = []
-    postgresql = connection.vendor == "postgresql"
-    with transaction.atomic() if postgresql else nullcontext(), connection.cursor() as cursor:
-        if postgresql:
-            cursor.execute("SELECT set_config('jit', 'off', true)")
+    # Under PLANNER_SETTINGS: the allocations have no provider, so a hash join would read every
+    # provider's; through the provider's charges and their index they are probed one by one.
+    with reading() as cursor:
         cursor.execute(charge_totals_sql(), [provider_id] * 3)
         if row := cursor.fetchone():
             month, count = row
             found.append(KeptDisagreement(_a_date(month), None, count))
-        cursor.execute(owed_sql(), [provider_id] * 3)
+        cursor.execute(owed_sql(), [provider_id] * 4)
         if row := cursor.fetchone():
             charge, month, count = row
             found.append(KeptDisagreement(_a_date(month), charge, count))
