@@ -250,7 +250,7 @@ def test_a_charges_row_removed_or_moved_is_named(committee, sql):
     change(sql, [charge.pk])
     output, code = verify("--provider", str(committee.pk))
     assert code == 1
-    assert f"del cargo {charge.pk} " in output or "del cargo" in output
+    assert f"lo que queda por pagar del cargo {charge.pk} (" in output
 
 
 def test_a_row_for_a_charge_paid_up_is_named(committee):
