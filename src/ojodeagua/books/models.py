@@ -360,8 +360,13 @@ class Payment(ProviderRecord):
                 fields=["provider", "receipt_number"], name="one_receipt_number_per_provider"
             )
         ]
-        # The receipts of a period (this month's, those after the day arrears are read for).
-        indexes = [models.Index(fields=["provider", "paid_on"], name="payment_by_day")]
+        # The receipts of a period (this month's, those after the day arrears are read for,
+        # the households that paid in a year); with their toma, read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["provider", "paid_on"], include=["connection", "id"], name="payment_by_day"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{_('Recibo')} {self.receipt_number}: {mxn(self.amount)}"

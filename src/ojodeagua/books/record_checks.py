@@ -829,3 +829,14 @@ def kept_figures(provider_id: int) -> list[KeptDisagreement]:
 
 def _a_date(value) -> datetime.date:
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# What the kept figures add up stands on these records: when one of them disagrees with its
+# entry or its settlements, its kept figures disagree too, and the record is what to look at.
+KEPT_STAND_ON = SETTLEMENTS_STAND_ON | {"allocation"}
+
+
+def kept_problems(found: list[Disagreement], kept: list[KeptDisagreement]) -> list[str]:
+    """The kept figures that do not hold, in sentences beside the records' disagreements
+    (``found``), while those say nothing of the records the figures add up."""
+    return [first.describe() for first in kept] if still_telling(found, KEPT_STAND_ON) else []

@@ -100,7 +100,7 @@ def verify_books(provider_id: int) -> BooksReport:
             bookkeeping,
             [first.describe() for first in found]
             + totals_problems(totalled.result())
-            + [first.describe() for first in kept.result()],
+            + record_checks.kept_problems(found, kept.result()),
         )
         return BooksReport(provider_id, chain, findings.beside(chain))
 
@@ -159,9 +159,11 @@ def record_problems(provider_id: int) -> list[str]:
 def record_findings(provider_id: int) -> RecordFindings:
     """Receipt numbers with gaps and money records without their ledger entry, and the records
     that disagree with their entry, in sentences."""
-    disagreeing = [found.describe() for found in record_checks.disagreements(provider_id)]
+    found = record_checks.disagreements(provider_id)
+    disagreeing = [first.describe() for first in found]
     disagreeing += totals_problems(record_checks.monthly_totals(provider_id))
-    disagreeing += [found.describe() for found in record_checks.kept_figures(provider_id)]
+    if record_checks.still_telling(found, record_checks.KEPT_STAND_ON):
+        disagreeing += record_checks.kept_problems(found, record_checks.kept_figures(provider_id))
     return RecordFindings(bookkeeping_problems(provider_id), disagreeing)
 
 

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='payment',
-            index=models.Index(fields=['provider', 'paid_on'], name='payment_by_day'),
+            index=models.Index(fields=['provider', 'paid_on'], include=('connection', 'id'), name='payment_by_day'),
         ),
         migrations.AddField(
             model_name='chargemonthtotal',
