@@ -116,8 +116,9 @@ def _add_totals(sums: dict[tuple[int, datetime.date], list[Decimal]]) -> None:
 
 
 def _add_to_owed(owed: dict[int, tuple[int, int, datetime.date, Decimal]]) -> None:
-    """Add to what is left of each charge, in one statement, and drop the charges left with
-    nothing (a paid charge has no row) in another."""
+    """Add to what is left of each charge, in one statement. A charge paid up keeps its row at
+    zero (removing it would cost every receipt one more statement): a row at zero and no row
+    say the same, and readers skip both."""
     if not owed:
         return
     rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(owed))
@@ -126,18 +127,12 @@ def _add_to_owed(owed: dict[int, tuple[int, int, datetime.date, Decimal]]) -> No
         for charge_id, (provider_id, connection_id, period, amount) in sorted(owed.items())
         for value in (charge_id, provider_id, connection_id, period, amount)
     ]
-    ids = sorted(owed)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {OWED} (charge_id, provider_id, connection_id, period, unpaid) "
             f"VALUES {rows} ON CONFLICT (charge_id) DO UPDATE SET "
             f"unpaid = {OWED}.unpaid + excluded.unpaid",
             values,
-        )
-        cursor.execute(
-            f"DELETE FROM {OWED} WHERE unpaid = 0 AND charge_id IN "
-            f"({', '.join(['%s'] * len(ids))})",
-            ids,
         )
 
 

@@ -782,7 +782,9 @@ class ChargeMonthTotal(models.Model):
 
 class OwedCharge(models.Model):
     """What is left unpaid of one charge: its amount less what live receipts settled and less
-    its correction. Only charges with something left have a row.
+    its correction. A charge gets its row when it is made; a charge paid up keeps it at zero,
+    and the charges whose figures were filled at once (the migration) have none: both are read
+    as nothing left.
 
     Kept by the posting code like ``ChargeMonthTotal`` (``books.kept``), so the arrears of a
     municipal office are its few thousand open charges, not its half a million charges with
@@ -811,9 +813,15 @@ class OwedCharge(models.Model):
         ordering = ["provider", "period", "connection"]
         verbose_name = _("cargo por pagar")
         verbose_name_plural = _("cargos por pagar")
+        # Only the charges with something left: a municipal office's are a few thousand of its
+        # half a million.
         indexes = [
-            models.Index(fields=["provider", "period"], name="owed_by_provider"),
-            models.Index(fields=["connection", "period"], name="owed_by_connection"),
+            models.Index(
+                fields=["provider", "period"], condition=~Q(unpaid=0), name="owed_by_provider"
+            ),
+            models.Index(
+                fields=["connection", "period"], condition=~Q(unpaid=0), name="owed_by_connection"
+            ),
         ]
 
     def __str__(self) -> str:

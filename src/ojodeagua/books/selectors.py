@@ -385,7 +385,7 @@ def owed_charges(
     those voided after ``on`` still were. Three queries, however many charges the tomas have.
     """
     month = first_of_month(on)
-    owed = OwedCharge.objects.filter(period__lt=month)
+    owed = OwedCharge.objects.filter(period__lt=month).exclude(unpaid=0)
     settled = PaymentAllocation.objects.filter(charge__period__lt=month)
     if provider_ids is not None:
         ids = list(provider_ids)

@@ -77,11 +77,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='owedcharge',
-            index=models.Index(fields=['provider', 'period'], name='owed_by_provider'),
+            index=models.Index(condition=models.Q(('unpaid', 0), _negated=True), fields=['provider', 'period'], name='owed_by_provider'),
         ),
         migrations.AddIndex(
             model_name='owedcharge',
-            index=models.Index(fields=['connection', 'period'], name='owed_by_connection'),
+            index=models.Index(condition=models.Q(('unpaid', 0), _negated=True), fields=['connection', 'period'], name='owed_by_connection'),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -106,7 +106,7 @@ def kept_months(provider) -> dict[datetime.date, tuple[Decimal, Decimal]]:
 def kept_owed(provider) -> dict[int, Decimal]:
     return {
         row.charge_id: row.unpaid.quantize(CENT)
-        for row in OwedCharge.objects.filter(provider=provider)
+        for row in OwedCharge.objects.filter(provider=provider).exclude(unpaid=0)
     }
 
 
@@ -253,13 +253,12 @@ def test_a_charges_row_removed_or_moved_is_named(committee, sql):
     assert f"lo que queda por pagar del cargo {charge.pk} (" in output
 
 
-def test_a_row_for_a_charge_paid_up_is_named(committee):
+def test_a_charge_paid_up_made_owed_again_is_named(committee):
     paid = Charge.objects.get(connection__code="T-01", period=D(2026, 1, 1))
-    change(
-        f"INSERT INTO {OWED} (charge_id, provider_id, connection_id, period, unpaid) "
-        f"VALUES (%s, %s, %s, %s, 100)",
-        [paid.pk, committee.pk, paid.connection_id, paid.period],
-    )
+    # Its row stays at zero once paid; the migration makes none for a charge paid up.
+    assert OwedCharge.objects.get(charge=paid).unpaid == 0
+    change(f"UPDATE {OWED} SET unpaid = 100 WHERE charge_id = %s", [paid.pk])
+    assert selectors.arrears(paid.connection, D(2026, 5, 1)) == M("100.00")
     output, code = verify("--provider", str(committee.pk))
     assert code == 1
     assert output.strip() == (
