@@ -1,6 +1,7 @@
 """The figures the posting code keeps beside the records, in the same transaction: what was
-charged and collected per charge month (``ChargeMonthTotal``) and what is left unpaid of each
-charge (``OwedCharge``).
+charged per charge month (``ChargeMonthTotal``) and what is left unpaid of each charge
+(``OwedCharge``). What was collected of a month's charges is what was charged less what is left
+of them, so a receipt or a void moves one kept figure, not two.
 
 Every charge, allocation of a payment and void is inserted through ``postings.create_audited``
 or ``create_all_audited``, which hand the new rows here; nothing else writes these tables but the
@@ -42,11 +43,11 @@ def add(instances: Iterable[Model]) -> None:
 def add_charges(charges: list[Charge]) -> None:
     """A charge is charged for its month and owed in full; a credit (a correction) takes its
     amount off both, the owed part of the charge it corrects."""
-    charged: dict[tuple[int, datetime.date], list[Decimal]] = {}
+    charged: dict[tuple[int, datetime.date], Decimal] = {}
     owed: dict[int, tuple[int, int, datetime.date, Decimal]] = {}
     for charge in charges:
-        sums = charged.setdefault((charge.provider_id, charge.period), [ZERO, ZERO])
-        sums[0] += charge.amount
+        key = (charge.provider_id, charge.period)
+        charged[key] = charged.get(key, ZERO) + charge.amount
         target = charge.corrects_id if charge.kind == Charge.Kind.CREDIT else charge.pk
         _add_owed(owed, target, charge, charge.amount)
     _add_totals(charged)
@@ -54,22 +55,16 @@ def add_charges(charges: list[Charge]) -> None:
 
 
 def add_allocations(allocations: list[PaymentAllocation]) -> None:
-    """What a payment settled of each charge is collected for the charge's month and no longer
-    owed."""
-    collected: dict[tuple[int, datetime.date], list[Decimal]] = {}
+    """What a payment settled of each charge is no longer owed (and so collected)."""
     owed: dict[int, tuple[int, int, datetime.date, Decimal]] = {}
     for allocation in allocations:
         charge = allocation.charge
-        sums = collected.setdefault((charge.provider_id, charge.period), [ZERO, ZERO])
-        sums[1] += allocation.amount
         _add_owed(owed, charge.pk, charge, -allocation.amount)
-    _add_totals(collected)
     _add_to_owed(owed)
 
 
 def add_void(void: PaymentVoid) -> None:
-    """A voided receipt settled nothing: what it settled is no longer collected, and owed again."""
-    collected: dict[tuple[int, datetime.date], list[Decimal]] = {}
+    """A voided receipt settled nothing: what it settled is owed again (and not collected)."""
     owed: dict[int, tuple[int, int, datetime.date, Decimal]] = {}
     for row in (
         PaymentAllocation.objects.filter(payment_id=void.payment_id)
@@ -77,11 +72,12 @@ def add_void(void: PaymentVoid) -> None:
         .annotate(amount=Sum("amount"))
         .order_by("charge_id")
     ):
-        provider_id, period = row["charge__provider_id"], row["charge__period"]
-        sums = collected.setdefault((provider_id, period), [ZERO, ZERO])
-        sums[1] -= row["amount"]
-        owed[row["charge_id"]] = (provider_id, row["charge__connection_id"], period, row["amount"])
-    _add_totals(collected)
+        owed[row["charge_id"]] = (
+            row["charge__provider_id"],
+            row["charge__connection_id"],
+            row["charge__period"],
+            row["amount"],
+        )
     _add_to_owed(owed)
 
 
@@ -93,24 +89,23 @@ def _add_owed(owed: dict, charge_id: int, charge: Charge, amount: Decimal) -> No
     owed[charge_id] = (charge.provider_id, charge.connection_id, charge.period, total)
 
 
-def _add_totals(sums: dict[tuple[int, datetime.date], list[Decimal]]) -> None:
-    """Add (charged, collected) to each (provider, month) total, in one statement: an insert
-    that adds to the row already there, as ``ledger.add_to_monthly_totals`` does (the caller
-    holds the provider lock)."""
+def _add_totals(sums: dict[tuple[int, datetime.date], Decimal]) -> None:
+    """Add what was charged to each (provider, month) total, in one statement: an insert that
+    adds to the row already there, as ``ledger.add_to_monthly_totals`` does (the caller holds
+    the provider lock)."""
     if not sums:
         return
-    rows = ", ".join(["(%s, %s, %s, %s)"] * len(sums))
+    rows = ", ".join(["(%s, %s, %s)"] * len(sums))
     values = [
         value
-        for (provider_id, month), (charged, collected) in sorted(sums.items())
-        for value in (provider_id, month, charged, collected)
+        for (provider_id, month), charged in sorted(sums.items())
+        for value in (provider_id, month, charged)
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {TOTALS} (provider_id, month, charged, collected) VALUES {rows} "
+            f"INSERT INTO {TOTALS} (provider_id, month, charged) VALUES {rows} "
             f"ON CONFLICT (provider_id, month) DO UPDATE SET "
-            f"charged = {TOTALS}.charged + excluded.charged, "
-            f"collected = {TOTALS}.collected + excluded.collected",
+            f"charged = {TOTALS}.charged + excluded.charged",
             values,
         )
 
@@ -152,22 +147,13 @@ def rebuild_statements(provider_ids: Iterable[int] | None = None) -> list:
     where = f"WHERE c.provider_id{only}" if ids is not None else "WHERE 1 = 1"
     mine = f" WHERE provider_id{only}" if ids is not None else ""
     live = f"NOT EXISTS (SELECT 1 FROM {VOIDS} v WHERE v.payment_id = a.payment_id)"
-    # SQLite reads ``ON CONFLICT`` after ``SELECT … FROM t`` as a join's: a WHERE settles it.
     return [
         (f"DELETE FROM {TOTALS}{mine}", params),
         (f"DELETE FROM {OWED}{mine}", params),
         (
-            f"INSERT INTO {TOTALS} (provider_id, month, charged, collected) "
-            f"SELECT c.provider_id, c.period, SUM(c.amount), 0 FROM books_charge c {where} "
+            f"INSERT INTO {TOTALS} (provider_id, month, charged) "
+            f"SELECT c.provider_id, c.period, SUM(c.amount) FROM books_charge c {where} "
             f"GROUP BY c.provider_id, c.period",
-            params,
-        ),
-        (
-            f"INSERT INTO {TOTALS} (provider_id, month, charged, collected) "
-            f"SELECT c.provider_id, c.period, 0, SUM(a.amount) FROM books_paymentallocation a "
-            f"JOIN books_charge c ON c.id = a.charge_id {where} AND {live} "
-            f"GROUP BY c.provider_id, c.period "
-            f"ON CONFLICT (provider_id, month) DO UPDATE SET collected = excluded.collected",
             params,
         ),
         (

@@ -748,12 +748,13 @@ class MonthlyTotal(models.Model):
 
 class ChargeMonthTotal(models.Model):
     """What was charged to the tomas for one month (by the month the charges are for, credits
-    less) and what live receipts settled of those charges: the collection rate's two sums.
+    less): the collection rate's denominator. What was collected of them is this less what is
+    left of the month's charges (``OwedCharge``).
 
-    The posting code adds each charge, each allocation of a payment and each void here in the
-    same transaction as the record (``books.kept``), so the collection rate of a municipal office
-    is a dozen rows, not half a million charges. ``ojodeagua ledger verify`` holds every row to
-    the charges and allocations it sums.
+    The posting code adds each charge here in the same transaction as the charge
+    (``books.kept``), so the collection rate of a municipal office reads a dozen rows and its few
+    thousand open charges, not half a million charges and their receipts. ``ojodeagua ledger
+    verify`` holds every row to the charges it sums.
     """
 
     # No index of its own: the unique (provider, month) index serves every lookup.
@@ -766,7 +767,6 @@ class ChargeMonthTotal(models.Model):
     )
     month = models.DateField(_("mes"))
     charged = models.DecimalField(_("cobrado"), max_digits=16, decimal_places=2, default=ZERO)
-    collected = models.DecimalField(_("pagado"), max_digits=16, decimal_places=2, default=ZERO)
 
     class Meta:
         ordering = ["provider", "month"]
@@ -786,10 +786,10 @@ class OwedCharge(models.Model):
     and the charges whose figures were filled at once (the migration) have none: both are read
     as nothing left.
 
-    Kept by the posting code like ``ChargeMonthTotal`` (``books.kept``), so the arrears of a
-    municipal office are its few thousand open charges, not its half a million charges with
-    their allocations. ``ojodeagua ledger verify`` holds every row, and every charge without
-    one, to the charge, its allocations and its correction.
+    Kept by the posting code with every charge, receipt and void (``books.kept``), so the
+    arrears and the collection of a municipal office read its few thousand open charges, not
+    its half a million charges with their allocations. ``ojodeagua ledger verify`` holds every
+    row, and every charge without one, to the charge, its allocations and its correction.
     """
 
     charge = models.OneToOneField(

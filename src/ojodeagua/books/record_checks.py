@@ -746,8 +746,8 @@ LIVE = f"NOT EXISTS (SELECT 1 FROM {VOIDS} v WHERE v.payment_id = a.payment_id)"
 
 @dataclass(frozen=True)
 class KeptDisagreement:
-    """The first kept figure of the charges that is not what its records add up to: a charge
-    month's total (``charge`` None) or what is left of one charge; and how many do not hold."""
+    """The first kept figure of the charges that is not what its records add up to: a month's
+    charges total (``charge`` None) or what is left of one charge; and how many do not hold."""
 
     month: datetime.date
     charge: int | None = None
@@ -756,9 +756,7 @@ class KeptDisagreement:
     def describe(self) -> str:
         values = {"month": self.month.strftime("%m/%Y"), "charge": self.charge}
         if self.charge is None:
-            sentence = _(
-                "el total de cargos y cobros de %(month)s no coincide con los cargos y los pagos"
-            )
+            sentence = _("el total de los cargos de %(month)s no coincide con los cargos del mes")
         else:
             sentence = _(
                 "lo que queda por pagar del cargo %(charge)s (%(month)s) no coincide con el "
@@ -773,19 +771,14 @@ class KeptDisagreement:
 
 
 def charge_totals_sql() -> str:
-    """The provider's charge months whose kept total is not what its charges and the live
-    allocations to them add up to (a total missing, or one with no charges, too)."""
+    """The provider's charge months whose kept total is not what its charges add up to (a
+    total missing, or one with no charges, too)."""
     return (
         f"SELECT x.month, COUNT(*) OVER () FROM ("
-        f"SELECT t.month, t.charged AS c, t.collected AS k FROM {CHARGE_TOTALS} t "
-        f"WHERE t.provider_id = %s UNION ALL "
-        f"SELECT c.period, -SUM(c.amount), 0 FROM {CHARGES} c WHERE c.provider_id = %s "
-        f"GROUP BY c.period UNION ALL "
-        f"SELECT c.period, 0, -SUM(a.amount) FROM {ALLOCATIONS} a "
-        f"JOIN {CHARGES} c ON c.id = a.charge_id WHERE c.provider_id = %s AND {LIVE} "
+        f"SELECT t.month, t.charged AS c FROM {CHARGE_TOTALS} t WHERE t.provider_id = %s "
+        f"UNION ALL SELECT c.period, -SUM(c.amount) FROM {CHARGES} c WHERE c.provider_id = %s "
         f"GROUP BY c.period"
-        f") x GROUP BY x.month HAVING ROUND(SUM(x.c), 2) <> 0 OR ROUND(SUM(x.k), 2) <> 0 "
-        f"ORDER BY x.month LIMIT 1"
+        f") x GROUP BY x.month HAVING ROUND(SUM(x.c), 2) <> 0 ORDER BY x.month LIMIT 1"
     )
 
 
@@ -811,12 +804,12 @@ def owed_sql() -> str:
 
 def kept_figures(provider_id: int) -> list[KeptDisagreement]:
     """The first charge month total and the first charge's unpaid part that do not hold, if
-    any (two grouped passes over the charges and their allocations)."""
+    any (two grouped passes over the charges, the second with their allocations)."""
     found = []
     # Under PLANNER_SETTINGS: the allocations have no provider, so a hash join would read every
     # provider's; through the provider's charges and their index they are probed one by one.
     with reading() as cursor:
-        cursor.execute(charge_totals_sql(), [provider_id] * 3)
+        cursor.execute(charge_totals_sql(), [provider_id] * 2)
         if row := cursor.fetchone():
             month, count = row
             found.append(KeptDisagreement(_a_date(month), None, count))

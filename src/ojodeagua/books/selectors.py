@@ -129,26 +129,31 @@ def collections(
     """Provider id → the charges of the months in [start, end] and what was collected of them.
 
     A charge counts by the month it is for, not the day it was made; a payment counts for the
-    charges it settled, unless it was voided. Read from the totals the posting code keeps per
-    charge month (``ChargeMonthTotal``, ``books.kept``): one query for any number of providers,
-    a dozen rows a year each however many tomas they charge.
+    charges it settled, unless it was voided. Read from what the posting code keeps
+    (``books.kept``): what was charged per month (``ChargeMonthTotal``), and what is left of
+    each charge (``OwedCharge``); what was collected is the one less the other. Two queries for
+    any number of providers, a dozen totals a year and the open charges, however many tomas.
     """
     ids = list(provider_ids)
     found: dict[int, Collection] = defaultdict(Collection)
     totals = ChargeMonthTotal.objects.filter(_in_period("month", start, end), provider_id__in=ids)
     keys = ("provider_id", "month") if by_month else ("provider_id",)
-    for row in (
-        totals.values(*keys)
-        .annotate(charged_sum=Sum("charged"), collected_sum=Sum("collected"))
-        .order_by()
-    ):
+    for row in totals.values(*keys).annotate(charged_sum=Sum("charged")).order_by():
         month = _month_key(row["month"]) if by_month else WHOLE
-        collection = found[row["provider_id"]]
-        # As the charges say: a month with charges has a charged figure (zero when credited
-        # away), and a collected one only when live receipts settled some of them.
-        collection.charged[month] = (row["charged_sum"] or ZERO).quantize(CENT)
-        if row["collected_sum"]:
-            collection.collected[month] = row["collected_sum"].quantize(CENT)
+        found[row["provider_id"]].charged[month] = (row["charged_sum"] or ZERO).quantize(CENT)
+    owed = OwedCharge.objects.filter(_in_period("period", start, end), provider_id__in=ids).exclude(
+        unpaid=0
+    )
+    keys = ("provider_id", "period") if by_month else ("provider_id",)
+    left: dict[tuple[int, datetime.date | None], Decimal] = {}
+    for row in owed.values(*keys).annotate(unpaid_sum=Sum("unpaid")).order_by():
+        month = _month_key(row["period"]) if by_month else WHOLE
+        left[row["provider_id"], month] = row["unpaid_sum"]
+    for provider_id, collection in found.items():
+        for month, charged in collection.charged.items():
+            # Receipts settle only what was charged: something collected is a live receipt.
+            if collected := (charged - left.get((provider_id, month), ZERO)).quantize(CENT):
+                collection.collected[month] = collected
     return dict(found)
 
 

@@ -1,4 +1,4 @@
-"""What was charged and collected per charge month, and what is left of each charge, filled from
+"""What was charged per charge month, and what is left of each charge, filled from
 the records already there; from here on the posting code keeps them (``books.kept``)."""
 
 import django.db.models.deletion
@@ -31,7 +31,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField(verbose_name='mes')),
                 ('charged', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=16, verbose_name='cobrado')),
-                ('collected', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=16, verbose_name='pagado')),
             ],
             options={
                 'verbose_name': 'total de cargos del mes',

@@ -1,6 +1,6 @@
-"""The charges' kept figures (``books.kept``): what was charged and collected per charge month
-and what is left of each charge, kept by the posting code, read by collection and arrears, and
-held to the records they sum by ``ledger verify`` (and the public page)."""
+"""The charges' kept figures (``books.kept``): what was charged per charge month and what is
+left of each charge, kept by the posting code, read by collection and arrears, and held to the
+records they sum by ``ledger verify`` (and the public page)."""
 
 import datetime
 from collections import defaultdict
@@ -96,10 +96,19 @@ def owed_long_way(provider, on: datetime.date | None = None) -> dict[int, Decima
     return {charge_id: left for charge_id, left in found.items() if on is None or left > 0}
 
 
-def kept_months(provider) -> dict[datetime.date, tuple[Decimal, Decimal]]:
+def kept_months(provider) -> dict[datetime.date, Decimal]:
     return {
-        row.month: (row.charged.quantize(CENT), row.collected.quantize(CENT))
+        row.month: row.charged.quantize(CENT)
         for row in ChargeMonthTotal.objects.filter(provider=provider)
+    }
+
+
+def collected_by_month(provider) -> dict[datetime.date, tuple[Decimal, Decimal]]:
+    """Month → (charged, collected) as ``selectors.collections`` reads them off the kept figures."""
+    found = selectors.collections([provider.pk], by_month=True)[provider.pk]
+    return {
+        month: (charged, found.collected.get(month, Decimal(0)).quantize(CENT))
+        for month, charged in found.charged.items()
     }
 
 
@@ -111,7 +120,7 @@ def kept_owed(provider) -> dict[int, Decimal]:
 
 
 def test_posting_keeps_the_charge_figures_the_records_add_up_to(committee):
-    months = kept_months(committee)
+    months = collected_by_month(committee)
     assert months == charge_months_long_way(committee)
     # January: three fees; collected: the first toma's and the second's second receipt (the
     # voided one collects nothing). February: the third toma's fee credited away.
@@ -129,8 +138,10 @@ def test_posting_keeps_the_charge_figures_the_records_add_up_to(committee):
     owing = third.exclude(period=D(2026, 2, 1)).exclude(kind="credit")
     assert set(owed) >= set(owing.values_list("pk", flat=True))
     # The migration's way (``rebuild``) finds the same figures.
+    totals = kept_months(committee)
     kept.rebuild([committee.pk])
-    assert kept_months(committee) == months and kept_owed(committee) == owed
+    assert kept_months(committee) == totals and kept_owed(committee) == owed
+    assert collected_by_month(committee) == months
 
 
 ARREARS_DAYS = [
@@ -191,21 +202,20 @@ def test_ledger_verify_names_a_charge_month_total_changed_in_the_database(commit
     output, code = verify("--provider", str(committee.pk))
     assert code == 0, output
     change(
-        f"UPDATE {TOTALS} SET collected = collected + 10 WHERE provider_id = %s AND month = %s",
+        f"UPDATE {TOTALS} SET charged = charged + 10 WHERE provider_id = %s AND month = %s",
         [committee.pk, D(2026, 2, 1)],
     )
     # The page reads the changed total: that is why verify holds it to its records.
-    assert selectors.collection(committee.pk, D(2026, 2, 1), D(2026, 2, 28)).collected == {
-        None: M("210.00")
-    }
+    february = selectors.collection(committee.pk, D(2026, 2, 1), D(2026, 2, 28))
+    assert february.charged == {None: M("210.00")}
     output, code = verify("--provider", str(committee.pk))
     assert code == 1
     assert output.strip() == (
-        "Comité de Agua Los Pinos: el total de cargos y cobros de 02/2026 no coincide con los "
-        "cargos y los pagos"
+        "Comité de Agua Los Pinos: el total de los cargos de 02/2026 no coincide con los cargos "
+        "del mes"
     )
     page = client.get(f"/transparencia/{committee.pk}/").content.decode()
-    assert "El total de cargos y cobros de 02/2026 no coincide con los cargos y los pagos" in page
+    assert "El total de los cargos de 02/2026 no coincide con los cargos del mes" in page
 
 
 def test_a_charge_month_total_removed_is_named_too(committee):
@@ -214,14 +224,14 @@ def test_a_charge_month_total_removed_is_named_too(committee):
         [committee.pk, D(2026, 3, 1)],
     )
     change(
-        f"INSERT INTO {TOTALS} (provider_id, month, charged, collected) VALUES (%s, %s, 5, 0)",
+        f"INSERT INTO {TOTALS} (provider_id, month, charged) VALUES (%s, %s, 5)",
         [committee.pk, D(2025, 12, 1)],
     )
     output, code = verify("--provider", str(committee.pk))
     assert code == 1
     assert output.strip() == (
-        "Comité de Agua Los Pinos: el total de cargos y cobros de 12/2025 no coincide con los "
-        "cargos y los pagos (y 1 cifra más así)"
+        "Comité de Agua Los Pinos: el total de los cargos de 12/2025 no coincide con los cargos "
+        "del mes (y 1 cifra más así)"
     )
 
 
@@ -278,4 +288,4 @@ def test_a_changed_kept_figure_stands_with_the_records_on_a_long_chains_page(
     )
     verify("--provider", str(committee.pk))
     page = client.get(f"/transparencia/{committee.pk}/").content.decode()
-    assert "El total de cargos y cobros de 01/2026 no coincide con los cargos y los pagos" in page
+    assert "El total de los cargos de 01/2026 no coincide con los cargos del mes" in page
