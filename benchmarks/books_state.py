@@ -346,6 +346,7 @@ class Builder:
         print(f"  índices y llaves de nuevo: {self.timings['índices y llaves de nuevo']:.1f} s")
         self.step("tarifas y numeración de recibos", lambda: self.tariffs_and_counters(plans))
         self.step("totales del mes (como los lleva post_entries)", self.monthly_totals)
+        self.step("cifras de los cargos (como las lleva books.kept)", self.charge_figures)
         self.step("VACUUM ANALYZE", lambda: execute("VACUUM ANALYZE"))
         return self.save_meta(plans)
 
@@ -359,6 +360,14 @@ class Builder:
             f"FROM books_journalline l JOIN books_journalentry e ON e.id = l.entry_id "
             f"GROUP BY e.provider_id, l.account, {month}"
         )
+
+    def charge_figures(self) -> None:
+        """What the posting code keeps of the charges (``books.kept``): per charge month what
+        was charged and collected, per charge what is left; added up at once from the charges
+        and allocations written by COPY, with the migration's own statements."""
+        from ojodeagua.books.kept import rebuild
+
+        rebuild()
 
     def places(self, plans: list[ProviderPlan], municipalities: int) -> None:
         from django.contrib.auth import get_user_model

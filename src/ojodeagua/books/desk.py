@@ -1,5 +1,5 @@
 """What a committee's treasurer sees first on her home page: who owes most, the last cash count
-and the last report to the assembly, read for all her committees in four queries.
+and the last report to the assembly, read for all her committees in six queries.
 
 Read-only, like ``selectors``; the payment page's list of tomas that owe asks here too, so the
 home page and the payment page name the same tomas in the same order.
@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 
 from . import selectors
-from .models import ZERO, AssemblyReport, CashCount, Charge, Connection
+from .models import ZERO, AssemblyReport, CashCount, Connection
 
 # Enough to find today's people on a phone's first screen; the full list is on the books page.
 DEBTS_SHOWN = 5
@@ -56,15 +56,12 @@ def largest_debts(
     """Provider id → (its ``shown`` largest debts, how many tomas owe, what they owe in all).
 
     Debts are past months unpaid on ``on`` (``selectors.owed_charges``: payments and corrections
-    counted), largest first, then the oldest. Two queries for any number of providers: the
-    charges with something left, and the tomas that are shown.
+    counted), largest first, then the oldest. Four queries for any number of providers: the
+    charges with something left (three), and the tomas that are shown.
     """
     ids = list(provider_ids)
     rows: dict[int, dict] = {}
-    owed = selectors.owed_charges(Charge.objects.filter(provider_id__in=ids), on)
-    for provider_id, connection_id, period, left in owed.values_list(
-        "provider_id", "connection_id", "period", "left"
-    ):
+    for provider_id, connection_id, period, left in selectors.owed_charges(on, provider_ids=ids):
         row = rows.setdefault(
             connection_id,
             {"provider_id": provider_id, "amount": ZERO, "months": 0, "oldest": period},
@@ -101,7 +98,7 @@ def _latest(model, provider_ids, *order) -> dict[int, object]:
 
 
 def desks(provider_ids, on: datetime.date) -> dict[int, Desk]:
-    """Provider id → what its treasurer's home shows, for every provider given; four queries."""
+    """Provider id → what its treasurer's home shows, for every provider given; six queries."""
     ids = list(provider_ids)
     if not ids:
         return {}

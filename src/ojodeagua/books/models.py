@@ -360,6 +360,13 @@ class Payment(ProviderRecord):
                 fields=["provider", "receipt_number"], name="one_receipt_number_per_provider"
             )
         ]
+        # The receipts of a period (this month's, those after the day arrears are read for,
+        # the households that paid in a year); with their toma, read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["provider", "paid_on"], include=["connection", "id"], name="payment_by_day"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{_('Recibo')} {self.receipt_number}: {mxn(self.amount)}"
@@ -737,6 +744,88 @@ class MonthlyTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id} {self.month:%Y-%m} {self.account}"
+
+
+class ChargeMonthTotal(models.Model):
+    """What was charged to the tomas for one month (by the month the charges are for, credits
+    less): the collection rate's denominator. What was collected of them is this less what is
+    left of the month's charges (``OwedCharge``).
+
+    The posting code adds each charge here in the same transaction as the charge
+    (``books.kept``), so the collection rate of a municipal office reads a dozen rows and its few
+    thousand open charges, not half a million charges and their receipts. ``ojodeagua ledger
+    verify`` holds every row to the charges it sums.
+    """
+
+    # No index of its own: the unique (provider, month) index serves every lookup.
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("comité"),
+        db_index=False,
+    )
+    month = models.DateField(_("mes"))
+    charged = models.DecimalField(_("cobrado"), max_digits=16, decimal_places=2, default=ZERO)
+
+    class Meta:
+        ordering = ["provider", "month"]
+        verbose_name = _("total de cargos del mes")
+        verbose_name_plural = _("totales de cargos del mes")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "month"], name="one_charge_total_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.month:%Y-%m}"
+
+
+class OwedCharge(models.Model):
+    """What is left unpaid of one charge: its amount less what live receipts settled and less
+    its correction. A charge gets its row when it is made; a charge paid up keeps it at zero,
+    and the charges whose figures were filled at once (the migration) have none: both are read
+    as nothing left.
+
+    Kept by the posting code with every charge, receipt and void (``books.kept``), so the
+    arrears and the collection of a municipal office read its few thousand open charges, not
+    its half a million charges with their allocations. ``ojodeagua ledger verify`` holds every
+    row, and every charge without one, to the charge, its allocations and its correction.
+    """
+
+    charge = models.OneToOneField(
+        Charge, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    # Copied from the charge (which never changes) so arrears are read from this table alone.
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("comité"),
+        db_index=False,
+    )
+    connection = models.ForeignKey(
+        Connection, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    period = models.DateField(_("mes"))
+    unpaid = money(_("por pagar"))
+
+    class Meta:
+        ordering = ["provider", "period", "connection"]
+        verbose_name = _("cargo por pagar")
+        verbose_name_plural = _("cargos por pagar")
+        # Only the charges with something left: a municipal office's are a few thousand of its
+        # half a million.
+        indexes = [
+            models.Index(
+                fields=["provider", "period"], condition=~Q(unpaid=0), name="owed_by_provider"
+            ),
+            models.Index(
+                fields=["connection", "period"], condition=~Q(unpaid=0), name="owed_by_connection"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.charge_id}: {self.unpaid}"
 
 
 class AssemblyReport(ProviderRecord):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ojodeagua.audit.trail import record_created, save_audited
 from ojodeagua.lib.records import RecordConflict, new_record_id
 
-from . import ledger
+from . import kept, ledger
 from .models import ZERO, Account, Charge, Expense, JournalEntry, Payment
 
 CENT = Decimal("0.01")
@@ -141,15 +141,20 @@ def lock(provider_id: int) -> None:
 
 
 def create_audited(user, instance: models.Model) -> models.Model:
-    """Insert a new row (never an update) and write it to the audit trail."""
-    return save_audited(user, instance, lambda: instance.save(force_insert=True))
+    """Insert a new row (never an update), write it to the audit trail and count it in the
+    figures kept beside the records (``kept``), all in the caller's transaction."""
+    saved = save_audited(user, instance, lambda: instance.save(force_insert=True))
+    kept.add([instance])
+    return saved
 
 
 def create_all_audited(user, instances: list) -> list:
-    """Insert new rows in one statement and write each to the audit trail (one more statement)."""
+    """Insert new rows in one statement, write each to the audit trail (one more statement) and
+    count them in the kept figures (one or two more)."""
     if instances:
         type(instances[0])._default_manager.bulk_create(instances)
         record_created(user, instances)
+        kept.add(instances)
     return instances
 
 

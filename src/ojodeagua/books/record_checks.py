@@ -30,12 +30,14 @@ from .models import (
     Account,
     CashCount,
     Charge,
+    ChargeMonthTotal,
     Deposit,
     Expense,
     JournalEntry,
     JournalLine,
     MoneyAccount,
     MonthlyTotal,
+    OwedCharge,
     Payment,
     PaymentAllocation,
     PaymentVoid,
@@ -734,3 +736,100 @@ def disagreements(provider_id: int) -> list[Disagreement]:
     settled = settlements(provider_id) if still_telling(own, SETTLEMENTS_STAND_ON) else None
     quoted = quotes(provider_id) if still_telling(own, QUOTES_STAND_ON) else None
     return combined(own, settled, quoted)
+
+
+# The charges' kept figures against the records they sum ----------------------------------------
+CHARGE_TOTALS = ChargeMonthTotal._meta.db_table
+OWED = OwedCharge._meta.db_table
+LIVE = f"NOT EXISTS (SELECT 1 FROM {VOIDS} v WHERE v.payment_id = a.payment_id)"
+
+
+@dataclass(frozen=True)
+class KeptDisagreement:
+    """The first kept figure of the charges that is not what its records add up to: a month's
+    charges total (``charge`` None) or what is left of one charge; and how many do not hold."""
+
+    month: datetime.date
+    charge: int | None = None
+    count: int = 1
+
+    def describe(self) -> str:
+        values = {"month": self.month.strftime("%m/%Y"), "charge": self.charge}
+        if self.charge is None:
+            sentence = _("el total de los cargos de %(month)s no coincide con los cargos del mes")
+        else:
+            sentence = _(
+                "lo que queda por pagar del cargo %(charge)s (%(month)s) no coincide con el "
+                "cargo y sus pagos"
+            )
+        sentence %= values
+        if self.count > 1:
+            sentence += ngettext(
+                " (y %(count)s cifra más así)", " (y %(count)s cifras más así)", self.count - 1
+            ) % {"count": self.count - 1}
+        return sentence
+
+
+def charge_totals_sql() -> str:
+    """The provider's charge months whose kept total is not what its charges add up to (a
+    total missing, or one with no charges, too)."""
+    return (
+        f"SELECT x.month, COUNT(*) OVER () FROM ("
+        f"SELECT t.month, t.charged AS c FROM {CHARGE_TOTALS} t WHERE t.provider_id = %s "
+        f"UNION ALL SELECT c.period, -SUM(c.amount) FROM {CHARGES} c WHERE c.provider_id = %s "
+        f"GROUP BY c.period"
+        f") x GROUP BY x.month HAVING ROUND(SUM(x.c), 2) <> 0 ORDER BY x.month LIMIT 1"
+    )
+
+
+def owed_sql() -> str:
+    """The provider's charges whose kept unpaid part is not the charge less its live
+    allocations and its credit (a charge with something left and no row, or a row for a charge
+    paid up, too; and a row moved to another toma or month). Each part is read on its own,
+    through the provider's charges, and added up per charge: no table is read whole."""
+    return (
+        f"SELECT x.charge_id, x.period, COUNT(*) OVER () FROM ("
+        f"SELECT o.charge_id, o.connection_id, o.period, o.unpaid AS u FROM {OWED} o "
+        f"WHERE o.provider_id = %s UNION ALL "
+        f"SELECT c.id, c.connection_id, c.period, -c.amount FROM {CHARGES} c "
+        f"WHERE c.provider_id = %s AND c.kind <> 'credit' UNION ALL "
+        f"SELECT r.corrects_id, r.connection_id, r.period, -r.amount FROM {CHARGES} r "
+        f"WHERE r.provider_id = %s AND r.kind = 'credit' UNION ALL "
+        f"SELECT c.id, c.connection_id, c.period, a.amount FROM {CHARGES} c "
+        f"JOIN {ALLOCATIONS} a ON a.charge_id = c.id WHERE c.provider_id = %s AND {LIVE}"
+        f") x GROUP BY x.charge_id, x.connection_id, x.period HAVING ROUND(SUM(x.u), 2) <> 0 "
+        f"ORDER BY x.period, x.charge_id LIMIT 1"
+    )
+
+
+def kept_figures(provider_id: int) -> list[KeptDisagreement]:
+    """The first charge month total and the first charge's unpaid part that do not hold, if
+    any (two grouped passes over the charges, the second with their allocations)."""
+    found = []
+    # Under PLANNER_SETTINGS: the allocations have no provider, so a hash join would read every
+    # provider's; through the provider's charges and their index they are probed one by one.
+    with reading() as cursor:
+        cursor.execute(charge_totals_sql(), [provider_id] * 2)
+        if row := cursor.fetchone():
+            month, count = row
+            found.append(KeptDisagreement(_a_date(month), None, count))
+        cursor.execute(owed_sql(), [provider_id] * 4)
+        if row := cursor.fetchone():
+            charge, month, count = row
+            found.append(KeptDisagreement(_a_date(month), charge, count))
+    return found
+
+
+def _a_date(value) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# What the kept figures add up stands on these records: when one of them disagrees with its
+# entry or its settlements, its kept figures disagree too, and the record is what to look at.
+KEPT_STAND_ON = SETTLEMENTS_STAND_ON | {"allocation"}
+
+
+def kept_problems(found: list[Disagreement], kept: list[KeptDisagreement]) -> list[str]:
+    """The kept figures that do not hold, in sentences beside the records' disagreements
+    (``found``), while those say nothing of the records the figures add up."""
+    return [first.describe() for first in kept] if still_telling(found, KEPT_STAND_ON) else []

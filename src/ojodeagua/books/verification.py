@@ -2,7 +2,8 @@
 
 The hash chain (every entry unchanged, linked and balanced), the receipt numbers (1 to the last
 one given, without gaps), every money record with its ledger entry: there, and saying what
-the entry says (``record_checks``), and the monthly totals pages read: the sums of their lines.
+the entry says (``record_checks``), the monthly totals pages read (the sums of their lines), and
+what the posting code keeps of the charges (their months' totals and what is left of each).
 """
 
 from collections.abc import Iterable
@@ -83,18 +84,23 @@ def verify_books(provider_id: int) -> BooksReport:
         return BooksReport(provider_id, chain, record_findings(provider_id).beside(chain))
     # The records are checked on connections of their own while the chain is read: a long
     # chain keeps PostgreSQL busy for seconds on two connections, and once it is done the
-    # records' three long passes (each record against its entry; the settlements per toma; the
-    # monthly totals against their lines) share the processors instead of following each other.
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    # records' long passes (each record against its entry; the settlements per toma; the
+    # monthly totals against their lines; the charges' kept figures against the charges and
+    # their allocations) share the processors instead of following each other.
+    with ThreadPoolExecutor(max_workers=4) as pool:
         own = pool.submit(ledger.in_own_connection, entry_findings, provider_id)
         settled = pool.submit(ledger.in_own_connection, record_checks.settlements, provider_id)
         totalled = pool.submit(ledger.in_own_connection, record_checks.monthly_totals, provider_id)
+        kept = pool.submit(ledger.in_own_connection, record_checks.kept_figures, provider_id)
         chain = ledger.verify_chain(provider_id)
         bookkeeping, against = own.result()
         quoted = record_checks.quotes(provider_id)
         found = record_checks.combined(against, settled.result(), quoted)
         findings = RecordFindings(
-            bookkeeping, [first.describe() for first in found] + totals_problems(totalled.result())
+            bookkeeping,
+            [first.describe() for first in found]
+            + totals_problems(totalled.result())
+            + record_checks.kept_problems(found, kept.result()),
         )
         return BooksReport(provider_id, chain, findings.beside(chain))
 
@@ -153,8 +159,11 @@ def record_problems(provider_id: int) -> list[str]:
 def record_findings(provider_id: int) -> RecordFindings:
     """Receipt numbers with gaps and money records without their ledger entry, and the records
     that disagree with their entry, in sentences."""
-    disagreeing = [found.describe() for found in record_checks.disagreements(provider_id)]
+    found = record_checks.disagreements(provider_id)
+    disagreeing = [first.describe() for first in found]
     disagreeing += totals_problems(record_checks.monthly_totals(provider_id))
+    if record_checks.still_telling(found, record_checks.KEPT_STAND_ON):
+        disagreeing += record_checks.kept_problems(found, record_checks.kept_figures(provider_id))
     return RecordFindings(bookkeeping_problems(provider_id), disagreeing)
 
 

@@ -51,7 +51,7 @@ def test_collection_by_month_and_whole_agree_for_every_provider(two):
     (one, *_), (other, *_) = two
     with CaptureQueriesContext(connection) as queries:
         monthly = selectors.collections([one.pk, other.pk], by_month=True)
-    assert len(queries) == 2  # charges and what settled them, for both providers at once
+    assert len(queries) == 2  # what was charged and what is left, for both providers at once
     assert monthly[one.pk].charged == {JANUARY: 100, FEBRUARY: 100}
     # A paid both months; B paid January (the voided payment settles nothing).
     assert monthly[one.pk].collected == {JANUARY: 100, FEBRUARY: 50}
