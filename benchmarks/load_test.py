@@ -357,6 +357,8 @@ def run_locust(args: argparse.Namespace, base: str, people_file: Path, out: Path
         # The run starts with the sign-ins; the figures start once everyone is in (the smoke
         # run keeps them: its point is that every action was tried).
         *([] if args.smoke else ["--reset-stats"]),
+        "--json-file",
+        str(out / "load"),
         "--csv",
         str(out / "load"),
         "--only-summary",
@@ -369,37 +371,50 @@ def run_locust(args: argparse.Namespace, base: str, people_file: Path, out: Path
     return subprocess.run(command, env=env, cwd=out).returncode
 
 
+def percentile(histogram: dict[int, int], fraction: float) -> int:
+    """The response time (ms) under which ``fraction`` of the requests answered."""
+    count = sum(histogram.values())
+    wanted, seen = fraction * count, 0
+    for milliseconds in sorted(histogram):
+        seen += histogram[milliseconds]
+        if seen >= wanted:
+            return milliseconds
+    return 0
+
+
 def report(out: Path) -> tuple[int, int, float, float]:
-    """Print each request's figures; return (requests, failures, p50, p95) of all of them."""
-    with open(out / "load_stats.csv", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    """Print each request's figures; return (requests, failures, p50, p95) of all of them.
+
+    Read from the JSON Locust writes as it stops: its CSV files are written every two seconds
+    and miss the last requests.
+    """
+    entries = json.loads((out / "load.json").read_text())
     print(f"\n{'petición':<44}{'núm.':>7}{'fallas':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'máx.':>7}")
-    total = None
-    for row in rows:
-        if row["Name"] == "Aggregated":
-            total = row
-            continue
-        name = f"{row['Type']} {row['Name']}"[:43]
+    everything: dict[int, int] = {}
+    requests = failures = 0
+    for entry in sorted(entries, key=lambda e: (e["name"], e["method"])):
+        histogram = {int(ms): n for ms, n in entry["response_times"].items()}
+        for ms, n in histogram.items():
+            everything[ms] = everything.get(ms, 0) + n
+        requests += entry["num_requests"]
+        failures += entry["num_failures"]
+        name = f"{entry['method']} {entry['name']}"[:43]
         print(
-            f"{name:<44}{row['Request Count']:>7}{row['Failure Count']:>7}{row['50%']:>7}"
-            f"{row['95%']:>7}{row['99%']:>7}{float(row['Max Response Time']):>7.0f}"
+            f"{name:<44}{entry['num_requests']:>7}{entry['num_failures']:>7}"
+            f"{percentile(histogram, 0.5):>7}{percentile(histogram, 0.95):>7}"
+            f"{percentile(histogram, 0.99):>7}{entry['max_response_time']:>7.0f}"
         )
-    if total is None:
-        raise SystemExit("Locust wrote no aggregated figures")
     with open(out / "load_failures.csv", newline="") as handle:
         for row in csv.DictReader(handle):
             print(f"  falla: {row['Method']} {row['Name']}: {row['Error']} ×{row['Occurrences']}")
-    # An exception in the locustfile itself (a page that changed shape) counts as an error too.
-    crashes = 0
     with open(out / "load_exceptions.csv", newline="") as handle:
         for row in csv.DictReader(handle):
-            crashes += int(row["Count"])
             print(f"  excepción ×{row['Count']}: {row['Message']}\n{row['Traceback']}")
-    requests = int(total["Request Count"])
-    rate = float(total["Requests/s"])
+    first = min((e["start_time"] for e in entries), default=0)
+    last = max((e["last_request_timestamp"] or 0 for e in entries), default=0)
+    rate = requests / (last - first) if last > first else 0.0
     print(f"\nTotal: {requests} peticiones, {rate:.1f} por segundo")
-    failures = int(total["Failure Count"]) + crashes
-    return requests, failures, float(total["50%"]), float(total["95%"])
+    return requests, failures, percentile(everything, 0.5), percentile(everything, 0.95)
 
 
 def main(argv=None) -> int:
@@ -428,6 +443,10 @@ def main(argv=None) -> int:
     finally:
         stop_server(server)
     requests, failures, p50, p95 = report(out)
+    # Locust answers 1 when a request failed or the locustfile raised (a page changed shape).
+    if code == 1 and failures == 0:
+        print("Locust encontró una excepción en el locustfile: cuenta como error.")
+        failures = 1
     print(
         f"Resumen: {args.field_users} personas en campo y {args.coordinators} coordinadores, "
         f"{args.duration} s medidos ({elapsed:.0f} s con las entradas); "

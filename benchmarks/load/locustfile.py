@@ -160,9 +160,11 @@ class FieldPerson(Person):
 
     @task(2)
     def fill_a_supply_week(self) -> None:
-        # A Monday in the last two years: the week is written, or corrected if written before.
-        monday = self.day(700)
-        monday -= datetime.timedelta(days=monday.weekday())
+        # One of the last eight full weeks (a week sent at its end, or caught up later): written,
+        # or corrected if this person wrote it before. Never this week: its days to come are
+        # refused.
+        today = datetime.date.today()
+        monday = today - datetime.timedelta(days=today.weekday(), weeks=random.randint(1, 8))
         query = urlencode(
             {"system": self.me["system"], "sector": self.me["sector"], "start": monday}
         )
