@@ -427,13 +427,18 @@ def report(out: Path) -> tuple[int, int, float, float]:
     with open(out / "load_failures.csv", newline="") as handle:
         for row in csv.DictReader(handle):
             print(f"  falla: {row['Method']} {row['Name']}: {row['Error']} ×{row['Occurrences']}")
+    crashes = 0
     with open(out / "load_exceptions.csv", newline="") as handle:
         for row in csv.DictReader(handle):
-            print(f"  excepción ×{row['Count']}: {row['Message']}\n{row['Traceback']}")
+            crashes += int(row["Count"])
+            where = [line for line in row["Traceback"].splitlines() if "locustfile.py" in line]
+            print(f"  excepción ×{row['Count']}: {row['Message']} ({'; '.join(where[-1:])})")
     first = min((e["start_time"] for e in entries), default=0)
     last = max((e["last_request_timestamp"] or 0 for e in entries), default=0)
     rate = requests / (last - first) if last > first else 0.0
     print(f"\nTotal: {requests} peticiones, {rate:.1f} por segundo")
+    # An exception in the locustfile (a page that changed shape under it) is an error too.
+    failures += crashes
     return requests, failures, percentile(everything, 0.5), percentile(everything, 0.95)
 
 

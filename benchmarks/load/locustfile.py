@@ -28,7 +28,7 @@ import os
 import random
 import re
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 from locust import HttpUser, between, events, task
 
@@ -64,8 +64,10 @@ class Person(HttpUser):
         if session:
             # Signed in before the run, as a phone stays signed in: the password hash is slow
             # on purpose, and a person signs in once, not at every visit.
+            host = urlparse(self.host).hostname
             for name, value in session.items():
-                self.client.cookies.set(name, value)
+                # Where the server's own cookies go, so that a new token replaces this one.
+                self.client.cookies.set(name, value, domain=host, path="/")
             return
         self.client.get("/entrar/", name="/entrar/")
         with self.client.post(
