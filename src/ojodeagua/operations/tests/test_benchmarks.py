@@ -127,8 +127,9 @@ def test_the_books_benchmark_runs(scratch_database):
 
 
 @needs_postgresql
-def test_the_load_test_runs_without_an_error(load_database):
-    # The suite's demo, already built, is copied rather than built again (about a minute).
+def test_the_load_test_runs_without_an_error(load_database, db):
+    # The suite's demo, already built, is copied rather than built again (minutes on a busy
+    # machine); finding its name needs the database.
     template = cached.pg_template(cached.SUITE_DEMO_DAY)
     code, output = run(
         "load_test.py", "--smoke", "--template", template, "--database-url", load_database
