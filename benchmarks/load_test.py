@@ -343,6 +343,54 @@ def sign_everyone_in(base: str, people_file: Path) -> list[float]:
     return times
 
 
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """CPU seconds a process has used (and, with ``children``, those it has waited for)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(server: subprocess.Popen, database_url: str) -> dict[int, float]:
+    """CPU seconds so far of Gunicorn's processes and of the database's server processes.
+
+    Read from /proc (Linux): what the application cost, whatever else the machine ran.
+    A PostgreSQL connection closed during the run takes its seconds with it, so the database's
+    share is a lower bound (``CONN_MAX_AGE=60`` keeps them open while the run is busy).
+    """
+    import psycopg
+
+    seconds = {server.pid: cpu_seconds(server.pid, children=True)}
+    for child in Path(f"/proc/{server.pid}/task").glob("*/children"):
+        for pid in child.read_text().split():
+            seconds[int(pid)] = cpu_seconds(int(pid))
+    name = urlparse(database_url).path.lstrip("/")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        backends = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    for (pid,) in backends:
+        seconds[-pid] = cpu_seconds(pid)  # negative: a database process
+    return seconds
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> tuple[float, float]:
+    """(Gunicorn's, PostgreSQL's) CPU seconds between two readings."""
+    app = db = 0.0
+    for pid, seconds in after.items():
+        used = seconds - before.get(pid, 0.0)
+        if pid < 0:
+            db += used
+        else:
+            app += used
+    return app, db
+
+
 # Locust ---------------------------------------------------------------------------------------
 def locust_command(args: argparse.Namespace) -> list[str]:
     if args.locust:
@@ -468,9 +516,11 @@ def main(argv=None) -> int:
                 flush=True,
             )
         load_before = os.getloadavg()
+        cpu_before = server_cpu(server, args.database_url)
         started = time.monotonic()
         code = run_locust(args, base, people_file, out)
         elapsed = time.monotonic() - started
+        app_cpu, db_cpu = cpu_used(cpu_before, server_cpu(server, args.database_url))
         load_after = os.getloadavg()
     finally:
         stop_server(server)
@@ -491,6 +541,14 @@ def main(argv=None) -> int:
         + ", ".join(f"{x:.1f}" for x in load_after)
         + f"; {os.cpu_count()} núcleos"
     )
+    if requests:
+        per_request = (app_cpu + db_cpu) / requests
+        print(
+            f"CPU del servidor durante la prueba: Gunicorn {app_cpu:.0f} s, PostgreSQL "
+            f"{db_cpu:.0f} s (al menos): {per_request * 1000:.0f} ms por petición; "
+            f"{os.cpu_count()} núcleos sin otro trabajo darían unas "
+            f"{os.cpu_count() / per_request:.0f} peticiones por segundo"
+        )
     print(f"Meta: 0 errores y p95 menor a {P95_TARGET_MS} ms")
     if code not in (0, 1) or requests == 0:
         print(f"Locust terminó con el código {code}")
