@@ -545,7 +545,8 @@ def main(argv=None) -> int:
         per_request = (app_cpu + db_cpu) / requests
         print(
             f"CPU del servidor durante la prueba: Gunicorn {app_cpu:.0f} s, PostgreSQL "
-            f"{db_cpu:.0f} s (al menos): {per_request * 1000:.0f} ms por petición; "
+            f"{db_cpu:.0f} s (al menos): {per_request * 1000:.0f} ms por petición (un "
+            "formulario y la página a la que lleva cuentan como una); "
             f"{os.cpu_count()} núcleos sin otro trabajo darían unas "
             f"{os.cpu_count() / per_request:.0f} peticiones por segundo"
         )
