@@ -63,7 +63,13 @@ def refresh_indicators_on_commit(records: Iterable[models.Model]) -> None:
         refresh_indicators(records)
         return
     pending = getattr(connection, _PENDING, None)
-    if pending is None or pending.done:
+    # A batch belongs to the transaction that still holds its hook: once it has run, or its
+    # transaction rolled back (Django drops the hooks then), the next record starts another.
+    if (
+        pending is None
+        or pending.done
+        or not any(hook[1] == pending.run for hook in connection.run_on_commit)
+    ):
         pending = _Pending()
         setattr(connection, _PENDING, pending)
     pending.records.extend(records)
