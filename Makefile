@@ -77,9 +77,9 @@ bench-books: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/books_state.py $(BENCH_ARGS)
 
 # Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379; drops and rebuilds the database
-# ojodeagua_load. 50 field people and 10 coordinators against Gunicorn for 5 minutes (about 8
-# minutes with the demo's build). LOAD_ARGS="--smoke" for a 15-second run, "--keep" to reuse the
-# database built before.
+# ojodeagua_load. 50 field people and 10 coordinators against Gunicorn for 5 minutes (10-15
+# minutes in all with the demo's build and the sign-ins). LOAD_ARGS="--smoke" for a 15-second
+# run, "--keep" to reuse the database built before. What it measured: docs/scaling.md.
 $(VENV)/.installed-load: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[load]"
 	touch $@ $(VENV)/.installed
