@@ -12,7 +12,7 @@ from ojodeagua.lib.refresh import (
 )
 from ojodeagua.monitoring.models import SupplyDay
 from ojodeagua.monitoring.observation import Observation
-from ojodeagua.places.models import Municipality
+from ojodeagua.places.models import Locality, Municipality
 
 
 def test_a_refresh_asked_on_commit_reaches_the_engine_only_after_the_commit(
@@ -58,7 +58,7 @@ def test_the_records_of_one_transaction_are_refreshed_together_once(
 ):
     calls = []
     monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
-    first, second, third = Municipality.objects.all()[:3]
+    first, second, third = Locality.objects.all()[:3]
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             refresh_indicators_on_commit([first])
