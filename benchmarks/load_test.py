@@ -75,7 +75,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/9"),
-        help="the cache (a Redis database of its own: the cache keys do not name the database)",
+        help=(
+            "the cache (a Redis database of its own: the cache keys do not name the database); "
+            "none: each process keeps its own, as without Redis"
+        ),
     )
     parser.add_argument(
         "--locust",
@@ -121,8 +124,6 @@ def environment(args: argparse.Namespace, var_dir: Path, port: int = 0) -> dict[
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")])),
         SECRET_KEY="load-test-secret-" + "k3y" * 20,
         DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
-        CELERY_BROKER_URL=args.redis_url,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         OJODEAGUA_VAR_DIR=str(var_dir),
         CONN_MAX_AGE="60",
@@ -134,6 +135,11 @@ def environment(args: argparse.Namespace, var_dir: Path, port: int = 0) -> dict[
         LOG_REQUESTS="0",
         GUNICORN_BIND=f"127.0.0.1:{port}",
     )
+    if args.redis_url != "none":
+        env.update(REDIS_URL=args.redis_url, CELERY_BROKER_URL=args.redis_url)
+    else:
+        for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+            env.pop(name, None)
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)
     return env
