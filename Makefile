@@ -11,7 +11,7 @@ export OJODEAGUA_VAR_DIR ?= $(CURDIR)/$(VAR)
 # `PORT=8001 make demo` serves the demo on another port.
 PORT ?= 8000
 
-.PHONY: demo test test-fast serve translations messages lint bench bench-indicators bench-books clean
+.PHONY: demo test test-fast serve translations messages lint bench bench-indicators bench-books load clean
 
 demo: $(VENV)/.installed translations
 	DEBUG=1 $(BIN)/ojodeagua migrate --noinput -v 0
@@ -75,6 +75,17 @@ bench-indicators: $(VENV)/.installed-test
 # BENCH_ARGS="--scale 0.01" for a quick run, "--keep" to reuse the data set already built.
 bench-books: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/books_state.py $(BENCH_ARGS)
+
+# Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379; drops and rebuilds the database
+# ojodeagua_load. 50 field people and 10 coordinators against Gunicorn for 5 minutes (10-15
+# minutes in all with the demo's build and the sign-ins). LOAD_ARGS="--smoke" for a 15-second
+# run, "--keep" to reuse the database built before. What it measured: docs/scaling.md.
+$(VENV)/.installed-load: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[load]"
+	touch $@ $(VENV)/.installed
+
+load: $(VENV)/.installed-load translations
+	$(BIN)/python benchmarks/load_test.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) $(VAR) node_modules

@@ -23,7 +23,7 @@ from .models import (
     Risk,
     RoadmapItem,
 )
-from .red_flags import RiskFlag, flags_for
+from .red_flags import RiskFlag, flags_for_many
 from .register import RegisterFigures, register_figures
 from .workshop import Completion, months_after
 
@@ -385,8 +385,8 @@ def sort_rows(rows: list[BenchmarkRow], order: str) -> list[BenchmarkRow]:
 def benchmark(
     providers, on: datetime.date, order: str = "comite", *, with_flags: bool = True
 ) -> list[BenchmarkRow]:
-    """One row per committee; the queries do not grow with the committees, except the red-flag
-    checks, which look at each committee's own data."""
+    """One row per committee; the queries do not grow with the committees (the red-flag checks
+    run once for all of them, ``red_flags.flags_for_many``)."""
     providers = list(committees(providers).order_by("name", "pk"))
     ids = [p.pk for p in providers]
     cycles = list(Cycle.objects.filter(provider_id__in=ids).select_related("provider"))
@@ -436,14 +436,26 @@ def benchmark(
             )
         return risk_sets[catalogue_id]
 
+    flags_of: dict[int, dict[int, list[RiskFlag]]] = {}
+    if with_flags:
+        flags_of = flags_for_many(
+            {
+                provider: risks_of(
+                    latest[provider.pk].catalogue_id
+                    if provider.pk in latest
+                    else (current.pk if current else None)
+                )
+                for provider in providers
+            },
+            on,
+        )
     rows = []
     for provider in providers:
         cycle = latest.get(provider.pk)
         fired: list[RiskFlag] = []
         if with_flags:
-            catalogue_id = cycle.catalogue_id if cycle else (current.pk if current else None)
             seen = set()
-            for flags in flags_for(provider, risks_of(catalogue_id), on).values():
+            for flags in flags_of[provider.pk].values():
                 for flag in flags:
                     if flag.finding.fired and flag.check_code not in seen:
                         seen.add(flag.check_code)

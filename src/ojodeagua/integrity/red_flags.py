@@ -74,8 +74,24 @@ class Finding:
     evidence: list[tuple[str, str]] = field(default_factory=list)
 
 
+def complaints_findings(providers, on: datetime.date) -> dict[int, Finding]:
+    """Provider id → ``complaints_overdue`` for each, in one query whatever their number."""
+    from .models import Complaint
+
+    providers = list(providers)
+    overdue: dict[int, list] = {p.pk: [] for p in providers}
+    for complaint in (
+        Complaint.objects.filter(provider_id__in=list(overdue)).overdue(on).order_by("respond_by")
+    ):
+        overdue[complaint.provider_id].append(complaint)
+    return {p.pk: overdue_finding(overdue[p.pk]) for p in providers}
+
+
 def complaints_overdue(provider: Provider, on: datetime.date) -> Finding:
-    overdue = list(provider.complaints.overdue(on).order_by("respond_by"))
+    return overdue_finding(list(provider.complaints.overdue(on).order_by("respond_by")))
+
+
+def overdue_finding(overdue: list) -> Finding:
     if not overdue:
         return Finding(False, _("Ninguna queja espera respuesta después de su fecha."))
     return Finding(
@@ -401,6 +417,7 @@ RUNNERS: dict[str, Callable[[Provider, datetime.date], Finding | None]] = {
 
 # The same checks for many providers at once, each in a fixed number of queries.
 BATCH_RUNNERS: dict[str, Callable[[list[Provider], datetime.date], dict]] = {
+    "complaints_overdue": complaints_findings,
     "no_chlorine_reading_30_days": chlorine_findings,
     "no_deposit_60_days": no_deposit_findings,
     "expenses_under_threshold": expenses_findings,
@@ -442,6 +459,53 @@ def flags_for(provider: Provider, risks, on: datetime.date) -> dict[int, list[Ri
                 RiskFlag(signal.check_code, str(CHECKS.get(signal.check_code, "")), finding)
             )
     return flags
+
+
+def flags_for_many(
+    risks_of: dict[Provider, list], on: datetime.date
+) -> dict[int, dict[int, list[RiskFlag]]]:
+    """Provider id → ``flags_for`` of that provider and its risks, for many providers at once.
+
+    Each check the providers' risks point to runs once for all of them (``BATCH_RUNNERS``), so
+    the queries do not grow with the providers: the agency's table of committees asks here.
+    """
+    from .models import Signal
+
+    wanted = {risk for risks in risks_of.values() for risk in risks}
+    signals: dict[int, list[str]] = {}
+    for risk_id, code in (
+        Signal.objects.filter(risk__in=wanted)
+        .order_by("risk__code", "check_code")
+        .values_list("risk_id", "check_code")
+    ):
+        signals.setdefault(risk_id, []).append(code)
+    needing: dict[str, list[Provider]] = {}
+    for provider, risks in risks_of.items():
+        codes = {code for risk in risks for code in signals.get(risk, [])}
+        for code in codes:
+            needing.setdefault(code, []).append(provider)
+    answers: dict[str, dict[int, Finding | None]] = {}
+    for code, providers in needing.items():
+        if code in BATCH_RUNNERS:
+            answers[code] = BATCH_RUNNERS[code](providers, on)
+        else:
+            answers[code] = {p.pk: run_check(code, p, on) for p in providers}
+    result: dict[int, dict[int, list[RiskFlag]]] = {}
+    for provider, risks in risks_of.items():
+        flags: dict[int, list[RiskFlag]] = {}
+        # In the order flags_for gives: by risk code, then check code.
+        mine = set(risks)
+        for risk_id, codes in signals.items():
+            if risk_id not in mine:
+                continue
+            for code in codes:
+                finding = answers[code][provider.pk]
+                if finding is not None:
+                    flags.setdefault(risk_id, []).append(
+                        RiskFlag(code, str(CHECKS.get(code, "")), finding)
+                    )
+        result[provider.pk] = flags
+    return result
 
 
 class ProviderFlag(NamedTuple):

@@ -33,9 +33,10 @@ _recompute: Recompute | None = None
 _queue: Queue | None = None
 _background = contextvars.ContextVar("refresh_in_background", default=False)
 
-# What places a record in space and time: all a refresh reads of it. A record is kept for the
-# queue as these (and its model), so two records of the same system and day are one.
-PLACE_FIELDS = ("system_id", "locality_id", "municipality_id")
+# What places a record in space and time, and whether it counts yet (a refresh skips records
+# that are not validated): all a refresh reads of it. A record is kept for the queue as these
+# (and its model and day), so two records of the same system, day and state are one.
+PLACE_FIELDS = ("system_id", "locality_id", "municipality_id", "state")
 
 
 def register(*, refresh: Refresh, recompute: Recompute) -> None:
@@ -57,21 +58,60 @@ def register_queue(queue: Queue) -> None:
     _queue = queue
 
 
+class _Pending:
+    """The records of one transaction waiting for their refresh, refreshed together once."""
+
+    def __init__(self, background: bool) -> None:
+        self.records: list[models.Model] = []
+        # Whether the work asking runs on the queue is known now; the commit may come later.
+        self.background = background
+        self.done = False
+
+    def run(self) -> None:
+        if not self.done:
+            self.done = True
+            _refresh_or_queue(self.records, self.background)
+
+
+_PENDING = "ojodeagua_pending_refresh"
+
+
 def refresh_indicators_on_commit(records: Iterable[models.Model]) -> None:
     """Recompute the values these records touch once they are safely stored.
 
-    Nothing is recomputed if the transaction rolls back; outside a transaction, at once. When
+    Nothing is recomputed if the transaction rolls back; outside a transaction, at once. The
+    records saved in one transaction are refreshed together, in one pass, when it commits: a
+    week of supply days is one refresh, not seven (each pass reads and rewrites the values of
+    the system's locality, municipality and state, which cost 0.8 s apiece on the demo). When
     they reach more than ``REFRESH_QUEUE_SYSTEMS`` water systems the refresh is one job on the
     task queue instead (nothing waits for it), unless this already runs on the queue.
     """
     records = list(records)
-    # Whether the work asking runs on the queue is known now; the commit may come later.
-    background = _background.get()
-    if records:
-        transaction.on_commit(lambda: _refresh_or_queue(records, background))
+    if not records:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _refresh_or_queue(records, _background.get())
+        return
+    pending = getattr(connection, _PENDING, None)
+    # A batch belongs to the transaction that still holds its hook: once it has run, or its
+    # transaction rolled back (Django drops the hooks then), the next record starts another.
+    if (
+        pending is None
+        or pending.done
+        or not any(hook[1] == pending.run for hook in connection.run_on_commit)
+    ):
+        pending = _Pending(_background.get())
+        setattr(connection, _PENDING, pending)
+    pending.records.extend(records)
+    # Registered at each call, so a savepoint that rolls back drops only its own hook; the
+    # first hook to run refreshes every record and the others find it done. A record whose
+    # savepoint rolled back is refreshed too, which recomputes its values from what is stored.
+    transaction.on_commit(pending.run)
 
 
 def _refresh_or_queue(records: list[models.Model], background: bool) -> None:
+    """At commit: refresh here, or hand a big refresh to the task queue."""
     if _queue is not None and not background and worth_a_job(records):
         places = touched(records)
         _queue(places, {p["municipality_id"] for p in places if p["municipality_id"]})
@@ -114,7 +154,10 @@ def rebuilt(places: Iterable[dict]) -> list[models.Model]:
         record = apps.get_model(place["model"])()
         record.observed_on = datetime.date.fromisoformat(place["observed_on"])
         for name in PLACE_FIELDS:
-            setattr(record, name, place.get(name))
+            # A field left out (a model with no state, a record with no system) keeps the
+            # model's default, so no attribute is made up.
+            if (value := place.get(name)) is not None:
+                setattr(record, name, value)
         records.append(record)
     return records
 

@@ -4,12 +4,15 @@ answers it with its engine, once the writer's transaction commits."""
 from django.db import transaction
 
 from ojodeagua.indicators import engine
+from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.lib.refresh import (
     recompute_indicators,
     refresh_indicators,
     refresh_indicators_on_commit,
 )
-from ojodeagua.places.models import Municipality
+from ojodeagua.monitoring.models import SupplyDay
+from ojodeagua.monitoring.observation import Observation
+from ojodeagua.places.models import Locality, Municipality
 
 
 def test_a_refresh_asked_on_commit_reaches_the_engine_only_after_the_commit(
@@ -48,3 +51,58 @@ def test_an_empty_refresh_asks_nothing_and_a_full_recompute_reaches_the_engine(
     assert callbacks == [] and calls == []
     recompute_indicators()
     assert calls == ["all"]
+
+
+def test_the_records_of_one_transaction_are_refreshed_together_once(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
+    first, second, third = Locality.objects.all()[:3]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            refresh_indicators_on_commit([first])
+            refresh_indicators_on_commit([second, third])
+    assert calls == [[first, second, third]]
+
+
+def test_a_rolled_back_transaction_leaves_nothing_for_the_next_one(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
+    first, second = Municipality.objects.all()[:2]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            refresh_indicators_on_commit([first])
+            transaction.set_rollback(True)
+        with transaction.atomic():
+            refresh_indicators_on_commit([second])
+    assert calls == [[second]]
+
+
+def test_a_savepoint_rolled_back_does_not_lose_the_refresh_of_the_rest(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
+    first, second = Municipality.objects.all()[:2]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            with transaction.atomic():
+                refresh_indicators_on_commit([first])
+                transaction.set_rollback(True)
+            refresh_indicators_on_commit([second])
+    assert len(calls) == 1 and second in calls[0]
+
+
+def test_a_record_saved_pending_changes_no_figure_and_a_validated_one_does(db):
+    day = SupplyDay.objects.filter(state=Observation.State.VALIDATED).latest("observed_on")
+    before = list(IndicatorValue.objects.order_by("pk").values_list("pk", flat=True))
+    day.state = Observation.State.SUBMITTED
+
+    assert engine.refresh_after([day]) == 0
+    assert list(IndicatorValue.objects.order_by("pk").values_list("pk", flat=True)) == before
+
+    day.state = Observation.State.VALIDATED
+    assert engine.refresh_after([day]) > 0

@@ -4,12 +4,17 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ojodeagua.integrity import agency
+from ojodeagua.demo import cached
+from ojodeagua.integrity import agency, red_flags
 from ojodeagua.integrity.models import (
+    CatalogueVersion,
     Complaint,
     ComplianceAnswer,
+    Risk,
     RoadmapItem,
 )
 from ojodeagua.integrity.tests.factories import (
@@ -274,6 +279,41 @@ def test_the_benchmark_does_not_query_per_committee(fixture, django_assert_max_n
             with_flags=False,
         )
     assert len(rows) == 35
+
+
+def test_the_red_flag_checks_do_not_query_per_committee(fixture):
+    """With the red-flag checks too: each check runs once for every committee together."""
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            agency.benchmark(
+                fixture.providers() | Provider.objects.filter(name__startswith="Comité extra"), ON
+            )
+        return len(captured.captured_queries)
+
+    five = queries()
+    for index in range(30):
+        provider = make_provider(f"Comité extra {index}")
+        Complaint.objects.create(
+            provider=provider, received_on=ON - 20 * DAY, respond_by=ON - 13 * DAY, what="Fuga"
+        )
+    assert queries() == five
+
+
+@pytest.mark.django_db
+def test_flags_for_many_answers_as_flags_for_does_for_each_committee():
+    """The demo's committees, whose stories fire the books' flags: the same answers either way."""
+    on = cached.SUITE_DEMO_CALENDAR.reference
+    current = CatalogueVersion.current()
+    risks = list(Risk.objects.filter(version=current).values_list("pk", flat=True))
+    providers = list(agency.committees(Provider.objects.order_by("pk")))
+    together = red_flags.flags_for_many({provider: risks for provider in providers}, on)
+    fired = 0
+    for provider in providers:
+        alone = red_flags.flags_for(provider, risks, on)
+        assert together[provider.pk] == alone, provider.name
+        fired += sum(flag.finding.fired for flags in alone.values() for flag in flags)
+    assert fired > 0
 
 
 # --- The page ------------------------------------------------------------------------------

@@ -4,10 +4,13 @@ Each is run as its command would be, in its own process, and must finish and pri
 The figures themselves are not judged here (the targets are for the full scale; a benchmark
 exits 1 when a tiny run misses one, as a too-small throughput does): what fails the test is a
 crash or a summary that is not printed. Three benchmarks build their data set in PostgreSQL, so
-they run in the suite's PostgreSQL pass; the localities import runs on SQLite in both.
+they run in the suite's PostgreSQL pass; the localities import runs on SQLite in both. So does
+the load test (``load_test.py --smoke``), whose every request must succeed even at a tiny scale:
+a page that changed shape under it fails it.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -16,6 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
+
+from ojodeagua.demo import cached
 
 BENCHMARKS = Path(__file__).resolve().parents[4] / "benchmarks"
 needs_postgresql = pytest.mark.skipif(
@@ -42,11 +47,10 @@ def run(script: str, *args: str) -> tuple[int, str]:
     return done.returncode, output
 
 
-@pytest.fixture
-def scratch_database():
+def scratch(prefix: str):
     """A database name of its own (the benchmark drops and creates it); dropped after."""
     settings = connection.settings_dict
-    name = f"ojodeagua_bench_smoke_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     host = settings.get("HOST") or "127.0.0.1"
     port = settings.get("PORT") or 5432
     user = settings.get("USER") or "postgres"
@@ -62,6 +66,17 @@ def scratch_database():
         autocommit=True,
     ) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch_database():
+    yield from scratch("ojodeagua_bench_smoke")
+
+
+@pytest.fixture
+def load_database():
+    # load_test.py drops and rebuilds only databases whose names start with ojodeagua_load.
+    yield from scratch("ojodeagua_load_smoke")
 
 
 def test_the_localities_import_benchmark_runs():
@@ -110,3 +125,37 @@ def test_the_books_benchmark_runs(scratch_database):
     assert code in (0, 1), output[-3000:]
     assert "Resumen" in output and "verify_chain" in output
     assert "página pública del comité" in output and "record_payments" in output
+
+
+@needs_postgresql
+def test_the_load_test_runs_without_an_error(load_database, db):
+    # The suite's demo, already built, is copied rather than built again (minutes on a busy
+    # machine); finding its name needs the database.
+    template = cached.pg_template(cached.SUITE_DEMO_DAY)
+    # Redis as in production where it runs (CI's machine starts it); without it each process
+    # keeps its own cache, which the smoke run does not judge.
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        redis = "redis://127.0.0.1:6379/9" if probe.connect_ex(("127.0.0.1", 6379)) == 0 else "none"
+    code, output = run(
+        "load_test.py",
+        "--smoke",
+        "--template",
+        template,
+        "--database-url",
+        load_database,
+        "--redis-url",
+        redis,
+    )
+    assert code in (0, 1), output[-3000:]
+    assert "4 personas en campo y 2 coordinadores" in output, output[-3000:]
+    assert ", 0 errores de " in output, output[-3000:]
+    for request in [
+        "POST /cuentas/[id]/pagos/nuevo/ (POST)",
+        "POST /cuentas/[id]/pagos/lote/ (POST)",
+        "POST /muestras/nueva/ (POST)",
+        "POST /suministro/semana/ (POST)",
+        "GET /resumen/municipio/[id]/",
+        "GET /cuentas/comites/",
+    ]:
+        assert request in output, output[-3000:]
