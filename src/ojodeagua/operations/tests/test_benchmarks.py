@@ -103,6 +103,8 @@ def test_the_indicators_benchmark_runs(scratch_database):
     )
     assert code in (0, 1), output[-3000:]
     assert "Resumen" in output and "recompute_all()" in output and "resumen municipal" in output
+    # The recompute is printed beside the hand-written SQL floor, with the ratio.
+    assert "piso SQL" in output and "veces el piso" in output
 
 
 @needs_postgresql
