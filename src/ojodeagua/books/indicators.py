@@ -90,20 +90,31 @@ def households_paying(
     the households that paid in them, less the few of those with only exempt tomas, found from
     the exempt tomas' paid months. Any other period is asked of the receipts.
     """
-    served = Household.objects.filter(provider=provider).filter(
+    served = served_households(provider)
+    if whole_months(start, end):
+        return served.count(), kept_payers(provider.pk, start, end.replace(day=1))
+    return served.count(), receipt_payers(provider, start, end)
+
+
+def served_households(provider: Provider):
+    """The provider's households with a toma not exempt."""
+    return Household.objects.filter(provider=provider).filter(
         Exists(
             Connection.objects.filter(provider=provider, household=OuterRef("pk")).exclude(
                 status=Connection.Status.EXEMPT
             )
         )
     )
-    if whole_months(start, end):
-        return served.count(), kept_payers(provider.pk, start, end.replace(day=1))
+
+
+def receipt_payers(provider: Provider, start: datetime.date, end: datetime.date) -> int:
+    """The served households that paid in [start, end], asked of the receipts: one pass over
+    the period's receipts through the (provider, day) index, which also carries their toma."""
     receipts = Payment.objects.filter(
         provider=provider, paid_on__range=(start, end), void__isnull=True
     ).values("connection_id")
     payers = Connection.objects.filter(provider=provider, pk__in=receipts).values("household_id")
-    return served.count(), served.filter(pk__in=payers).count()
+    return served_households(provider).filter(pk__in=payers).count()
 
 
 def whole_months(start: datetime.date, end: datetime.date) -> bool:
