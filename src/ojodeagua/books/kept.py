@@ -182,7 +182,7 @@ def add_receipts(payments: list[Payment], sign: int = 1) -> None:
         mine = {key: count for key, count in counts.items() if key[0] == provider_id}
         tomas = sorted({toma for _provider, toma, _month in mine})
         households = (
-            f"SELECT t.household_id FROM {TOMAS} t WHERE t.id IN ({', '.join(['%s'] * len(tomas))})"
+            f"SELECT w.household_id FROM {TOMAS} w WHERE w.id IN ({', '.join(['%s'] * len(tomas))})"
         )
         with restepping(provider_id, households, tomas):
             _add_paid_months(mine)
@@ -206,13 +206,14 @@ def _add_paid_months(counts: dict[tuple[int, int, datetime.date], int]) -> None:
         )
 
 
-def steps_sql(households: str, *, by_provider: str = "%s") -> str:
+def steps_sql(households: str, *, by_provider: str = "%s", count: str = "COUNT(*)") -> str:
     """SELECT (provider, month, previous, households) of the steps of the households whose ids
     ``households`` (SQL) gives, from their tomas' paid months: each household's paid months in
     order, each with the one before it (``NO_MONTH``, the second parameter, for the first).
-    ``by_provider`` is the provider column's SQL (a parameter, the first, by default)."""
+    ``by_provider`` is the provider column's SQL (a parameter, the first, by default);
+    ``count`` the households column's."""
     return (
-        f"SELECT {by_provider}, s.month, s.previous, COUNT(*) FROM ("
+        f"SELECT {by_provider}, s.month, s.previous, {count} FROM ("
         f"SELECT m.provider_id, m.month, COALESCE(LAG(m.month) OVER "
         f"(PARTITION BY m.household_id ORDER BY m.month), %s) AS previous FROM ("
         f"SELECT DISTINCT t.provider_id, t.household_id, p.month FROM {PAID} p "
@@ -225,7 +226,7 @@ def steps_sql(households: str, *, by_provider: str = "%s") -> str:
 
 def _step(cursor, provider_id: int, households: str, params: list, sign: int) -> None:
     """Add (``sign`` 1) or take off (-1) the steps of the households ``households`` picks."""
-    selected = steps_sql(households).replace("COUNT(*)", f"{sign} * COUNT(*)", 1)
+    selected = steps_sql(households, count=f"{sign} * COUNT(*)")
     cursor.execute(
         f"INSERT INTO {STEPS} (provider_id, month, previous, households) {selected} "
         f"ON CONFLICT (provider_id, month, previous) DO UPDATE SET "
