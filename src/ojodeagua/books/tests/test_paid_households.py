@@ -11,11 +11,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ojodeagua.books import indicators, kept, padron, record_checks
 from ojodeagua.books.models import NO_MONTH, Connection, PaidMonth, PaidStep, Payment
 from ojodeagua.books.padron import import_padron
 from ojodeagua.books.payments import PaymentIn, record_payments, void_payment
+from ojodeagua.books.public_views import last_twelve_months
 from ojodeagua.books.tests.factories import D, add_household, add_rule, treasurers_new_committee
 from ojodeagua.books.tests.test_padron_import import good_file
 
@@ -234,3 +236,22 @@ def test_ledger_verify_names_a_households_step_changed_in_the_database(paid, sql
     output, code = verify("--provider", str(paid.pk))
     assert code == 1
     assert output.strip() == f"Comité de Agua El Ojo: {sentence}"
+
+
+@pytest.mark.parametrize("today", [D(2026, 1, 1), D(2026, 3, 15), D(2024, 3, 31), D(2026, 12, 31)])
+def test_the_books_pages_year_is_whole_months_so_it_reads_the_steps(today):
+    start, end = last_twelve_months(today)
+    assert indicators.whole_months(start, end)
+    assert not indicators.whole_months(start, end - datetime.timedelta(days=1))
+    assert not indicators.whole_months(start + datetime.timedelta(days=1), end)
+
+
+def test_whole_months_read_no_receipt_and_other_days_read_them(paid):
+    payments = f'"{Payment._meta.db_table}"'
+    with CaptureQueriesContext(connection) as whole:
+        assert indicators.households_paying(paid, D(2026, 2, 1), D(2026, 3, 31)) == (2, 2)
+    assert len(whole.captured_queries) == 3
+    assert not any(payments in query["sql"] for query in whole.captured_queries)
+    with CaptureQueriesContext(connection) as days:
+        assert indicators.households_paying(paid, D(2026, 2, 1), D(2026, 3, 9)) == (2, 1)
+    assert any(payments in query["sql"] for query in days.captured_queries)
