@@ -363,8 +363,9 @@ class Builder:
 
     def charge_figures(self) -> None:
         """What the posting code keeps of the charges (``books.kept``): per charge month what
-        was charged and collected, per charge what is left; added up at once from the charges
-        and allocations written by COPY, with the migration's own statements."""
+        was charged and collected, per charge what is left, and who paid when (each toma's
+        receipts per month, the households' steps between paid months); added up at once from
+        the records written by COPY, with the migrations' own statements."""
         from ojodeagua.books.kept import rebuild
 
         rebuild()

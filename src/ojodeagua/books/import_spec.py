@@ -32,6 +32,7 @@ from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
+from . import kept
 from .models import Connection, ExemptionRule, Household
 
 Status = Connection.Status
@@ -525,11 +526,22 @@ class PadronImport:
         new_connections = [plan.instance for plan in connections if plan.action == "create"]
         Connection.objects.bulk_create(new_connections, batch_size=BATCH_SIZE)
         changed_connections = [plan for plan in connections if plan.action == "update"]
+        # A toma moved to another household takes its receipts along: both are re-stepped.
+        moved = [
+            household
+            for plan in changed_connections
+            if "household" in plan.changes
+            for household in (
+                self.stored_connections[plan.instance.code].household_id,
+                plan.instance.household_id,
+            )
+        ]
         if changed_connections:
             names = sorted({name for plan in changed_connections for name in plan.changes})
-            Connection.objects.bulk_update(
-                [plan.instance for plan in changed_connections], names, batch_size=BATCH_SIZE
-            )
+            with kept.moving_tomas(self.provider.pk, moved):
+                Connection.objects.bulk_update(
+                    [plan.instance for plan in changed_connections], names, batch_size=BATCH_SIZE
+                )
         events: list[AuditEvent] = []
         for plan in [*households, *connections]:
             if plan.action == "create":

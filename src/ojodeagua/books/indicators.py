@@ -13,7 +13,17 @@ from django.db.models import Exists, OuterRef, Sum
 from ojodeagua.providers.models import Provider
 
 from . import selectors
-from .models import ZERO, Account, BooksSettings, Connection, Household, Payment, Sale
+from .models import (
+    ZERO,
+    Account,
+    BooksSettings,
+    Connection,
+    Household,
+    PaidMonth,
+    PaidStep,
+    Payment,
+    Sale,
+)
 from .selectors import Ratio
 
 LITRES_PER_JUG = Decimal("20")
@@ -76,22 +86,69 @@ def households_paying(
     """(households served, those of them that paid in [start, end]): served is having a toma
     not exempt; paid is a receipt not voided, of any of its tomas, dated in the period.
 
-    Two counts, each one pass over the provider's own rows (the tomas are asked by provider,
-    so no other provider's are read): the period's receipts through the (provider, day) index,
-    which also carries their toma.
+    Whole months (a page's year) are read from the kept steps (``PaidStep``, a few hundred rows):
+    the households that paid in them, less the few of those with only exempt tomas, found from
+    the exempt tomas' paid months. Any other period is asked of the receipts.
     """
-    served = Household.objects.filter(provider=provider).filter(
+    served = served_households(provider)
+    if whole_months(start, end):
+        return served.count(), kept_payers(provider.pk, start, end.replace(day=1))
+    return served.count(), receipt_payers(provider, start, end)
+
+
+def served_households(provider: Provider):
+    """The provider's households with a toma not exempt."""
+    return Household.objects.filter(provider=provider).filter(
         Exists(
             Connection.objects.filter(provider=provider, household=OuterRef("pk")).exclude(
                 status=Connection.Status.EXEMPT
             )
         )
     )
+
+
+def receipt_payers(provider: Provider, start: datetime.date, end: datetime.date) -> int:
+    """The served households that paid in [start, end], asked of the receipts: one pass over
+    the period's receipts through the (provider, day) index, which also carries their toma."""
     receipts = Payment.objects.filter(
         provider=provider, paid_on__range=(start, end), void__isnull=True
     ).values("connection_id")
     payers = Connection.objects.filter(provider=provider, pk__in=receipts).values("household_id")
-    return served.count(), served.filter(pk__in=payers).count()
+    return served_households(provider).filter(pk__in=payers).count()
+
+
+def whole_months(start: datetime.date, end: datetime.date) -> bool:
+    """Whether [start, end] is a run of whole months: from a 1st to a month's last day."""
+    return start.day == 1 and start <= end and (end + datetime.timedelta(days=1)).day == 1
+
+
+def kept_payers(provider_id: int, first: datetime.date, last: datetime.date) -> int:
+    """The served households that paid in the months ``first`` to ``last`` (their 1sts).
+
+    A household that paid in them has exactly one step into them from before ``first``: the
+    one into its first paid month of the period. Those with only exempt tomas are not served;
+    they are few, and found from the provider's exempt tomas (their own index).
+    """
+    paying = PaidStep.objects.filter(
+        provider_id=provider_id, month__range=(first, last), previous__lt=first
+    ).aggregate(total=Sum("households"))["total"]
+    exempt_paid = PaidMonth.objects.filter(
+        connection=OuterRef("pk"), month__range=(first, last), receipts__gt=0
+    )
+    served = Connection.objects.filter(household=OuterRef("household_id")).exclude(
+        status=Connection.Status.EXEMPT
+    )
+    unserved = (
+        Connection.objects.filter(
+            provider_id=provider_id, status=Connection.Status.EXEMPT, household__isnull=False
+        )
+        .filter(Exists(exempt_paid))
+        .exclude(Exists(served))
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+    return (paying or 0) - unserved
 
 
 def kiosk_indicators(

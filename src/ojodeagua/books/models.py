@@ -7,6 +7,7 @@ Every record that moves money posts a balanced ``JournalEntry``; the entries of 
 hash chain (see ``ledger.py``) so that a change made behind the application's back is found.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -152,6 +153,11 @@ class Connection(ProviderRecord):
         verbose_name_plural = _("tomas")
         constraints = [
             models.UniqueConstraint(fields=["provider", "code"], name="one_connection_code")
+        ]
+        # The few exempt tomas: the households that paid without being served are found from
+        # them (``indicators.households_paying``).
+        indexes = [
+            models.Index(fields=["provider"], condition=Q(status="exempt"), name="exempt_tomas")
         ]
 
     def __str__(self) -> str:
@@ -826,6 +832,81 @@ class OwedCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.charge_id}: {self.unpaid}"
+
+
+class PaidMonth(models.Model):
+    """How many live receipts one toma has for one month (by the day they were paid): a
+    receipt adds one, its void takes it off again. The households that paid in a period are
+    read through ``PaidStep``; these rows are what the steps are worked out from.
+
+    Kept by the posting code with every receipt and void (``books.kept``); ``ojodeagua ledger
+    verify`` holds every row to the receipts it counts. A row at zero and no row say the same.
+    """
+
+    # No index of its own: the unique (connection, month) index serves every lookup.
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("comité"),
+        db_index=False,
+    )
+    connection = models.ForeignKey(
+        Connection, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    month = models.DateField(_("mes"))
+    receipts = models.IntegerField(_("recibos"), default=0)
+
+    class Meta:
+        ordering = ["provider", "month", "connection"]
+        verbose_name = _("recibos de la toma en el mes")
+        verbose_name_plural = _("recibos de las tomas por mes")
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "month"], name="one_paid_month_a_toma")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id} {self.month:%Y-%m}: {self.receipts}"
+
+
+# The ``previous`` of a household's first paid month: before any month the books can hold.
+NO_MONTH = datetime.date(1, 1, 1)
+
+
+class PaidStep(models.Model):
+    """How many households paid in ``month`` and, before it, last paid in ``previous``
+    (``NO_MONTH`` when never): the households that paid in months a to b are those of the steps
+    with a month from a to b and a previous before a, each counted once, at its first paid
+    month of the period. A provider has at most one row per pair of months, so a year's payers
+    of a municipal office are a few hundred rows, not its year of receipts.
+
+    Kept by the posting code with every receipt and void, and when a toma moves to another
+    household (``books.kept``); ``ojodeagua ledger verify`` holds every row to the receipts.
+    """
+
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("comité"),
+        db_index=False,
+    )
+    month = models.DateField(_("mes"))
+    previous = models.DateField(_("mes anterior con pago"))
+    households = models.IntegerField(_("hogares"), default=0)
+
+    class Meta:
+        ordering = ["provider", "month", "previous"]
+        verbose_name = _("hogares que volvieron a pagar")
+        verbose_name_plural = _("hogares que volvieron a pagar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "month", "previous"], name="one_paid_step_a_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.month:%Y-%m} ← {self.previous:%Y-%m}: {self.households}"
 
 
 class AssemblyReport(ProviderRecord):

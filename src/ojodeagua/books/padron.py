@@ -29,6 +29,7 @@ from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Locality
 from ojodeagua.providers.models import Provider
 
+from . import kept
 from .import_spec import PadronImportResult, PadronSpec
 from .models import BooksSettings, Connection, ExemptionRule, Household, Tariff
 
@@ -144,7 +145,13 @@ def save_connection(user, connection: Connection) -> tuple[Connection, bool]:
     check_connection(connection)
     connection.full_clean(validate_unique=False, validate_constraints=False)
     created = connection.pk is None
-    return trail.save_audited(user, connection, connection.save), created
+    stored = None if created else Connection.objects.filter(pk=connection.pk).first()
+    moved = [] if stored is None else [stored.household_id, connection.household_id]
+    if len(set(moved)) < 2:
+        moved = []  # Not moved: its household's paid months stay as they were.
+    with kept.moving_tomas(connection.provider_id, moved):
+        saved = trail.save_audited(user, connection, connection.save)
+    return saved, created
 
 
 @transaction.atomic

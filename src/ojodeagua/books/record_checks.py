@@ -26,11 +26,14 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .kept import month_of
 from .models import (
+    NO_MONTH,
     Account,
     CashCount,
     Charge,
     ChargeMonthTotal,
+    Connection,
     Deposit,
     Expense,
     JournalEntry,
@@ -38,6 +41,8 @@ from .models import (
     MoneyAccount,
     MonthlyTotal,
     OwedCharge,
+    PaidMonth,
+    PaidStep,
     Payment,
     PaymentAllocation,
     PaymentVoid,
@@ -135,13 +140,6 @@ def case(column: str, mapping: dict[str, str]) -> str:
         assert NAME.match(str(value)) and NAME.match(str(account))
         arms.append(f"WHEN '{value}' THEN '{account}'")
     return f"CASE {column} {' '.join(arms)} END"
-
-
-def month_of(day: str) -> str:
-    """SQL for the first day of the month of ``day``, comparable with a stored ``period``."""
-    if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('month', {day}) AS date)"
-    return f"strftime('%%Y-%%m-01', {day})"
 
 
 @dataclass(frozen=True)
@@ -802,9 +800,16 @@ def owed_sql() -> str:
     )
 
 
-def kept_figures(provider_id: int) -> list[KeptDisagreement]:
+def kept_figures(provider_id: int) -> list["KeptDisagreement | PaidDisagreement"]:
     """The first charge month total and the first charge's unpaid part that do not hold, if
-    any (two grouped passes over the charges, the second with their allocations)."""
+    any (two grouped passes over the charges, the second with their allocations); then the
+    first toma's paid month and the first step of the households that do not hold
+    (``paid_figures``)."""
+    return charge_figures(provider_id) + paid_figures(provider_id)
+
+
+def charge_figures(provider_id: int) -> list[KeptDisagreement]:
+    """The first charge month total and the first charge's unpaid part that do not hold."""
     found = []
     # Under PLANNER_SETTINGS: the allocations have no provider, so a hash join would read every
     # provider's; through the provider's charges and their index they are probed one by one.
@@ -822,6 +827,111 @@ def kept_figures(provider_id: int) -> list[KeptDisagreement]:
 
 def _a_date(value) -> datetime.date:
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# Who paid when against the receipts ------------------------------------------------------------
+PAID = PaidMonth._meta.db_table
+STEPS = PaidStep._meta.db_table
+TOMAS = Connection._meta.db_table
+LIVE_RECEIPT = f"NOT EXISTS (SELECT 1 FROM {VOIDS} v WHERE v.payment_id = p.id)"
+
+
+@dataclass(frozen=True)
+class PaidDisagreement:
+    """The first kept count of who paid when that is not what the receipts say: a toma's live
+    receipts of a month (``toma`` its code), or the households that paid in a month after last
+    paying in ``previous`` (``NO_MONTH``: never before); and how many do not hold."""
+
+    month: datetime.date
+    toma: str | None = None
+    previous: datetime.date | None = None
+    count: int = 1
+
+    def describe(self) -> str:
+        values = {"month": self.month.strftime("%m/%Y"), "toma": self.toma}
+        if self.toma is not None:
+            sentence = _("los recibos de la toma %(toma)s en %(month)s no coinciden con sus pagos")
+        elif self.previous == NO_MONTH:
+            sentence = _(
+                "los hogares que pagaron por primera vez en %(month)s no coinciden con sus pagos"
+            )
+        else:
+            values["previous"] = self.previous.strftime("%m/%Y")
+            sentence = _(
+                "los hogares que pagaron en %(month)s, la vez anterior en %(previous)s, no "
+                "coinciden con sus pagos"
+            )
+        sentence %= values
+        if self.count > 1:
+            sentence += ngettext(
+                " (y %(count)s cifra más así)", " (y %(count)s cifras más así)", self.count - 1
+            ) % {"count": self.count - 1}
+        return sentence
+
+
+def paid_months_sql() -> str:
+    """The provider's (toma, month) pairs whose kept receipts are not its live receipts (a row
+    missing, or one with none, too; a row at zero and no row say the same)."""
+    month = month_of("p.paid_on")
+    return (
+        f"SELECT x.connection_id, x.month, COUNT(*) OVER () FROM ("
+        f"SELECT k.connection_id, k.month, k.receipts AS r FROM {PAID} k "
+        f"WHERE k.provider_id = %s UNION ALL "
+        f"SELECT p.connection_id, {month}, -COUNT(*) FROM {PAYMENTS} p "
+        f"WHERE p.provider_id = %s AND p.connection_id IS NOT NULL AND {LIVE_RECEIPT} "
+        f"GROUP BY p.connection_id, {month}"
+        f") x GROUP BY x.connection_id, x.month HAVING SUM(x.r) <> 0 "
+        f"ORDER BY x.month, x.connection_id LIMIT 1"
+    )
+
+
+def paid_steps_sql() -> str:
+    """The provider's steps (month, previous) whose kept households are not what the live
+    receipts of the households' tomas make of them (the receipts themselves, not the kept
+    paid months: both tables are held to the records)."""
+    month = month_of("p.paid_on")
+    from_receipts = (
+        f"SELECT t.household_id, {month} AS month FROM {PAYMENTS} p "
+        f"JOIN {TOMAS} t ON t.id = p.connection_id "
+        f"WHERE p.provider_id = %s AND t.household_id IS NOT NULL AND {LIVE_RECEIPT}"
+    )
+    return (
+        f"SELECT x.month, x.previous, COUNT(*) OVER () FROM ("
+        f"SELECT k.month, k.previous, k.households AS n FROM {STEPS} k "
+        f"WHERE k.provider_id = %s UNION ALL "
+        f"SELECT s.month, s.previous, -COUNT(*) FROM ("
+        f"SELECT m.month, COALESCE(LAG(m.month) OVER "
+        f"(PARTITION BY m.household_id ORDER BY m.month), %s) AS previous FROM ("
+        f"SELECT DISTINCT r.household_id, r.month FROM ({from_receipts}) r) m) s "
+        f"GROUP BY s.month, s.previous"
+        f") x GROUP BY x.month, x.previous HAVING SUM(x.n) <> 0 "
+        f"ORDER BY x.month, x.previous LIMIT 1"
+    )
+
+
+def paid_figures(provider_id: int) -> list[PaidDisagreement]:
+    """The first toma's paid month and the first households' step that do not hold, if any
+    (two grouped passes over the provider's receipts, the second with their tomas).
+
+    Not under PLANNER_SETTINGS: the receipts and the tomas are both read by provider, whole,
+    which is what hash joins are for (as ``monthly_totals``)."""
+    found = []
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic() if postgresql else nullcontext(), connection.cursor() as cursor:
+        if postgresql:
+            cursor.execute("SELECT set_config('jit', 'off', true)")
+        cursor.execute(paid_months_sql(), [provider_id] * 2)
+        month_row = cursor.fetchone()
+        cursor.execute(paid_steps_sql(), [provider_id, NO_MONTH, provider_id])
+        step_row = cursor.fetchone()
+    if month_row:
+        toma, month, count = month_row
+        code = Connection.objects.filter(pk=toma).values_list("code", flat=True).first()
+        found.append(PaidDisagreement(_a_date(month), code or str(toma), None, count))
+    if step_row:
+        month, previous, count = step_row
+        found.append(PaidDisagreement(_a_date(month), None, _a_date(previous), count))
+    return found
 
 
 # What the kept figures add up stands on these records: when one of them disagrees with its

@@ -86,7 +86,8 @@ def verify_books(provider_id: int) -> BooksReport:
     # chain keeps PostgreSQL busy for seconds on two connections, and once it is done the
     # records' long passes (each record against its entry; the settlements per toma; the
     # monthly totals against their lines; the charges' kept figures against the charges and
-    # their allocations) share the processors instead of following each other.
+    # their allocations, and who paid when against the receipts) share the processors instead
+    # of following each other.
     with ThreadPoolExecutor(max_workers=4) as pool:
         own = pool.submit(ledger.in_own_connection, entry_findings, provider_id)
         settled = pool.submit(ledger.in_own_connection, record_checks.settlements, provider_id)

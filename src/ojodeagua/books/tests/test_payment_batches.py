@@ -143,5 +143,7 @@ def test_a_batch_costs_the_same_queries_for_five_payments_or_fifty(committee, to
     few = queries(5, "few")
     many = queries(50, "many")
     assert many == few
-    assert few <= 16
+    # 16 on PostgreSQL, and 3 more for who paid when (``kept.add_receipts``): the households'
+    # steps taken off, the tomas' paid months, the steps added again.
+    assert few <= 19
     assert verify_chain(committee.pk).ok
