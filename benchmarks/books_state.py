@@ -1140,6 +1140,9 @@ def main() -> int:
         print(f"  total de la construcción (con migrate): {meta['build_seconds']:.0f} s")
     else:
         print(f"Se reutiliza el conjunto de datos de {meta['built_on']} (escala {meta['scale']}).")
+        # A set kept from older code lacks the tables added since; their migrations fill
+        # them from the rows already there, as they do on a real install.
+        call_command("migrate", verbosity=0, interactive=False)
 
     verify = posting = verify_all = None
     if not args.pages_only:
