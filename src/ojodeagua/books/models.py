@@ -843,7 +843,8 @@ class PaidMonth(models.Model):
     verify`` holds every row to the receipts it counts. A row at zero and no row say the same.
     """
 
-    # No index of its own: the unique (connection, month) index serves every lookup.
+    # Posting and moving tomas look rows up by toma (the unique index); ``ledger verify`` and
+    # ``rebuild`` read a provider's rows whole (the provider index below).
     provider = models.ForeignKey(
         "providers.Provider",
         on_delete=models.PROTECT,
@@ -864,6 +865,7 @@ class PaidMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["connection", "month"], name="one_paid_month_a_toma")
         ]
+        indexes = [models.Index(fields=["provider", "month"], name="paid_months_of_provider")]
 
     def __str__(self) -> str:
         return f"{self.connection_id} {self.month:%Y-%m}: {self.receipts}"

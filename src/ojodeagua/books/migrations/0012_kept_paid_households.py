@@ -76,6 +76,10 @@ class Migration(migrations.Migration):
             model_name='paidmonth',
             constraint=models.UniqueConstraint(fields=('connection', 'month'), name='one_paid_month_a_toma'),
         ),
+        migrations.AddIndex(
+            model_name='paidmonth',
+            index=models.Index(fields=['provider', 'month'], name='paid_months_of_provider'),
+        ),
         migrations.AddConstraint(
             model_name='paidstep',
             constraint=models.UniqueConstraint(fields=('provider', 'month', 'previous'), name='one_paid_step_a_pair'),
