@@ -742,6 +742,15 @@ OWED = OwedCharge._meta.db_table
 LIVE = f"NOT EXISTS (SELECT 1 FROM {VOIDS} v WHERE v.payment_id = a.payment_id)"
 
 
+def and_more(sentence: str, count: int) -> str:
+    """A kept figure's finding, with how many more like it were found (``count`` in all)."""
+    if count > 1:
+        sentence += ngettext(
+            " (y %(count)s cifra más así)", " (y %(count)s cifras más así)", count - 1
+        ) % {"count": count - 1}
+    return sentence
+
+
 @dataclass(frozen=True)
 class KeptDisagreement:
     """The first kept figure of the charges that is not what its records add up to: a month's
@@ -760,12 +769,7 @@ class KeptDisagreement:
                 "lo que queda por pagar del cargo %(charge)s (%(month)s) no coincide con el "
                 "cargo y sus pagos"
             )
-        sentence %= values
-        if self.count > 1:
-            sentence += ngettext(
-                " (y %(count)s cifra más así)", " (y %(count)s cifras más así)", self.count - 1
-            ) % {"count": self.count - 1}
-        return sentence
+        return and_more(sentence % values, self.count)
 
 
 def charge_totals_sql() -> str:
@@ -861,12 +865,7 @@ class PaidDisagreement:
                 "los hogares que pagaron en %(month)s, la vez anterior en %(previous)s, no "
                 "coinciden con sus pagos"
             )
-        sentence %= values
-        if self.count > 1:
-            sentence += ngettext(
-                " (y %(count)s cifra más así)", " (y %(count)s cifras más así)", self.count - 1
-            ) % {"count": self.count - 1}
-        return sentence
+        return and_more(sentence % values, self.count)
 
 
 def paid_months_sql() -> str:
