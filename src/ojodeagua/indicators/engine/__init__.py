@@ -117,12 +117,6 @@ def refresh_books_on_commit(provider_id: int) -> None:
 
 def refresh_after(observations: Iterable[models.Model]) -> int:
     """Recompute the values that depend on these (new or changed) observations."""
-    observations = list(observations)
-    if not any(getattr(o, "state", VALIDATED) == VALIDATED for o in observations):
-        # Only validated records count in a value, so records saved pending (a field save
-        # waiting for validation; the copy as stored before an edit is among them) change none:
-        # their refresh comes when they are validated. They still count for the data's months.
-        return open_new_months()
     system_ids: set[int] = set()
     locality_ids: set[int] = set()
     municipality_ids: set[int] = set()
@@ -173,27 +167,6 @@ def refresh_after(observations: Iterable[models.Model]) -> int:
         if stored_last is None or stored_last < bounds[1]:
             written += extend_to_new_months(stored_last, bounds)
         return written
-
-
-def open_new_months() -> int:
-    """Give values to the months a pending record opened, as a full rebuild would.
-
-    ``data_months`` counts pending records, and a full rebuild carries the places' "last 12
-    months" figures into the data's last month; so the first record of a new month, pending or
-    not, makes those values. Otherwise nothing is written, and no lock is taken.
-    """
-    bounds = data_months()
-    if bounds is None:
-        return 0
-    stored_last = last_stored_month(Entity.STATE)
-    if stored_last is not None and stored_last >= bounds[1]:
-        return 0
-    with transaction.atomic():
-        serialise_writers()
-        stored_last = last_stored_month(Entity.STATE)
-        if stored_last is not None and stored_last >= bounds[1]:
-            return 0
-        return extend_to_new_months(stored_last, bounds)
 
 
 def silent_months_start(system_ids: set[int], first_month: datetime.date) -> datetime.date:

@@ -4,14 +4,11 @@ answers it with its engine, once the writer's transaction commits."""
 from django.db import transaction
 
 from ojodeagua.indicators import engine
-from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.lib.refresh import (
     recompute_indicators,
     refresh_indicators,
     refresh_indicators_on_commit,
 )
-from ojodeagua.monitoring.models import SupplyDay
-from ojodeagua.monitoring.observation import Observation
 from ojodeagua.places.models import Locality, Municipality
 
 
@@ -94,15 +91,3 @@ def test_a_savepoint_rolled_back_does_not_lose_the_refresh_of_the_rest(
                 transaction.set_rollback(True)
             refresh_indicators_on_commit([second])
     assert len(calls) == 1 and second in calls[0]
-
-
-def test_a_record_saved_pending_changes_no_figure_and_a_validated_one_does(db):
-    day = SupplyDay.objects.filter(state=Observation.State.VALIDATED).latest("observed_on")
-    before = list(IndicatorValue.objects.order_by("pk").values_list("pk", flat=True))
-    day.state = Observation.State.SUBMITTED
-
-    assert engine.refresh_after([day]) == 0
-    assert list(IndicatorValue.objects.order_by("pk").values_list("pk", flat=True)) == before
-
-    day.state = Observation.State.VALIDATED
-    assert engine.refresh_after([day]) > 0
