@@ -271,16 +271,23 @@ def rebuild(provider_ids: Iterable[int] | None = None) -> None:
             cursor.execute(statement, wanted)
 
 
+def _providers(provider_ids: Iterable[int] | None) -> tuple[str, list[int]]:
+    """The rebuild statements' provider filter: (" IN (%s, …)", the ids), or ("", []) for
+    every provider."""
+    if provider_ids is None:
+        return "", []
+    ids = list(provider_ids)
+    return f" IN ({', '.join(['%s'] * len(ids))})", ids
+
+
 def paid_rebuild_statements(provider_ids: Iterable[int] | None = None) -> list:
     """The statements that fill ``PaidMonth`` and ``PaidStep`` from the live receipts (run by
     ``rebuild`` and by the migration that made the two tables), with their parameters."""
-    ids = None if provider_ids is None else list(provider_ids)
-    only = "" if ids is None else f" IN ({', '.join(['%s'] * len(ids))})"
-    params = [] if ids is None else ids
-    mine = f" WHERE provider_id{only}" if ids is not None else ""
-    paid_by = f" AND p.provider_id{only}" if ids is not None else ""
+    only, params = _providers(provider_ids)
+    mine = f" WHERE provider_id{only}" if only else ""
+    paid_by = f" AND p.provider_id{only}" if only else ""
     households = "SELECT h.id FROM books_household h"
-    if ids is not None:
+    if only:
         households += f" WHERE h.provider_id{only}"
     month = month_of("p.paid_on")
     return [
@@ -305,11 +312,9 @@ def paid_rebuild_statements(provider_ids: Iterable[int] | None = None) -> list:
 def rebuild_statements(provider_ids: Iterable[int] | None = None) -> list:
     """The statements that fill the charges' kept figures (``rebuild`` runs them, and the
     migration that made those tables), with their parameters."""
-    ids = None if provider_ids is None else list(provider_ids)
-    only = "" if ids is None else f" IN ({', '.join(['%s'] * len(ids))})"
-    params = [] if ids is None else ids
-    where = f"WHERE c.provider_id{only}" if ids is not None else "WHERE 1 = 1"
-    mine = f" WHERE provider_id{only}" if ids is not None else ""
+    only, params = _providers(provider_ids)
+    where = f"WHERE c.provider_id{only}" if only else "WHERE 1 = 1"
+    mine = f" WHERE provider_id{only}" if only else ""
     live = f"NOT EXISTS (SELECT 1 FROM {VOIDS} v WHERE v.payment_id = a.payment_id)"
     return [
         (f"DELETE FROM {TOTALS}{mine}", params),
