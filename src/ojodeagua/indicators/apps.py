@@ -17,7 +17,9 @@ class IndicatorsConfig(AppConfig):
 
         from . import export_views, exports
 
-        refresh.register(refresh=_refresh_after, recompute=_recompute_all)
+        refresh.register(
+            refresh=_refresh_after, recompute=_recompute_all, new_months=_extend_to_new_months
+        )
         # The page and the task queue build the download from the same table.
         downloads.register(export_views.EXPORT, exports.values_table)
 
@@ -33,3 +35,9 @@ def _recompute_all() -> None:
     from . import engine
 
     engine.recompute_all()
+
+
+def _extend_to_new_months() -> None:
+    from . import engine
+
+    engine.refresh_new_months()

@@ -25,11 +25,16 @@ from django.db import models, transaction
 
 Refresh = Callable[[list[models.Model]], object]
 Recompute = Callable[[], object]
+# Records that count in no figure (saved pending, and pending before) still move the months
+# the figures run over (``indicators.engine.loading.data_months``); this carries the figures
+# into new months when they did.
+NewMonths = Callable[[], object]
 # (the records' places and days, their municipalities) → nothing; the work is queued.
 Queue = Callable[[list[dict], set[int]], object]
 
 _refresh: Refresh | None = None
 _recompute: Recompute | None = None
+_new_months: NewMonths | None = None
 _queue: Queue | None = None
 _background = contextvars.ContextVar("refresh_in_background", default=False)
 
@@ -39,10 +44,11 @@ _background = contextvars.ContextVar("refresh_in_background", default=False)
 PLACE_FIELDS = ("system_id", "locality_id", "municipality_id", "state")
 
 
-def register(*, refresh: Refresh, recompute: Recompute) -> None:
-    """Called once by the app that computes indicators: a targeted refresh and a full run."""
-    global _refresh, _recompute
-    _refresh, _recompute = refresh, recompute
+def register(*, refresh: Refresh, recompute: Recompute, new_months: NewMonths) -> None:
+    """Called once by the app that computes indicators: a targeted refresh, a full run, and
+    the step that carries figures into months a record that counts in none of them opened."""
+    global _refresh, _recompute, _new_months
+    _refresh, _recompute, _new_months = refresh, recompute, new_months
 
 
 def refresh_indicators(records: Iterable[models.Model]) -> None:
@@ -63,21 +69,32 @@ class _Pending:
 
     def __init__(self, background: bool) -> None:
         self.records: list[models.Model] = []
+        # Records that were not validated before this transaction and are not now.
+        self.uncounted: list[models.Model] = []
         # Whether the work asking runs on the queue is known now; the commit may come later.
         self.background = background
         self.done = False
 
     def run(self) -> None:
-        if not self.done:
-            self.done = True
-            _refresh_or_queue(self.records, self.background)
+        if self.done:
+            return
+        self.done = True
+        if self.records:
+            _refresh_or_queue(self.records + self.uncounted, self.background)
+        elif _new_months is not None:
+            _new_months()
 
 
 _PENDING = "ojodeagua_pending_refresh"
 
 
-def refresh_indicators_on_commit(records: Iterable[models.Model]) -> None:
+def refresh_indicators_on_commit(records: Iterable[models.Model], *, counted: bool = True) -> None:
     """Recompute the values these records touch once they are safely stored.
+
+    ``counted=False`` says that none of the records counts in a figure, before or after the
+    change (a record saved pending over one that was pending or new): no value can move, so
+    nothing is recomputed for them but the months the figures run over. Only a writer that
+    knows the record's stored state can say so; the default refreshes.
 
     Nothing is recomputed if the transaction rolls back; outside a transaction, at once. The
     records saved in one transaction are refreshed together, in one pass, when it commits: a
@@ -91,7 +108,9 @@ def refresh_indicators_on_commit(records: Iterable[models.Model]) -> None:
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        _refresh_or_queue(records, _background.get())
+        batch = _Pending(_background.get())
+        (batch.records if counted else batch.uncounted).extend(records)
+        batch.run()
         return
     pending = getattr(connection, _PENDING, None)
     # A batch belongs to the transaction that still holds its hook: once it has run, or its
@@ -103,7 +122,7 @@ def refresh_indicators_on_commit(records: Iterable[models.Model]) -> None:
     ):
         pending = _Pending(_background.get())
         setattr(connection, _PENDING, pending)
-    pending.records.extend(records)
+    (pending.records if counted else pending.uncounted).extend(records)
     # Registered at each call, so a savepoint that rolls back drops only its own hook; the
     # first hook to run refreshes every record and the others find it done. A record whose
     # savepoint rolled back is refreshed too, which recomputes its values from what is stored.

@@ -102,5 +102,8 @@ def save_observation(
         may_validate=workflow.can_validate(scope, observation),
     )
     saved = write(observation) or observation
-    refresh_indicators_on_commit([saved, *before_edit])
+    # Only validated records count in a figure: one that was not before and is not now moves
+    # none (most of what the field saves waits for validation).
+    counted = State.VALIDATED in (previous, saved.state)
+    refresh_indicators_on_commit([saved, *before_edit], counted=counted)
     return saved, created

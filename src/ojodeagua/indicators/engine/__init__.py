@@ -55,6 +55,7 @@ __all__ = [
     "refresh_after",
     "refresh_books",
     "refresh_books_on_commit",
+    "refresh_new_months",
 ]
 
 
@@ -167,6 +168,21 @@ def refresh_after(observations: Iterable[models.Model]) -> int:
         if stored_last is None or stored_last < bounds[1]:
             written += extend_to_new_months(stored_last, bounds)
         return written
+
+
+def refresh_new_months() -> int:
+    """Carry every place's figures into the months after the last one stored, if the records
+    now reach further (``extend_to_new_months``); nothing else. For a change that moves no
+    figure: a record that is pending, and was pending or new before."""
+    bounds = data_months()
+    if bounds is None:
+        return 0
+    with transaction.atomic():
+        serialise_writers()
+        stored_last = last_stored_month(Entity.STATE)
+        if stored_last is not None and stored_last >= bounds[1]:
+            return 0
+        return extend_to_new_months(stored_last, bounds)
 
 
 def silent_months_start(system_ids: set[int], first_month: datetime.date) -> datetime.date:

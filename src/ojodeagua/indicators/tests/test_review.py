@@ -1,11 +1,18 @@
 """Cases where a targeted refresh once disagreed with a full rebuild, or a page showed too much."""
 
+import datetime
+
+from django.contrib.auth.models import User
+
+from ojodeagua.audit.trail import save_audited
 from ojodeagua.conftest import login_client
-from ojodeagua.indicators.engine import recompute_all, refresh_after
+from ojodeagua.indicators import engine
+from ojodeagua.indicators.engine import data_months, recompute_all, refresh_after
 from ojodeagua.indicators.models import IndicatorValue
 from ojodeagua.indicators.months import add_months
 from ojodeagua.indicators.views import gap_table
-from ojodeagua.monitoring.models import HouseholdSurvey
+from ojodeagua.monitoring.models import HouseholdSurvey, SupplyDay
+from ojodeagua.monitoring.services import save_observation
 from ojodeagua.monitoring.tests.factories import make_supply_day, make_system, make_visit
 from ojodeagua.places.models import Locality, Municipality
 from ojodeagua.providers.models import Provider
@@ -293,3 +300,33 @@ def test_a_system_heard_from_again_fills_its_silent_months(town):
     refresh_after([new])
     assert not snapshot(indicator="functionality", period=D(2026, 7, 1), **mine)
     assert_refresh_matches_full(snapshot(**mine), **mine)
+
+
+def test_a_pending_record_moves_no_figure_but_opens_its_month(
+    town, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Saved pending, a record counts in no figure, so no refresh runs for it; in a month
+    after all the data it still carries every place's figures into that month, as a rebuild
+    does (the months the figures run over count pending records too)."""
+    recompute_all()
+    before = snapshot()
+    last = data_months()[1]
+    refreshed = []
+    monkeypatch.setattr(engine, "refresh_after", lambda records: refreshed.append(records))
+    admin = User.objects.create_superuser("revisora")
+    later = SupplyDay(
+        system=town["system"],
+        observed_on=add_months(last, 1) + datetime.timedelta(days=14),
+        hours=5,
+        source="self_report",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        saved, _ = save_observation(
+            admin, later, lambda record: save_audited(admin, record, record.save)
+        )
+    assert saved.state == "submitted"
+    assert refreshed == []
+    after = snapshot()
+    assert {key: after[key] for key in before} == before
+    assert any(key[1] == "state" and key[3] == add_months(last, 1) for key in after)
+    assert_refresh_matches_full(after)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.audit.trail import save_audited
+from ojodeagua.lib import refresh
 from ojodeagua.monitoring import services, workflow
 from ojodeagua.monitoring.models import SupplyDay
 from ojodeagua.monitoring.observation import Observation
@@ -128,3 +129,37 @@ def test_a_date_out_of_range_or_a_broken_model_rule_writes_nothing():
     }
     assert "no_water_reason" in no_reason.value.message_dict
     assert write.written == []
+
+
+@pytest.mark.django_db
+def test_only_a_record_that_counts_before_or_after_the_change_refreshes_the_figures(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """Pending over new (or over pending) moves no figure; pending over validated does."""
+    calls = []
+    monkeypatch.setattr(
+        refresh, "_refresh", lambda records: calls.append(("refresh", {r.state for r in records}))
+    )
+    monkeypatch.setattr(refresh, "_new_months", lambda: calls.append(("new months",)))
+    treasurer = user("tesorera")
+    with django_capture_on_commit_callbacks(execute=True):
+        record, _ = services.save_observation(
+            treasurer, day(committee_system()), audited(treasurer)
+        )
+    assert record.state == State.SUBMITTED
+    assert calls == [("new months",)]
+
+    calls.clear()
+    record.hours = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_observation(treasurer, record, audited(treasurer))
+    assert calls == [("new months",)]
+
+    calls.clear()
+    SupplyDay.objects.filter(pk=record.pk).update(state=State.VALIDATED)
+    record.refresh_from_db()
+    record.hours = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        saved, _ = services.save_observation(treasurer, record, audited(treasurer))
+    assert saved.state == State.SUBMITTED  # a committee's correction waits for validation
+    assert calls == [("refresh", {State.SUBMITTED, State.VALIDATED})]
