@@ -55,6 +55,12 @@ LOCALITY_CODES_SUMMED = (
     "jmp_sanitation",
     "jmp_hygiene",
 )
+# The layers whose changes a refresh follows upwards, and the codes of theirs the layer above
+# adds up (None: all).
+WATCHED: dict[str, tuple[str, ...] | None] = {
+    Entity.LOCALITY: LOCALITY_CODES_SUMMED,
+    Entity.MUNICIPALITY: None,
+}
 # A run's layers, in the order ``run`` stores them: a job's progress bar counts them.
 LAYERS = {
     Entity.SYSTEM: gettext_lazy("Sistemas"),
@@ -89,6 +95,9 @@ class Computation:
         self.full = selection.system_ids is None
         self.municipality_ids = municipality_ids
         self.written = 0
+        # A refresh's localities' and municipalities' (month, indicator) pairs whose values
+        # it changed: the layer above adds up only those again (see ``moved_sums``).
+        self.moved: dict[str, set[tuple[datetime.date, str]]] = {}
         # Provider id → its books month by month, when the caller read them already.
         self.books: dict[int, books_score.MonthlyBooks] | None = None
 
@@ -140,9 +149,15 @@ class Computation:
             self.capture_municipalities(self.area_values(municipalities), municipal_state),
             Entity.MUNICIPALITY,
             None if self.all_localities else municipalities,
+            partial=self.moved_sums(Entity.LOCALITY, LOCALITY_CODES_SUMMED),
         )
         states = set(municipal_state.values())
-        self.store(self.state_values(states), Entity.STATE, states)
+        self.store(
+            self.state_values(states),
+            Entity.STATE,
+            states,
+            partial=self.moved_sums(Entity.MUNICIPALITY, None),
+        )
         return self.written
 
     def capture_systems(self, values: Iterable[Value]) -> Iterable[Value]:
@@ -187,16 +202,32 @@ class Computation:
         entity: str,
         entity_ids: set[int] | None,
         keep: Iterable[str] = (),
+        partial: storing.Partial | None = None,
     ) -> None:
-        """Replace the entities' values of the selection's months (all but ``keep``); None
-        for every entity of the kind."""
+        """Replace the entities' values of the selection's months (all but ``keep``, and of
+        ``partial``'s codes only its pairs); None for every entity of the kind."""
         if not self.full:
+            if entity in WATCHED and entity_ids is not None:
+                values = list(values)
+                self.moved[entity] = moved_pairs(
+                    loading.stored_area_parts(
+                        entity,
+                        entity_ids,
+                        self.selection.first_month,
+                        self.selection.last_month,
+                        WATCHED[entity],
+                    ),
+                    values,
+                    WATCHED[entity],
+                    partial,
+                )
             storing.delete_values(
                 entity,
                 entity_ids,
                 self.selection.first_month,
                 self.selection.last_month,
                 keep,
+                partial,
             )
         self.written += storing.insert_values(values, self.now, self.table)
         if self.progress is not None:
@@ -207,6 +238,21 @@ class Computation:
                 _("%(layer)s: listo; %(count)s valores calculados en total")
                 % {"layer": LAYERS[entity], "count": f"{self.written:,}"},
             )
+
+    def moved_sums(self, parts: str, codes: Iterable[str] | None) -> storing.Partial | None:
+        """Which sums of ``parts`` the layer above must add up again: the months and codes
+        whose parts' values this refresh changed (None: all of them, as in a full run or a
+        refresh that recomputed every part). An area figure is a function of its parts'
+        values alone, so the others stand as stored, and a back-dated record that moves no
+        locality's figure adds up no locality again."""
+        moved = self.moved.get(parts)
+        if self.full or moved is None:
+            return None
+        return storing.Partial(
+            codes=None if codes is None else frozenset(codes),
+            months={month for month, _code in moved},
+            indicators={code for _month, code in moved},
+        )
 
     def system_values_for(
         self, indicators: Iterable[str], system_ids: set[int] | None, months_before: int = 0
@@ -551,15 +597,19 @@ class Computation:
         if self.full:
             sums = self.locality_sums
         else:
-            sums = loading.summed(
-                IndicatorValue.objects.filter(
-                    entity=Entity.LOCALITY,
-                    municipality_id__in=area_ids,
-                    period__range=(selection.first_month, selection.last_month),
-                    indicator__in=LOCALITY_CODES_SUMMED,
-                ),
-                "municipality_id",
+            moved = self.moved_sums(Entity.LOCALITY, LOCALITY_CODES_SUMMED)
+            parts = IndicatorValue.objects.filter(
+                entity=Entity.LOCALITY,
+                municipality_id__in=area_ids,
+                period__range=(selection.first_month, selection.last_month),
+                indicator__in=LOCALITY_CODES_SUMMED,
             )
+            if moved is None:
+                sums = loading.summed(parts, "municipality_id")
+            elif moved.months:
+                sums = loading.summed(moved.narrow(parts), "municipality_id")
+            else:
+                sums = {}
         populations = loading.municipal_populations(area_ids)
         members = defaultdict(list)
         for system_id, area_id in system_area.items():
@@ -601,12 +651,17 @@ class Computation:
         sums = self.municipal_sums
         if not self.full:
             sums = {}
+            moved = self.moved_sums(Entity.MUNICIPALITY, None)
             for state_id in state_ids:
+                if moved is not None and not moved.months:
+                    break
                 rows = IndicatorValue.objects.filter(
                     entity=Entity.MUNICIPALITY,
                     entity_id__in=members[state_id],
                     period__range=(self.selection.first_month, self.selection.last_month),
                 )
+                if moved is not None:
+                    rows = moved.narrow(rows)
                 for (_nothing, month, code), found in loading.summed(rows, None).items():
                     sums[(state_id, month, code)] = found
         populations = loading.state_populations(state_ids)
@@ -617,3 +672,32 @@ class Computation:
             yield state_value(
                 code, state_id, month, found, populations.get(state_id), min_days, members[state_id]
             )
+
+
+def moved_pairs(
+    stored: dict[tuple, tuple],
+    values: list[Value],
+    codes: tuple[str, ...] | None,
+    partial: "storing.Partial | None",
+) -> set[tuple[datetime.date, str]]:
+    """The (month, indicator) pairs whose values differ between what was stored and what was
+    just computed, a value that came or went included. Values ``partial`` leaves standing are
+    not compared: they are not replaced."""
+    new = {
+        (v.entity_id, v.period, v.indicator): (
+            v.value,
+            v.numerator,
+            v.denominator,
+            v.label,
+            v.breakdown or {},
+        )
+        for v in values
+        if codes is None or v.indicator in codes
+    }
+    moved = set()
+    for key in stored.keys() | new.keys():
+        if partial is not None and not partial.replaces(key[1], key[2]):
+            continue
+        if stored.get(key) != new.get(key):
+            moved.add((key[1], key[2]))
+    return moved

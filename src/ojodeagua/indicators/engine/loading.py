@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 
@@ -410,9 +410,39 @@ def contamination_history(
 
 
 # Areas -------------------------------------------------------------------------------------
+def stored_area_parts(
+    entity: str,
+    entity_ids: set[int],
+    first_month: datetime.date,
+    last_month: datetime.date,
+    codes: Iterable[str] | None,
+) -> dict[tuple, tuple]:
+    """Stored values by (entity, month, indicator), as the layer above compares them:
+    (value, numerator, denominator, label, breakdown)."""
+    rows = IndicatorValue.objects.filter(
+        entity=entity, entity_id__in=entity_ids, period__range=(first_month, last_month)
+    )
+    if codes is not None:
+        rows = rows.filter(indicator__in=list(codes))
+    return {
+        (row[0], row[1], row[2]): row[3:]
+        for row in rows.order_by().values_list(
+            "entity_id",
+            "period",
+            "indicator",
+            "value",
+            "numerator",
+            "denominator",
+            "label",
+            "breakdown",
+        )
+    }
+
+
 def summed(rows: models.QuerySet, area_field: str | None) -> dict[tuple, AreaSum]:
-    """Add up stored values per (area, month, indicator) in the database; only the
-    distributions (ladder rungs, tiers, perception counts) are added up here."""
+    """Add up stored values per (area, month, indicator) in the database, the distributions
+    (ladder rungs, tiers, perception counts) too: a state's year is 20,000 breakdowns, and
+    reading each into Python cost more than the rest of a refresh."""
     group = [area_field] if area_field else []
     sums: dict[tuple, AreaSum] = {}
     for row in (
@@ -432,12 +462,45 @@ def summed(rows: models.QuerySet, area_field: str | None) -> dict[tuple, AreaSum
             count=row["parts"],
             estimates=row["estimates"],
         )
-    for row in rows.filter(indicator__in=CODES_WITH_DISTRIBUTIONS).values_list(
-        area_field or "entity", "period", "indicator", "breakdown"
-    ):
-        found = sums[(row[0] if area_field else None, row[1], row[2])]
-        found.add_breakdown(row[3])
+    distributions = rows.filter(indicator__in=CODES_WITH_DISTRIBUTIONS)
+    for area, period, indicator, name, word, total in breakdown_sums(distributions, area_field):
+        found = sums[(area if area_field else None, _as_date(period), indicator)]
+        if word is not None:
+            if name == "norm" and word:
+                found.norms.add(word)
+        elif total is not None and name not in AreaSum.NOT_ADDED:
+            found.breakdown[name] += float(total)
     return sums
+
+
+# Each breakdown's entries, added up per area, month, indicator and key: numbers summed (not
+# true and false, which JSON also types apart), words (the norm) listed once each. The same
+# query in each database's JSON functions.
+BREAKDOWN_SUMS = {
+    "postgresql": """
+        SELECT s.{area}, s.period, s.indicator, b.key,
+          CASE WHEN jsonb_typeof(b.value) = 'string' THEN b.value #>> '{{}}' END,
+          SUM(CASE WHEN jsonb_typeof(b.value) = 'number' THEN (b.value #>> '{{}}')::float8 END)
+        FROM ({rows}) s CROSS JOIN LATERAL jsonb_each(s.breakdown) b
+        GROUP BY 1, 2, 3, 4, 5""",
+    "sqlite": """
+        SELECT s.{area}, s.period, s.indicator, b.key,
+          CASE WHEN b.type = 'text' THEN b.value END,
+          SUM(CASE WHEN b.type IN ('integer', 'real') THEN b.value END)
+        FROM ({rows}) s, json_each(s.breakdown) b
+        GROUP BY 1, 2, 3, 4, 5""",
+}
+
+
+def breakdown_sums(rows: models.QuerySet, area_field: str | None) -> list[tuple]:
+    """(area, month, indicator, key, word or None, sum or None) of the rows' breakdowns."""
+    area = area_field or "entity"
+    rows = rows.order_by().values_list(area, "period", "indicator", "breakdown")
+    sql, params = rows.query.sql_with_params()
+    query = BREAKDOWN_SUMS[connection.vendor].format(area=area, rows=sql)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
 
 
 def municipal_populations(municipality_ids: set[int]) -> dict[int, int]:

@@ -6,8 +6,10 @@ import datetime
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db import connection, models
+from django.db.models import Q
 
 from ..models import IndicatorValue
 from .values import Value
@@ -41,18 +43,43 @@ def serialise_writers() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITERS_LOCK])
 
 
+@dataclass(frozen=True)
+class Partial:
+    """A layer replaced in part: of the indicators ``codes`` (None: all), only the values in
+    ``months`` of ``indicators`` are replaced; the others stand as stored."""
+
+    codes: frozenset[str] | None
+    months: set[datetime.date]
+    indicators: set[str]
+
+    def replaces(self, month: datetime.date, indicator: str) -> bool:
+        if self.codes is not None and indicator not in self.codes:
+            return True
+        return month in self.months and indicator in self.indicators
+
+    def narrow(self, rows: models.QuerySet) -> models.QuerySet:
+        """The rows of ``rows`` this replaces (all of them outside ``codes``)."""
+        replaced = Q(period__in=self.months, indicator__in=self.indicators)
+        if self.codes is not None:
+            replaced |= ~Q(indicator__in=self.codes)
+        return rows.filter(replaced)
+
+
 def delete_values(
     entity: str,
     entity_ids: set[int] | None,
     first_month: datetime.date,
     last_month: datetime.date,
     keep: Iterable[str] = (),
+    partial: Partial | None = None,
 ) -> None:
     """Delete the stored values of these entities (None: all of the kind) in these months,
-    all but the indicators in ``keep``."""
+    all but the indicators in ``keep`` and those ``partial`` leaves standing."""
     rows = IndicatorValue.objects.filter(entity=entity, period__range=(first_month, last_month))
     if entity_ids is not None:
         rows = rows.filter(entity_id__in=entity_ids)
+    if partial is not None:
+        rows = partial.narrow(rows)
     rows.exclude(indicator__in=list(keep)).delete()
 
 

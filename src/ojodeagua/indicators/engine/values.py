@@ -155,11 +155,16 @@ class AreaSum:
             self.members.add(member)
         self.add_breakdown(breakdown)
 
+    # Keys of a part's breakdown that describe the part, not counts to add up.
+    NOT_ADDED = frozenset(
+        {"localities", "municipalities", "min_days_per_week", "estimated_localities"}
+    )
+
     def add_breakdown(self, breakdown: dict | None) -> None:
         if norm := (breakdown or {}).get("norm"):
             self.norms.add(norm)
         for key, amount in (breakdown or {}).items():
-            if key in {"localities", "municipalities", "min_days_per_week", "estimated_localities"}:
+            if key in self.NOT_ADDED:
                 continue
             if isinstance(amount, int | float) and not isinstance(amount, bool):
                 self.breakdown[key] += amount
