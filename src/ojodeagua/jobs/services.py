@@ -14,12 +14,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, transaction
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.celery import app
+from ojodeagua.lib import exports
 from ojodeagua.lib import refresh as figures
 from ojodeagua.lib.exports import ExportRefused
 from ojodeagua.lib.tabular import TabularFileError
@@ -162,6 +163,24 @@ def may_download(user, job: Job) -> bool:
     """A job's file holds what the person who asked for it may see: only she takes it (and a
     superuser, who sees everything anyway)."""
     return bool(job.file) and (job.user_id == user.pk or scope_for(user).everything)
+
+
+def still_readable(user, job: Job) -> bool:
+    """Whether the person who asked may still read everything her file holds.
+
+    The file was written with what she could see then; someone who has since left a committee
+    (or whose area shrank) must not take it away. Her table is built again, without reading
+    its rows: refused, or fewer rows than the file holds, and the file is hers no longer.
+    """
+    if job.kind != Job.Kind.EXPORT or scope_for(user).everything:
+        return True
+    params = job.params
+    try:
+        table = exports.build(params["export"], user, QueryDict(params["query"]))
+    except (Http404, PermissionDenied, ExportRefused, KeyError):
+        return False
+    written = (job.result or {}).get("rows")
+    return table.count is None or written is None or table.count >= written
 
 
 def forget_old_files(days: int | None = None) -> int:

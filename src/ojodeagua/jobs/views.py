@@ -85,6 +85,13 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     if not services.may_download(request.user, job):
         raise PermissionDenied
+    if not services.still_readable(request.user, job):
+        raise PermissionDenied(
+            _(
+                "Este archivo tiene datos que usted ya no puede ver. Prepare de nuevo la descarga "
+                "desde la página de donde la pidió."
+            )
+        )
     try:
         handle = job.file.open("rb")
     except FileNotFoundError:

@@ -371,3 +371,22 @@ def test_every_big_download_goes_the_same_way(who, url, settings, ong):
     download = client.get(f"/trabajos/{job.pk}/archivo/")
     assert csv_of(b"".join(download.streaming_content)) == expected
     assert ong.get(f"/trabajos/{job.pk}/archivo/").status_code == 404
+
+
+def test_a_file_is_refused_to_whoever_can_no_longer_see_what_it_holds(settings):
+    """The treasurer prepared her committee's journal, then left the committee: the file was
+    hers, and is hers no longer."""
+    from ojodeagua.conftest import login_client
+    from ojodeagua.organisations.models import Membership
+
+    treasurer, address = login_client("tesorera"), books_journal_url()
+    settings.EXPORT_QUEUE_ROWS = 1
+    treasurer.post(address)
+    job = Job.objects.get()
+    assert job.state == "done", job.error
+    assert treasurer.get(f"/trabajos/{job.pk}/archivo/").status_code == 200
+
+    Membership.objects.get(user__username="tesorera").providers.clear()
+    refused = treasurer.get(f"/trabajos/{job.pk}/archivo/")
+    assert refused.status_code == 403
+    assert "Este archivo tiene datos que usted ya no puede ver" in refused.content.decode()
