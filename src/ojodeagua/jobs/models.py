@@ -25,7 +25,9 @@ class JobFiles(FileSystemStorage):
 
 
 def job_files() -> FileSystemStorage:
-    return JobFiles()
+    # A job's folder holds its own file only: a retried export writes the same name again
+    # instead of leaving the first try's file behind under another.
+    return JobFiles(allow_overwrite=True)
 
 
 def job_file_name(job: "Job", filename: str) -> str:

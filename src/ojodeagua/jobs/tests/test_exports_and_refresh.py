@@ -390,3 +390,16 @@ def test_a_file_is_refused_to_whoever_can_no_longer_see_what_it_holds(settings):
     refused = treasurer.get(f"/trabajos/{job.pk}/archivo/")
     assert refused.status_code == 403
     assert "Este archivo tiene datos que usted ya no puede ver" in refused.content.decode()
+
+
+def test_an_export_written_again_by_a_retry_leaves_one_file(agencia, settings, private_files):
+    settings.EXPORT_QUEUE_ROWS = 1
+    agencia.post(f"{CSV_URL}?municipality={berriozabal().pk}")
+    job = Job.objects.get()
+    assert job.state == "done", job.error
+    first = pathlib.Path(job.file.path)
+
+    work.export(Job.objects.get(pk=job.pk), lambda *progress: None)
+
+    assert [path.name for path in first.parent.iterdir()] == [first.name]
+    assert Job.objects.get(pk=job.pk).file.path == str(first)
