@@ -37,9 +37,9 @@ PEOPLE = json.loads(open(os.environ["LOAD_PEOPLE"], encoding="utf-8").read())
 SMOKE = os.environ.get("LOAD_SMOKE") == "1"
 TOMA_LINK = re.compile(r"pagos/nuevo/\?toma=(\d+)")
 VALUE_LINK = re.compile(r'href="/indicadores/(\d+)/"')
-# Each simulated person takes the next account, so 50 field users are 50 different people.
-_field_accounts = itertools.count()
-_coordinator_accounts = itertools.count()
+# Each simulated person takes the next account of her group, so 50 field users are 50
+# different people.
+_next_account = {"field": itertools.count(), "coordinators": itertools.count()}
 
 
 @events.init_command_line_parser.add_listener
@@ -58,6 +58,19 @@ def think(user) -> float:
 class Person(HttpUser):
     abstract = True
     wait_time = think
+    # Which accounts of ``PEOPLE`` this kind of person signs in with.
+    group = ""
+
+    def on_start(self) -> None:
+        people = PEOPLE[self.group]
+        self.me = people[next(_next_account[self.group]) % len(people)]
+        self.sign_in(self.me["username"])
+        self.started()
+        if SMOKE:
+            self.every_task_once()
+
+    def started(self) -> None:
+        """What a kind of person keeps from her account once signed in."""
 
     def sign_in(self, username: str) -> None:
         session = PEOPLE.get("sessions", {}).get(username)
@@ -98,14 +111,10 @@ class Person(HttpUser):
 
 class FieldPerson(Person):
     fixed_count = int(os.environ.get("LOAD_FIELD_USERS", "50"))
+    group = "field"
 
-    def on_start(self) -> None:
-        people = PEOPLE["field"]
-        self.me = people[next(_field_accounts) % len(people)]
-        self.sign_in(self.me["username"])
+    def started(self) -> None:
         self.books = f"/cuentas/{self.me['provider']}"
-        if SMOKE:
-            self.every_task_once()
 
     @task(4)
     def record_a_payment(self) -> None:
@@ -214,13 +223,7 @@ class FieldPerson(Person):
 
 class Coordinator(Person):
     fixed_count = int(os.environ.get("LOAD_COORDINATORS", "10"))
-
-    def on_start(self) -> None:
-        people = PEOPLE["coordinators"]
-        self.me = people[next(_coordinator_accounts) % len(people)]
-        self.sign_in(self.me["username"])
-        if SMOKE:
-            self.every_task_once()
+    group = "coordinators"
 
     @task(3)
     def read_the_desk(self) -> None:

@@ -179,10 +179,7 @@ def refresh_new_months() -> int:
         return 0
     with transaction.atomic():
         serialise_writers()
-        stored_last = last_stored_month(Entity.STATE)
-        if stored_last is not None and stored_last >= bounds[1]:
-            return 0
-        return extend_to_new_months(stored_last, bounds)
+        return extend_to_new_months(last_stored_month(Entity.STATE), bounds)
 
 
 def silent_months_start(system_ids: set[int], first_month: datetime.date) -> datetime.date:

@@ -149,14 +149,14 @@ class Computation:
             self.capture_municipalities(self.area_values(municipalities), municipal_state),
             Entity.MUNICIPALITY,
             None if self.all_localities else municipalities,
-            partial=self.moved_sums(Entity.LOCALITY, LOCALITY_CODES_SUMMED),
+            partial=self.moved_sums(Entity.LOCALITY),
         )
         states = set(municipal_state.values())
         self.store(
             self.state_values(states),
             Entity.STATE,
             states,
-            partial=self.moved_sums(Entity.MUNICIPALITY, None),
+            partial=self.moved_sums(Entity.MUNICIPALITY),
         )
         return self.written
 
@@ -239,7 +239,7 @@ class Computation:
                 % {"layer": LAYERS[entity], "count": f"{self.written:,}"},
             )
 
-    def moved_sums(self, parts: str, codes: Iterable[str] | None) -> storing.Partial | None:
+    def moved_sums(self, parts: str) -> storing.Partial | None:
         """Which sums of ``parts`` the layer above must add up again: the months and codes
         whose parts' values this refresh changed (None: all of them, as in a full run or a
         refresh that recomputed every part). An area figure is a function of its parts'
@@ -248,6 +248,7 @@ class Computation:
         moved = self.moved.get(parts)
         if self.full or moved is None:
             return None
+        codes = WATCHED[parts]
         return storing.Partial(
             codes=None if codes is None else frozenset(codes),
             months={month for month, _code in moved},
@@ -597,7 +598,7 @@ class Computation:
         if self.full:
             sums = self.locality_sums
         else:
-            moved = self.moved_sums(Entity.LOCALITY, LOCALITY_CODES_SUMMED)
+            moved = self.moved_sums(Entity.LOCALITY)
             parts = IndicatorValue.objects.filter(
                 entity=Entity.LOCALITY,
                 municipality_id__in=area_ids,
@@ -651,10 +652,9 @@ class Computation:
         sums = self.municipal_sums
         if not self.full:
             sums = {}
-            moved = self.moved_sums(Entity.MUNICIPALITY, None)
-            for state_id in state_ids:
-                if moved is not None and not moved.months:
-                    break
+            moved = self.moved_sums(Entity.MUNICIPALITY)
+            # No municipal figure moved: every state figure stands as stored.
+            for state_id in state_ids if moved is None or moved.months else ():
                 rows = IndicatorValue.objects.filter(
                     entity=Entity.MUNICIPALITY,
                     entity_id__in=members[state_id],

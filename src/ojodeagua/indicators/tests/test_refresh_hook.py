@@ -1,6 +1,7 @@
 """Writers below the indicators ask for a refresh through ``lib.refresh``; the indicators app
 answers it with its engine, once the writer's transaction commits."""
 
+import pytest
 from django.db import transaction
 
 from ojodeagua.indicators import engine
@@ -10,6 +11,14 @@ from ojodeagua.lib.refresh import (
     refresh_indicators_on_commit,
 )
 from ojodeagua.places.models import Locality, Municipality
+
+
+@pytest.fixture
+def calls(db, monkeypatch) -> list[list]:
+    """The engine's refreshes, each the list of records it was asked for."""
+    found: list[list] = []
+    monkeypatch.setattr(engine, "refresh_after", lambda records: found.append(list(records)))
+    return found
 
 
 def test_a_refresh_asked_on_commit_reaches_the_engine_only_after_the_commit(
@@ -37,10 +46,8 @@ def test_nothing_is_refreshed_when_the_writer_rolls_back(
 
 
 def test_an_empty_refresh_asks_nothing_and_a_full_recompute_reaches_the_engine(
-    db, monkeypatch, django_capture_on_commit_callbacks
+    calls, monkeypatch, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
     monkeypatch.setattr(engine, "recompute_all", lambda: calls.append("all"))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         refresh_indicators_on_commit([])
@@ -51,10 +58,8 @@ def test_an_empty_refresh_asks_nothing_and_a_full_recompute_reaches_the_engine(
 
 
 def test_the_records_of_one_transaction_are_refreshed_together_once(
-    db, monkeypatch, django_capture_on_commit_callbacks
+    calls, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
     first, second, third = Locality.objects.all()[:3]
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
@@ -64,10 +69,8 @@ def test_the_records_of_one_transaction_are_refreshed_together_once(
 
 
 def test_a_rolled_back_transaction_leaves_nothing_for_the_next_one(
-    db, monkeypatch, django_capture_on_commit_callbacks
+    calls, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
     first, second = Municipality.objects.all()[:2]
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
@@ -79,10 +82,8 @@ def test_a_rolled_back_transaction_leaves_nothing_for_the_next_one(
 
 
 def test_a_savepoint_rolled_back_does_not_lose_the_refresh_of_the_rest(
-    db, monkeypatch, django_capture_on_commit_callbacks
+    calls, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(engine, "refresh_after", lambda records: calls.append(list(records)))
     first, second = Municipality.objects.all()[:2]
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
