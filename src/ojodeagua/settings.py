@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "ojodeagua.demo",
     "ojodeagua.operations",
     "ojodeagua.jobs",
+    "ojodeagua.fieldcollection",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ojodeagua.fieldcollection.urls import odk_patterns
 from ojodeagua.web.admin_site import restrict_admin_to_superusers
 
 restrict_admin_to_superusers(admin.site)
@@ -27,6 +28,8 @@ urlpatterns = [
     path("cuentas/", include("ojodeagua.books.exports")),
     path("transparencia/", include("ojodeagua.books.public_views")),
     path("api/v1/", include("ojodeagua.api.urls")),
+    path("odk/", include(odk_patterns)),
+    path("campo/", include("ojodeagua.fieldcollection.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

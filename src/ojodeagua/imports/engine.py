@@ -149,13 +149,19 @@ class ImportJob:
         self.now = timezone.now()
         self.result = spec.result_class(kind=spec.kind, dry_run=dry_run)
         self.filename = ""
+        # Observations: a record given no state is validated where the user may validate
+        # there, and left pending elsewhere (a phone's form has no state question).
+        self.validate_where_allowed = False
         self.columns: dict[str, Column] = {}
         self._content_types: dict[type, ContentType] = {}
 
     def run(self, data: bytes, filename: str = "") -> ImportResult:
-        spec, result = self.spec, self.result
         self.filename = filename
-        table = spec.open(data, filename, self.limits)
+        return self.run_table(self.spec.open(data, filename, self.limits))
+
+    def run_table(self, table: Table) -> ImportResult:
+        """Run over a table already read: a file's, or a phone's submission as rows."""
+        spec, result = self.spec, self.result
         result.encoding = table.encoding
         self.columns = self.resolve_columns(table)
         total = row_count(table)

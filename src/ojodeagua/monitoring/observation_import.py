@@ -351,6 +351,8 @@ class ObservationImport:
         instance.municipality_id, instance.provider_id = place
         if state is None and record.existing is not None:
             state = "keep"
+        elif state is None and self.job.validate_where_allowed and self.may_validate(place):
+            state = Observation.State.VALIDATED
         if state == Observation.State.VALIDATED and not self.may_validate(place):
             raise RowError(
                 _(

@@ -59,13 +59,23 @@ def digest_of(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def may_issue_for(actor, owner) -> bool:
+    """A person makes her own keys; a coordinator also makes them for the people she manages
+    (a collector's phone, set up in one scan)."""
+    if actor.pk == owner.pk:
+        return True
+    scope = scope_for(actor)
+    return scope.everything or managed_people(actor, scope).filter(pk=owner.pk).exists()
+
+
 @transaction.atomic
 def issue(
     owner, name: str, *, lifetime_days: int = DEFAULT_LIFETIME_DAYS, actor=None
 ) -> IssuedToken:
-    """Make a key for ``owner``. Only the owner makes her own keys (``actor``); the
-    ``api-token`` command, run by whoever runs the server, makes them with no actor."""
-    if actor is not None and actor.pk != owner.pk:
+    """Make a key for ``owner``, by herself or a coordinator who manages her (``actor``); the
+    ``api-token`` and ``collector`` commands, run by whoever runs the server, make them with
+    no actor."""
+    if actor is not None and not may_issue_for(actor, owner):
         raise PermissionDenied
     name = name.strip()
     if not name:

@@ -1,0 +1,9 @@
+"""App configuration for field collection: ODK Collect and any OpenRosa client."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldCollectionConfig(AppConfig):
+    name = "ojodeagua.fieldcollection"
+    verbose_name = _("captura en campo (ODK Collect)")
