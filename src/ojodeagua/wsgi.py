@@ -4,5 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from ojodeagua.lib.chunked import accept_chunked_bodies
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ojodeagua.settings")
-application = get_wsgi_application()
+# Chunked bodies (OpenRosa clients may send them) arrive whole (lib/chunked.py).
+application = accept_chunked_bodies(get_wsgi_application())

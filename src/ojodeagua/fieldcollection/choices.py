@@ -18,7 +18,7 @@ from ojodeagua.monitoring.models import InspectionForm
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Locality
 from ojodeagua.waterquality.models import Parameter
-from ojodeagua.watersystems.models import Component, WaterSystem
+from ojodeagua.watersystems.models import Component, ServedLocality, WaterSystem
 
 
 def _csv(header: list[str], rows) -> bytes:
@@ -53,9 +53,15 @@ def systems(user) -> bytes:
 
 
 def localities(user) -> bytes:
+    """The localities of the collector's area, and those her systems serve: a committee
+    records the samples and surveys of the places its system reaches."""
+    scope = scope_for(user)
+    served = ServedLocality.objects.filter(
+        system__in=scope.editable(WaterSystem.objects.all())
+    ).values("locality")
     queryset = (
-        scope_for(user)
-        .editable(Locality.objects.all())
+        (scope.editable(Locality.objects.all()) | Locality.objects.filter(pk__in=served))
+        .distinct()
         .select_related("municipality")
         .order_by("name", "key")
     )

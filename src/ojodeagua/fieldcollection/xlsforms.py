@@ -245,9 +245,10 @@ def question(column: Column, choices: list[dict[str, str]]) -> dict[str, str]:
     if column.name in FILE_FOR_COLUMN:
         row["type"] = f"select_one_from_file {FILE_FOR_COLUMN[column.name]}"
         if column.name == "inspection_form":
-            # Only the inspection forms made for the chosen system's kind.
+            # Only the inspection forms made for the chosen system's kind, and those made
+            # for any kind (a tank's, a chlorination point's).
             row["choice_filter"] = (
-                "contains(kinds, concat(' ', "
+                "normalize-space(kinds) = '' or contains(kinds, concat(' ', "
                 "instance('systems')/root/item[name=${system_id}]/kind, ' '))"
             )
     elif column.name.startswith(CONDITION_PREFIX):

@@ -1,12 +1,13 @@
 """One log line per request: method, path, status and how long the app took.
 
 The path is ``request.path``, without the query string (a search for a person's name travels
-there), and nothing of the body, cookies, user or address is written. Records go to the
-``ojodeagua.requests`` logger at INFO; production settings print them as JSON
-(``lib/jsonlog.py``), and this is the site's access log.
+there) and with any device key in it masked (a phone's address holds one); nothing of the body,
+cookies, user or address is written. Records go to the ``ojodeagua.requests`` logger at INFO;
+production settings print them as JSON (``lib/jsonlog.py``), and this is the site's access log.
 """
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ logger = logging.getLogger("ojodeagua.requests")
 
 # A path or method longer than this is an attack or a mistake; a log line stays one line.
 LONGEST = 300
+# A device key in a path (a phone's OpenRosa address, /odk/<key>/…) is a password: never logged.
+DEVICE_KEY = re.compile(r"oda_[A-Za-z0-9_-]+")
 
 
 class RequestLogMiddleware:
@@ -29,7 +32,7 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         if logger.isEnabledFor(logging.INFO):
             method = (request.method or "")[:LONGEST]
-            path = request.path[:LONGEST]
+            path = DEVICE_KEY.sub("oda_…", request.path)[:LONGEST]
             logger.info(
                 "%s %s %s",
                 method,

@@ -165,6 +165,18 @@ def revoke(token: ApiToken, actor) -> bool:
 
 
 @transaction.atomic
+def withdraw_by_operator(token: ApiToken) -> bool:
+    """Withdraw one key by whoever runs the server (``ojodeagua collector revoke``); False if
+    it was already withdrawn."""
+    return (
+        _end(
+            ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True), Ending.COORDINATOR, None
+        )
+        == 1
+    )
+
+
+@transaction.atomic
 def revoke_all(owner, ending: str, actor=None) -> int:
     """Withdraw every live key of ``owner``: her password changed, or her account or last
     access ended. The caller has already decided that it must be so."""

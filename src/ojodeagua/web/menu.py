@@ -191,6 +191,9 @@ def build_menu(user, path: str) -> Menu:
         more.append((_("Normas de calidad"), reverse("norms:norm_list")))
         # The task queue's jobs: recomputes, big imports, the nightly ledger check.
         more.append((_("Trabajos largos"), reverse("jobs:list")))
+    if role in {"agency", "ngo", "committee"}:
+        # Forms for ODK Collect, a phone set up in one scan, and the submissions to fix.
+        more.append((_("Captura con teléfono"), reverse("fieldcollection:home")))
     more.append(pages["devices"])
     if user.is_superuser:
         more.append((_("Administración"), reverse("admin:index")))
