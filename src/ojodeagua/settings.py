@@ -324,6 +324,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
         "args": ("ledger_verify",),
     },
+    # Phones' submissions are mapped as they arrive (``fieldcollection.services``); this
+    # catches any left waiting (a worker restarted halfway).
+    "odk-submissions-waiting": {
+        "task": "ojodeagua.fieldcollection.tasks.map_received",
+        "schedule": 60.0,
+    },
     "books-indicators-nightly": {
         "task": "ojodeagua.jobs.tasks.run_scheduled",
         "schedule": crontab(hour=2, minute=30),

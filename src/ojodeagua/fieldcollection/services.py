@@ -18,6 +18,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -27,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
-from ojodeagua.imports.engine import ImportJob
+from ojodeagua.imports.engine import ImportJob, ImportResult
+from ojodeagua.imports.reading import Table
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.coordination import managed_people
 from ojodeagua.organisations.models import ApiToken
@@ -38,6 +41,11 @@ from .models import Submission, SubmissionAttachment
 
 State = Submission.State
 logger = logging.getLogger(__name__)
+# The shared cache's flag that a mapping task is on its way, and how long a burst gathers.
+MAPPING_SCHEDULED = "fieldcollection:mapping-scheduled"
+MAPPING_DEBOUNCE_SECONDS = 1
+# Submissions mapped in one importer run (per form and collector inside it).
+MAPPING_BATCH = 200
 
 
 @dataclass
@@ -79,7 +87,6 @@ def receive(phone: ApiToken, xml: bytes, files: Iterable[UploadedFile] = ()) -> 
             _keep_files(stored, files)
             return Intake(202, _("Este envío ya se había recibido."), stored)
         root_id = instance.instance_id
-        previous = None
         if instance.deprecated_id:
             previous = Submission.objects.filter(instance_id=instance.deprecated_id).first()
             if previous is not None:
@@ -104,12 +111,7 @@ def receive(phone: ApiToken, xml: bytes, files: Iterable[UploadedFile] = ()) -> 
             # The same instance arrived twice at once; the other request keeps it.
             return Intake(202, _("Este envío ya se había recibido."))
         _keep_files(submission, files)
-    try:
-        map_submission(submission, previous=previous)
-    except Exception:
-        # Kept as received: ``ojodeagua collector remap`` tries again; the phone must not
-        # resend what the server already holds.
-        logger.exception("submission %s could not be mapped", submission.instance_id)
+    after_receipt(submission)
     return Intake(201, _("Envío recibido."), submission)
 
 
@@ -134,49 +136,179 @@ def _keep_files(submission: Submission, files: list[UploadedFile]) -> None:
         have.add(name)
 
 
-def map_submission(
-    submission: Submission, *, user=None, previous: Submission | None = None
-) -> Submission:
-    """Make the submission's observations as ``user`` (the collector by default)."""
-    user = user or submission.collector
-    form = xlsforms.FORMS_BY_ID.get(submission.form_id)
-    if form is None:
-        return _to_fix(
-            submission,
-            _("El formulario «%(form)s» no es de este servidor.") % {"form": submission.form_id},
+def after_receipt(submission: Submission) -> None:
+    """Make the observations off the phone's request when there is a queue; without one (the
+    demo, the tests) in the request itself, once the submission is stored."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        try:
+            map_submissions([submission])
+        except Exception:
+            # Kept as received: ``ojodeagua collector remap`` tries again; the phone must not
+            # resend what the server already holds.
+            logger.exception("submission %s could not be mapped", submission.instance_id)
+        return
+    transaction.on_commit(schedule_mapping)
+
+
+def schedule_mapping() -> None:
+    """Ask the queue to map what was received: one task for a burst of submissions, not one
+    each (the flag lives in the shared cache for a second; the task looks again before it
+    ends, and a periodic run catches anything left)."""
+    if cache.add(MAPPING_SCHEDULED, 1, timeout=MAPPING_DEBOUNCE_SECONDS):
+        from .tasks import map_received
+
+        map_received.apply_async(countdown=MAPPING_DEBOUNCE_SECONDS)
+
+
+def map_received(batch: int = MAPPING_BATCH) -> int:
+    """Map every submission still waiting, a batch at a time; returns how many were mapped."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            waiting = list(
+                Submission.objects.select_for_update(skip_locked=True)
+                .filter(state=State.RECEIVED)
+                .select_related("collector")
+                .order_by("pk")[:batch]
+            )
+            if not waiting:
+                return done
+            done += map_submissions(waiting)
+
+
+def map_submissions(submissions: list[Submission]) -> int:
+    """Map submissions as their collectors: one importer run for each form and collector, so
+    the queries of a run are shared by the whole batch. Returns how many were mapped (an edit
+    of an instance in the same batch waits for the next one)."""
+    groups: dict[tuple[str, int], list[Submission]] = {}
+    roots: set[str] = set()
+    for submission in submissions:
+        if submission.root_instance_id in roots:
+            continue  # two versions of one instance: the later one after the earlier
+        roots.add(submission.root_instance_id)
+        groups.setdefault((submission.form_id, submission.collector_id), []).append(submission)
+    for (form_id, _collector), group in groups.items():
+        form = xlsforms.FORMS_BY_ID.get(form_id)
+        if form is None:
+            for submission in group:
+                _to_fix(
+                    submission,
+                    _("El formulario «%(form)s» no es de este servidor.") % {"form": form_id},
+                )
+            continue
+        _map_group(form, group, group[0].collector)
+    return sum(len(group) for group in groups.values())
+
+
+@dataclass
+class _Planned:
+    submission: Submission
+    rows: mapping.Rows
+    first_line: int
+
+
+def _plan_rows(form, group: list[Submission]) -> tuple[list[_Planned], Table]:
+    planned, lines = [], []
+    for submission in group:
+        try:
+            instance = mapping.read_instance(submission.xml.encode())
+        except mapping.SubmissionError as error:
+            _to_fix(submission, str(error))
+            continue
+        rows = mapping.rows_for(
+            form, instance, submission.root_instance_id, submission.corrections or {}
         )
-    instance = mapping.read_instance(submission.xml.encode())
-    rows = mapping.rows_for(
-        form, instance, submission.root_instance_id, submission.corrections or {}
-    )
-    job = ImportJob(form.spec, user=user, strict=True)
+        planned.append(_Planned(submission, rows, len(lines) + 1))
+        lines.extend(row for _line, row in rows.table.rows)
+    columns: list[str] = []
+    for row in lines:
+        columns.extend(name for name in row if name not in columns)
+    return planned, Table("xml", columns, list(enumerate(lines, start=1)))
+
+
+def _run(form, table: Table, user, *, dry_run: bool) -> ImportResult:
+    job = ImportJob(form.spec, user=user, dry_run=dry_run)
     job.validate_where_allowed = True
+    return job.run_table(table)
+
+
+def _map_group(form, group: list[Submission], user) -> None:
+    """All the records of a submission are written, or none of them: a week of supply with
+    one bad day waits whole. A dry run finds the submissions with a bad row first when a
+    submission makes several records; the others are then written in one run."""
+    planned, table = _plan_rows(form, group)
+    if not planned:
+        return
     try:
-        result = job.run_table(rows.table)
+        if form.repeat is not None and not form.repeat.one_record:
+            rejected = _rejected_by_submission(planned, _run(form, table, user, dry_run=True))
+            for owner, reason in rejected.values():
+                _to_fix(owner.submission, reason)
+            if rejected:
+                kept = [p.submission for p in planned if p.submission.pk not in rejected]
+                if not kept:
+                    return
+                planned, table = _plan_rows(form, kept)
+        result = _run(form, table, user, dry_run=False)
     except TabularFileError as error:
-        return _to_fix(submission, str(error))
-    if result.rejected:
-        reasons = []
-        for line, reason in result.rejected:
-            if rows.item_label and len(rows.table.rows) > 1:
-                reasons.append(f"{rows.item_label} {line}: {reason}")
-            else:
-                reasons.append(reason)
-        return _to_fix(submission, "\n".join(dict.fromkeys(reasons)))
+        for p in planned:
+            _to_fix(p.submission, str(error))
+        return
+    rejected = _rejected_by_submission(planned, result)
+    now = timezone.now()
+    for p in planned:
+        if p.submission.pk in rejected:
+            _to_fix(p.submission, rejected[p.submission.pk][1])
+        else:
+            _accepted(p, user, now)
+
+
+def _rejected_by_submission(
+    planned: list[_Planned], result: ImportResult
+) -> dict[int, tuple[_Planned, str]]:
+    """Each rejected line's reason, on the submission that sent it ("Día 2: …")."""
+    reasons: dict[int, list[str]] = {}
+    owners: dict[int, _Planned] = {}
+    for line, reason in result.rejected:
+        owner = next(p for p in reversed(planned) if p.first_line <= line)
+        item = line - owner.first_line + 1
+        if owner.rows.item_label and len(owner.rows.table.rows) > 1:
+            reason = f"{owner.rows.item_label} {item}: {reason}"
+        owners[owner.submission.pk] = owner
+        reasons.setdefault(owner.submission.pk, [])
+        if reason not in reasons[owner.submission.pk]:
+            reasons[owner.submission.pk].append(reason)
+    return {pk: (owners[pk], "\n".join(texts)) for pk, texts in reasons.items()}
+
+
+def _accepted(planned: _Planned, user, now) -> None:
+    submission = planned.submission
     submission.state = State.ACCEPTED
     submission.reason = ""
-    submission.record_ids = sorted({row["record_id"] for _line, row in rows.table.rows})
-    submission.mapped_at = timezone.now()
+    submission.record_ids = sorted({row["record_id"] for _line, row in planned.rows.table.rows})
+    submission.mapped_at = now
     submission.mapped_by = user
     submission.save(update_fields=["state", "reason", "record_ids", "mapped_at", "mapped_by"])
-    previous = previous or (
-        Submission.objects.filter(instance_id=submission.deprecated_id).first()
-        if submission.deprecated_id
-        else None
-    )
-    if previous is not None and previous.state != State.REPLACED:
-        previous.state = State.REPLACED
-        previous.save(update_fields=["state"])
+    if submission.deprecated_id:
+        Submission.objects.filter(
+            instance_id=submission.deprecated_id, state__in=[State.ACCEPTED, State.TO_FIX]
+        ).update(state=State.REPLACED)
+
+
+def map_submission(submission: Submission, *, user=None) -> Submission:
+    """Map one submission again, as ``user`` (a correction) or its collector."""
+    if user is None or user.pk == submission.collector_id:
+        map_submissions([submission])
+    else:
+        form = xlsforms.FORMS_BY_ID.get(submission.form_id)
+        if form is None:
+            return _to_fix(
+                submission,
+                _("El formulario «%(form)s» no es de este servidor.")
+                % {"form": submission.form_id},
+            )
+        _map_group(form, [submission], user)
+    submission.refresh_from_db()
     return submission
 
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ojodeagua.fieldcollection import services
-from ojodeagua.fieldcollection.models import Submission
 from ojodeagua.organisations import tokens
 from ojodeagua.organisations.models import ApiToken
 
@@ -66,9 +65,5 @@ class Command(BaseCommand):
             self.stdout.write(_("Esa clave ya estaba retirada."))
 
     def remap(self, **options) -> None:
-        waiting = Submission.objects.filter(state=Submission.State.RECEIVED).order_by("pk")
-        done = 0
-        for submission in waiting.iterator():
-            services.map_submission(submission)
-            done += 1
+        done = services.map_received()
         self.stdout.write(_("Envíos procesados: %(count)s") % {"count": done})
