@@ -105,6 +105,8 @@ MIDDLEWARE = [
     # Before anything reads the body: a request larger than any page takes is refused unread.
     "ojodeagua.lib.bodysize.RequestBodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Phones' OpenRosa requests (/odk/…) need none of what follows: sessions, CSRF, CSP…
+    "ojodeagua.fieldcollection.middleware.OpenRosaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -9,6 +9,9 @@ from ojodeagua.web.admin_site import restrict_admin_to_superusers
 restrict_admin_to_superusers(admin.site)
 
 urlpatterns = [
+    # First: phones post hundreds of submissions a second here (fieldcollection/middleware.py
+    # answers them before the page middleware; this entry names the paths for reverse()).
+    path("odk/", include(odk_patterns)),
     path("", include("ojodeagua.web.urls")),
     path("", include("ojodeagua.places.urls")),
     path("", include("ojodeagua.watersystems.urls")),
@@ -28,7 +31,6 @@ urlpatterns = [
     path("cuentas/", include("ojodeagua.books.exports")),
     path("transparencia/", include("ojodeagua.books.public_views")),
     path("api/v1/", include("ojodeagua.api.urls")),
-    path("odk/", include(odk_patterns)),
     path("campo/", include("ojodeagua.fieldcollection.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

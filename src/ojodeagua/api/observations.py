@@ -143,6 +143,7 @@ class ObservationSerializer(ScopedSerializer):
                 user,
                 observation,
                 write,
+                channel=Observation.Channel.API,
                 action=services.ACTION_FOR_STATE[state],
                 requested_state=state,
             )

@@ -15,6 +15,7 @@
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from ojodeagua.audit.models import AuditEvent
 from ojodeagua.imports.engine import ImportJob, ImportResult
 from ojodeagua.imports.reading import Table
 from ojodeagua.lib.tabular import TabularFileError
+from ojodeagua.monitoring.observation import Observation
 from ojodeagua.organisations.coordination import managed_people
 from ojodeagua.organisations.models import ApiToken
 from ojodeagua.organisations.scope import scope_for
@@ -44,6 +46,7 @@ logger = logging.getLogger(__name__)
 # The shared cache's flag that a mapping task is on its way, and how long a burst gathers.
 MAPPING_SCHEDULED = "fieldcollection:mapping-scheduled"
 MAPPING_DEBOUNCE_SECONDS = 1
+_last_scheduled = -float("inf")
 # Submissions mapped in one importer run (per form and collector inside it).
 MAPPING_BATCH = 200
 
@@ -62,57 +65,65 @@ def digest(content: bytes) -> str:
 
 
 def receive(phone: ApiToken, xml: bytes, files: Iterable[UploadedFile] = ()) -> Intake:
-    """Keep a submission from ``phone`` and make its observations."""
+    """Keep a submission from ``phone`` and make its observations.
+
+    A new instance costs one INSERT and its commit: it is written first and recognised as a
+    resend only when its instanceID is taken (the unique index says so), which is rare.
+    """
     try:
         instance = mapping.read_instance(xml)
     except mapping.SubmissionError as error:
         return Intake(400, str(error))
     sent = digest(xml)
     files = list(files)
-    with transaction.atomic():
-        stored = (
-            Submission.objects.select_for_update().filter(instance_id=instance.instance_id).first()
+    root_id = instance.instance_id
+    if instance.deprecated_id:
+        previous = (
+            Submission.objects.filter(instance_id=instance.deprecated_id)
+            .values_list("root_instance_id", flat=True)
+            .first()
         )
-        if stored is not None:
-            if stored.digest != sent:
-                return Intake(
-                    409,
-                    _(
-                        "Ya se recibió otro envío con el mismo identificador (%(id)s) y otro "
-                        "contenido; para corregirlo, edítelo en el teléfono y vuelva a enviarlo."
-                    )
-                    % {"id": instance.instance_id},
-                    stored,
-                )
-            _keep_files(stored, files)
-            return Intake(202, _("Este envío ya se había recibido."), stored)
-        root_id = instance.instance_id
-        if instance.deprecated_id:
-            previous = Submission.objects.filter(instance_id=instance.deprecated_id).first()
-            if previous is not None:
-                root_id = previous.root_instance_id
-        form = xlsforms.FORMS_BY_ID.get(instance.form_id)
-        try:
-            with transaction.atomic():
-                submission = Submission.objects.create(
-                    instance_id=instance.instance_id,
-                    root_instance_id=root_id,
-                    deprecated_id=instance.deprecated_id,
-                    form_id=instance.form_id[:64],
-                    form_version=instance.version[:64],
-                    kind=form.kind if form else "",
-                    xml=xml.decode("utf-8", errors="replace"),
-                    digest=sent,
-                    collector_id=phone.user_id,
-                    phone=phone,
-                    device_id=instance.device_id,
-                )
-        except IntegrityError:
-            # The same instance arrived twice at once; the other request keeps it.
-            return Intake(202, _("Este envío ya se había recibido."))
-        _keep_files(submission, files)
+        root_id = previous or root_id
+    form = xlsforms.FORMS_BY_ID.get(instance.form_id)
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                instance_id=instance.instance_id,
+                root_instance_id=root_id,
+                deprecated_id=instance.deprecated_id,
+                form_id=instance.form_id[:64],
+                form_version=instance.version[:64],
+                kind=form.kind if form else "",
+                xml=xml.decode("utf-8", errors="replace"),
+                digest=sent,
+                collector_id=phone.user_id,
+                phone=phone,
+                device_id=instance.device_id,
+            )
+            if files:
+                _keep_files(submission, files)
+    except IntegrityError:
+        return _received_again(instance, sent, files)
     after_receipt(submission)
     return Intake(201, _("Envío recibido."), submission)
+
+
+def _received_again(instance: mapping.Instance, sent: str, files: list[UploadedFile]) -> Intake:
+    """An instanceID already stored: a resend (its new files kept) or a conflict."""
+    with transaction.atomic():
+        stored = Submission.objects.select_for_update().get(instance_id=instance.instance_id)
+        if stored.digest != sent:
+            return Intake(
+                409,
+                _(
+                    "Ya se recibió otro envío con el mismo identificador (%(id)s) y otro "
+                    "contenido; para corregirlo, edítelo en el teléfono y vuelva a enviarlo."
+                )
+                % {"id": instance.instance_id},
+                stored,
+            )
+        _keep_files(stored, files)
+    return Intake(202, _("Este envío ya se había recibido."), stored)
 
 
 def _keep_files(submission: Submission, files: list[UploadedFile]) -> None:
@@ -154,6 +165,12 @@ def schedule_mapping() -> None:
     """Ask the queue to map what was received: one task for a burst of submissions, not one
     each (the flag lives in the shared cache for a second; the task looks again before it
     ends, and a periodic run catches anything left)."""
+    global _last_scheduled
+    now = time.monotonic()
+    if now - _last_scheduled < MAPPING_DEBOUNCE_SECONDS:
+        # This process asked within the second: that task starts after this commit.
+        return
+    _last_scheduled = now
     if cache.add(MAPPING_SCHEDULED, 1, timeout=MAPPING_DEBOUNCE_SECONDS):
         from .tasks import map_received
 
@@ -229,6 +246,7 @@ def _plan_rows(form, group: list[Submission]) -> tuple[list[_Planned], Table]:
 def _run(form, table: Table, user, *, dry_run: bool) -> ImportResult:
     job = ImportJob(form.spec, user=user, dry_run=dry_run)
     job.validate_where_allowed = True
+    job.channel = Observation.Channel.PHONE
     return job.run_table(table)
 
 

@@ -23,6 +23,11 @@ urlpatterns = [
     path("envios/", views.submission_list, name="submission_list"),
     path("envios/<int:pk>/", views.submission_detail, name="submission_detail"),
     path(
+        "envios/registro/<str:record_id>/",
+        views.submission_for_record,
+        name="submission_for_record",
+    ),
+    path(
         "envios/<int:pk>/archivos/<int:attachment_pk>/",
         views.attachment,
         name="attachment",

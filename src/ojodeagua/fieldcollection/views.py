@@ -160,6 +160,22 @@ def visible_submission(user, pk: int) -> Submission:
     return get_object_or_404(services.visible_submissions(user), pk=pk)
 
 
+@login_required
+def submission_for_record(request, record_id: str):
+    """From a record made on a phone to the submission that made it (its latest version)."""
+    root = record_id.split("#", 1)[0]
+    found = (
+        services.visible_submissions(request.user)
+        .filter(root_instance_id=root)
+        .order_by("-received_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return redirect("fieldcollection:submission_detail", pk=found)
+
+
 @never_cache
 @login_required
 def submission_detail(request, pk: int):

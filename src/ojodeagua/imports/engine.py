@@ -152,6 +152,8 @@ class ImportJob:
         # Observations: a record given no state is validated where the user may validate
         # there, and left pending elsewhere (a phone's form has no state question).
         self.validate_where_allowed = False
+        # Observations: the way the new records came in ("import"; "phone" for ODK Collect).
+        self.channel = "import"
         self.columns: dict[str, Column] = {}
         self._content_types: dict[type, ContentType] = {}
 

@@ -54,6 +54,14 @@ class Observation(models.Model):
         SUBMITTED = "submitted", _("pendiente de validar")
         VALIDATED = "validated", _("validado")
 
+    class Channel(models.TextChoices):
+        """How the record reached Ojo de Agua (empty: recorded before this was kept)."""
+
+        PAGE = "page", _("página")
+        IMPORT = "import", _("importación de archivo")
+        API = "api", _("API")
+        PHONE = "phone", _("teléfono (ODK Collect)")
+
     # Made by the phone or the spreadsheet that first recorded it, so a resend is recognised.
     record_id = record_id_field()
     observed_on = models.DateField(_("fecha"), db_index=True)
@@ -93,6 +101,9 @@ class Observation(models.Model):
         blank=True,
         max_length=NOTES_MAX_LENGTH,
         validators=[MaxLengthValidator(NOTES_MAX_LENGTH)],
+    )
+    channel = models.CharField(
+        _("llegó por"), max_length=10, choices=Channel.choices, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)

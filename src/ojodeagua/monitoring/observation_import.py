@@ -333,6 +333,7 @@ class ObservationImport:
         if instance is None:
             instance = self.model(**values)
             instance.recorded_by = self.user
+            instance.channel = self.job.channel
         else:
             # Compare against a copy: the stored object must keep its old values.
             instance = detached_copy(instance)

@@ -72,12 +72,14 @@ def save_observation(
     observation: Observation,
     write: Write,
     *,
+    channel: str = Observation.Channel.PAGE,
     action: str = workflow.SUBMIT,
     requested_state: str | None = None,
 ) -> tuple[Observation, bool]:
     """Save a new or changed observation; returns ``(observation, created)``.
 
     ``write`` stores the record and its rows, audited (``audit.trail.save_audited``).
+    ``channel`` is the way in (``Observation.Channel``: a page, the API), kept on a new record.
     ``action`` is what the user asked for (draft, submit, validate); someone who may not
     validate is saved as pending. ``requested_state``, when the client named a state, is
     checked strictly: asking for "validated" without the role is refused.
@@ -94,6 +96,7 @@ def save_observation(
     created = previous is None
     if created:
         observation.recorded_by = user
+        observation.channel = channel
     workflow.apply_save_state(
         observation,
         previous=previous,

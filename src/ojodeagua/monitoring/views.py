@@ -184,7 +184,11 @@ def requested_action(request: HttpRequest) -> str:
 def save_entry(request: HttpRequest, observation: Observation, write: services.Write):
     """Save through the one observation service, with the state the pressed button asks for."""
     saved, _created = services.save_observation(
-        request.user, observation, write, action=requested_action(request)
+        request.user,
+        observation,
+        write,
+        channel=Observation.Channel.PAGE,
+        action=requested_action(request),
     )
     return saved
 
@@ -282,7 +286,10 @@ class ObservationPages(EntityPages):
         obj = get_editable_or_404(request.user, self.model, pk)
         if obj.state == State.DRAFT:
             services.save_observation(
-                request.user, obj, lambda _: save_audited(request.user, obj, obj.save)
+                request.user,
+                obj,
+                lambda _: save_audited(request.user, obj, obj.save),
+                channel=Observation.Channel.PAGE,
             )
             messages.success(request, _("Registro enviado para validar."))
         return redirect(obj.get_absolute_url())

@@ -23,6 +23,7 @@ def queued(settings, monkeypatch):
     asked = []
     monkeypatch.setattr(tasks.map_received, "apply_async", lambda **kw: asked.append(kw))
     cache.delete(services.MAPPING_SCHEDULED)
+    monkeypatch.setattr(services, "_last_scheduled", -float("inf"))
     return asked
 
 

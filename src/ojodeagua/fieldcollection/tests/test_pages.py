@@ -8,6 +8,7 @@ import zlib
 import pytest
 import segno
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ojodeagua.audit.models import AuditEvent
@@ -120,3 +121,47 @@ def test_the_collector_sees_her_submission_but_only_a_manager_corrects_it(tesore
     assert ong.get(f"/campo/envios/{submission.pk}/").status_code == 404
     anonymous = Client().get(f"/campo/envios/{submission.pk}/")
     assert anonymous.status_code == 302
+
+
+def test_a_record_from_a_phone_says_so_and_leads_to_what_the_phone_sent(agencia):
+    key = device_key("tesorera")
+    instance_id = new_instance_id()
+    xml = instance_xml(
+        "ojodeagua_suministro", week(editable_system("tesorera")), instance_id=instance_id
+    )
+    Client().post(f"/odk/{key}/submission", post_data(xml))
+    day = SupplyDay.objects.get(record_id=f"{instance_id}#2")
+    assert day.channel == "phone"
+    page = agencia.get(day.get_absolute_url()).content.decode()
+    assert "Llegó por: teléfono (ODK Collect)." in page
+    link = re.search(r'href="(/campo/envios/registro/[^"]+)"', page).group(1)
+    submission = agencia.get(link, follow=True)
+    assert submission.redirect_chain[-1][0] == f"/campo/envios/{Submission.objects.get().pk}/"
+    shown = submission.content.decode()
+    assert "ojodeagua_suministro" in shown and "tesorera" in shown
+    assert Submission.objects.get().form_version in shown
+    assert "&lt;instanceID&gt;" in shown  # the XML as it arrived
+
+
+def test_records_from_the_api_and_an_import_say_how_they_came(tesorera, ong):
+    from rest_framework.test import APIClient
+
+    system = editable_system("tesorera")
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username="tesorera"))
+    payload = {
+        "record_id": "api-channel-1",
+        "observed_on": "2026-11-20",
+        "source": "self_report",
+        "system": system.pk,
+        "hours": "10",
+    }
+    assert client.post("/api/v1/supply-days/", payload, format="json").status_code == 201
+    by_api = SupplyDay.objects.get(record_id="api-channel-1")
+    assert by_api.channel == "api"
+    assert "Llegó por: API." in tesorera.get(by_api.get_absolute_url()).content.decode()
+    theirs = editable_system("ong")
+    csv = f"record_id,observed_on,system_id,hours\nimport-channel-1,2026-11-21,{theirs.pk},9\n"
+    upload = SimpleUploadedFile("dias.csv", csv.encode(), "text/csv")
+    assert ong.post("/importar/", {"kind": "supply-days", "file": upload}).status_code == 200
+    assert SupplyDay.objects.get(record_id="import-channel-1").channel == "import"
