@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.imports.reading import Table
 
-from .xlsforms import INSPECTION_PREFIX, PhoneForm
+from .xlsforms import INSPECTION_PREFIX, PHOTO_PREFIX, PhoneForm
 
 INSPECTION_ANSWER = re.compile(rf"^{INSPECTION_PREFIX}\d+_q(\d+)$")
 # Questions of the form that are not the record's: the phone's own metadata.
@@ -79,8 +79,8 @@ def answers(element: Element, repeat: str | None) -> tuple[dict[str, str], list[
     items: list[Element] = []
     for child in element:
         name = local(child.tag)
-        if name == "meta" or name in NOT_RECORDED:
-            continue
+        if name == "meta" or name in NOT_RECORDED or name.startswith(PHOTO_PREFIX):
+            continue  # the phone's own notes, and photos (kept with the submission)
         if repeat is not None and name == repeat:
             items.append(child)
         elif len(child):

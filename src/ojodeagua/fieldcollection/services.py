@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -32,6 +33,7 @@ from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
 from ojodeagua.imports.engine import ImportJob, ImportResult
 from ojodeagua.imports.reading import Table
+from ojodeagua.lib import uploads
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.monitoring.observation import Observation
 from ojodeagua.organisations.coordination import managed_people
@@ -133,8 +135,7 @@ def _keep_files(submission: Submission, files: list[UploadedFile]) -> None:
         name = (upload.name or "").rsplit("/", 1)[-1][:255]
         if not name or name in have:
             continue
-        content = upload.read()
-        upload.seek(0)
+        content = kept_content(name, upload)
         attachment = SubmissionAttachment(
             submission=submission,
             name=name,
@@ -142,7 +143,7 @@ def _keep_files(submission: Submission, files: list[UploadedFile]) -> None:
             size=len(content),
             digest=digest(content),
         )
-        attachment.file.save(name, upload, save=False)
+        attachment.file.save(name, ContentFile(content), save=False)
         attachment.save()
         have.add(name)
 
@@ -191,6 +192,20 @@ def map_received(batch: int = MAPPING_BATCH) -> int:
             if not waiting:
                 return done
             done += map_submissions(waiting)
+
+
+def kept_content(name: str, upload: UploadedFile) -> bytes:
+    """What is kept of a file: a photo drawn again without the camera's notes (where it was
+    taken, which phone), as every photo the site keeps (``lib.uploads``); anything else, or a
+    photo that cannot be read, as it came: it is the collector's work and is never dropped."""
+    extension = uploads.evidence_extension(name)
+    if extension in uploads.SAVED_AS and uploads.looks_like(upload, extension):
+        try:
+            return uploads.redrawn_photo(upload, extension)
+        except ValidationError:
+            pass
+    upload.seek(0)
+    return upload.read()
 
 
 def map_submissions(submissions: list[Submission]) -> int:

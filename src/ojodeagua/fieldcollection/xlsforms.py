@@ -15,7 +15,7 @@ a phone's record as it checks a spreadsheet's row.
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -51,6 +51,8 @@ PHONE_LABELS = {
 # Never asked: the phone makes the record's id, and the collector's role decides its state.
 NOT_ASKED = frozenset({"record_id", "state", "result_id"})
 INSPECTION_PREFIX = "insp"
+PHOTO_PREFIX = "photo_"
+HEADER_ROWS = 100
 YES_NO = "yes_no"
 
 
@@ -78,7 +80,8 @@ class PhoneForm:
     repeat: Repeat | None = None
     # Columns the phone does not ask (a second way to name the same place).
     skip: tuple[str, ...] = ()
-    extra_sheets: dict = field(default_factory=dict)
+    # Photos the phone may take (name, label); kept with the submission, not in the record.
+    photos: tuple[tuple[str, Any], ...] = ()
 
     @property
     def spec(self) -> ObservationSpec:
@@ -86,7 +89,15 @@ class PhoneForm:
 
 
 FORMS = (
-    PhoneForm("ojodeagua_visita", "visits", _("Visita a un sistema")),
+    PhoneForm(
+        "ojodeagua_visita",
+        "visits",
+        _("Visita a un sistema"),
+        photos=(
+            ("photo_component", _("Foto de un componente (opcional)")),
+            ("photo_evidence", _("Otra foto: daño, reparación, evidencia (opcional)")),
+        ),
+    ),
     PhoneForm(
         "ojodeagua_suministro",
         "supply-days",
@@ -108,6 +119,7 @@ FORMS = (
             ("parameter", "value", "outcome", "below_detection", "unit", "method"),
             one_record=True,
         ),
+        photos=(("photo_lab_report", _("Foto del informe del laboratorio (opcional)")),),
     ),
     PhoneForm(
         "ojodeagua_hogar",
@@ -208,6 +220,10 @@ def workbook(form: PhoneForm) -> dict[str, list[dict[str, str]]]:
             survey.extend(inspection_questions())
             continue
         survey.append(question(columns[name], choices))
+    survey.extend(
+        {"type": "image", "name": name, "label": str(label), "parameters": "max-pixels=1600"}
+        for name, label in form.photos
+    )
     if form.repeat is not None:
         survey.append(
             {"type": "begin_repeat", "name": form.repeat.name, "label": str(form.repeat.label)}
@@ -216,6 +232,11 @@ def workbook(form: PhoneForm) -> dict[str, list[dict[str, str]]]:
             question(columns[name], choices) for name in form.repeat.columns if name in columns
         )
         survey.append({"type": "end_repeat"})
+    # pyxform reads a sheet's headers from its first 100 rows: a column used only further down
+    # (the photos' parameters, after the inspection questions) is named in the first row.
+    early = {key for row in survey[:HEADER_ROWS] for key in row}
+    late = [key for row in survey[HEADER_ROWS:] for key in row if key not in early]
+    survey[0] = {**dict.fromkeys(late, ""), **survey[0]}
     return {
         "survey": survey,
         "choices": choices,

@@ -1,6 +1,7 @@
 """Each form filled by javarosa, the engine inside ODK Collect, as a phone fills it: the real
 instance XML goes back to the server with a photo, and the observation has every field right."""
 
+import io
 import re
 import shutil
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from PIL import Image
 from pyxform.validators.odk_validate import ODK_VALIDATE_PATH
 
 from ojodeagua.fieldcollection.models import Submission
@@ -141,9 +143,11 @@ def test_a_visit_filled_by_javarosa_with_its_inspection_and_a_photo(filler, tmp_
         f"insp{inspection.pk}_q{numbers[0]}": "yes",
         f"insp{inspection.pk}_q{numbers[1]}": "no",
         "notes": "La válvula de la línea de conducción está rota; ¿cuándo llega la pieza?",
+        "photo_component": "valvula.jpg",
     }
     xml = phone.fill("ojodeagua_visita", answers)
-    photo = (b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40, "image/jpeg")
+    assert b"<photo_component>valvula.jpg</photo_component>" in xml
+    photo = (camera_photo(), "image/jpeg")
     response = phone.send(xml, ("valvula.jpg", *photo))
     assert response.status_code == 201, response.content
     instance_id = instance_id_of(xml)
@@ -169,7 +173,13 @@ def test_a_visit_filled_by_javarosa_with_its_inspection_and_a_photo(filler, tmp_
     assert hazards == {numbers[0]: True, numbers[1]: False}
     assert visit.inspection_score == 1
     (attachment,) = submission.attachments.all()
-    assert (attachment.name, attachment.file.read()) == ("valvula.jpg", photo[0])
+    assert attachment.name == "valvula.jpg"
+    # Kept as a photo drawn again: the picture, without where it was taken.
+    with Image.open(attachment.file) as kept:
+        assert kept.size == (64, 48)
+        assert not kept.getexif().get_ifd(0x8825)  # no GPS
+    with Image.open(io.BytesIO(photo[0])) as sent:
+        assert sent.getexif().get_ifd(0x8825)
 
 
 def test_a_sample_and_its_results_filled_by_javarosa_are_one_record(filler, tmp_path):
@@ -205,6 +215,19 @@ def test_a_sample_and_its_results_filled_by_javarosa_are_one_record(filler, tmp_
     assert set(results) == {"e_coli", "free_chlorine"}
     assert results["e_coli"].outcome == "detected"
     assert float(results["free_chlorine"].value) == 0.1
+
+
+def camera_photo() -> bytes:
+    """A JPEG as a phone's camera writes it, with where it was taken in its notes."""
+    image = Image.new("RGB", (64, 48), (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "Teléfono de campo"  # the camera's maker
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (16.0, 48.0, 10.0)
+    gps[3], gps[4] = "W", (93.0, 16.0, 30.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
 
 
 def _first_csv_key(phone: Phone, form_id: str, name: str, tmp_path: Path) -> str:
