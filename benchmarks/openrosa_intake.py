@@ -44,7 +44,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import environment, free_port, recreate_database, start_server, stop_server  # noqa: E402
+from load_test import environment, free_port, recreate_database, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ojodeagua_odk_bench"
@@ -84,8 +84,7 @@ def prepare(args, env: dict[str, str]) -> None:
 def set_up_phone(env: dict[str, str], base: str) -> str:
     """The phone's server address, as ``ojodeagua collector create`` prints it."""
     answer = subprocess.run(
-        [sys.executable, "-m", "ojodeagua", "collector", "create", "ong", "Banco de pruebas"]
-        + ["--url", base],
+        [sys.executable, "-m", "ojodeagua", "collector", "create", "ong", "Prueba", "--url", base],
         env=env,
         check=True,
         capture_output=True,
@@ -128,10 +127,14 @@ def visit_body(version: str, system_id: str, rng: random.Random) -> bytes:
         f"<meta><instanceID>uuid:{uuid.uuid4()}</instanceID></meta></data>"
     ).encode()
     return (
-        f"--{BOUNDARY}\r\n"
-        'Content-Disposition: form-data; name="xml_submission_file"; filename="submission.xml"'
-        "\r\nContent-Type: text/xml\r\n\r\n"
-    ).encode() + xml + f"\r\n--{BOUNDARY}--\r\n".encode()
+        (
+            f"--{BOUNDARY}\r\n"
+            'Content-Disposition: form-data; name="xml_submission_file"; filename="submission.xml"'
+            "\r\nContent-Type: text/xml\r\n\r\n"
+        ).encode()
+        + xml
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
 
 
 # Intake --------------------------------------------------------------------------------------
@@ -234,8 +237,7 @@ def mapping_span(database_url: str) -> tuple[int, int, float]:
 def map_everything(env: dict[str, str], database_url: str, out: Path, expected: int) -> dict:
     log = open(out / "worker.log", "w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ojodeagua", "worker", "--concurrency", "2"]
-        + ["--loglevel", "WARNING"],
+        [sys.executable, "-m", "celery", "-A", "ojodeagua", "worker", "-c", "2", "-l", "WARNING"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -17,6 +17,7 @@ from ojodeagua.facilities.models import HealthCentre, School
 from ojodeagua.monitoring.models import InspectionForm
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Locality
+from ojodeagua.providers.models import Provider
 from ojodeagua.waterquality.models import Parameter
 from ojodeagua.watersystems.models import Component, ServedLocality, WaterSystem
 
@@ -96,7 +97,19 @@ def parameters(user) -> bytes:
     return _csv(["name", "label"], ((p.code, p.name) for p in Parameter.objects.order_by("name")))
 
 
+def providers(user) -> bytes:
+    """The committees whose register the collector keeps (their complaints)."""
+    queryset = (
+        scope_for(user)
+        .editable(Provider.objects.all())
+        .select_related("municipality")
+        .order_by("name", "pk")
+    )
+    return _csv(["name", "label"], ((p.pk, f"{p.name} ({p.municipality.name})") for p in queryset))
+
+
 MEDIA: dict[str, Callable[[object], bytes]] = {
+    "providers.csv": providers,
     "systems.csv": systems,
     "localities.csv": localities,
     "schools.csv": _facilities(School),

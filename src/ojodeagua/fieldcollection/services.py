@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
+from ojodeagua.imports.columns import RowError
 from ojodeagua.imports.engine import ImportJob, ImportResult
 from ojodeagua.imports.reading import Table
 from ojodeagua.lib import uploads
@@ -40,7 +41,7 @@ from ojodeagua.organisations.coordination import managed_people
 from ojodeagua.organisations.models import ApiToken
 from ojodeagua.organisations.scope import scope_for
 
-from . import mapping, xlsforms
+from . import complaints, mapping, xlsforms
 from .models import Submission, SubmissionAttachment
 
 State = Submission.State
@@ -228,8 +229,32 @@ def map_submissions(submissions: list[Submission]) -> int:
                     _("El formulario «%(form)s» no es de este servidor.") % {"form": form_id},
                 )
             continue
-        _map_group(form, group, group[0].collector)
+        if form.kind == complaints.KIND:
+            for submission in group:
+                _map_complaint(submission, submission.collector)
+        else:
+            _map_group(form, group, group[0].collector)
     return sum(len(group) for group in groups.values())
+
+
+def _map_complaint(submission: Submission, user) -> None:
+    """A complaint goes into its committee's register (``complaints.file_from_answers``)."""
+    try:
+        instance = mapping.read_instance(submission.xml.encode())
+    except mapping.SubmissionError as error:
+        _to_fix(submission, str(error))
+        return
+    answers, _items = mapping.answers(instance.root, None)
+    answers.update(submission.corrections or {})
+    try:
+        complaints.file_from_answers(
+            answers, submission.root_instance_id, user, edit=bool(submission.deprecated_id)
+        )
+    except RowError as error:
+        _to_fix(submission, str(error))
+        return
+    rows = mapping.Rows(Table("xml", [], [(1, {"record_id": submission.root_instance_id})]), "")
+    _accepted(_Planned(submission, rows, 1), user, timezone.now())
 
 
 @dataclass
@@ -340,7 +365,10 @@ def map_submission(submission: Submission, *, user=None) -> Submission:
                 _("El formulario «%(form)s» no es de este servidor.")
                 % {"form": submission.form_id},
             )
-        _map_group(form, [submission], user)
+        if form.kind == complaints.KIND:
+            _map_complaint(submission, user)
+        else:
+            _map_group(form, [submission], user)
     submission.refresh_from_db()
     return submission
 

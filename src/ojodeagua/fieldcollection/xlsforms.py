@@ -29,6 +29,8 @@ from ojodeagua.monitoring.import_spec import CONDITION_PREFIX, import_specs
 from ojodeagua.monitoring.models import InspectionForm
 from ojodeagua.monitoring.observation_import import ObservationSpec
 
+from . import complaints
+
 # The lists a form reads from the collector's media (``choices.py``), by the column they fill.
 FILE_FOR_COLUMN = {
     "system_id": "systems.csv",
@@ -37,6 +39,7 @@ FILE_FOR_COLUMN = {
     "health_centre_id": "health_centres.csv",
     "inspection_form": "inspection_forms.csv",
     "parameter": "parameters.csv",
+    "provider_id": "providers.csv",
 }
 # Shorter words for the phone than the importer's column descriptions, which explain keys.
 PHONE_LABELS = {
@@ -46,6 +49,7 @@ PHONE_LABELS = {
     "health_centre_id": _("Centro de salud"),
     "inspection_form": _("Formulario de inspección sanitaria"),
     "parameter": _("Parámetro"),
+    "provider_id": _("Comité"),
     "observed_on": _("Fecha"),
 }
 # Never asked: the phone makes the record's id, and the collector's role decides its state.
@@ -85,6 +89,8 @@ class PhoneForm:
 
     @property
     def spec(self) -> ObservationSpec:
+        if self.kind == complaints.KIND:
+            return complaints.COLUMNS  # type: ignore[return-value]
         return import_specs()[self.kind]
 
 
@@ -137,6 +143,7 @@ FORMS = (
         _("Encuesta en centro de salud"),
         skip=("health_centre_key",),
     ),
+    PhoneForm("ojodeagua_queja", complaints.KIND, _("Queja de una persona usuaria")),
 )
 FORMS_BY_ID = {form.form_id: form for form in FORMS}
 
@@ -244,12 +251,22 @@ def workbook(form: PhoneForm) -> dict[str, list[dict[str, str]]]:
             {
                 "form_id": form.form_id,
                 "form_title": str(form.title),
-                "instance_name": f"concat('{form.title}', ' ', ${{observed_on}})"
-                if "observed_on" not in repeated
-                else f"'{form.title}'",
+                "instance_name": instance_name(form, columns, repeated),
             }
         ],
     }
+
+
+def instance_name(form: PhoneForm, columns: dict[str, Column], repeated: set[str]) -> str:
+    """How Collect lists a filled form: its title and, when asked once, its date."""
+    dated = [
+        name
+        for name, column in columns.items()
+        if isinstance(column.parser, Date) and name not in repeated
+    ]
+    if dated:
+        return f"concat('{form.title}', ' ', ${{{dated[0]}}})"
+    return f"'{form.title}'"
 
 
 def question(column: Column, choices: list[dict[str, str]]) -> dict[str, str]:

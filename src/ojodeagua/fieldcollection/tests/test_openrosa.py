@@ -61,6 +61,7 @@ def test_every_answer_says_it_speaks_openrosa_and_the_list_names_each_form():
         "ojodeagua_hogar",
         "ojodeagua_escuela",
         "ojodeagua_centro_salud",
+        "ojodeagua_queja",
     ]
     only = client.get(f"/odk/{key}/formList", {"formID": "ojodeagua_hogar"}).content.decode()
     assert re.findall(r"<formID>([^<]+)</formID>", only) == ["ojodeagua_hogar"]

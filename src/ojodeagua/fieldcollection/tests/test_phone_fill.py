@@ -13,6 +13,7 @@ from PIL import Image
 from pyxform.validators.odk_validate import ODK_VALIDATE_PATH
 
 from ojodeagua.fieldcollection.models import Submission
+from ojodeagua.integrity.models import Complaint
 from ojodeagua.monitoring.models import (
     ComponentCheck,
     HouseholdSurvey,
@@ -21,10 +22,12 @@ from ojodeagua.monitoring.models import (
     SupplyDay,
     SystemVisit,
 )
+from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.tests.factories import device_key
+from ojodeagua.providers.models import Provider
 from ojodeagua.waterquality.models import Parameter, Sample
 
-from .instances import post_data
+from .instances import instance_xml, new_instance_id, post_data
 from .test_openrosa import editable_system
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +288,49 @@ def test_a_household_survey_filled_by_javarosa(filler, tmp_path):
     )
     # A facilitator may validate where she works: her phone's records arrive validated.
     assert survey.state == "validated"
+
+
+def test_a_complaint_filled_by_javarosa_lands_in_the_committees_register(filler, tmp_path):
+    phone = Phone("tesorera", filler, tmp_path)
+    provider_id = _first_csv_key(phone, "ojodeagua_queja", "providers.csv", tmp_path)
+    xml = phone.fill(
+        "ojodeagua_queja",
+        {
+            "provider_id": provider_id,
+            "received_on": "2026-11-15",
+            "channel": "assembly",
+            "what": "El agua llega turbia desde hace una semana en la calle de la escuela.",
+            "where": "Calle de la escuela",
+        },
+    )
+    response = phone.send(xml)
+    assert response.status_code == 201, response.content
+    instance_id = instance_id_of(xml)
+    submission = Submission.objects.get(instance_id=instance_id)
+    assert submission.state == "accepted", submission.reason
+    complaint = Complaint.objects.get(record_id=instance_id)
+    assert (complaint.provider_id, str(complaint.received_on), complaint.channel) == (
+        int(provider_id),
+        "2026-11-15",
+        "assembly",
+    )
+    assert complaint.what.startswith("El agua llega turbia")
+    assert complaint.status == "received"
+
+
+def test_a_complaint_for_a_committee_outside_the_area_waits_to_be_fixed(filler, tmp_path):
+    phone = Phone("tesorera", filler, tmp_path)
+    mine = set(
+        Membership.objects.get(user__username="tesorera").providers.values_list("pk", flat=True)
+    )
+    other = Provider.objects.exclude(pk__in=mine).order_by("pk").first()
+    xml = instance_xml(
+        "ojodeagua_queja",
+        {"provider_id": other.pk, "received_on": "2026-11-15", "what": "No llega agua"},
+        instance_id=new_instance_id(),
+    )
+    assert phone.send(xml).status_code == 201
+    submission = Submission.objects.get()
+    assert submission.state == "to_fix"
+    assert "no está en su área" in submission.reason
+    assert not Complaint.objects.filter(record_id=submission.instance_id).exists()
