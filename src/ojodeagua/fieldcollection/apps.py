@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class FieldCollectionConfig(AppConfig):
     name = "ojodeagua.fieldcollection"
     verbose_name = _("captura en campo (ODK Collect)")
+
+    def ready(self) -> None:
+        # The mapping task registers with the Celery app, as the jobs' tasks do.
+        from . import tasks  # noqa: F401
