@@ -412,11 +412,13 @@ LOGGING = {
         "json": {"()": "ojodeagua.lib.jsonlog.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"device_keys": {"()": "ojodeagua.lib.requestlog.DeviceKeyFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
+            "filters": ["device_keys"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},

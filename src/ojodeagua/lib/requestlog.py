@@ -46,3 +46,19 @@ class RequestLogMiddleware:
                 },
             )
         return response
+
+
+class DeviceKeyFilter(logging.Filter):
+    """Masks device keys in every log line (Django's own warnings name the request's path, and
+    a phone's path holds its key); installed on the console handler in ``settings.LOGGING``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "oda_" in record.msg:
+            record.msg = DEVICE_KEY.sub("oda_…", record.msg)
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, str) and "oda_" in arg for arg in record.args
+        ):
+            record.args = tuple(
+                DEVICE_KEY.sub("oda_…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True

@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from ojodeagua.fieldcollection.models import Submission
@@ -78,8 +80,16 @@ def wsgi_post(path: str, body: bytes, content_type: str, **environ) -> tuple[str
         "CONTENT_TYPE": content_type,
         **environ,
     }
-    chunks = application(base, lambda status, headers, *rest: statuses.append(status))
-    return statuses[0], b"".join(chunks)
+    # As Django's test client does: the request's start and end must not close the test's
+    # database connection, which holds its transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        chunks = application(base, lambda status, headers, *rest: statuses.append(status))
+        return statuses[0], b"".join(chunks)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def multipart(xml: bytes) -> tuple[bytes, str]:
@@ -131,3 +141,21 @@ def test_a_chunked_body_larger_than_the_site_takes_is_refused_unread(settings):
     )
     assert status.startswith("413")
     assert not Submission.objects.exists()
+
+
+def test_no_log_line_holds_a_phones_key(caplog, settings):
+    import logging
+
+    from ojodeagua.lib.requestlog import DeviceKeyFilter
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.MAX_REQUEST_BYTES = 1000
+    key = run("create", "tesorera", "Teléfono").rsplit("/", 1)[1]
+    caplog.handler.addFilter(DeviceKeyFilter())
+    with caplog.at_level(logging.WARNING):
+        body, content_type = multipart(b"<data>" + b"x" * 5000 + b"</data>")
+        wsgi_post(f"/odk/{key}/submission", body, content_type)
+    assert "Bad Request: /odk/oda_…/submission" in caplog.text
+    assert key not in caplog.text
+    # The site's own log handler masks them so.
+    assert "device_keys" in settings.LOGGING["handlers"]["console"]["filters"]
