@@ -74,6 +74,12 @@ def scratch_database():
 
 
 @pytest.fixture
+def odk_database():
+    # openrosa_intake.py drops and rebuilds only databases whose names start with ojodeagua_odk.
+    yield from scratch("ojodeagua_odk_smoke")
+
+
+@pytest.fixture
 def load_database():
     # load_test.py drops and rebuilds only databases whose names start with ojodeagua_load.
     yield from scratch("ojodeagua_load_smoke")
@@ -161,3 +167,26 @@ def test_the_load_test_runs_without_an_error(load_database, db):
         "GET /cuentas/comites/",
     ]:
         assert request in output, output[-3000:]
+
+
+@needs_postgresql
+def test_the_openrosa_benchmark_runs(odk_database, db):
+    template = cached.pg_template(cached.SUITE_DEMO_DAY)
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        redis = "redis://127.0.0.1:6379/9" if probe.connect_ex(("127.0.0.1", 6379)) == 0 else "none"
+    code, output = run(
+        "openrosa_intake.py",
+        "--smoke",
+        "--template",
+        template,
+        "--database-url",
+        odk_database,
+        "--redis-url",
+        redis,
+    )
+    assert code == 0, output[-3000:]
+    assert "200 aceptados de 200" in output, output[-3000:]
+    assert "; 0 errores" in output, output[-3000:]
+    assert "Registro en observaciones: 200 envíos" in output, output[-3000:]
+    assert "{'accepted': 200}" in output, output[-3000:]
