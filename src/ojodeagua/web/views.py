@@ -8,6 +8,7 @@ from django.utils import timezone
 from ojodeagua.books.desk import desks
 from ojodeagua.books.models import lives_on_sales
 from ojodeagua.facilities.models import HealthCentre, School
+from ojodeagua.fieldcollection import services as field_submissions
 from ojodeagua.integrity import attention
 from ojodeagua.organisations.models import Membership
 from ojodeagua.organisations.scope import scope_for
@@ -69,6 +70,8 @@ def home(request):
             "is_facilitator": Role.FACILITATOR in scope.roles and not scope.is_coordinator,
             # What needs attention across the area's committees (web/_home_attention.html).
             "attention": attention.grouped(attention.attention_lines(scope, timezone.localdate())),
+            # Phones' submissions that could not be recorded, for whoever may correct them.
+            "phone_to_fix": field_submissions.visible_submissions(request.user).to_fix().count(),
         }
     )
     return render(request, "web/home.html", context)

@@ -165,3 +165,15 @@ def test_records_from_the_api_and_an_import_say_how_they_came(tesorera, ong):
     upload = SimpleUploadedFile("dias.csv", csv.encode(), "text/csv")
     assert ong.post("/importar/", {"kind": "supply-days", "file": upload}).status_code == 200
     assert SupplyDay.objects.get(record_id="import-channel-1").channel == "import"
+
+
+def test_the_coordinators_home_says_when_a_phones_submission_waits_to_be_fixed(agencia):
+    assert "Envíos de teléfonos por corregir" not in agencia.get("/").content.decode()
+    values = week(editable_system("tesorera"))
+    values["days"][0]["hours"] = 30
+    xml = instance_xml("ojodeagua_suministro", values, instance_id=new_instance_id())
+    Client().post(f"/odk/{device_key('tesorera')}/submission", post_data(xml))
+    home = agencia.get("/").content.decode()
+    assert "Envíos de teléfonos por corregir" in home
+    assert "1 envío de ODK Collect no se pudo registrar" in home
+    assert 'href="/campo/envios/"' in home
