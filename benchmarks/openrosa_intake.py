@@ -51,6 +51,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ojodeagua_odk_bench"
 ACCEPTED_TARGET = 700
 MAPPED_TARGET = 350
 FORM_ID = "ojodeagua_visita"
+CELERY_WORKER = [sys.executable, "-m", "celery", "-A", "ojodeagua", "worker"]
 BOUNDARY = "collectBoundary"
 
 
@@ -65,7 +66,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="200 submissions at 2 clients")
     args = parser.parse_args(argv)
     if args.smoke:
+        # Light enough to share the machine with the test suite it runs in.
         args.count, args.concurrency = 200, "2"
+        args.workers = args.workers or 2
     name = urlparse(args.database_url).path.lstrip("/")
     if not name.startswith("ojodeagua_odk"):
         parser.error(f"the database's name must start with ojodeagua_odk, not {name!r}")
@@ -234,10 +237,12 @@ def mapping_span(database_url: str) -> tuple[int, int, float]:
     return mapped, in_first, (last - first).total_seconds()
 
 
-def map_everything(env: dict[str, str], database_url: str, out: Path, expected: int) -> dict:
+def map_everything(
+    env: dict[str, str], database_url: str, out: Path, expected: int, processes: int
+) -> dict:
     log = open(out / "worker.log", "w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ojodeagua", "worker", "-c", "2", "-l", "WARNING"],
+        [*CELERY_WORKER, "-c", str(processes), "-l", "WARNING"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -316,7 +321,7 @@ def main(argv=None) -> int:
             "per_second": float("nan"),
         }
     else:
-        mapping = map_everything(env, args.database_url, out, accepted)
+        mapping = map_everything(env, args.database_url, out, accepted, 1 if args.smoke else 2)
     not_mapped = accepted - mapping["states"].get("accepted", 0)
     failed |= not_mapped > 0
     print(

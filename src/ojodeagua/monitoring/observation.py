@@ -102,8 +102,15 @@ class Observation(models.Model):
         max_length=NOTES_MAX_LENGTH,
         validators=[MaxLengthValidator(NOTES_MAX_LENGTH)],
     )
+    # The database's own default too: the benchmarks' bulk COPY writes records without it.
     channel = models.CharField(
-        _("llegó por"), max_length=10, choices=Channel.choices, blank=True, editable=False
+        _("llegó por"),
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
     )
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
