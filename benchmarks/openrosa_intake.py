@@ -34,6 +34,7 @@ import http.client
 import itertools
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -108,8 +109,6 @@ def fetch(base: str, path: str) -> str:
 
 def phone_form(server: str) -> tuple[str, list[str]]:
     """The form's version and the phone's systems, read as Collect reads them."""
-    import re
-
     path = urlparse(server).path
     listing = fetch(server, f"{path}/formList?formID={FORM_ID}")
     version = re.search(r"<version>([^<]+)</version>", listing).group(1)

@@ -36,7 +36,6 @@ class Submission(models.Model):
     deprecated_id = models.CharField(_("edita a"), max_length=64, blank=True)
     form_id = models.CharField(_("formulario"), max_length=64)
     form_version = models.CharField(_("versión del formulario"), max_length=64, blank=True)
-    kind = models.CharField(_("tipo de registro"), max_length=40, blank=True)
     xml = models.TextField(_("envío tal como llegó"))
     digest = models.CharField(max_length=64)
     collector = models.ForeignKey(

@@ -87,7 +87,6 @@ def receive(phone: ApiToken, xml: bytes, files: Iterable[UploadedFile] = ()) -> 
             .first()
         )
         root_id = previous or root_id
-    form = xlsforms.FORMS_BY_ID.get(instance.form_id)
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
@@ -96,7 +95,6 @@ def receive(phone: ApiToken, xml: bytes, files: Iterable[UploadedFile] = ()) -> 
                 deprecated_id=instance.deprecated_id,
                 form_id=instance.form_id[:64],
                 form_version=instance.version[:64],
-                kind=form.kind if form else "",
                 xml=xml.decode("utf-8", errors="replace"),
                 digest=sent,
                 collector_id=phone.user_id,
@@ -220,21 +218,27 @@ def map_submissions(submissions: list[Submission]) -> int:
             continue  # two versions of one instance: the later one after the earlier
         roots.add(submission.root_instance_id)
         groups.setdefault((submission.form_id, submission.collector_id), []).append(submission)
-    for (form_id, _collector), group in groups.items():
-        form = xlsforms.FORMS_BY_ID.get(form_id)
-        if form is None:
-            for submission in group:
-                _to_fix(
-                    submission,
-                    _("El formulario «%(form)s» no es de este servidor.") % {"form": form_id},
-                )
-            continue
-        if form.kind == complaints.KIND:
-            for submission in group:
-                _map_complaint(submission, submission.collector)
-        else:
-            _map_group(form, group, group[0].collector)
+    for group in groups.values():
+        _map_as(group, group[0].collector)
     return sum(len(group) for group in groups.values())
+
+
+def _map_as(group: list[Submission], user) -> None:
+    """Map submissions of one form as ``user``: complaints into their register, records
+    through one importer run."""
+    form = xlsforms.FORMS_BY_ID.get(group[0].form_id)
+    if form is None:
+        for submission in group:
+            _to_fix(
+                submission,
+                _("El formulario «%(form)s» no es de este servidor.")
+                % {"form": submission.form_id},
+            )
+    elif form.kind == complaints.KIND:
+        for submission in group:
+            _map_complaint(submission, user)
+    else:
+        _map_group(form, group, user)
 
 
 def _map_complaint(submission: Submission, user) -> None:
@@ -355,20 +359,7 @@ def _accepted(planned: _Planned, user, now) -> None:
 
 def map_submission(submission: Submission, *, user=None) -> Submission:
     """Map one submission again, as ``user`` (a correction) or its collector."""
-    if user is None or user.pk == submission.collector_id:
-        map_submissions([submission])
-    else:
-        form = xlsforms.FORMS_BY_ID.get(submission.form_id)
-        if form is None:
-            return _to_fix(
-                submission,
-                _("El formulario «%(form)s» no es de este servidor.")
-                % {"form": submission.form_id},
-            )
-        if form.kind == complaints.KIND:
-            _map_complaint(submission, user)
-        else:
-            _map_group(form, [submission], user)
+    _map_as([submission], user or submission.collector)
     submission.refresh_from_db()
     return submission
 
@@ -400,9 +391,10 @@ def may_correct(user, submission: Submission) -> bool:
     )
 
 
-def answers_of(submission: Submission) -> list[tuple[str, str]]:
-    """The submission's answers as the importer reads them, corrections applied: the fields
-    of the correction page, named ``column`` or ``item.column`` inside a repeat."""
+def answers_of(submission: Submission, *, corrected: bool = True) -> list[tuple[str, str]]:
+    """The submission's answers as the importer reads them, with its corrections (or as the
+    phone sent them): the fields of the correction page, named ``column`` or ``item.column``
+    inside a repeat."""
     form = xlsforms.FORMS_BY_ID.get(submission.form_id)
     if form is None:
         return []
@@ -413,7 +405,7 @@ def answers_of(submission: Submission) -> list[tuple[str, str]]:
     for number, item in enumerate(items, start=1):
         values, _nested = mapping.answers(item, None)
         fields.extend((f"{number}.{name}", text) for name, text in values.items())
-    corrections = submission.corrections or {}
+    corrections = (submission.corrections or {}) if corrected else {}
     return [(name, corrections.get(name, text)) for name, text in fields]
 
 
@@ -424,7 +416,7 @@ def correct(submission: Submission, values: dict[str, str], actor) -> Submission
         raise PermissionDenied
     if submission.state not in (State.TO_FIX, State.RECEIVED):
         return submission
-    original = dict(answers_of(Submission(xml=submission.xml, form_id=submission.form_id)))
+    original = dict(answers_of(submission, corrected=False))
     corrections = {
         name: text.strip()
         for name, text in values.items()

@@ -56,7 +56,7 @@ def form_xlsx(request, form_id: str):
     return response
 
 
-class PhoneForm(forms.Form):
+class PhoneSetupForm(forms.Form):
     person = forms.ModelChoiceField(
         label=gettext_lazy("Quién captura con este teléfono"), queryset=None, empty_label=None
     )
@@ -119,7 +119,7 @@ def collect_settings(url: str, label: str) -> str:
 @login_required
 def phone_new(request):
     people = people_for(request.user)
-    form = PhoneForm(request.POST or None, people=people, initial={"person": request.user})
+    form = PhoneSetupForm(request.POST or None, people=people, initial={"person": request.user})
     if request.method == "POST" and form.is_valid():
         try:
             issued = tokens.issue(

@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from pyxform.xls2xform import convert
@@ -217,8 +218,8 @@ def workbook(form: PhoneForm) -> dict[str, list[dict[str, str]]]:
     order = [*form.first, *(name for name in columns if name not in form.first)]
     survey: list[dict[str, str]] = []
     choices: list[dict[str, str]] = [
-        {"list_name": YES_NO, "name": "yes", "label": "sí"},
-        {"list_name": YES_NO, "name": "no", "label": "no"},
+        {"list_name": YES_NO, "name": "yes", "label": gettext("sí")},
+        {"list_name": YES_NO, "name": "no", "label": gettext("no")},
     ]
     for name in order:
         if name in NOT_ASKED or name in form.skip or name in repeated or name not in columns:
@@ -307,7 +308,7 @@ def question(column: Column, choices: list[dict[str, str]]) -> dict[str, str]:
         if column.name == "observed_on":
             row["default"] = "today()"
         row["constraint"] = ". <= today()"
-        row["constraint_message"] = "La fecha no puede ser posterior a hoy."
+        row["constraint_message"] = gettext("La fecha no puede ser posterior a hoy.")
     elif isinstance(parser, Number):
         row["type"] = "integer" if parser.whole else "decimal"
         limits = []
@@ -317,14 +318,18 @@ def question(column: Column, choices: list[dict[str, str]]) -> dict[str, str]:
             limits.append(f". <= {parser.maximum}")
         if limits:
             row["constraint"] = " and ".join(limits)
-            row["constraint_message"] = f"Escriba un número {parser.range_text()}."
+            row["constraint_message"] = gettext("Escriba un número %(range)s.") % {
+                "range": parser.range_text()
+            }
     else:
         row["type"] = "text"
         if column.name == "notes":
             row["appearance"] = "multiline"
         if isinstance(parser, Text) and parser.max_length:
             row["constraint"] = f"string-length(.) <= {parser.max_length}"
-            row["constraint_message"] = f"Hasta {parser.max_length} caracteres."
+            row["constraint_message"] = gettext("Hasta %(count)s caracteres.") % {
+                "count": parser.max_length
+            }
     return row
 
 

@@ -55,7 +55,6 @@ def test_remap_processes_what_arrived_but_was_not_processed():
         instance_id=instance_id,
         root_instance_id=instance_id,
         form_id="ojodeagua_suministro",
-        kind="supply-days",
         xml=xml.decode(),
         digest="x",
         collector=token.user,

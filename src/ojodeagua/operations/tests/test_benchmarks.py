@@ -68,6 +68,17 @@ def scratch(prefix: str):
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def redis_or_none() -> str:
+    """Redis as in production where it runs (CI's machine starts it); "none" without it, where
+    each process keeps its own cache and the queue's work runs in the request, which the smoke
+    runs do not judge."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", 6379)) == 0:
+            return "redis://127.0.0.1:6379/9"
+    return "none"
+
+
 @pytest.fixture
 def scratch_database():
     yield from scratch("ojodeagua_bench_smoke")
@@ -140,11 +151,7 @@ def test_the_load_test_runs_without_an_error(load_database, db):
     # The suite's demo, already built, is copied rather than built again (minutes on a busy
     # machine); finding its name needs the database.
     template = cached.pg_template(cached.SUITE_DEMO_DAY)
-    # Redis as in production where it runs (CI's machine starts it); without it each process
-    # keeps its own cache, which the smoke run does not judge.
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        redis = "redis://127.0.0.1:6379/9" if probe.connect_ex(("127.0.0.1", 6379)) == 0 else "none"
+    redis = redis_or_none()
     code, output = run(
         "load_test.py",
         "--smoke",
@@ -172,9 +179,7 @@ def test_the_load_test_runs_without_an_error(load_database, db):
 @needs_postgresql
 def test_the_openrosa_benchmark_runs(odk_database, db):
     template = cached.pg_template(cached.SUITE_DEMO_DAY)
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        redis = "redis://127.0.0.1:6379/9" if probe.connect_ex(("127.0.0.1", 6379)) == 0 else "none"
+    redis = redis_or_none()
     code, output = run(
         "openrosa_intake.py",
         "--smoke",
