@@ -109,3 +109,62 @@ class SubmissionAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OwnFormQuerySet(models.QuerySet):
+    def live(self) -> "OwnFormQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class OwnForm(models.Model):
+    """An XLSForm a coordinator wrote herself for one observation type (``ownforms.py``).
+
+    Its questions carry the importer's column names, so its submissions become records exactly
+    as the project's own forms' do. A new upload of the same form is a new row; the one before
+    is withdrawn, not changed, so a phone's earlier submissions still say what they answered.
+    """
+
+    form_id = models.SlugField(_("identificador del formulario"), max_length=64)
+    kind = models.CharField(_("tipo de registro"), max_length=40)
+    title = models.CharField(_("título"), max_length=200)
+    version = models.CharField(_("versión"), max_length=64)
+    filename = models.CharField(_("archivo"), max_length=255)
+    xlsx = models.BinaryField(_("hoja XLSForm tal como se subió"))
+    xform = models.TextField(_("XForm"))
+    media_files = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("quién lo subió"),
+    )
+    uploaded_at = models.DateTimeField(_("subido"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("retirado"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quién lo retiró"),
+    )
+
+    objects = OwnFormQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["form_id", "-uploaded_at", "-pk"]
+        verbose_name = _("formulario propio")
+        verbose_name_plural = _("formularios propios")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form_id"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_live_own_form_per_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.form_id})"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return None, None

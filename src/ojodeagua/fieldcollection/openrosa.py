@@ -12,7 +12,6 @@ MD5 of the very bytes the form's address serves, or Collect downloads it again a
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
@@ -22,12 +21,11 @@ from django.views.decorators.http import require_http_methods
 
 from ojodeagua.organisations import tokens
 
-from . import choices, services, xlsforms
+from . import catalogue, choices, services
 
 FORM_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
 RESPONSE_NS = "http://openrosa.org/http/response"
-XFORM_CACHE_SECONDS = 24 * 3600
 
 
 def openrosa(
@@ -60,44 +58,27 @@ def phone_of(key: str):
         return None, refused(error.message)
 
 
-def built_form(form_id: str) -> xlsforms.BuiltForm | None:
-    """The form as served now; its XForm is converted once per version (a digest of the
-    sheets) and kept in the cache, so a form list does not run pyxform six times."""
-    built = xlsforms.built(form_id)
-    if built is None:
-        return None
-    key = f"odk-xform:{form_id}:{built.version}"
-    xform = cache.get(key)
-    if xform is None:
-        xform = built.xform
-        cache.set(key, xform, XFORM_CACHE_SECONDS)
-    built.__dict__["xform"] = xform
-    return built
-
-
 @require_http_methods(["GET", "HEAD"])
 def form_list(request: HttpRequest, key: str) -> HttpResponse:
-    _phone, refusal = phone_of(key)
+    phone, refusal = phone_of(key)
     if refusal:
         return refusal
     wanted = request.GET.get("formID")
     entries = []
-    for form in xlsforms.FORMS:
-        if wanted and form.form_id != wanted:
+    for built in catalogue.served_forms(phone.user):
+        if wanted and built.form_id != wanted:
             continue
-        built = built_form(form.form_id)
-        assert built is not None
-        download = request.build_absolute_uri(reverse("odk:form", args=[key, form.form_id]))
+        download = request.build_absolute_uri(reverse("odk:form", args=[key, built.form_id]))
         manifest = ""
         if built.media_files:
             manifest_url = request.build_absolute_uri(
-                reverse("odk:manifest", args=[key, form.form_id])
+                reverse("odk:manifest", args=[key, built.form_id])
             )
             manifest = f"<manifestUrl>{escape(manifest_url)}</manifestUrl>"
         entries.append(
             "<xform>"
-            f"<formID>{escape(form.form_id)}</formID>"
-            f"<name>{escape(str(form.title))}</name>"
+            f"<formID>{escape(built.form_id)}</formID>"
+            f"<name>{escape(built.title)}</name>"
             f"<version>{built.version}</version>"
             f"<hash>{built.md5}</hash>"
             f"<downloadUrl>{escape(download)}</downloadUrl>"
@@ -109,10 +90,10 @@ def form_list(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def form(request: HttpRequest, key: str, form_id: str) -> HttpResponse:
-    _phone, refusal = phone_of(key)
+    phone, refusal = phone_of(key)
     if refusal:
         return refusal
-    built = built_form(form_id)
+    built = catalogue.served_form(phone.user, form_id)
     if built is None:
         return message(_("No hay un formulario con ese identificador."), 404)
     return openrosa(built.xform)
@@ -123,7 +104,7 @@ def manifest(request: HttpRequest, key: str, form_id: str) -> HttpResponse:
     phone, refusal = phone_of(key)
     if refusal:
         return refusal
-    built = xlsforms.built(form_id)
+    built = catalogue.served_form(phone.user, form_id)
     if built is None:
         return message(_("No hay un formulario con ese identificador."), 404)
     entries = []
@@ -145,7 +126,7 @@ def media(request: HttpRequest, key: str, form_id: str, name: str) -> HttpRespon
     phone, refusal = phone_of(key)
     if refusal:
         return refusal
-    built = xlsforms.built(form_id)
+    built = catalogue.served_form(phone.user, form_id)
     if built is None or name not in built.media_files:
         return message(_("Ese formulario no tiene ese archivo."), 404)
     return openrosa(choices.media_file(name, phone.user) or b"", content_type="text/csv")

@@ -41,7 +41,7 @@ from ojodeagua.organisations.coordination import managed_people
 from ojodeagua.organisations.models import ApiToken
 from ojodeagua.organisations.scope import scope_for
 
-from . import complaints, mapping, xlsforms
+from . import catalogue, complaints, mapping
 from .models import Submission, SubmissionAttachment
 
 State = Submission.State
@@ -226,7 +226,7 @@ def map_submissions(submissions: list[Submission]) -> int:
 def _map_as(group: list[Submission], user) -> None:
     """Map submissions of one form as ``user``: complaints into their register, records
     through one importer run."""
-    form = xlsforms.FORMS_BY_ID.get(group[0].form_id)
+    form = catalogue.phone_form(group[0].form_id)
     if form is None:
         for submission in group:
             _to_fix(
@@ -395,7 +395,7 @@ def answers_of(submission: Submission, *, corrected: bool = True) -> list[tuple[
     """The submission's answers as the importer reads them, with its corrections (or as the
     phone sent them): the fields of the correction page, named ``column`` or ``item.column``
     inside a repeat."""
-    form = xlsforms.FORMS_BY_ID.get(submission.form_id)
+    form = catalogue.phone_form(submission.form_id)
     if form is None:
         return []
     instance = mapping.read_instance(submission.xml.encode())

@@ -19,6 +19,13 @@ app_name = "fieldcollection"
 urlpatterns = [
     path("", views.home, name="home"),
     path("formularios/<slug:form_id>.xlsx", views.form_xlsx, name="form_xlsx"),
+    path("formularios/propios/subir/", views.own_form_upload, name="own_form_upload"),
+    path("formularios/propios/<int:pk>.xlsx", views.own_form_xlsx, name="own_form_xlsx"),
+    path(
+        "formularios/propios/<int:pk>/retirar/",
+        views.own_form_withdraw,
+        name="own_form_withdraw",
+    ),
     path("telefonos/nuevo/", views.phone_new, name="phone_new"),
     path("envios/", views.submission_list, name="submission_list"),
     path("envios/<int:pk>/", views.submission_detail, name="submission_detail"),

@@ -9,6 +9,7 @@ import zlib
 
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,20 +26,25 @@ from ojodeagua.organisations.coordination import managed_people
 from ojodeagua.organisations.models import ApiToken
 from ojodeagua.organisations.scope import scope_for
 
-from . import services, xlsforms
-from .models import Submission
+from . import ownforms, services, xlsforms
+from .models import OwnForm, Submission
 
 PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
 def home(request):
     visible = services.visible_submissions(request.user)
+    own_forms = ownforms.listed_for(request.user)
     context = {
         "forms": xlsforms.FORMS,
         "phones": ApiToken.objects.live().filter(user=request.user),
         "to_fix": visible.to_fix().count(),
         "may_set_up_others": scope_for(request.user).is_coordinator,
+        "own_forms": own_forms,
+        "managed_forms": {o.pk for o in own_forms if ownforms.may_manage(request.user, o)},
+        "may_upload": ownforms.may_upload(request.user),
     }
     return render(request, "fieldcollection/home.html", context)
 
@@ -48,12 +54,75 @@ def form_xlsx(request, form_id: str):
     built = xlsforms.built(form_id)
     if built is None:
         raise Http404
-    response = HttpResponse(
-        built.xlsx(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(built.xlsx(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{form_id}.xlsx"'
     return response
+
+
+@login_required
+def own_form_xlsx(request, pk: int):
+    """An own form's XLSForm as it was uploaded, for whoever's phone gets it."""
+    listed = {own.pk for own in ownforms.listed_for(request.user)}
+    own = get_object_or_404(OwnForm, pk=pk)
+    if own.pk not in listed and not ownforms.may_manage(request.user, own):
+        raise Http404
+    response = HttpResponse(bytes(own.xlsx), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{own.form_id}.xlsx"'
+    return response
+
+
+class OwnFormUpload(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Qué registra"), choices=())
+    xlsform = forms.FileField(
+        label=gettext_lazy("Hoja XLSForm (.xlsx)"),
+        help_text=gettext_lazy(
+            "Cada pregunta lleva el nombre de una columna del registro; baje el XLSForm del "
+            "proyecto para ver los nombres y cámbielo a su gusto."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ownforms.kind_choices()
+
+
+@never_cache
+@login_required
+def own_form_upload(request):
+    if not ownforms.may_upload(request.user):
+        raise PermissionDenied
+    form = OwnFormUpload(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["xlsform"]
+        try:
+            own = ownforms.upload(
+                request.user, form.cleaned_data["kind"], upload.read(), upload.name
+            )
+        except ValidationError as error:
+            for problem in error.messages:
+                form.add_error("xlsform", problem)
+        else:
+            messages.success(
+                request,
+                _("Formulario «%(title)s» listo: los teléfonos lo bajan en su próxima revisión.")
+                % {"title": own.title},
+            )
+            return redirect("fieldcollection:home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "fieldcollection/own_form_upload.html", {"form": form}, status=status)
+
+
+@login_required
+def own_form_withdraw(request, pk: int):
+    own = get_object_or_404(OwnForm.objects.live(), pk=pk)
+    if not ownforms.may_manage(request.user, own):
+        raise PermissionDenied
+    if request.method == "POST":
+        ownforms.withdraw(request.user, own)
+        messages.success(
+            request, _("Formulario «%(title)s» retirado de los teléfonos.") % {"title": own.title}
+        )
+    return redirect("fieldcollection:home")
 
 
 class PhoneSetupForm(forms.Form):

@@ -535,6 +535,8 @@ def test_a_room_of_fifteen_rates_eleven_risks_by_tallies_in_under_250_taps(
     for number, (agreed, women_l, women_i, men_l, men_i) in enumerate(ROOM, start=1):
         code = f"R{number:02d}"
         expect(page.locator("#risk-title")).to_contain_text(code)
+        # She taps once the page has loaded, its scripts with it, as a person sees it ready.
+        page.wait_for_load_state("load")
         fingers.tap(level(page, "#consensus-form", "likelihood", str(agreed[0])))
         fingers.tap(level(page, "#consensus-form", "impact", str(agreed[1])))
         expect(page.locator("#consensus-form .saved")).to_be_visible()
