@@ -163,8 +163,7 @@ def check_questions(kind: str, survey: list[dict[str, str]]) -> list[str]:
                     _("%(where)s: este tipo de registro no tiene la repetición «%(name)s».")
                     % {"where": where, "name": name}
                     + (
-                        " "
-                        + _("La suya debe llamarse «%(repeat)s».") % {"repeat": repeat_name}
+                        " " + _("La suya debe llamarse «%(repeat)s».") % {"repeat": repeat_name}
                         if repeat_name and not depth
                         else ""
                     )
@@ -182,7 +181,10 @@ def check_questions(kind: str, survey: list[dict[str, str]]) -> list[str]:
             wanted = kind_of.split(" ", 1)[1]
             if wanted not in SERVED_MEDIA:
                 problems.append(
-                    _("%(where)s: el archivo «%(file)s» no lo da este servidor; use uno de %(files)s.")
+                    _(
+                        "%(where)s: el archivo «%(file)s» no lo da este servidor; "
+                        "use uno de %(files)s."
+                    )
                     % {"where": where, "file": wanted, "files": ", ".join(sorted(SERVED_MEDIA))}
                 )
         if kind_of in FILE_TYPES:
@@ -341,7 +343,8 @@ def served_to(user) -> list[OwnForm]:
 
 def latest(form_id: str) -> OwnForm | None:
     """The latest version of an own form, live or withdrawn: a phone may still send it."""
-    return OwnForm.objects.filter(form_id=form_id).defer("xlsx").order_by("-uploaded_at", "-pk").first()
+    versions = OwnForm.objects.filter(form_id=form_id).defer("xlsx")
+    return versions.order_by("-uploaded_at", "-pk").first()
 
 
 def listed_for(user) -> list[OwnForm]:

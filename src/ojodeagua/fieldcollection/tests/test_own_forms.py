@@ -179,7 +179,8 @@ def test_an_upload_that_cannot_become_records_is_refused_with_every_reason(agenc
 
 def test_only_coordinators_upload_and_only_their_people_get_the_form(agencia, tesorera):
     assert tesorera.get("/campo/formularios/propios/subir/").status_code == 403
-    assert 'href="/campo/formularios/propios/subir/"' not in tesorera.get("/campo/").content.decode()
+    treasurers_page = tesorera.get("/campo/").content.decode()
+    assert 'href="/campo/formularios/propios/subir/"' not in treasurers_page
     assert upload(agencia, own_supply_week(agencia)).status_code == 302
     own = OwnForm.objects.get()
     # The NGO's facilitator is not one of the agency's people: her phone does not get it.
