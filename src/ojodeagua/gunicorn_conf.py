@@ -18,10 +18,14 @@ def _int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"
-# WEB_CONCURRENCY is the name Gunicorn and most hosts use. Two per core plus one suits the
-# synchronous workers: a request mostly waits on the database.
-workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
-threads = _int("GUNICORN_THREADS", 1)
+# WEB_CONCURRENCY is the name Gunicorn and most hosts use. One per core plus one, each with two
+# threads (Gunicorn's gthread worker): a request mostly waits on the database, and a threaded
+# worker keeps a connection open between requests, which the synchronous worker cannot. A phone
+# sending its queue of submissions, or a browser its next page, does not connect again each
+# time: on 2 cores the OpenRosa benchmark accepted 330 submissions a second with 5 synchronous
+# workers and 460-510 with 3 workers of 2 threads (docs/scaling.md).
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
+threads = _int("GUNICORN_THREADS", 2)
 # Imports stop themselves after IMPORT_MAX_SECONDS (30); a request still running after this is
 # stuck, and its worker is replaced.
 timeout = _int("GUNICORN_TIMEOUT", 60)
