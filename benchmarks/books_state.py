@@ -853,6 +853,7 @@ def post_payments(plan: list[tuple[int, int]]) -> tuple[float, float, int, float
     payments were created and the processor time this process spent on them.
     """
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from ojodeagua.books.models import Connection, Tariff
     from ojodeagua.books.payments import record_payment
@@ -861,7 +862,7 @@ def post_payments(plan: list[tuple[int, int]]) -> tuple[float, float, int, float
     fees = dict(
         Tariff.objects.filter(kind=Tariff.Kind.MONTHLY_FEE).values_list("provider_id", "amount")
     )
-    today = datetime.date.today()
+    today = timezone.localdate()  # the site's day, as the services date a payment
     created = 0
     started, processor = time.time(), time.process_time()
     for connection_id, provider_id in plan:
@@ -906,6 +907,7 @@ def post_batches(plan: list[tuple[int, list[int]]], through_api: bool = False):
     answer with every payment) with Django's test client, in this process.
     """
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from ojodeagua.books.models import Connection, Tariff
     from ojodeagua.books.payments import PaymentIn, record_payments
@@ -915,7 +917,7 @@ def post_batches(plan: list[tuple[int, list[int]]], through_api: bool = False):
     fees = dict(
         Tariff.objects.filter(kind=Tariff.Kind.MONTHLY_FEE).values_list("provider_id", "amount")
     )
-    today = datetime.date.today()
+    today = timezone.localdate()  # the site's day, as the services date a payment
     client = None
     if through_api:
         from rest_framework.test import APIClient

@@ -28,6 +28,7 @@ import os
 import random
 import re
 import uuid
+import zoneinfo
 from urllib.parse import urlencode, urlparse
 
 from locust import HttpUser, between, events, task
@@ -40,6 +41,13 @@ VALUE_LINK = re.compile(r'href="/indicadores/(\d+)/"')
 # Each simulated person takes the next account of her group, so 50 field users are 50
 # different people.
 _next_account = {"field": itertools.count(), "coordinators": itertools.count()}
+# The site's day, not this machine's: between midnight UTC and midnight in Chiapas a payment
+# dated by the machine's clock would be "tomorrow" for the server, and refused.
+SITE_ZONE = zoneinfo.ZoneInfo("America/Mexico_City")
+
+
+def site_today() -> datetime.date:
+    return datetime.datetime.now(SITE_ZONE).date()
 
 
 @events.init_command_line_parser.add_listener
@@ -183,7 +191,7 @@ class FieldPerson(Person):
         # One of the last eight full weeks (a week sent at its end, or caught up later): written,
         # or corrected if this person wrote it before. Never this week: its days to come are
         # refused.
-        today = datetime.date.today()
+        today = site_today()
         monday = today - datetime.timedelta(days=today.weekday(), weeks=random.randint(1, 8))
         query = urlencode(
             {"system": self.me["system"], "sector": self.me["sector"], "start": monday}
@@ -210,7 +218,7 @@ class FieldPerson(Person):
             "record_id": str(uuid.uuid4()),
             "toma": str(toma),
             "amount": str(random.choice([20, 50, 80, 100, 150])),
-            "paid_on": datetime.date.today().isoformat(),
+            "paid_on": site_today().isoformat(),
             "method": "cash",
             "concept": "",
             "csrfmiddlewaretoken": self.token(),
@@ -218,7 +226,7 @@ class FieldPerson(Person):
 
     @staticmethod
     def day(within: int) -> datetime.date:
-        return datetime.date.today() - datetime.timedelta(days=random.randint(1, within))
+        return site_today() - datetime.timedelta(days=random.randint(1, within))
 
 
 class Coordinator(Person):
