@@ -45,6 +45,10 @@ def browser(monkeypatch):
 
 
 def overflow(page) -> int:
+    """How far the page scrolls sideways, as a person sees it: measured once its stylesheets
+    have loaded. A page measured the moment its HTML arrives is laid out unstyled, where a
+    long device key does not wrap yet."""
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
