@@ -13,24 +13,23 @@ form withdraws the one before it, which stays on record for the submissions it m
 """
 
 import hashlib
-import io
 import json
 import re
 import shutil
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from pyxform.errors import PyXFormError
 from pyxform.validators.odk_validate import ODKValidateError
 from pyxform.xls2xform import convert
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
+from ojodeagua.imports.reading import XLSX_MAGIC, read_named_sheets
+from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.coordination import managed_people
 from ojodeagua.organisations.scope import scope_for
 
@@ -39,7 +38,7 @@ from .mapping import INSPECTION_ANSWER, NOT_RECORDED
 from .models import OwnForm
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 3000
+XLSFORM_SHEETS = {"survey", "choices", "settings", "external_choices"}
 FORM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 # The observation types an own form may fill: those of the project's forms.
 KINDS = {form.kind: form for form in xlsforms.FORMS}
@@ -78,52 +77,35 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 # Reading ---------------------------------------------------------------------------------------
-def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def sheets_of(content: bytes) -> tuple[dict[str, list[dict[str, str]]], list[int]]:
+    """The workbook's sheets as pyxform reads them (a dict per row, by the first row's
+    headers), and the line in the file of each row of «survey», for the messages.
 
-
-def sheets_of(content: bytes) -> dict[str, list[dict[str, str]]]:
-    """The workbook's sheets as pyxform reads them: a dict per row, by the first row's headers."""
+    Read by the importer's reader (``imports.reading``), with its limits on what a small file
+    may unpack to."""
     if len(content) > MAX_BYTES:
         raise ValidationError(
             _("El archivo pasa de %(mb)s MB; un XLSForm cabe en mucho menos.")
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:
+    if content[:4] != XLSX_MAGIC:
         raise ValidationError(
             _("No se pudo leer el archivo como hoja de cálculo XLSX; guárdelo como .xlsx.")
-        ) from error
-    sheets: dict[str, list[dict[str, str]]] = {}
-    for sheet in book.worksheets:
-        name = sheet.title.strip().lower()
-        if name not in ("survey", "choices", "settings", "external_choices"):
-            continue
-        rows = sheet.iter_rows(values_only=True)
-        headers = [cell_text(value) for value in next(rows, ())]
-        kept = []
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_ROWS:
-                raise ValidationError(
-                    _("La hoja «%(sheet)s» tiene más de %(rows)s filas.")
-                    % {"sheet": name, "rows": MAX_ROWS}
-                )
-            row = {
-                header: cell_text(value)
-                for header, value in zip(headers, values, strict=False)
-                if header and cell_text(value)
-            }
-            kept.append(row)
-        sheets[name] = kept
-    book.close()
+        )
+    try:
+        read = read_named_sheets(content, XLSFORM_SHEETS)
+    except TabularFileError as error:
+        raise ValidationError(str(error)) from error
+    sheets = {
+        name: [
+            {header: cell for header, cell in zip(headers, cells, strict=False) if header and cell}
+            for _line, cells in rows
+        ]
+        for name, (headers, rows) in read.items()
+    }
     if not sheets.get("survey"):
         raise ValidationError(_("El archivo no tiene una hoja «survey» con preguntas."))
-    return sheets
+    return sheets, [line for line, _cells in read["survey"][1]]
 
 
 def normal_type(text: str) -> str:
@@ -135,8 +117,8 @@ def normal_type(text: str) -> str:
     return text
 
 
-def check_questions(kind: str, survey: list[dict[str, str]]) -> list[str]:
-    """Every problem of the survey sheet against the observation type, by row."""
+def check_questions(kind: str, survey: list[dict[str, str]], lines: list[int]) -> list[str]:
+    """Every problem of the survey sheet against the observation type, by its line."""
     builtin = KINDS[kind]
     repeat_name = builtin.repeat.name if builtin.repeat else None
     names = [row.get("name", "") for row in survey]
@@ -145,7 +127,7 @@ def check_questions(kind: str, survey: list[dict[str, str]]) -> list[str]:
     problems: list[str] = []
     asked: set[str] = set()
     depth = 0
-    for number, row in enumerate(survey, start=2):
+    for number, row in zip(lines, survey, strict=True):
         kind_of = normal_type(row.get("type", ""))
         name = row.get("name", "")
         where = _("Fila %(row)s de «survey»") % {"row": number}
@@ -223,7 +205,7 @@ def read(kind: str, content: bytes, *, reserved: set[str]) -> ReadForm:
     problem found, so one upload tells the coordinator all there is to fix."""
     if kind not in KINDS:
         raise ValidationError(_("Elija a qué tipo de registro corresponde el formulario."))
-    sheets = sheets_of(content)
+    sheets, survey_lines = sheets_of(content)
     settings_row = (sheets.get("settings") or [{}])[0]
     form_id = settings_row.get("form_id", "")
     problems = []
@@ -238,7 +220,7 @@ def read(kind: str, content: bytes, *, reserved: set[str]) -> ReadForm:
         problems.append(
             _("El form_id «%(id)s» es de un formulario del proyecto; use otro.") % {"id": form_id}
         )
-    problems.extend(check_questions(kind, sheets["survey"]))
+    problems.extend(check_questions(kind, sheets["survey"], survey_lines))
     if problems:
         raise ValidationError(problems)
     content_digest = json.dumps(sheets, sort_keys=True, ensure_ascii=False).encode()

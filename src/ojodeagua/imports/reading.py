@@ -184,12 +184,24 @@ def _first_sheet(data: bytes, *, data_only: bool):
 def _read_first_sheet(data: bytes, limits: ReadLimits, clock: ReadingClock):
     workbook, sheet = _first_sheet(data, data_only=True)
     values = sheet.iter_rows(values_only=True)
+    header = _sheet_header(values, limits)
+    if not header:
+        raise TabularFileError(_("La primera hoja está vacía: ponga los encabezados en la fila 1."))
+    rows, last_line = _sheet_body(values, header, limits, clock)
+    workbook.close()
+    return header, rows, last_line
+
+
+def _sheet_header(values, limits: ReadLimits) -> list[str]:
+    """The first row's cells as text, up to its last one that is not empty."""
     header = _within_columns(next(values, None) or (), 1, limits)
     while header and header[-1] in (None, ""):
         header = header[:-1]
-    if not header:
-        raise TabularFileError(_("La primera hoja está vacía: ponga los encabezados en la fila 1."))
-    header = [_cell_text(cell) for cell in header]
+    return [_cell_text(cell) for cell in header]
+
+
+def _sheet_body(values, header: list[str], limits: ReadLimits, clock: ReadingClock):
+    """The rows below the header that hold something, each with its line in the sheet."""
     rows = []
     last_line = 1
     # Missing rows come as empty ones, so the count keeps the sheet's own row numbers.
@@ -214,8 +226,38 @@ def _read_first_sheet(data: bytes, limits: ReadLimits, clock: ReadingClock):
         cells = [_cell_text(cell) for cell in _within_columns(row, line, limits)]
         if any(cells):
             rows.append((line, cells + [""] * (len(header) - len(cells))))
-    workbook.close()
-    return header, rows, last_line
+    return rows, last_line
+
+
+def read_named_sheets(
+    data: bytes, names: set[str], limits: ReadLimits | None = None
+) -> dict[str, tuple[list[str], list[tuple[int, list[str]]]]]:
+    """The sheets of an XLSX called one of ``names`` (case and spaces aside), each as its
+    header, as written, and its rows: a workbook whose sheets all count, like an XLSForm. Read
+    within the same limits, and as warily, as ``read_table`` reads a first sheet."""
+    limits = limits or ReadLimits.for_pages()
+    clock = limits.clock()
+    _measure_archive(data, limits)
+    found = {}
+    try:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        for sheet in workbook.worksheets:
+            name = sheet.title.strip().lower()
+            if name not in names:
+                continue
+            sheet.reset_dimensions()  # the size a sheet declares is not trusted (_first_sheet)
+            values = sheet.iter_rows(values_only=True)
+            header = _sheet_header(values, limits)
+            rows, _last_line = _sheet_body(values, header, limits, clock)
+            found[name] = (header, rows)
+        workbook.close()
+    except TabularFileError:
+        raise
+    except Exception as error:  # openpyxl and the XML parser raise many kinds for a damaged file
+        raise unreadable_spreadsheet() from error
+    return found
 
 
 def _within_columns(row, line: int, limits: ReadLimits):
