@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "ojodeagua.operations",
     "ojodeagua.jobs",
     "ojodeagua.fieldcollection",
+    "ojodeagua.desk",
 ]
 
 MIDDLEWARE = [

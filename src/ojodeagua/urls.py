@@ -32,6 +32,7 @@ urlpatterns = [
     path("transparencia/", include("ojodeagua.books.public_views")),
     path("api/v1/", include("ojodeagua.api.urls")),
     path("campo/", include("ojodeagua.fieldcollection.urls")),
+    path("mesa/", include("ojodeagua.desk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -194,6 +194,9 @@ def choose_stories(facts: DemoFacts) -> dict[str, int]:
     if pumped:
         stories["pump_failure"] = pumped[0].id
         stories["arsenic"] = pumped[min(1, len(pumped) - 1)].id
+    if len(pumped) > 2:
+        # Still down on the demo's last day: the agency's map has a system to find.
+        stories["down_now"] = pumped[2].id
     return stories
 
 
@@ -224,7 +227,20 @@ def _forced_outages(role: str | None) -> list[tuple[datetime.date, int, str, str
                 "Se quemó el motor de la bomba; se cotiza uno nuevo.",
             )
         ]
+    if role == "down_now":
+        return [
+            (
+                current().reference - datetime.timedelta(days=DOWN_NOW_DAYS),
+                DOWN_NOW_DAYS + 60,
+                StoppageCause.PUMP,
+                "Se quemó la bomba; el comité no tiene con qué comprar otra.",
+            )
+        ]
     return []
+
+
+# The "down_now" story's pump burnt this many days before the demo's last full day.
+DOWN_NOW_DAYS = 40
 
 
 def simulate(system: SystemFacts, role: str | None) -> Timeline:

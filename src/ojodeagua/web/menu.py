@@ -64,6 +64,7 @@ def _registry() -> dict[str, tuple[str, str]]:
         "samples": (_("Pruebas de agua"), reverse("waterquality:sample_list")),
         "surveys": (_("Encuestas"), reverse("monitoring:householdsurvey_list")),
         "summary": (_("Cómo va el servicio"), reverse("indicators:summary_home")),
+        "desk": (_("Mapa y prioridades"), reverse("desk:home")),
         "cycles": (_("Ciclos de integridad"), reverse("integrity:cycle_list")),
         "complaints": (_("Quejas"), reverse("integrity:complaint_list")),
         "catalogue": (_("Catálogo de integridad"), reverse("integrity:catalogue_list")),
@@ -118,10 +119,11 @@ def build_menu(user, path: str) -> Menu:
     home = (_("Inicio"), reverse("home"))
     if role == "agency":
         agency = _agency_pages(scope)
-        main = [home, pages["summary"], agency[0], pages["complaints"], pages["providers"]]
-        main.append(pages["systems"])
+        main = [home, pages["desk"], pages["summary"], agency[0], pages["complaints"]]
+        main.append(pages["providers"])
         more = [
             *agency[1:],
+            pages["systems"],
             pages["cycles"],
             pages["catalogue"],
             pages["localities"],
@@ -161,6 +163,7 @@ def build_menu(user, path: str) -> Menu:
             pages["complaints"],
         ]
         more = [
+            pages["desk"],
             pages["schools"],
             pages["health_centres"],
             pages["visits"],

@@ -1,0 +1,15 @@
+"""Every path of the agency's desk."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.desk_home, name="home"),
+    path("<int:pk>/", views.desk, name="desk"),
+    path("<int:pk>/mapa/", views.map_page, name="map"),
+    path("<int:pk>/mapa/puntos.geojson", views.map_data, name="map_data"),
+    path("<int:pk>/pesos/", views.weights, name="weights"),
+]

@@ -1,0 +1,154 @@
+"""The desk's pages: why it fails and what to do first, the map, and the priority weights.
+
+They translate HTTP: the figures come from ``facts.load`` through ``causes`` and
+``priorities``, and the weights are written by ``services.set_weights``.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ojodeagua.indicators.presentation import month_name
+from ojodeagua.organisations.scope import get_visible_or_404, scope_for
+from ojodeagua.places.models import Municipality
+
+from . import causes, facts, mapdata, priorities, services
+from .models import Factor
+
+PRIORITIES_SHOWN = 20
+
+
+def covered_municipality(user, pk: int) -> Municipality:
+    """A municipality the user sees whole: the desk adds up every system in it."""
+    municipality = get_visible_or_404(user, Municipality, pk)
+    scope = scope_for(user)
+    if not (scope.everything or municipality.pk in scope.view.municipality_ids):
+        raise Http404
+    return municipality
+
+
+def first_covered(user) -> Municipality | None:
+    scope = scope_for(user)
+    found = Municipality.objects.order_by("key")
+    return found.first() if scope.everything else found.filter(
+        pk__in=scope.view.municipality_ids
+    ).first()
+
+
+@login_required
+def desk_home(request: HttpRequest) -> HttpResponse:
+    municipality = first_covered(request.user)
+    if municipality is None:
+        raise Http404
+    return redirect("desk:desk", pk=municipality.pk)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+@login_required
+def desk(request: HttpRequest, pk: int) -> HttpResponse:
+    municipality = covered_municipality(request.user, pk)
+    found = facts.load(municipality, today())
+    summary = causes.summary(found)
+    ranked = priorities.rank(priorities.candidates(found), priorities.weights_for(pk))
+    return render(
+        request,
+        "desk/desk.html",
+        {
+            "municipality": municipality,
+            "facts": found,
+            "month_label": month_name(found.month) if found.month else "",
+            "summary": summary,
+            "priorities": ranked[:PRIORITIES_SHOWN],
+            "priorities_total": len(ranked),
+            "may_weigh": services.may_weigh(request.user, municipality),
+        },
+    )
+
+
+@login_required
+def weights(request: HttpRequest, pk: int) -> HttpResponse:
+    """The weights as a form: "Ver el cambio" ranks with the proposed weights beside the
+    current ranking; "Guardar" keeps them."""
+    municipality = covered_municipality(request.user, pk)
+    if not services.may_weigh(request.user, municipality):
+        raise PermissionDenied
+    current = priorities.weights_for(pk)
+    proposed = dict(current)
+    errors: dict = {}
+    source = request.POST if request.method == "POST" else request.GET
+    if any(f in source for f in Factor.values):
+        try:
+            proposed = services.clean_weights(source)
+        except ValidationError as error:
+            errors = error.message_dict
+        if request.method == "POST" and not errors and "save" in request.POST:
+            services.set_weights(request.user, municipality, request.POST)
+            messages.success(request, _("Se guardaron los pesos; así queda la lista."))
+            query = "&".join(f"{f}={current[f]}" for f in Factor.values)
+            return redirect(f"{reverse('desk:weights', args=[pk])}?{query}&antes=1")
+    found = facts.load(municipality, today())
+    candidates = priorities.candidates(found)
+    before_weights = current
+    if request.GET.get("antes") and not errors:
+        # Just saved: the weights in the address are the ones before, to show what moved.
+        before_weights = services.clean_weights(request.GET)
+        proposed = current
+    before = priorities.rank(candidates, before_weights)
+    after = priorities.rank(candidates, proposed)
+    rows = [
+        (factor, proposed.get(factor.value, current[factor.value]), errors.get(factor.value))
+        for factor in Factor
+    ]
+    return render(
+        request,
+        "desk/weights.html",
+        {
+            "municipality": municipality,
+            "rows": rows,
+            "errors": errors.get("__all__"),
+            "moves": priorities.compare(before, after)[:PRIORITIES_SHOWN],
+            "changed": before_weights != proposed,
+        },
+    )
+
+
+@login_required
+def map_page(request: HttpRequest, pk: int) -> HttpResponse:
+    municipality = covered_municipality(request.user, pk)
+    found = facts.load(municipality, today())
+    chosen = mapdata.Filters.from_query(request.GET, found)
+    shown = mapdata.select(found, chosen)
+    return render(
+        request,
+        "desk/map.html",
+        {
+            "municipality": municipality,
+            "facts": found,
+            "filters": chosen,
+            "shown": shown,
+            "legend": mapdata.legend(),
+            "data_url": f"{reverse('desk:map_data', args=[pk])}?{request.GET.urlencode()}",
+            "tiles": getattr(settings, "MAP_TILE_URL", ""),
+            "tiles_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+        },
+    )
+
+
+@login_required
+def map_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """The map's points as GeoJSON, with the page's filters."""
+    municipality = covered_municipality(request.user, pk)
+    found = facts.load(municipality, today())
+    shown = mapdata.select(found, mapdata.Filters.from_query(request.GET, found))
+    return mapdata.geojson_response(mapdata.feature_collection(found, shown))
