@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 VAR := var
 LOCALE := src/ojodeagua/locale
 # axe-core checks the pages' accessibility in the browser tests (web/tests/test_axe_browser.py);
-# npm puts it in a local node_modules, nothing is saved to a package.json.
-AXE := node_modules/axe-core/axe.min.js
+# geojson-schema is the GeoJSON JSON Schema the desk's exports are validated against
+# (desk/tests/test_exports.py). npm puts both in a local node_modules, in one install (a second
+# `npm install` would prune the first as extraneous); nothing is saved to a package.json.
+GEOJSON_SCHEMA := node_modules/geojson-schema/FeatureCollection.json
+NODE_TOOLS := node_modules/.ojodeagua-tools-1
 export OJODEAGUA_VAR_DIR ?= $(CURDIR)/$(VAR)
 # `PORT=8001 make demo` serves the demo on another port.
 PORT ?= 8000
@@ -19,15 +22,16 @@ demo: $(VENV)/.installed translations
 	@echo "Abra http://127.0.0.1:$(PORT) (Ctrl+C para detener)."
 	DEBUG=1 $(BIN)/ojodeagua runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-test translations $(AXE)
+test: $(VENV)/.installed-test translations $(NODE_TOOLS)
 	@[ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ] || $(BIN)/playwright install chromium || \
 		echo "Aviso: no hay Chromium; las pruebas de navegador fallarán."
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
-$(AXE):
-	npm install --no-save --no-audit --no-fund axe-core@4
+$(NODE_TOOLS):
+	npm install --no-save --no-audit --no-fund axe-core@4 geojson-schema@1
+	touch $@
 
 # The edit loop: no browser tests, stop at the first failure. `make test-fast T=src/ojodeagua/books`
 # runs one app (a single file answers in a few seconds once the demo template is cached).

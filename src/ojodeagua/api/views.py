@@ -14,9 +14,10 @@ from ojodeagua.watersystems.views import WaterSystemFilter
 
 from . import serializers
 from .base import ScopedReadOnlyViewSet, ScopedViewSet
+from .desk import DeskExports
 
 
-class MunicipalityViewSet(ScopedReadOnlyViewSet):
+class MunicipalityViewSet(DeskExports, ScopedReadOnlyViewSet):
     queryset = Municipality.objects.all()
     serializer_class = serializers.MunicipalitySerializer
 

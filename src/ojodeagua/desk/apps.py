@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class DeskConfig(AppConfig):
     name = "ojodeagua.desk"
     verbose_name = _("mesa de la agencia")
+
+    def ready(self) -> None:
+        from ojodeagua.lib import exports as downloads
+
+        from . import wpdx
+
+        downloads.register(wpdx.EXPORT, wpdx.wpdx_table)

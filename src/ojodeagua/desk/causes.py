@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ojodeagua.indicators.catalogue import Code
 from ojodeagua.monitoring.models import StoppageCause
@@ -195,8 +194,10 @@ def _unreliable(system: SystemFacts, add) -> None:
     add(
         Evidence(
             STOPPAGE_CAUSES.get(cause, Cause.UNEXPLAINED),
-            _("%(days)s días sin servicio en 12 meses; la causa que más anotan las visitas: "
-              "%(cause)s")
+            _(
+                "%(days)s días sin servicio en 12 meses; la causa que más anotan las visitas: "
+                "%(cause)s"
+            )
             % {"days": system.downtime_days, "cause": _stoppage_label(cause)},
         )
     )
@@ -317,4 +318,3 @@ def summary(facts: DeskFacts) -> CauseSummary:
     order = (*CAUSE_ORDER, Cause.UNEXPLAINED, Cause.NO_SYSTEM, Cause.NOT_VISITED)
     rows = [CauseRow(cause, people.get(cause, 0.0), systems.get(cause, 0)) for cause in order]
     return CauseSummary(population, safe, rows, found)
-

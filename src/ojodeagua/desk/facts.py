@@ -204,7 +204,7 @@ def _systems(municipality: Municipality) -> dict[int, SystemFacts]:
             Q(municipality=municipality) | Q(served_localities__locality__municipality=municipality)
         )
         .distinct()
-        .values_list(
+        .values(
             "pk",
             "name",
             "kind",
@@ -218,21 +218,20 @@ def _systems(municipality: Municipality) -> dict[int, SystemFacts]:
         )
     )
     return {
-        pk: SystemFacts(
-            pk,
-            name,
-            kind,
-            str(kinds.get(kind, kind)),
-            municipality_id,
-            provider_id,
-            provider_name or "",
-            provider_kind or "",
-            _number(lat),
-            _number(lon),
-            chlorinates,
+        row["pk"]: SystemFacts(
+            pk=row["pk"],
+            name=row["name"],
+            kind=row["kind"],
+            kind_label=str(kinds.get(row["kind"], row["kind"])),
+            municipality_id=row["municipality_id"],
+            provider_id=row["provider_id"],
+            provider_name=row["provider__name"] or "",
+            provider_kind=row["provider__kind"] or "",
+            latitude=_number(row["latitude"]),
+            longitude=_number(row["longitude"]),
+            chlorinates=row["chlorinates"],
         )
-        for pk, name, kind, municipality_id, provider_id, provider_name, provider_kind, lat, lon,
-        chlorinates in rows
+        for row in rows
     }
 
 
@@ -400,7 +399,10 @@ def _facilities(localities: dict[int, LocalityFacts]) -> list[FacilityFacts]:
         ):
             found.append(
                 FacilityFacts(
-                    facility.pk, kind, facility.name, facility.locality_id,
+                    facility.pk,
+                    kind,
+                    facility.name,
+                    facility.locality_id,
                     facility.get_absolute_url(),
                 )
             )

@@ -35,7 +35,10 @@ ECOLI_CHOICES = [
     ("pass", gettext_lazy("la última cumplió")),
     (NOT_VISITED, gettext_lazy("sin prueba en 12 meses")),
 ]
-FACILITY_LABELS = {"school": gettext_lazy("escuela"), "health_centre": gettext_lazy("centro de salud")}
+FACILITY_LABELS = {
+    "school": gettext_lazy("escuela"),
+    "health_centre": gettext_lazy("centro de salud"),
+}
 
 
 def tier_label(system: SystemFacts) -> str:
@@ -209,9 +212,7 @@ def feature_collection(facts: DeskFacts, shown: Shown | None = None) -> dict:
     shown = shown or select(facts, Filters())
     features = [_locality_feature(loc, facts.served_people(loc.pk)) for loc in shown.localities]
     features += [_system_feature(system, facts) for system in shown.systems]
-    features += [
-        _facility_feature(f, facts.localities[f.locality_id]) for f in shown.facilities
-    ]
+    features += [_facility_feature(f, facts.localities[f.locality_id]) for f in shown.facilities]
     return {
         "type": "FeatureCollection",
         "features": features,

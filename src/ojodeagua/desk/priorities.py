@@ -12,10 +12,11 @@ agency changes, never code.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ojodeagua.monitoring.models import StoppageCause
 from ojodeagua.watersystems.models import Component
 
 from .causes import Cause, Diagnosis, diagnoses
@@ -82,7 +83,11 @@ def _system_action(diagnosis: Diagnosis) -> str:
     main = diagnosis.main
     if main == Cause.INFRASTRUCTURE:
         broken = set(diagnosis.system.broken_components)
-        return Action.EQUIPMENT if broken and broken <= EQUIPMENT else Action.WORKS
+        causes = diagnosis.system.downtime_by_cause
+        stopped_by = max(causes.items(), key=lambda item: (item[1], item[0]))[0] if causes else ""
+        if (broken and broken <= EQUIPMENT) or (not broken and stopped_by == StoppageCause.PUMP):
+            return Action.EQUIPMENT
+        return Action.WORKS
     if main == Cause.SOURCE:
         return Action.WORKS
     if main == Cause.OPERATION:

@@ -10,7 +10,7 @@ from ojodeagua.audit import trail
 from ojodeagua.organisations.scope import scope_for
 from ojodeagua.places.models import Municipality
 
-from .models import Factor, PriorityWeight
+from .models import DEFAULT_WEIGHT, Factor, PriorityWeight
 
 HIGHEST_WEIGHT = Decimal(10)
 
@@ -59,7 +59,8 @@ def set_weights(actor, municipality: Municipality, raw: dict[str, object]) -> di
                 .filter(municipality=municipality, factor=factor)
                 .first()
             ) or PriorityWeight(municipality=municipality, factor=factor)
-            if row.pk is not None and row.weight == weight:
+            # Unchanged (a factor without a row weighs the default): nothing to write.
+            if (row.weight if row.pk is not None else DEFAULT_WEIGHT) == weight:
                 continue
             row.weight = weight
             trail.save_audited(actor, row, row.save)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/mapa/", views.map_page, name="map"),
     path("<int:pk>/mapa/puntos.geojson", views.map_data, name="map_data"),
     path("<int:pk>/pesos/", views.weights, name="weights"),
+    path("<int:pk>/wpdx.csv", views.wpdx_download, {"fmt": "csv"}, name="wpdx_csv"),
+    path("<int:pk>/wpdx.xlsx", views.wpdx_download, {"fmt": "xlsx"}, name="wpdx_xlsx"),
+    path("<int:pk>/puntos.geojson", views.geojson_download, name="geojson"),
 ]

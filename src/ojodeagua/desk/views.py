@@ -17,30 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.indicators.presentation import month_name
-from ojodeagua.organisations.scope import get_visible_or_404, scope_for
-from ojodeagua.places.models import Municipality
+from ojodeagua.pages.exports import export_response
 
-from . import causes, facts, mapdata, priorities, services
+from . import causes, facts, mapdata, priorities, services, wpdx
+from .access import covered_municipality, first_covered
 from .models import Factor
 
 PRIORITIES_SHOWN = 20
-
-
-def covered_municipality(user, pk: int) -> Municipality:
-    """A municipality the user sees whole: the desk adds up every system in it."""
-    municipality = get_visible_or_404(user, Municipality, pk)
-    scope = scope_for(user)
-    if not (scope.everything or municipality.pk in scope.view.municipality_ids):
-        raise Http404
-    return municipality
-
-
-def first_covered(user) -> Municipality | None:
-    scope = scope_for(user)
-    found = Municipality.objects.order_by("key")
-    return found.first() if scope.everything else found.filter(
-        pk__in=scope.view.municipality_ids
-    ).first()
 
 
 @login_required
@@ -152,3 +135,21 @@ def map_data(request: HttpRequest, pk: int) -> HttpResponse:
     found = facts.load(municipality, today())
     shown = mapdata.select(found, mapdata.Filters.from_query(request.GET, found))
     return mapdata.geojson_response(mapdata.feature_collection(found, shown))
+
+
+@login_required
+def wpdx_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The water points in the WPDx standard, as CSV or XLSX (``wpdx.wpdx_table``)."""
+    covered_municipality(request.user, pk)
+    return export_response(request, wpdx.EXPORT, fmt, municipality=pk)
+
+
+@login_required
+def geojson_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every locality, system, school and health centre with its figures, as a GeoJSON file."""
+    municipality = covered_municipality(request.user, pk)
+    response = mapdata.geojson_response(
+        mapdata.feature_collection(facts.load(municipality, today()))
+    )
+    response["Content-Disposition"] = f'attachment; filename="ojodeagua-{municipality.key}.geojson"'
+    return response
