@@ -15,7 +15,8 @@ It then measures the issue's targets:
    floor: one hand-written set-based aggregate over the same rows (``floor_statements``); the
    target is within 3 times the floor;
 2. one new observation saved and `refresh_after([it])` (target under 200 ms), median of runs;
-3. the municipal and state summary pages and the "why this number" pages of two state figures,
+3. the municipal and state summary pages, the agency's desk of the busiest municipality (desk,
+   map, the map's points, the priority weights) and the "why this number" pages of two state figures,
    rendered by the test client as a superuser (target under 300 ms each), median of requests
    after one warm-up.
 
@@ -1196,6 +1197,11 @@ def measure_pages(runs: int) -> dict[str, dict] | str:
         urls = {
             "resumen municipal": reverse("indicators:municipality_summary", args=[busiest]),
             "resumen estatal": reverse("indicators:state_summary", args=[state_id]),
+            # The agency's desk of the busiest municipality (issue 18).
+            "mesa de la agencia": reverse("desk:desk", args=[busiest]),
+            "mapa": reverse("desk:map", args=[busiest]),
+            "puntos del mapa": reverse("desk:map_data", args=[busiest]),
+            "pesos de prioridad": reverse("desk:weights", args=[busiest]),
         }
         # "Why this number" of the state's figures that follow the most parts.
         from ojodeagua.indicators.models import IndicatorValue

@@ -296,6 +296,10 @@ class CauseSummary:
         return next((row.people for row in self.rows if row.cause == cause), 0.0)
 
     @property
+    def not_visited(self) -> float:
+        return self.people(Cause.NOT_VISITED)
+
+    @property
     def not_fixed_by_works(self) -> float:
         return sum(self.people(cause) for cause in NOT_FIXED_BY_WORKS)
 

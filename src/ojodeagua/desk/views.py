@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.indicators.presentation import month_name
+from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.pages.exports import export_response
 
-from . import causes, facts, mapdata, priorities, services, wpdx
+from . import causes, facts, mapdata, priorities, report, services, wpdx
 from .access import covered_municipality, first_covered
 from .models import Factor
 
@@ -153,3 +154,22 @@ def geojson_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="ojodeagua-{municipality.key}.geojson"'
     return response
+
+
+@login_required
+def council_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report for the council as a print page (the browser prints it too)."""
+    municipality = covered_municipality(request.user, pk)
+    return render(request, "desk/report.html", report.context(municipality, today()))
+
+
+@login_required
+def council_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    municipality = covered_municipality(request.user, pk)
+    on = today()
+    return render_pdf(
+        request,
+        "desk/report.html",
+        report.context(municipality, on),
+        f"informe-cabildo-{municipality.key}-{on:%Y-%m-%d}.pdf",
+    )
