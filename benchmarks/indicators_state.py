@@ -16,8 +16,8 @@ It then measures the issue's targets:
    target is within 3 times the floor;
 2. one new observation saved and `refresh_after([it])` (target under 200 ms), median of runs;
 3. the municipal and state summary pages, the agency's desk of the busiest municipality (desk,
-   map, the map's points, the priority weights) and the "why this number" pages of two state figures,
-   rendered by the test client as a superuser (target under 300 ms each), median of requests
+   map, the map's points, the priority weights, the council report) and the "why this number"
+   pages of two state figures, rendered by the test client as a superuser (target under 300 ms each), median of requests
    after one warm-up.
 
 Options: --keep reuses a data set built before (same database); --keep --pages-only times only
@@ -1202,6 +1202,7 @@ def measure_pages(runs: int) -> dict[str, dict] | str:
             "mapa": reverse("desk:map", args=[busiest]),
             "puntos del mapa": reverse("desk:map_data", args=[busiest]),
             "pesos de prioridad": reverse("desk:weights", args=[busiest]),
+            "informe para el cabildo": reverse("desk:report", args=[busiest]),
         }
         # "Why this number" of the state's figures that follow the most parts.
         from ojodeagua.indicators.models import IndicatorValue
