@@ -17,8 +17,8 @@ It then measures the issue's targets:
 2. one new observation saved and `refresh_after([it])` (target under 200 ms), median of runs;
 3. the municipal and state summary pages, the agency's desk of the busiest municipality (desk,
    map, the map's points, the priority weights, the council report) and the "why this number"
-   pages of two state figures, rendered by the test client as a superuser (target under 300 ms each), median of requests
-   after one warm-up.
+   pages of two state figures, rendered by the test client as a superuser (target under 300 ms
+   each), median of requests after one warm-up.
 
 Options: --keep reuses a data set built before (same database); --keep --pages-only times only
 the pages on the values already computed; --keep --refresh-only times only the refreshes
