@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/wpdx.csv", views.wpdx_download, {"fmt": "csv"}, name="wpdx_csv"),
     path("<int:pk>/wpdx.xlsx", views.wpdx_download, {"fmt": "xlsx"}, name="wpdx_xlsx"),
     path("<int:pk>/puntos.geojson", views.geojson_download, name="geojson"),
+    path("<int:pk>/que-pasaria-si/", views.what_if, name="what_if"),
     path("<int:pk>/informe/", views.council_report, name="report"),
     path("<int:pk>/informe.pdf", views.council_report_pdf, name="report_pdf"),
 ]

@@ -20,7 +20,7 @@ from ojodeagua.indicators.presentation import month_name
 from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.pages.exports import export_response
 
-from . import causes, facts, mapdata, priorities, report, services, wpdx
+from . import causes, facts, mapdata, priorities, report, services, whatif, wpdx
 from .access import covered_municipality, first_covered
 from .models import Factor
 
@@ -172,4 +172,33 @@ def council_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "desk/report.html",
         report.context(municipality, on),
         f"informe-cabildo-{municipality.key}-{on:%Y-%m-%d}.pdf",
+    )
+
+
+@login_required
+def what_if(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose repairs, chlorinators and coached cycles; see the people who would move."""
+    municipality = covered_municipality(request.user, pk)
+    found = facts.load(municipality, today())
+    offered = whatif.options(found)
+    chosen = {
+        action: {int(v) for v in request.GET.getlist(action) if v.isdigit()}
+        & {option.system_id for option in offered[action]}
+        for action in offered
+    }
+    outcome = whatif.estimate(found, chosen) if any(chosen.values()) else None
+    groups = [
+        (action, whatif.ACTION_LABELS[action], offered[action], chosen[action])
+        for action in offered
+    ]
+    return render(
+        request,
+        "desk/whatif.html",
+        {
+            "municipality": municipality,
+            "groups": groups,
+            "outcome": outcome,
+            "assumptions": whatif.ASSUMPTIONS,
+            "cycle_success": round(whatif.CYCLE_SUCCESS * 100),
+        },
     )
