@@ -23,7 +23,7 @@ from ojodeagua.integrity.agency import CYCLE_EVERY_MONTHS, OPEN_STATUSES
 from ojodeagua.integrity.models import Cycle, RoadmapItem
 from ojodeagua.integrity.workshop import months_after
 from ojodeagua.monitoring.models import SystemVisit
-from ojodeagua.places.models import Locality, Municipality
+from ojodeagua.places.models import Boundary, Locality, Municipality
 from ojodeagua.providers.models import Provider
 from ojodeagua.waterquality.models import Verdict
 from ojodeagua.watersystems.models import Component, ServedLocality, WaterSystem
@@ -151,6 +151,8 @@ class DeskFacts:
     localities: dict[int, LocalityFacts]
     providers: dict[int, ProviderFacts]
     facilities: list[FacilityFacts]
+    # The municipality's INEGI polygon (GeoJSON geometry), when its boundaries were imported.
+    boundary: dict | None = None
 
     def served_people(self, locality_id: int) -> float:
         return sum(s.people_by_locality.get(locality_id, 0) for s in self.systems.values())
@@ -180,6 +182,9 @@ def load(municipality: Municipality, on: datetime.date) -> DeskFacts:
         localities,
         providers,
         _facilities(localities),
+        Boundary.objects.filter(level=Boundary.Level.MUNICIPALITY, municipality=municipality)
+        .values_list("geometry", flat=True)
+        .first(),
     )
 
 

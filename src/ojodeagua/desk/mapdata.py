@@ -210,7 +210,21 @@ def _facility_feature(facility: FacilityFacts, locality: LocalityFacts) -> dict:
 def feature_collection(facts: DeskFacts, shown: Shown | None = None) -> dict:
     """Every point as a GeoJSON Feature; one without coordinates has a null geometry."""
     shown = shown or select(facts, Filters())
-    features = [_locality_feature(loc, facts.served_people(loc.pk)) for loc in shown.localities]
+    features = []
+    if facts.boundary:
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"boundary-{facts.municipality.key}",
+                "geometry": facts.boundary,
+                "properties": {
+                    "kind": "boundary",
+                    "inegi_key": facts.municipality.key,
+                    "name": facts.municipality.name,
+                },
+            }
+        )
+    features += [_locality_feature(loc, facts.served_people(loc.pk)) for loc in shown.localities]
     features += [_system_feature(system, facts) for system in shown.systems]
     features += [_facility_feature(f, facts.localities[f.locality_id]) for f in shown.facilities]
     return {

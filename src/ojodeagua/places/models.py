@@ -132,3 +132,41 @@ class Locality(models.Model):
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.municipality_id, None
+
+
+class Boundary(models.Model):
+    """A polygon of INEGI's Marco Geoestadístico (``boundaries.import_boundaries``), in WGS 84
+    and simplified for a phone's map, keyed by INEGI's CVEGEO."""
+
+    class Level(models.TextChoices):
+        MUNICIPALITY = "municipality", _("municipio")
+        AGEB = "ageb", _("AGEB")
+        LOCALITY = "locality", _("localidad")
+
+    level = models.CharField(_("nivel"), max_length=12, choices=Level.choices)
+    key = models.CharField(_("clave INEGI (CVEGEO)"), max_length=16)
+    name = models.CharField(_("nombre"), max_length=200, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="boundaries"
+    )
+    locality = models.ForeignKey(
+        Locality, on_delete=models.CASCADE, related_name="boundaries", null=True, blank=True
+    )
+    # A GeoJSON geometry (Polygon or MultiPolygon), longitude and latitude in degrees.
+    geometry = models.JSONField(_("geometría"))
+    source = models.CharField(_("archivo de origen"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        ordering = ["level", "key"]
+        verbose_name = _("límite geográfico")
+        verbose_name_plural = _("límites geográficos")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "key"], name="one_boundary_per_level_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.key} {self.name}".strip()
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.municipality_id, None

@@ -212,3 +212,21 @@ def test_the_openapi_schema_lists_the_desk_exports(agencia):
     paths = agencia.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/municipalities/{id}/geojson/" in paths
     assert "/api/v1/municipalities/{id}/wpdx/" in paths
+
+
+def test_an_imported_boundary_is_drawn_with_the_points(agencia):
+    from ojodeagua.places.models import Boundary
+
+    municipality = berriozabal()
+    ring = [[-93.4, 16.7], [-93.1, 16.7], [-93.1, 16.9], [-93.4, 16.7]]
+    Boundary.objects.create(
+        level=Boundary.Level.MUNICIPALITY,
+        key=municipality.key,
+        municipality=municipality,
+        geometry={"type": "Polygon", "coordinates": [ring]},
+    )
+    collection = agencia.get(f"/mesa/{municipality.pk}/mapa/puntos.geojson").json()
+    first = collection["features"][0]
+    assert first["properties"]["kind"] == "boundary"
+    assert first["geometry"]["coordinates"] == [ring]
+    jsonschema.validate(collection, json.loads(GEOJSON_SCHEMA.read_text()))

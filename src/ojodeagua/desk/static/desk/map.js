@@ -44,6 +44,10 @@
       L.tileLayer(element.dataset.tiles, { attribution: element.dataset.tilesAttribution || "" }).addTo(map);
     }
     var layer = L.geoJSON(collection, {
+      style: function (feature) {
+        // The municipality's INEGI boundary: a line, no fill, under the points.
+        return feature.properties.kind === "boundary" ? { className: "boundary", fill: false, weight: 2 } : {};
+      },
       pointToLayer: function (feature, latlng) {
         var props = feature.properties;
         if (props.kind === "locality") {
@@ -67,6 +71,7 @@
         });
       },
       onEachFeature: function (feature, item) {
+        if (feature.properties.kind === "boundary") { return; }
         item.bindPopup(function () { return popup(element, feature.properties); });
       }
     }).addTo(map);
