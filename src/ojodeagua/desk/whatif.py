@@ -50,9 +50,7 @@ ASSUMPTIONS = (
         "Un ciclo de integridad acompañado resuelve el dinero y la gobernanza en la mitad de "
         "los comités: es un supuesto, no una medición; se cuenta la mitad de su gente."
     ),
-    _(
-        "Un problema de la fuente necesita estudiar la fuente: ninguna de estas acciones lo quita."
-    ),
+    _("Un problema de la fuente necesita estudiar la fuente: ninguna de estas acciones lo quita."),
     _("Un sistema sin visita en 12 meses no se cuenta: nadie sabe qué necesita."),
     _("Las personas son las del registro de localidades servidas, como en la mesa."),
 )
