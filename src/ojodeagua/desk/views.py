@@ -20,7 +20,7 @@ from ojodeagua.indicators.presentation import month_name
 from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.pages.exports import export_response
 
-from . import causes, facts, mapdata, priorities, report, services, whatif, wpdx
+from . import assistance, causes, facts, mapdata, priorities, report, services, whatif, wpdx
 from .access import covered_municipality, first_covered
 from .models import Factor
 
@@ -200,5 +200,22 @@ def what_if(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome": outcome,
             "assumptions": whatif.ASSUMPTIONS,
             "cycle_success": round(whatif.CYCLE_SUCCESS * 100),
+        },
+    )
+
+
+@login_required
+def assistance_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency's own figures as the committees' technical assistance provider."""
+    municipality = covered_municipality(request.user, pk)
+    figures = assistance.assistance(municipality, today())
+    return render(
+        request,
+        "desk/assistance.html",
+        {
+            "municipality": municipality,
+            "figures": figures,
+            "periods": [figures.before, figures.now],
+            "scores": [(month_name(month), mean, n) for month, mean, n in figures.scores],
         },
     )

@@ -230,3 +230,14 @@ def test_an_imported_boundary_is_drawn_with_the_points(agencia):
     assert first["properties"]["kind"] == "boundary"
     assert first["geometry"]["coordinates"] == [ring]
     jsonschema.validate(collection, json.loads(GEOJSON_SCHEMA.read_text()))
+
+
+def test_the_agency_reads_its_own_figures_as_an_assistance_provider(agencia, tesorera):
+    pk = berriozabal().pk
+    desk = agencia.get(f"/mesa/{pk}/")
+    page = follow_link(agencia, desk, "La agencia como asistencia técnica")
+    html = page.content.decode()
+    for row in ("committees", "visits", "answer", "cycle"):
+        assert f'data-row="{row}"' in html
+    assert 'data-table="scores"' in html  # the demo committees have monthly scores
+    assert tesorera.get(f"/mesa/{pk}/asistencia/").status_code == 404
