@@ -26,8 +26,6 @@ from .models import (
 )
 from .selectors import Ratio
 
-LITRES_PER_JUG = Decimal("20")
-
 
 @dataclass
 class FinanceIndicators:
@@ -156,12 +154,7 @@ def kiosk_indicators(
 ) -> KioskIndicators:
     """Volume, revenue and margin of water sales, and the jug price against the shops'."""
     sales = Sale.objects.filter(provider=provider, sold_on__range=(start, end))
-    litres = ZERO
-    for product, quantity, stated in sales.values_list("product", "quantity", "litres"):
-        if stated is not None:
-            litres += stated
-        elif product == Sale.Product.JUG_20L:
-            litres += quantity * LITRES_PER_JUG
+    litres = sales.aggregate(total=Sum(selectors.litres_sold()))["total"] or ZERO
     jugs = sales.filter(product=Sale.Product.JUG_20L).aggregate(
         quantity=Sum("quantity"), amount=Sum("amount")
     )
@@ -181,9 +174,3 @@ def kiosk_indicators(
         average_jug_price=average,
         bottled_jug_price=settings_row.bottled_jug_price if settings_row else None,
     )
-
-
-def school_covers_costs(provider: Provider, start: datetime.date, end: datetime.date) -> Ratio:
-    """Whether what families pay covers O&M and the technician's pay: income ÷ expenses."""
-    income, expenses = selectors.operating(provider.pk, start, end)
-    return Ratio(income, expenses)

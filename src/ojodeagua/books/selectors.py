@@ -15,17 +15,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DecimalField,
+    F,
     Max,
     Min,
     Q,
     QuerySet,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from .models import (
     ZERO,
@@ -527,3 +530,21 @@ def last_full_checks(provider_ids: Iterable[int]) -> dict[int, bool]:
             provider_id__in=list(provider_ids)
         ).values_list("provider_id", "first_bad_sequence", "record_problems")
     }
+
+
+# A jug sold without its litres written down is 20 litres.
+LITRES_PER_JUG = Decimal("20")
+LITRES = DecimalField(max_digits=14, decimal_places=1)
+
+
+def litres_sold():
+    """A sale's litres, as an expression: those written down, or 20 for each jug."""
+    return Coalesce(
+        "litres",
+        Case(
+            When(product=Sale.Product.JUG_20L, then=F("quantity") * LITRES_PER_JUG),
+            default=Value(ZERO),
+            output_field=LITRES,
+        ),
+        output_field=LITRES,
+    )

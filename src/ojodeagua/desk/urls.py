@@ -8,6 +8,7 @@ app_name = "desk"
 
 urlpatterns = [
     path("", views.desk_home, name="home"),
+    path("kioscos-y-escuelas/", views.business_network, name="business"),
     path("<int:pk>/", views.desk, name="desk"),
     path("<int:pk>/mapa/", views.map_page, name="map"),
     path("<int:pk>/mapa/puntos.geojson", views.map_data, name="map_data"),

@@ -20,7 +20,18 @@ from ojodeagua.indicators.presentation import month_name
 from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.pages.exports import export_response
 
-from . import assistance, causes, facts, mapdata, priorities, report, services, whatif, wpdx
+from . import (
+    assistance,
+    business,
+    causes,
+    facts,
+    mapdata,
+    priorities,
+    report,
+    services,
+    whatif,
+    wpdx,
+)
 from .access import covered_municipality, first_covered
 from .models import Factor
 
@@ -219,3 +230,10 @@ def assistance_page(request: HttpRequest, pk: int) -> HttpResponse:
             "scores": [(month_name(month), mean, n) for month, mean, n in figures.scores],
         },
     )
+
+
+@login_required
+def business_network(request: HttpRequest) -> HttpResponse:
+    """Kiosks and school systems side by side, as businesses: do their sales cover costs?"""
+    rows = business.network(request.user)
+    return render(request, "desk/business.html", {"rows": rows})

@@ -31,10 +31,25 @@ class Code:
     COLLECTION = "collection_efficiency"
     COST_COVERAGE = "cost_coverage"
     RESERVE_MONTHS = "reserve_months"
+    # Kiosks and school systems as businesses (their water sales, from their books).
+    SALES_LITRES = "sales_litres_month"
+    SALES_REVENUE = "sales_revenue_month"
+    SALES_MARGIN = "sales_margin"
+    JUG_PRICE = "jug_price_vs_bottled"
+    SCHOOL_COVERAGE = "school_sales_cover_costs"
 
 
 # The provider figures that come from the books rather than from observations of the service.
 FINANCE_CODES = (Code.COLLECTION, Code.COST_COVERAGE, Code.RESERVE_MONTHS)
+BUSINESS_CODES = (
+    Code.SALES_LITRES,
+    Code.SALES_REVENUE,
+    Code.SALES_MARGIN,
+    Code.JUG_PRICE,
+    Code.SCHOOL_COVERAGE,
+)
+# Every figure read from the books: an observation's refresh keeps them as they are.
+BOOKS_CODES = FINANCE_CODES + BUSINESS_CODES
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,45 @@ DEFINITIONS: dict[str, Definition] = {
             "últimos 12 meses (o desde que el comité lleva sus cuentas aquí)."
         ),
         "months",
+    ),
+    Code.SALES_LITRES: Definition(
+        _("litros de agua vendidos al mes"),
+        _(
+            "Litros vendidos (los anotados en cada venta, o 20 por garrafón) ÷ meses. Últimos "
+            "12 meses, o desde que el kiosco o la escuela lleva sus cuentas aquí."
+        ),
+        "litres",
+    ),
+    Code.SALES_REVENUE: Definition(
+        _("ventas de agua al mes"),
+        _("Ingresos por ventas del libro de cuentas ÷ meses, en los mismos meses."),
+        "money",
+    ),
+    Code.SALES_MARGIN: Definition(
+        _("margen de las ventas"),
+        _(
+            "(Ingresos por ventas − gastos de operación y mantenimiento) ÷ ingresos por "
+            "ventas. Menos de 0: las ventas no alcanzan para operar."
+        ),
+        "share",
+    ),
+    Code.JUG_PRICE: Definition(
+        _("precio del garrafón frente al de la tienda"),
+        _(
+            "Precio promedio del garrafón de 20 litros vendido ÷ precio del garrafón en la "
+            "tienda de la localidad (el que anotó el grupo en sus cuentas). 40 por ciento es "
+            "60 por ciento más barato."
+        ),
+        "share",
+    ),
+    Code.SCHOOL_COVERAGE: Definition(
+        _("las ventas cubren operación, mantenimiento y técnico"),
+        _(
+            "Ingresos de la escuela por su agua (ventas y aportaciones de las familias) ÷ "
+            "gastos de operación y mantenimiento, con el pago al técnico; el desglose dice "
+            "cuánto fue al técnico. 100 por ciento o más: alcanza."
+        ),
+        "share",
     ),
     "jmp_water": Definition(
         _("agua gestionada de forma segura (escalera JMP)"),

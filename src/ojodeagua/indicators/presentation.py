@@ -45,6 +45,10 @@ def format_value(value: IndicatorValue) -> str:
         return value.label
     if kind == "score":
         return f"{number_format(value.value, 2)} ({value.label})"
+    if kind == "litres":
+        return _("%(litres)s L") % {"litres": number_format(value.value, 0)}
+    if kind == "money":
+        return f"$ {number_format(value.value, 2)}"
     if kind == "months":
         # number_format cuts decimals off; months are rounded, as people would say them.
         return _("%(months)s meses") % {"months": number_format(round(value.value, 1), 1)}

@@ -65,6 +65,7 @@ def _registry() -> dict[str, tuple[str, str]]:
         "surveys": (_("Encuestas"), reverse("monitoring:householdsurvey_list")),
         "summary": (_("Cómo va el servicio"), reverse("indicators:summary_home")),
         "desk": (_("Mapa y prioridades"), reverse("desk:home")),
+        "business": (_("Kioscos y escuelas como negocio"), reverse("desk:business")),
         "cycles": (_("Ciclos de integridad"), reverse("integrity:cycle_list")),
         "complaints": (_("Quejas"), reverse("integrity:complaint_list")),
         "catalogue": (_("Catálogo de integridad"), reverse("integrity:catalogue_list")),
@@ -123,6 +124,7 @@ def build_menu(user, path: str) -> Menu:
         main.append(pages["providers"])
         more = [
             *agency[1:],
+            pages["business"],
             pages["systems"],
             pages["cycles"],
             pages["catalogue"],
@@ -144,6 +146,7 @@ def build_menu(user, path: str) -> Menu:
             pages["complaints"],
         ]
         more = [
+            pages["business"],
             pages["summary"],
             pages["localities"],
             pages["systems"],

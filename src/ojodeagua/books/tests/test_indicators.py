@@ -146,3 +146,69 @@ def test_a_kiosk_sells_below_the_shop_price(db):
     assert (figures.revenue, figures.costs, figures.margin) == (610, 200, 410)
     assert figures.average_jug_price == M("14.00")
     assert figures.price_against_bottled == M("0.40")
+
+
+def test_the_kiosk_figures_are_stored_as_indicators_with_the_same_numbers(db):
+    """The engine's sales figures (``business_values``) for the same kiosk: one window, one
+    rule for litres (``selectors.litres_sold``), the same margin and jug price."""
+    from ojodeagua.indicators.catalogue import Code
+    from ojodeagua.indicators.engine import refresh_books
+    from ojodeagua.indicators.models import IndicatorValue
+
+    kiosk = provider("kiosk")
+    BooksSettings.objects.create(provider=kiosk, bottled_jug_price=M("35.00"))
+    for day, jugs in ((D(2026, 1, 5), 30), (D(2026, 2, 5), 10)):
+        Sale.objects.create(
+            provider=kiosk,
+            sold_on=day,
+            product="jug_20l",
+            quantity=jugs,
+            unit_price=M(14),
+            amount=M(14 * jugs),
+        )
+        entry(
+            kiosk,
+            day,
+            [debit(Account.CASH, M(14 * jugs)), credit(Account.INCOME_SALES, M(14 * jugs))],
+        )
+    entry(kiosk, D(2026, 2, 7), [debit(Account.EXPENSE_PAY, M(200)), credit(Account.CASH, M(200))])
+    refresh_books([kiosk.pk])
+    values = {
+        v.indicator: v
+        for v in IndicatorValue.objects.filter(
+            entity="provider", entity_id=kiosk.pk, period=D(2026, 2, 1)
+        )
+    }
+    # January and February: 40 jugs, 800 litres, $560 of sales, $200 paid out.
+    litres = values[Code.SALES_LITRES]
+    assert (litres.numerator, litres.denominator, litres.value) == (800, 2, 400)
+    assert values[Code.SALES_REVENUE].value == 280
+    margin = values[Code.SALES_MARGIN]
+    assert (margin.numerator, margin.denominator) == (360, 560)
+    assert values[Code.JUG_PRICE].value == pytest.approx(0.4)
+    assert Code.SCHOOL_COVERAGE not in values  # a kiosk, not a school
+    figures = kiosk_indicators(kiosk, D(2026, 1, 1), D(2026, 2, 28))
+    assert (figures.litres_sold, figures.revenue, figures.margin) == (800, 560, 360)
+
+
+def test_a_school_sees_whether_sales_cover_costs_and_the_technicians_pay(db):
+    from ojodeagua.indicators.catalogue import Code
+    from ojodeagua.indicators.engine import refresh_books
+    from ojodeagua.indicators.models import IndicatorValue
+
+    school = provider("school")
+    entry(school, D(2026, 3, 2), [debit(Account.CASH, M(900)), credit(Account.INCOME_FEES, M(900))])
+    entry(
+        school, D(2026, 3, 20), [debit(Account.EXPENSE_PAY, M(800)), credit(Account.CASH, M(800))]
+    )
+    entry(
+        school,
+        D(2026, 3, 21),
+        [debit(Account.EXPENSE_CHLORINE, M(400)), credit(Account.CASH, M(400))],
+    )
+    refresh_books([school.pk])
+    covered = IndicatorValue.objects.get(
+        entity="provider", entity_id=school.pk, period=D(2026, 3, 1), indicator=Code.SCHOOL_COVERAGE
+    )
+    assert (covered.numerator, covered.denominator, covered.value) == (900, 1200, 0.75)
+    assert covered.breakdown == {"technician_pay": 800, "other_costs": 400}

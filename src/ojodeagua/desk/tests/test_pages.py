@@ -241,3 +241,21 @@ def test_the_agency_reads_its_own_figures_as_an_assistance_provider(agencia, tes
         assert f'data-row="{row}"' in html
     assert 'data-table="scores"' in html  # the demo committees have monthly scores
     assert tesorera.get(f"/mesa/{pk}/asistencia/").status_code == 404
+
+
+def test_kiosks_and_schools_are_compared_as_businesses(ong, tesorera):
+    from ojodeagua.providers.models import Provider
+
+    home = ong.get("/")
+    page = follow_link(ong, home, "Kioscos y escuelas como negocio")
+    html = page.content.decode()
+    kiosks = Provider.objects.filter(kind=Provider.Kind.KIOSK)
+    assert kiosks.exists()
+    for kiosk in kiosks:
+        assert f'data-provider="{kiosk.pk}"' in html
+    # The demo's kiosks sell more than they spend; the figures link to "why this number".
+    assert html.count('data-covers="yes"') >= kiosks.count()
+    assert "/indicadores/" in html
+    # The treasurer of a committee sees no kiosk of anyone else's.
+    other = tesorera.get("/mesa/kioscos-y-escuelas/").content.decode()
+    assert not any(f'data-provider="{k.pk}"' in other for k in kiosks)

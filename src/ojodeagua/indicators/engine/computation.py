@@ -21,7 +21,7 @@ from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 from ojodeagua.watersystems.models import WaterSystem
 
-from ..catalogue import FINANCE_CODES, Code
+from ..catalogue import BOOKS_CODES, Code
 from ..models import Entity, IndicatorValue
 from ..months import add_months, month_end, month_range, month_start, year_window
 from . import loading, storing
@@ -32,7 +32,7 @@ from .aggregates import (
     state_value,
 )
 from .families import continuity, functionality, gaps, ladders, quality, scores
-from .families.finance import finance_values
+from .families.finance import business_values, finance_values
 from .loading import Selection
 from .values import AreaSum, Value, locality_value, source, system_value
 
@@ -139,7 +139,7 @@ class Computation:
             self.provider_values(providers),
             Entity.PROVIDER,
             providers,
-            keep=() if self.reads_books else FINANCE_CODES,
+            keep=() if self.reads_books else BOOKS_CODES,
         )
         municipalities = self.affected_municipalities(localities)
         municipal_state = dict(
@@ -573,6 +573,7 @@ class Computation:
                 for value in finance_values(books, month, provider_id, municipality_id):
                     finance[value.indicator] = value.value
                     yield value
+                yield from business_values(books, month, provider_id, municipality_id)
             if service is not None:
                 yield scores.provider_score(service, finance, weights, finance_weights)
 

@@ -1,5 +1,7 @@
 """Finance: a provider's collection efficiency, O&M cost coverage and reserve in months, from
-its books month by month (``books.score.MonthlyBooks``)."""
+its books month by month (``books.score.MonthlyBooks``); and for kiosks and school systems,
+their water sales as a business: litres and revenue a month, margin, the jug's price against
+the shop's, and for schools whether sales cover O&M and the technician's pay."""
 
 import datetime
 from collections.abc import Iterable
@@ -64,6 +66,60 @@ def finance_values(
             numerator,
             denominator,
             sources=sources,
+            municipality_id=municipality_id,
+            provider_id=provider_id,
+        )
+
+
+def business_values(
+    books: "books_score.MonthlyBooks",
+    month: datetime.date,
+    provider_id: int,
+    municipality_id: int | None,
+) -> Iterable[Value]:
+    """The sales figures of a kiosk or a school system for the same window as its finances."""
+    if books.kind not in books_score.SELLING_KINDS:
+        return
+    first = max(add_months(month, -11), books.first_month)
+    figures = books_score.business(books, first, month)
+    window = (first, add_months(month, 1) - datetime.timedelta(days=1))
+    sales = source(
+        "books.sale", provider_id=provider_id, sold_on__gte=window[0], sold_on__lte=window[1]
+    )
+    ledger = source(
+        "books.journalentry",
+        provider_id=provider_id,
+        entry_date__gte=window[0],
+        entry_date__lte=window[1],
+    )
+    litres, revenue = float(figures.litres), float(figures.revenue)
+    costs, pay = float(figures.costs), float(figures.pay)
+    found = []
+    if litres:
+        found.append((Code.SALES_LITRES, litres, figures.months, [sales], {}))
+    if revenue:
+        found.append((Code.SALES_REVENUE, revenue, figures.months, [ledger], {}))
+        found.append((Code.SALES_MARGIN, revenue - costs, revenue, [ledger], {}))
+    price = figures.average_jug_price
+    if price is not None and books.bottled_jug_price:
+        found.append((Code.JUG_PRICE, float(price), float(books.bottled_jug_price), [sales], {}))
+    if books.kind == "school" and costs:
+        income = float(books.window(first, month).cost_coverage.numerator)
+        breakdown = {"technician_pay": round(pay, 2), "other_costs": round(costs - pay, 2)}
+        found.append((Code.SCHOOL_COVERAGE, income, costs, [ledger], breakdown))
+    for code, numerator, denominator, sources, breakdown in found:
+        yield Value(
+            code,
+            Entity.PROVIDER,
+            provider_id,
+            month,
+            window[0],
+            window[1],
+            numerator / denominator,
+            numerator,
+            denominator,
+            sources=sources,
+            breakdown=breakdown,
             municipality_id=municipality_id,
             provider_id=provider_id,
         )
