@@ -29,6 +29,7 @@ the pages on the values already computed; --keep --refresh-only times only the r
 import argparse
 import cProfile
 import datetime
+import gzip
 import io
 import itertools
 import json
@@ -1240,7 +1241,8 @@ def measure_pages(runs: int) -> dict[str, dict] | str:
         figures[label] = {"median": statistics.median(times), "max": max(times), "url": url}
         print(
             f"  {label} ({url}): mediana {figures[label]['median'] * 1000:.0f} ms, "
-            f"máximo {max(times) * 1000:.0f} ms, {len(response.content) / 1024:.0f} KB"
+            f"máximo {max(times) * 1000:.0f} ms, {len(response.content) / 1024:.0f} KB "
+            f"({len(gzip.compress(response.content)) / 1024:.0f} KB con gzip)"
         )
     return figures
 

@@ -255,13 +255,17 @@ def _money_and_governance(
 
 
 def diagnoses(facts: DeskFacts) -> list[Diagnosis]:
-    """Every system of the municipality that serves people and is not at T4, most people first."""
+    """Every system of the municipality that serves people and is not at T4, most people first
+    (worked out once per ``facts``: the summary, the priorities and the report share it)."""
+    if facts.diagnoses is not None:
+        return facts.diagnoses
     found = [
         diagnose(system, facts.providers.get(system.provider_id or 0), facts.on)
         for system in facts.systems.values()
         if system.people_by_locality and not system.safe
     ]
-    return sorted(found, key=lambda d: (-d.people, d.system.name, d.system.pk))
+    facts.diagnoses = sorted(found, key=lambda d: (-d.people, d.system.name, d.system.pk))
+    return facts.diagnoses
 
 
 @dataclass

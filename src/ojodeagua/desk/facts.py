@@ -153,6 +153,8 @@ class DeskFacts:
     facilities: list[FacilityFacts]
     # The municipality's INEGI polygon (GeoJSON geometry), when its boundaries were imported.
     boundary: dict | None = None
+    # ``causes.diagnoses`` keeps its answer here, so it is worked out once per load.
+    diagnoses: list | None = None
 
     def served_people(self, locality_id: int) -> float:
         return sum(s.people_by_locality.get(locality_id, 0) for s in self.systems.values())
