@@ -138,7 +138,7 @@ def _sales(provider_ids: list[int]) -> dict[int, dict[str, dict[datetime.date, D
     what the jugs brought in. One grouped query."""
     jug = Q(product=Sale.Product.JUG_20L)
     rows = (
-        Sale.objects.filter(provider_id__in=provider_ids)
+        Sale.objects.filter(provider_id__in=provider_ids, provider__kind__in=SELLING_KINDS)
         .annotate(month=TruncMonth("sold_on"))
         .values("provider_id", "month")
         .annotate(
@@ -186,8 +186,8 @@ def monthly_books(provider_ids: Iterable[int]) -> dict[int, MonthlyBooks]:
             "pk", "kind", "books_settings__bottled_jug_price"
         )
     }
-    sellers = [pk for pk, (kind, _) in kinds.items() if kind in SELLING_KINDS]
-    sales = _sales(sellers) if sellers else {}
+    # Always one query, whoever the providers are: the kiosks and schools among them sell.
+    sales = _sales(ids)
     found = {}
     for provider_id, months in selectors.movements(ids, by_month=True).items():
         # Every month with a ledger entry; charges without entries are not books kept here.

@@ -171,7 +171,7 @@ def geojson_download(request: HttpRequest, pk: int) -> HttpResponse:
 def council_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The report for the council as a print page (the browser prints it too)."""
     municipality = covered_municipality(request.user, pk)
-    return render(request, "desk/report.html", report.context(municipality, today()))
+    return render(request, "desk/print/council_report.html", report.context(municipality, today()))
 
 
 @login_required
@@ -180,7 +180,7 @@ def council_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     on = today()
     return render_pdf(
         request,
-        "desk/report.html",
+        "desk/print/council_report.html",
         report.context(municipality, on),
         f"informe-cabildo-{municipality.key}-{on:%Y-%m-%d}.pdf",
     )
