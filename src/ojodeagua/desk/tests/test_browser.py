@@ -82,8 +82,8 @@ def test_the_agency_finds_a_system_that_is_down_on_the_map(live_server, demo, br
     assert down.name in popup.inner_text()
     assert "T0" in popup.inner_text()
     popup.get_by_role("link", name="Ver su página").click()
-    page.wait_for_load_state()
-    assert page.url.endswith(down.get_absolute_url())
+    # The tap starts the navigation: wait for the system's page, not for the map's load.
+    page.wait_for_url(f"**{down.get_absolute_url()}")
     assert page.locator("h1").inner_text().startswith(down.name)
     assert outside == []
 
