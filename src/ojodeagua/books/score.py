@@ -37,6 +37,16 @@ def _add_months(month: datetime.date, count: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months ``first`` to ``last``, both included."""
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = _add_months(month, 1)
+    return months
+
+
 @dataclass
 class WindowFigures:
     """A window's figures, each a ``Ratio`` with its numerator and denominator."""
@@ -73,11 +83,7 @@ class MonthlyBooks:
 
     def window(self, first: datetime.date, last: datetime.date) -> WindowFigures:
         """The figures of the months ``first`` to ``last`` (first days), both included."""
-        months = []
-        month = first
-        while month <= last:
-            months.append(month)
-            month = _add_months(month, 1)
+        months = _months(first, last)
 
         def total(amounts: dict) -> Decimal:
             return sum((amounts.get(m, ZERO) for m in months), ZERO)
@@ -113,11 +119,7 @@ class BusinessFigures:
 
 
 def business(books: MonthlyBooks, first: datetime.date, last: datetime.date) -> BusinessFigures:
-    months = []
-    month = first
-    while month <= last:
-        months.append(month)
-        month = _add_months(month, 1)
+    months = _months(first, last)
 
     def total(amounts: dict) -> Decimal:
         return sum((amounts.get(m, ZERO) for m in months), ZERO)

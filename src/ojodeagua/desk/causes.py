@@ -157,8 +157,7 @@ def diagnose(system: SystemFacts, provider: ProviderFacts | None, on: datetime.d
 
 
 def _stopped(system: SystemFacts, on: datetime.date, add) -> None:
-    causes = system.downtime_by_cause
-    named = max(causes.items(), key=lambda item: (item[1], item[0]))[0] if causes else ""
+    named = system.stopped_by
     since = system.down_since or system.visit_on
     days = (on - since).days if since else 0
     if named in STOPPAGE_CAUSES:
@@ -190,7 +189,7 @@ def _unreliable(system: SystemFacts, add) -> None:
             )
         )
         return
-    cause = max(system.downtime_by_cause.items(), key=lambda item: (item[1], item[0]))[0]
+    cause = system.stopped_by
     add(
         Evidence(
             STOPPAGE_CAUSES.get(cause, Cause.UNEXPLAINED),

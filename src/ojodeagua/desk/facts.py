@@ -104,6 +104,12 @@ class SystemFacts:
     def safe(self) -> bool:
         return self.tier is not None and self.tier >= SAFE_TIER
 
+    @property
+    def stopped_by(self) -> str:
+        """The stoppage cause the 12 months' visits name for the most days ("" if none)."""
+        causes = self.downtime_by_cause
+        return max(causes.items(), key=lambda item: (item[1], item[0]))[0] if causes else ""
+
 
 @dataclass
 class ProviderFacts:

@@ -83,8 +83,7 @@ def _system_action(diagnosis: Diagnosis) -> str:
     main = diagnosis.main
     if main == Cause.INFRASTRUCTURE:
         broken = set(diagnosis.system.broken_components)
-        causes = diagnosis.system.downtime_by_cause
-        stopped_by = max(causes.items(), key=lambda item: (item[1], item[0]))[0] if causes else ""
+        stopped_by = diagnosis.system.stopped_by
         if (broken and broken <= EQUIPMENT) or (not broken and stopped_by == StoppageCause.PUMP):
             return Action.EQUIPMENT
         return Action.WORKS

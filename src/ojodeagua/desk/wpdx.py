@@ -86,9 +86,7 @@ def status_clean(system: SystemFacts) -> str:
     if system.tier is None:
         return ""
     if system.tier == 0:
-        causes = system.downtime_by_cause
-        main = max(causes.items(), key=lambda item: (item[1], item[0]))[0] if causes else ""
-        return "Non-Functional, dry season" if main == DRY else "Non-Functional"
+        return "Non-Functional, dry season" if system.stopped_by == DRY else "Non-Functional"
     if system.tier <= 2:
         # Gives water, but not the flow its design asks for, or not reliably.
         return "Functional, needs repair"

@@ -111,7 +111,8 @@ def test_the_committee_indicators_match_the_hand_count(committee):
     assert (figures.households_paying.numerator, figures.households_paying.denominator) == (2, 4)
 
 
-def test_a_kiosk_sells_below_the_shop_price(db):
+def kiosk_selling_jugs() -> Provider:
+    """A kiosk whose shop charges $35 a jug: 30 jugs at $14 in January, 10 in February."""
     kiosk = provider("kiosk")
     BooksSettings.objects.create(provider=kiosk, bottled_jug_price=M("35.00"))
     for day, jugs in ((D(2026, 1, 5), 30), (D(2026, 2, 5), 10)):
@@ -128,6 +129,11 @@ def test_a_kiosk_sells_below_the_shop_price(db):
             day,
             [debit(Account.CASH, M(14 * jugs)), credit(Account.INCOME_SALES, M(14 * jugs))],
         )
+    return kiosk
+
+
+def test_a_kiosk_sells_below_the_shop_price(db):
+    kiosk = kiosk_selling_jugs()
     Sale.objects.create(
         provider=kiosk,
         sold_on=D(2026, 2, 6),
@@ -155,22 +161,7 @@ def test_the_kiosk_figures_are_stored_as_indicators_with_the_same_numbers(db):
     from ojodeagua.indicators.engine import refresh_books
     from ojodeagua.indicators.models import IndicatorValue
 
-    kiosk = provider("kiosk")
-    BooksSettings.objects.create(provider=kiosk, bottled_jug_price=M("35.00"))
-    for day, jugs in ((D(2026, 1, 5), 30), (D(2026, 2, 5), 10)):
-        Sale.objects.create(
-            provider=kiosk,
-            sold_on=day,
-            product="jug_20l",
-            quantity=jugs,
-            unit_price=M(14),
-            amount=M(14 * jugs),
-        )
-        entry(
-            kiosk,
-            day,
-            [debit(Account.CASH, M(14 * jugs)), credit(Account.INCOME_SALES, M(14 * jugs))],
-        )
+    kiosk = kiosk_selling_jugs()
     entry(kiosk, D(2026, 2, 7), [debit(Account.EXPENSE_PAY, M(200)), credit(Account.CASH, M(200))])
     refresh_books([kiosk.pk])
     values = {

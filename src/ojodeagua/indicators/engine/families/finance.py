@@ -55,20 +55,38 @@ def finance_values(
         if ratio_.denominator <= 0:
             continue
         numerator, denominator = float(ratio_.numerator), float(ratio_.denominator)
-        yield Value(
-            code,
-            Entity.PROVIDER,
-            provider_id,
-            month,
-            window[0],
-            window[1],
-            numerator / denominator,
-            numerator,
-            denominator,
-            sources=sources,
-            municipality_id=municipality_id,
-            provider_id=provider_id,
+        yield _ratio(
+            code, provider_id, municipality_id, month, window, numerator, denominator, sources
         )
+
+
+def _ratio(
+    code: str,
+    provider_id: int,
+    municipality_id: int | None,
+    month: datetime.date,
+    window: tuple[datetime.date, datetime.date],
+    numerator: float,
+    denominator: float,
+    sources: list[dict],
+    breakdown: dict | None = None,
+) -> Value:
+    """One of a provider's figures from its books: numerator ÷ denominator over ``window``."""
+    return Value(
+        code,
+        Entity.PROVIDER,
+        provider_id,
+        month,
+        window[0],
+        window[1],
+        numerator / denominator,
+        numerator,
+        denominator,
+        sources=sources,
+        breakdown=breakdown or {},
+        municipality_id=municipality_id,
+        provider_id=provider_id,
+    )
 
 
 def business_values(
@@ -108,18 +126,14 @@ def business_values(
         breakdown = {"technician_pay": round(pay, 2), "other_costs": round(costs - pay, 2)}
         found.append((Code.SCHOOL_COVERAGE, income, costs, [ledger], breakdown))
     for code, numerator, denominator, sources, breakdown in found:
-        yield Value(
+        yield _ratio(
             code,
-            Entity.PROVIDER,
             provider_id,
+            municipality_id,
             month,
-            window[0],
-            window[1],
-            numerator / denominator,
+            window,
             numerator,
             denominator,
-            sources=sources,
-            breakdown=breakdown,
-            municipality_id=municipality_id,
-            provider_id=provider_id,
+            sources,
+            breakdown,
         )
