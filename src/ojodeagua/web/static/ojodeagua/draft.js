@@ -616,8 +616,17 @@
   }
 
   // A likelihood × impact pair is sent only once both are chosen (or both cleared): sending half
-  // a pair would answer with an error and replace the form while the second choice is made.
-  // Each half is a dropdown or a row of level buttons (radios sharing a name).
+  // a pair would answer with an error and replace the form while the second choice is made, and
+  // a tap landing as the form is replaced is lost. Each half is a dropdown or a row of level
+  // buttons (radios sharing a name). The check runs here, on htmx's cancellable "confirm" event:
+  // a trigger filter (change[…]) needs eval, which the pages' CSP and htmx config forbid, and
+  // htmx lets a filter it cannot evaluate pass.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (form && form.hasAttribute && form.hasAttribute("data-pair") && !window.ojoPairReady(form)) {
+      event.preventDefault();
+    }
+  });
   window.ojoPairReady = function (form) {
     var halves = {};
     Array.prototype.forEach.call(form.querySelectorAll("select, input[type=radio]"), function (input) {
