@@ -79,6 +79,8 @@ def test_the_agency_finds_a_system_that_is_down_on_the_map(live_server, demo, br
     else:
         markers.first.click()
     popup = page.locator(".leaflet-popup-content")
+    # The popup pans the map to show itself: tap its link once it has stopped moving.
+    page.wait_for_function("() => !document.getElementById('map').dataset.moving")
     assert down.name in popup.inner_text()
     assert "T0" in popup.inner_text()
     popup.get_by_role("link", name="Ver su página").click()

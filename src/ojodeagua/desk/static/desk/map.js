@@ -40,6 +40,9 @@
   }
   function draw(element, collection) {
     var map = L.map(element, { attributionControl: Boolean(element.dataset.tiles) });
+    // Whether the map is panning (a popup pans it into view): what is on it moves meanwhile.
+    map.on("movestart", function () { element.dataset.moving = "1"; });
+    map.on("moveend", function () { delete element.dataset.moving; });
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, { attribution: element.dataset.tilesAttribution || "" }).addTo(map);
     }
