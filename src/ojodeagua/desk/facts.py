@@ -80,6 +80,7 @@ class SystemFacts:
     latitude: float | None
     longitude: float | None
     chlorinates: str
+    construction_year: int | None = None
     tier: int | None = None
     stops_at: str = ""
     visit_on: datetime.date | None = None
@@ -228,6 +229,7 @@ def _systems(municipality: Municipality) -> dict[int, SystemFacts]:
             "latitude",
             "longitude",
             "chlorinates",
+            "construction_year",
         )
     )
     return {
@@ -243,6 +245,7 @@ def _systems(municipality: Municipality) -> dict[int, SystemFacts]:
             latitude=_number(row["latitude"]),
             longitude=_number(row["longitude"]),
             chlorinates=row["chlorinates"],
+            construction_year=row["construction_year"],
         )
         for row in rows
     }

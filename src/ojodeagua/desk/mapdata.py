@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .causes import diagnose
+from .causes import diagnoses
 from .facts import (
     SERVICE_LABELS,
     SERVICE_ORDER,
@@ -76,10 +76,6 @@ class Filters:
     @property
     def on_systems(self) -> bool:
         return bool(self.provider or self.tier or self.ecoli)
-
-    @property
-    def any(self) -> bool:
-        return bool(self.service) or self.on_systems
 
     def system_matches(self, system: SystemFacts) -> bool:
         if self.provider and system.provider_id != self.provider:
@@ -164,10 +160,8 @@ def _locality_feature(locality: LocalityFacts, served: float) -> dict:
     }
 
 
-def _system_feature(system: SystemFacts, facts: DeskFacts) -> dict:
-    cause = ""
-    if system.people_by_locality and not system.safe:
-        cause = diagnose(system, facts.providers.get(system.provider_id or 0), facts.on).main_label
+def _system_feature(system: SystemFacts, causes: dict[int, str]) -> dict:
+    cause = causes.get(system.pk, "")
     return {
         "type": "Feature",
         "id": f"system-{system.pk}",
@@ -225,7 +219,9 @@ def feature_collection(facts: DeskFacts, shown: Shown | None = None) -> dict:
             }
         )
     features += [_locality_feature(loc, facts.served_people(loc.pk)) for loc in shown.localities]
-    features += [_system_feature(system, facts) for system in shown.systems]
+    # The main cause of each system below T4, as the desk worked it out (once per load).
+    causes = {d.system.pk: d.main_label for d in diagnoses(facts)}
+    features += [_system_feature(system, causes) for system in shown.systems]
     features += [_facility_feature(f, facts.localities[f.locality_id]) for f in shown.facilities]
     return {
         "type": "FeatureCollection",

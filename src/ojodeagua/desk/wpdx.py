@@ -19,6 +19,7 @@ from ojodeagua.watersystems.models import WaterSystem
 from . import facts as desk_facts
 from .access import covered_municipality
 from .facts import DeskFacts, SystemFacts
+from .mapdata import tier_label
 
 EXPORT = "desk_wpdx"
 
@@ -108,11 +109,6 @@ def _number(value: float | None) -> object:
 def rows(found: DeskFacts) -> list[dict[str, object]]:
     """One water point per system that has coordinates or people on record."""
     report_date = (found.month or timezone.localdate()).isoformat()
-    install_years = dict(
-        WaterSystem.objects.filter(pk__in=list(found.systems)).values_list(
-            "pk", "construction_year"
-        )
-    )
     state_name = found.municipality.state.name
     result = []
     for system in sorted(found.systems.values(), key=lambda s: (s.name, s.pk)):
@@ -131,7 +127,7 @@ def rows(found: DeskFacts) -> list[dict[str, object]]:
                 "water_tech_clean": technology,
                 "water_tech_category": category,
                 "management_clean": MANAGEMENT.get(system.provider_kind, ""),
-                "install_year": install_years.get(system.pk) or "",
+                "install_year": system.construction_year or "",
                 "installer": "",
                 "rehab_year": "",
                 "pay": "",
@@ -142,8 +138,7 @@ def rows(found: DeskFacts) -> list[dict[str, object]]:
                 "clean_adm2": found.municipality.name,
                 "clean_adm3": place,
                 "assigned_population": round(system.people),
-                "notes": f"Ojo de Agua {system.pk}: {system.name}; "
-                + (f"T{system.tier}" if system.tier is not None else "sin visita"),
+                "notes": f"Ojo de Agua {system.pk}: {system.name}; {tier_label(system)}",
             }
         )
     return result

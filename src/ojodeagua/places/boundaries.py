@@ -26,6 +26,7 @@ from shapely.geometry import mapping, shape
 
 from ojodeagua.audit import trail
 from ojodeagua.audit.models import AuditEvent
+from ojodeagua.organisations.scope import scope_for
 
 from .models import Boundary, Locality, Municipality
 
@@ -209,8 +210,7 @@ def _join(rows: list[BoundaryRow]) -> tuple[dict, dict, list[str]]:
 
 
 def may_import(user) -> bool:
-    from ojodeagua.organisations.scope import scope_for
-
+    """The commands (no user) and coordinators import boundaries."""
     return user is None or scope_for(user).is_coordinator
 
 
