@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "ojodeagua.jobs",
     "ojodeagua.fieldcollection",
     "ojodeagua.desk",
+    "ojodeagua.voice",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/v1/", include("ojodeagua.api.urls")),
     path("campo/", include("ojodeagua.fieldcollection.urls")),
     path("mesa/", include("ojodeagua.desk.urls")),
+    path("agua/", include("ojodeagua.voice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -336,17 +336,46 @@ class Complaint(models.Model):
         _("cómo llegó"), max_length=12, choices=Channel.choices, default=Channel.IN_PERSON
     )
     received_on = models.DateField(_("recibida el"))
-    # Optional: a user may complain without giving a name, and a public form will come.
+    # Optional: a user may complain without giving a name, on paper or on the public form.
     reported_by = models.CharField(_("quién la presentó"), max_length=200, blank=True)
-    PERSONAL_FIELDS = ("reported_by",)
+    reporter_phone = models.CharField(
+        _("teléfono de quien la presentó"), max_length=30, blank=True
+    )
+    # Asked only to count women's and men's complaints side by side; never shown with the name.
+    reporter_sex = models.CharField(
+        _("quien la presentó es"), max_length=1, choices=Sex.choices, blank=True
+    )
+    PERSONAL_FIELDS = ("reported_by", "reporter_phone")
     what = models.TextField(_("de qué se queja"))
     where = models.CharField(_("dónde"), max_length=200, blank=True)
+    since = models.DateField(_("desde cuándo"), null=True, blank=True)
+    # What the person keeps to follow the complaint on the public page; never a sequence, so
+    # one code does not lead to the next.
+    tracking_code = models.CharField(
+        _("código de seguimiento"), max_length=9, unique=True, null=True, blank=True
+    )
+    # What the public wrote is shown publicly only in the committee's reviewed words.
+    public_summary = models.TextField(
+        _("texto revisado para mostrar en público"),
+        blank=True,
+        help_text=_(
+            "Lo que se verá en la página pública de la localidad, sin nombres ni datos de nadie. "
+            "Vacío: la queja no se muestra en público."
+        ),
+    )
+    # The day a complaint left unanswered past its deadline went up to the municipal agency.
+    escalated_on = models.DateField(_("turnada a la agencia el"), null=True, blank=True)
     respond_by = models.DateField(_("responder a más tardar el"))
     status = models.CharField(
         _("estado"), max_length=15, choices=Status.choices, default=Status.RECEIVED
     )
     answered_on = models.DateField(_("respondida el"), null=True, blank=True)
-    answer = models.TextField(_("respuesta"), blank=True)
+    # Shown to whoever holds the tracking code: the committee writes it without names.
+    answer = models.TextField(
+        _("respuesta"),
+        blank=True,
+        help_text=_("Quien presentó la queja la leerá con su código: no escriba nombres."),
+    )
     closed_on = models.DateField(_("cerrada el"), null=True, blank=True)
     not_resolved_reason = models.TextField(_("por qué no se resolvió"), blank=True)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)

@@ -1,0 +1,1 @@
+"""The users' voice: each locality's water in public, rights in plain words, public complaints."""
