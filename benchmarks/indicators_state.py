@@ -15,7 +15,8 @@ It then measures the issue's targets:
    floor: one hand-written set-based aggregate over the same rows (``floor_statements``); the
    target is within 3 times the floor;
 2. one new observation saved and `refresh_after([it])` (target under 200 ms), median of runs;
-3. the municipal and state summary pages, the agency's desk of the busiest municipality (desk,
+3. the municipal and state summary pages, the public page, form and poster of the locality most
+   systems serve, the agency's desk of the busiest municipality (desk,
    map, the map's points, the priority weights, the council report) and the "why this number"
    pages of two state figures, rendered by the test client as a superuser (target under 300 ms
    each), median of requests after one warm-up.
@@ -1205,6 +1206,19 @@ def measure_pages(runs: int) -> dict[str, dict] | str:
             "pesos de prioridad": reverse("desk:weights", args=[busiest]),
             "informe para el cabildo": reverse("desk:report", args=[busiest]),
         }
+        # The public page of the locality most systems serve, its poster and its form (issue 19).
+        from ojodeagua.places.models import Locality
+
+        key = (
+            Locality.objects.annotate(n=Count("served_by"))
+            .order_by("-n", "id")
+            .values_list("key", flat=True)
+            .first()
+        )
+        urls["agua de la localidad (pública)"] = reverse("voice:locality", args=[key])
+        urls["queja (pública)"] = reverse("voice:complain", args=[key])
+        urls["cartel de la localidad"] = reverse("voice:locality_poster", args=[key])
+        urls["cartel de la localidad, PDF"] = reverse("voice:locality_poster_pdf", args=[key])
         # "Why this number" of the state's figures that follow the most parts.
         from ojodeagua.indicators.models import IndicatorValue
 

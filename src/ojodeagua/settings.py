@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ojodeagua.facilities",
     "ojodeagua.monitoring",
     "ojodeagua.waterquality",
+    "ojodeagua.purifiers",
     "ojodeagua.indicators",
     "ojodeagua.integrity",
     "ojodeagua.books",
@@ -227,7 +228,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "ojodeagua.web.signin.locked_out"
-AXES_CLIENT_IP_CALLABLE = "ojodeagua.web.signin.client_address"
+AXES_CLIENT_IP_CALLABLE = "ojodeagua.lib.clients.client_address"
 # Failed tries are kept (they are the count); successful sign-ins are not logged with the
 # person's address, which the site has no other use for.
 AXES_DISABLE_ACCESS_LOG = True
@@ -350,6 +351,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ojodeagua.jobs.tasks.run_scheduled",
         "schedule": crontab(hour=2, minute=30),
         "args": ("books_indicators",),
+    },
+    # A complaint nobody answered by its date goes up to the municipal agency (issue 19).
+    "complaints-escalate-nightly": {
+        "task": "ojodeagua.jobs.tasks.run_scheduled",
+        "schedule": crontab(hour=3, minute=0),
+        "args": ("escalate_complaints",),
     },
 }
 # An import from the upload page bigger than this goes to the queue and the page shows its

@@ -34,6 +34,7 @@ urlpatterns = [
     path("campo/", include("ojodeagua.fieldcollection.urls")),
     path("mesa/", include("ojodeagua.desk.urls")),
     path("agua/", include("ojodeagua.voice.urls")),
+    path("purificadores/", include("ojodeagua.purifiers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -433,17 +433,25 @@ class ComplaintSerializer(IntegritySerializer):
             "channel",
             "received_on",
             "reported_by",
+            "reporter_phone",
+            "reporter_sex",
             "what",
             "where",
+            "since",
             "respond_by",
             "status",
             "answered_on",
             "answer",
             "closed_on",
             "not_resolved_reason",
+            "tracking_code",
+            "public_summary",
+            "escalated_on",
             "created_at",
         ]
-        read_only_fields = ["created_at"]
+        # The code is made by the register; the public text is the committee's review, on
+        # the complaint's page; going up to the agency is the nightly job's.
+        read_only_fields = ["created_at", "tracking_code", "public_summary", "escalated_on"]
         extra_kwargs = RECORD_ID
 
     def provider_id_of(self, instance) -> int:
@@ -1022,6 +1030,9 @@ class ComplaintViewSet(IntegrityViewSet):
                     channel=data.pop("channel", Complaint.Channel.IN_PERSON),
                     where=data.pop("where", ""),
                     reported_by=data.pop("reported_by", ""),
+                    reporter_phone=data.pop("reporter_phone", ""),
+                    reporter_sex=data.pop("reporter_sex", ""),
+                    since=data.pop("since", None),
                     respond_by=data.pop("respond_by", None),
                     record_id=data.pop("record_id", None),
                     actor=self.request.user,

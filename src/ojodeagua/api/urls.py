@@ -7,7 +7,7 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 
-from . import books, integrity, observations, views
+from . import books, integrity, observations, purifiers, views
 
 router = DefaultRouter()
 router.register("municipalities", views.MunicipalityViewSet)
@@ -25,6 +25,8 @@ for prefix, viewset in observations.OBSERVATION_ROUTES:
 for prefix, viewset, basename in integrity.INTEGRITY_ROUTES:
     router.register(prefix, viewset, basename=basename)
 for prefix, viewset, basename in books.BOOKS_ROUTES:
+    router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in purifiers.PURIFIER_ROUTES:
     router.register(prefix, viewset, basename=basename)
 
 

@@ -924,6 +924,14 @@ class AssemblyReport(ProviderRecord):
     head_sequence = models.PositiveBigIntegerField(_("último asiento incluido"))
     head_hash = models.CharField(_("huella de las cuentas"), max_length=64)
     figures = models.JSONField(_("cifras"))
+    # Who came to the assembly, counted by the committee, so that how many women took part is
+    # seen beside the accounts they heard (empty: not counted). Written with the report by
+    # ``transparency.publish_report``, its one write path, and never changed afterwards, like
+    # the figures: a report is what was presented, and a count told wrong is put right by
+    # publishing the report again, which keeps the first one. A separate attendance record
+    # that could be edited later would let the count move under a printed report.
+    women_present = models.PositiveIntegerField(_("mujeres presentes"), null=True, blank=True)
+    men_present = models.PositiveIntegerField(_("hombres presentes"), null=True, blank=True)
     published_by = models.ForeignKey(
         "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ojodeagua.lib.pdf import render_pdf
-from ojodeagua.organisations.scope import get_editable_or_404
+from ojodeagua.organisations.scope import get_editable_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
 from . import ledger
@@ -76,6 +76,9 @@ def public_page(request: HttpRequest, provider_id: int) -> HttpResponse:
         "period_end": end,
         "reports": AssemblyReport.objects.filter(provider=provider)[:5],
         "head": ledger.head_hash(provider.pk),
+        # The form that publishes a report (and counts who came) is for who keeps the books.
+        "can_publish": request.user.is_authenticated and scope_for(request.user).can_edit(provider),
+        "today": timezone.localdate(),
     }
     books = None
     if keeps_books:
@@ -138,7 +141,20 @@ def publish(request: HttpRequest, provider_id: int) -> HttpResponse:
     if start > end:
         messages.error(request, _("El periodo empieza después de terminar; revise las fechas."))
         return redirect("transparency:page", provider_id=provider.pk)
-    report = publish_report(provider, start, end, presented_on, request.user)
+    present = {}
+    for name, field in (("women_present", "mujeres"), ("men_present", "hombres")):
+        text = request.POST.get(field, "").strip()
+        if text and not (text.isascii() and text.isdigit()):
+            messages.error(
+                request,
+                _(
+                    "Anote cuántas mujeres y cuántos hombres vinieron con números enteros, "
+                    "o déjelo vacío si no se contaron."
+                ),
+            )
+            return redirect("transparency:page", provider_id=provider.pk)
+        present[name] = int(text) if text else None
+    report = publish_report(provider, start, end, presented_on, request.user, **present)
     messages.success(
         request,
         _("Se publicó el informe con la huella %(hash)s.") % {"hash": report.head_hash[:16]},

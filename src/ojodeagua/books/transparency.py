@@ -5,6 +5,7 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -135,8 +136,16 @@ def publish_report(
     end: datetime.date,
     presented_on: datetime.date,
     user=None,
+    *,
+    women_present: int | None = None,
+    men_present: int | None = None,
 ) -> AssemblyReport:
-    """Freeze the period's figures with the chain head they were read from."""
+    """Freeze the period's figures with the chain head they were read from, and how many
+    women and men came to the assembly when the committee counted them (None: not counted).
+    The report is written once: its counts, like its figures, never change afterwards."""
+    for name, count in (("women_present", women_present), ("men_present", men_present)):
+        if count is not None and count < 0:
+            raise ValidationError({name: _("Anote cuántas personas vinieron: 0 o más.")})
     last = (
         JournalEntry.objects.filter(provider=provider)
         .order_by("-sequence")
@@ -152,9 +161,20 @@ def publish_report(
         head_sequence=sequence,
         head_hash=head,
         figures=public_figures(provider, start, end).as_dict(),
+        women_present=women_present,
+        men_present=men_present,
         published_by=user if user is not None and user.is_authenticated else None,
     )
-    record(user, "create", report, {"head_hash": head, "period": [str(start), str(end)]})
+    record(
+        user,
+        "create",
+        report,
+        {
+            "head_hash": head,
+            "period": [str(start), str(end)],
+            "present": {"women": women_present, "men": men_present},
+        },
+    )
     return report
 
 

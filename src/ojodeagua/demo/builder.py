@@ -156,6 +156,14 @@ BERRIOZABAL = ("07012", "Berriozábal")
 NEIGHBOUR = ("07061", "Ocozocoautla de Espinosa")
 
 
+# How users reach a demo committee, as its public page says it: a place and a time, no person.
+PUBLIC_CONTACTS = (
+    "En la casa ejidal, los sábados de 9 a 12",
+    "En la agencia municipal, los lunes por la tarde",
+    "Con el comité en la escuela, el primer domingo del mes",
+)
+
+
 @dataclass
 class DemoSummary:
     localities: int
@@ -387,6 +395,7 @@ class DemoBuilder:
                 municipality=municipality,
                 locality=seat,
                 established_year=self.random.randint(1990, 2022),
+                public_contact=PUBLIC_CONTACTS[index % len(PUBLIC_CONTACTS)],
             )
             self.members(provider)
             kind = self.random.choices(
@@ -458,6 +467,7 @@ class DemoBuilder:
                 municipality=municipality,
                 locality=locality,
                 established_year=2019 + index,
+                public_contact="En el kiosco, de lunes a sábado de 8 a 14",
             )
             self.members(group, women_share=1.0)
             self.system(

@@ -31,6 +31,7 @@ from ojodeagua.integrity.models import (
     RoadmapItem,
     ScorecardScore,
 )
+from ojodeagua.integrity.register import TRACKING_ALPHABET
 from ojodeagua.providers.models import Member, Provider, Sex
 from ojodeagua.watersystems.models import ServedLocality
 
@@ -459,6 +460,13 @@ def clamp(value: float, low: int = 1, high: int = 3) -> int:
 
 def at_six_pm(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(18)))
+
+
+def tracking_code(rng: random.Random) -> str:
+    """A demo complaint's code, drawn from the demo's own random source (the register draws
+    real ones from ``secrets``)."""
+    code = "".join(rng.choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
 
 
 @dataclass
@@ -948,6 +956,7 @@ class IntegrityDemo:
                     else:
                         complaint.status = Complaint.Status.NOT_RESOLVED
                         complaint.not_resolved_reason = rng.choice(NOT_RESOLVED)
+            self.public_voice(complaint, f"{index}-{number}")
             self.rows.complaints.append(complaint)
         if index in {0, 2, 12}:
             # Open past its date on the demo's reference day, so the red flag shows.
@@ -960,8 +969,25 @@ class IntegrityDemo:
                     received_on=received,
                     what="Pidieron en la asamblea ver las notas de la compra de cloro.",
                     respond_by=received + datetime.timedelta(days=10),
+                    reporter_sex=Sex.FEMALE,
+                    tracking_code=tracking_code(random.Random(f"queja-{index}-late")),
+                    # The nightly job turned it over the day after its date.
+                    escalated_on=received + datetime.timedelta(days=11),
                 )
             )
+
+    @staticmethod
+    def public_voice(complaint: Complaint, seed: str) -> None:
+        """Who filed it (women more often: they carry the water), its tracking code, and for
+        some answered ones the committee's reviewed words for the public page. A random source
+        of its own, so the rest of the demo draws the same numbers as before."""
+        rng = random.Random(f"queja-{seed}")
+        complaint.reporter_sex = rng.choices(["F", "M", ""], weights=[60, 30, 10])[0]
+        complaint.tracking_code = tracking_code(rng)
+        if rng.random() < 0.2:
+            complaint.channel = Complaint.Channel.PUBLIC_FORM
+        if complaint.status != Complaint.Status.RECEIVED and rng.random() < 0.5:
+            complaint.public_summary = complaint.what
 
     # Writing ---------------------------------------------------------------------------------
     @property

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/puntos.geojson", views.geojson_download, name="geojson"),
     path("<int:pk>/que-pasaria-si/", views.what_if, name="what_if"),
     path("<int:pk>/asistencia/", views.assistance_page, name="assistance"),
+    path("<int:pk>/quejas-turnadas/", views.turned_over_page, name="complaints"),
     path("<int:pk>/informe/", views.council_report, name="report"),
     path("<int:pk>/informe.pdf", views.council_report_pdf, name="report_pdf"),
 ]

@@ -24,6 +24,7 @@ from . import (
     assistance,
     business,
     causes,
+    complaints,
     facts,
     mapdata,
     priorities,
@@ -229,6 +230,19 @@ def assistance_page(request: HttpRequest, pk: int) -> HttpResponse:
             "periods": [figures.before, figures.now],
             "scores": [(month_name(month), mean, n) for month, mean, n in figures.scores],
         },
+    )
+
+
+@login_required
+def turned_over_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complaints the committees left unanswered past their date: the agency's to follow up."""
+    municipality = covered_municipality(request.user, pk)
+    on = today()
+    rows = complaints.turned_over(municipality, on)
+    return render(
+        request,
+        "desk/complaints.html",
+        {"municipality": municipality, "rows": rows, "on": on},
     )
 
 

@@ -77,6 +77,12 @@ def month_name(month: datetime.date) -> str:
     return name.lower() if get_language().startswith("es") else name
 
 
+def day_name(day: datetime.date) -> str:
+    """'12 de agosto de 2026', in lower case inside a sentence as ``month_name``."""
+    name = date_format(day, "DATE_FORMAT")
+    return name.lower() if get_language().startswith("es") else name
+
+
 @dataclass
 class Rung:
     code: str

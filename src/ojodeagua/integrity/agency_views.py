@@ -16,7 +16,7 @@ from ojodeagua.pages.exports import export_response
 from ojodeagua.places.models import Municipality
 from ojodeagua.providers.models import Provider
 
-from . import agency, exports
+from . import agency, exports, voices
 from .models import Cycle
 
 
@@ -101,6 +101,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "selection": selection,
             "figures": figures,
+            "voices": voices.agency_voices(providers, on),
             "single": single,
             "row": figures.rows[0] if figures.rows else None,
             "headers": sort_headers(request, order),

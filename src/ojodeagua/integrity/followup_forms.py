@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from ojodeagua.lib.forms import date_widget
 from ojodeagua.lib.records import new_record_id
 from ojodeagua.lib.uploads import checked_evidence
-from ojodeagua.providers.models import Provider
+from ojodeagua.providers.models import Provider, Sex
 
 from .models import CoachingAnswer, Complaint, RoadmapItem, ScorecardIndicator, Tool
 from .register import NEXT_STATUSES, RESPONSE_DAYS
@@ -369,6 +369,15 @@ class ComplaintForm(forms.Form):
             "Solo lo ven el comité y quienes lo acompañan; nunca sale en listas ni descargas."
         ),
     )
+    reporter_sex = forms.ChoiceField(
+        label=gettext_lazy("Quien la presentó es (opcional)"),
+        required=False,
+        choices=[("", gettext_lazy("no se sabe")), *Sex.choices],
+        help_text=gettext_lazy("Solo para contar las quejas de mujeres y de hombres."),
+    )
+    since = forms.DateField(
+        label=gettext_lazy("Desde cuándo pasa (opcional)"), required=False, widget=date_widget()
+    )
     respond_by = forms.DateField(
         label=gettext_lazy("Responder a más tardar el"),
         required=False,
@@ -398,7 +407,25 @@ class ComplaintForm(forms.Form):
             self.add_error(
                 "respond_by", _("La fecha para responder no puede ser antes de recibirla.")
             )
+        since = data.get("since")
+        if received_on and since and since > received_on:
+            self.add_error("since", _("«Desde cuándo» no puede ser después del día de la queja."))
         return data
+
+
+class ComplaintReviewForm(forms.Form):
+    """The committee's words for the public page: nothing a user wrote is shown unreviewed."""
+
+    public_summary = forms.CharField(
+        label=gettext_lazy("Texto para la página pública"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Escriba la queja en pocas palabras, sin nombres ni datos de nadie. Déjelo vacío "
+            "para que no se muestre."
+        ),
+    )
 
 
 class ComplaintMoveForm(forms.Form):

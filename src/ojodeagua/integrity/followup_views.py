@@ -26,7 +26,7 @@ from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider
 
-from . import applicable, coaching, evidence, reassessment, register, workshop
+from . import applicable, coaching, evidence, reassessment, register, voices, workshop
 from .followup_forms import (
     QUESTIONS,
     AttachmentForm,
@@ -35,6 +35,7 @@ from .followup_forms import (
     ComplaintFilter,
     ComplaintForm,
     ComplaintMoveForm,
+    ComplaintReviewForm,
     RoadmapChangeForm,
     ScorecardForm,
     question_label,
@@ -925,6 +926,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "overdue_ids": overdue_ids,
         "figures": figures,
+        "by_sex": voices.complaints_by_sex(register_rows, today),
         "sentences": [
             fix_rate_sentence(figures),
             response_sentence(figures),
@@ -1009,6 +1011,8 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
                 channel=data["channel"],
                 where=data["where"],
                 reported_by=data.get("reported_by", ""),
+                reporter_sex=data["reporter_sex"],
+                since=data["since"],
                 respond_by=data["respond_by"],
                 record_id=data["record_id"] or None,
                 actor=request.user,
@@ -1034,16 +1038,21 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     return render(request, "integrity/complaints/form.html", context, status=status)
 
 
-def complaint_context(request: HttpRequest, complaint: Complaint, form=None) -> dict:
+def complaint_context(
+    request: HttpRequest, complaint: Complaint, form=None, review_form=None
+) -> dict:
     scope = scope_for(request.user)
     can_edit = scope.can_edit(complaint)
     today = timezone.localdate()
     closed = complaint.status in {Complaint.Status.RESOLVED, Complaint.Status.NOT_RESOLVED}
     if form is None and can_edit and not closed:
         form = ComplaintMoveForm(complaint=complaint, initial={"answered_on": today})
+    if review_form is None and can_edit:
+        review_form = ComplaintReviewForm(initial={"public_summary": complaint.public_summary})
     return {
         "object": complaint,
         "can_edit": can_edit,
+        "review_form": review_form,
         # Who complained is personal: the committee and those who accompany it see it.
         "show_name": scope.sees_names_of(complaint.provider_id),
         "overdue": complaint.status == Complaint.Status.RECEIVED and complaint.respond_by < today,
@@ -1100,6 +1109,29 @@ def complaint_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def complaint_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The committee's words for the public page (``register.review_complaint``)."""
+    complaint = get_editable_or_404(request.user, Complaint, pk)
+    if request.method != "POST":
+        return redirect("integrity:complaint_detail", complaint.pk)
+    form = ComplaintReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            register.review_complaint(complaint, request.user, form.cleaned_data["public_summary"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if complaint.public_summary:
+                messages.success(request, _("La queja se verá en la página pública así."))
+            else:
+                messages.info(request, _("La queja no se muestra en la página pública."))
+            return redirect("integrity:complaint_detail", complaint.pk)
+    complaint.refresh_from_db()
+    context = complaint_context(request, complaint, review_form=form)
+    return render(request, "integrity/complaints/detail.html", context, status=400)
+
+
 urlpatterns = [
     path("ciclos/<int:pk>/hoja-de-ruta/", roadmap, name="roadmap"),
     path("ciclos/<int:pk>/hoja-de-ruta/en-voz-alta/", roadmap_aloud, name="roadmap_aloud"),
@@ -1117,4 +1149,5 @@ urlpatterns = [
     path("quejas/nueva/", complaint_create, name="complaint_create"),
     path("quejas/<int:pk>/", complaint_detail, name="complaint_detail"),
     path("quejas/<int:pk>/cambiar/", complaint_update, name="complaint_update"),
+    path("quejas/<int:pk>/revisar/", complaint_review, name="complaint_review"),
 ]

@@ -338,9 +338,7 @@ class Complaint(models.Model):
     received_on = models.DateField(_("recibida el"))
     # Optional: a user may complain without giving a name, on paper or on the public form.
     reported_by = models.CharField(_("quién la presentó"), max_length=200, blank=True)
-    reporter_phone = models.CharField(
-        _("teléfono de quien la presentó"), max_length=30, blank=True
-    )
+    reporter_phone = models.CharField(_("teléfono de quien la presentó"), max_length=30, blank=True)
     # Asked only to count women's and men's complaints side by side; never shown with the name.
     reporter_sex = models.CharField(
         _("quien la presentó es"), max_length=1, choices=Sex.choices, blank=True
@@ -397,6 +395,8 @@ class Complaint(models.Model):
         errors = {}
         if self.received_on and self.respond_by and self.respond_by < self.received_on:
             errors["respond_by"] = _("La fecha para responder no puede ser antes de recibirla.")
+        if self.received_on and self.since and self.since > self.received_on:
+            errors["since"] = _("«Desde cuándo» no puede ser después del día de la queja.")
         if self.status != self.Status.RECEIVED and not self.answered_on:
             errors["answered_on"] = _("Anote cuándo se respondió la queja.")
         if self.answered_on and self.received_on and self.answered_on < self.received_on:

@@ -6,6 +6,7 @@ Pages, the API and the public form to come write complaints only through ``file_
 """
 
 import datetime
+import secrets
 import statistics
 from dataclasses import dataclass
 
@@ -55,6 +56,34 @@ def default_respond_by(received_on: datetime.date) -> datetime.date:
     return received_on + datetime.timedelta(days=RESPONSE_DAYS)
 
 
+# A tracking code is read aloud and copied by hand from a slip of paper: no 0/O, 1/I/L.
+TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TRACKING_LENGTH = 8
+
+
+def new_tracking_code() -> str:
+    """Eight random letters and digits as ``ABCD-2345``: 31⁸ (about 850 thousand million)
+    codes, so guessing one, at the tracking page's rate limit, is hopeless."""
+    code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalise_tracking_code(text: str) -> str | None:
+    """What a person typed (lower case, spaces, no dash, O for 0) as a stored code, or None."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    cleaned = cleaned.replace("0", "O").replace("1", "I")
+    if len(cleaned) != TRACKING_LENGTH or any(ch not in TRACKING_ALPHABET for ch in cleaned):
+        return None
+    return f"{cleaned[:4]}-{cleaned[4:]}"
+
+
+def _unused_tracking_code() -> str:
+    while True:
+        code = new_tracking_code()
+        if not Complaint.objects.filter(tracking_code=code).exists():
+            return code
+
+
 @transaction.atomic
 def file_complaint(
     provider,
@@ -64,13 +93,17 @@ def file_complaint(
     channel: str,
     where: str = "",
     reported_by: str = "",
+    reporter_phone: str = "",
+    reporter_sex: str = "",
+    since: datetime.date | None = None,
     respond_by: datetime.date | None = None,
     record_id: str | None = None,
     actor=None,
 ) -> tuple[Complaint, bool]:
     """Put a complaint in a committee's register; (complaint, created).
 
-    Pages and the public form to come both file through here. A form or an outbox that
+    Pages, the API and the public form (``voice``) all file through here. Every new
+    complaint gets a tracking code the person can follow it with. A form or an outbox that
     sends the same ``record_id`` again gets the stored complaint back; different content
     under the same id raises ``RecordConflict`` naming the fields. The id of a complaint the
     actor may not see raises ``RecordIdUnavailable``, once the rest was found right. The
@@ -86,6 +119,9 @@ def file_complaint(
         channel=channel,
         where=where.strip(),
         reported_by=reported_by.strip(),
+        reporter_phone=reporter_phone.strip(),
+        reporter_sex=reporter_sex,
+        since=since,
         respond_by=respond_by or default_respond_by(received_on),
     )
     if actor is not None:
@@ -104,10 +140,11 @@ def file_complaint(
             return stored, False
     if actor is not None and not scope_for(actor).can_edit(provider):
         raise PermissionDenied(_("Puede ver este comité, pero no anotar sus quejas."))
-    complaint.full_clean(exclude=["record_id"] if taken_elsewhere else None)
+    complaint.full_clean(exclude=["record_id", "tracking_code"])
     if taken_elsewhere:
         # Another committee's complaint: the id is refused, saying nothing of what it holds.
         raise RecordIdUnavailable(record_id)
+    complaint.tracking_code = _unused_tracking_code()
     save_audited(actor, complaint, complaint.save)
     return complaint, True
 
@@ -120,6 +157,9 @@ FILED_FIELDS = (
     "channel",
     "where",
     "reported_by",
+    "reporter_phone",
+    "reporter_sex",
+    "since",
     "respond_by",
 )
 
@@ -227,3 +267,33 @@ def move_complaint(
     complaint.full_clean()
     save_audited(actor, complaint, complaint.save)
     return complaint
+
+
+@transaction.atomic
+def review_complaint(complaint: Complaint, actor, public_summary: str) -> Complaint:
+    """Write (or withdraw, with an empty text) the words the public locality page shows of a
+    complaint (audited). Nothing the public wrote is shown until a committee member has
+    reviewed it here: names, insults and phone numbers stay in the register."""
+    from ojodeagua.audit.trail import save_audited
+
+    if actor is None or not scope_for(actor).can_edit(complaint.provider):
+        raise PermissionDenied(_("Puede ver este comité, pero no revisar sus quejas."))
+    complaint.public_summary = public_summary.strip()
+    complaint.full_clean()
+    save_audited(actor, complaint, complaint.save)
+    return complaint
+
+
+def escalate_overdue(on: datetime.date) -> list[Complaint]:
+    """Turn over to the municipal agency every complaint still unanswered after its
+    deadline, once (audited, by nobody: the nightly job). Returns those turned over today."""
+    from ojodeagua.audit.trail import save_audited
+
+    turned = []
+    waiting = Complaint.objects.overdue(on).filter(escalated_on__isnull=True)
+    for complaint in waiting.select_related("provider").order_by("pk"):
+        with transaction.atomic():
+            complaint.escalated_on = on
+            save_audited(None, complaint, complaint.save)
+        turned.append(complaint)
+    return turned

@@ -371,15 +371,28 @@ def ratings_by_sex(cycle: Cycle) -> list[SexComparison]:
     not who chose which pair, so its score is its mean likelihood × its mean impact, counted
     once for each person in it.
     """
+    return ratings_by_sex_of([cycle])[cycle.pk]
+
+
+def ratings_by_sex_of(cycles: list[Cycle]) -> dict[int, list[SexComparison]]:
+    """``ratings_by_sex`` of many cycles in three queries (the agency's view of many
+    committees); cycle id → its comparisons. Each cycle's scale is read from the cycle given,
+    so select it with them."""
+    by_id = {cycle.pk: cycle for cycle in cycles}
+    ids = list(by_id)
     totals: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    risks = {r.pk: r for r in cycle.assessed_risks.select_related("risk")}
-    for assessed_id, sex, likelihood, impact in cycle.assessed_risks.filter(
-        ratings__isnull=False
+    risks: dict[int, dict[int, AssessedRisk]] = {pk: {} for pk in ids}
+    for assessed in AssessedRisk.objects.filter(cycle_id__in=ids).select_related("risk"):
+        # The cycle given, as ``cycle.assessed_risks`` would have set it: no query to reach it.
+        assessed.cycle = by_id[assessed.cycle_id]
+        risks[assessed.cycle_id][assessed.pk] = assessed
+    for assessed_id, sex, likelihood, impact in AssessedRisk.objects.filter(
+        cycle_id__in=ids, ratings__isnull=False
     ).values_list("pk", "ratings__participant__sex", "ratings__likelihood", "ratings__impact"):
         total = totals[assessed_id][sex]
         total[0] += likelihood * impact
         total[1] += 1
-    for tally in RatingTally.objects.filter(assessed_risk__cycle=cycle):
+    for tally in RatingTally.objects.filter(assessed_risk__cycle_id__in=ids):
         likelihood, impact = level_mean(tally.likelihood_counts), level_mean(tally.impact_counts)
         if likelihood is None or impact is None:
             continue
@@ -390,9 +403,7 @@ def ratings_by_sex(cycle: Cycle) -> list[SexComparison]:
     def mean(total: list[float]) -> float | None:
         return total[0] / total[1] if total[1] else None
 
-    scale = cycle.scale
-
-    def comparison(assessed: AssessedRisk) -> SexComparison:
+    def comparison(assessed: AssessedRisk, scale) -> SexComparison:
         women_total = totals[assessed.pk][Sex.FEMALE]
         men_total = totals[assessed.pk][Sex.MALE]
         women, men = mean(women_total), mean(men_total)
@@ -412,7 +423,10 @@ def ratings_by_sex(cycle: Cycle) -> list[SexComparison]:
             men_band=band_of_score(scale, men),
         )
 
-    return [comparison(risks[pk]) for pk in risks]
+    return {
+        cycle.pk: [comparison(assessed, cycle.scale) for assessed in risks[cycle.pk].values()]
+        for cycle in cycles
+    }
 
 
 def level_mean(counts: dict[str, int]) -> float | None:

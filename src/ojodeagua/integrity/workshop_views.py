@@ -20,7 +20,7 @@ from ojodeagua.lib.records import RecordConflict
 from ojodeagua.organisations.scope import get_editable_or_404, get_visible_or_404, scope_for
 from ojodeagua.providers.models import Provider, Sex
 
-from . import applicable, workshop
+from . import applicable, voices, workshop
 from .baseline import baseline_rows
 from .models import (
     AssessedRisk,
@@ -941,7 +941,13 @@ def top_three(request: HttpRequest, pk: int) -> HttpResponse:
         )
     with_actions = [a for a in chosen if a.roadmap.exists()]
     context = workshop_context(
-        cycle, can_edit, "top_three", form=form, rated=rated, with_actions=with_actions
+        cycle,
+        can_edit,
+        "top_three",
+        form=form,
+        rated=rated,
+        with_actions=with_actions,
+        voices=voices.priorities_by_sex(cycle),
     )
     return render(request, "integrity/workshop/top_three.html", context)
 

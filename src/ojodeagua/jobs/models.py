@@ -61,6 +61,10 @@ class Job(models.Model):
             "recompute_municipality",
             _("Recalcular los indicadores de un municipio"),
         )
+        ESCALATE_COMPLAINTS = (
+            "escalate_complaints",
+            _("Turnar a la agencia las quejas que no se respondieron a tiempo"),
+        )
 
     class State(models.TextChoices):
         QUEUED = "queued", _("En espera")

@@ -28,11 +28,13 @@ from typing import Any
 
 from django.core.files import File
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ojodeagua.books.verification import described, providers_with_books, remember, verify_books
 from ojodeagua.imports.engine import ImportResult, run_import
 from ojodeagua.indicators.engine import recompute_all, refresh_after, refresh_books
+from ojodeagua.integrity.register import escalate_overdue
 from ojodeagua.lib import exports
 from ojodeagua.lib import refresh as figures
 from ojodeagua.monitoring.import_spec import import_specs
@@ -87,6 +89,18 @@ def ledger_verify(job: Job, progress: Progress) -> dict[str, Any]:
         "bad": sum(not each["ok"] for each in checked),
         "providers": checked,
     }
+
+
+def escalate_complaints(job: Job, progress: Progress) -> dict[str, Any]:
+    """Complaints past their deadline with no answer go up to the municipal agency, once
+    (``integrity.register.escalate_overdue``). The result counts them by committee, no text."""
+    progress(0, 1, _("Buscando quejas sin respuesta después de su fecha"))
+    turned = escalate_overdue(timezone.localdate())
+    by_provider: dict[int, int] = {}
+    for complaint in turned:
+        by_provider[complaint.provider_id] = by_provider.get(complaint.provider_id, 0) + 1
+    progress(1, 1, _("Quejas turnadas a la agencia"))
+    return {"escalated": len(turned), "providers": by_provider}
 
 
 def import_observations(job: Job, progress: Progress) -> dict[str, Any]:
@@ -199,6 +213,7 @@ WORK: dict[str, Work] = {
     Job.Kind.RECOMPUTE: recompute,
     Job.Kind.BOOKS_INDICATORS: books_indicators,
     Job.Kind.LEDGER_VERIFY: ledger_verify,
+    Job.Kind.ESCALATE_COMPLAINTS: escalate_complaints,
     Job.Kind.IMPORT: import_observations,
     Job.Kind.EXPORT: export,
     Job.Kind.REFRESH: refresh,

@@ -32,7 +32,7 @@ from ojodeagua.pages.filters import visible
 from ojodeagua.places.models import Locality
 from ojodeagua.watersystems.models import WaterSystem
 
-from . import services, workflow
+from . import selectors, services, workflow
 from .forms import (
     HealthCentreSurveyForm,
     HouseholdSurveyForm,
@@ -615,6 +615,7 @@ household_pages = ObservationPages(
     form=HouseholdSurveyForm,
     select_related=("locality", "system"),
     detail_context=facts_context(HouseholdSurveyForm.Meta.fields),
+    list_context=lambda request, surveys: {"by_sex": selectors.answers_by_sex(surveys)},
     export_columns=observation_columns(
         *[ExportColumn(name, attrgetter(name)) for name in ["locality_id", "system_id"]],
         ExportColumn("cvegeo", lambda o: o.locality.key),

@@ -51,6 +51,9 @@ class EntityPages:
     select_related: Sequence[str] = ()
     formsets: Sequence[type] = ()
     detail_context: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
+    # Figures the list shows above its results, read from the records as filtered (its
+    # ``<slug>_results.html`` shows them, so they follow the filters).
+    list_context: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
     url_prefix: str = ""
     # New providers and localities belong to a municipality, so only people who cover a
     # whole municipality may add them; others add records under what they already cover.
@@ -116,7 +119,10 @@ class EntityPages:
             "list_url": reverse(self.url_name("list")),
             "export_url": reverse(self.url_name("export")),
             "create_url": reverse(self.url_name("create")),
+            "results_template": self.template("results"),
         }
+        if self.list_context:
+            context.update(self.list_context(request, filterset.qs))
         if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
             return render(request, self.template("results"), context)
         return render(request, self.template("list"), context)

@@ -53,6 +53,17 @@ class Provider(models.Model):
         blank=True,
     )
     established_year = models.PositiveSmallIntegerField(_("año de creación"), null=True, blank=True)
+    # Shown on the locality's public page: how users reach the committee. An office, a day and
+    # an hour, a shared phone; the help text asks that nobody's own number go there unasked.
+    public_contact = models.CharField(
+        _("cómo encontrar al comité"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Se muestra en la página pública de la localidad: dónde y cuándo atiende el comité, "
+            "o un teléfono del comité. No ponga el teléfono de una persona sin su permiso."
+        ),
+    )
     notes = models.TextField(_("notas"), blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)

@@ -32,7 +32,15 @@ class ProviderFilter(SearchFilterSet):
 class ProviderForm(ScopedModelForm):
     class Meta:
         model = Provider
-        fields = ["name", "kind", "municipality", "locality", "established_year", "notes"]
+        fields = [
+            "name",
+            "kind",
+            "municipality",
+            "locality",
+            "established_year",
+            "public_contact",
+            "notes",
+        ]
 
 
 MemberFormSet = scoped_inline_formset(
@@ -75,6 +83,7 @@ pages = EntityPages(
         ExportColumn("municipio", lambda o: o.municipality.name),
         ExportColumn("localidad", lambda o: o.locality.name if o.locality else ""),
         ExportColumn("anio_creacion", lambda o: o.established_year),
+        ExportColumn("contacto_publico", lambda o: o.public_contact),
         ExportColumn("sistemas", lambda o: o.system_count),
         ExportColumn("integrantes_mujeres", lambda o: o.women_in_office),
         ExportColumn("integrantes_hombres", lambda o: o.men_in_office),

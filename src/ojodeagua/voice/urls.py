@@ -12,5 +12,6 @@ urlpatterns = [
     path("seguimiento/", views.follow, name="follow"),
     re_path(r"^(?P<key>\d{9})/$", views.locality_page, name="locality"),
     re_path(r"^(?P<key>\d{9})/queja/$", views.complain, name="complain"),
-    re_path(r"^(?P<key>\d{9})/cartel\.pdf$", views.locality_poster, name="locality_poster"),
+    re_path(r"^(?P<key>\d{9})/cartel/$", views.locality_poster, name="locality_poster"),
+    re_path(r"^(?P<key>\d{9})/cartel\.pdf$", views.locality_poster_pdf, name="locality_poster_pdf"),
 ]

@@ -70,6 +70,7 @@ def _registry() -> dict[str, tuple[str, str]]:
         "complaints": (_("Quejas"), reverse("integrity:complaint_list")),
         "catalogue": (_("Catálogo de integridad"), reverse("integrity:catalogue_list")),
         "devices": (_("Mis dispositivos"), reverse("my_devices")),
+        "purifiers": (_("Purificadores de hogares y escuelas"), reverse("purifiers:unit_list")),
     }
 
 
@@ -188,6 +189,7 @@ def build_menu(user, path: str) -> Menu:
         ]
         if len(main) < MAIN_ITEMS:
             main.append(more.pop(0))
+    more.append(pages["purifiers"])
     if scope.can_create:
         more.append((_("Importar"), reverse("imports:upload")))
     if scope.sees_audit_trail:

@@ -28,6 +28,7 @@ RECORD_OF = {
     "attachment_file": "attachment",
     "complaint_detail": "complaint",
     "complaint_update": "complaint",
+    "complaint_review": "complaint",
 }
 BY_PROVIDER = [
     "/integridad/ciclos/?provider={provider}",

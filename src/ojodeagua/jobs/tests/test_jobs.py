@@ -314,6 +314,7 @@ def test_the_nightly_schedule_names_real_tasks_and_kinds(settings):
     assert {entry["args"][0] for entry in jobs} == {
         Job.Kind.LEDGER_VERIFY,
         Job.Kind.BOOKS_INDICATORS,
+        Job.Kind.ESCALATE_COMPLAINTS,
     }
     for entry in jobs:
         assert entry["args"][0] in work.WORK

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
+from ojodeagua.lib.clients import client_address
 from ojodeagua.organisations.models import Membership
-from ojodeagua.web.signin import client_address
 
 LIMIT = settings.AXES_FAILURE_LIMIT
 

@@ -1,0 +1,1 @@
+"""Household and school UV purification units ("Mesitas Azules"): register, visits, tests, lamps."""
