@@ -23,6 +23,7 @@ from .books import build_books
 from .history import build_history
 from .integrity import build_integrity
 from .models import DemoDataset
+from .purifiers import build_purifiers
 
 DEMO_VERSION = 1
 SEED = 7012
@@ -549,6 +550,7 @@ class DemoBuilder:
         history = build_history(home_municipality_id=municipality.pk)
         history.update(build_integrity(committees))
         history.update(build_books(committees, kiosks, schools))
+        history.update(build_purifiers(committees, schools))
         # The indicators were computed before the books were written: add the books' figures.
         history["books_indicator_values"] = refresh_books(providers_with_books())
 

@@ -29,12 +29,20 @@ from ojodeagua.providers.models import Provider
 # plan one change a year. A lamp's due date can be set by hand where the maker says otherwise.
 LAMP_LIFE_MONTHS = 12
 
-# E. coli after the unit below this (per 100 mL) counts as "not detected". NOM-127-SSA1-2021
-# asks for E. coli "not detectable" in 100 mL: < 1 CFU by membrane filtration, < 1.1 by MPN
-# (/work/shared/domain/water-quality.md, first table; WHO: "not detectable in any 100 mL").
-# We take the stricter < 1 for both methods, so a count of one (a positive well of a
-# Quanti-Tray reads 1.0 MPN) never counts as clean water. "Not detected" is written as 0.
-NOT_DETECTED_BELOW = Decimal("1")
+# E. coli after the unit below this (per 100 mL) counts as "not detected", by method, as
+# NOM-127-SSA1-2021 accepts it: < 1.1 by MPN, < 1 CFU by membrane filtration
+# (/work/shared/domain/water-quality.md, first table) — the same reading the laboratory
+# verdicts of ``waterquality`` give a network's water, so a unit and a tap are judged alike.
+# "Not detected" is written as 0.
+NOT_DETECTED_BELOW = {"mpn": Decimal("1.1"), "cfu": Decimal("1")}
+
+
+def ecoli_not_detected(value: Decimal | None, method: str) -> bool | None:
+    """Whether a count after the unit is "not detected" for its method; None without one."""
+    if value is None:
+        return None
+    return value < NOT_DETECTED_BELOW.get(method, Decimal("1"))
+
 
 # A date before this is a typo (a year written 0225 or 1025), not a unit's history.
 EARLIEST_DAY = datetime.date(2000, 1, 1)
@@ -386,9 +394,7 @@ class EcoliTest(UnitRecord):
     @property
     def clean_after(self) -> bool | None:
         """E. coli not detected after the unit (``NOT_DETECTED_BELOW``); None without a result."""
-        if self.ecoli_after is None:
-            return None
-        return self.ecoli_after < NOT_DETECTED_BELOW
+        return ecoli_not_detected(self.ecoli_after, self.method)
 
     def before_installation_message(self) -> str:
         return _(

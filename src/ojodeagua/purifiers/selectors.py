@@ -11,7 +11,8 @@ passes (already limited to what the reader may see). For that day:
   them in use. A unit not visited in the window is not counted in use: nobody saw it.
 * **effective**: in use, AND that same latest visit found the lamp working, AND the latest test
   with a result after the unit in the window of ``test_days`` days ending on ``on`` (default
-  ``TEST_WINDOW_DAYS``) found E. coli below ``NOT_DETECTED_BELOW`` (1 per 100 mL) after it.
+  ``TEST_WINDOW_DAYS``) found E. coli not detected after it (``models.NOT_DETECTED_BELOW``:
+  < 1.1 by MPN, < 1 CFU by membrane filtration).
 * **lamps overdue**: units whose lamp of that day was due before ``on`` (due < ``on``). The
   lamp of that day is the one put in by the latest lamp change on or before ``on``; before any
   change, the first lamp (the due date the first later change replaced, or the unit's own).
@@ -33,7 +34,7 @@ from django.db.models.functions import Coalesce
 
 from ojodeagua.places.models import Locality, Municipality
 
-from .models import NOT_DETECTED_BELOW, EcoliTest, FollowUpVisit, LampChange, Repair, Unit
+from .models import EcoliTest, FollowUpVisit, LampChange, Repair, Unit, ecoli_not_detected
 
 # Our choice: programmes visit each unit about once a quarter, so a visit older than 90 days no
 # longer says whether the unit is used today.
@@ -52,6 +53,7 @@ class UnitState:
     lamp_working: bool
     last_test_on: datetime.date | None
     ecoli_after: Decimal | None
+    ecoli_method: str
     lamp_due_on: datetime.date
     lamp_overdue: bool
 
@@ -61,7 +63,7 @@ class UnitState:
 
     @property
     def clean_after(self) -> bool:
-        return self.ecoli_after is not None and self.ecoli_after < NOT_DETECTED_BELOW
+        return bool(ecoli_not_detected(self.ecoli_after, self.ecoli_method))
 
     @property
     def effective(self) -> bool:
@@ -163,6 +165,7 @@ def as_of(
             ever_visited_on=Subquery(ever.values("visited_on")[:1]),
             last_test_on=Subquery(tests.values("sampled_on")[:1]),
             last_ecoli_after=Subquery(tests.values("ecoli_after")[:1]),
+            last_ecoli_method=Subquery(tests.values("method")[:1]),
             due_then=Coalesce(
                 Subquery(lamp_then.values("lamp_due_on")[:1]),
                 Subquery(lamp_later.values("replaced_due_on")[:1]),
@@ -182,6 +185,7 @@ def _state(unit: Unit, on: datetime.date) -> UnitState:
         lamp_working=bool(unit.last_lamp_working),  # type: ignore[attr-defined]
         last_test_on=unit.last_test_on,  # type: ignore[attr-defined]
         ecoli_after=Decimal(after) if after is not None else None,
+        ecoli_method=unit.last_ecoli_method or "",  # type: ignore[attr-defined]
         lamp_due_on=due,
         lamp_overdue=due < on,
     )

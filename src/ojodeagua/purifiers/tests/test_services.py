@@ -288,17 +288,26 @@ def test_a_record_id_out_of_sight_is_refused_only_once_the_rest_is_right(area):
     assert Unit.objects.get(record_id="taken").pk == hidden.pk
 
 
-def test_effective_is_below_one_e_coli_per_100_ml_after_the_unit(area):
+def test_not_detected_after_the_unit_is_read_by_method_as_nom_127_reads_it(area):
+    # NOM-127: < 1.1 by MPN, < 1 CFU by membrane filtration (domain note water-quality.md).
     target = unit(area.localities["L1"], "1", D(2025, 1, 15))
-    results = [Decimal("0"), Decimal("0.9"), Decimal("1.0"), Decimal("1.1")]
-
-    made = [
-        services.record_test(None, target, sampled_on=D(2026, 1, 1 + n), ecoli_after=value)[0]
-        for n, value in enumerate(results)
+    sent = [
+        ("mpn", Decimal("0")),
+        ("mpn", Decimal("1.0")),
+        ("mpn", Decimal("1.1")),
+        ("cfu", Decimal("0.9")),
+        ("cfu", Decimal("1.0")),
     ]
 
-    assert [test.clean_after for test in made] == [True, True, False, False]
-    assert EcoliTest.objects.filter(unit=target).count() == 4
+    made = [
+        services.record_test(
+            None, target, sampled_on=D(2026, 1, 1 + n), ecoli_after=value, method=method
+        )[0]
+        for n, (method, value) in enumerate(sent)
+    ]
+
+    assert [test.clean_after for test in made] == [True, True, False, True, False]
+    assert EcoliTest.objects.filter(unit=target).count() == 5
 
 
 def test_the_same_visit_arriving_twice_at_once_is_stored_once(area):
