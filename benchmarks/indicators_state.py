@@ -366,10 +366,14 @@ class Builder:
                 "municipality_id",
                 "locality_id",
                 "notes",
+                "public_contact",
                 "created_at",
                 "updated_at",
             ],
-            ((p[0], f"Prestador {p[0]}", p[1], p[2], p[3], "", now, now) for p in providers),
+            (
+                (p[0], f"Prestador {p[0]}", p[1], p[2], p[3], "", "Casa ejidal, sábados", now, now)
+                for p in providers
+            ),
         )
         copy_rows(
             WaterSystem,

@@ -962,6 +962,9 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
         "respuesta",
         "cerrada",
         "por_que_no_se_resolvio",
+        "desde_cuando",
+        "la_presento",
+        "turnada_a_la_agencia",
     ]
     rows = (
         [
@@ -981,6 +984,9 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
             c.answer,
             c.closed_on,
             c.not_resolved_reason,
+            c.since,
+            c.get_reporter_sex_display() if c.reporter_sex else "",
+            c.escalated_on,
         ]
         for c in listed.order_by("provider__name", "received_on", "pk").iterator()
     )

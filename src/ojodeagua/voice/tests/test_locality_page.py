@@ -46,9 +46,11 @@ def test_the_page_names_nobody(flores):
         assert personal not in page
 
 
-def test_the_figures_are_read_in_a_fixed_number_of_queries(flores, django_assert_max_num_queries):
+def test_the_figures_are_read_in_a_fixed_number_of_queries(flores, django_assert_num_queries):
     on = datetime.date(2026, 12, 6)
-    with django_assert_max_num_queries(14):
+    # Twelve whatever the locality's size: systems, figures, outages (2), visits, tests, schools,
+    # books, reports, complaints (2), household units.
+    with django_assert_num_queries(12):
         water = selectors.locality_water(flores.locality, on)
     assert [t.failed for t in water.ecoli_failed] == [True]
     assert water.recent
@@ -76,3 +78,32 @@ def test_the_search_finds_a_locality_by_name(flores):
     response = Client().get(reverse("voice:find"), {"q": "flores"})
     assert reverse("voice:locality", args=[factories.KEY]) in text_of(response)
     assert Client().get(reverse("voice:find"), {"q": factories.KEY}).status_code == 302
+
+
+def test_more_systems_samples_and_complaints_take_no_more_queries(
+    flores, django_assert_num_queries
+):
+    from ojodeagua.integrity import register
+    from ojodeagua.integrity.models import Complaint
+    from ojodeagua.waterquality.tests.factories import judged_sample
+    from ojodeagua.watersystems.models import ServedLocality, WaterSystem
+
+    for n in range(4):
+        system = WaterSystem.objects.create(
+            name=f"Pozo {n}",
+            kind=WaterSystem.Kind.POINT_SOURCE,
+            provider=flores.committee,
+            locality=flores.locality,
+            municipality=flores.locality.municipality,
+        )
+        ServedLocality.objects.create(system=system, locality=flores.locality, households=5)
+        judged_sample(flores.locality, system, datetime.date(2026, 10, 1 + n), [("e_coli", "pass")])
+        register.file_complaint(
+            flores.committee,
+            received_on=datetime.date(2026, 10, 1 + n),
+            what=f"Queja {n}",
+            channel=Complaint.Channel.PUBLIC_FORM,
+        )
+    with django_assert_num_queries(12):
+        water = selectors.locality_water(flores.locality, datetime.date(2026, 12, 6))
+    assert len(water.services) == 6
