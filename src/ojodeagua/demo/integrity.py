@@ -956,7 +956,7 @@ class IntegrityDemo:
                     else:
                         complaint.status = Complaint.Status.NOT_RESOLVED
                         complaint.not_resolved_reason = rng.choice(NOT_RESOLVED)
-            self.public_voice(complaint, f"{index}-{number}")
+            self.public_voice(complaint, f"{index}-{number}", current().reference)
             self.rows.complaints.append(complaint)
         if index in {0, 2, 12}:
             # Open past its date on the demo's reference day, so the red flag shows.
@@ -977,7 +977,7 @@ class IntegrityDemo:
             )
 
     @staticmethod
-    def public_voice(complaint: Complaint, seed: str) -> None:
+    def public_voice(complaint: Complaint, seed: str, reference: datetime.date) -> None:
         """Who filed it (women more often: they carry the water), its tracking code, and for
         some answered ones the committee's reviewed words for the public page. A random source
         of its own, so the rest of the demo draws the same numbers as before."""
@@ -988,6 +988,9 @@ class IntegrityDemo:
             complaint.channel = Complaint.Channel.PUBLIC_FORM
         if complaint.status != Complaint.Status.RECEIVED and rng.random() < 0.5:
             complaint.public_summary = complaint.what
+        if complaint.status == Complaint.Status.RECEIVED and complaint.respond_by < reference:
+            # The nightly job turned it over to the agency the day after its date.
+            complaint.escalated_on = complaint.respond_by + datetime.timedelta(days=1)
 
     # Writing ---------------------------------------------------------------------------------
     @property
