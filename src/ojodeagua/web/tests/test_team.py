@@ -82,7 +82,12 @@ def test_the_coordinator_can_switch_off_the_treasurers_access(agencia):
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.active is False
-    event = AuditEvent.objects.get(action="update", object_id=str(membership.pk))
+    event = AuditEvent.objects.get(
+        action="update",
+        object_id=str(membership.pk),
+        content_type__model="membership",
+        actor__username="agencia",
+    )
     assert event.changes == {"activa": [True, False]}
 
 
