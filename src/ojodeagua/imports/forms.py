@@ -52,3 +52,21 @@ class SpreadsheetField(forms.FileField):
                 params={"megabytes": upload_megabytes()},
             )
         return upload
+
+
+class ImportForm(forms.Form):
+    """An import page's form: which kind of file (one of an app's import specs), the file, and
+    whether to only check it or to refuse the whole file when a row is wrong."""
+
+    kind = forms.ChoiceField(label=_("Qué contiene el archivo"))
+    file = SpreadsheetField(label=_("Archivo"))
+    dry_run = forms.BooleanField(
+        label=_("Solo revisar, sin guardar nada"), required=False, initial=True
+    )
+    strict = forms.BooleanField(
+        label=_("No guardar nada si alguna fila tiene errores"), required=False
+    )
+
+    def __init__(self, *args, specs: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, spec.label) for kind, spec in specs.items()]

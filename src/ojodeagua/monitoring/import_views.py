@@ -1,15 +1,13 @@
 """The upload page for observation files: check or import a CSV or XLSX and see what happened."""
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
 
 from ojodeagua.imports.engine import describe_columns, run_import
-from ojodeagua.imports.forms import SpreadsheetField
+from ojodeagua.imports.forms import ImportForm
 from ojodeagua.imports.reading import looks_big, read_table
 from ojodeagua.lib import background
 from ojodeagua.lib.tabular import TabularFileError
@@ -18,21 +16,6 @@ from ojodeagua.organisations.scope import scope_for
 from .import_spec import import_specs
 
 MAX_REJECTIONS_SHOWN = 500
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Qué contiene el archivo"))
-    file = SpreadsheetField(label=_("Archivo"))
-    dry_run = forms.BooleanField(
-        label=_("Solo revisar, sin guardar nada"), required=False, initial=True
-    )
-    strict = forms.BooleanField(
-        label=_("No guardar nada si alguna fila tiene errores"), required=False
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, spec.label) for kind, spec in import_specs().items()]
 
 
 def worth_a_job(data: bytes, filename: str) -> bool:
@@ -51,7 +34,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).can_create:
         raise PermissionDenied
     result = file_error = None
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, specs=import_specs())
     if request.method == "POST" and form.is_valid():
         spec = import_specs()[form.cleaned_data["kind"]]
         upload = form.cleaned_data["file"]

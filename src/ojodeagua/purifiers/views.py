@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ojodeagua.imports.engine import describe_columns, run_import
-from ojodeagua.imports.forms import SpreadsheetField
+from ojodeagua.imports.forms import ImportForm
 from ojodeagua.lib.records import RecordConflict, RecordIdUnavailable
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.scope import Scope, get_editable_or_404, scope_for
@@ -291,27 +291,12 @@ def unit_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Import --------------------------------------------------------------------------------------
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Qué contiene el archivo"))
-    file = SpreadsheetField(label=gettext_lazy("Archivo"))
-    dry_run = forms.BooleanField(
-        label=gettext_lazy("Solo revisar, sin guardar nada"), required=False, initial=True
-    )
-    strict = forms.BooleanField(
-        label=gettext_lazy("No guardar nada si alguna fila tiene errores"), required=False
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, spec.label) for kind, spec in import_specs().items()]
-
-
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
     if not may_write(scope_for(request.user)):
         raise PermissionDenied
     result = file_error = None
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, specs=import_specs())
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
