@@ -212,3 +212,37 @@ def test_the_nightly_job_turns_late_complaints_over_and_the_desk_lists_them(flor
     assert f'data-complaint="{complaint.pk}"' in page
     assert "Comité de Agua Las Flores" in page
     assert "Cobran de más" not in page and "Juana Hernández López" not in page
+
+
+def test_the_committee_answers_and_reviews_a_public_complaint_on_its_register(flores):
+    from ojodeagua.conftest import login_client
+
+    post(Client(), complaint_form(flores))
+    complaint = filed_here().get()
+    reached_by(flores.committee, "tesorera")
+    treasurer = login_client("tesorera")
+    register_page = treasurer.get(
+        reverse("integrity:complaint_list"), {"provider": flores.committee.pk}
+    ).content.decode()
+    detail_url = reverse("integrity:complaint_detail", args=[complaint.pk])
+    assert detail_url in register_page
+    detail = treasurer.get(detail_url).content.decode()
+    # The committee sees who filed it, the code to give back, and where it came from.
+    for shown in ("María López Cruz", "961 123 4567", complaint.tracking_code, "mujer"):
+        assert shown in detail
+    review_url = reverse("integrity:complaint_review", args=[complaint.pk])
+    assert review_url in detail
+    treasurer.post(review_url, {"public_summary": "Sin agua en la calle Hidalgo desde el lunes"})
+    treasurer.post(
+        reverse("integrity:complaint_update", args=[complaint.pk]),
+        {
+            "status": "answered",
+            "answered_on": "2026-12-06",
+            "answer": "Se destapó la válvula; ya llega.",
+        },
+    )
+    public = Client().get(reverse("voice:locality", args=[factories.KEY])).content.decode()
+    assert "Sin agua en la calle Hidalgo desde el lunes" in public
+    assert "María López Cruz" not in public
+    follow = Client().get(FOLLOW, {"codigo": complaint.tracking_code}).content.decode()
+    assert "Se destapó la válvula; ya llega." in follow

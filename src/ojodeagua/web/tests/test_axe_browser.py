@@ -87,7 +87,15 @@ def persona_pages() -> dict[str | None, list[str]]:
             "/localidades/",
             "/no-existe/",
         ],
-        None: [f"/transparencia/{committee.pk}/", "/entrar/"],
+        None: [
+            f"/transparencia/{committee.pk}/",
+            "/entrar/",
+            # The users' voice: the committee's locality in public, its form, the rights.
+            f"/agua/{committee.locality.key}/",
+            f"/agua/{committee.locality.key}/queja/",
+            "/agua/seguimiento/",
+            "/agua/derechos/calidad-del-agua/",
+        ],
     }
 
 
