@@ -210,6 +210,8 @@ def test_the_nightly_job_turns_late_complaints_over_and_the_desk_lists_them(flor
     job.refresh_from_db()
     assert job.state == Job.State.DONE
     assert job.result["escalated"] >= 1
+    jobs_page = login_client("agencia").get(reverse("jobs:detail", args=[job.pk]))
+    assert "quejas que no se respondieron a tiempo" in jobs_page.content.decode()
     complaint.refresh_from_db()
     assert complaint.escalated_on == datetime.date(2026, 12, 6)
 
