@@ -88,7 +88,9 @@ def test_the_treasurer_logs_a_supply_day_which_is_pending_and_hers(
     # looked at (the same service as the page's).
     assert refreshed == []
     assert new_months == [True]
-    event = AuditEvent.objects.get(action="create", object_id=str(day.pk))
+    event = AuditEvent.objects.get(
+        action="create", object_id=str(day.pk), content_type__model="supplyday"
+    )
     assert event.actor.username == "tesorera"
     assert event.provider_id == system.provider_id
 

@@ -38,7 +38,9 @@ def test_a_household_and_its_toma_are_added_once_audited(committee):
     assert created and saved.number == "15"
     assert toma.household == saved and toma.code == "T-15"
     for record in (saved, toma):
-        assert AuditEvent.objects.filter(object_id=str(record.pk), action="create").exists()
+        assert AuditEvent.objects.filter(
+            object_id=str(record.pk), content_type__model=record._meta.model_name, action="create"
+        ).exists()
     saved.people = 6
     again, created_again = padron.save_household(user("tesorera"), saved)
     assert not created_again and again.pk == saved.pk

@@ -81,7 +81,9 @@ def test_a_coordinators_own_form_reaches_her_peoples_phones_and_makes_the_same_r
         "Semana (brigada)",
         "agencia",
     )
-    assert AuditEvent.objects.filter(object_id=str(own.pk), action="create").exists()
+    assert AuditEvent.objects.filter(
+        object_id=str(own.pk), content_type__model=own._meta.model_name, action="create"
+    ).exists()
     home = agencia.get("/campo/").content.decode()
     assert "Semana (brigada)" in home
     assert agencia.get(f"/campo/formularios/propios/{own.pk}.xlsx").status_code == 200

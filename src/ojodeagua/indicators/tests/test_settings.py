@@ -49,7 +49,9 @@ def test_a_superuser_changes_the_norm_in_the_admin_and_it_is_audited():
     assert client.post(url, data).status_code == 302
     row.refresh_from_db()
     assert row.choice == "nom127"
-    assert AuditEvent.objects.filter(actor=root, object_id=str(row.pk)).exists()
+    assert AuditEvent.objects.filter(
+        actor=root, object_id=str(row.pk), content_type__model=row._meta.model_name
+    ).exists()
     refused = client.post(url, {**data, "choice": "oms"})
     assert refused.status_code == 200
     assert "Escriba una de estas opciones: who, nom127." in refused.content.decode()

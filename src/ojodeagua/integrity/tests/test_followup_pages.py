@@ -168,7 +168,9 @@ def test_a_change_without_a_reason_is_refused_and_with_one_is_kept(tesorera, pla
     }
     assert change.reason == "La papelería no tenía talonarios"
     assert change.changed_by.username == "tesorera"
-    assert AuditEvent.objects.filter(object_id=str(receipts.pk), action="update").exists()
+    assert AuditEvent.objects.filter(
+        object_id=str(receipts.pk), content_type__model=receipts._meta.model_name, action="update"
+    ).exists()
 
     history = text(tesorera.get(f"/integridad/ciclos/{cycle.pk}/hoja-de-ruta/"))
     assert "Estado: pendiente → en curso" in history
@@ -271,7 +273,11 @@ def test_evidence_upload_and_scoped_download(ong, tesorera, media):
     # Kept as the server drew it again: a real PNG of the same picture.
     stored = (media / attachment.file.name).read_bytes()
     assert stored.startswith(b"\x89PNG") and png_size(stored) == png_size(PNG)
-    assert AuditEvent.objects.filter(object_id=str(attachment.pk), action="create").exists()
+    assert AuditEvent.objects.filter(
+        object_id=str(attachment.pk),
+        content_type__model=attachment._meta.model_name,
+        action="create",
+    ).exists()
 
     page = ong.get(back).content.decode()
     assert f"/integridad/pruebas/{attachment.pk}/" in page
@@ -411,7 +417,9 @@ def test_a_coaching_session_is_recorded_for_its_day_one_action_at_a_time(ong, pl
     session = CoachingSession.objects.get(cycle=cycle)
     assert session.held_on == SESSION_DAY
     assert started.status_code == 302 and started["Location"] == step(session, receipts)
-    assert AuditEvent.objects.filter(object_id=str(session.pk), action="create").exists()
+    assert AuditEvent.objects.filter(
+        object_id=str(session.pk), content_type__model=session._meta.model_name, action="create"
+    ).exists()
 
     # The same form sent twice (a double tap, a retry) saves one session.
     again = start_session(ong, cycle)

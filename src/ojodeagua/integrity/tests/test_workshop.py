@@ -222,7 +222,9 @@ def test_a_road_map_change_keeps_its_reason_and_history(cycle):
     item.refresh_from_db()
     assert item.status == "in_progress"
     assert [c.reason for c in item.changes.all()] == ["La cooperativa pidió el acta de la asamblea"]
-    assert AuditEvent.objects.filter(object_id=str(item.pk), actor=facilitator).exists()
+    assert AuditEvent.objects.filter(
+        object_id=str(item.pk), content_type__model=item._meta.model_name, actor=facilitator
+    ).exists()
 
     session = CoachingSession.objects.create(
         cycle=cycle, held_on=D(2026, 4, 2), attendees="Tesorera, presidente, ong"

@@ -566,7 +566,9 @@ def test_limits_are_edited_in_the_admin_and_the_edit_is_audited(admin_client):
     ]
     lead.refresh_from_db()
     assert lead.maximum == Decimal("0.005")
-    event = AuditEvent.objects.filter(object_id=str(lead.pk), action="update").latest("pk")
+    event = AuditEvent.objects.filter(
+        object_id=str(lead.pk), content_type__model=lead._meta.model_name, action="update"
+    ).latest("pk")
     assert [Decimal(value) for value in event.changes["maximum"]] == [
         Decimal("0.010"),
         Decimal("0.005"),

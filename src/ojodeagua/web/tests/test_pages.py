@@ -194,7 +194,9 @@ def test_the_facilitator_cannot_add_providers_but_the_agency_can(ong, agencia):
 
     created = Provider.objects.get(name="Comité Nuevo")
     assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
-    assert AuditEvent.objects.filter(action="create", object_id=str(created.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="create", object_id=str(created.pk), content_type__model=created._meta.model_name
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -406,7 +408,9 @@ def test_admin_inline_edits_and_scope_changes_are_audited():
     )
 
     assert response.status_code == 302, response.content.decode()[:3000]
-    event = AuditEvent.objects.get(actor=root, object_id=str(membership.pk))
+    event = AuditEvent.objects.get(
+        actor=root, object_id=str(membership.pk), content_type__model=membership._meta.model_name
+    )
     before, after = event.changes["providers"]
     assert sorted(before) == accompanied and len(after) == 3
 
@@ -447,7 +451,9 @@ def test_renaming_a_member_in_the_admin_inline_is_audited():
     response = client.post(url, data)
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    event = AuditEvent.objects.get(actor=root, object_id=str(member.pk))
+    event = AuditEvent.objects.get(
+        actor=root, object_id=str(member.pk), content_type__model=member._meta.model_name
+    )
     assert event.changes["name"] == [member.name, "Nombre Corregido"]
 
 

@@ -32,7 +32,11 @@ def test_the_coordinator_gives_a_technician_access_to_two_committees(agencia):
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="tecnico")
     assert set(membership.providers.all()) == set(committees)
-    assert AuditEvent.objects.filter(action="create", object_id=str(membership.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="create",
+        object_id=str(membership.pk),
+        content_type__model=membership._meta.model_name,
+    ).exists()
     client = Client()
     signed_in = client.post("/entrar/", {"username": "tecnico", "password": "agua-limpia-2026"})
     assert signed_in.status_code == 302
