@@ -988,7 +988,7 @@ class IntegrityDemo:
             complaint.channel = Complaint.Channel.PUBLIC_FORM
         if complaint.status != Complaint.Status.RECEIVED and rng.random() < 0.5:
             complaint.public_summary = complaint.what
-        if complaint.status == Complaint.Status.RECEIVED and complaint.respond_by < reference:
+        if complaint.is_overdue(reference):
             # The nightly job turned it over to the agency the day after its date.
             complaint.escalated_on = complaint.respond_by + datetime.timedelta(days=1)
 

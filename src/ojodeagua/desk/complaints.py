@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from ojodeagua.integrity.models import Complaint
+from ojodeagua.integrity.models import Complaint, overdue_condition
 from ojodeagua.places.models import Municipality
 
 
@@ -34,7 +34,7 @@ class TurnedOver:
 def turned_over(municipality: Municipality, on: datetime.date) -> list[TurnedOver]:
     """Every complaint of the municipality turned over to the agency, and every one past its
     date still waiting (the nightly job will turn it over), the longest late first."""
-    late = Q(status=Complaint.Status.RECEIVED, respond_by__lt=on)
+    late = overdue_condition(on)
     rows = (
         Complaint.objects.filter(provider__municipality=municipality, received_on__lte=on)
         .filter(Q(escalated_on__isnull=False, escalated_on__lte=on) | late)

@@ -1,4 +1,5 @@
-"""The spreadsheet field of every import page: what it accepts, said before the upload."""
+"""What every import page shares: the spreadsheet field (what it accepts, said before the
+upload), the form, and the result as the page shows it."""
 
 from django import forms
 from django.conf import settings
@@ -6,6 +7,8 @@ from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from .engine import describe_columns
 
 
 def upload_megabytes() -> int:
@@ -70,3 +73,28 @@ class ImportForm(forms.Form):
     def __init__(self, *args, specs: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(kind, spec.label) for kind, spec in specs.items()]
+
+
+# The rejected rows an import page lists; a file with more says how many more there are.
+REJECTIONS_SHOWN = 500
+
+
+def import_page_context(form: ImportForm, result, file_error: str | None, specs: dict) -> dict:
+    """What every import page shows: the form, the result with its first rejected rows, the
+    file's error, and each kind's columns."""
+    rejected = []
+    if result is not None:
+        rejected = [
+            (line, reason.rstrip(".")) for line, reason in result.rejected[:REJECTIONS_SHOWN]
+        ]
+    return {
+        "form": form,
+        "result": result,
+        "rejected": rejected,
+        "more_rejected": len(result.rejected) - len(rejected) if result else 0,
+        "file_error": file_error,
+        "kinds": [
+            {"kind": kind, "spec": spec, "columns": describe_columns(spec)}
+            for kind, spec in specs.items()
+        ],
+    }

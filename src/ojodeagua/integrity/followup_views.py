@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ojodeagua.lib.forms import add_errors
 from ojodeagua.lib.records import RecordConflict
 from ojodeagua.lib.tabular import csv_response
 from ojodeagua.lib.uploads import EVIDENCE_KINDS, evidence_extension
@@ -99,18 +100,6 @@ def cycle_context(request: HttpRequest, cycle: Cycle, **extra) -> dict:
         "can_edit": scope_for(request.user).can_edit(cycle),
         **extra,
     }
-
-
-def add_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a domain rule's errors on the form fields they concern (or on the whole form)."""
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        name = aliases.get(name, name)
-        shown = name in form.fields and not form.fields[name].widget.is_hidden
-        form.add_error(name if shown else None, errors)
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -913,11 +902,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     figures = register.register_figures(register_rows, today)
     page = Paginator(listed, 50).get_page(request.GET.get("page"))
-    overdue_ids = {
-        c.pk
-        for c in page.object_list
-        if c.status == Complaint.Status.RECEIVED and c.respond_by < today
-    }
+    overdue_ids = {c.pk for c in page.object_list if c.is_overdue(today)}
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     can_file = scope.editable(Provider.objects.all()).exists()
     context = {
@@ -978,7 +963,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
             c.where,
             c.respond_by,
             c.get_status_display(),
-            _("sí") if c.status == Complaint.Status.RECEIVED and c.respond_by < today else _("no"),
+            _("sí") if c.is_overdue(today) else _("no"),
             c.answered_on,
             c.response_days(),
             c.answer,
@@ -1061,7 +1046,7 @@ def complaint_context(
         "review_form": review_form,
         # Who complained is personal: the committee and those who accompany it see it.
         "show_name": scope.sees_names_of(complaint.provider_id),
-        "overdue": complaint.status == Complaint.Status.RECEIVED and complaint.respond_by < today,
+        "overdue": complaint.is_overdue(today),
         "form": form,
         "list_url": f"{reverse('integrity:complaint_list')}?provider={complaint.provider_id}",
     }

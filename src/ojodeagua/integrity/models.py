@@ -302,10 +302,15 @@ class RatingScale(CatalogueEntry):
         raise ValueError(f"no band of {self.code} holds {score}")
 
 
+def overdue_condition(on) -> models.Q:
+    """Still waiting for an answer after the day the committee promised one: the one rule of
+    an overdue complaint, for querysets and counts (``Complaint.is_overdue`` for one row)."""
+    return models.Q(status=Complaint.Status.RECEIVED, respond_by__lt=on)
+
+
 class ComplaintQuerySet(ProviderPartQuerySet):
     def overdue(self, on) -> "ComplaintQuerySet":
-        """Still waiting for an answer after the day the committee promised one."""
-        return self.filter(status=Complaint.Status.RECEIVED, respond_by__lt=on)
+        return self.filter(overdue_condition(on))
 
 
 class Complaint(models.Model):
@@ -407,6 +412,10 @@ class Complaint(models.Model):
             errors["not_resolved_reason"] = _("Diga por qué la queja no se resolvió.")
         if errors:
             raise ValidationError(errors)
+
+    def is_overdue(self, on) -> bool:
+        """``overdue_condition`` for this one complaint."""
+        return self.status == self.Status.RECEIVED and self.respond_by < on
 
     def response_days(self) -> int | None:
         if self.answered_on is None:

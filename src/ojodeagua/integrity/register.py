@@ -41,7 +41,7 @@ def register_figures(complaints, on) -> RegisterFigures:
         received=len(rows),
         resolved=sum(1 for c in rows if c.status == Complaint.Status.RESOLVED),
         answered=len(response_days),
-        overdue=sum(1 for c in rows if c.status == Complaint.Status.RECEIVED and c.respond_by < on),
+        overdue=sum(1 for c in rows if c.is_overdue(on)),
         median_response_days=statistics.median(response_days) if response_days else None,
     )
 

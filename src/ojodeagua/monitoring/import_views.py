@@ -6,16 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ojodeagua.imports.engine import describe_columns, run_import
-from ojodeagua.imports.forms import ImportForm
+from ojodeagua.imports.engine import run_import
+from ojodeagua.imports.forms import ImportForm, import_page_context
 from ojodeagua.imports.reading import looks_big, read_table
 from ojodeagua.lib import background
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.scope import scope_for
 
 from .import_spec import import_specs
-
-MAX_REJECTIONS_SHOWN = 500
 
 
 def worth_a_job(data: bytes, filename: str) -> bool:
@@ -64,24 +62,5 @@ def import_view(request: HttpRequest) -> HttpResponse:
             )
         except TabularFileError as error:
             file_error = str(error)
-    kinds = [
-        {"kind": kind, "spec": spec, "columns": describe_columns(spec)}
-        for kind, spec in import_specs().items()
-    ]
-    rejected = []
-    if result is not None:
-        rejected = [
-            (line, reason.rstrip(".")) for line, reason in result.rejected[:MAX_REJECTIONS_SHOWN]
-        ]
-    return render(
-        request,
-        "monitoring/import.html",
-        {
-            "form": form,
-            "result": result,
-            "rejected": rejected,
-            "more_rejected": len(result.rejected) - len(rejected) if result else 0,
-            "file_error": file_error,
-            "kinds": kinds,
-        },
-    )
+    context = import_page_context(form, result, file_error, import_specs())
+    return render(request, "monitoring/import.html", context)

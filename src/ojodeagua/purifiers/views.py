@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ojodeagua.imports.engine import describe_columns, run_import
-from ojodeagua.imports.forms import ImportForm
+from ojodeagua.imports.engine import run_import
+from ojodeagua.imports.forms import ImportForm, import_page_context
+from ojodeagua.lib.forms import add_errors
 from ojodeagua.lib.records import RecordConflict, RecordIdUnavailable
 from ojodeagua.lib.tabular import TabularFileError
 from ojodeagua.organisations.scope import Scope, get_editable_or_404, scope_for
@@ -40,7 +41,6 @@ from .import_spec import import_specs
 from .models import Unit
 
 UNITS_PER_PAGE = 50
-MAX_REJECTIONS_SHOWN = 500
 
 
 def may_write(scope: Scope) -> bool:
@@ -54,16 +54,6 @@ def visible_units(user):
 
 def get_unit_or_404(user, pk: int) -> Unit:
     return get_object_or_404(visible_units(user).select_related("locality", "school"), pk=pk)
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal on the fields it names (or on the whole form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        shown = name in form.fields and not form.fields[name].widget.is_hidden
-        form.add_error(name if shown else None, errors)
 
 
 def read_day(text: str | None) -> datetime.date:
@@ -310,20 +300,5 @@ def import_view(request: HttpRequest) -> HttpResponse:
             )
         except TabularFileError as error:
             file_error = str(error)
-    rejected = []
-    if result is not None:
-        rejected = [
-            (line, reason.rstrip(".")) for line, reason in result.rejected[:MAX_REJECTIONS_SHOWN]
-        ]
-    context = {
-        "form": form,
-        "result": result,
-        "rejected": rejected,
-        "more_rejected": len(result.rejected) - len(rejected) if result else 0,
-        "file_error": file_error,
-        "kinds": [
-            {"kind": kind, "spec": spec, "columns": describe_columns(spec)}
-            for kind, spec in import_specs().items()
-        ],
-    }
+    context = import_page_context(form, result, file_error, import_specs())
     return render(request, "purifiers/import.html", context)

@@ -82,18 +82,6 @@ class NormLimits:
     class_below: int | None = None
 
 
-def _applies_on(limit: Limit, day: datetime.date) -> bool:
-    if limit.applies_from and day < limit.applies_from:
-        return False
-    return not (limit.applies_until and day > limit.applies_until)
-
-
-def _in_class(limit: Limit, population: int) -> bool:
-    if limit.population_min is not None and population < limit.population_min:
-        return False
-    return limit.population_max is None or population <= limit.population_max
-
-
 def norm_limits(day: datetime.date, population: int) -> NormLimits:
     """NOM-127's limits in force on ``day`` for a locality of ``population``, and the stricter
     values already written in the norm that start later (the staged arsenic and fluoride)."""
@@ -110,12 +98,12 @@ def norm_limits(day: datetime.date, population: int) -> NormLimits:
         for limit in Limit.objects.filter(version=version, parameter__code__in=QUALITY_CODES)
         .select_related("parameter")
         .order_by("applies_from", "pk")
-        if _in_class(limit, population)
+        if limit.holds_population(population)
     ]
     shown: dict[str, ShownLimit] = {}
     class_below = None
     for limit in rows:
-        if not _applies_on(limit, day):
+        if not limit.applies_on(day):
             continue
         parameter = limit.parameter
         shown[parameter.code] = ShownLimit(

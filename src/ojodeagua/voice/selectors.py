@@ -19,9 +19,10 @@ from ojodeagua.facilities.models import School
 from ojodeagua.indicators.catalogue import MICROBIAL, Code
 from ojodeagua.indicators.models import Entity, IndicatorValue
 from ojodeagua.indicators.presentation import day_name
-from ojodeagua.integrity.models import Complaint
+from ojodeagua.integrity.models import Complaint, overdue_condition
 from ojodeagua.monitoring.models import SupplyDay, SystemVisit
 from ojodeagua.places.models import Locality
+from ojodeagua.providers.models import Provider
 from ojodeagua.purifiers.selectors import PublicUnitCounts, locality_units
 from ojodeagua.waterquality.models import Sample, Verdict
 from ojodeagua.watersystems.models import WaterSystem
@@ -234,14 +235,29 @@ def locality_water(locality: Locality, on: datetime.date) -> LocalityWater:
     )
 
 
-def _services(locality: Locality) -> dict[int, Service]:
-    systems = (
+def serving_systems(locality: Locality):
+    """The systems that give the locality water: sited there or serving it (household units
+    are the purifiers' register, not a service)."""
+    return (
         WaterSystem.objects.filter(Q(locality=locality) | Q(served_localities__locality=locality))
         .exclude(kind=WaterSystem.Kind.HOUSEHOLD)
-        .select_related("provider")
         .distinct()
-        .order_by("name")
     )
+
+
+def serving_providers(locality: Locality) -> list[tuple[int, str]]:
+    """Who runs those systems, by name: where a complaint about the locality's water can go.
+    One query, for the complaint form, which needs nothing else of the page."""
+    return list(
+        Provider.objects.filter(systems__in=serving_systems(locality))
+        .distinct()
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+
+
+def _services(locality: Locality) -> dict[int, Service]:
+    systems = serving_systems(locality).select_related("provider").order_by("name")
     return {
         system.pk: Service(
             pk=system.pk,
@@ -410,7 +426,7 @@ def _complaints(
         received=Count("pk"),
         answered=Count("pk", filter=~waiting),
         waiting=Count("pk", filter=waiting),
-        overdue=Count("pk", filter=waiting & Q(respond_by__lt=on)),
+        overdue=Count("pk", filter=overdue_condition(on)),
         escalated=Count("pk", filter=Q(escalated_on__isnull=False)),
     )
     shown = (
@@ -427,26 +443,23 @@ def _complaints(
 @dataclass
 class Tracked:
     """What the tracking page shows of one complaint: dates, status, the committee's answer.
-    Not who filed it, nor what they wrote, until a committee member reviewed it."""
+    Never who filed it, nor what they wrote."""
 
     code: str
     provider_name: str
     locality_key: str | None
     received_on: datetime.date
     respond_by: datetime.date
-    status: str
     status_label: str
     answered_on: datetime.date | None
     answer: str
     closed_on: datetime.date | None
     escalated_on: datetime.date | None
-    summary: str
-
-    def overdue(self, on: datetime.date) -> bool:
-        return self.status == Complaint.Status.RECEIVED and self.respond_by < on
+    # Past its date with no answer on the day read (``Complaint.is_overdue``).
+    overdue: bool
 
 
-def tracked_complaint(code: str) -> Tracked | None:
+def tracked_complaint(code: str, on: datetime.date) -> Tracked | None:
     complaint = (
         Complaint.objects.filter(tracking_code=code).select_related("provider__locality").first()
     )
@@ -459,11 +472,10 @@ def tracked_complaint(code: str) -> Tracked | None:
         locality_key=provider.locality.key if provider.locality else None,
         received_on=complaint.received_on,
         respond_by=complaint.respond_by,
-        status=complaint.status,
         status_label=complaint.get_status_display(),
         answered_on=complaint.answered_on,
         answer=complaint.answer,
         closed_on=complaint.closed_on,
         escalated_on=complaint.escalated_on,
-        summary=complaint.public_summary,
+        overdue=complaint.is_overdue(on),
     )

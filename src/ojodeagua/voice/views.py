@@ -18,6 +18,7 @@ from django_ratelimit.core import is_ratelimited
 from ojodeagua.integrity import register
 from ojodeagua.integrity.models import Complaint
 from ojodeagua.lib.clients import rate_limit_key
+from ojodeagua.lib.forms import add_errors
 from ojodeagua.lib.pdf import render_pdf
 from ojodeagua.lib.records import RecordConflict, RecordIdUnavailable
 from ojodeagua.places.models import Locality
@@ -77,10 +78,9 @@ def locality_page(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def complain(request: HttpRequest, key: str) -> HttpResponse:
-    locality = get_object_or_404(Locality.objects.select_related("municipality"), key=key)
-    water = selectors.locality_water(locality, timezone.localdate())
-    providers = water.providers
-    context = {"locality": locality, "water": water}
+    locality = get_object_or_404(Locality, key=key)
+    providers = selectors.serving_providers(locality)
+    context = {"locality": locality, "providers": providers}
     if not providers:
         return render(request, "voice/complain.html", context)
     form = PublicComplaintForm(request.POST or None, providers=providers)
@@ -124,8 +124,7 @@ def _file(form: PublicComplaintForm, locality: Locality) -> Complaint | None:
         )
         return None
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+        add_errors(form, error)
         return None
     return complaint
 
@@ -138,7 +137,7 @@ def follow(request: HttpRequest) -> HttpResponse:
             return render(request, "voice/follow.html", context, status=429)
         form = FollowForm(request.GET)
         if form.is_valid():
-            tracked = selectors.tracked_complaint(form.cleaned_data["codigo"])
+            tracked = selectors.tracked_complaint(form.cleaned_data["codigo"], timezone.localdate())
             if tracked is None:
                 form.add_error(
                     "codigo",
@@ -147,7 +146,7 @@ def follow(request: HttpRequest) -> HttpResponse:
             context["tracked"] = tracked
     else:
         form = FollowForm()
-    context.update(form=form, today=timezone.localdate())
+    context["form"] = form
     status = 404 if form.is_bound and not context.get("tracked") else 200
     return render(request, "voice/follow.html", context, status=status)
 
@@ -158,34 +157,37 @@ def _poster_context(request: HttpRequest, key: str) -> dict:
     locality = get_object_or_404(Locality.objects.select_related("municipality"), key=key)
     water = selectors.locality_water(locality, timezone.localdate())
     page = reverse("voice:locality", args=[key])
-    title = _("¿Cómo está el agua de %(place)s?") % {"place": locality.name}
-    service = school = None
+    place = None
     if system_id := request.GET.get("sistema"):
-        service = next((s for s in water.services if str(s.pk) == system_id), None)
-        if service is None:
-            raise Http404
-        page += f"#{service.anchor}"
-        title = _("¿Cómo está el agua de %(place)s?") % {"place": service.name}
+        place = _one_of(water.services, system_id)
     elif school_id := request.GET.get("escuela"):
-        school = next((s for s in water.schools if str(s.pk) == school_id), None)
-        if school is None:
-            raise Http404
-        page += f"#{school.anchor}"
-        title = _("¿Cómo está el agua de %(place)s?") % {"place": school.name}
+        place = _one_of(water.schools, school_id)
+    if place is not None:
+        page += f"#{place.anchor}"
+    named = place.name if place is not None else locality.name
     address = request.build_absolute_uri(page)
     qr = segno.make(address, error="m")
     return {
         "water": water,
         "locality": locality,
-        "service": service,
-        "school": school,
-        "title": title,
+        # A kiosk's or school system's card (a Service) or a school's (a SchoolWater).
+        "place": place,
+        "is_school": isinstance(place, selectors.SchoolWater),
+        "title": _("¿Cómo está el agua de %(place)s?") % {"place": named},
         "address": address,
         "qr_svg": qr.svg_inline(scale=8, border=2, dark="#000", light="#fff"),
         "today": timezone.localdate(),
         "pdf_url": reverse("voice:locality_poster_pdf", args=[key])
         + (f"?{request.GET.urlencode()}" if request.GET else ""),
     }
+
+
+def _one_of(places: list, pk: str):
+    """The kiosk, school system or school of the locality that ``pk`` names, else 404."""
+    chosen = next((place for place in places if str(place.pk) == pk), None)
+    if chosen is None:
+        raise Http404
+    return chosen
 
 
 def locality_poster(request: HttpRequest, key: str) -> HttpResponse:

@@ -1,5 +1,7 @@
 """Water samples and results, the norms they are judged by, and each result's verdicts."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -182,6 +184,18 @@ class Limit(models.Model):
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return None, None
+
+    def applies_on(self, day: datetime.date) -> bool:
+        """Whether a staged limit is the one of ``day`` (from and until, both included)."""
+        if self.applies_from and day < self.applies_from:
+            return False
+        return not (self.applies_until and day > self.applies_until)
+
+    def holds_population(self, population: int) -> bool:
+        """Whether a locality of ``population`` is in this limit's population class."""
+        if self.population_min is not None and population < self.population_min:
+            return False
+        return self.population_max is None or population <= self.population_max
 
     def clean(self) -> None:
         if self.rule == self.Rule.MAXIMUM and self.maximum is None:

@@ -324,18 +324,6 @@ def _decimal(value) -> Decimal | None:
     return Decimal(str(value))
 
 
-def _in_class(limit: Limit, population: int) -> bool:
-    if limit.population_min is not None and population < limit.population_min:
-        return False
-    return limit.population_max is None or population <= limit.population_max
-
-
-def _applies_on(limit: Limit, day: datetime.date) -> bool:
-    if limit.applies_from and day < limit.applies_from:
-        return False
-    return not (limit.applies_until and day > limit.applies_until)
-
-
 _SEVERITY = {FAIL: 0, NOT_EVALUABLE: 1, PASS: 2, NO_LIMIT: 3}
 
 
@@ -466,11 +454,11 @@ class Judge:
         limits = [
             limit
             for limit in self.limits.get((version.pk, parameter.pk), [])
-            if _applies_on(limit, sampled_on)
+            if limit.applies_on(sampled_on)
         ]
         between_classes = False
         if population is not None:
-            in_class = [limit for limit in limits if _in_class(limit, population)]
+            in_class = [limit for limit in limits if limit.holds_population(population)]
             if limits and not in_class:
                 in_class = _neighbouring_classes(limits, population)
                 between_classes = bool(in_class)
@@ -887,7 +875,7 @@ def _ratio_bounds(
     limits = [
         limit
         for limit in judge.limits.get((version.pk, parameter.pk), [])
-        if _applies_on(limit, day) and limit.maximum
+        if limit.applies_on(day) and limit.maximum
     ]
     if not limits:
         return None, None, MEMBER_WITHOUT_LIMIT
